@@ -1,0 +1,238 @@
+"""Exact dynamic programming over (spend, engagement) states, pruned by Lagrangian bounds.
+
+This is the core-expanding dynamic programme of the knapsack literature (Pisinger's *minknap*,
+1997) adapted to the model: macro influencers are decided first, as groups of 0..m posts (so
+that the macro band and the cap on macro influencers are exact); then micro posts one at a time
+in order of engagement per dollar. A state is dropped when another reaches at least its
+engagement for no more spend, or when its Lagrangian upper bound (with the LP's dual prices)
+cannot beat the best plan found by more than the target gap. The largest bound ever dropped is
+kept, so the plan's gap is certified.
+
+It does not handle the cap on the total number of influencers (the solver uses HiGHS then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from planner.model import PostItems
+
+# Past this many live states the programme gives up and the caller uses branch and bound.
+MAX_STATES = 400_000
+# Budget prices tried in the bounds, as multiples of the LP's: the smallest bound is used.
+_LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.6])
+
+
+@dataclass(frozen=True)
+class Duals:
+    """LP dual prices, in scaled engagement per cent (budget, macro top, macro bottom) and per
+    influencer (macro count)."""
+
+    budget: float
+    macro_max: float
+    macro_min: float
+    macro_count: float
+
+
+def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Indices of the states no other state beats (no more spend and more engagement)."""
+    order = np.lexsort((-value, cost))
+    v = value[order]
+    best_before = np.maximum.accumulate(v)
+    keep = np.empty(v.size, dtype=bool)
+    keep[0] = True
+    keep[1:] = v[1:] > best_before[:-1]
+    return order[keep]
+
+
+def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: float,
+             target_gap: float, complete: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray | None, float, float] | None:
+    """(chosen, plan value, certified upper bound) in scaled units, or None to give up.
+
+    `chosen` is None when no plan beats `lower_bound` by more than the target gap; the bound then
+    still holds for every plan. `complete` fills a partial plan's leftover budget (a heuristic).
+    """
+    budget, mmin, mmax = items.budget, items.macro_min, items.macro_max
+    lam0 = max(duals.budget, 0.0)
+    lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
+    mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
+    rho = duals.macro_count
+    cost = items.cost
+
+    macro_owners = np.unique(items.owner[items.macro])
+    micro_idx = np.flatnonzero(~items.macro)
+    micro_idx = micro_idx[np.lexsort((items.k[micro_idx], -(value[micro_idx] / cost[micro_idx])))]
+
+    # Suffix sums of each remaining item's best Lagrangian profit, for every budget price.
+    micro_profit = np.maximum(0.0, value[micro_idx][None, :] - lams[:, None] * cost[micro_idx])
+    micro_suffix = np.concatenate(
+        [np.cumsum(micro_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1)
+    groups = []
+    for i in macro_owners:
+        posts = np.flatnonzero(items.owner == i)
+        groups.append((posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])))
+    # Macro influencers with the best first post per dollar first: good plans appear early.
+    groups.sort(key=lambda g: -g[2][1] / g[1])
+    group_profit = np.zeros((lams.size, len(groups)))
+    for g, (posts, c, cum) in enumerate(groups):
+        n = np.arange(cum.size)
+        price = (lams[:, None] + mu) * (c * n)[None, :] + rho * (n > 0)[None, :]
+        group_profit[:, g] = np.max(cum[None, :] - price, axis=1)
+    group_suffix = np.concatenate(
+        [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1)
+
+    best = lower_bound
+    dropped_bound = -np.inf
+    kmax = items.max_macro if items.max_macro is not None else 1 << 40
+
+    # Macro phase: states (spend, engagement, macro influencers), spend is all macro here.
+    s_cost = np.zeros(1, dtype=np.int64)
+    s_value = np.zeros(1)
+    s_count = np.zeros(1, dtype=np.int64)
+    history: list[tuple[np.ndarray, np.ndarray]] = []  # (parent, posts) per macro group
+    for g, (posts, c, cum) in enumerate(groups):
+        options = np.arange(cum.size)
+        new_cost = (s_cost[:, None] + c * options[None, :]).ravel()
+        new_value = (s_value[:, None] + cum[None, :]).ravel()
+        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
+        parent = np.repeat(np.arange(s_cost.size), options.size)
+        took = np.tile(options, s_cost.size)
+        ok = (new_cost <= mmax) & (new_count <= kmax)
+        bound = _macro_bound(new_cost[ok], new_value[ok], new_count[ok], g + 1, lams, mu, rho,
+                             duals, budget, mmin, mmax, kmax, group_suffix, micro_suffix)
+        live = bound > best * (1 + target_gap)
+        if np.any(~live):
+            dropped_bound = max(dropped_bound, float(bound[~live].max()))
+        sel = np.flatnonzero(ok)[live]
+        keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel],
+                                items.max_macro is not None)
+        sel = sel[keep]
+        s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
+        history.append((parent[sel], took[sel]))
+        if s_cost.size > MAX_STATES:
+            return None
+        if s_cost.size == 0:
+            break
+    in_band = s_cost >= mmin
+    s_cost, s_value = s_cost[in_band], s_value[in_band]
+    macro_state = np.flatnonzero(in_band)
+    if s_cost.size == 0:  # nothing beats the caller's plan by more than the target gap
+        return None, -np.inf, dropped_bound
+    keep = _pareto(s_cost, s_value)
+    s_cost, s_value, origin = s_cost[keep], s_value[keep], macro_state[keep]
+
+    def macro_plan(state: int) -> np.ndarray:
+        chosen = np.zeros(items.owner.size, dtype=bool)
+        for g in range(len(history) - 1, -1, -1):
+            parent, took = history[g]
+            chosen[groups[g][0][: int(took[state])]] = True
+            state = int(parent[state])
+        return chosen
+
+    # Micro posts by engagement per dollar: the LP bound of the posts after position t for a
+    # budget r is a prefix sum (Dantzig's bound).
+    m_cost = cost[micro_idx]
+    m_value = value[micro_idx]
+    cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
+    cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
+    m_ratio = np.concatenate([m_value / m_cost, [0.0]])
+
+    def dantzig(start: int, room: np.ndarray) -> np.ndarray:
+        reach = cum_cost[start] + room
+        i = np.searchsorted(cum_cost, reach, side="right") - 1
+        i = np.maximum(i, start)
+        return (cum_value[i] - cum_value[start]) + (reach - cum_cost[i]) * m_ratio[i]
+
+    # The best few macro choices, each completed greedily with micro posts, give a plan close to
+    # every bound; that plan prunes nearly all states when posts are priced alike.
+    bound = s_value + dantzig(0, budget - s_cost)
+    best_plan = None
+    for state in np.argsort(-bound)[:4]:
+        if bound[state] <= best * (1 + target_gap):
+            break
+        room = budget - int(s_cost[state])
+        full = int(np.searchsorted(cum_cost, room, side="right") - 1)
+        plan = macro_plan(int(origin[state]))
+        plan[micro_idx[:full]] = True
+        plan = complete(plan)
+        plan_value = float(value[plan].sum())
+        if plan_value > best:
+            best, best_plan = plan_value, plan
+    live = bound > best * (1 + target_gap)
+    if np.any(~live):
+        dropped_bound = max(dropped_bound, float(bound[~live].max()))
+    s_cost, s_value, origin = s_cost[live], s_value[live], origin[live]
+
+    # Micro phase: states (spend, engagement); every state is a valid plan from here on.
+    micro_history: list[tuple[np.ndarray, np.ndarray]] = []
+    for t, j in enumerate(micro_idx):
+        if s_cost.size == 0:
+            break
+        c, v = int(cost[j]), float(value[j])
+        fits = np.flatnonzero(s_cost + c <= budget)
+        new_cost = np.concatenate([s_cost, s_cost[fits] + c])
+        new_value = np.concatenate([s_value, s_value[fits] + v])
+        parent = np.concatenate([np.arange(s_cost.size), fits])
+        took = np.concatenate([np.zeros(s_cost.size, bool), np.ones(fits.size, bool)])
+        bound = new_value + dantzig(t + 1, budget - new_cost)
+        live = bound > best * (1 + target_gap)
+        if np.any(~live):
+            dropped_bound = max(dropped_bound, float(bound[~live].max()))
+        sel = np.flatnonzero(live)
+        sel = sel[_pareto(new_cost[sel], new_value[sel])]
+        s_cost, s_value = new_cost[sel], new_value[sel]
+        micro_history.append((parent[sel], took[sel]))
+        if s_cost.size > MAX_STATES:
+            return None
+    if s_cost.size == 0:
+        return best_plan, best if best_plan is not None else -np.inf, dropped_bound
+
+    # Rebuild the best final state.
+    chosen = np.zeros(items.owner.size, dtype=bool)
+    state = int(np.argmax(s_value))
+    plan_value = float(s_value[state])
+    for t in range(len(micro_history) - 1, -1, -1):
+        parent, took = micro_history[t]
+        if took[state]:
+            chosen[micro_idx[t]] = True
+        state = int(parent[state])
+    chosen |= macro_plan(int(origin[state]))
+    chosen = _in_order(items, chosen)
+    if best_plan is not None and best > plan_value:
+        chosen, plan_value = best_plan, best
+    return chosen, plan_value, max(plan_value, dropped_bound)
+
+
+def _in_order(items: PostItems, chosen: np.ndarray) -> np.ndarray:
+    """Same posts per influencer, taken as the first ones (equal cost, at least the value)."""
+    counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
+    return items.k < counts[items.owner]
+
+
+def _pareto_by_count(cost: np.ndarray, value: np.ndarray, count: np.ndarray,
+                     by_count: bool) -> np.ndarray:
+    if cost.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not by_count:
+        return _pareto(cost, value)
+    keep = []
+    for n in np.unique(count):
+        idx = np.flatnonzero(count == n)
+        keep.append(idx[_pareto(cost[idx], value[idx])])
+    return np.concatenate(keep)
+
+
+def _macro_bound(cost: np.ndarray, value: np.ndarray, count: np.ndarray, next_group: int,
+                 lams: np.ndarray, mu: float, rho: float, duals: Duals, budget: int, mmin: int,
+                 mmax: int, kmax: int, group_suffix: np.ndarray, micro_suffix: np.ndarray
+                 ) -> np.ndarray:
+    # Lagrangian bound: prices on budget (each lambda), macro band and macro count.
+    rest = group_suffix[:, next_group] + micro_suffix[:, 0]
+    slack = (lams[:, None] * (budget - cost)[None, :]
+             + duals.macro_max * (mmax - cost)[None, :]
+             + duals.macro_min * (cost - mmin)[None, :]
+             + (rho * (kmax - count)[None, :] if kmax < (1 << 40) else 0.0))
+    return value + np.min(slack + rest[:, None], axis=0)

@@ -1,0 +1,121 @@
+"""The planning model as arrays: one item per possible post, with its cost and expected engagement.
+
+Both the fast optimiser and the textbook reference formulation build on `PostItems`, so they solve
+exactly the same problem (MODEL.md, "Expected engagement" and "The plan").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.settings import Campaign
+
+
+@dataclass(frozen=True)
+class PostItems:
+    """Every post an influencer could make, grouped by influencer, in post order (k = 0, 1, …).
+
+    Costs are whole cents so that the budget is never exceeded by rounding.
+    """
+
+    owner: np.ndarray  # int64, row of the roster table that makes this post
+    k: np.ndarray  # int64, 0 for an influencer's first post
+    value: np.ndarray  # float64, expected engagements of this post
+    cost: np.ndarray  # int64 cents
+    macro: np.ndarray  # bool
+    n_influencers: int
+    budget: int  # cents
+    macro_min: int  # cents, the least macro spend allowed
+    macro_max: int  # cents, the most macro spend allowed
+    max_macro: int | None
+    max_influencers: int | None
+
+    @property
+    def first(self) -> np.ndarray:
+        return self.k == 0
+
+    def posts_per_influencer(self, chosen: np.ndarray) -> np.ndarray:
+        return np.bincount(self.owner[chosen], minlength=self.n_influencers).astype(np.int64)
+
+    def check(self, chosen: np.ndarray) -> list[str]:
+        """Which constraints `chosen` breaks (empty when the selection is a valid plan)."""
+        broken = []
+        spend = int(self.cost[chosen].sum())
+        macro_spend = int(self.cost[chosen & self.macro].sum())
+        if spend > self.budget:
+            broken.append("budget")
+        if macro_spend < self.macro_min or macro_spend > self.macro_max:
+            broken.append("macro share")
+        first = chosen & self.first
+        if self.max_macro is not None and int((first & self.macro).sum()) > self.max_macro:
+            broken.append("max macro")
+        if self.max_influencers is not None and int(first.sum()) > self.max_influencers:
+            broken.append("max influencers")
+        posts = self.posts_per_influencer(chosen)
+        if int(chosen.sum()) != int(posts.sum()) or not _in_post_order(self, chosen):
+            broken.append("post order")
+        return broken
+
+
+def _in_post_order(items: PostItems, chosen: np.ndarray) -> bool:
+    # Post k is only taken when post k-1 of the same influencer is taken.
+    later = np.flatnonzero(chosen & (items.k > 0))
+    return bool(np.all(chosen[later - 1]))
+
+
+def first_post_engagement(table: pd.DataFrame) -> np.ndarray:
+    """Expected engagements of each influencer's first post: followers x rate x audience quality."""
+    return (
+        table["followers"].to_numpy(dtype=float)
+        * table["engagement_rate"].to_numpy(dtype=float)
+        * table["audience_quality"].to_numpy(dtype=float)
+    )
+
+
+def posts_allowed(table: pd.DataFrame, campaign: Campaign) -> np.ndarray:
+    """Each row's own post limit, or the campaign's where the row has none."""
+    own = table["max_posts"]
+    return own.fillna(campaign.max_posts).to_numpy(dtype=np.int64)
+
+
+def to_cents(amount: float) -> int:
+    return int(math.floor(amount * 100 + 1e-6))
+
+
+def build_items(
+    table: pd.DataFrame,
+    campaign: Campaign,
+    first_value: np.ndarray | None = None,
+) -> PostItems:
+    """The post items of a checked roster table under a campaign's settings.
+
+    `first_value` replaces the expected engagement of each influencer's first post (for example,
+    weighted by reply rates); repeat posts decay from it.
+    """
+    value1 = first_post_engagement(table) if first_value is None else np.asarray(first_value, float)
+    limits = posts_allowed(table, campaign)
+    cost_cents = np.rint(table["cost_per_post"].to_numpy(dtype=float) * 100).astype(np.int64)
+    # An influencer with no followers, no engagement or no price can only be left out.
+    limits = np.where((value1 > 0) & (cost_cents > 0), limits, 0)
+    owner = np.repeat(np.arange(len(table), dtype=np.int64), limits)
+    starts = np.cumsum(limits) - limits
+    k = np.arange(owner.size, dtype=np.int64) - np.repeat(starts, limits)
+    macro_rows = (table["tier"] == "macro").to_numpy(dtype=bool)
+    budget = to_cents(campaign.budget)
+    return PostItems(
+        owner=owner,
+        k=k,
+        value=value1[owner] * np.power(campaign.decay, k),
+        cost=cost_cents[owner],
+        macro=macro_rows[owner],
+        n_influencers=len(table),
+        budget=budget,
+        macro_min=int(math.ceil(campaign.macro_share_min * budget - 1e-6)),
+        macro_max=min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6))),
+        max_macro=campaign.max_macro,
+        max_influencers=campaign.max_influencers,
+    )
