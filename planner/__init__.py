@@ -1,0 +1,14 @@
+"""Influencer budget planner: split a campaign budget between micro and macro influencers.
+
+Pure Python (no Streamlit): read and check a roster, set a campaign, get the optimal plan.
+"""
+
+from planner.plan import Plan, TierTotals, budget_frontier, head_to_head, make_plan, split_curve
+from planner.roster import Problem, Roster, RosterError, check_roster, read_roster
+from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsError, Tiers
+
+__all__ = [
+    "DEFAULT_RATE_CARD", "Campaign", "Plan", "Problem", "RateCard", "Roster", "RosterError",
+    "SettingsError", "TierTotals", "Tiers", "budget_frontier", "check_roster", "head_to_head",
+    "make_plan", "read_roster", "split_curve",
+]

@@ -39,6 +39,8 @@ class Duals:
 
 def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Indices of the states no other state beats (no more spend and more engagement)."""
+    if cost.size == 0:
+        return np.zeros(0, dtype=np.int64)
     order = np.lexsort((-value, cost))
     v = value[order]
     best_before = np.maximum.accumulate(v)
@@ -108,7 +110,7 @@ def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: flo
             dropped_bound = max(dropped_bound, float(bound[~live].max()))
         sel = np.flatnonzero(ok)[live]
         keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel],
-                                items.max_macro is not None)
+                                items.max_macro is not None, mmin)
         sel = sel[keep]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
@@ -213,15 +215,23 @@ def _in_order(items: PostItems, chosen: np.ndarray) -> np.ndarray:
 
 
 def _pareto_by_count(cost: np.ndarray, value: np.ndarray, count: np.ndarray,
-                     by_count: bool) -> np.ndarray:
+                     by_count: bool, macro_min: int) -> np.ndarray:
+    """Macro states no other beats. Below the band's bottom, spending less is not better (the
+    plan must still reach the bottom), so there only states of equal spend compete."""
     if cost.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if not by_count:
-        return _pareto(cost, value)
     keep = []
-    for n in np.unique(count):
-        idx = np.flatnonzero(count == n)
-        keep.append(idx[_pareto(cost[idx], value[idx])])
+    groups = [np.arange(cost.size)] if not by_count else [
+        np.flatnonzero(count == n) for n in np.unique(count)]
+    for idx in groups:
+        reached = idx[cost[idx] >= macro_min]
+        keep.append(reached[_pareto(cost[reached], value[reached])])
+        short = idx[cost[idx] < macro_min]
+        if short.size:
+            order = short[np.lexsort((-value[short], cost[short]))]
+            first = np.ones(order.size, dtype=bool)
+            first[1:] = cost[order][1:] != cost[order][:-1]
+            keep.append(order[first])
     return np.concatenate(keep)
 
 

@@ -1,19 +1,21 @@
 """Exact solution of the post-allocation problem with a certified optimality gap.
 
-The method is the classic one for knapsacks with a few side rows (Balas & Zemel's core problem,
-reduced-cost fixing as in Martello & Toth, "Knapsack Problems", 1990):
+Each influencer's engagement is concave in posts, micro posts are small against the budget and
+macro influencers are few. The method follows the knapsack literature (Dantzig's bound,
+Pisinger's core-expanding dynamic programme, Martello & Toth, "Knapsack Problems", 1990):
 
-1. Solve the LP relaxation (HiGHS). Because each influencer's engagement is concave in posts, the
-   LP is tight: only a handful of posts are fractional, and its value is an upper bound.
-2. Round the LP solution down and fill the remaining budget greedily: a good feasible plan.
-3. Reduced-cost fixing: a post whose LP reduced cost exceeds (LP bound - incumbent) must keep its
-   LP value in every plan better than the incumbent. What is left is a small *core* problem.
-4. Solve the core exactly with HiGHS's branch and bound, with the gap it needs to certify 1e-6
-   on the whole plan.
+1. The LP relaxation, solved exactly by splitting the budget between the tiers (with a cap on
+   macro influencers, by HiGHS): an upper bound and dual prices.
+2. A good plan near the LP optimum: every rounding of its fractional posts, repaired, filled
+   greedily, then improved by one-for-one swaps until the budget is used to the cent.
+3. Dynamic programming over (spend, engagement) states (planner/dp.py): macro influencers as
+   groups first, then micro posts by engagement per dollar; states are dropped by dominance and
+   by Lagrangian and Dantzig bounds against the best plan. The largest dropped bound certifies
+   the gap.
 
-The upper bound reported is the largest of: the best a plan that breaks a fixing could reach, and
-the fixed part plus the core's own bound from HiGHS. The gap (bound - value) / bound is therefore
-certified, not estimated.
+A cap on the total number of influencers couples every post; that case, and any case where the
+programme's states outgrow its limit, is handed whole to HiGHS's branch and bound, whose own
+dual bound certifies the gap.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import LinearConstraint, linprog, milp
+from scipy.optimize import linprog
 
 from planner.dp import Duals, _in_order, solve_dp
 from planner.model import PostItems
 
 OPTIMAL_GAP = 1e-6
-# The core branch and bound stops after this long and returns the best plan with its true gap.
-CORE_TIME_LIMIT_S = 60.0
+# HiGHS stops after this long and returns its best plan with its true gap.
+TIME_LIMIT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ def _tier_lp(items: PostItems, value: np.ndarray) -> tuple[np.ndarray, float, Du
     return y, z, duals
 
 
-def solve(items: PostItems, *, time_limit: float = CORE_TIME_LIMIT_S) -> Solution:
+def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
     """The best selection of posts, exact to a certified relative gap of 1e-6."""
     n = items.owner.size
     empty = np.zeros(n, dtype=bool)
@@ -349,21 +351,21 @@ def solve(items: PostItems, *, time_limit: float = CORE_TIME_LIMIT_S) -> Solutio
         found = _dynamic_programme(items, value, y, duals, z_lp, scale)
         if found is not None:
             return found
-    lp = _highs_lp(items, value)
-    if lp is None:
-        return Solution("infeasible", empty, 0.0, 0.0)
-    y, z_lp = lp.x, -float(lp.fun)
-    if items.max_influencers is None:
+    elif items.max_influencers is None:
+        lp = _highs_lp(items, value)
+        if lp is None:
+            return Solution("infeasible", empty, 0.0, 0.0)
         prices = -lp.ineqlin.marginals
         duals = Duals(budget=float(prices[0]), macro_max=float(prices[1]),
                       macro_min=float(prices[-1]),
                       macro_count=float(prices[2]) if items.max_macro is not None else 0.0)
-        found = _dynamic_programme(items, value, y, duals, z_lp, scale)
+        found = _dynamic_programme(items, value, lp.x, duals, -float(lp.fun), scale)
         if found is not None:
             return found
-    incumbent = _incumbent(items, y, value)
-    z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
-    return _branch_and_bound(items, value, y, lp, z_lp, incumbent, z_inc, scale, time_limit)
+    # A cap on the number of influencers couples every post: hand the whole model to HiGHS.
+    from planner.textbook import solve_textbook
+
+    return solve_textbook(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=time_limit)
 
 
 def _highs_lp(items: PostItems, value: np.ndarray) -> object | None:
@@ -413,94 +415,3 @@ def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float,
     gap = (upper_bound - true_value) / upper_bound if upper_bound > 0 else 0.0
     status = "optimal" if gap <= OPTIMAL_GAP else "feasible"
     return Solution(status, chosen, true_value, upper_bound, core_size=core_size)
-
-
-def _branch_and_bound(items: PostItems, value: np.ndarray, y: np.ndarray, lp: object,
-                      z_lp: float, incumbent: np.ndarray | None, z_inc: float, scale: float,
-                      time_limit: float) -> Solution:
-    """Reduced-cost fixing around the LP optimum, then HiGHS on the core that is left."""
-    n = items.owner.size
-    reduced = np.abs(lp.lower.marginals + lp.upper.marginals)
-    at_one = y > 0.5
-    # Fix every post whose reduced cost rules out a plan better than the incumbent by more than
-    # half the target gap; a plan that breaks any fixing is worth at most z_lp - reduced.
-    margin = 1e-9
-    threshold = z_lp - z_inc * (1 + OPTIMAL_GAP / 2) + margin if incumbent is not None else np.inf
-    fixed = reduced > threshold
-    # Keep posts in order: a fixed "take" fixes the earlier posts, a fixed "skip" the later ones.
-    fixed_one, fixed_zero = _propagate(items, fixed & at_one, fixed & ~at_one)
-    core = np.flatnonzero(~(fixed_one | fixed_zero))
-    outside_bound = z_lp - float(reduced[fixed].min()) + margin if fixed.any() else -np.inf
-    fixed_value = float(value[fixed_one].sum())
-
-    chosen, core_bound = _solve_core(items, value, core, fixed_one, z_lp, fixed_value, time_limit)
-    if chosen is None:
-        if incumbent is None:
-            return Solution("infeasible", np.zeros(n, dtype=bool), 0.0, 0.0)
-        chosen, best = incumbent, z_inc
-        bound = max(outside_bound, best)
-    else:
-        best = float(value[chosen].sum())
-        if incumbent is not None and z_inc > best:
-            chosen, best = incumbent, z_inc
-        bound = max(outside_bound, fixed_value + core_bound, best)
-    return _finish(items, chosen, min(bound, z_lp + margin), scale, core_size=int(core.size))
-
-
-def _propagate(items: PostItems, one: np.ndarray, zero: np.ndarray) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
-    owner = items.owner
-    n_owner = items.n_influencers
-    big = np.iinfo(np.int64).max
-    first_zero = np.full(n_owner, big)
-    np.minimum.at(first_zero, owner[zero], items.k[zero])
-    last_one = np.full(n_owner, -1)
-    np.maximum.at(last_one, owner[one], items.k[one])
-    zero = items.k >= first_zero[owner]
-    one = items.k <= last_one[owner]
-    return one & ~zero, zero
-
-
-def _solve_core(items: PostItems, value: np.ndarray, core: np.ndarray, fixed_one: np.ndarray,
-                z_lp: float, fixed_value: float, time_limit: float
-                ) -> tuple[np.ndarray | None, float]:
-    """Branch and bound on the core; returns the full selection and the core's upper bound."""
-    matrix_fixed, lower, upper = _rows(items, np.flatnonzero(fixed_one))
-    used = matrix_fixed.sum(axis=1)
-    lower = lower - used
-    upper = upper - used
-    chosen = fixed_one.copy()
-    if core.size == 0:
-        return (None, 0.0) if items.check(chosen) else (chosen, 0.0)
-    matrix, _, _ = _rows(items, core)
-    order = _order_rows(items, core)
-    # Integer rows: half a unit of slack absorbs HiGHS's tolerance without admitting a cent more.
-    constraints = [LinearConstraint(matrix, lower - 0.5, upper + 0.5)]
-    if order.shape[0]:
-        constraints.append(LinearConstraint(order, -np.inf, 0))
-    core_value = value[core]
-    core_lp = max(z_lp - fixed_value, 1e-12)
-    # HiGHS measures its gap on the core objective; ask for what the whole plan needs.
-    rel_gap = min(0.1, 0.4 * OPTIMAL_GAP * z_lp / core_lp)
-    tightened = False
-    for attempt in range(3):
-        result = milp(-core_value, constraints=constraints, integrality=np.ones(core.size),
-                      bounds=(0, 1), options={"mip_rel_gap": rel_gap, "time_limit": time_limit})
-        if result.x is None:
-            return None, 0.0
-        take = result.x > 0.5
-        candidate = chosen.copy()
-        candidate[core[take]] = True
-        if items.check(candidate):  # a tolerance let a cent through: tighten and solve again
-            constraints[0] = LinearConstraint(matrix, lower - 0.5 + attempt + 1,
-                                              upper + 0.5 - attempt - 1)
-            tightened = True
-            continue
-        dual_bound = getattr(result, "mip_dual_bound", None)
-        # A bound from tightened rows would not hold for the real ones: fall back on the LP's.
-        if tightened or dual_bound is None or not np.isfinite(dual_bound):
-            core_bound = core_lp
-        else:
-            core_bound = -float(dual_bound)
-        return candidate, core_bound
-    return None, 0.0

@@ -1,0 +1,132 @@
+"""Command line: `python -m planner plan --roster FILE --budget AMOUNT …` (MODEL.md)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from typing import Sequence
+
+from planner.plan import make_plan
+from planner.roster import RosterError, read_roster
+from planner.settings import Campaign, RateCard, SettingsError, Tiers
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one paragraph, exit 2, as MODEL.md asks
+        raise _BadInput(f"{message}. Run 'python -m planner plan --help' for the options.")
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _share_band(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part.strip().rstrip("%")) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--macro-share takes MIN:MAX as fractions or percents, like 0.1:0.5 or 10:50 "
+            f"(got {text!r})") from None
+    if "%" in text or low > 1 or high > 1:
+        low, high = low / 100, high / 100
+    return low, high
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="python -m planner", description="Plan an influencer campaign budget.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    plan = sub.add_parser("plan", help="the optimal posts per influencer for a budget")
+    plan.add_argument("--roster", required=True, help="CSV or .xlsx roster")
+    plan.add_argument("--budget", required=True, type=float, help="campaign budget")
+    defaults = Campaign(budget=1.0)
+    plan.add_argument("--max-posts", type=int, default=defaults.max_posts,
+                      help=f"posts per influencer where the roster sets none "
+                           f"(default {defaults.max_posts})")
+    plan.add_argument("--decay", type=float, default=defaults.decay,
+                      help=f"engagement of each repeat post relative to the one before "
+                           f"(default {defaults.decay})")
+    plan.add_argument("--macro-share", type=_share_band, default=(defaults.macro_share_min,
+                                                                  defaults.macro_share_max),
+                      metavar="MIN:MAX", help="band for the macro tier's share of budget "
+                                              "(default 0:1)")
+    plan.add_argument("--max-macro", type=int, default=None, help="cap on macro influencers")
+    plan.add_argument("--max-influencers", type=int, default=None,
+                      help="cap on influencers in total")
+    tiers = Tiers()
+    plan.add_argument("--micro-threshold", type=int, default=tiers.micro_threshold)
+    plan.add_argument("--macro-threshold", type=int, default=tiers.macro_threshold)
+    plan.add_argument("--estimate-prices", action="store_true",
+                      help="estimate missing prices from the default rate card "
+                           "(price per 1,000 followers by platform); marked as estimates")
+    plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        tiers = Tiers(args.micro_threshold, args.macro_threshold)
+        campaign = Campaign(budget=args.budget, max_posts=args.max_posts, decay=args.decay,
+                            macro_share_min=args.macro_share[0],
+                            macro_share_max=args.macro_share[1], max_macro=args.max_macro,
+                            max_influencers=args.max_influencers)
+        roster = read_roster(args.roster, tiers=tiers,
+                             rate_card=RateCard() if args.estimate_prices else None)
+    except RosterError as error:
+        hint = (" Add prices, or run again with --estimate-prices to estimate them from the rate "
+                "card." if error.missing_prices else "")
+        print(f"error: {error.summary()}{hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (SettingsError, _BadInput) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+
+    plan = make_plan(roster, campaign)
+    if args.format == "json":
+        payload = plan.to_dict()
+        payload["excluded"] = roster.excluded.to_dict(orient="records")
+        print(json.dumps(payload, indent=2))
+    elif args.format == "csv":
+        out = io.StringIO()
+        plan.allocations.to_csv(out, index=False)
+        sys.stdout.write(out.getvalue())
+    else:
+        print(_table(plan, roster))
+    return 0
+
+
+def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
+    lines = [f"Status: {plan.status}"]
+    if plan.status == "infeasible":
+        lines.append(plan.message)
+        return "\n".join(lines)
+    lines += [
+        f"Expected engagements: {plan.expected_engagement:,.0f}",
+        f"Spend: ${plan.spend:,.2f} of ${plan.campaign.budget:,.2f} "
+        f"(${plan.budget_left:,.2f} left)",
+        f"Cost per engagement: ${plan.cost_per_engagement:,.4f}",
+        f"Certified optimality gap: {plan.optimality_gap:.2e}  ({plan.solve_seconds * 1000:.0f} ms)",
+    ]
+    for tier, totals in plan.by_tier.items():
+        lines.append(f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
+                     f"${totals.spend:,.2f}, {totals.expected_engagement:,.0f} engagements")
+    if plan.prices_estimated:
+        lines.append("Prices marked * are estimates from the rate card.")
+    lines.append("")
+    header = f"{'name':<32} {'tier':<6} {'posts':>5} {'spend':>12} {'engagements':>12}"
+    lines += [header, "-" * len(header)]
+    for row in plan.allocations.itertuples():
+        mark = "*" if row.price_estimated else ""
+        lines.append(f"{str(row.name)[:32]:<32} {row.tier:<6} {row.posts:>5} "
+                     f"{row.spend:>11,.2f}{mark:1} {row.expected_engagement:>12,.0f}")
+    if len(roster.excluded):
+        lines.append("")
+        lines.append(f"Left out ({len(roster.excluded)}):")
+        lines += [f"  {r.name}: {r.reason}" for r in roster.excluded.itertuples()]
+    return "\n".join(lines)

@@ -1,0 +1,282 @@
+"""The optimal plan for a roster and a campaign, and the questions around it.
+
+`make_plan` is the one entry point the CLI and the dashboard use; `split_curve`,
+`budget_frontier` and `head_to_head` return tables ready to chart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import LinearConstraint, milp
+
+from planner.model import PostItems, build_items
+from planner.roster import Roster
+from planner.settings import Campaign
+from planner.solver import solve
+
+TIERS = ("micro", "macro")
+
+
+@dataclass(frozen=True)
+class TierTotals:
+    influencers: int
+    posts: int
+    spend: float
+    expected_engagement: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The answer for one campaign: what to buy, what it costs, what it should earn."""
+
+    status: str  # "optimal", "feasible" (gap above 1e-6) or "infeasible"
+    campaign: Campaign
+    allocations: pd.DataFrame  # one row per influencer with posts > 0
+    expected_engagement: float
+    spend: float
+    upper_bound: float
+    solve_seconds: float
+    by_tier: dict[str, TierTotals]
+    message: str = ""  # for an infeasible plan: which constraint, and what to change
+    prices_estimated: bool = False
+
+    @property
+    def optimality_gap(self) -> float:
+        if self.status == "infeasible":
+            return float("nan")
+        if self.upper_bound <= 0:
+            return 0.0
+        return max(0.0, (self.upper_bound - self.expected_engagement) / self.upper_bound)
+
+    @property
+    def cost_per_engagement(self) -> float:
+        return self.spend / self.expected_engagement if self.expected_engagement > 0 else math.nan
+
+    @property
+    def budget_left(self) -> float:
+        return self.campaign.budget - self.spend
+
+    @property
+    def macro_share(self) -> float:
+        return self.by_tier["macro"].spend / self.campaign.budget
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of MODEL.md's command line."""
+        return {
+            "status": self.status,
+            "message": self.message,
+            "budget": self.campaign.budget,
+            "expected_engagement": _round(self.expected_engagement),
+            "spend": round(self.spend, 2),
+            "budget_left": round(self.budget_left, 2),
+            "cost_per_engagement": _round(self.cost_per_engagement, 6),
+            "upper_bound": _round(self.upper_bound),
+            "optimality_gap": _round(self.optimality_gap, 12),
+            "solve_seconds": round(self.solve_seconds, 6),
+            "prices_estimated": self.prices_estimated,
+            "by_tier": {tier: dataclasses.asdict(t) for tier, t in self.by_tier.items()},
+            "allocations": [
+                {
+                    "name": row.name,
+                    "tier": row.tier,
+                    "platform": row.platform,
+                    "posts": int(row.posts),
+                    "spend": round(float(row.spend), 2),
+                    "expected_engagement": round(float(row.expected_engagement), 4),
+                    "price_estimated": bool(row.price_estimated),
+                }
+                for row in self.allocations.itertuples()
+            ],
+        }
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(value, digits)
+
+
+ALLOCATION_COLUMNS = [
+    "name", "tier", "platform", "niche", "followers", "engagement_rate", "cost_per_post",
+    "price_estimated", "posts", "spend", "expected_engagement", "cost_per_engagement",
+]
+
+
+def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | None = None
+              ) -> Plan:
+    """The optimal plan (MODEL.md, "The plan"), or an infeasible one that says what to change."""
+    started = time.perf_counter()
+    items = build_items(roster.table, campaign, first_value)
+    solution = solve(items)
+    seconds = time.perf_counter() - started
+    table = roster.table
+    if solution.status == "infeasible":
+        empty = TierTotals(0, 0, 0.0, 0.0)
+        return Plan("infeasible", campaign, pd.DataFrame(columns=ALLOCATION_COLUMNS), 0.0, 0.0,
+                    0.0, seconds, {t: empty for t in TIERS}, explain_infeasible(items, roster,
+                                                                               campaign),
+                    roster.prices_estimated)
+    posts = items.posts_per_influencer(solution.chosen)
+    engagement = np.bincount(items.owner[solution.chosen], weights=items.value[solution.chosen],
+                             minlength=len(table))
+    frame = table.assign(posts=posts, spend=posts * table["cost_per_post"].to_numpy(),
+                         expected_engagement=engagement)
+    frame = frame.loc[frame["posts"] > 0].copy()
+    frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
+    frame = frame[ALLOCATION_COLUMNS].sort_values("expected_engagement", ascending=False)
+    by_tier = {
+        tier: TierTotals(
+            influencers=int((frame["tier"] == tier).sum()),
+            posts=int(frame.loc[frame["tier"] == tier, "posts"].sum()),
+            spend=round(float(frame.loc[frame["tier"] == tier, "spend"].sum()), 2),
+            expected_engagement=float(frame.loc[frame["tier"] == tier,
+                                                "expected_engagement"].sum()),
+        )
+        for tier in TIERS
+    }
+    return Plan(solution.status, campaign, frame.reset_index(drop=True),
+                float(frame["expected_engagement"].sum()), round(float(frame["spend"].sum()), 2),
+                solution.upper_bound, seconds, by_tier, "", roster.prices_estimated)
+
+
+def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool
+                       ) -> int | None:
+    """Most macro spend <= target (most=True) or least >= target, with at most `cap` macro
+    influencers; None when no selection qualifies."""
+    idx = np.flatnonzero(items.macro)
+    if idx.size == 0:
+        return 0 if most else None
+    cost = items.cost[idx].astype(float)
+    rows = [LinearConstraint(cost[None, :], -np.inf if most else target,
+                             target if most else np.inf)]
+    if cap is not None:
+        rows.append(LinearConstraint(items.first[idx].astype(float)[None, :], 0, cap))
+    later = np.flatnonzero(items.k[idx] > 0)
+    if later.size:
+        order = np.zeros((later.size, idx.size))
+        order[np.arange(later.size), later] = 1
+        order[np.arange(later.size), later - 1] = -1
+        rows.append(LinearConstraint(order, -np.inf, 0))
+    result = milp(-cost if most else cost, constraints=rows, integrality=np.ones(idx.size),
+                  bounds=(0, 1))
+    if result.x is None:
+        return None
+    return int(round(float(cost @ np.round(result.x))))
+
+
+def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> str:
+    """One sentence: the constraint that cannot be met and the smallest change that fixes it."""
+    need = campaign.macro_share_min
+    budget = campaign.budget
+    low = items.macro_min
+    if roster.count("macro") == 0 or not items.macro.any():
+        return (f"The minimum macro share of {need:.0%} cannot be met: the roster has no macro "
+                f"influencer ({roster.tiers.macro_threshold:,}+ followers) who can post. Set the "
+                "minimum macro share to 0% or add macro influencers.")
+    cap = min(c for c in (campaign.max_macro, campaign.max_influencers) if c is not None) if (
+        campaign.max_macro is not None or campaign.max_influencers is not None) else None
+    if cap == 0:
+        return (f"The minimum macro share of {need:.0%} needs at least one macro influencer, but "
+                "the cap on " + ("macro influencers" if campaign.max_macro == 0 else
+                                 "influencers") + " is 0. Raise the cap or set the minimum macro "
+                "share to 0%.")
+    most = _macro_spend_limit(items, cap, items.macro_max, most=True) or 0
+    least = _macro_spend_limit(items, cap, low, most=False)
+    if most < low:
+        fixes = [f"lower the minimum macro share to {math.floor(most / 100 / budget * 1000) / 10:g}%"]
+        uncapped = _macro_spend_limit(items, None, low, most=False)
+        if cap is not None and uncapped is not None and uncapped <= items.macro_max:
+            fixes.append("raise the cap on macro influencers")
+        if least is not None:
+            fixes.append(f"raise the maximum macro share to "
+                         f"{math.ceil(least / 100 / budget * 1000) / 10:g}%"
+                         + (f" and the budget to ${least / 100:,.0f}" if least > items.budget
+                            else ""))
+        spend_txt = f"${most / 100:,.0f}" if most else "nothing"
+        return (f"The macro share band {need:.0%}–{campaign.macro_share_max:.0%} cannot be met: "
+                f"the macro influencers' posts that fit within the band's top of "
+                f"${items.macro_max / 100:,.0f} add up to {spend_txt}, below the band's minimum of "
+                f"${low / 100:,.0f}. To fix it, " + ", or ".join(fixes) + ".")
+    return (f"The settings cannot all be met at once (macro share {need:.0%}–"
+            f"{campaign.macro_share_max:.0%} of ${budget:,.0f}). Widen the macro share band or "
+            "raise the caps on influencers.")
+
+
+def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd.DataFrame:
+    """Best expected engagement when the macro share is held near each value from 0% to 100%.
+
+    The point at share s allows macro spend within s +- step/2 of the budget (0% means none),
+    so the curve shows where between "all micro" and "mostly macro" the best plan lies. Every
+    other setting is the campaign's own; the campaign's band is ignored here.
+    """
+    rows = []
+    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
+        low = 0.0 if share == 0 else max(0.0, share - step / 2)
+        high = 0.0 if share == 0 else min(1.0, share + step / 2)
+        plan = make_plan(roster, dataclasses.replace(campaign, macro_share_min=low,
+                                                     macro_share_max=high))
+        ok = plan.status != "infeasible"
+        rows.append({
+            "macro_share": float(share),
+            "band_low": low,
+            "band_high": high,
+            "expected_engagement": plan.expected_engagement if ok else np.nan,
+            "macro_spend": plan.by_tier["macro"].spend if ok else np.nan,
+            "micro_spend": plan.by_tier["micro"].spend if ok else np.nan,
+            "spend": plan.spend if ok else np.nan,
+            "status": plan.status,
+        })
+    return pd.DataFrame(rows)
+
+
+def budget_frontier(roster: Roster, campaign: Campaign, *, points: int = 20) -> pd.DataFrame:
+    """Best expected engagement for budgets from 10% to 200% of the campaign's, and what each
+    extra dollar buys between one budget and the next."""
+    rows = []
+    for factor in np.linspace(0.1, 2.0, points):
+        budget = round(campaign.budget * float(factor), 2)
+        plan = make_plan(roster, dataclasses.replace(campaign, budget=budget))
+        ok = plan.status != "infeasible"
+        rows.append({
+            "budget_factor": float(factor),
+            "budget": budget,
+            "expected_engagement": plan.expected_engagement if ok else np.nan,
+            "spend": plan.spend if ok else np.nan,
+            "status": plan.status,
+        })
+    frame = pd.DataFrame(rows)
+    frame["marginal_engagement_per_dollar"] = (
+        frame["expected_engagement"].diff() / frame["budget"].diff())
+    return frame
+
+
+def head_to_head(roster: Roster, campaign: Campaign) -> pd.DataFrame:
+    """All-micro, all-macro and the optimal mix under the same budget and caps."""
+    rows = []
+    for label, keep, band in (
+        ("All micro", "micro", (0.0, 0.0)),
+        ("All macro", "macro", (0.0, 1.0)),
+        ("Optimal mix", None, (campaign.macro_share_min, campaign.macro_share_max)),
+    ):
+        table = roster.table if keep is None else roster.table.loc[
+            roster.table["tier"] == keep].reset_index(drop=True)
+        sub = dataclasses.replace(roster, table=table)
+        plan = make_plan(sub, dataclasses.replace(campaign, macro_share_min=band[0],
+                                                  macro_share_max=band[1]))
+        ok = plan.status != "infeasible"
+        rows.append({
+            "strategy": label,
+            "status": plan.status,
+            "expected_engagement": plan.expected_engagement if ok else np.nan,
+            "spend": plan.spend if ok else np.nan,
+            "cost_per_engagement": plan.cost_per_engagement if ok else np.nan,
+            "influencers": sum(t.influencers for t in plan.by_tier.values()),
+            "macro_spend": plan.by_tier["macro"].spend,
+            "micro_spend": plan.by_tier["micro"].spend,
+            "message": plan.message,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,141 @@
+"""The optimiser against brute force, the textbook HiGHS formulation and every constraint."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import Campaign, check_roster, make_plan
+from planner.model import build_items
+from planner.solver import solve
+from planner.synthetic import synthetic_roster
+from planner.textbook import solve_textbook
+
+
+def brute_force(items):
+    """Best value over every number of posts per influencer (or None when nothing is valid)."""
+    owners = range(items.n_influencers)
+    limits = [int((items.owner == i).sum()) for i in owners]
+    best = None
+    for posts in itertools.product(*(range(m + 1) for m in limits)):
+        chosen = items.k < np.array(posts, dtype=np.int64)[items.owner] if items.owner.size else (
+            np.zeros(0, dtype=bool))
+        if items.check(chosen):
+            continue
+        value = float(items.value[chosen].sum())
+        best = value if best is None else max(best, value)
+    return best
+
+
+@st.composite
+def small_case(draw):
+    n = draw(st.integers(1, 6))
+    rows = []
+    for i in range(n):
+        macro = draw(st.booleans())
+        rows.append({
+            "name": f"inf{i}",
+            "followers": draw(st.integers(1_000_000, 5_000_000)) if macro else draw(
+                st.integers(1_000, 900_000)),
+            "engagement_rate": draw(st.floats(0.001, 0.2)),
+            "cost_per_post": draw(st.integers(1, 60)) * 25.0,
+            "max_posts": draw(st.sampled_from([None, 0, 1, 2, 3])),
+        })
+    budget = draw(st.integers(1, 400)) * 5.0
+    low = draw(st.sampled_from([0.0, 0.0, 0.1, 0.3, 0.5]))
+    high = draw(st.sampled_from([1.0, 1.0, 0.6, 0.4])) if low <= 0.4 else 1.0
+    campaign = Campaign(
+        budget=budget, max_posts=draw(st.integers(0, 3)),
+        decay=draw(st.sampled_from([1.0, 0.8, 0.5])), macro_share_min=low, macro_share_max=high,
+        max_macro=draw(st.sampled_from([None, None, 0, 1, 2])),
+        max_influencers=draw(st.sampled_from([None, None, 1, 2, 4])))
+    return pd.DataFrame(rows), campaign
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case())
+def test_matches_brute_force_exactly(case):
+    frame, campaign = case
+    roster = check_roster(frame)
+    items = build_items(roster.table, campaign)
+    expected = brute_force(items)
+    solution = solve(items)
+    if expected is None:
+        assert solution.status == "infeasible"
+        return
+    assert solution.status == "optimal"
+    assert not items.check(solution.chosen)
+    assert solution.value == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    assert solution.upper_bound >= expected * (1 - 1e-9)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), rate_card=st.booleans(), share=st.sampled_from(
+    [(0.0, 1.0), (0.0, 0.5), (0.2, 0.6), (0.0, 0.0)]), caps=st.sampled_from(
+    [(None, None), (2, None), (None, 40), (3, 60)]), fraction=st.sampled_from([0.03, 0.1, 0.3]))
+def test_matches_textbook_formulation(seed, rate_card, share, caps, fraction):
+    roster = check_roster(synthetic_roster(120, seed=seed, rate_card_priced=rate_card))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    campaign = Campaign(budget=round(total * fraction, 2), macro_share_min=share[0],
+                        macro_share_max=share[1], max_macro=caps[0], max_influencers=caps[1])
+    items = build_items(roster.table, campaign)
+    ours = solve(items)
+    reference = solve_textbook(items)
+    assert ours.status in ("optimal", "infeasible")
+    assert (ours.status == "infeasible") == (reference.status == "infeasible")
+    if ours.status == "infeasible":
+        return
+    assert not items.check(ours.chosen)
+    assert ours.gap <= 1e-6
+    # Both are within 1e-6 of the optimum, so of each other.
+    assert abs(ours.value - reference.value) <= 2e-6 * max(ours.value, reference.value)
+    assert ours.upper_bound >= reference.value * (1 - 1e-9)
+
+
+def test_plan_respects_every_constraint_on_the_sample():
+    roster = check_roster(pd.read_csv("data/sample_roster.csv"))
+    campaign = Campaign(budget=80_000, macro_share_min=0.2, macro_share_max=0.5, max_macro=2,
+                        max_influencers=150, max_posts=2, decay=0.7)
+    plan = make_plan(roster, campaign)
+    assert plan.status == "optimal"
+    assert plan.spend <= campaign.budget
+    macro = plan.by_tier["macro"]
+    assert 0.2 * campaign.budget <= macro.spend <= 0.5 * campaign.budget
+    assert macro.influencers <= 2
+    assert len(plan.allocations) <= 150
+    limits = roster.table.set_index("name")["max_posts"].fillna(2).clip(upper=2)
+    assert (plan.allocations.set_index("name")["posts"] <= limits.loc[
+        plan.allocations["name"]]).all()
+    assert plan.optimality_gap <= 1e-6
+
+
+def test_infeasible_band_names_the_constraint_and_the_fix():
+    roster = check_roster(pd.DataFrame({
+        "name": ["a", "b"], "followers": [2_000_000, 5_000],
+        "engagement_rate": [0.01, 0.05], "cost_per_post": [75_000, 100]}))
+    plan = make_plan(roster, Campaign(budget=100_000, macro_share_min=0.1, macro_share_max=0.5))
+    assert plan.status == "infeasible"
+    assert "macro share" in plan.message
+    assert "raise the maximum macro share to 75%" in plan.message
+    assert "lower the minimum macro share to 0%" in plan.message
+
+
+def test_no_macro_influencers_but_a_minimum_share():
+    roster = check_roster(pd.DataFrame({
+        "name": ["a"], "followers": [5_000], "engagement_rate": [0.05], "cost_per_post": [100]}))
+    plan = make_plan(roster, Campaign(budget=1_000, macro_share_min=0.2))
+    assert plan.status == "infeasible"
+    assert "no macro influencer" in plan.message
+
+
+def test_equal_efficiency_5000_is_exact():
+    roster = check_roster(synthetic_roster(2000, seed=3, rate_card_priced=True))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    plan = make_plan(roster, Campaign(budget=round(total * 0.1)))
+    assert plan.status == "optimal" and plan.optimality_gap <= 1e-6
+    assert plan.spend <= round(total * 0.1)
