@@ -1,6 +1,6 @@
 """Regenerate data/sample_roster.csv, reproducibly (fixed seed), from BENCHMARKS.md's figures.
 
-    python data/make_sample_roster.py
+python data/make_sample_roster.py
 """
 
 from __future__ import annotations

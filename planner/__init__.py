@@ -8,7 +8,20 @@ from planner.roster import Problem, Roster, RosterError, check_roster, read_rost
 from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsError, Tiers
 
 __all__ = [
-    "DEFAULT_RATE_CARD", "Campaign", "Plan", "Problem", "RateCard", "Roster", "RosterError",
-    "SettingsError", "TierTotals", "Tiers", "budget_frontier", "check_roster", "head_to_head",
-    "make_plan", "read_roster", "split_curve",
+    "DEFAULT_RATE_CARD",
+    "Campaign",
+    "Plan",
+    "Problem",
+    "RateCard",
+    "Roster",
+    "RosterError",
+    "SettingsError",
+    "TierTotals",
+    "Tiers",
+    "budget_frontier",
+    "check_roster",
+    "head_to_head",
+    "make_plan",
+    "read_roster",
+    "split_curve",
 ]

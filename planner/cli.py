@@ -6,7 +6,7 @@ import argparse
 import io
 import json
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from planner.plan import make_plan
 from planner.roster import RosterError, read_roster
@@ -30,7 +30,8 @@ def _share_band(text: str) -> tuple[float, float]:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--macro-share takes MIN:MAX as fractions or percents, like 0.1:0.5 or 10:50 "
-            f"(got {text!r})") from None
+            f"(got {text!r})"
+        ) from None
     if "%" in text or low > 1 or high > 1:
         low, high = low / 100, high / 100
     return low, high
@@ -43,25 +44,39 @@ def _parser() -> _Parser:
     plan.add_argument("--roster", required=True, help="CSV or .xlsx roster")
     plan.add_argument("--budget", required=True, type=float, help="campaign budget")
     defaults = Campaign(budget=1.0)
-    plan.add_argument("--max-posts", type=int, default=defaults.max_posts,
-                      help=f"posts per influencer where the roster sets none "
-                           f"(default {defaults.max_posts})")
-    plan.add_argument("--decay", type=float, default=defaults.decay,
-                      help=f"engagement of each repeat post relative to the one before "
-                           f"(default {defaults.decay})")
-    plan.add_argument("--macro-share", type=_share_band, default=(defaults.macro_share_min,
-                                                                  defaults.macro_share_max),
-                      metavar="MIN:MAX", help="band for the macro tier's share of budget "
-                                              "(default 0:1)")
+    plan.add_argument(
+        "--max-posts",
+        type=int,
+        default=defaults.max_posts,
+        help=f"posts per influencer where the roster sets none (default {defaults.max_posts})",
+    )
+    plan.add_argument(
+        "--decay",
+        type=float,
+        default=defaults.decay,
+        help=f"engagement of each repeat post relative to the one before "
+        f"(default {defaults.decay})",
+    )
+    plan.add_argument(
+        "--macro-share",
+        type=_share_band,
+        default=(defaults.macro_share_min, defaults.macro_share_max),
+        metavar="MIN:MAX",
+        help="band for the macro tier's share of budget (default 0:1)",
+    )
     plan.add_argument("--max-macro", type=int, default=None, help="cap on macro influencers")
-    plan.add_argument("--max-influencers", type=int, default=None,
-                      help="cap on influencers in total")
+    plan.add_argument(
+        "--max-influencers", type=int, default=None, help="cap on influencers in total"
+    )
     tiers = Tiers()
     plan.add_argument("--micro-threshold", type=int, default=tiers.micro_threshold)
     plan.add_argument("--macro-threshold", type=int, default=tiers.macro_threshold)
-    plan.add_argument("--estimate-prices", action="store_true",
-                      help="estimate missing prices from the default rate card "
-                           "(price per 1,000 followers by platform); marked as estimates")
+    plan.add_argument(
+        "--estimate-prices",
+        action="store_true",
+        help="estimate missing prices from the default rate card "
+        "(price per 1,000 followers by platform); marked as estimates",
+    )
     plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
     return parser
 
@@ -70,15 +85,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         tiers = Tiers(args.micro_threshold, args.macro_threshold)
-        campaign = Campaign(budget=args.budget, max_posts=args.max_posts, decay=args.decay,
-                            macro_share_min=args.macro_share[0],
-                            macro_share_max=args.macro_share[1], max_macro=args.max_macro,
-                            max_influencers=args.max_influencers)
-        roster = read_roster(args.roster, tiers=tiers,
-                             rate_card=RateCard() if args.estimate_prices else None)
+        campaign = Campaign(
+            budget=args.budget,
+            max_posts=args.max_posts,
+            decay=args.decay,
+            macro_share_min=args.macro_share[0],
+            macro_share_max=args.macro_share[1],
+            max_macro=args.max_macro,
+            max_influencers=args.max_influencers,
+        )
+        roster = read_roster(
+            args.roster, tiers=tiers, rate_card=RateCard() if args.estimate_prices else None
+        )
     except RosterError as error:
-        hint = (" Add prices, or run again with --estimate-prices to estimate them from the rate "
-                "card." if error.missing_prices else "")
+        hint = (
+            " Add prices, or run again with --estimate-prices to estimate them from the rate card."
+            if error.missing_prices
+            else ""
+        )
         print(f"error: {error.summary()}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (SettingsError, _BadInput) as error:
@@ -111,11 +135,14 @@ def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
         f"Spend: ${plan.spend:,.2f} of ${plan.campaign.budget:,.2f} "
         f"(${plan.budget_left:,.2f} left)",
         f"Cost per engagement: ${plan.cost_per_engagement:,.4f}",
-        f"Certified optimality gap: {plan.optimality_gap:.2e}  ({plan.solve_seconds * 1000:.0f} ms)",
+        f"Certified optimality gap: {plan.optimality_gap:.2e} "
+        f"(solved in {plan.solve_seconds * 1000:.0f} ms)",
     ]
     for tier, totals in plan.by_tier.items():
-        lines.append(f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
-                     f"${totals.spend:,.2f}, {totals.expected_engagement:,.0f} engagements")
+        lines.append(
+            f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
+            f"${totals.spend:,.2f}, {totals.expected_engagement:,.0f} engagements"
+        )
     if plan.prices_estimated:
         lines.append("Prices marked * are estimates from the rate card.")
     lines.append("")
@@ -123,8 +150,10 @@ def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
     lines += [header, "-" * len(header)]
     for row in plan.allocations.itertuples():
         mark = "*" if row.price_estimated else ""
-        lines.append(f"{str(row.name)[:32]:<32} {row.tier:<6} {row.posts:>5} "
-                     f"{row.spend:>11,.2f}{mark:1} {row.expected_engagement:>12,.0f}")
+        lines.append(
+            f"{str(row.name)[:32]:<32} {row.tier:<6} {row.posts:>5} "
+            f"{row.spend:>11,.2f}{mark:1} {row.expected_engagement:>12,.0f}"
+        )
     if len(roster.excluded):
         lines.append("")
         lines.append(f"Left out ({len(roster.excluded)}):")

@@ -13,8 +13,8 @@ It does not handle the cap on the total number of influencers (the solver uses H
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -50,8 +50,14 @@ def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
     return order[keep]
 
 
-def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: float,
-             target_gap: float, complete: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray | None, float, float] | None:
+def solve_dp(
+    items: PostItems,
+    value: np.ndarray,
+    duals: Duals,
+    lower_bound: float,
+    target_gap: float,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray | None, float, float] | None:
     """(chosen, plan value, certified upper bound) in scaled units, or None to give up.
 
     `chosen` is None when no plan beats `lower_bound` by more than the target gap; the bound then
@@ -71,20 +77,24 @@ def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: flo
     # Suffix sums of each remaining item's best Lagrangian profit, for every budget price.
     micro_profit = np.maximum(0.0, value[micro_idx][None, :] - lams[:, None] * cost[micro_idx])
     micro_suffix = np.concatenate(
-        [np.cumsum(micro_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1)
+        [np.cumsum(micro_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
+    )
     groups = []
     for i in macro_owners:
         posts = np.flatnonzero(items.owner == i)
-        groups.append((posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])))
+        groups.append(
+            (posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])]))
+        )
     # Macro influencers with the best first post per dollar first: good plans appear early.
     groups.sort(key=lambda g: -g[2][1] / g[1])
     group_profit = np.zeros((lams.size, len(groups)))
-    for g, (posts, c, cum) in enumerate(groups):
+    for g, (_posts, c, cum) in enumerate(groups):
         n = np.arange(cum.size)
         price = (lams[:, None] + mu) * (c * n)[None, :] + rho * (n > 0)[None, :]
         group_profit[:, g] = np.max(cum[None, :] - price, axis=1)
     group_suffix = np.concatenate(
-        [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1)
+        [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
+    )
 
     best = lower_bound
     dropped_bound = -np.inf
@@ -95,7 +105,7 @@ def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: flo
     s_value = np.zeros(1)
     s_count = np.zeros(1, dtype=np.int64)
     history: list[tuple[np.ndarray, np.ndarray]] = []  # (parent, posts) per macro group
-    for g, (posts, c, cum) in enumerate(groups):
+    for g, (_posts, c, cum) in enumerate(groups):
         options = np.arange(cum.size)
         new_cost = (s_cost[:, None] + c * options[None, :]).ravel()
         new_value = (s_value[:, None] + cum[None, :]).ravel()
@@ -103,14 +113,29 @@ def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: flo
         parent = np.repeat(np.arange(s_cost.size), options.size)
         took = np.tile(options, s_cost.size)
         ok = (new_cost <= mmax) & (new_count <= kmax)
-        bound = _macro_bound(new_cost[ok], new_value[ok], new_count[ok], g + 1, lams, mu, rho,
-                             duals, budget, mmin, mmax, kmax, group_suffix, micro_suffix)
+        bound = _macro_bound(
+            new_cost[ok],
+            new_value[ok],
+            new_count[ok],
+            g + 1,
+            lams,
+            mu,
+            rho,
+            duals,
+            budget,
+            mmin,
+            mmax,
+            kmax,
+            group_suffix,
+            micro_suffix,
+        )
         live = bound > best * (1 + target_gap)
         if np.any(~live):
             dropped_bound = max(dropped_bound, float(bound[~live].max()))
         sel = np.flatnonzero(ok)[live]
-        keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel],
-                                items.max_macro is not None, mmin)
+        keep = _pareto_by_count(
+            new_cost[sel], new_value[sel], new_count[sel], items.max_macro is not None, mmin
+        )
         sel = sel[keep]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
@@ -170,9 +195,10 @@ def solve_dp(items: PostItems, value: np.ndarray, duals: Duals, lower_bound: flo
 
     # Micro phase: states (spend, engagement); every state is a valid plan from here on.
     micro_history: list[tuple[np.ndarray, np.ndarray]] = []
+    cheapest_after = np.minimum.accumulate(m_cost[::-1])[::-1] if m_cost.size else m_cost
     for t, j in enumerate(micro_idx):
-        if s_cost.size == 0:
-            break
+        if s_cost.size == 0 or cheapest_after[t] > budget - int(s_cost.min()):
+            break  # no state can afford any post that is left
         c, v = int(cost[j]), float(value[j])
         fits = np.flatnonzero(s_cost + c <= budget)
         new_cost = np.concatenate([s_cost, s_cost[fits] + c])
@@ -214,15 +240,19 @@ def _in_order(items: PostItems, chosen: np.ndarray) -> np.ndarray:
     return items.k < counts[items.owner]
 
 
-def _pareto_by_count(cost: np.ndarray, value: np.ndarray, count: np.ndarray,
-                     by_count: bool, macro_min: int) -> np.ndarray:
+def _pareto_by_count(
+    cost: np.ndarray, value: np.ndarray, count: np.ndarray, by_count: bool, macro_min: int
+) -> np.ndarray:
     """Macro states no other beats. Below the band's bottom, spending less is not better (the
     plan must still reach the bottom), so there only states of equal spend compete."""
     if cost.size == 0:
         return np.zeros(0, dtype=np.int64)
     keep = []
-    groups = [np.arange(cost.size)] if not by_count else [
-        np.flatnonzero(count == n) for n in np.unique(count)]
+    groups = (
+        [np.arange(cost.size)]
+        if not by_count
+        else [np.flatnonzero(count == n) for n in np.unique(count)]
+    )
     for idx in groups:
         reached = idx[cost[idx] >= macro_min]
         keep.append(reached[_pareto(cost[reached], value[reached])])
@@ -235,14 +265,28 @@ def _pareto_by_count(cost: np.ndarray, value: np.ndarray, count: np.ndarray,
     return np.concatenate(keep)
 
 
-def _macro_bound(cost: np.ndarray, value: np.ndarray, count: np.ndarray, next_group: int,
-                 lams: np.ndarray, mu: float, rho: float, duals: Duals, budget: int, mmin: int,
-                 mmax: int, kmax: int, group_suffix: np.ndarray, micro_suffix: np.ndarray
-                 ) -> np.ndarray:
+def _macro_bound(
+    cost: np.ndarray,
+    value: np.ndarray,
+    count: np.ndarray,
+    next_group: int,
+    lams: np.ndarray,
+    mu: float,
+    rho: float,
+    duals: Duals,
+    budget: int,
+    mmin: int,
+    mmax: int,
+    kmax: int,
+    group_suffix: np.ndarray,
+    micro_suffix: np.ndarray,
+) -> np.ndarray:
     # Lagrangian bound: prices on budget (each lambda), macro band and macro count.
     rest = group_suffix[:, next_group] + micro_suffix[:, 0]
-    slack = (lams[:, None] * (budget - cost)[None, :]
-             + duals.macro_max * (mmax - cost)[None, :]
-             + duals.macro_min * (cost - mmin)[None, :]
-             + (rho * (kmax - count)[None, :] if kmax < (1 << 40) else 0.0))
+    slack = (
+        lams[:, None] * (budget - cost)[None, :]
+        + duals.macro_max * (mmax - cost)[None, :]
+        + duals.macro_min * (cost - mmin)[None, :]
+        + (rho * (kmax - count)[None, :] if kmax < (1 << 40) else 0.0)
+    )
     return value + np.min(slack + rest[:, None], axis=0)

@@ -101,13 +101,22 @@ def _round(value: float, digits: int = 4) -> float | None:
 
 
 ALLOCATION_COLUMNS = [
-    "name", "tier", "platform", "niche", "followers", "engagement_rate", "cost_per_post",
-    "price_estimated", "posts", "spend", "expected_engagement", "cost_per_engagement",
+    "name",
+    "tier",
+    "platform",
+    "niche",
+    "followers",
+    "engagement_rate",
+    "cost_per_post",
+    "price_estimated",
+    "posts",
+    "spend",
+    "expected_engagement",
+    "cost_per_engagement",
 ]
 
 
-def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | None = None
-              ) -> Plan:
+def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | None = None) -> Plan:
     """The optimal plan (MODEL.md, "The plan"), or an infeasible one that says what to change."""
     started = time.perf_counter()
     items = build_items(roster.table, campaign, first_value)
@@ -116,15 +125,25 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     table = roster.table
     if solution.status == "infeasible":
         empty = TierTotals(0, 0, 0.0, 0.0)
-        return Plan("infeasible", campaign, pd.DataFrame(columns=ALLOCATION_COLUMNS), 0.0, 0.0,
-                    0.0, seconds, {t: empty for t in TIERS}, explain_infeasible(items, roster,
-                                                                               campaign),
-                    roster.prices_estimated)
+        return Plan(
+            "infeasible",
+            campaign,
+            pd.DataFrame(columns=ALLOCATION_COLUMNS),
+            0.0,
+            0.0,
+            0.0,
+            seconds,
+            {t: empty for t in TIERS},
+            explain_infeasible(items, roster, campaign),
+            roster.prices_estimated,
+        )
     posts = items.posts_per_influencer(solution.chosen)
-    engagement = np.bincount(items.owner[solution.chosen], weights=items.value[solution.chosen],
-                             minlength=len(table))
-    frame = table.assign(posts=posts, spend=posts * table["cost_per_post"].to_numpy(),
-                         expected_engagement=engagement)
+    engagement = np.bincount(
+        items.owner[solution.chosen], weights=items.value[solution.chosen], minlength=len(table)
+    )
+    frame = table.assign(
+        posts=posts, spend=posts * table["cost_per_post"].to_numpy(), expected_engagement=engagement
+    )
     frame = frame.loc[frame["posts"] > 0].copy()
     frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
     frame = frame[ALLOCATION_COLUMNS].sort_values("expected_engagement", ascending=False)
@@ -133,26 +152,36 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
             influencers=int((frame["tier"] == tier).sum()),
             posts=int(frame.loc[frame["tier"] == tier, "posts"].sum()),
             spend=round(float(frame.loc[frame["tier"] == tier, "spend"].sum()), 2),
-            expected_engagement=float(frame.loc[frame["tier"] == tier,
-                                                "expected_engagement"].sum()),
+            expected_engagement=float(
+                frame.loc[frame["tier"] == tier, "expected_engagement"].sum()
+            ),
         )
         for tier in TIERS
     }
-    return Plan(solution.status, campaign, frame.reset_index(drop=True),
-                float(frame["expected_engagement"].sum()), round(float(frame["spend"].sum()), 2),
-                solution.upper_bound, seconds, by_tier, "", roster.prices_estimated)
+    return Plan(
+        solution.status,
+        campaign,
+        frame.reset_index(drop=True),
+        float(frame["expected_engagement"].sum()),
+        round(float(frame["spend"].sum()), 2),
+        solution.upper_bound,
+        seconds,
+        by_tier,
+        "",
+        roster.prices_estimated,
+    )
 
 
-def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool
-                       ) -> int | None:
+def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool) -> int | None:
     """Most macro spend <= target (most=True) or least >= target, with at most `cap` macro
     influencers; None when no selection qualifies."""
     idx = np.flatnonzero(items.macro)
     if idx.size == 0:
         return 0 if most else None
     cost = items.cost[idx].astype(float)
-    rows = [LinearConstraint(cost[None, :], -np.inf if most else target,
-                             target if most else np.inf)]
+    rows = [
+        LinearConstraint(cost[None, :], -np.inf if most else target, target if most else np.inf)
+    ]
     if cap is not None:
         rows.append(LinearConstraint(items.first[idx].astype(float)[None, :], 0, cap))
     later = np.flatnonzero(items.k[idx] > 0)
@@ -161,8 +190,9 @@ def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: 
         order[np.arange(later.size), later] = 1
         order[np.arange(later.size), later - 1] = -1
         rows.append(LinearConstraint(order, -np.inf, 0))
-    result = milp(-cost if most else cost, constraints=rows, integrality=np.ones(idx.size),
-                  bounds=(0, 1))
+    result = milp(
+        -cost if most else cost, constraints=rows, integrality=np.ones(idx.size), bounds=(0, 1)
+    )
     if result.x is None:
         return None
     return int(round(float(cost @ np.round(result.x))))
@@ -174,36 +204,51 @@ def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> 
     budget = campaign.budget
     low = items.macro_min
     if roster.count("macro") == 0 or not items.macro.any():
-        return (f"The minimum macro share of {need:.0%} cannot be met: the roster has no macro "
-                f"influencer ({roster.tiers.macro_threshold:,}+ followers) who can post. Set the "
-                "minimum macro share to 0% or add macro influencers.")
-    cap = min(c for c in (campaign.max_macro, campaign.max_influencers) if c is not None) if (
-        campaign.max_macro is not None or campaign.max_influencers is not None) else None
+        return (
+            f"The minimum macro share of {need:.0%} cannot be met: the roster has no macro "
+            f"influencer ({roster.tiers.macro_threshold:,}+ followers) who can post. Set the "
+            "minimum macro share to 0% or add macro influencers."
+        )
+    cap = (
+        min(c for c in (campaign.max_macro, campaign.max_influencers) if c is not None)
+        if (campaign.max_macro is not None or campaign.max_influencers is not None)
+        else None
+    )
     if cap == 0:
-        return (f"The minimum macro share of {need:.0%} needs at least one macro influencer, but "
-                "the cap on " + ("macro influencers" if campaign.max_macro == 0 else
-                                 "influencers") + " is 0. Raise the cap or set the minimum macro "
-                "share to 0%.")
+        return (
+            f"The minimum macro share of {need:.0%} needs at least one macro influencer, but "
+            "the cap on "
+            + ("macro influencers" if campaign.max_macro == 0 else "influencers")
+            + " is 0. Raise the cap or set the minimum macro "
+            "share to 0%."
+        )
     most = _macro_spend_limit(items, cap, items.macro_max, most=True) or 0
     least = _macro_spend_limit(items, cap, low, most=False)
     if most < low:
-        fixes = [f"lower the minimum macro share to {math.floor(most / 100 / budget * 1000) / 10:g}%"]
+        fixes = [
+            f"lower the minimum macro share to {math.floor(most / 100 / budget * 1000) / 10:g}%"
+        ]
         uncapped = _macro_spend_limit(items, None, low, most=False)
         if cap is not None and uncapped is not None and uncapped <= items.macro_max:
             fixes.append("raise the cap on macro influencers")
         if least is not None:
-            fixes.append(f"raise the maximum macro share to "
-                         f"{math.ceil(least / 100 / budget * 1000) / 10:g}%"
-                         + (f" and the budget to ${least / 100:,.0f}" if least > items.budget
-                            else ""))
+            fixes.append(
+                f"raise the maximum macro share to "
+                f"{math.ceil(least / 100 / budget * 1000) / 10:g}%"
+                + (f" and the budget to ${least / 100:,.0f}" if least > items.budget else "")
+            )
         spend_txt = f"${most / 100:,.0f}" if most else "nothing"
-        return (f"The macro share band {need:.0%}–{campaign.macro_share_max:.0%} cannot be met: "
-                f"the macro influencers' posts that fit within the band's top of "
-                f"${items.macro_max / 100:,.0f} add up to {spend_txt}, below the band's minimum of "
-                f"${low / 100:,.0f}. To fix it, " + ", or ".join(fixes) + ".")
-    return (f"The settings cannot all be met at once (macro share {need:.0%}–"
-            f"{campaign.macro_share_max:.0%} of ${budget:,.0f}). Widen the macro share band or "
-            "raise the caps on influencers.")
+        return (
+            f"The macro share band {need:.0%}–{campaign.macro_share_max:.0%} cannot be met: "
+            f"the macro influencers' posts that fit within the band's top of "
+            f"${items.macro_max / 100:,.0f} add up to {spend_txt}, below the band's minimum of "
+            f"${low / 100:,.0f}. To fix it, " + ", or ".join(fixes) + "."
+        )
+    return (
+        f"The settings cannot all be met at once (macro share {need:.0%}–"
+        f"{campaign.macro_share_max:.0%} of ${budget:,.0f}). Widen the macro share band or "
+        "raise the caps on influencers."
+    )
 
 
 def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd.DataFrame:
@@ -217,19 +262,22 @@ def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd
     for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
         low = 0.0 if share == 0 else max(0.0, share - step / 2)
         high = 0.0 if share == 0 else min(1.0, share + step / 2)
-        plan = make_plan(roster, dataclasses.replace(campaign, macro_share_min=low,
-                                                     macro_share_max=high))
+        plan = make_plan(
+            roster, dataclasses.replace(campaign, macro_share_min=low, macro_share_max=high)
+        )
         ok = plan.status != "infeasible"
-        rows.append({
-            "macro_share": float(share),
-            "band_low": low,
-            "band_high": high,
-            "expected_engagement": plan.expected_engagement if ok else np.nan,
-            "macro_spend": plan.by_tier["macro"].spend if ok else np.nan,
-            "micro_spend": plan.by_tier["micro"].spend if ok else np.nan,
-            "spend": plan.spend if ok else np.nan,
-            "status": plan.status,
-        })
+        rows.append(
+            {
+                "macro_share": float(share),
+                "band_low": low,
+                "band_high": high,
+                "expected_engagement": plan.expected_engagement if ok else np.nan,
+                "macro_spend": plan.by_tier["macro"].spend if ok else np.nan,
+                "micro_spend": plan.by_tier["micro"].spend if ok else np.nan,
+                "spend": plan.spend if ok else np.nan,
+                "status": plan.status,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -241,16 +289,19 @@ def budget_frontier(roster: Roster, campaign: Campaign, *, points: int = 20) -> 
         budget = round(campaign.budget * float(factor), 2)
         plan = make_plan(roster, dataclasses.replace(campaign, budget=budget))
         ok = plan.status != "infeasible"
-        rows.append({
-            "budget_factor": float(factor),
-            "budget": budget,
-            "expected_engagement": plan.expected_engagement if ok else np.nan,
-            "spend": plan.spend if ok else np.nan,
-            "status": plan.status,
-        })
+        rows.append(
+            {
+                "budget_factor": float(factor),
+                "budget": budget,
+                "expected_engagement": plan.expected_engagement if ok else np.nan,
+                "spend": plan.spend if ok else np.nan,
+                "status": plan.status,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["marginal_engagement_per_dollar"] = (
-        frame["expected_engagement"].diff() / frame["budget"].diff())
+        frame["expected_engagement"].diff() / frame["budget"].diff()
+    )
     return frame
 
 
@@ -262,21 +313,27 @@ def head_to_head(roster: Roster, campaign: Campaign) -> pd.DataFrame:
         ("All macro", "macro", (0.0, 1.0)),
         ("Optimal mix", None, (campaign.macro_share_min, campaign.macro_share_max)),
     ):
-        table = roster.table if keep is None else roster.table.loc[
-            roster.table["tier"] == keep].reset_index(drop=True)
+        table = (
+            roster.table
+            if keep is None
+            else roster.table.loc[roster.table["tier"] == keep].reset_index(drop=True)
+        )
         sub = dataclasses.replace(roster, table=table)
-        plan = make_plan(sub, dataclasses.replace(campaign, macro_share_min=band[0],
-                                                  macro_share_max=band[1]))
+        plan = make_plan(
+            sub, dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1])
+        )
         ok = plan.status != "infeasible"
-        rows.append({
-            "strategy": label,
-            "status": plan.status,
-            "expected_engagement": plan.expected_engagement if ok else np.nan,
-            "spend": plan.spend if ok else np.nan,
-            "cost_per_engagement": plan.cost_per_engagement if ok else np.nan,
-            "influencers": sum(t.influencers for t in plan.by_tier.values()),
-            "macro_spend": plan.by_tier["macro"].spend,
-            "micro_spend": plan.by_tier["micro"].spend,
-            "message": plan.message,
-        })
+        rows.append(
+            {
+                "strategy": label,
+                "status": plan.status,
+                "expected_engagement": plan.expected_engagement if ok else np.nan,
+                "spend": plan.spend if ok else np.nan,
+                "cost_per_engagement": plan.cost_per_engagement if ok else np.nan,
+                "influencers": sum(t.influencers for t in plan.by_tier.values()),
+                "macro_spend": plan.by_tier["macro"].spend,
+                "micro_spend": plan.by_tier["micro"].spend,
+                "message": plan.message,
+            }
+        )
     return pd.DataFrame(rows)

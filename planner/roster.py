@@ -28,29 +28,88 @@ OPTIONAL_COLUMNS = ("platform", "niche", "max_posts", "audience_quality", "reply
 
 # Header aliases, compared after lower-casing and turning anything but letters and digits into "_".
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("name", "handle", "influencer", "username", "user", "account", "creator", "creator_name",
-             "influencer_name", "instagram_handle"),
-    "followers": ("followers", "follower_count", "followers_count", "num_followers", "audience",
-                  "audience_size", "subscribers", "fans", "follower"),
-    "engagement_rate": ("engagement_rate", "er", "engagement", "eng_rate", "engagement_pct",
-                        "avg_engagement_rate", "average_engagement_rate", "engagement_rate_pct"),
-    "cost_per_post": ("cost_per_post", "cost", "price", "price_per_post", "rate", "fee",
-                      "post_price", "cost_post", "price_usd", "cost_usd"),
+    "name": (
+        "name",
+        "handle",
+        "influencer",
+        "username",
+        "user",
+        "account",
+        "creator",
+        "creator_name",
+        "influencer_name",
+        "instagram_handle",
+    ),
+    "followers": (
+        "followers",
+        "follower_count",
+        "followers_count",
+        "num_followers",
+        "audience",
+        "audience_size",
+        "subscribers",
+        "fans",
+        "follower",
+    ),
+    "engagement_rate": (
+        "engagement_rate",
+        "er",
+        "engagement",
+        "eng_rate",
+        "engagement_pct",
+        "avg_engagement_rate",
+        "average_engagement_rate",
+        "engagement_rate_pct",
+    ),
+    "cost_per_post": (
+        "cost_per_post",
+        "cost",
+        "price",
+        "price_per_post",
+        "rate",
+        "fee",
+        "post_price",
+        "cost_post",
+        "price_usd",
+        "cost_usd",
+    ),
     "platform": ("platform", "network", "channel", "social_network", "site"),
     "niche": ("niche", "category", "vertical", "topic"),
     "max_posts": ("max_posts", "posts_max", "maximum_posts", "post_limit", "max_post"),
-    "audience_quality": ("audience_quality", "quality", "aq", "real_followers",
-                         "real_follower_share", "authentic_audience"),
+    "audience_quality": (
+        "audience_quality",
+        "quality",
+        "aq",
+        "real_followers",
+        "real_follower_share",
+        "authentic_audience",
+    ),
     "reply_rate": ("reply_rate", "response_rate", "acceptance_rate", "reply"),
 }
 
-PLATFORM_ALIASES = {"ig": "instagram", "insta": "instagram", "yt": "youtube", "twitter": "x",
-                    "tik tok": "tiktok", "tt": "tiktok"}
+PLATFORM_ALIASES = {
+    "ig": "instagram",
+    "insta": "instagram",
+    "yt": "youtube",
+    "twitter": "x",
+    "tik tok": "tiktok",
+    "tt": "tiktok",
+}
 
 #: Columns of `Roster.table`, in order.
 TABLE_COLUMNS = (
-    "name", "tier", "platform", "niche", "followers", "engagement_rate", "audience_quality",
-    "cost_per_post", "price_estimated", "max_posts", "reply_rate", "source_row",
+    "name",
+    "tier",
+    "platform",
+    "niche",
+    "followers",
+    "engagement_rate",
+    "audience_quality",
+    "cost_per_post",
+    "price_estimated",
+    "max_posts",
+    "reply_rate",
+    "source_row",
 )
 
 
@@ -113,7 +172,9 @@ def _header_key(header: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
-_ALIAS_TO_COLUMN = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+_ALIAS_TO_COLUMN = {
+    alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases
+}
 
 _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?|[+-]?\.\d+)([kmb]?)$")
 _MULTIPLIER = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9}
@@ -160,15 +221,31 @@ def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
             return pd.read_excel(io.BytesIO(raw), dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise RosterError(
-                [Problem(f"This file could not be read as an Excel workbook ({exc}). Save it again "
-                         "as .xlsx or export it as CSV.")]
+                [
+                    Problem(
+                        f"This file could not be read as an Excel workbook ({exc}). Save it again "
+                        "as .xlsx or export it as CSV."
+                    )
+                ]
             ) from exc
     if name.endswith(".xls"):
-        raise RosterError([Problem("Old .xls workbooks are not supported: save the file as .xlsx "
-                                   "or export it as CSV.")])
+        raise RosterError(
+            [
+                Problem(
+                    "Old .xls workbooks are not supported: save the file as .xlsx "
+                    "or export it as CSV."
+                )
+            ]
+        )
     if b"\x00" in raw[:4096]:
-        raise RosterError([Problem("This file is not a CSV (it contains binary data). Upload a CSV "
-                                   "or an .xlsx workbook with one row per influencer.")])
+        raise RosterError(
+            [
+                Problem(
+                    "This file is not a CSV (it contains binary data). Upload a CSV "
+                    "or an .xlsx workbook with one row per influencer."
+                )
+            ]
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
@@ -176,10 +253,13 @@ def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise RosterError([Problem("The file's text encoding is not recognised: save it as UTF-8 CSV.")])
+        raise RosterError(
+            [Problem("The file's text encoding is not recognised: save it as UTF-8 CSV.")]
+        )
     if not text.strip():
-        raise RosterError([Problem("The file is empty: it needs a header row and one row per "
-                                   "influencer.")])
+        raise RosterError(
+            [Problem("The file is empty: it needs a header row and one row per influencer.")]
+        )
     sample = text[:20_000]
     try:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|")
@@ -187,15 +267,29 @@ def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
     except csv.Error:
         delimiter = ","
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, on_bad_lines="error", nrows=MAX_ROWS + 1)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            on_bad_lines="error",
+            nrows=MAX_ROWS + 1,
+        )
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise RosterError([Problem(f"This file is not a well-formed CSV ({str(exc).strip()}). Check "
-                                   "that every row has the same number of columns and that quotes "
-                                   "are closed.")]) from exc
+        raise RosterError(
+            [
+                Problem(
+                    f"This file is not a well-formed CSV ({str(exc).strip()}). Check "
+                    "that every row has the same number of columns and that quotes "
+                    "are closed."
+                )
+            ]
+        ) from exc
     except pd.errors.EmptyDataError as exc:
-        raise RosterError([Problem("The file is empty: it needs a header row and one row per "
-                                   "influencer.")]) from exc
+        raise RosterError(
+            [Problem("The file is empty: it needs a header row and one row per influencer.")]
+        ) from exc
     return frame
 
 
@@ -214,8 +308,9 @@ def read_roster(
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise RosterError([Problem(f"The roster file {str(path)!r} cannot be opened: "
-                                       f"{exc.strerror}.")]) from exc
+            raise RosterError(
+                [Problem(f"The roster file {str(path)!r} cannot be opened: {exc.strerror}.")]
+            ) from exc
         if size > max_bytes:
             raise _too_big(size, max_bytes)
         raw = path.read_bytes()
@@ -230,10 +325,15 @@ def read_roster(
 
 
 def _too_big(size: int, max_bytes: int) -> RosterError:
-    return RosterError([Problem(
-        f"The file is {'over ' if size > max_bytes else ''}{size / 1e6:.1f} MB; rosters are "
-        f"limited to {max_bytes / 1e6:.0f} MB ({MAX_ROWS:,} influencers). Remove unused columns "
-        "or split the roster.")])
+    return RosterError(
+        [
+            Problem(
+                f"The file is {size / 1e6:.1f} MB; rosters are limited to "
+                f"{max_bytes / 1e6:.0f} MB and {MAX_ROWS:,} influencers. "
+                "Remove unused columns or split the roster."
+            )
+        ]
+    )
 
 
 def _match_columns(frame: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
@@ -244,9 +344,13 @@ def _match_columns(frame: pd.DataFrame, problems: list[Problem]) -> dict[str, ob
         if column is None:
             continue
         if column in found:
-            problems.append(Problem(
-                f"Both '{found[column]}' and '{header}' look like the {column} column; rename "
-                "or remove one of them.", column=str(header)))
+            problems.append(
+                Problem(
+                    f"Both '{found[column]}' and '{header}' look like the {column} column; rename "
+                    "or remove one of them.",
+                    column=str(header),
+                )
+            )
             continue
         found[column] = header
     return found
@@ -266,14 +370,24 @@ def check_roster(
     tiers = tiers or Tiers()
     problems: list[Problem] = []
     frame = frame.dropna(how="all")
-    frame = frame.loc[~frame.apply(lambda r: all(_is_blank(v) for v in r), axis=1)] \
-        if len(frame) else frame
+    frame = (
+        frame.loc[~frame.apply(lambda r: all(_is_blank(v) for v in r), axis=1)]
+        if len(frame)
+        else frame
+    )
     if len(frame) > MAX_ROWS:
-        raise RosterError([Problem(f"The roster has more than {MAX_ROWS:,} rows; split it into "
-                                   "smaller rosters.")])
+        raise RosterError(
+            [Problem(f"The roster has more than {MAX_ROWS:,} rows; split it into smaller rosters.")]
+        )
     if frame.shape[1] == 0 or len(frame) == 0:
-        raise RosterError([Problem("The roster has no influencer rows: it needs a header row and "
-                                   f"one row per influencer with the columns {', '.join(REQUIRED_COLUMNS)}.")])
+        raise RosterError(
+            [
+                Problem(
+                    "The roster has no influencer rows: it needs a header row and "
+                    f"one row per influencer with the columns {', '.join(REQUIRED_COLUMNS)}."
+                )
+            ]
+        )
     found = _match_columns(frame, problems)
     missing = [c for c in REQUIRED_COLUMNS if c not in found]
     missing_prices = "cost_per_post" in missing and rate_card is None
@@ -284,12 +398,16 @@ def check_roster(
             "name": "the influencer's handle or name (header 'name' or 'handle')",
             "followers": "the follower count (header 'followers')",
             "engagement_rate": "engagements per post divided by followers, e.g. 3.5% (header "
-                               "'engagement_rate' or 'er')",
+            "'engagement_rate' or 'er')",
             "cost_per_post": "the price of one post (header 'cost_per_post', 'cost' or 'price'); "
-                             "or estimate prices from the rate card",
+            "or estimate prices from the rate card",
         }[column]
-        problems.append(Problem(f"The required column '{column}' is missing: add a column with "
-                                f"{hint}. Columns found: {', '.join(map(str, frame.columns))}."))
+        problems.append(
+            Problem(
+                f"The required column '{column}' is missing: add a column with "
+                f"{hint}. Columns found: {', '.join(map(str, frame.columns))}."
+            )
+        )
     if missing and not (missing == ["cost_per_post"] and rate_card is not None):
         raise RosterError(problems, missing_prices=missing_prices and missing == ["cost_per_post"])
 
@@ -302,8 +420,14 @@ def check_roster(
             continue
         key = row["name"].casefold()
         if key in seen:
-            problems.append(Problem(f"'{row['name']}' is also on row {seen[key]}; names must be "
-                                    "unique. Remove or rename one of them.", line, "name"))
+            problems.append(
+                Problem(
+                    f"'{row['name']}' is also on row {seen[key]}; names must be "
+                    "unique. Remove or rename one of them.",
+                    line,
+                    "name",
+                )
+            )
             continue
         seen[key] = line
         rows.append(row)
@@ -315,45 +439,85 @@ def check_roster(
     tier = table["followers"].map(tiers.tier_of)
     excluded_mask = tier.isna()
     excluded = table.loc[excluded_mask, ["name", "followers", "source_row"]].copy()
-    excluded.insert(2, "reason", [
-        f"{int(f):,} followers is below the micro threshold of {tiers.micro_threshold:,}"
-        for f in excluded["followers"]])
+    excluded.insert(
+        2,
+        "reason",
+        [
+            f"{int(f):,} followers is below the micro threshold of {tiers.micro_threshold:,}"
+            for f in excluded["followers"]
+        ],
+    )
     table = table.loc[~excluded_mask].copy()
     table["tier"] = tier[~excluded_mask].astype(str)
     table = table.reset_index(drop=True)
-    table = table.astype({
-        "name": "string", "tier": "string", "platform": "string", "niche": "string",
-        "followers": "int64", "engagement_rate": "float64", "audience_quality": "float64",
-        "cost_per_post": "float64", "price_estimated": "bool", "max_posts": "Int64",
-        "reply_rate": "Float64", "source_row": "int64",
-    })
-    return Roster(table=table, excluded=excluded.reset_index(drop=True),
-                  prices_estimated=bool(table["price_estimated"].any()), tiers=tiers)
+    table = table.astype(
+        {
+            "name": "string",
+            "tier": "string",
+            "platform": "string",
+            "niche": "string",
+            "followers": "int64",
+            "engagement_rate": "float64",
+            "audience_quality": "float64",
+            "cost_per_post": "float64",
+            "price_estimated": "bool",
+            "max_posts": "Int64",
+            "reply_rate": "Float64",
+            "source_row": "int64",
+        }
+    )
+    return Roster(
+        table=table,
+        excluded=excluded.reset_index(drop=True),
+        prices_estimated=bool(table["price_estimated"].any()),
+        tiers=tiers,
+    )
 
 
-def _fraction(value: object, line: int, column: str, what: str,
-              problems: list[Problem]) -> float | None:
+def _fraction(
+    value: object, line: int, column: str, what: str, problems: list[Problem]
+) -> float | None:
     try:
         number, percent = _parse_amount(value)
     except ValueError:
-        problems.append(Problem(f"{str(value)!r} is not a number; write {what} as a percent like "
-                                "3.5% or a fraction like 0.035.", line, column))
+        problems.append(
+            Problem(
+                f"{str(value)!r} is not a number; write {what} as a percent like "
+                "3.5% or a fraction like 0.035.",
+                line,
+                column,
+            )
+        )
         return None
     if percent:
         number /= 100.0
     elif number > 1:
-        problems.append(Problem(f"{value} is above 1. If you mean {number:g} percent, write "
-                                f"{number:g}% (or {number / 100:g} as a fraction).", line, column))
+        problems.append(
+            Problem(
+                f"{value} is above 1. If you mean {number:g} percent, write "
+                f"{number:g}% (or {number / 100:g} as a fraction).",
+                line,
+                column,
+            )
+        )
         return None
     if not 0 <= number <= 1:
-        problems.append(Problem(f"{value} is outside 0%–100%; {what} must be between 0% and 100%.",
-                                line, column))
+        problems.append(
+            Problem(
+                f"{value} is outside 0%–100%; {what} must be between 0% and 100%.", line, column
+            )
+        )
         return None
     return number
 
 
-def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: list[Problem],
-               rate_card: RateCard | None) -> dict[str, object] | None:
+def _check_row(
+    raw: pd.Series,
+    found: dict[str, object],
+    line: int,
+    problems: list[Problem],
+    rate_card: RateCard | None,
+) -> dict[str, object] | None:
     def cell(column: str) -> object:
         return raw[found[column]] if column in found else None
 
@@ -361,16 +525,22 @@ def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: li
     name_value = cell("name")
     name = "" if _is_blank(name_value) else " ".join(str(name_value).split())
     if not name:
-        problems.append(Problem("The name is empty; give every influencer a name or handle.",
-                                line, "name"))
+        problems.append(
+            Problem("The name is empty; give every influencer a name or handle.", line, "name")
+        )
     elif len(name) > 200:
-        problems.append(Problem("The name is longer than 200 characters; shorten it.", line, "name"))
+        problems.append(
+            Problem("The name is longer than 200 characters; shorten it.", line, "name")
+        )
 
     followers: float | None = None
     value = cell("followers")
     if _is_blank(value):
-        problems.append(Problem("The follower count is empty; fill it in (e.g. 12,500 or 12.5K).",
-                                line, "followers"))
+        problems.append(
+            Problem(
+                "The follower count is empty; fill it in (e.g. 12,500 or 12.5K).", line, "followers"
+            )
+        )
     else:
         try:
             number, percent = _parse_amount(value)
@@ -378,14 +548,23 @@ def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: li
                 raise ValueError
             followers = float(round(number))
         except ValueError:
-            problems.append(Problem(f"{str(value)!r} is not a follower count; write a whole number "
-                                    "such as 12500, 12,500 or 12.5K.", line, "followers"))
+            problems.append(
+                Problem(
+                    f"{str(value)!r} is not a follower count; write a whole number "
+                    "such as 12500, 12,500 or 12.5K.",
+                    line,
+                    "followers",
+                )
+            )
 
     engagement = None
     value = cell("engagement_rate")
     if _is_blank(value):
-        problems.append(Problem("The engagement rate is empty; fill it in (e.g. 3.5%).", line,
-                                "engagement_rate"))
+        problems.append(
+            Problem(
+                "The engagement rate is empty; fill it in (e.g. 3.5%).", line, "engagement_rate"
+            )
+        )
     else:
         engagement = _fraction(value, line, "engagement_rate", "the engagement rate", problems)
 
@@ -401,24 +580,47 @@ def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: li
             price = rate_card.price_for(platform, followers)
             estimated = True
             if price <= 0:
-                problems.append(Problem("The estimated price is 0 because the account has no "
-                                        "followers; enter a price.", line, "cost_per_post"))
+                problems.append(
+                    Problem(
+                        "The estimated price is 0 because the account has no "
+                        "followers; enter a price.",
+                        line,
+                        "cost_per_post",
+                    )
+                )
         elif rate_card is None:
-            problems.append(Problem("The price is empty; enter the price of one post, or estimate "
-                                    "missing prices from the rate card.", line, "cost_per_post"))
+            problems.append(
+                Problem(
+                    "The price is empty; enter the price of one post, or estimate "
+                    "missing prices from the rate card.",
+                    line,
+                    "cost_per_post",
+                )
+            )
     else:
         try:
             number, percent = _parse_amount(value)
             if percent:
                 raise ValueError
             if number <= 0:
-                problems.append(Problem(f"The price {value} must be above 0; enter what one post "
-                                        "costs.", line, "cost_per_post"))
+                problems.append(
+                    Problem(
+                        f"The price {value} must be above 0; enter what one post costs.",
+                        line,
+                        "cost_per_post",
+                    )
+                )
             else:
                 price = number
         except ValueError:
-            problems.append(Problem(f"{str(value)!r} is not a price; write an amount such as 1200, "
-                                    "1,200 or $1,200.", line, "cost_per_post"))
+            problems.append(
+                Problem(
+                    f"{str(value)!r} is not a price; write an amount such as 1200, "
+                    "1,200 or $1,200.",
+                    line,
+                    "cost_per_post",
+                )
+            )
 
     max_posts = None
     value = cell("max_posts")
@@ -429,9 +631,14 @@ def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: li
                 raise ValueError
             max_posts = int(number)
         except ValueError:
-            problems.append(Problem(f"{str(value)!r} is not a post limit; write a whole number, 0 "
-                                    "or more, or leave it empty for the campaign's limit.", line,
-                                    "max_posts"))
+            problems.append(
+                Problem(
+                    f"{str(value)!r} is not a post limit; write a whole number, 0 "
+                    "or more, or leave it empty for the campaign's limit.",
+                    line,
+                    "max_posts",
+                )
+            )
 
     quality = 1.0
     value = cell("audience_quality")
@@ -465,7 +672,15 @@ def _check_row(raw: pd.Series, found: dict[str, object], line: int, problems: li
 
 def roster_to_frame(roster: Roster) -> pd.DataFrame:
     """The roster as a plain table in the upload format (for editing and saving)."""
-    columns = ["name", "platform", "niche", "followers", "engagement_rate", "cost_per_post",
-               "max_posts", "audience_quality", "reply_rate"]
+    columns = [
+        "name",
+        "platform",
+        "niche",
+        "followers",
+        "engagement_rate",
+        "cost_per_post",
+        "max_posts",
+        "audience_quality",
+        "reply_rate",
+    ]
     return roster.table[columns].copy()
-

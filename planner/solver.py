@@ -51,8 +51,9 @@ class Solution:
         return max(0.0, (self.upper_bound - self.value) / self.upper_bound)
 
 
-def _rows(items: PostItems, columns: np.ndarray | None = None) -> tuple[sparse.csr_array,
-                                                                         np.ndarray, np.ndarray]:
+def _rows(
+    items: PostItems, columns: np.ndarray | None = None
+) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
     """The side rows (budget, macro band, counts) over the given item columns.
 
     Returns the matrix and its lower and upper bounds before any fixed part is subtracted.
@@ -72,8 +73,9 @@ def _rows(items: PostItems, columns: np.ndarray | None = None) -> tuple[sparse.c
         row_data.append(first.astype(float))
         lower.append(-np.inf)
         upper.append(float(items.max_influencers))
-    matrix = sparse.csr_array(np.vstack(row_data)) if sel.size else sparse.csr_array(
-        (len(row_data), 0))
+    matrix = (
+        sparse.csr_array(np.vstack(row_data)) if sel.size else sparse.csr_array((len(row_data), 0))
+    )
     return matrix, np.array(lower), np.array(upper)
 
 
@@ -130,8 +132,9 @@ def _greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.
     return np.array(taken, dtype=bool)
 
 
-def _repair(items: PostItems, chosen: np.ndarray, keep: np.ndarray,
-            drop_order: np.ndarray) -> np.ndarray | None:
+def _repair(
+    items: PostItems, chosen: np.ndarray, keep: np.ndarray, drop_order: np.ndarray
+) -> np.ndarray | None:
     """Drop posts (least efficient first, never one in `keep`) until the budget and the macro
     band's top hold; None when that cannot be done without breaking the band's bottom."""
     chosen = chosen.copy()
@@ -163,8 +166,9 @@ def _repair(items: PostItems, chosen: np.ndarray, keep: np.ndarray,
     return chosen
 
 
-def _improve(items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 300,
-             rounds: int = 30) -> np.ndarray:
+def _improve(
+    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 300, rounds: int = 30
+) -> np.ndarray:
     """Swap one post for another (or add one) while that gains engagement: fills the budget
     that a greedy fill leaves over, which decides optimality when posts are priced alike."""
     chosen = chosen.copy()
@@ -198,8 +202,12 @@ def _improve(items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int
         new_macro = macro_spend - dm[:, None] + (macro[add] * cost[add])[None, :]
         new_total = n_total - dn[:, None] + (k[add] == 0)[None, :]
         new_nmacro = n_macro - dnm[:, None] + ((k[add] == 0) & macro[add])[None, :]
-        ok = (new_spend <= items.budget) & (new_macro <= items.macro_max) & (
-            new_macro >= items.macro_min) & (gain > 0)
+        ok = (
+            (new_spend <= items.budget)
+            & (new_macro <= items.macro_max)
+            & (new_macro >= items.macro_min)
+            & (gain > 0)
+        )
         ok &= owner[np.maximum(drop, 0)][:, None] != owner[add][None, :]
         if counts_cap_total is not None:
             ok &= new_total <= counts_cap_total
@@ -323,10 +331,12 @@ def _tier_lp(items: PostItems, value: np.ndarray) -> tuple[np.ndarray, float, Du
         budget_price = 0.0
     macro_price = macro.slope_at(m) if m < macro.total else 0.0
     excess = macro_price - budget_price
-    duals = Duals(budget=budget_price,
-                  macro_max=max(excess, 0.0) if m == high else 0.0,
-                  macro_min=max(-excess, 0.0) if m == low else 0.0,
-                  macro_count=0.0)
+    duals = Duals(
+        budget=budget_price,
+        macro_max=max(excess, 0.0) if m == high else 0.0,
+        macro_min=max(-excess, 0.0) if m == low else 0.0,
+        macro_count=0.0,
+    )
     return y, z, duals
 
 
@@ -356,9 +366,12 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
         if lp is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         prices = -lp.ineqlin.marginals
-        duals = Duals(budget=float(prices[0]), macro_max=float(prices[1]),
-                      macro_min=float(prices[-1]),
-                      macro_count=float(prices[2]) if items.max_macro is not None else 0.0)
+        duals = Duals(
+            budget=float(prices[0]),
+            macro_max=float(prices[1]),
+            macro_min=float(prices[-1]),
+            macro_count=float(prices[2]) if items.max_macro is not None else 0.0,
+        )
         found = _dynamic_programme(items, value, lp.x, duals, -float(lp.fun), scale)
         if found is not None:
             return found
@@ -385,8 +398,9 @@ def _highs_lp(items: PostItems, value: np.ndarray) -> object | None:
     return lp
 
 
-def _dynamic_programme(items: PostItems, value: np.ndarray, y: np.ndarray, duals: Duals,
-                       z_lp: float, scale: float) -> Solution | None:
+def _dynamic_programme(
+    items: PostItems, value: np.ndarray, y: np.ndarray, duals: Duals, z_lp: float, scale: float
+) -> Solution | None:
     incumbent = _incumbent(items, y, value)
     z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
     fill_order = np.argsort(-(value / items.cost), kind="stable")
@@ -405,8 +419,9 @@ def _dynamic_programme(items: PostItems, value: np.ndarray, y: np.ndarray, duals
     return _finish(items, chosen, min(bound, z_lp), scale, core_size=-1)
 
 
-def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float,
-            core_size: int) -> Solution:
+def _finish(
+    items: PostItems, chosen: np.ndarray, bound: float, scale: float, core_size: int
+) -> Solution:
     broken = items.check(chosen)
     if broken:  # pragma: no cover - the solvers never return a plan that breaks a rule
         raise RuntimeError(f"internal error: the plan breaks {broken}")

@@ -1,4 +1,4 @@
-"""The textbook formulation of the model: one binary per post, ordering rows, HiGHS branch and bound.
+"""The textbook formulation: one binary per post, ordering rows, HiGHS branch and bound.
 
 It is the reference the fast optimiser is tested and benchmarked against; it is not used to plan.
 """
@@ -13,8 +13,9 @@ from planner.model import PostItems
 from planner.solver import Solution, _order_rows, _rows
 
 
-def solve_textbook(items: PostItems, *, mip_rel_gap: float = 1e-6,
-                   time_limit: float | None = None) -> Solution:
+def solve_textbook(
+    items: PostItems, *, mip_rel_gap: float = 1e-6, time_limit: float | None = None
+) -> Solution:
     n = items.owner.size
     if n == 0:
         status = "optimal" if items.macro_min <= 0 else "infeasible"
@@ -27,8 +28,13 @@ def solve_textbook(items: PostItems, *, mip_rel_gap: float = 1e-6,
     options: dict[str, float] = {"mip_rel_gap": mip_rel_gap}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    result = milp(-items.value, constraints=constraints, integrality=np.ones(n), bounds=(0, 1),
-                  options=options)
+    result = milp(
+        -items.value,
+        constraints=constraints,
+        integrality=np.ones(n),
+        bounds=(0, 1),
+        options=options,
+    )
     if result.x is None:
         return Solution("infeasible", np.zeros(n, dtype=bool), 0.0, 0.0)
     chosen = result.x > 0.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,11 @@ def brute_force(items):
     limits = [int((items.owner == i).sum()) for i in owners]
     best = None
     for posts in itertools.product(*(range(m + 1) for m in limits)):
-        chosen = items.k < np.array(posts, dtype=np.int64)[items.owner] if items.owner.size else (
-            np.zeros(0, dtype=bool))
+        chosen = (
+            items.k < np.array(posts, dtype=np.int64)[items.owner]
+            if items.owner.size
+            else (np.zeros(0, dtype=bool))
+        )
         if items.check(chosen):
             continue
         value = float(items.value[chosen].sum())
@@ -38,22 +42,29 @@ def small_case(draw):
     rows = []
     for i in range(n):
         macro = draw(st.booleans())
-        rows.append({
-            "name": f"inf{i}",
-            "followers": draw(st.integers(1_000_000, 5_000_000)) if macro else draw(
-                st.integers(1_000, 900_000)),
-            "engagement_rate": draw(st.floats(0.001, 0.2)),
-            "cost_per_post": draw(st.integers(1, 60)) * 25.0,
-            "max_posts": draw(st.sampled_from([None, 0, 1, 2, 3])),
-        })
+        rows.append(
+            {
+                "name": f"inf{i}",
+                "followers": draw(st.integers(1_000_000, 5_000_000))
+                if macro
+                else draw(st.integers(1_000, 900_000)),
+                "engagement_rate": draw(st.floats(0.001, 0.2)),
+                "cost_per_post": draw(st.integers(1, 60)) * 25.0,
+                "max_posts": draw(st.sampled_from([None, 0, 1, 2, 3])),
+            }
+        )
     budget = draw(st.integers(1, 400)) * 5.0
     low = draw(st.sampled_from([0.0, 0.0, 0.1, 0.3, 0.5]))
     high = draw(st.sampled_from([1.0, 1.0, 0.6, 0.4])) if low <= 0.4 else 1.0
     campaign = Campaign(
-        budget=budget, max_posts=draw(st.integers(0, 3)),
-        decay=draw(st.sampled_from([1.0, 0.8, 0.5])), macro_share_min=low, macro_share_max=high,
+        budget=budget,
+        max_posts=draw(st.integers(0, 3)),
+        decay=draw(st.sampled_from([1.0, 0.8, 0.5])),
+        macro_share_min=low,
+        macro_share_max=high,
         max_macro=draw(st.sampled_from([None, None, 0, 1, 2])),
-        max_influencers=draw(st.sampled_from([None, None, 1, 2, 4])))
+        max_influencers=draw(st.sampled_from([None, None, 1, 2, 4])),
+    )
     return pd.DataFrame(rows), campaign
 
 
@@ -75,14 +86,23 @@ def test_matches_brute_force_exactly(case):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), rate_card=st.booleans(), share=st.sampled_from(
-    [(0.0, 1.0), (0.0, 0.5), (0.2, 0.6), (0.0, 0.0)]), caps=st.sampled_from(
-    [(None, None), (2, None), (None, 40), (3, 60)]), fraction=st.sampled_from([0.03, 0.1, 0.3]))
+@given(
+    seed=st.integers(0, 10_000),
+    rate_card=st.booleans(),
+    share=st.sampled_from([(0.0, 1.0), (0.0, 0.5), (0.2, 0.6), (0.0, 0.0)]),
+    caps=st.sampled_from([(None, None), (2, None), (None, 40), (3, 60)]),
+    fraction=st.sampled_from([0.03, 0.1, 0.3]),
+)
 def test_matches_textbook_formulation(seed, rate_card, share, caps, fraction):
     roster = check_roster(synthetic_roster(120, seed=seed, rate_card_priced=rate_card))
     total = float((roster.table["cost_per_post"] * 3).sum())
-    campaign = Campaign(budget=round(total * fraction, 2), macro_share_min=share[0],
-                        macro_share_max=share[1], max_macro=caps[0], max_influencers=caps[1])
+    campaign = Campaign(
+        budget=round(total * fraction, 2),
+        macro_share_min=share[0],
+        macro_share_max=share[1],
+        max_macro=caps[0],
+        max_influencers=caps[1],
+    )
     items = build_items(roster.table, campaign)
     ours = solve(items)
     reference = solve_textbook(items)
@@ -98,9 +118,18 @@ def test_matches_textbook_formulation(seed, rate_card, share, caps, fraction):
 
 
 def test_plan_respects_every_constraint_on_the_sample():
-    roster = check_roster(pd.read_csv("data/sample_roster.csv"))
-    campaign = Campaign(budget=80_000, macro_share_min=0.2, macro_share_max=0.5, max_macro=2,
-                        max_influencers=150, max_posts=2, decay=0.7)
+    roster = check_roster(
+        pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    )
+    campaign = Campaign(
+        budget=80_000,
+        macro_share_min=0.2,
+        macro_share_max=0.5,
+        max_macro=2,
+        max_influencers=150,
+        max_posts=2,
+        decay=0.7,
+    )
     plan = make_plan(roster, campaign)
     assert plan.status == "optimal"
     assert plan.spend <= campaign.budget
@@ -109,15 +138,23 @@ def test_plan_respects_every_constraint_on_the_sample():
     assert macro.influencers <= 2
     assert len(plan.allocations) <= 150
     limits = roster.table.set_index("name")["max_posts"].fillna(2).clip(upper=2)
-    assert (plan.allocations.set_index("name")["posts"] <= limits.loc[
-        plan.allocations["name"]]).all()
+    assert (
+        plan.allocations.set_index("name")["posts"] <= limits.loc[plan.allocations["name"]]
+    ).all()
     assert plan.optimality_gap <= 1e-6
 
 
 def test_infeasible_band_names_the_constraint_and_the_fix():
-    roster = check_roster(pd.DataFrame({
-        "name": ["a", "b"], "followers": [2_000_000, 5_000],
-        "engagement_rate": [0.01, 0.05], "cost_per_post": [75_000, 100]}))
+    roster = check_roster(
+        pd.DataFrame(
+            {
+                "name": ["a", "b"],
+                "followers": [2_000_000, 5_000],
+                "engagement_rate": [0.01, 0.05],
+                "cost_per_post": [75_000, 100],
+            }
+        )
+    )
     plan = make_plan(roster, Campaign(budget=100_000, macro_share_min=0.1, macro_share_max=0.5))
     assert plan.status == "infeasible"
     assert "macro share" in plan.message
@@ -126,8 +163,11 @@ def test_infeasible_band_names_the_constraint_and_the_fix():
 
 
 def test_no_macro_influencers_but_a_minimum_share():
-    roster = check_roster(pd.DataFrame({
-        "name": ["a"], "followers": [5_000], "engagement_rate": [0.05], "cost_per_post": [100]}))
+    roster = check_roster(
+        pd.DataFrame(
+            {"name": ["a"], "followers": [5_000], "engagement_rate": [0.05], "cost_per_post": [100]}
+        )
+    )
     plan = make_plan(roster, Campaign(budget=1_000, macro_share_min=0.2))
     assert plan.status == "infeasible"
     assert "no macro influencer" in plan.message

@@ -1,0 +1,94 @@
+"""The command line as a script sees it: JSON shape and exit codes (MODEL.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample_roster.csv"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_json_plan():
+    done = run(
+        "plan",
+        "--roster",
+        str(SAMPLE),
+        "--budget",
+        "50000",
+        "--macro-share",
+        "10:60",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    for key in (
+        "status",
+        "expected_engagement",
+        "spend",
+        "optimality_gap",
+        "solve_seconds",
+        "by_tier",
+        "allocations",
+    ):
+        assert key in plan
+    assert plan["status"] == "optimal"
+    assert plan["optimality_gap"] <= 1e-6
+    assert plan["spend"] <= 50000
+    assert 5000 <= plan["by_tier"]["macro"]["spend"] <= 30000
+    first = plan["allocations"][0]
+    assert set(first) >= {"name", "tier", "posts", "spend", "expected_engagement"}
+    assert sum(a["spend"] for a in plan["allocations"]) == plan["spend"]
+
+
+def test_csv_and_table():
+    done = run("plan", "--roster", str(SAMPLE), "--budget", "20000", "--format", "csv")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0].startswith("name,tier,platform")
+    done = run("plan", "--roster", str(SAMPLE), "--budget", "20000")
+    assert "Status: optimal" in done.stdout
+
+
+def test_bad_input_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,followers,engagement_rate,cost_per_post\nanna,lots,2%,100\n")
+    for args in (
+        ("--roster", str(bad), "--budget", "100"),
+        ("--roster", str(SAMPLE), "--budget", "0"),
+        ("--roster", str(SAMPLE), "--budget", "100", "--macro-share", "x"),
+        ("--roster", str(tmp_path / "missing.csv"), "--budget", "100"),
+    ):
+        done = run("plan", *args)
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr
+        assert done.stderr.startswith("error:")
+
+
+def test_infeasible_is_reported():
+    done = run(
+        "plan",
+        "--roster",
+        str(SAMPLE),
+        "--budget",
+        "1000",
+        "--macro-share",
+        "50:60",
+        "--format",
+        "json",
+    )
+    plan = json.loads(done.stdout)
+    assert plan["status"] == "infeasible"
+    assert "macro share" in plan["message"]
