@@ -668,19 +668,3 @@ def _check_row(
         "reply_rate": reply,
         "source_row": line,
     }
-
-
-def roster_to_frame(roster: Roster) -> pd.DataFrame:
-    """The roster as a plain table in the upload format (for editing and saving)."""
-    columns = [
-        "name",
-        "platform",
-        "niche",
-        "followers",
-        "engagement_rate",
-        "cost_per_post",
-        "max_posts",
-        "audience_quality",
-        "reply_rate",
-    ]
-    return roster.table[columns].copy()

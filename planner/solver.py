@@ -40,7 +40,6 @@ class Solution:
     chosen: np.ndarray  # bool per item
     value: float
     upper_bound: float
-    core_size: int = 0
 
     @property
     def gap(self) -> float:
@@ -416,12 +415,10 @@ def _dynamic_programme(
         chosen = incumbent
     if chosen is None:
         return Solution("infeasible", np.zeros(items.owner.size, dtype=bool), 0.0, 0.0)
-    return _finish(items, chosen, min(bound, z_lp), scale, core_size=-1)
+    return _finish(items, chosen, min(bound, z_lp), scale)
 
 
-def _finish(
-    items: PostItems, chosen: np.ndarray, bound: float, scale: float, core_size: int
-) -> Solution:
+def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float) -> Solution:
     broken = items.check(chosen)
     if broken:  # pragma: no cover - the solvers never return a plan that breaks a rule
         raise RuntimeError(f"internal error: the plan breaks {broken}")
@@ -429,4 +426,4 @@ def _finish(
     upper_bound = max(bound * scale, true_value)
     gap = (upper_bound - true_value) / upper_bound if upper_bound > 0 else 0.0
     status = "optimal" if gap <= OPTIMAL_GAP else "feasible"
-    return Solution(status, chosen, true_value, upper_bound, core_size=core_size)
+    return Solution(status, chosen, true_value, upper_bound)
