@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
     lines = [f"Status: {plan.status}"]
-    if plan.status == "infeasible":
+    if not plan.has_plan:
         lines.append(plan.message)
         return "\n".join(lines)
     lines += [

@@ -96,6 +96,21 @@ def solve_dp(
         [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
     )
 
+    # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
+    # each a chain of posts by engagement per cent (Dantzig's bound), linked by the macro band.
+    micro_chain = _Chain(cost[micro_idx], value[micro_idx])
+    group_of = np.full(items.owner.size, len(groups))
+    for g, (posts, _c, _cum) in enumerate(groups):
+        group_of[posts] = g
+    macro_posts = np.flatnonzero(items.macro)
+    macro_posts = macro_posts[
+        np.lexsort((items.k[macro_posts], -(value[macro_posts] / cost[macro_posts])))
+    ]
+    rest_macro = [
+        _Chain(cost[rest], value[rest])
+        for rest in (macro_posts[group_of[macro_posts] >= g] for g in range(len(groups) + 1))
+    ]
+
     best = lower_bound
     dropped_bound = -np.inf
     kmax = items.max_macro if items.max_macro is not None else 1 << 40
@@ -105,20 +120,16 @@ def solve_dp(
     s_value = np.zeros(1)
     s_count = np.zeros(1, dtype=np.int64)
     history: list[tuple[np.ndarray, np.ndarray]] = []  # (parent, posts) per macro group
-    for g, (_posts, c, cum) in enumerate(groups):
-        options = np.arange(cum.size)
-        new_cost = (s_cost[:, None] + c * options[None, :]).ravel()
-        new_value = (s_value[:, None] + cum[None, :]).ravel()
-        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
-        parent = np.repeat(np.arange(s_cost.size), options.size)
-        took = np.tile(options, s_cost.size)
-        ok = (new_cost <= mmax) & (new_count <= kmax)
-        bound = _macro_bound(
-            new_cost[ok],
-            new_value[ok],
-            new_count[ok],
-            g + 1,
-            lams,
+    # Reduced-cost fixing for macro influencers: an option (number of posts) whose Lagrangian
+    # profit falls short of the group's best by more than the root bound's slack over the best
+    # plan cannot lead to a better plan.
+    at_lp = int(np.argmin(np.abs(lams - lam0)))
+    lp_rows = slice(at_lp, at_lp + 1)
+    top = float(
+        _macro_bound(
+            *(np.zeros(1, dtype=np.int64), np.zeros(1), np.zeros(1, dtype=np.int64)),
+            0,
+            lams[lp_rows],
             mu,
             rho,
             duals,
@@ -126,9 +137,47 @@ def solve_dp(
             mmin,
             mmax,
             kmax,
-            group_suffix,
-            micro_suffix,
+            group_suffix[lp_rows],
+            micro_suffix[lp_rows],
+        )[0]
+    )
+    window = top - best * (1 + target_gap)
+    for g, (_posts, c, cum) in enumerate(groups):
+        options = np.arange(cum.size)
+        profit = cum - (lams[at_lp] + mu) * c * options - rho * (options > 0)
+        loss = profit.max() - profit
+        allowed = loss < window
+        if not np.all(allowed):
+            dropped_bound = max(dropped_bound, top - float(loss[~allowed].min()))
+            options = options[allowed]
+        new_cost = (s_cost[:, None] + c * options[None, :]).ravel()
+        new_value = (s_value[:, None] + cum[options][None, :]).ravel()
+        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
+        parent = np.repeat(np.arange(s_cost.size), options.size)
+        took = np.tile(options, s_cost.size)
+        ok = (new_cost <= mmax) & (new_count <= kmax)
+        bound = rest_macro[g + 1].bound(
+            new_cost[ok], new_value[ok], micro_chain, budget, mmin, mmax
         )
+        loose = np.isnan(bound) | (items.max_macro is not None)
+        if np.any(loose):
+            lagrangian = _macro_bound(
+                new_cost[ok][loose],
+                new_value[ok][loose],
+                new_count[ok][loose],
+                g + 1,
+                lams,
+                mu,
+                rho,
+                duals,
+                budget,
+                mmin,
+                mmax,
+                kmax,
+                group_suffix,
+                micro_suffix,
+            )
+            bound[loose] = np.fmin(bound[loose], lagrangian)
         live = bound > best * (1 + target_gap)
         if np.any(~live):
             dropped_bound = max(dropped_bound, float(bound[~live].max()))
@@ -193,10 +242,37 @@ def solve_dp(
         dropped_bound = max(dropped_bound, float(bound[~live].max()))
     s_cost, s_value, origin = s_cost[live], s_value[live], origin[live]
 
+    # Reduced-cost fixing (the "core" of Martello, Pisinger & Toth): with the budget price
+    # lambda, any plan from a state s is worth at most v_s + lambda (B - c_s) + sum of positive
+    # reduced costs, less |reduced cost| of every micro post it decides against its sign. Posts
+    # whose |reduced cost| alone sinks every state below the best plan are fixed; the programme
+    # steps only through the rest.
+    fixed_in = np.zeros(0, dtype=np.int64)
+    core = micro_idx
+    if s_cost.size and micro_idx.size:
+        reduced = m_value - lam0 * m_cost
+        top = float(np.max(s_value + lam0 * (budget - s_cost))) + float(
+            np.maximum(reduced, 0.0).sum()
+        )
+        window = top - best * (1 + target_gap)
+        fixed = np.abs(reduced) >= window
+        if np.any(fixed):
+            dropped_bound = max(dropped_bound, top - float(np.abs(reduced[fixed]).min()))
+            fixed_in = micro_idx[fixed & (reduced > 0)]
+            core = micro_idx[~fixed]
+            s_cost = s_cost + int(cost[fixed_in].sum())
+            s_value = s_value + float(value[fixed_in].sum())
+            fits = s_cost <= budget
+            s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
+            m_cost, m_value = cost[core], value[core]
+            cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
+            cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
+            m_ratio = np.concatenate([m_value / m_cost, [0.0]])
+
     # Micro phase: states (spend, engagement); every state is a valid plan from here on.
     micro_history: list[tuple[np.ndarray, np.ndarray]] = []
     cheapest_after = np.minimum.accumulate(m_cost[::-1])[::-1] if m_cost.size else m_cost
-    for t, j in enumerate(micro_idx):
+    for t, j in enumerate(core):
         if s_cost.size == 0 or cheapest_after[t] > budget - int(s_cost.min()):
             break  # no state can afford any post that is left
         c, v = int(cost[j]), float(value[j])
@@ -225,8 +301,9 @@ def solve_dp(
     for t in range(len(micro_history) - 1, -1, -1):
         parent, took = micro_history[t]
         if took[state]:
-            chosen[micro_idx[t]] = True
+            chosen[core[t]] = True
         state = int(parent[state])
+    chosen[fixed_in] = True
     chosen |= macro_plan(int(origin[state]))
     chosen = _in_order(items, chosen)
     if best_plan is not None and best > plan_value:
@@ -290,3 +367,49 @@ def _macro_bound(
         + (rho * (kmax - count)[None, :] if kmax < (1 << 40) else 0.0)
     )
     return value + np.min(slack + rest[:, None], axis=0)
+
+
+class _Chain:
+    """Posts in order of engagement per cent, bought in that order: the LP value of any spend
+    (Dantzig's bound) and its slopes, for many spends at once."""
+
+    def __init__(self, cost: np.ndarray, value: np.ndarray) -> None:
+        self.cum_cost = np.concatenate([[0], np.cumsum(cost)])
+        self.cum_value = np.concatenate([[0.0], np.cumsum(value)])
+        self.ratio = np.concatenate([value / np.maximum(cost, 1), [0.0]])
+        self.total = int(self.cum_cost[-1])
+
+    def value_at(self, spend: np.ndarray) -> np.ndarray:
+        spend = np.clip(spend, 0, self.total)
+        i = np.searchsorted(self.cum_cost, spend, side="right") - 1
+        return self.cum_value[i] + (spend - self.cum_cost[i]) * self.ratio[i]
+
+    def slope_above(self, spend: np.ndarray) -> np.ndarray:
+        """Engagement per cent of the next cent after `spend` (0 when everything is bought)."""
+        return self.ratio[np.searchsorted(self.cum_cost, spend, side="right") - 1]
+
+    def slope_below(self, spend: np.ndarray) -> np.ndarray:
+        """Engagement per cent of the last cent up to `spend` (infinite at 0)."""
+        i = np.searchsorted(self.cum_cost, spend, side="left") - 1
+        return np.where(spend > 0, self.ratio[np.maximum(i, 0)], np.inf)
+
+    def bound(
+        self,
+        cost: np.ndarray,
+        value: np.ndarray,
+        micro: _Chain,
+        budget: int,
+        mmin: int,
+        mmax: int,
+    ) -> np.ndarray:
+        """LP bound of macro states when this chain is the macro posts still to decide: each
+        state spends as much more on macro as the band allows, when that is the LP's choice
+        (the next macro cent earns at least the last micro cent); NaN where it is not (the
+        caller uses another bound), -inf where the band's bottom is out of reach."""
+        more = np.minimum(mmax - cost, self.total)
+        room = budget - cost
+        more = np.minimum(more, room)
+        result = value + self.value_at(more) + micro.value_at(room - more)
+        decided = self.slope_below(more) >= micro.slope_above(room - more)
+        result = np.where(decided, result, np.nan)
+        return np.where(cost + more < mmin, -np.inf, result)

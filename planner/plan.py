@@ -18,7 +18,7 @@ from scipy.optimize import LinearConstraint, milp
 from planner.model import PostItems, build_items
 from planner.roster import Roster
 from planner.settings import Campaign
-from planner.solver import solve
+from planner.solver import relative_gap, solve
 
 TIERS = ("micro", "macro")
 
@@ -35,7 +35,8 @@ class TierTotals:
 class Plan:
     """The answer for one campaign: what to buy, what it costs, what it should earn."""
 
-    status: str  # "optimal", "feasible" (gap above 1e-6) or "infeasible"
+    # "optimal", "feasible" (gap above 1e-6), "infeasible", or "timeout" (no plan found in time)
+    status: str
     campaign: Campaign
     allocations: pd.DataFrame  # one row per influencer with posts > 0
     expected_engagement: float
@@ -47,12 +48,13 @@ class Plan:
     prices_estimated: bool = False
 
     @property
+    def has_plan(self) -> bool:
+        """True when there is a plan to show (optimal, or feasible with a larger gap)."""
+        return self.status in ("optimal", "feasible")
+
+    @property
     def optimality_gap(self) -> float:
-        if self.status == "infeasible":
-            return float("nan")
-        if self.upper_bound <= 0:
-            return 0.0
-        return max(0.0, (self.upper_bound - self.expected_engagement) / self.upper_bound)
+        return relative_gap(self.status, self.upper_bound, self.expected_engagement)
 
     @property
     def cost_per_engagement(self) -> float:
@@ -123,10 +125,16 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     solution = solve(items)
     seconds = time.perf_counter() - started
     table = roster.table
-    if solution.status == "infeasible":
+    if solution.status in ("infeasible", "timeout"):
         empty = TierTotals(0, 0, 0.0, 0.0)
+        message = (
+            explain_infeasible(items, roster, campaign)
+            if solution.status == "infeasible"
+            else "No plan was found within the time limit. A cap on the number of influencers in "
+            "total makes a large roster slow to plan: remove that cap or shorten the roster."
+        )
         return Plan(
-            "infeasible",
+            solution.status,
             campaign,
             pd.DataFrame(columns=ALLOCATION_COLUMNS),
             0.0,
@@ -134,7 +142,7 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
             0.0,
             seconds,
             {t: empty for t in TIERS},
-            explain_infeasible(items, roster, campaign),
+            message,
             roster.prices_estimated,
         )
     posts = items.posts_per_influencer(solution.chosen)
@@ -265,7 +273,7 @@ def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd
         plan = make_plan(
             roster, dataclasses.replace(campaign, macro_share_min=low, macro_share_max=high)
         )
-        ok = plan.status != "infeasible"
+        ok = plan.has_plan
         rows.append(
             {
                 "macro_share": float(share),
@@ -288,7 +296,7 @@ def budget_frontier(roster: Roster, campaign: Campaign, *, points: int = 20) -> 
     for factor in np.linspace(0.1, 2.0, points):
         budget = round(campaign.budget * float(factor), 2)
         plan = make_plan(roster, dataclasses.replace(campaign, budget=budget))
-        ok = plan.status != "infeasible"
+        ok = plan.has_plan
         rows.append(
             {
                 "budget_factor": float(factor),
@@ -322,7 +330,7 @@ def head_to_head(roster: Roster, campaign: Campaign) -> pd.DataFrame:
         plan = make_plan(
             sub, dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1])
         )
-        ok = plan.status != "infeasible"
+        ok = plan.has_plan
         rows.append(
             {
                 "strategy": label,

@@ -36,18 +36,25 @@ TIME_LIMIT_S = 120.0
 
 @dataclass(frozen=True)
 class Solution:
-    status: str  # "optimal", "feasible" (gap above 1e-6 after the time limit) or "infeasible"
+    # "optimal", "feasible" (gap above 1e-6 after the time limit), "infeasible", or "timeout"
+    # (only from the reference formulation: no plan found within its time limit)
+    status: str
     chosen: np.ndarray  # bool per item
     value: float
     upper_bound: float
 
     @property
     def gap(self) -> float:
-        if self.status == "infeasible":
-            return float("nan")
-        if self.upper_bound <= 0:
-            return 0.0
-        return max(0.0, (self.upper_bound - self.value) / self.upper_bound)
+        return relative_gap(self.status, self.upper_bound, self.value)
+
+
+def relative_gap(status: str, upper_bound: float, value: float) -> float:
+    """The certified optimality gap, (upper bound - plan value) / upper bound (MODEL.md)."""
+    if status in ("infeasible", "timeout"):
+        return float("nan")
+    if upper_bound <= 0:
+        return 0.0
+    return max(0.0, (upper_bound - value) / upper_bound)
 
 
 def _rows(
@@ -266,6 +273,53 @@ def _incumbent(items: PostItems, y: np.ndarray, value: np.ndarray) -> np.ndarray
     return best
 
 
+def _macro_exchange(
+    items: PostItems, chosen: np.ndarray, value: np.ndarray, price: float, width: int = 10
+) -> np.ndarray:
+    """The plan with its macro posts re-chosen near the LP's break: every exchange of some of its
+    `width` least efficient last macro posts for some of the `width` best next ones, each
+    priced at what the money would earn in micro posts (`price` per cent); then the micro posts
+    refilled. Macro posts are large, so hitting the macro band's top to the dollar matters."""
+    cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
+    ratio = value / cost
+    n = owner.size
+    same_next = np.zeros(n, dtype=bool)
+    same_next[:-1] = owner[1:] == owner[:-1]
+    last = chosen & macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
+    prev_taken = np.concatenate([[False], chosen[:-1]]) & (k > 0)
+    nxt = ~chosen & macro & ((k == 0) | prev_taken)
+    drop = np.flatnonzero(last)
+    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+    add = np.flatnonzero(nxt)
+    add = add[~np.isin(owner[add], owner[drop])]
+    add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+
+    def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        masks = (np.arange(1 << idx.size)[:, None] >> np.arange(idx.size)[None, :]) & 1
+        return masks.astype(bool), masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
+
+    drop_sets, drop_cost, drop_profit = subsets(drop)
+    add_sets, add_cost, add_profit = subsets(add)
+    macro_spend = int(cost[chosen & macro].sum())
+    new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
+    gain = add_profit[None, :] - drop_profit[:, None]
+    ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
+    ok &= new_macro <= items.budget
+    if items.max_macro is not None:
+        n_macro = int((chosen & macro & items.first).sum())
+        counts = n_macro - (drop_sets & (k[drop] == 0)).sum(1)[:, None]
+        counts = counts + (add_sets & (k[add] == 0)).sum(1)[None, :]
+        ok &= counts <= items.max_macro
+    score = np.where(ok, gain, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+    if not score[a, b] > 0:
+        return chosen
+    plan = chosen.copy()
+    plan[drop[drop_sets[a]]] = False
+    plan[add[add_sets[b]]] = True
+    return plan
+
+
 class _Prefix:
     """Dantzig's LP of one tier: posts by engagement per cent, the budget filled in that order."""
 
@@ -358,8 +412,6 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
             return Solution("infeasible", empty, 0.0, 0.0)
         y, z_lp, duals = relaxed
         found = _dynamic_programme(items, value, y, duals, z_lp, scale)
-        if found is not None:
-            return found
     elif items.max_influencers is None:
         lp = _highs_lp(items, value)
         if lp is None:
@@ -372,12 +424,20 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
             macro_count=float(prices[2]) if items.max_macro is not None else 0.0,
         )
         found = _dynamic_programme(items, value, lp.x, duals, -float(lp.fun), scale)
-        if found is not None:
-            return found
-    # A cap on the number of influencers couples every post: hand the whole model to HiGHS.
+    else:
+        found = None
+    if found is not None and found.status != "feasible":
+        return found
+    # A cap on the number of influencers couples every post, and the programme may give up:
+    # hand the whole model to HiGHS, keeping the programme's plan if HiGHS does no better.
     from planner.textbook import solve_textbook
 
-    return solve_textbook(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=time_limit)
+    fallback = solve_textbook(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=time_limit)
+    if found is None or fallback.status in ("optimal", "infeasible"):
+        return fallback
+    if fallback.status == "feasible" and fallback.gap < found.gap:
+        return fallback
+    return found
 
 
 def _highs_lp(items: PostItems, value: np.ndarray) -> object | None:
@@ -403,13 +463,24 @@ def _dynamic_programme(
     incumbent = _incumbent(items, y, value)
     z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
     fill_order = np.argsort(-(value / items.cost), kind="stable")
+    if incumbent is not None and items.max_influencers is None:
+        exchanged = _macro_exchange(items, incumbent, value, duals.budget)
+        if exchanged is not incumbent:
+            drop_order = np.lexsort((-items.k, value / items.cost))
+            repaired = _repair(items, exchanged, exchanged & items.macro, drop_order)
+            if repaired is not None:
+                filled = _improve(items, _greedy_fill(items, repaired, fill_order), value)
+                if not items.check(filled) and value[filled].sum() > z_inc:
+                    incumbent, z_inc = filled, float(value[filled].sum())
 
     def complete(plan: np.ndarray) -> np.ndarray:
         return _improve(items, _greedy_fill(items, plan, fill_order), value)
 
     found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete)
-    if found is None:
-        return None
+    if found is None:  # too many states: the best plan so far, against the LP bound
+        if incumbent is None:
+            return None
+        return _finish(items, incumbent, z_lp, scale)
     chosen, _, bound = found
     if chosen is None or (incumbent is not None and value[chosen].sum() < z_inc):
         chosen = incumbent
@@ -424,6 +495,6 @@ def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float) ->
         raise RuntimeError(f"internal error: the plan breaks {broken}")
     true_value = float(items.value[chosen].sum())
     upper_bound = max(bound * scale, true_value)
-    gap = (upper_bound - true_value) / upper_bound if upper_bound > 0 else 0.0
+    gap = relative_gap("", upper_bound, true_value)
     status = "optimal" if gap <= OPTIMAL_GAP else "feasible"
     return Solution(status, chosen, true_value, upper_bound)

@@ -10,7 +10,7 @@ from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
 
 from planner.model import PostItems
-from planner.solver import Solution, _order_rows, _rows
+from planner.solver import Solution, _order_rows, _rows, relative_gap
 
 
 def solve_textbook(
@@ -36,10 +36,12 @@ def solve_textbook(
         options=options,
     )
     if result.x is None:
-        return Solution("infeasible", np.zeros(n, dtype=bool), 0.0, 0.0)
+        # status 2: proven infeasible; otherwise the time limit passed before any plan was found.
+        status = "infeasible" if result.status == 2 else "timeout"
+        return Solution(status, np.zeros(n, dtype=bool), 0.0, 0.0)
     chosen = result.x > 0.5
     value = float(items.value[chosen].sum())
     bound = -float(result.mip_dual_bound)
-    gap = (bound - value) / bound if bound > 0 else 0.0
+    gap = relative_gap("", bound, value)
     status = "optimal" if gap <= mip_rel_gap + 1e-12 else "feasible"
     return Solution(status, chosen, value, max(bound, value))

@@ -179,3 +179,32 @@ def test_equal_efficiency_5000_is_exact():
     plan = make_plan(roster, Campaign(budget=round(total * 0.1)))
     assert plan.status == "optimal" and plan.optimality_gap <= 1e-6
     assert plan.spend <= round(total * 0.1)
+
+
+def _medium_items(seed: int, rate_card: bool):
+    roster = check_roster(synthetic_roster(300, seed=seed, rate_card_priced=rate_card))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    return build_items(roster.table, Campaign(budget=round(total * 0.1), macro_share_max=0.6))
+
+
+def test_when_the_programme_gives_up_highs_finishes_the_job(monkeypatch):
+    items = _medium_items(3, rate_card=True)
+    expected = solve(items)
+    monkeypatch.setattr("planner.dp.MAX_STATES", -1)  # give up at the first step
+    fallback = solve(items)
+    assert fallback.status == "optimal"
+    assert not items.check(fallback.chosen)
+    assert fallback.value == pytest.approx(expected.value, rel=1e-6)
+
+
+def test_a_timeout_keeps_the_best_plan_found_instead_of_calling_it_infeasible(monkeypatch):
+    items = _medium_items(4, rate_card=False)
+    monkeypatch.setattr("planner.dp.MAX_STATES", -1)
+    monkeypatch.setattr(
+        "planner.textbook.milp",
+        lambda *a, **k: type("R", (), {"x": None, "status": 1})(),  # time limit, no plan
+    )
+    found = solve(items)
+    assert found.status in ("optimal", "feasible")
+    assert not items.check(found.chosen)
+    assert found.value > 0 and found.gap < 0.05
