@@ -4,7 +4,7 @@ Pure Python (no Streamlit): read and check a roster, set a campaign, get the opt
 """
 
 from planner.plan import Plan, TierTotals, budget_frontier, head_to_head, make_plan, split_curve
-from planner.roster import Problem, Roster, RosterError, check_roster, read_roster
+from planner.roster import Problem, Roster, RosterError, check_roster, read_roster, read_table
 from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsError, Tiers
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "head_to_head",
     "make_plan",
     "read_roster",
+    "read_table",
     "split_curve",
 ]

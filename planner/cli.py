@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from planner.export import neutralise
 from planner.plan import make_plan
 from planner.roster import RosterError, read_roster
 from planner.settings import Campaign, RateCard, SettingsError, Tiers
@@ -118,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
         out = io.StringIO()
-        plan.allocations.to_csv(out, index=False)
+        neutralise(plan.allocations).to_csv(out, index=False)
         sys.stdout.write(out.getvalue())
     else:
         print(_table(plan, roster))

@@ -23,6 +23,10 @@ from planner.model import PostItems
 # Past this many live states the programme gives up and the caller uses branch and bound.
 MAX_STATES = 400_000
 # Budget prices tried in the bounds, as multiples of the LP's: the smallest bound is used.
+# Up to this many macro states, micro posts are fixed with each state's own LP price.
+_PER_STATE_FIXING = 64
+# Posts nearest the break that the first, heuristic micro pass steps through.
+_HEURISTIC_CORE = 48
 _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.6])
 
 
@@ -208,29 +212,15 @@ def solve_dp(
             state = int(parent[state])
         return chosen
 
-    # Micro posts by engagement per dollar: the LP bound of the posts after position t for a
-    # budget r is a prefix sum (Dantzig's bound).
-    m_cost = cost[micro_idx]
-    m_value = value[micro_idx]
-    cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
-    cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
-    m_ratio = np.concatenate([m_value / m_cost, [0.0]])
-
-    def dantzig(start: int, room: np.ndarray) -> np.ndarray:
-        reach = cum_cost[start] + room
-        i = np.searchsorted(cum_cost, reach, side="right") - 1
-        i = np.maximum(i, start)
-        return (cum_value[i] - cum_value[start]) + (reach - cum_cost[i]) * m_ratio[i]
-
     # The best few macro choices, each completed greedily with micro posts, give a plan close to
     # every bound; that plan prunes nearly all states when posts are priced alike.
-    bound = s_value + dantzig(0, budget - s_cost)
+    bound = s_value + micro_chain.value_at(budget - s_cost)
     best_plan = None
     for state in np.argsort(-bound)[:4]:
         if bound[state] <= best * (1 + target_gap):
             break
         room = budget - int(s_cost[state])
-        full = int(np.searchsorted(cum_cost, room, side="right") - 1)
+        full = int(np.searchsorted(micro_chain.cum_cost, room, side="right") - 1)
         plan = macro_plan(int(origin[state]))
         plan[micro_idx[:full]] = True
         plan = complete(plan)
@@ -242,36 +232,105 @@ def solve_dp(
         dropped_bound = max(dropped_bound, float(bound[~live].max()))
     s_cost, s_value, origin = s_cost[live], s_value[live], origin[live]
 
-    # Reduced-cost fixing (the "core" of Martello, Pisinger & Toth): with the budget price
-    # lambda, any plan from a state s is worth at most v_s + lambda (B - c_s) + sum of positive
-    # reduced costs, less |reduced cost| of every micro post it decides against its sign. Posts
-    # whose |reduced cost| alone sinks every state below the best plan are fixed; the programme
-    # steps only through the rest.
-    fixed_in = np.zeros(0, dtype=np.int64)
-    core = micro_idx
-    if s_cost.size and micro_idx.size:
-        reduced = m_value - lam0 * m_cost
-        top = float(np.max(s_value + lam0 * (budget - s_cost))) + float(
-            np.maximum(reduced, 0.0).sum()
+    if s_cost.size == 0:
+        return best_plan, best if best_plan is not None else -np.inf, dropped_bound
+    # Micro posts: first a pass over only the posts nearest the break (a heuristic: a good plan,
+    # fast), then the certified pass, whose window that plan narrows.
+    if micro_idx.size > _HEURISTIC_CORE:
+        found = _micro_pass(
+            items,
+            value,
+            micro_idx,
+            micro_chain,
+            s_cost,
+            s_value,
+            best,
+            target_gap,
+            core_size=_HEURISTIC_CORE,
         )
+        if found is not None and found[1] > best:
+            state_origin = int(origin[found[2]])
+            plan = found[0] | macro_plan(state_origin)
+            plan = _in_order(items, plan)
+            best, best_plan = float(value[plan].sum()), plan
+    found = _micro_pass(
+        items, value, micro_idx, micro_chain, s_cost, s_value, best, target_gap, core_size=None
+    )
+    if found is None:
+        return None
+    chosen, plan_value, state, micro_dropped = found
+    dropped_bound = max(dropped_bound, micro_dropped)
+    if chosen is None:
+        return best_plan, best if best_plan is not None else -np.inf, dropped_bound
+    chosen = _in_order(items, chosen | macro_plan(int(origin[state])))
+    if best_plan is not None and best > plan_value:
+        chosen, plan_value = best_plan, best
+    return chosen, plan_value, max(plan_value, dropped_bound)
+
+
+def _micro_pass(
+    items: PostItems,
+    value: np.ndarray,
+    micro_idx: np.ndarray,
+    micro_chain: _Chain,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    best: float,
+    target_gap: float,
+    *,
+    core_size: int | None,
+) -> tuple:  # type: ignore[type-arg]
+    """Micro posts in order of engagement per dollar, from the given macro states.
+
+    Reduced-cost fixing (the "core" of Martello, Pisinger & Toth): with a budget price lambda,
+    any plan from a state s is worth at most v_s + lambda (B - c_s) + the sum of positive reduced
+    costs, less |reduced cost| of every micro post it decides against its sign; with each state's
+    own break price that is its exact LP bound. Posts whose |reduced cost| alone sinks every state
+    below the best plan are fixed, and the programme steps through the rest. With `core_size`,
+    only that many posts nearest the break are stepped through and nothing is certified.
+
+    Returns (micro posts chosen or None, their plan's value, index of its macro state, largest
+    bound dropped), or None when the states outgrow the limit.
+    """
+    budget, cost = items.budget, items.cost
+    m_cost, m_value = cost[micro_idx], value[micro_idx]
+    prices = (
+        micro_chain.slope_above(budget - s_cost)
+        if s_cost.size <= _PER_STATE_FIXING
+        else np.full(1, float(micro_chain.slope_above(np.array([budget - s_cost.min()]))[0]))
+    )
+    decided_in = np.ones(micro_idx.size, dtype=bool)
+    decided_out = np.ones(micro_idx.size, dtype=bool)
+    dropped_bound = -np.inf
+    for s_i, price in enumerate(prices):
+        reduced = m_value - price * m_cost
+        rooms = budget - (s_cost if prices.size == 1 else s_cost[s_i : s_i + 1])
+        values = s_value if prices.size == 1 else s_value[s_i : s_i + 1]
+        top = float(np.max(values + price * rooms)) + float(np.maximum(reduced, 0.0).sum())
         window = top - best * (1 + target_gap)
+        if core_size is not None:
+            window = min(window, float(np.partition(np.abs(reduced), core_size)[core_size]))
         fixed = np.abs(reduced) >= window
         if np.any(fixed):
             dropped_bound = max(dropped_bound, top - float(np.abs(reduced[fixed]).min()))
-            fixed_in = micro_idx[fixed & (reduced > 0)]
-            core = micro_idx[~fixed]
-            s_cost = s_cost + int(cost[fixed_in].sum())
-            s_value = s_value + float(value[fixed_in].sum())
-            fits = s_cost <= budget
-            s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-            m_cost, m_value = cost[core], value[core]
-            cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
-            cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
-            m_ratio = np.concatenate([m_value / m_cost, [0.0]])
+        decided_in &= fixed & (reduced > 0)
+        decided_out &= fixed & (reduced <= 0)
+    fixed_in = micro_idx[decided_in]
+    core = micro_idx[~(decided_in | decided_out)]
+    origin = np.arange(s_cost.size)
+    s_cost = s_cost + int(cost[fixed_in].sum())
+    s_value = s_value + float(value[fixed_in].sum())
+    fits = s_cost <= budget
+    s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
+    m_cost, m_value = cost[core], value[core]
+    cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
+    cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
+    m_ratio = np.concatenate([m_value / m_cost, [0.0]])
 
-    # Micro phase: states (spend, engagement); every state is a valid plan from here on.
-    micro_history: list[tuple[np.ndarray, np.ndarray]] = []
+    # States (spend, engagement); every state is a valid plan from here on.
+    history: list[tuple[np.ndarray, np.ndarray]] = []
     cheapest_after = np.minimum.accumulate(m_cost[::-1])[::-1] if m_cost.size else m_cost
+    threshold = best * (1 + target_gap)
     for t, j in enumerate(core):
         if s_cost.size == 0 or cheapest_after[t] > budget - int(s_cost.min()):
             break  # no state can afford any post that is left
@@ -281,34 +340,34 @@ def solve_dp(
         new_value = np.concatenate([s_value, s_value[fits] + v])
         parent = np.concatenate([np.arange(s_cost.size), fits])
         took = np.concatenate([np.zeros(s_cost.size, bool), np.ones(fits.size, bool)])
-        bound = new_value + dantzig(t + 1, budget - new_cost)
-        live = bound > best * (1 + target_gap)
-        if np.any(~live):
+        # Dantzig's bound of the posts after t for each state's room.
+        reach = cum_cost[t + 1] + (budget - new_cost)
+        i = np.maximum(np.searchsorted(cum_cost, reach, side="right") - 1, t + 1)
+        bound = new_value + (cum_value[i] - cum_value[t + 1]) + (reach - cum_cost[i]) * m_ratio[i]
+        live = bound > threshold
+        if not live.all():
             dropped_bound = max(dropped_bound, float(bound[~live].max()))
-        sel = np.flatnonzero(live)
+            sel = np.flatnonzero(live)
+        else:
+            sel = np.arange(live.size)
         sel = sel[_pareto(new_cost[sel], new_value[sel])]
         s_cost, s_value = new_cost[sel], new_value[sel]
-        micro_history.append((parent[sel], took[sel]))
+        history.append((parent[sel], took[sel]))
         if s_cost.size > MAX_STATES:
             return None
     if s_cost.size == 0:
-        return best_plan, best if best_plan is not None else -np.inf, dropped_bound
+        return None, -np.inf, -1, dropped_bound
 
-    # Rebuild the best final state.
     chosen = np.zeros(items.owner.size, dtype=bool)
     state = int(np.argmax(s_value))
     plan_value = float(s_value[state])
-    for t in range(len(micro_history) - 1, -1, -1):
-        parent, took = micro_history[t]
+    for t in range(len(history) - 1, -1, -1):
+        parent, took = history[t]
         if took[state]:
             chosen[core[t]] = True
         state = int(parent[state])
     chosen[fixed_in] = True
-    chosen |= macro_plan(int(origin[state]))
-    chosen = _in_order(items, chosen)
-    if best_plan is not None and best > plan_value:
-        chosen, plan_value = best_plan, best
-    return chosen, plan_value, max(plan_value, dropped_bound)
+    return chosen, plan_value, int(origin[state]), dropped_bound
 
 
 def _in_order(items: PostItems, chosen: np.ndarray) -> np.ndarray:

@@ -149,29 +149,30 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     engagement = np.bincount(
         items.owner[solution.chosen], weights=items.value[solution.chosen], minlength=len(table)
     )
-    frame = table.assign(
-        posts=posts, spend=posts * table["cost_per_post"].to_numpy(), expected_engagement=engagement
+    spend = posts * table["cost_per_post"].to_numpy(dtype=float)
+    tier = table["tier"].to_numpy(dtype=object)
+    booked = posts > 0
+    by_tier = {
+        name: TierTotals(
+            influencers=int((booked & (tier == name)).sum()),
+            posts=int(posts[tier == name].sum()),
+            spend=round(float(spend[tier == name].sum()), 2),
+            expected_engagement=float(engagement[tier == name].sum()),
+        )
+        for name in TIERS
+    }
+    rows = np.flatnonzero(booked)
+    frame = table.iloc[rows].assign(
+        posts=posts[rows], spend=spend[rows], expected_engagement=engagement[rows]
     )
-    frame = frame.loc[frame["posts"] > 0].copy()
     frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
     frame = frame[ALLOCATION_COLUMNS].sort_values("expected_engagement", ascending=False)
-    by_tier = {
-        tier: TierTotals(
-            influencers=int((frame["tier"] == tier).sum()),
-            posts=int(frame.loc[frame["tier"] == tier, "posts"].sum()),
-            spend=round(float(frame.loc[frame["tier"] == tier, "spend"].sum()), 2),
-            expected_engagement=float(
-                frame.loc[frame["tier"] == tier, "expected_engagement"].sum()
-            ),
-        )
-        for tier in TIERS
-    }
     return Plan(
         solution.status,
         campaign,
         frame.reset_index(drop=True),
-        float(frame["expected_engagement"].sum()),
-        round(float(frame["spend"].sum()), 2),
+        float(engagement.sum()),
+        round(float(spend.sum()), 2),
         solution.upper_bound,
         seconds,
         by_tier,

@@ -293,15 +293,16 @@ def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
     return frame
 
 
-def read_roster(
+def read_table(
     source: bytes | str | Path | BinaryIO,
     *,
     filename: str | None = None,
-    tiers: Tiers | None = None,
-    rate_card: RateCard | None = None,
     max_bytes: int = MAX_BYTES,
-) -> Roster:
-    """Read a CSV or .xlsx roster from a path, bytes or a binary file object and check it."""
+) -> pd.DataFrame:
+    """The rows of a CSV or .xlsx file exactly as written (text), before any check.
+
+    The dashboard shows this table for editing; `check_roster` turns it into a `Roster`.
+    """
     if isinstance(source, (str, Path)):
         path = Path(source)
         filename = filename or path.name
@@ -320,7 +321,19 @@ def read_roster(
         raw = source.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise _too_big(len(raw), max_bytes)
-    frame = _sniff_table(raw, filename)
+    return _sniff_table(raw, filename)
+
+
+def read_roster(
+    source: bytes | str | Path | BinaryIO,
+    *,
+    filename: str | None = None,
+    tiers: Tiers | None = None,
+    rate_card: RateCard | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Roster:
+    """Read a CSV or .xlsx roster from a path, bytes or a binary file object and check it."""
+    frame = read_table(source, filename=filename, max_bytes=max_bytes)
     return check_roster(frame, tiers=tiers, rate_card=rate_card)
 
 

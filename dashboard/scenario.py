@@ -1,0 +1,248 @@
+"""The dashboard's settings: their URL names, defaults and bounds, in one place.
+
+Every setting is a widget bound to a query parameter of the same name (Streamlit's native
+`bind="query-params"`), so the address bar is always a link to the current scenario. Streamlit
+drops a parameter it cannot use; `check_link` says which ones were dropped and why, so the app
+can tell the person who opened the link.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Tiers
+
+_TIERS = Tiers()
+_CAMPAIGN = Campaign(budget=100_000)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # widget key and query parameter
+    label: str
+    default: object
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    whole: bool = False  # a whole number
+    optional: bool = False  # empty means "no cap"
+    repeated: int = 1  # values in the parameter (2 for a range)
+    help: str = ""
+
+
+BUDGET = Setting(
+    "budget",
+    "Budget ($)",
+    float(_CAMPAIGN.budget),
+    100.0,
+    50_000_000.0,
+    1_000.0,
+    help="What the campaign can spend on sponsored posts in total. The plan never spends more.",
+)
+BUDGET_SLIDER_MAX = 1_000_000.0
+MACRO_SHARE = Setting(
+    "macro_share",
+    "Share of budget on macro influencers (%)",
+    (round(_CAMPAIGN.macro_share_min * 100), round(_CAMPAIGN.macro_share_max * 100)),
+    0,
+    100,
+    1,
+    whole=True,
+    repeated=2,
+    help="Keep macro spend (influencers with 1M+ followers) within this band, e.g. 20–60% when "
+    "the client wants some big names but not only big names. 0–100% lets the planner decide.",
+)
+MAX_POSTS = Setting(
+    "max_posts",
+    "Posts per influencer (most)",
+    _CAMPAIGN.max_posts,
+    1,
+    10,
+    1,
+    whole=True,
+    help="The most sponsored posts one influencer may be booked for. A roster column "
+    "'max_posts' overrides it for single influencers.",
+)
+DECAY = Setting(
+    "decay",
+    "Repeat-post engagement",
+    float(_CAMPAIGN.decay),
+    0.05,
+    1.0,
+    0.05,
+    help="Each repeat post to the same audience earns this fraction of the previous one "
+    "(audience fatigue). 0.8 = the second post earns 80% of the first; 1 = no fatigue.",
+)
+MAX_MACRO = Setting(
+    "max_macro",
+    "Most macro influencers",
+    None,
+    0,
+    10_000,
+    1,
+    whole=True,
+    optional=True,
+    help="Book at most this many macro influencers (1M+ followers). Empty = no cap.",
+)
+MAX_INFLUENCERS = Setting(
+    "max_influencers",
+    "Most influencers in total",
+    None,
+    0,
+    100_000,
+    1,
+    whole=True,
+    optional=True,
+    help="Book at most this many influencers, micro and macro together: each one is a contract "
+    "and a brief to manage. Empty = no cap. With a cap, large rosters take longer to plan.",
+)
+MICRO_THRESHOLD = Setting(
+    "micro_threshold",
+    "Smallest micro influencer (followers)",
+    _TIERS.micro_threshold,
+    1,
+    100_000_000,
+    100,
+    whole=True,
+    help="Accounts with fewer followers are not influencers for this plan; they are listed as "
+    "left out.",
+)
+MACRO_THRESHOLD = Setting(
+    "macro_threshold",
+    "Smallest macro influencer (followers)",
+    _TIERS.macro_threshold,
+    2,
+    1_000_000_000,
+    10_000,
+    whole=True,
+    help="From this many followers an influencer counts as macro; below it, as micro.",
+)
+ESTIMATE_PRICES = Setting(
+    "estimate_prices",
+    "Estimate missing prices from the rate card",
+    False,
+    help="When the roster has no price for some influencers, estimate one from their followers "
+    "and platform with the rate card below. Estimated prices are marked in every output.",
+)
+RATE_CARD = tuple(
+    Setting(
+        f"rate_{platform}",
+        f"{'X (Twitter)' if platform == 'x' else platform.capitalize()} ($ per 1,000 followers)",
+        price,
+        0.01,
+        1_000.0,
+        0.5,
+        help=(
+            "Price of one post per 1,000 followers for platforms the card does not name."
+            if platform == "other"
+            else f"Price of one {platform} post per 1,000 followers."
+        ),
+    )
+    for platform, price in DEFAULT_RATE_CARD.items()
+)
+
+ALL: tuple[Setting, ...] = (
+    BUDGET,
+    MACRO_SHARE,
+    MAX_POSTS,
+    DECAY,
+    MAX_MACRO,
+    MAX_INFLUENCERS,
+    MICRO_THRESHOLD,
+    MACRO_THRESHOLD,
+    ESTIMATE_PRICES,
+    *RATE_CARD,
+)
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _problem(setting: Setting, values: list[str]) -> str | None:
+    """Why these URL values cannot be used for the setting, or None when they can."""
+    shown = ", ".join(repr(v) for v in values)
+    if setting.default is False or setting.default is True:
+        if values in (["true"], ["false"], ["True"], ["False"]):
+            return None
+        return f"{shown} is not true or false"
+    if len(values) != setting.repeated:
+        return f"{shown} should be {setting.repeated} value(s)"
+    numbers = [_number(v) for v in values]
+    if any(n is None for n in numbers):
+        return f"{shown} is not a number"
+    for n in numbers:
+        assert n is not None
+        if setting.whole and not float(n).is_integer():
+            return f"{n:g} is not a whole number"
+        if (setting.low is not None and n < setting.low) or (
+            setting.high is not None and n > setting.high
+        ):
+            return f"{n:g} is outside {setting.low:g}–{setting.high:g}"
+    if setting.repeated == 2 and numbers[0] > numbers[1]:  # type: ignore[operator]
+        return f"{shown} starts above where it ends"
+    return None
+
+
+def check_link(params: Mapping[str, list[str]]) -> list[str]:
+    """One sentence per setting whose value in the link cannot be used (it falls back to its
+    default); unknown parameters are ignored."""
+    problems = []
+    for setting in ALL:
+        values = params.get(setting.key)
+        if not values:
+            continue
+        reason = _problem(setting, list(values))
+        if reason is not None:
+            default = setting.default
+            shown = "no cap" if default is None else _format_default(setting)
+            problems.append(
+                f"{setting.label.split(' (')[0]}: the link's value {reason}; using {shown}."
+            )
+    return problems
+
+
+def _format_default(setting: Setting) -> str:
+    default = setting.default
+    if isinstance(default, tuple):
+        return f"{default[0]}–{default[1]}%"
+    if setting is BUDGET:
+        return f"${default:,.0f}"
+    return f"{default:g}" if isinstance(default, (int, float)) else str(default)
+
+
+def campaign_from(values: Mapping[str, object]) -> Campaign:
+    """The campaign the widgets describe (raises SettingsError with every problem)."""
+    low, high = values[MACRO_SHARE.key]  # type: ignore[misc]
+    return Campaign(
+        budget=float(values[BUDGET.key]),  # type: ignore[arg-type]
+        max_posts=int(values[MAX_POSTS.key]),  # type: ignore[call-overload]
+        decay=round(float(values[DECAY.key]), 4),  # type: ignore[arg-type]
+        macro_share_min=low / 100,
+        macro_share_max=high / 100,
+        max_macro=_optional_int(values.get(MAX_MACRO.key)),
+        max_influencers=_optional_int(values.get(MAX_INFLUENCERS.key)),
+    )
+
+
+def tiers_from(values: Mapping[str, object]) -> Tiers:
+    return Tiers(
+        micro_threshold=int(values[MICRO_THRESHOLD.key]),  # type: ignore[call-overload]
+        macro_threshold=int(values[MACRO_THRESHOLD.key]),  # type: ignore[call-overload]
+    )
+
+
+def rate_card_from(values: Mapping[str, object]) -> RateCard:
+    return RateCard(
+        {s.key.removeprefix("rate_"): float(values[s.key]) for s in RATE_CARD}  # type: ignore[arg-type]
+    )
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
