@@ -7,6 +7,7 @@ the plan is solved; the charts that need many plans follow.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from urllib.parse import urlencode
@@ -39,7 +40,9 @@ SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
 
-st.set_page_config(page_title="Influencer budget planner", page_icon="📣", layout="wide")
+st.set_page_config(
+    page_title="Influencer budget planner", page_icon=":material/campaign:", layout="wide"
+)
 
 
 # ---------------------------------------------------------------- cached planner calls
@@ -58,19 +61,25 @@ def checked(
         return None, error
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=2_000)
 def cached_plan(_roster: Roster, roster_key: str, campaign: Campaign) -> Plan:
     return make_plan(_roster, campaign)
 
 
+def plans_of(roster_key: str):  # type: ignore[no-untyped-def]
+    """make_plan through the cache, for the analyses that solve many campaigns."""
+    return lambda roster, campaign: cached_plan(roster, roster_key, campaign)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_curve(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
-    return split_curve(_roster, campaign)
+    # The curve sets its own band at each point: the campaign's band does not matter.
+    return split_curve(_roster, campaign, plan_for=plans_of(roster_key))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_frontier(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
-    return budget_frontier(_roster, campaign)
+    return budget_frontier(_roster, campaign, plan_for=plans_of(roster_key))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -226,14 +235,14 @@ with st.sidebar:
 values = {s.key: state[s.key] for s in sc.ALL}
 
 # ---------------------------------------------------------------- page head
-st.title("📣 Influencer budget planner")
+st.title("Influencer budget planner")
 st.markdown(
     "Many **micro** influencers (1,000–999,999 followers) or a few **macro** influencers "
     "(1M+)? Set the budget and limits on the left; the planner books the number of posts per "
     "influencer that earns the most expected engagements, and shows why."
 )
 for problem in state.link_problems:
-    st.warning(f"This link had a setting that could not be used. {problem}", icon="🔗")
+    st.warning(f"This link had a setting that could not be used. {problem}", icon=":material/link:")
 head = st.container()
 answer = st.container()
 body = st.container()  # the roster: upload, edit, what was left out
@@ -337,7 +346,7 @@ def share_link() -> str:
 plan = cached_plan(roster, key, campaign)
 with head:
     if not plan.has_plan:
-        st.error(f"**No plan fits these settings.** {plan.message}", icon="🚫")
+        st.error(f"**No plan fits these settings.** {plan.message}", icon=":material/block:")
     else:
         row = st.columns(5)
         row[0].metric(
@@ -350,6 +359,7 @@ with head:
             f"${plan.spend:,.0f}",
             f"${plan.budget_left:,.0f} left",
             delta_color="off",
+            delta_arrow="off",
             help=f"Of the ${campaign.budget:,.2f} budget.",
         )
         row[2].metric(
@@ -362,27 +372,32 @@ with head:
             f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
             f"{plan.macro_share:.0%} of spend on macro",
             delta_color="off",
+            delta_arrow="off",
         )
         row[4].metric(
             "Plan status",
             "Optimal" if plan.status == "optimal" else "Best found",
             f"gap {plan.optimality_gap:.1e}",
             delta_color="off",
+            delta_arrow="off",
             help="Certified: no plan under these settings can earn more than "
             f"{plan.upper_bound:,.0f} engagements, so this plan is within "
             f"{plan.optimality_gap:.1e} of the best possible.",
         )
         if plan.prices_estimated:
-            st.caption("⚠️ Some prices are estimates from the rate card (marked in the table).")
-    with st.popover("🔗 Share this scenario"):
+            st.caption(
+                ":material/warning: Some prices are estimates from the rate card "
+                "(marked in the table)."
+            )
+    with st.popover("Share this scenario", icon=":material/share:"):
         st.markdown("Copy this link; it opens the same settings:")
         st.code(share_link(), language=None, wrap_lines=True)
         if state.roster_label == SAMPLE_LABEL:
             st.caption("The link carries every setting and uses the sample roster.")
         else:
             st.caption(
-                "⚠️ A link carries the settings only. Whoever opens it sees the **sample** "
-                f"roster, not **{state.roster_label}** or your edits to it."
+                ":material/warning: A link carries the settings only. Whoever opens it "
+                f"sees the **sample** roster, not **{state.roster_label}** or your edits to it."
             )
 
 if not plan.has_plan:
@@ -393,7 +408,9 @@ with answer:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.tier_split(plan), config=CHART_CONFIG, theme=None)
-    curve = cached_curve(roster, key, campaign)
+    curve = cached_curve(
+        roster, key, dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     with right:
         st.plotly_chart(
@@ -418,17 +435,21 @@ with answer:
     )
     downloads = st.columns(2)
     downloads[0].download_button(
-        "⬇️ Plan as CSV",
-        to_csv_bytes(table),
+        "Plan as CSV",
+        lambda: to_csv_bytes(table),
         file_name="influencer_plan.csv",
         mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
         width="stretch",
     )
     downloads[1].download_button(
-        "⬇️ Plan as Excel",
-        to_excel_bytes(table),
+        "Plan as Excel",
+        lambda: to_excel_bytes(table),
         file_name="influencer_plan.xlsx",
+        on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
         width="stretch",
     )
 

@@ -27,11 +27,20 @@ FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        title=dict(
+            text=title,
+            x=0,
+            xanchor="left",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=10, l=4),
+            font=dict(size=16),
+        ),
         height=height,
-        margin=dict(l=8, r=8, t=64, b=8),
+        margin=dict(l=8, r=8, t=96, b=8),
         font=FONT,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=13),
         plot_bgcolor="white",
         separators=".,",
@@ -59,6 +68,10 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _influencers(count: int) -> str:
+    return f"{count:,} influencer" + ("" if count == 1 else "s")
+
+
 def tier_split(plan: Plan) -> go.Figure:
     """Where the money goes and where the engagement comes from, by tier, as 100% bars."""
     tiers = ("micro", "macro")
@@ -71,10 +84,10 @@ def tier_split(plan: Plan) -> go.Figure:
             total = values.sum()
             share = values[i] / total * 100 if total > 0 else 0.0
             shares.append(share)
-            labels.append(f"{share:.0f}% · {fmt(values[i])}" if share >= 12 else "")
+            labels.append(f"{share:.0f}% · {fmt(values[i])}" if share >= 20 else "")
         fig.add_trace(
             go.Bar(
-                name=f"{tier.capitalize()} ({plan.by_tier[tier].influencers} influencers)",
+                name=f"{tier.capitalize()} ({_influencers(plan.by_tier[tier].influencers)})",
                 y=["Budget spent", "Expected engagement"],
                 x=shares,
                 orientation="h",
@@ -82,14 +95,15 @@ def tier_split(plan: Plan) -> go.Figure:
                 text=labels,
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 customdata=[_money(spend[i]), _count(engagement[i])],
                 hovertemplate=f"{tier.capitalize()}: %{{x:.1f}}%<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack", bargap=0.35)
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title=None)
+    fig.update_xaxes(range=[0, 100.5], dtick=25, ticksuffix="%", title=None)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    return _layout(fig, "Budget and engagement by tier", height=260)
+    return _layout(fig, "Budget and engagement by tier", height=300)
 
 
 def split_curve_chart(curve: pd.DataFrame, band: tuple[float, float], plan: Plan) -> go.Figure:

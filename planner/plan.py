@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,18 +261,25 @@ def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> 
     )
 
 
-def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd.DataFrame:
+PlanFor = Callable[[Roster, Campaign], Plan]
+
+
+def split_curve(
+    roster: Roster, campaign: Campaign, *, step: float = 0.05, plan_for: PlanFor | None = None
+) -> pd.DataFrame:
     """Best expected engagement when the macro share is held near each value from 0% to 100%.
 
     The point at share s allows macro spend within s +- step/2 of the budget (0% means none),
     so the curve shows where between "all micro" and "mostly macro" the best plan lies. Every
-    other setting is the campaign's own; the campaign's band is ignored here.
+    other setting is the campaign's own; the campaign's band is ignored here. `plan_for`
+    replaces `make_plan` (for example, a cached version of it).
     """
+    solve_one = plan_for or make_plan
     rows = []
     for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
         low = 0.0 if share == 0 else max(0.0, share - step / 2)
         high = 0.0 if share == 0 else min(1.0, share + step / 2)
-        plan = make_plan(
+        plan = solve_one(
             roster, dataclasses.replace(campaign, macro_share_min=low, macro_share_max=high)
         )
         ok = plan.has_plan
@@ -290,17 +298,37 @@ def split_curve(roster: Roster, campaign: Campaign, *, step: float = 0.05) -> pd
     return pd.DataFrame(rows)
 
 
-def budget_frontier(roster: Roster, campaign: Campaign, *, points: int = 20) -> pd.DataFrame:
-    """Best expected engagement for budgets from 10% to 200% of the campaign's, and what each
-    extra dollar buys between one budget and the next."""
+def frontier_budgets(budget: float, *, points: int = 20) -> list[float]:
+    """Round budgets from 10% (or the first step) to 200% of `budget`, at least `points` of them
+    and at most twice as many, and `budget` itself.
+
+    The step is a round amount (1, 2, 2.5 or 5 times a power of ten) that depends only on the
+    budget's size, so nearby budgets share their points and a cache can answer most of them.
+    """
+    span = budget * 1.9 / max(points - 1, 1)
+    power = 10 ** math.floor(math.log10(span)) if span > 0 else 1
+    step = max(f * power for f in (1, 2, 2.5, 5) if f * power <= span)
+    first = max(step, math.floor(budget * 0.1 / step) * step)
+    last = math.ceil(budget * 2 / step) * step
+    grid = [round(first + i * step, 2) for i in range(int(round((last - first) / step)) + 1)]
+    return sorted({b for b in grid if b > 0} | {round(budget, 2)})
+
+
+def budget_frontier(
+    roster: Roster, campaign: Campaign, *, points: int = 20, plan_for: PlanFor | None = None
+) -> pd.DataFrame:
+    """Best expected engagement for budgets from 10% to 200% of the campaign's (round amounts,
+    see `frontier_budgets`), and what each extra dollar buys between one budget and the next.
+
+    `plan_for` replaces `make_plan` (for example, a cached version of it)."""
+    solve_one = plan_for or make_plan
     rows = []
-    for factor in np.linspace(0.1, 2.0, points):
-        budget = round(campaign.budget * float(factor), 2)
-        plan = make_plan(roster, dataclasses.replace(campaign, budget=budget))
+    for budget in frontier_budgets(campaign.budget, points=points):
+        plan = solve_one(roster, dataclasses.replace(campaign, budget=budget))
         ok = plan.has_plan
         rows.append(
             {
-                "budget_factor": float(factor),
+                "budget_factor": budget / campaign.budget,
                 "budget": budget,
                 "expected_engagement": plan.expected_engagement if ok else np.nan,
                 "spend": plan.spend if ok else np.nan,

@@ -1,0 +1,80 @@
+"""How long the dashboard takes to answer a budget move, measured with Streamlit's AppTest.
+
+    python benchmarks/app_rerun.py [--moves 15] [--profile]
+
+Opens the app on the sample roster, then moves the budget slider to new values (each one not
+seen before, so nothing comes from the cache) and prints the median and the slowest rerun.
+Reference: the issue's target of well under half a second per move, and the planner calls alone
+(the plan, the split curve, the budget frontier and the head-to-head), timed the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from planner import (  # noqa: E402
+    Campaign,
+    budget_frontier,
+    head_to_head,
+    make_plan,
+    read_roster,
+    split_curve,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moves", type=int, default=15)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    budgets = [100_000.0 - 1_000.0 * (i + 1) for i in range(args.moves)]
+    times = []
+    profiler = cProfile.Profile() if args.profile else None
+    for budget in budgets:
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        app.slider(key="budget_slider").set_value(budget).run()
+        if profiler:
+            profiler.disable()
+        times.append(time.perf_counter() - started)
+        assert not app.exception, app.exception
+    roster = read_roster(ROOT / "data" / "sample_roster.csv")
+    planner_times = []
+    for budget in budgets:
+        campaign = Campaign(budget=budget - 500)
+        started = time.perf_counter()
+        make_plan(roster, campaign)
+        split_curve(roster, campaign)
+        budget_frontier(roster, campaign)
+        head_to_head(roster, campaign)
+        planner_times.append(time.perf_counter() - started)
+    med, worst = statistics.median(times), max(times)
+    plan_med = statistics.median(planner_times)
+    print(
+        f"AppTest rerun after a budget move: median {med * 1000:.0f} ms, "
+        f"slowest {worst * 1000:.0f} ms"
+    )
+    print(
+        "planner calls alone, uncached (plan + split curve + frontier + head-to-head): "
+        f"median {plan_med * 1000:.0f} ms"
+    )
+    print(f"ratio to the 500 ms target: {med / 0.5:.2f}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Chart builders: results in, figures out; what each figure shows is checked on its data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from planner import Campaign, budget_frontier, head_to_head, make_plan, read_roster, split_curve
+
+ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+CAMPAIGN = Campaign(budget=80_000, macro_share_min=0.2, macro_share_max=0.6)
+PLAN = make_plan(ROSTER, CAMPAIGN)
+
+
+def test_tier_split_bars_are_shares_of_spend_and_engagement():
+    fig = charts.tier_split(PLAN)
+    micro, macro = fig.data
+    spend = PLAN.by_tier["micro"].spend + PLAN.by_tier["macro"].spend
+    assert micro.x[0] == pytest.approx(PLAN.by_tier["micro"].spend / spend * 100)
+    assert micro.x[0] + macro.x[0] == pytest.approx(100)
+    assert micro.x[1] + macro.x[1] == pytest.approx(100)
+    assert f"{PLAN.by_tier['macro'].influencers} influencer" in macro.name
+
+
+def test_split_curve_shades_the_band_and_marks_the_best_share_and_the_plan():
+    curve = split_curve(ROSTER, CAMPAIGN)
+    fig = charts.split_curve_chart(curve, (0.2, 0.6), PLAN)
+    band = fig.layout.shapes[0]
+    assert (band.x0, band.x1) == (20, 60)
+    line, best, mine = fig.data
+    assert list(line.x) == list(curve["macro_share"] * 100)
+    top = int(np.nanargmax(curve["expected_engagement"]))
+    assert best.x[0] == curve["macro_share"][top] * 100
+    assert mine.x[0] == pytest.approx(PLAN.macro_share * 100)
+    assert mine.y[0] == pytest.approx(PLAN.expected_engagement)
+
+
+def test_split_curve_of_an_all_infeasible_curve_has_no_best_point():
+    curve = pd.DataFrame({"macro_share": [0.0, 0.05], "expected_engagement": [np.nan, np.nan]})
+    fig = charts.split_curve_chart(curve, (0.0, 1.0), PLAN)
+    assert [t.name for t in fig.data][0] == "Best plan at this macro share"
+    assert not any((t.name or "").startswith("Best share") for t in fig.data)
+
+
+def test_frontier_marks_the_current_budget():
+    frontier = budget_frontier(ROSTER, CAMPAIGN)
+    fig = charts.frontier_chart(frontier, CAMPAIGN.budget)
+    assert fig.layout.shapes[0].x0 == CAMPAIGN.budget
+    bars, line = fig.data
+    assert list(line.y) == pytest.approx(list(frontier["expected_engagement"]), nan_ok=True)
+    assert list(bars.y[1:]) == pytest.approx(
+        list(frontier["marginal_engagement_per_dollar"][1:]), nan_ok=True
+    )
+
+
+def test_roster_scatter_highlights_the_chosen_sized_by_spend_and_escapes_names():
+    table = ROSTER.table.copy()
+    table.loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    allocations = PLAN.allocations.copy()
+    allocations.loc[len(allocations)] = allocations.iloc[0]
+    allocations.loc[len(allocations) - 1, "name"] = table.loc[0, "name"]
+    fig = charts.roster_scatter(table, allocations)
+    names = [str(t.name) for t in fig.data]
+    assert names[0] == "Not in the plan"
+    chosen = sum(len(t.x) for t in fig.data[1:])
+    assert chosen == table["name"].isin(allocations["name"]).sum()
+    texts = [str(x) for t in fig.data for x in t.text]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in texts
+    assert not any("<img" in x for x in texts)
+    sizes = np.concatenate([np.atleast_1d(t.marker.size) for t in fig.data[1:]])
+    assert sizes.max() > sizes.min()  # bigger spend, bigger marker
+
+
+def test_head_to_head_labels_every_strategy():
+    comparison = head_to_head(ROSTER, CAMPAIGN)
+    fig = charts.head_to_head_chart(comparison)
+    assert list(fig.data[0].x) == ["All micro", "All macro", "Optimal mix"]
+    assert list(fig.data[0].y) == pytest.approx(list(comparison["expected_engagement"]))
+    assert all(label for label in fig.data[0].text)
+
+
+def test_head_to_head_says_no_plan_where_a_strategy_has_none():
+    comparison = pd.DataFrame(
+        {
+            "strategy": ["All micro", "All macro", "Optimal mix"],
+            "expected_engagement": [10.0, math.nan, 12.0],
+            "cost_per_engagement": [1.0, math.nan, 0.9],
+            "influencers": [3, 0, 4],
+        }
+    )
+    fig = charts.head_to_head_chart(comparison)
+    assert fig.data[0].text[1] == "no plan"

@@ -1,0 +1,54 @@
+"""The dashboard's settings: link checking and the campaign the widgets describe."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import scenario as sc
+from planner import SettingsError
+
+
+def test_a_clean_link_has_no_problems():
+    params = {"budget": ["25000"], "macro_share": ["10", "60"], "decay": ["0.7"]}
+    assert sc.check_link(params) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"budget": ["lots"]}, "Budget: the link's value 'lots' is not a number; using $100,000."),
+        ({"budget": ["-5"]}, "outside 100–5e+07"),
+        ({"max_posts": ["2.5"]}, "2.5 is not a whole number"),
+        ({"macro_share": ["70", "20"]}, "starts above where it ends"),
+        ({"macro_share": ["20"]}, "should be 2 value(s)"),
+        ({"max_macro": ["x"]}, "using no cap"),
+        ({"estimate_prices": ["maybe"]}, "not true or false"),
+        ({"decay": ["nan"]}, "not a number"),
+    ],
+)
+def test_each_bad_value_is_named_with_its_fallback(params, expected):
+    problems = sc.check_link(params)
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+def test_unknown_parameters_are_ignored():
+    assert sc.check_link({"utm_source": ["newsletter"]}) == []
+
+
+def test_campaign_from_widget_values():
+    values = {s.key: s.default for s in sc.ALL}
+    values.update({"budget": 5_000.0, "macro_share": (10, 40), "max_macro": 2})
+    campaign = sc.campaign_from(values)
+    assert campaign.budget == 5_000
+    assert (campaign.macro_share_min, campaign.macro_share_max) == (0.1, 0.4)
+    assert campaign.max_macro == 2 and campaign.max_influencers is None
+    assert sc.rate_card_from(values).per_thousand["youtube"] == 20.0
+    assert sc.tiers_from(values).macro_threshold == 1_000_000
+
+
+def test_impossible_thresholds_are_a_settings_error():
+    values = {s.key: s.default for s in sc.ALL}
+    values.update({"micro_threshold": 5_000_000})
+    with pytest.raises(SettingsError):
+        sc.tiers_from(values)
