@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard import scenario as sc
+from dashboard.text import md, md_lines
 from planner import (
     Campaign,
     Plan,
@@ -111,15 +112,21 @@ def use_frame(frame: pd.DataFrame, label: str) -> None:
     state.roster_frame = frame.assign(**{INCLUDE: True})
     state.roster_label = label
     state.editor_version += 1
-    state.last_good = None
 
 
-def sync_slider_from_budget() -> None:
-    state.budget_slider = min(max(state.budget, 1_000.0), sc.BUDGET_SLIDER_MAX)
+def clamp_to_slider(budget: float) -> float:
+    return min(max(float(budget), 1_000.0), sc.BUDGET_SLIDER_MAX)
 
 
-def sync_budget_from_slider() -> None:
-    state.budget = float(state.budget_slider)
+# The budget has two widgets, a typed amount (bound to the URL) and a slider. Whichever changed
+# since the last run wins, written into the other before either is drawn. The slider is checked
+# first: during quick key presses the typed amount's value in the browser can lag a run behind.
+if "budget" in state and "budget_slider" in state and "budget_seen" in state:
+    seen_budget, seen_slider = state.budget_seen
+    if state.budget_slider != seen_slider:
+        state.budget = float(state.budget_slider)
+    elif state.budget != seen_budget and state.budget is not None:
+        state.budget_slider = clamp_to_slider(state.budget)
 
 
 # ---------------------------------------------------------------- controls (sidebar)
@@ -134,21 +141,20 @@ with st.sidebar:
         format="%.2f",
         key=sc.BUDGET.key,
         bind="query-params",
-        on_change=sync_slider_from_budget,
         help=sc.BUDGET.help,
     )
     st.slider(
         "Budget",
         min_value=1_000.0,
         max_value=sc.BUDGET_SLIDER_MAX,
-        value=min(max(float(state.budget), 1_000.0), sc.BUDGET_SLIDER_MAX),
+        value=clamp_to_slider(state.budget),
         step=1_000.0,
         format="$%,.0f",
         key="budget_slider",
-        on_change=sync_budget_from_slider,
         label_visibility="collapsed",
         help="Drag to try other budgets; type an exact amount above.",
     )
+    state.budget_seen = (state.budget, state.budget_slider)
     if state.budget > sc.BUDGET_SLIDER_MAX:
         st.caption(f"The slider stops at ${sc.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used.")
     st.slider(
@@ -242,10 +248,23 @@ st.markdown(
     "influencer that earns the most expected engagements, and shows why."
 )
 for problem in state.link_problems:
-    st.warning(f"This link had a setting that could not be used. {problem}", icon=":material/link:")
+    st.warning(
+        f"This link had a setting that could not be used. {md(problem)}", icon=":material/link:"
+    )
 head = st.container()
 answer = st.container()
 body = st.container()  # the roster: upload, edit, what was left out
+
+try:
+    tiers = sc.tiers_from(values)
+    rate_card = sc.rate_card_from(values) if values[sc.ESTIMATE_PRICES.key] else None
+    campaign = sc.campaign_from(values)
+except SettingsError as error:
+    with head:
+        st.error(
+            "Some settings cannot be used:\n\n" + "\n".join(f"- {md(p)}" for p in error.problems)
+        )
+    st.stop()
 
 # ---------------------------------------------------------------- roster
 with body:
@@ -261,18 +280,22 @@ with body:
     if upload is not None and upload.file_id != state.upload_id:
         state.upload_id = upload.file_id
         try:
-            use_frame(read_table(upload.getvalue(), filename=upload.name), upload.name)
+            frame = read_table(upload.getvalue(), filename=upload.name)
+            _, problem = checked(frame, tiers, rate_card)
+            if problem is not None and not problem.missing_prices:
+                raise problem
+            use_frame(frame, upload.name)
             state.upload_error = None
-        except RosterError as error:
+        except RosterError as error:  # the roster in use stays
             state.upload_error = (upload.name, error)
     if state.upload_error is not None:
         name, error = state.upload_error
         st.error(
-            f"**{name}** could not be used, so the plan still uses "
-            f"**{state.roster_label}**.\n\n{error.summary()}"
+            f"**{md(name)}** could not be used, so the plan still uses "
+            f"**{md(state.roster_label)}**.\n\n{md_lines(error.summary())}"
         )
     with info_col:
-        st.markdown(f"**In use:** {state.roster_label}")
+        st.markdown(f"**In use:** {md(state.roster_label)}")
         if state.roster_label != SAMPLE_LABEL and st.button("Back to the sample roster"):
             use_frame(sample_table(), SAMPLE_LABEL)
             state.upload_error = None
@@ -297,15 +320,6 @@ with body:
         )
     included = edited.loc[edited[INCLUDE].fillna(False).astype(bool)].drop(columns=INCLUDE)
 
-try:
-    tiers = sc.tiers_from(values)
-    rate_card = sc.rate_card_from(values) if values[sc.ESTIMATE_PRICES.key] else None
-    campaign = sc.campaign_from(values)
-except SettingsError as error:
-    with head:
-        st.error("Some settings cannot be used:\n\n" + "\n".join(f"- {p}" for p in error.problems))
-    st.stop()
-
 roster, roster_error = checked(included.reset_index(drop=True), tiers, rate_card)
 if roster_error is not None:
     with body:
@@ -316,7 +330,7 @@ if roster_error is not None:
                 "they are marked as estimates everywhere."
             )
         st.error(
-            roster_error.summary()
+            md_lines(roster_error.summary())
             + (
                 "\n\nThe plan below uses the last roster that had no problems."
                 if state.last_good is not None
@@ -346,7 +360,7 @@ def share_link() -> str:
 plan = cached_plan(roster, key, campaign)
 with head:
     if not plan.has_plan:
-        st.error(f"**No plan fits these settings.** {plan.message}", icon=":material/block:")
+        st.error(f"**No plan fits these settings.** {md(plan.message)}", icon=":material/block:")
     else:
         row = st.columns(5)
         row[0].metric(
@@ -397,7 +411,7 @@ with head:
         else:
             st.caption(
                 ":material/warning: A link carries the settings only. Whoever opens it "
-                f"sees the **sample** roster, not **{state.roster_label}** or your edits to it."
+                f"sees the **sample** roster, not **{md(state.roster_label)}** or your edits to it."
             )
 
 if not plan.has_plan:
