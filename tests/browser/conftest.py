@@ -8,75 +8,11 @@ finish its run, with retrying `expect` assertions rather than fixed sleeps.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def chromium_path() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return os.environ.get("CHROMIUM") or found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_app(port: int) -> subprocess.Popen:  # type: ignore[type-arg]
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "streamlit_app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            raise RuntimeError("streamlit exited before it was healthy")
-    process.kill()
-    raise RuntimeError("streamlit did not become healthy within 60 s")
+from helpers import CHROMIUM_ARGS, chromium_path, free_port, start_app
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +33,10 @@ def app_url() -> Iterator[str]:
 def browser():  # type: ignore[no-untyped-def]
     path = chromium_path()
     if path is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium, or set CHROMIUM)")
+        reason = "Chromium is not installed (apt-get install -y chromium, or set CHROMIUM)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(reason)  # CI must run these tests, never skip them
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,0 +1,154 @@
+"""How fast the dashboard answers in a real browser (headless Chromium, Playwright).
+
+    python benchmarks/browser_responsiveness.py [--moves 30]
+
+For the app on the sample roster, and for a named reference (a bare Streamlit page with one
+slider and four metrics, `reference_app.py` below), it measures:
+
+- page open to first chart drawn (the reference has no chart: page open to first metric);
+- for each of `--moves` budget moves by keyboard (one ArrowLeft on the budget slider, each
+  waiting for the previous to finish): key press to the headline figure showing the new value,
+  and key press to every chart redrawn (the run has finished and the browser has painted);
+
+and prints medians, 95th percentiles and the ratio of the app to the reference.
+Targets (issue 4): median <= 250 ms and p95 <= 400 ms to the headline, all charts within 1 s,
+first chart within 4 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from helpers import (  # noqa: E402
+    CHROMIUM_ARGS,
+    IDLE,
+    budget_slider,
+    chromium_path,
+    free_port,
+    start_app,
+)
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+REFERENCE_APP = textwrap.dedent(
+    """
+    import streamlit as st
+
+    budget = st.slider("Budget", 1_000.0, 1_000_000.0, 100_000.0, 1_000.0)
+    cols = st.columns(4)
+    cols[0].metric("Spend", f"${budget:,.0f}")
+    cols[1].metric("Half", f"{budget / 2:,.0f}")
+    cols[2].metric("Double", f"{budget * 2:,.0f}")
+    cols[3].metric("Square root", f"{budget ** 0.5:,.0f}")
+    """
+)
+SPEND = (
+    '[data-testid="stMetric"]:has([data-testid="stMetricLabel"] :text-is("Spend")) '
+    '[data-testid="stMetricValue"]'
+)
+PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def spend_is(page: Page, text: str, timeout: float = 30_000) -> None:
+    page.wait_for_function(
+        """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+            m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Spend' &&
+            m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text)""",
+        arg=text,
+        timeout=timeout,
+        polling="raf",
+    )
+
+
+def measure(page: Page, url: str, moves: int, charts: bool) -> dict[str, list[float]]:
+    started = time.perf_counter()
+    page.goto(url)
+    first = ".js-plotly-plot .main-svg" if charts else '[data-testid="stMetricValue"]'
+    page.wait_for_selector(first, state="visible", timeout=60_000)
+    opened = time.perf_counter() - started
+    page.wait_for_selector(IDLE, timeout=60_000)
+    slider = budget_slider(page) if charts else page.get_by_role("slider").first
+    slider.focus()
+    budget = 100_000
+    headline, redrawn = [], []
+    for _ in range(moves):
+        budget -= 1_000
+        pressed = time.perf_counter()
+        page.keyboard.press("ArrowLeft")
+        spend_is(page, f"${budget:,.0f}")
+        headline.append(time.perf_counter() - pressed)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        if charts:
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5"
+            )
+        page.evaluate(PAINTED)
+        redrawn.append(time.perf_counter() - pressed)
+    return {"open": [opened], "headline": headline, "redrawn": redrawn}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moves", type=int, default=30)
+    args = parser.parse_args()
+    path = chromium_path()
+    if path is None:
+        sys.exit("Chromium is not installed: apt-get install -y chromium (or set CHROMIUM).")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        reference = Path(tmp) / "reference_app.py"
+        reference.write_text(REFERENCE_APP)
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        for name, script, charts in (
+            ("reference (bare page, 1 slider, 4 metrics)", reference, False),
+            ("planner app (sample roster)", ROOT / "streamlit_app.py", True),
+        ):
+            port = free_port()
+            server = start_app(port, script)
+            try:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                results[name] = measure(page, f"http://127.0.0.1:{port}/", args.moves, charts)
+                context.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        browser.close()
+
+    ms = 1000
+    print(f"{'':44} {'open':>8} {'headline med':>13} {'p95':>7} {'redrawn med':>12} {'p95':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:44} {r['open'][0] * ms:>6.0f}ms"
+            f" {statistics.median(r['headline']) * ms:>11.0f}ms"
+            f" {percentile(r['headline'], 0.95) * ms:>5.0f}ms"
+            f" {statistics.median(r['redrawn']) * ms:>10.0f}ms"
+            f" {percentile(r['redrawn'], 0.95) * ms:>5.0f}ms"
+        )
+    app, ref = results["planner app (sample roster)"], results[next(iter(results))]
+    print(
+        "ratio app/reference: headline median "
+        f"{statistics.median(app['headline']) / statistics.median(ref['headline']):.2f}x, "
+        f"open {app['open'][0] / ref['open'][0]:.2f}x"
+    )
+    print(
+        "targets: headline median <= 250 ms, p95 <= 400 ms; all charts <= 1000 ms; "
+        "first chart <= 4000 ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
