@@ -149,13 +149,12 @@ def _repair(
     macro_spend = int(cost[chosen & items.macro].sum())
     owner = items.owner
     last = items.owner.size - 1
-    for j in drop_order:
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]].tolist()
+    for j in candidates:
         over_budget = spend > items.budget
         over_macro = macro_spend > items.macro_max
         if not (over_budget or over_macro):
             break
-        if not chosen[j] or keep[j]:
-            continue
         if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
             continue  # not this influencer's last post
         if items.macro[j]:
