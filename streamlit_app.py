@@ -52,10 +52,18 @@ def sample_table() -> pd.DataFrame:
     return read_table(SAMPLE)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def checked(
     frame: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None
 ) -> tuple[Roster | None, RosterError | None]:
+    prices = None if rate_card is None else tuple(sorted(rate_card.per_thousand.items()))
+    return _checked(frame, tiers, prices)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _checked(
+    frame: pd.DataFrame, tiers: Tiers, prices: tuple[tuple[str, float], ...] | None
+) -> tuple[Roster | None, RosterError | None]:
+    rate_card = None if prices is None else RateCard(dict(prices))
     try:
         return check_roster(frame, tiers=tiers, rate_card=rate_card), None
     except RosterError as error:

@@ -129,3 +129,18 @@ def test_an_influencer_named_with_html_shows_as_text_and_runs_nothing(page, app_
     expect(cells).to_have_count(1)
     assert page.locator('img[src="x"]').count() == 0
     assert dialogs == []
+
+
+def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_url):
+    open_app(page, app_url)
+    upload(page, "no_prices_roster.csv")
+    info = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="no prices")
+    expect(info).to_be_visible()
+    expect(metric(page, "Spend")).to_have_text("$100,000")  # the sample plan stays meanwhile
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions").click()
+    page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
+    wait_idle(page)
+    expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
+    expect(metric(page, "Micro / macro influencers")).to_have_text("2 / 1")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"estimate_prices=true"))
