@@ -51,12 +51,8 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
 
 
 def _money(value: float) -> str:
-    if not math.isfinite(value):
-        return "–"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"${value / size:,.3g}{suffix}"
-    return f"${value:,.0f}"
+    """Dollars in short form ($40.3K); the values charted here are never negative."""
+    return "$" + _count(value) if math.isfinite(value) else "–"
 
 
 def _count(value: float) -> str:

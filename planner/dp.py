@@ -322,10 +322,9 @@ def _micro_pass(
     s_value = s_value + float(value[fixed_in].sum())
     fits = s_cost <= budget
     s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-    m_cost, m_value = cost[core], value[core]
-    cum_cost = np.concatenate([[0], np.cumsum(m_cost)])
-    cum_value = np.concatenate([[0.0], np.cumsum(m_value)])
-    m_ratio = np.concatenate([m_value / m_cost, [0.0]])
+    m_cost = cost[core]
+    chain = _Chain(m_cost, value[core])
+    cum_cost, cum_value, m_ratio = chain.cum_cost, chain.cum_value, chain.ratio
 
     # States (spend, engagement); every state is a valid plan from here on.
     history: list[tuple[np.ndarray, np.ndarray]] = []
