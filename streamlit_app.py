@@ -83,7 +83,7 @@ def plans_of(roster_key: str):  # type: ignore[no-untyped-def]
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_curve(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
     # The curve sets its own band at each point: the campaign's band does not matter.
-    return split_curve(_roster, campaign, plan_for=plans_of(roster_key))
+    return split_curve(_roster, campaign)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -215,7 +215,7 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     rest = table.loc[~chosen]
     fig.add_trace(
-        go.Scattergl(
+        go.Scatter(
             x=rest["followers"],
             y=rest["engagement_rate"] * 100,
             mode="markers",
@@ -232,7 +232,7 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
             continue
         row_spend = rows["name"].map(spend).to_numpy(dtype=float)
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=rows["followers"],
                 y=rows["engagement_rate"] * 100,
                 mode="markers",

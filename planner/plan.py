@@ -19,7 +19,7 @@ from scipy.optimize import LinearConstraint, milp
 from planner.model import PostItems, build_items
 from planner.roster import Roster
 from planner.settings import Campaign
-from planner.solver import relative_gap, solve
+from planner.solver import Solution, relative_gap, solve
 
 TIERS = ("micro", "macro")
 
@@ -264,35 +264,80 @@ def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> 
 PlanFor = Callable[[Roster, Campaign], Plan]
 
 
+@dataclass(frozen=True)
+class BandPoint:
+    """The best plan when macro spend is held within one band of the split curve."""
+
+    share: float  # the band's middle, a fraction of the budget
+    low: float
+    high: float
+    items: PostItems
+    solution: Solution
+
+    @property
+    def macro_spend(self) -> float:
+        chosen = self.solution.chosen
+        return int(self.items.cost[chosen & self.items.macro].sum()) / 100
+
+    @property
+    def spend(self) -> float:
+        return int(self.items.cost[self.solution.chosen].sum()) / 100
+
+
+def split_points(
+    roster: Roster,
+    campaign: Campaign,
+    *,
+    step: float = 0.05,
+    first_value: np.ndarray | None = None,
+) -> list[BandPoint]:
+    """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
+
+    The posts are built once; each band only moves the macro spend limits, and a band that
+    cannot be met is reported as infeasible without the explanation a plan would carry.
+    """
+    items = build_items(roster.table, campaign, first_value)
+    points = []
+    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
+        low = 0.0 if share == 0 else max(0.0, share - step / 2)
+        high = 0.0 if share == 0 else min(1.0, share + step / 2)
+        banded = dataclasses.replace(
+            items,
+            macro_min=int(math.ceil(low * items.budget - 1e-6)),
+            macro_max=min(items.budget, int(math.floor(high * items.budget + 1e-6))),
+        )
+        points.append(BandPoint(float(share), low, high, banded, solve(banded)))
+    return points
+
+
 def split_curve(
-    roster: Roster, campaign: Campaign, *, step: float = 0.05, plan_for: PlanFor | None = None
+    roster: Roster,
+    campaign: Campaign,
+    *,
+    step: float = 0.05,
+    points: list[BandPoint] | None = None,
 ) -> pd.DataFrame:
     """Best expected engagement when the macro share is held near each value from 0% to 100%.
 
     The point at share s allows macro spend within s +- step/2 of the budget (0% means none),
     so the curve shows where between "all micro" and "mostly macro" the best plan lies. Every
-    other setting is the campaign's own; the campaign's band is ignored here. `plan_for`
-    replaces `make_plan` (for example, a cached version of it).
+    other setting is the campaign's own; the campaign's band is ignored here. `points` are the
+    band plans from `split_points`, when the caller has them already.
     """
-    solve_one = plan_for or make_plan
     rows = []
-    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
-        low = 0.0 if share == 0 else max(0.0, share - step / 2)
-        high = 0.0 if share == 0 else min(1.0, share + step / 2)
-        plan = solve_one(
-            roster, dataclasses.replace(campaign, macro_share_min=low, macro_share_max=high)
-        )
-        ok = plan.has_plan
+    for point in points if points is not None else split_points(roster, campaign, step=step):
+        ok = point.solution.status in ("optimal", "feasible")
         rows.append(
             {
-                "macro_share": float(share),
-                "band_low": low,
-                "band_high": high,
-                "expected_engagement": plan.expected_engagement if ok else np.nan,
-                "macro_spend": plan.by_tier["macro"].spend if ok else np.nan,
-                "micro_spend": plan.by_tier["micro"].spend if ok else np.nan,
-                "spend": plan.spend if ok else np.nan,
-                "status": plan.status,
+                "macro_share": point.share,
+                "band_low": point.low,
+                "band_high": point.high,
+                "expected_engagement": point.solution.value if ok else np.nan,
+                "macro_spend": point.macro_spend if ok else np.nan,
+                "micro_spend": point.spend - point.macro_spend if ok else np.nan,
+                "spend": point.spend if ok else np.nan,
+                "status": point.solution.status,
+                "optimality_gap": point.solution.gap if ok else np.nan,
             }
         )
     return pd.DataFrame(rows)
