@@ -1,16 +1,21 @@
-"""Command line: `python -m planner plan --roster FILE --budget AMOUNT …` (MODEL.md)."""
+"""Command line: `python -m planner plan --roster FILE --budget AMOUNT …` (MODEL.md), and
+`python -m planner simulate …` with the same options plus --draws, --seed and --target."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import sys
 from collections.abc import Sequence
 
+import numpy as np
+
 from planner.export import neutralise
-from planner.plan import make_plan
-from planner.roster import RosterError, read_roster
+from planner.plan import Plan, make_plan
+from planner.risk import DRAWS, SEED, Assumptions, reply_weighted_engagement, simulate
+from planner.roster import Roster, RosterError, read_roster
 from planner.settings import Campaign, RateCard, SettingsError, Tiers
 
 EXIT_BAD_INPUT = 2
@@ -38,10 +43,7 @@ def _share_band(text: str) -> tuple[float, float]:
     return low, high
 
 
-def _parser() -> _Parser:
-    parser = _Parser(prog="python -m planner", description="Plan an influencer campaign budget.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    plan = sub.add_parser("plan", help="the optimal posts per influencer for a budget")
+def _add_plan_options(plan: argparse.ArgumentParser) -> None:
     plan.add_argument("--roster", required=True, help="CSV or .xlsx roster")
     plan.add_argument("--budget", required=True, type=float, help="campaign budget")
     defaults = Campaign(budget=1.0)
@@ -78,7 +80,43 @@ def _parser() -> _Parser:
         help="estimate missing prices from the default rate card "
         "(price per 1,000 followers by platform); marked as estimates",
     )
+    assumed = Assumptions()
+    plan.add_argument(
+        "--plan-for-replies",
+        action="store_true",
+        help="plan for offers that may be declined: maximise engagement weighted by reply rates",
+    )
+    for name, help_text in (
+        ("reply_micro", "reply rate of micro influencers without their own"),
+        ("reply_macro", "reply rate of macro influencers without their own"),
+        ("spread_micro", "spread of a micro post's engagement (coefficient of variation)"),
+        ("spread_macro", "spread of a macro post's engagement (coefficient of variation)"),
+        ("shared_spread", "spread of the campaign-wide shock (coefficient of variation)"),
+    ):
+        plan.add_argument(
+            "--" + name.replace("_", "-"),
+            type=float,
+            default=getattr(assumed, name),
+            help=f"{help_text} (default {getattr(assumed, name)}, an assumption: see README)",
+        )
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="python -m planner", description="Plan an influencer campaign budget.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    plan = sub.add_parser("plan", help="the optimal posts per influencer for a budget")
+    _add_plan_options(plan)
     plan.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    simulate = sub.add_parser(
+        "simulate", help="the range of outcomes of the optimal plan, by simulation"
+    )
+    _add_plan_options(simulate)
+    simulate.add_argument("--draws", type=int, default=DRAWS, help=f"default {DRAWS:,}")
+    simulate.add_argument("--seed", type=int, default=SEED, help=f"default {SEED}")
+    simulate.add_argument(
+        "--target", type=float, default=None, help="engagements to reach: prints the probability"
+    )
+    simulate.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -95,6 +133,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_macro=args.max_macro,
             max_influencers=args.max_influencers,
         )
+        assumptions = Assumptions(
+            reply_micro=args.reply_micro,
+            reply_macro=args.reply_macro,
+            spread_micro=args.spread_micro,
+            spread_macro=args.spread_macro,
+            shared_spread=args.shared_spread,
+        )
+        if args.command == "simulate" and not 1 <= args.draws <= 1_000_000:
+            raise _BadInput(f"--draws must be between 1 and 1,000,000 (got {args.draws})")
         roster = read_roster(
             args.roster, tiers=tiers, rate_card=RateCard() if args.estimate_prices else None
         )
@@ -112,7 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
 
-    plan = make_plan(roster, campaign)
+    weights = (
+        reply_weighted_engagement(roster.table, assumptions) if args.plan_for_replies else None
+    )
+    plan = make_plan(roster, campaign, first_value=weights)
+    if args.command == "simulate":
+        return _simulate(args, roster, plan, assumptions)
     if args.format == "json":
         payload = plan.to_dict()
         payload["excluded"] = roster.excluded.to_dict(orient="records")
@@ -123,6 +175,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(out.getvalue())
     else:
         print(_table(plan, roster))
+    return 0
+
+
+def _simulate(
+    args: argparse.Namespace, roster: Roster, plan: Plan, assumptions: Assumptions
+) -> int:
+    if not plan.has_plan:
+        if args.format == "json":
+            print(json.dumps({"status": plan.status, "message": plan.message}, indent=2))
+        else:
+            print(f"Status: {plan.status}\n{plan.message}")
+        return 0
+    outcome = simulate(roster, plan, assumptions, draws=args.draws, seed=args.seed)
+    summary = outcome.summary(args.target)
+    tiers = {
+        name: {
+            "mean": float(values.mean()),
+            "p10": float(np.quantile(values, 0.1)),
+            "p50": float(np.quantile(values, 0.5)),
+            "p90": float(np.quantile(values, 0.9)),
+        }
+        for name, values in (("micro", outcome.micro), ("macro", outcome.macro))
+    }
+    if args.format == "json":
+        payload = {
+            "status": plan.status,
+            "plan_expected_engagement": plan.expected_engagement,
+            "plan_spend": plan.spend,
+            "planned_for_replies": bool(args.plan_for_replies),
+            "seed": args.seed,
+            **summary,
+            "by_tier": tiers,
+            "assumptions": dataclasses.asdict(assumptions),
+        }
+        print(json.dumps(payload, indent=2))
+        return 0
+    lines = [
+        f"Plan: {plan.status}, {plan.expected_engagement:,.0f} expected engagements"
+        + (" (reply-weighted)" if args.plan_for_replies else " (if every offer is accepted)")
+        + f", ${plan.spend:,.2f} if every offer is accepted",
+        f"Simulated {summary['draws']:,} campaigns (seed {args.seed}):",
+        f"  engagements: mean {summary['mean']:,.0f}, P10 {summary['p10']:,.0f}, "
+        f"P50 {summary['p50']:,.0f}, P90 {summary['p90']:,.0f}",
+    ]
+    for name, row in tiers.items():
+        lines.append(
+            f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
+        )
+    lines.append(f"  spend on accepted offers: mean ${summary['mean_spend']:,.2f}")
+    if args.target is not None:
+        lines.append(
+            f"  chance of at least {args.target:,.0f} engagements: "
+            f"{summary['probability_of_target']:.1%}"
+        )
+    print("\n".join(lines))
     return 0
 
 

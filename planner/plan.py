@@ -387,23 +387,49 @@ def budget_frontier(
     return frame
 
 
-def head_to_head(roster: Roster, campaign: Campaign) -> pd.DataFrame:
-    """All-micro, all-macro and the optimal mix under the same budget and caps."""
-    rows = []
-    for label, keep, band in (
-        ("All micro", "micro", (0.0, 0.0)),
-        ("All macro", "macro", (0.0, 1.0)),
-        ("Optimal mix", None, (campaign.macro_share_min, campaign.macro_share_max)),
+STRATEGIES = ("All micro", "All macro", "Optimal mix")
+
+
+def strategy_plans(
+    roster: Roster, campaign: Campaign, *, first_value: np.ndarray | None = None
+) -> dict[str, tuple[Roster, Plan]]:
+    """All-micro, all-macro and the optimal mix under the same budget and caps, each with the
+    roster it was planned from (the tier's influencers only, for the first two).
+
+    `first_value` (one per roster row) is passed on to `make_plan`, for example reply-weighted.
+    """
+    plans = {}
+    for label, keep, band in zip(
+        STRATEGIES,
+        ("micro", "macro", None),
+        ((0.0, 0.0), (0.0, 1.0), (campaign.macro_share_min, campaign.macro_share_max)),
+        strict=True,
     ):
-        table = (
-            roster.table
+        mask = (
+            np.ones(len(roster.table), dtype=bool)
             if keep is None
-            else roster.table.loc[roster.table["tier"] == keep].reset_index(drop=True)
+            else (roster.table["tier"] == keep).to_numpy(dtype=bool)
         )
-        sub = dataclasses.replace(roster, table=table)
+        sub = dataclasses.replace(roster, table=roster.table.loc[mask].reset_index(drop=True))
         plan = make_plan(
-            sub, dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1])
+            sub,
+            dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1]),
+            first_value=None if first_value is None else np.asarray(first_value)[mask],
         )
+        plans[label] = (sub, plan)
+    return plans
+
+
+def head_to_head(
+    roster: Roster,
+    campaign: Campaign,
+    *,
+    plans: dict[str, tuple[Roster, Plan]] | None = None,
+) -> pd.DataFrame:
+    """All-micro, all-macro and the optimal mix under the same budget and caps (the plans from
+    `strategy_plans`, when the caller has them already)."""
+    rows = []
+    for label, (_sub, plan) in (plans or strategy_plans(roster, campaign)).items():
         ok = plan.has_plan
         rows.append(
             {

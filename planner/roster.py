@@ -24,7 +24,14 @@ MAX_ROWS = 100_000
 MAX_LISTED_PROBLEMS = 25
 
 REQUIRED_COLUMNS = ("name", "followers", "engagement_rate", "cost_per_post")
-OPTIONAL_COLUMNS = ("platform", "niche", "max_posts", "audience_quality", "reply_rate")
+OPTIONAL_COLUMNS = (
+    "platform",
+    "niche",
+    "max_posts",
+    "audience_quality",
+    "reply_rate",
+    "engagement_spread",
+)
 
 # Header aliases, compared after lower-casing and turning anything but letters and digits into "_".
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -85,6 +92,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "authentic_audience",
     ),
     "reply_rate": ("reply_rate", "response_rate", "acceptance_rate", "reply"),
+    "engagement_spread": ("engagement_spread", "spread", "engagement_cv", "volatility"),
 }
 
 PLATFORM_ALIASES = {
@@ -109,6 +117,7 @@ TABLE_COLUMNS = (
     "price_estimated",
     "max_posts",
     "reply_rate",
+    "engagement_spread",
     "source_row",
 )
 
@@ -476,6 +485,7 @@ def check_roster(
             "price_estimated": "bool",
             "max_posts": "Int64",
             "reply_rate": "Float64",
+            "engagement_spread": "Float64",
             "source_row": "int64",
         }
     )
@@ -664,6 +674,25 @@ def _check_row(
     if not _is_blank(value):
         reply = _fraction(value, line, "reply_rate", "the reply rate", problems)
 
+    spread = None
+    value = cell("engagement_spread")
+    if not _is_blank(value):
+        try:
+            number, percent = _parse_amount(value)
+            spread = number / 100 if percent else number
+            if not 0 <= spread <= 10:
+                raise ValueError
+        except ValueError:
+            spread = None
+            problems.append(
+                Problem(
+                    f"{str(value)!r} is not a spread; write how much one post's engagement "
+                    "varies as a fraction of its expectation, like 0.5 or 50% (0 to 10).",
+                    line,
+                    "engagement_spread",
+                )
+            )
+
     if len(problems) > start:
         return None
     niche_value = cell("niche")
@@ -679,5 +708,6 @@ def _check_row(
         "price_estimated": estimated,
         "max_posts": max_posts,
         "reply_rate": reply,
+        "engagement_spread": spread,
         "source_row": line,
     }
