@@ -34,6 +34,15 @@ from planner import (
     split_curve,
 )
 from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
+from planner.plan import STRATEGIES, split_points, strategy_plans
+from planner.risk import (
+    Assumptions,
+    Outcome,
+    outreach_list,
+    reply_weighted_engagement,
+    simulate,
+    split_bands,
+)
 from planner.roster import MAX_BYTES
 
 SAMPLE = Path(__file__).parent / "data" / "sample_roster.csv"
@@ -70,30 +79,61 @@ def _checked(
         return None, error
 
 
+Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
+
+
+def weights(roster: Roster, replies: Replies):  # type: ignore[no-untyped-def]
+    """First-post engagement weighted by reply rates when planning for declined offers."""
+    if replies is None:
+        return None
+    rates = Assumptions(reply_micro=replies[0], reply_macro=replies[1])
+    return reply_weighted_engagement(roster.table, rates)
+
+
 @st.cache_data(show_spinner=False, max_entries=2_000)
-def cached_plan(_roster: Roster, roster_key: str, campaign: Campaign) -> Plan:
-    return make_plan(_roster, campaign)
+def cached_plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
+    return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
-def plans_of(roster_key: str):  # type: ignore[no-untyped-def]
+def plans_of(roster_key: str, replies: Replies):  # type: ignore[no-untyped-def]
     """make_plan through the cache, for the analyses that solve many campaigns."""
-    return lambda roster, campaign: cached_plan(roster, roster_key, campaign)
+    return lambda roster, campaign: cached_plan(roster, roster_key, campaign, replies)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_curve(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
-    # The curve sets its own band at each point: the campaign's band does not matter.
-    return split_curve(_roster, campaign)
+def cached_curve(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    replies: Replies,
+    assumptions: Assumptions,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The split curve and each point's simulated P10-P90 range. The curve sets its own band at
+    each point: the campaign's band does not matter."""
+    points = split_points(_roster, campaign, first_value=weights(_roster, replies))
+    ranges = split_bands(_roster.table, points, campaign.decay, assumptions, draws=1_000)
+    return split_curve(_roster, campaign, points=points), ranges
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_frontier(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
-    return budget_frontier(_roster, campaign, plan_for=plans_of(roster_key))
+def cached_frontier(
+    _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
+) -> pd.DataFrame:
+    return budget_frontier(_roster, campaign, plan_for=plans_of(roster_key, replies))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_head_to_head(_roster: Roster, roster_key: str, campaign: Campaign) -> pd.DataFrame:
-    return head_to_head(_roster, campaign)
+def cached_strategies(
+    _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
+) -> dict[str, tuple[Roster, Plan]]:
+    return strategy_plans(_roster, campaign, first_value=weights(_roster, replies))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_outcome(
+    _roster: Roster, roster_key: str, _plan: Plan, plan_key: tuple, assumptions: Assumptions
+) -> Outcome:
+    return simulate(_roster, _plan, assumptions)
 
 
 def roster_key(roster: Roster) -> str:
@@ -209,6 +249,43 @@ with st.sidebar:
             bind="query-params",
             help=setting.help,
         )
+    with st.expander("Replies and risk", icon=":material/casino:"):
+        st.caption(
+            "Offers can be declined and posts land above or below their expectation. These "
+            "assumptions drive the Risk view; the reply rates also drive planning for declined "
+            "offers. Defaults: see the README."
+        )
+        st.toggle(
+            sc.PLAN_FOR_REPLIES.label,
+            value=False,
+            key=sc.PLAN_FOR_REPLIES.key,
+            bind="query-params",
+            help=sc.PLAN_FOR_REPLIES.help,
+        )
+        st.number_input(
+            sc.TARGET.label,
+            min_value=int(sc.TARGET.low),
+            max_value=int(sc.TARGET.high),
+            value=None,
+            step=int(sc.TARGET.step),
+            placeholder="Expected, with replies",
+            key=sc.TARGET.key,
+            bind="query-params",
+            help=sc.TARGET.help,
+        )
+        for setting in sc.RISK:
+            whole = setting.whole
+            st.slider(
+                setting.label,
+                min_value=int(setting.low) if whole else setting.low,
+                max_value=int(setting.high) if whole else setting.high,
+                value=setting.default,
+                step=int(setting.step) if whole else setting.step,
+                format="%d%%" if whole else "%.2f",
+                key=setting.key,
+                bind="query-params",
+                help=setting.help,
+            )
     with st.expander("Assumptions"):
         st.caption("Who counts as micro or macro (the article's definition by default).")
         for setting in (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD):
@@ -267,6 +344,7 @@ try:
     tiers = sc.tiers_from(values)
     rate_card = sc.rate_card_from(values) if values[sc.ESTIMATE_PRICES.key] else None
     campaign = sc.campaign_from(values)
+    assumptions = sc.assumptions_from(values)
 except SettingsError as error:
     with head:
         st.error(
@@ -365,16 +443,31 @@ def share_link() -> str:
     return base + ("?" + urlencode(params, doseq=True) if params else "")
 
 
-plan = cached_plan(roster, key, campaign)
+replies: Replies = (
+    (assumptions.reply_micro, assumptions.reply_macro) if values[sc.PLAN_FOR_REPLIES.key] else None
+)
+plan = cached_plan(roster, key, campaign, replies)
 with head:
     if not plan.has_plan:
         st.error(f"**No plan fits these settings.** {md(plan.message)}", icon=":material/block:")
     else:
-        row = st.columns(5)
+        outcome = cached_outcome(roster, key, plan, ("plan", campaign, replies), assumptions)
+        # Without a target of their own, the chance of reaching what the plan should earn once
+        # declined offers are counted (the simulation's exact expectation).
+        target = values[sc.TARGET.key] or round(outcome.expected)
+        row = st.columns(6)
         row[0].metric(
             "Expected engagements",
             f"{plan.expected_engagement:,.0f}",
-            help="Likes, comments and shares the plan's posts should earn on average.",
+            "weighted by reply rates" if replies else "if every offer is accepted",
+            delta_color="off",
+            delta_arrow="off",
+            help="Likes, comments and shares the plan's posts should earn on average"
+            + (
+                ", each influencer's weighted by the chance they accept."
+                if replies
+                else ", if every influencer accepts the offer."
+            ),
         )
         row[1].metric(
             "Spend",
@@ -406,6 +499,16 @@ with head:
             f"{plan.upper_bound:,.0f} engagements, so this plan is within "
             f"{plan.optimality_gap:.1e} of the best possible.",
         )
+        row[5].metric(
+            "Chance of reaching the target",
+            f"{outcome.probability(target):.0%}",
+            f"≥ {target:,.0f} engagements",
+            delta_color="off",
+            delta_arrow="off",
+            help=f"Share of {outcome.draws:,} simulated campaigns (offers declined at the reply "
+            "rates, posts landing above or below expectation) that reach the target. Set the "
+            "target and the assumptions under *Replies and risk* in the sidebar.",
+        )
         if plan.prices_estimated:
             st.caption(
                 ":material/warning: Some prices are estimates from the rate card "
@@ -425,18 +528,23 @@ with head:
 if not plan.has_plan:
     st.stop()
 
+
 # ---------------------------------------------------------------- the answer
-with answer:
+def show_plan() -> None:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.tier_split(plan), config=CHART_CONFIG, theme=None)
-    curve = cached_curve(
-        roster, key, dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    curve, ranges = cached_curve(
+        roster,
+        key,
+        dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0),
+        replies,
+        assumptions,
     )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     with right:
         st.plotly_chart(
-            charts.split_curve_chart(curve, band, plan), config=CHART_CONFIG, theme=None
+            charts.split_curve_chart(curve, band, plan, ranges), config=CHART_CONFIG, theme=None
         )
 
     st.subheader("The plan")
@@ -477,10 +585,11 @@ with answer:
 
     left, right = st.columns(2)
     with left:
-        comparison = cached_head_to_head(roster, key, campaign)
+        strategies = cached_strategies(roster, key, campaign, replies)
+        comparison = head_to_head(roster, campaign, plans=strategies)
         st.plotly_chart(charts.head_to_head_chart(comparison), config=CHART_CONFIG, theme=None)
     with right:
-        frontier = cached_frontier(roster, key, campaign)
+        frontier = cached_frontier(roster, key, campaign, replies)
         st.plotly_chart(
             charts.frontier_chart(frontier, campaign.budget), config=CHART_CONFIG, theme=None
         )
@@ -493,3 +602,108 @@ with answer:
         "engagement rate × audience quality, each repeat post earning the decay factor times "
         "the one before."
     )
+
+
+def show_risk() -> None:
+    st.markdown(
+        "Each simulated campaign decides who accepts the offer (reply rates) and how each post "
+        "lands around its expectation (post spread), then moves the whole campaign up or down "
+        "together (campaign-wide spread). Every assumption is under **Replies and risk** in "
+        f"the sidebar: micro replies {assumptions.reply_micro:.0%}, macro replies "
+        f"{assumptions.reply_macro:.0%}, post spread {assumptions.spread_micro:g} (micro) and "
+        f"{assumptions.spread_macro:g} (macro), campaign-wide spread "
+        f"{assumptions.shared_spread:g}."
+    )
+    strategies = cached_strategies(roster, key, campaign, replies)
+    rows = []
+    for label in STRATEGIES:
+        sub, strategy_plan = strategies[label]
+        if not strategy_plan.has_plan:
+            rows.append({"strategy": label, "p10": None, "p50": None, "p90": None, "mean": None})
+            continue
+        result = cached_outcome(
+            sub, roster_key(sub), strategy_plan, (label, campaign, replies), assumptions
+        )
+        summary = result.summary(target)
+        rows.append(
+            {
+                "strategy": label,
+                "p10": summary["p10"],
+                "p50": summary["p50"],
+                "p90": summary["p90"],
+                "mean": summary["mean"],
+                "chance": summary["probability_of_target"],
+                "spend": summary["mean_spend"],
+            }
+        )
+    summary_frame = pd.DataFrame(rows)
+    st.plotly_chart(
+        charts.outcome_ranges(summary_frame.astype({"p10": float}), float(target)),
+        config=CHART_CONFIG,
+        theme=None,
+    )
+    st.dataframe(
+        summary_frame.rename(
+            columns={
+                "strategy": "Strategy",
+                "p10": "P10 (1 in 10 below)",
+                "p50": "Median",
+                "p90": "P90 (1 in 10 above)",
+                "mean": "Mean",
+                "chance": f"Chance of ≥ {target:,.0f}",
+                "spend": "Spend on accepted offers (mean)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "P10 (1 in 10 below)": st.column_config.NumberColumn(format="%,.0f"),
+            "Median": st.column_config.NumberColumn(format="%,.0f"),
+            "P90 (1 in 10 above)": st.column_config.NumberColumn(format="%,.0f"),
+            "Mean": st.column_config.NumberColumn(format="%,.0f"),
+            f"Chance of ≥ {target:,.0f}": st.column_config.NumberColumn(format="percent"),
+            "Spend on accepted offers (mean)": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
+
+    st.subheader("Outreach list")
+    st.caption(
+        "Offers can be declined, so contact the plan's influencers first (largest expected "
+        "engagement first), then the backups in order until the accepted offers fill the "
+        "budget. The list is long enough that, at the reply rates above, the expected spend of "
+        "accepted offers reaches the budget."
+    )
+    outreach = outreach_list(roster, plan, assumptions)
+    st.dataframe(
+        outreach,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(outreach)),
+        column_config={
+            "spend": st.column_config.NumberColumn(format="dollar"),
+            "reply_rate": st.column_config.NumberColumn(format="percent"),
+            "expected_engagement_if_accepted": st.column_config.NumberColumn(format="%,.0f"),
+            "expected_spend": st.column_config.NumberColumn(format="dollar"),
+            "cumulative_expected_spend": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
+    st.download_button(
+        "Outreach list as CSV",
+        lambda: to_csv_bytes(outreach),
+        file_name="influencer_outreach.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+with answer:
+    plan_tab, risk_tab = st.tabs(
+        ["Plan", "Risk and outreach"], key="tab", on_change="rerun", bind="query-params"
+    )
+if plan_tab.open:
+    with plan_tab:
+        show_plan()
+if risk_tab.open:
+    with risk_tab:
+        show_risk()

@@ -102,12 +102,46 @@ def tier_split(plan: Plan) -> go.Figure:
     return _layout(fig, "Budget and engagement by tier", height=300)
 
 
-def split_curve_chart(curve: pd.DataFrame, band: tuple[float, float], plan: Plan) -> go.Figure:
+def split_curve_chart(
+    curve: pd.DataFrame,
+    band: tuple[float, float],
+    plan: Plan,
+    ranges: pd.DataFrame | None = None,
+) -> go.Figure:
     """Best expected engagement against the macro share of budget, the campaign's band shaded,
-    the curve's best point and the current plan marked: the answer to "micro or macro?"."""
+    the curve's best point and the current plan marked: the answer to "micro or macro?".
+
+    `ranges` (from `planner.risk.split_bands`) adds each point's simulated P10-P90 range."""
     share = curve["macro_share"].to_numpy(dtype=float) * 100
     value = curve["expected_engagement"].to_numpy(dtype=float)
     fig = go.Figure()
+    if ranges is not None and len(ranges):
+        fig.add_trace(
+            go.Scatter(
+                x=ranges["macro_share"] * 100,
+                y=ranges["p90"],
+                mode="lines",
+                line=dict(width=0, color=MICRO_COLOUR),
+                showlegend=False,
+                hoverinfo="skip",
+                connectgaps=False,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ranges["macro_share"] * 100,
+                y=ranges["p10"],
+                mode="lines",
+                line=dict(width=0, color=MICRO_COLOUR),
+                fill="tonexty",
+                fillcolor="rgba(108, 76, 224, 0.15)",
+                name="Likely range (P10–P90, simulated)",
+                customdata=ranges["p90"],
+                hovertemplate="Macro share %{x:.0f}%<br>80% of simulated campaigns: "
+                "%{y:,.0f}–%{customdata:,.0f}<extra></extra>",
+                connectgaps=False,
+            )
+        )
     fig.add_vrect(
         x0=band[0] * 100,
         x1=band[1] * 100,
@@ -153,6 +187,8 @@ def split_curve_chart(curve: pd.DataFrame, band: tuple[float, float], plan: Plan
         )
     fig.update_xaxes(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
     fig.update_yaxes(title="Expected engagements", rangemode="tozero")
+    # Up to four legend entries: below the plot (set after the shared layout), so they never
+    # run into the title.
     fig.add_annotation(
         x=(band[0] + band[1]) * 50,
         y=1,
@@ -162,7 +198,9 @@ def split_curve_chart(curve: pd.DataFrame, band: tuple[float, float], plan: Plan
         font=dict(size=11, color=MICRO_COLOUR),
         yanchor="bottom",
     )
-    return _layout(fig, "Micro or macro? Engagement by macro share of budget")
+    fig = _layout(fig, "Micro or macro? Engagement by macro share of budget", height=460)
+    fig.update_layout(margin=dict(t=48), legend=dict(y=-0.28, yanchor="top"))
+    return fig
 
 
 def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
@@ -285,3 +323,64 @@ def head_to_head_chart(comparison: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(showgrid=False)
     fig.update_layout(showlegend=False)
     return _layout(fig, "Head to head: same budget, three strategies")
+
+
+def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
+    """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
+    P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""
+    colours = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optimal mix": "#1F1B2E"}
+    fig = go.Figure()
+    ok = summary.dropna(subset=["p10"])
+    fig.add_trace(
+        go.Bar(
+            y=ok["strategy"],
+            x=ok["p90"] - ok["p10"],
+            base=ok["p10"],
+            orientation="h",
+            marker_color=[colours.get(s, OTHER_COLOUR) for s in ok["strategy"]],
+            opacity=0.55,
+            name="P10–P90: 8 in 10 campaigns land here",
+            customdata=np.stack([ok["p10"], ok["p90"]], axis=1),
+            hovertemplate="%{y}<br>P10 %{customdata[0]:,.0f} – P90 %{customdata[1]:,.0f}"
+            "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=ok["strategy"],
+            x=ok["p50"],
+            mode="markers",
+            marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#1F1B2E")),
+            name="Median",
+            hovertemplate="%{y}<br>median %{x:,.0f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=ok["strategy"],
+            x=ok["mean"],
+            mode="markers",
+            marker=dict(symbol="diamond", size=11, color="white", line=dict(width=2)),
+            name="Mean",
+            hovertemplate="%{y}<br>mean %{x:,.0f}<extra></extra>",
+        )
+    )
+    if target is not None and target > 0:
+        fig.add_vline(x=target, line=dict(color=MACRO_COLOUR, width=2, dash="dash"))
+        fig.add_annotation(
+            x=target,
+            y=1,
+            yref="paper",
+            text=f"target {_count(target)}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font=dict(size=11, color=MACRO_COLOUR),
+        )
+    missing = summary.loc[summary["p10"].isna(), "strategy"].tolist()
+    title = "How sure? Simulated engagements by strategy"
+    if missing:
+        title += f" ({', '.join(missing)}: no plan)"
+    fig.update_xaxes(title="Engagements", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    return _layout(fig, title, height=320)

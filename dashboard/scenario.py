@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Tiers
+from planner.risk import Assumptions
 
 _TIERS = Tiers()
 _CAMPAIGN = Campaign(budget=100_000)
+_RISK = Assumptions()
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,81 @@ RATE_CARD = tuple(
     for platform, price in DEFAULT_RATE_CARD.items()
 )
 
+PLAN_FOR_REPLIES = Setting(
+    "plan_for_replies",
+    "Plan for offers that may be declined",
+    False,
+    help="Weigh each influencer's engagement by how likely they are to accept (their reply "
+    "rate), so the plan prefers influencers who answer. Off = plan as if every offer is accepted.",
+)
+TARGET = Setting(
+    "target",
+    "Engagement target",
+    None,
+    0,
+    1e12,
+    10_000,
+    whole=True,
+    optional=True,
+    help="The engagements the client hopes for. The headline shows the chance that the plan "
+    "reaches it, from the simulation. Empty = what the plan is expected to earn once declined "
+    "offers are counted.",
+)
+REPLY_MICRO = Setting(
+    "reply_micro",
+    "Micro reply rate (%)",
+    round(_RISK.reply_micro * 100),
+    0,
+    100,
+    1,
+    whole=True,
+    help="Chance that a micro influencer answers and accepts the offer, where the roster has no "
+    "reply_rate. Default 40%: about 40% of contacted influencers respond (Heepsy).",
+)
+REPLY_MACRO = Setting(
+    "reply_macro",
+    "Macro reply rate (%)",
+    round(_RISK.reply_macro * 100),
+    0,
+    100,
+    1,
+    whole=True,
+    help="Chance that a macro influencer answers and accepts, where the roster has no "
+    "reply_rate. Default 20% is an assumption: macro influencers often do not reply at all, "
+    "and no published figure says how often.",
+)
+SPREAD_MICRO = Setting(
+    "spread_micro",
+    "Micro post spread",
+    _RISK.spread_micro,
+    0.0,
+    3.0,
+    0.05,
+    help="How far one micro post's engagement typically lands from its expectation (0.5 = "
+    "about 50% above or below). An assumption: no published figure. A roster column "
+    "'engagement_spread' sets it per influencer.",
+)
+SPREAD_MACRO = Setting(
+    "spread_macro",
+    "Macro post spread",
+    _RISK.spread_macro,
+    0.0,
+    3.0,
+    0.05,
+    help="The same for one macro post. An assumption: no published figure.",
+)
+SHARED_SPREAD = Setting(
+    "shared_spread",
+    "Campaign-wide spread",
+    _RISK.shared_spread,
+    0.0,
+    3.0,
+    0.05,
+    help="How much the whole campaign rises or falls together (the creative lands or not). "
+    "Spreading the budget over many influencers cannot reduce this part. An assumption.",
+)
+RISK = (REPLY_MICRO, REPLY_MACRO, SPREAD_MICRO, SPREAD_MACRO, SHARED_SPREAD)
+
 ALL: tuple[Setting, ...] = (
     BUDGET,
     MACRO_SHARE,
@@ -154,6 +231,9 @@ ALL: tuple[Setting, ...] = (
     MACRO_THRESHOLD,
     ESTIMATE_PRICES,
     *RATE_CARD,
+    PLAN_FOR_REPLIES,
+    TARGET,
+    *RISK,
 )
 
 
@@ -241,6 +321,16 @@ def tiers_from(values: Mapping[str, object]) -> Tiers:
 def rate_card_from(values: Mapping[str, object]) -> RateCard:
     return RateCard(
         {s.key.removeprefix("rate_"): float(values[s.key]) for s in RATE_CARD}  # type: ignore[arg-type]
+    )
+
+
+def assumptions_from(values: Mapping[str, object]) -> Assumptions:
+    return Assumptions(
+        reply_micro=float(values[REPLY_MICRO.key]) / 100,  # type: ignore[arg-type]
+        reply_macro=float(values[REPLY_MACRO.key]) / 100,  # type: ignore[arg-type]
+        spread_micro=round(float(values[SPREAD_MICRO.key]), 4),  # type: ignore[arg-type]
+        spread_macro=round(float(values[SPREAD_MACRO.key]), 4),  # type: ignore[arg-type]
+        shared_spread=round(float(values[SHARED_SPREAD.key]), 4),  # type: ignore[arg-type]
     )
 
 

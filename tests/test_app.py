@@ -80,3 +80,34 @@ def test_share_link_carries_the_settings():
     app = run(budget="30000")
     codes = [c.value for c in app.code]
     assert any("budget=30000" in c for c in codes)
+
+
+def test_planning_for_declined_offers_changes_the_plan_and_says_so():
+    app = run()
+    before = headline(app)
+    app.toggle(key="plan_for_replies").set_value(True).run()
+    assert not app.exception
+    after = headline(app)
+    assert after["Expected engagements"] != before["Expected engagements"]
+    assert "reply" in app.metric[0].proto.delta
+    # Micro influencers reply twice as often by default: the plan leaves macro out.
+    assert after["Micro / macro influencers"].endswith("/ 0")
+
+
+def test_the_risk_tab_shows_the_strategies_and_the_outreach_list():
+    app = run(tab="Risk and outreach")
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 1  # only the open tab is drawn
+    summary, outreach = app.dataframe[0].value, app.dataframe[1].value
+    assert list(summary["Strategy"]) == ["All micro", "All macro", "Optimal mix"]
+    assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()
+    assert set(outreach["role"]) == {"plan", "backup"}
+    before = summary["P90 (1 in 10 above)"].tolist()
+    app.slider(key="spread_micro").set_value(1.5).run()
+    assert app.dataframe[0].value["P90 (1 in 10 above)"].tolist() != before
+
+
+def test_a_target_sets_the_chance_in_the_headline():
+    low = headline(run(target="1000"))["Chance of reaching the target"]
+    high = headline(run(target="5000000"))["Chance of reaching the target"]
+    assert low == "100%" and high == "0%"

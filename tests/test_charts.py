@@ -95,3 +95,35 @@ def test_head_to_head_says_no_plan_where_a_strategy_has_none():
     )
     fig = charts.head_to_head_chart(comparison)
     assert fig.data[0].text[1] == "no plan"
+
+
+def test_split_curve_draws_the_simulated_range_when_given():
+    from planner.plan import split_points
+    from planner.risk import Assumptions, split_bands
+
+    points = split_points(ROSTER, CAMPAIGN)
+    ranges = split_bands(ROSTER.table, points, CAMPAIGN.decay, Assumptions(), draws=500)
+    curve = split_curve(ROSTER, CAMPAIGN, points=points)
+    fig = charts.split_curve_chart(curve, (0.2, 0.6), PLAN, ranges)
+    upper, lower = fig.data[0], fig.data[1]
+    assert lower.fill == "tonexty" and "P10" in lower.name
+    np.testing.assert_array_equal(upper.y, ranges["p90"])
+    np.testing.assert_array_equal(lower.y, ranges["p10"])
+
+
+def test_outcome_ranges_bar_spans_p10_to_p90_and_marks_the_target():
+    summary = pd.DataFrame(
+        {
+            "strategy": ["All micro", "All macro", "Optimal mix"],
+            "p10": [100.0, np.nan, 120.0],
+            "p50": [150.0, np.nan, 170.0],
+            "p90": [200.0, np.nan, 260.0],
+            "mean": [155.0, np.nan, 180.0],
+        }
+    )
+    fig = charts.outcome_ranges(summary, 210.0)
+    bars = fig.data[0]
+    assert list(bars.base) == [100.0, 120.0]
+    assert list(bars.x) == [100.0, 140.0]
+    assert "All macro: no plan" in fig.layout.title.text
+    assert any(shape.x0 == 210.0 for shape in fig.layout.shapes)

@@ -144,3 +144,30 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     expect(metric(page, "Micro / macro influencers")).to_have_text("2 / 1")
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"estimate_prices=true"))
+
+
+def test_the_risk_view_renders_and_follows_the_spread_setting(page, app_url):
+    open_app(page, app_url)
+    page.get_by_role("tab", name="Risk and outreach").click()
+    wait_idle(page)
+    expect(charts(page)).to_have_count(1)
+    expect(charts(page).first.locator(".main-svg").first).to_be_visible()
+    expect(page.get_by_text("Outreach list", exact=True)).to_be_visible()
+    widths = "() => Array.from(document.querySelector('.js-plotly-plot')._fullData[0].x)"
+    before = page.evaluate(widths)
+    assert len(before) == 3 and all(w > 0 for w in before[::2])
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Replies and risk").click()
+    spread = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Micro post spread")
+    spread.get_by_role("slider").focus()
+    page.keyboard.press("End")
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]spread_micro=3(\.0)?(&|$)"))
+    page.wait_for_function(
+        f"(before) => JSON.stringify(({widths})()) !== JSON.stringify(before)", arg=before
+    )
+    after = page.evaluate(widths)
+    # A wider spread per post widens the all-micro range.
+    assert after[0] > before[0]
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
