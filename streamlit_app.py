@@ -451,10 +451,6 @@ with head:
     if not plan.has_plan:
         st.error(f"**No plan fits these settings.** {md(plan.message)}", icon=":material/block:")
     else:
-        outcome = cached_outcome(roster, key, plan, ("plan", campaign, replies), assumptions)
-        # Without a target of their own, the chance of reaching what the plan should earn once
-        # declined offers are counted (the simulation's exact expectation).
-        target = values[sc.TARGET.key] or round(outcome.expected)
         row = st.columns(6)
         row[0].metric(
             "Expected engagements",
@@ -499,6 +495,11 @@ with head:
             f"{plan.upper_bound:,.0f} engagements, so this plan is within "
             f"{plan.optimality_gap:.1e} of the best possible.",
         )
+        # Simulated after the other figures are on their way to the browser. Without a target
+        # of their own: the chance of reaching what the plan should earn once declined offers
+        # are counted (the simulation's exact expectation).
+        outcome = cached_outcome(roster, key, plan, ("plan", campaign, replies), assumptions)
+        target = values[sc.TARGET.key] or round(outcome.expected)
         row[5].metric(
             "Chance of reaching the target",
             f"{outcome.probability(target):.0%}",
