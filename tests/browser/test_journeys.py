@@ -137,7 +137,7 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     info = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="no prices")
     expect(info).to_be_visible()
     expect(metric(page, "Spend")).to_have_text("$100,000")  # the sample plan stays meanwhile
-    page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions").click()
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions", exact=True).click()
     page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
     wait_idle(page)
     expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
