@@ -384,3 +384,69 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     fig.update_xaxes(title="Engagements", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", showgrid=False)
     return _layout(fig, title, height=320)
+
+
+def compare_split(summary: pd.DataFrame) -> go.Figure:
+    """Saved scenarios side by side (rows with scenario, micro_spend, macro_spend,
+    micro_engagement, macro_engagement): spend and expected engagement by tier."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Spend", "Expected engagements"))
+    for tier in ("micro", "macro"):
+        for col, column, fmt in ((1, f"{tier}_spend", _money), (2, f"{tier}_engagement", _count)):
+            fig.add_trace(
+                go.Bar(
+                    y=summary["scenario"],
+                    x=summary[column],
+                    orientation="h",
+                    name=tier.capitalize(),
+                    legendgroup=tier,
+                    showlegend=col == 1,
+                    marker_color=TIER_COLOURS[tier],
+                    text=[fmt(float(v)) for v in summary[column]],
+                    textposition="inside",
+                    insidetextanchor="middle",
+                    hovertemplate=f"%{{y}}<br>{tier}: %{{x:,.0f}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_layout(barmode="stack", bargap=0.3)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
+    return _layout(fig, "The micro/macro split of each scenario", height=140 + 60 * len(summary))
+
+
+def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
+    """The split curves of several saved scenarios on one chart, each with its best share."""
+    palette = [MICRO_COLOUR, MACRO_COLOUR, "#1F1B2E", "#2E9E8F"]
+    fig = go.Figure()
+    for i, (label, curve) in enumerate(curves.items()):
+        colour = palette[i % len(palette)]
+        share = curve["macro_share"].to_numpy(dtype=float) * 100
+        value = curve["expected_engagement"].to_numpy(dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=share,
+                y=value,
+                mode="lines+markers",
+                name=html.escape(label),
+                line=dict(color=colour, width=3),
+                marker=dict(size=5),
+                hovertemplate=f"{html.escape(label)}<br>macro %{{x:.0f}}%<br>"
+                "%{y:,.0f} engagements<extra></extra>",
+            )
+        )
+        if np.isfinite(value).any():
+            best = int(np.nanargmax(value))
+            fig.add_trace(
+                go.Scatter(
+                    x=[share[best]],
+                    y=[value[best]],
+                    mode="markers",
+                    marker=dict(symbol="star", size=14, color=colour, line=dict(width=1)),
+                    showlegend=False,
+                    hovertemplate=f"{html.escape(label)}: best at %{{x:.0f}}% macro<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
+    fig.update_yaxes(title="Expected engagements", rangemode="tozero")
+    return _layout(fig, "Micro or macro? The split curves of each scenario", height=420)

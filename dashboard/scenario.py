@@ -336,3 +336,62 @@ def assumptions_from(values: Mapping[str, object]) -> Assumptions:
 
 def _optional_int(value: object) -> int | None:
     return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def values_from_saved(saved: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
+    """Widget values from a saved scenario's settings, and one sentence per stored value that
+    cannot be used (it takes the default). A setting the scenario does not have (it was added
+    after the scenario was saved) takes its default silently."""
+    values: dict[str, object] = {}
+    problems = []
+    for setting in ALL:
+        if setting.key not in saved:
+            values[setting.key] = setting.default
+            continue
+        raw = saved[setting.key]
+        if raw is None and setting.optional:
+            values[setting.key] = None
+            continue
+        items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        reason = _problem(
+            setting, [str(item).lower() if isinstance(item, bool) else str(item) for item in items]
+        )
+        if reason is not None:
+            values[setting.key] = setting.default
+            problems.append(
+                f"{setting.label.split(' (')[0]}: the saved value {reason}; using "
+                f"{'no cap' if setting.default is None else _format_default(setting)}."
+            )
+            continue
+        values[setting.key] = _typed(setting, items)
+    return values, problems
+
+
+def _typed(setting: Setting, items: list[object]) -> object:
+    if isinstance(setting.default, bool):
+        value = items[0]
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    numbers = [float(i) for i in items]  # type: ignore[arg-type]
+    if setting.whole:
+        numbers = [int(n) for n in numbers]  # type: ignore[misc]
+    return tuple(numbers) if setting.repeated == 2 else numbers[0]
+
+
+def describe(setting: Setting, value: object) -> str:
+    """A setting's value as a person reads it (for the client report)."""
+    if value is None:
+        return "no cap" if setting.optional and setting is not TARGET else "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if setting is BUDGET:
+        return f"${float(value):,.2f}"  # type: ignore[arg-type]
+    if setting is MACRO_SHARE:
+        low, high = value  # type: ignore[misc]
+        return f"{low}–{high}% of the budget"
+    if setting in (REPLY_MICRO, REPLY_MACRO):
+        return f"{value}%"
+    if setting.key.startswith("rate_"):
+        return f"${float(value):,.2f} per 1,000 followers"  # type: ignore[arg-type]
+    if setting.whole:
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    return f"{float(value):g}"  # type: ignore[arg-type]

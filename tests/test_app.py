@@ -111,3 +111,72 @@ def test_a_target_sets_the_chance_in_the_headline():
     low = headline(run(target="1000"))["Chance of reaching the target"]
     high = headline(run(target="5000000"))["Chance of reaching the target"]
     assert low == "100%" and high == "0%"
+
+
+def save(app: AppTest, name: str) -> str:
+    field = next(t for t in app.text_input if t.label == "Scenario name")
+    field.input(name)
+    next(b for b in app.button if b.label == "Save and get the link").click().run()
+    assert not app.exception, app.exception
+    link = next(c.value for c in app.code if "?scenario=" in c.value and "view=" not in c.value)
+    return link.split("?scenario=")[1]
+
+
+def test_save_and_share_then_open_the_link_gives_the_same_scenario():
+    app = run()
+    app.slider(key="budget_slider").set_value(55_000.0).run()
+    app.number_input(key="max_macro").set_value(1).run()
+    scenario_id = save(app, "Spring launch")
+    assert len(scenario_id) == 22
+    assert any("Saved" in s.value for s in app.success)
+    figures = headline(app)
+
+    opened = run(scenario=scenario_id)
+    assert not opened.exception and not opened.warning
+    assert opened.number_input(key="budget").value == 55_000.0
+    assert opened.number_input(key="max_macro").value == 1
+    assert headline(opened) == figures
+
+    # Exploring after opening does not change what was saved.
+    opened.slider(key="budget_slider").set_value(20_000.0).run()
+    assert headline(run(scenario=scenario_id)) == figures
+
+
+def test_an_unknown_or_malformed_scenario_link_says_so_and_shows_the_default_app():
+    for bad in ("A" * 22, "not-an-id"):
+        app = run(scenario=bad)
+        assert not app.exception
+        assert any("scenario" in w.value for w in app.warning)
+        assert app.number_input(key="budget").value == 100_000.0
+        assert headline(app)["Plan status"] == "Optimal"
+
+
+def test_the_client_view_hides_editing_and_locks_settings_until_explore():
+    app = run()
+    scenario_id = save(app, "For the client")
+    client = run(scenario=scenario_id, view="client")
+    assert not client.exception
+    assert client.title[0].value == "For the client"
+    assert not client.get("file_uploader")
+    assert not client.get("arrow_data_frame") or all(
+        "roster_editor" not in str(e.key) for e in client.get("arrow_data_frame")
+    )
+    assert client.slider(key="budget_slider").disabled
+    assert not [b for b in client.button if b.label == "Save and get the link"]
+    client.toggle(key="explore").set_value(True).run()
+    assert not client.slider(key="budget_slider").disabled
+    client.slider(key="budget_slider").set_value(30_000.0).run()
+    assert headline(client)["Spend"] == "$30,000"
+
+
+def test_compare_two_saved_scenarios():
+    app = run(tab="Compare scenarios")
+    first = save(app, "Small")
+    app.slider(key="budget_slider").set_value(250_000.0).run()
+    save(app, "Large")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert table["Scenario"].str.startswith("Small").any()
+    assert table["Scenario"].str.startswith("Large").any()
+    assert len(app.get("plotly_chart")) == 2
+    assert first in app.session_state["known_scenarios"]

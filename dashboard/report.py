@@ -1,0 +1,82 @@
+"""The client report: one self-contained HTML file (plotly.js inside, so it opens offline and the
+charts stay interactive) with the headline figures, the charts, the plan table and every
+assumption. Every piece of user text is escaped: a name written as HTML shows as text."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+
+_STYLE = """
+body { font-family: 'Source Sans Pro', -apple-system, 'Segoe UI', Roboto, sans-serif;
+       color: #1F1B2E; margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 1.9rem; margin: 0 0 4px; }
+h2 { font-size: 1.3rem; margin: 32px 0 8px; }
+.sub { color: #5C5670; margin: 0 0 20px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr));
+           gap: 12px; }
+.figure { border: 1px solid #E4DFF2; border-radius: 8px; padding: 10px 12px; }
+.figure .label { color: #5C5670; font-size: 0.85rem; }
+.figure .value { font-size: 1.5rem; font-weight: 600; }
+.figure .note { color: #5C5670; font-size: 0.8rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 8px; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+th, td { border-bottom: 1px solid #EEEAF7; padding: 4px 8px; text-align: right; }
+th { background: #F5F3FB; position: sticky; top: 0; }
+td:first-child, th:first-child { text-align: left; }
+.table-wrap { max-height: 600px; overflow: auto; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+dt { color: #5C5670; } dd { margin: 0; }
+footer { color: #5C5670; font-size: 0.8rem; margin-top: 32px; }
+@media (max-width: 600px) { .charts { grid-template-columns: 1fr; } }
+"""
+
+
+def client_report(
+    *,
+    title: str,
+    subtitle: str,
+    headline: Sequence[tuple[str, str, str]],
+    figures: Sequence[go.Figure],
+    table: pd.DataFrame,
+    assumptions: Sequence[tuple[str, str]],
+    notes: Sequence[str] = (),
+    created: datetime | None = None,
+) -> str:
+    """The report as HTML text. `headline` is (label, value, note) per figure; `assumptions` is
+    (name, value) per setting."""
+    esc = html.escape
+    cards = "".join(
+        f'<div class="figure"><div class="label">{esc(label)}</div>'
+        f'<div class="value">{esc(value)}</div><div class="note">{esc(note)}</div></div>'
+        for label, value, note in headline
+    )
+    charts = "".join(
+        figure.to_html(
+            full_html=False,
+            include_plotlyjs=(i == 0),  # plotly.js once, inside the file: opens offline
+            config={"displaylogo": False, "responsive": True},
+            default_width="100%",
+        )
+        for i, figure in enumerate(figures)
+    )
+    rows = table.to_html(index=False, escape=True, border=0, na_rep="", classes="plan")
+    settings = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in assumptions)
+    extra = "".join(f"<p>{esc(note)}</p>" for note in notes)
+    stamp = (created or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{esc(title)}</h1><p class='sub'>{esc(subtitle)}</p>"
+        f"<section class='figures'>{cards}</section>"
+        f"<h2>Charts</h2><section class='charts'>{charts}</section>"
+        f"<h2>The plan</h2><div class='table-wrap'>{rows}</div>"
+        f"<h2>Assumptions</h2><dl>{settings}</dl>{extra}"
+        f"<footer>Influencer budget planner · report made {esc(stamp)}</footer>"
+        "</body></html>"
+    )
