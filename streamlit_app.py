@@ -731,13 +731,14 @@ if not plan.has_plan:
 
 
 # ---------------------------------------------------------------- the answer
-def report_html(figures: list[go.Figure], table: pd.DataFrame) -> bytes:
-    """The client report of the scenario on screen (built when the button is pressed)."""
+def report_html(figures: list[go.Figure], table: pd.DataFrame, roster_label: str) -> bytes:
+    """The client report of the scenario on screen. Built when the button is pressed, outside
+    the script run: everything it needs from the session is passed in."""
     headline = [(label, value, note or "") for label, value, note, _ in plan_figures(plan)]
     label, value, note, _ = chance_figure(outcome, target)
     headline.append((label, value, note or ""))
     settings = [(s.label, sc.describe(s, values[s.key])) for s in sc.ALL]
-    settings.insert(0, ("Roster", state.roster_label))
+    settings.insert(0, ("Roster", roster_label))
     title = saved.name if saved is not None else "Influencer budget plan"
     return client_report(
         title=title,
@@ -815,7 +816,7 @@ def show_plan() -> None:
     )
     downloads[2].download_button(
         "Client report (HTML)",
-        lambda: report_html(figures, table),
+        lambda label=state.roster_label: report_html(figures, table, label),
         file_name="influencer_plan_report.html",
         mime="text/html",
         on_click="ignore",

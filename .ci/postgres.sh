@@ -3,7 +3,7 @@
 # postgres user on a local port) and print its SQLAlchemy URL. Used by .ci/run; a developer can
 # run it too: export TEST_DATABASE_URL="$(bash .ci/postgres.sh)".
 set -euo pipefail
-PORT="${PGPORT_TEST:-54329}"
+PORT="${PGPORT_TEST:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2

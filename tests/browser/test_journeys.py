@@ -171,3 +171,56 @@ def test_the_risk_view_renders_and_follows_the_spread_setting(page, app_url):
     # A wider spread per post widens the all-micro range.
     assert after[0] > before[0]
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_view(
+    page, app_url, browser
+):
+    open_app(page, app_url)
+    slider = budget_slider(page)
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    expect(metric(page, "Spend")).to_have_text("$95,000")
+    wait_idle(page)
+    figures = {
+        label: metric(page, label).inner_text()
+        for label in ("Expected engagements", "Spend", "Cost per engagement", "Plan status")
+    }
+    page.get_by_role("button", name="Save and share").click()
+    page.get_by_label("Scenario name").fill("Client pitch <b>bold</b>")
+    page.get_by_role("button", name="Save and get the link").click()
+    wait_idle(page)
+    code = page.locator('[data-testid="stCode"]').filter(has_text="?scenario=")
+    expect(code.first).to_be_visible()
+    links = [c.strip() for c in code.all_inner_texts()]
+    link = next(c for c in links if "view=client" not in c)
+    client_link = next(c for c in links if "view=client" in c)
+
+    fresh = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        other = fresh.new_page()
+        open_app(other, link)
+        for label, value in figures.items():
+            expect(metric(other, label)).to_have_text(value)
+
+        client = fresh.new_page()
+        open_app(client, client_link)
+        expect(client.get_by_role("heading", name="Client pitch <b>bold</b>")).to_be_visible()
+        expect(client.locator("b", has_text="bold")).to_have_count(0)
+        for label, value in figures.items():
+            expect(metric(client, label)).to_have_text(value)
+        expect(client.locator('[data-testid="stFileUploader"]')).to_have_count(0)
+        expect(client.get_by_text("Review and edit the roster")).to_have_count(0)
+        expect(client.get_by_text("Explore: try other settings")).to_be_visible()
+
+        with client.expect_download() as info:
+            client.get_by_role("button", name="Client report (HTML)").click()
+        report = Path(info.value.path()).read_text(encoding="utf-8")
+        assert "<table" in report and "The plan" in report
+        assert "Plotly.newPlot" in report or "plotly" in report.lower()
+        assert report.count('class="plotly-graph-div"') == 5
+        assert "Client pitch &lt;b&gt;bold&lt;/b&gt;" in report
+        assert figures["Expected engagements"] in report
+    finally:
+        fresh.close()

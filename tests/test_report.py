@@ -1,0 +1,49 @@
+"""The client report: one self-contained HTML file, user text escaped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dashboard import charts
+from dashboard import scenario as sc
+from dashboard.report import client_report
+from planner import Campaign, make_plan, read_roster
+from planner.export import plan_table
+
+ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+PLAN = make_plan(ROSTER, Campaign(budget=50_000))
+
+
+def test_report_is_self_contained_escaped_and_has_the_plan():
+    table = plan_table(PLAN)
+    table.loc[0, table.columns[0]] = "<script>alert(1)</script>"
+    html = client_report(
+        title="Pitch <b>1</b>",
+        subtitle="Budget $50,000",
+        headline=[("Expected engagements", f"{PLAN.expected_engagement:,.0f}", "note")],
+        figures=[charts.tier_split(PLAN), charts.roster_scatter(ROSTER.table, PLAN.allocations)],
+        table=table,
+        assumptions=[(s.label, sc.describe(s, s.default)) for s in sc.ALL],
+    )
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<title>Pitch &lt;b&gt;1&lt;/b&gt;</title>" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # plotly.js is inside the file once (opens offline), and no script is loaded from elsewhere.
+    assert html.count("plotly.js v") >= 1
+    assert not re.search(r"<script[^>]+src=", html)
+    assert html.count('class="plotly-graph-div"') == 2
+    assert f"{PLAN.expected_engagement:,.0f}" in html
+    assert "<table" in html and str(PLAN.allocations["name"].iloc[1]) in html
+    assert "Budget ($)" in html and "$100,000.00" in html  # every assumption, readable
+    assert "no cap" in html
+
+
+def test_settings_read_as_a_person_reads_them():
+    assert sc.describe(sc.MACRO_SHARE, (10, 60)) == "10–60% of the budget"
+    assert sc.describe(sc.MAX_MACRO, None) == "no cap"
+    assert sc.describe(sc.TARGET, None) == "not set"
+    assert sc.describe(sc.PLAN_FOR_REPLIES, True) == "yes"
+    assert sc.describe(sc.REPLY_MICRO, 40) == "40%"
+    assert sc.describe(sc.DECAY, 0.8) == "0.8"
