@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import LinearConstraint, milp
 
 from planner.model import PostItems, build_items
 from planner.roster import Roster
@@ -185,6 +184,8 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
 def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool) -> int | None:
     """Most macro spend <= target (most=True) or least >= target, with at most `cap` macro
     influencers; None when no selection qualifies."""
+    from scipy.optimize import LinearConstraint, milp  # imported only when needed
+
     idx = np.flatnonzero(items.macro)
     if idx.size == 0:
         return 0 if most else None

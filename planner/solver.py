@@ -21,13 +21,15 @@ dual bound certifies the gap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from planner.dp import Duals, _in_order, solve_dp
 from planner.model import PostItems
+
+if TYPE_CHECKING:  # scipy takes half a second to import and most plans never need HiGHS:
+    from scipy import sparse  # the functions that call HiGHS import it when they run
 
 OPTIMAL_GAP = 1e-6
 # HiGHS stops after this long and returns its best plan with its true gap.
@@ -64,6 +66,8 @@ def _rows(
 
     Returns the matrix and its lower and upper bounds before any fixed part is subtracted.
     """
+    from scipy import sparse
+
     sel = np.arange(items.owner.size) if columns is None else columns
     cost = items.cost[sel].astype(float)
     macro = items.macro[sel]
@@ -87,6 +91,8 @@ def _rows(
 
 def _order_rows(items: PostItems, columns: np.ndarray) -> sparse.csr_array:
     """y[k] - y[k-1] <= 0 for each pair of consecutive posts that are both in `columns`."""
+    from scipy import sparse
+
     position = np.full(items.owner.size, -1)
     position[columns] = np.arange(columns.size)
     later = columns[items.k[columns] > 0]
@@ -442,6 +448,9 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
 def _highs_lp(items: PostItems, value: np.ndarray) -> object | None:
     """The LP relaxation by HiGHS, rows in the order budget, macro top, [caps], macro bottom,
     then post order (needed once influencers are counted)."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
     n = items.owner.size
     matrix, lower, upper = _rows(items)
     order = _order_rows(items, np.arange(n))
