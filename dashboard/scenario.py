@@ -395,3 +395,8 @@ def describe(setting: Setting, value: object) -> str:
     if setting.whole:
         return f"{int(value):,}"  # type: ignore[call-overload]
     return f"{float(value):g}"  # type: ignore[arg-type]
+
+
+def clamp_to_slider(budget: float) -> float:
+    """The budget slider's value for a budget (the slider covers $1,000 to BUDGET_SLIDER_MAX)."""
+    return min(max(float(budget), 1_000.0), BUDGET_SLIDER_MAX)

@@ -392,12 +392,17 @@ STRATEGIES = ("All micro", "All macro", "Optimal mix")
 
 
 def strategy_plans(
-    roster: Roster, campaign: Campaign, *, first_value: np.ndarray | None = None
+    roster: Roster,
+    campaign: Campaign,
+    *,
+    first_value: np.ndarray | None = None,
+    optimal: Plan | None = None,
 ) -> dict[str, tuple[Roster, Plan]]:
     """All-micro, all-macro and the optimal mix under the same budget and caps, each with the
     roster it was planned from (the tier's influencers only, for the first two).
 
-    `first_value` (one per roster row) is passed on to `make_plan`, for example reply-weighted.
+    `first_value` (one per roster row) is passed on to `make_plan`, for example reply-weighted;
+    `optimal` is the campaign's own plan when the caller has it already (the optimal mix).
     """
     plans = {}
     for label, keep, band in zip(
@@ -411,6 +416,9 @@ def strategy_plans(
             if keep is None
             else (roster.table["tier"] == keep).to_numpy(dtype=bool)
         )
+        if keep is None and optimal is not None:
+            plans[label] = (roster, optimal)
+            continue
         sub = dataclasses.replace(roster, table=roster.table.loc[mask].reset_index(drop=True))
         plan = make_plan(
             sub,

@@ -31,9 +31,15 @@ def test_first_open_shows_the_sample_plan_and_every_chart(first):
     figures = headline(first)
     assert figures["Expected engagements"] not in ("", "0")
     assert figures["Plan status"] == "Optimal"
-    charts = first.get("plotly_chart")
-    assert len(charts) == 5
+    # The Plan tab: tier split, split curve, head-to-head (the other tabs draw when opened).
+    assert len(first.get("plotly_chart")) == 3
     assert not first.error and not first.warning
+
+
+def test_the_budget_and_roster_tab_shows_the_frontier_and_the_roster():
+    app = run(tab="Budget and roster")
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 2
 
 
 def test_the_budget_slider_and_the_typed_budget_move_together(first):
@@ -170,7 +176,7 @@ def test_the_client_view_hides_editing_and_locks_settings_until_explore():
 
 
 def test_compare_two_saved_scenarios():
-    app = run(tab="Compare scenarios")
+    app = run(tab="Compare")
     first = save(app, "Small")
     app.slider(key="budget_slider").set_value(250_000.0).run()
     save(app, "Large")

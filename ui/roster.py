@@ -1,0 +1,76 @@
+"""The roster: upload (checked before it replaces the roster in use), review and edit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.text import md, md_lines
+from planner import RateCard, RosterError, Tiers, read_table
+from planner.roster import MAX_BYTES
+from ui.cache import INCLUDE, SAMPLE_LABEL, checked, sample_table
+
+
+def use_frame(frame: pd.DataFrame, label: str) -> None:
+    """Make `frame` the roster in use (every row included) and start a fresh editor."""
+    state = st.session_state
+    state.roster_frame = frame.assign(**{INCLUDE: True})
+    state.roster_label = label
+    state.editor_version += 1
+
+
+def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
+    """Upload, review and edit the roster; returns the roster table as edited."""
+    state = st.session_state
+    st.subheader("Roster")
+    upload_col, info_col = st.columns([3, 2])
+    upload = upload_col.file_uploader(
+        "Upload your roster (CSV or Excel)",
+        type=["csv", "txt", "xlsx"],
+        help="One row per influencer with name, followers, engagement_rate and cost_per_post "
+        "(platform, niche, max_posts, audience_quality, reply_rate, engagement_spread "
+        "optional). Formats like 12.5K, 3.5% "
+        f"and $1,200 are fine. Up to {MAX_BYTES // 1_000_000} MB.",
+    )
+    if upload is not None and upload.file_id != state.upload_id:
+        state.upload_id = upload.file_id
+        try:
+            frame = read_table(upload.getvalue(), filename=upload.name)
+            _, problem = checked(frame, tiers, rate_card)
+            if problem is not None and not problem.missing_prices:
+                raise problem
+            use_frame(frame, upload.name)
+            state.upload_error = None
+        except RosterError as error:  # the roster in use stays
+            state.upload_error = (upload.name, error)
+    if state.upload_error is not None:
+        name, error = state.upload_error
+        st.error(
+            f"**{md(name)}** could not be used, so the plan still uses "
+            f"**{md(state.roster_label)}**.\n\n{md_lines(error.summary())}"
+        )
+    with info_col:
+        st.markdown(f"**In use:** {md(state.roster_label)}")
+        if state.roster_label != SAMPLE_LABEL and st.button("Back to the sample roster"):
+            use_frame(sample_table(), SAMPLE_LABEL)
+            state.upload_error = None
+            st.rerun()
+
+    with st.expander("Review and edit the roster", expanded=False):
+        st.caption(
+            "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
+            "leave an influencer out of the plan. Edits stay until you load another roster."
+        )
+        edited = st.data_editor(
+            state.roster_frame,
+            key=f"roster_editor_{state.editor_version}",
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                INCLUDE: st.column_config.CheckboxColumn(
+                    "include", help="Untick to leave this influencer out of the plan."
+                )
+            },
+        )
+    return edited

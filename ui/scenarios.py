@@ -1,0 +1,152 @@
+"""Saved scenarios in the app: opening a `?scenario=` link, Save and share, going back to the
+saved settings in the client view. The store (and SQLAlchemy) load only when a scenario is
+saved or opened: most visits do neither."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import scenario as sc
+from dashboard.text import md
+from ui.cache import INCLUDE
+
+if TYPE_CHECKING:
+    from dashboard.store import Scenario, ScenarioStore
+
+
+class Unavailable(Exception):
+    """A saved scenario cannot be opened or saved; the message says why in plain words."""
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> ScenarioStore:
+    from dashboard.store import ScenarioStore
+
+    return ScenarioStore(url)
+
+
+def scenario_store() -> ScenarioStore:
+    """The scenario store (Unavailable when its database cannot be opened)."""
+    import sqlalchemy as sa
+
+    from dashboard.store import database_url
+
+    try:
+        secret = st.secrets.get("database_url")
+    except Exception:  # noqa: BLE001 - no secrets file at all: use the environment or SQLite
+        secret = None
+    try:
+        return _open_store(database_url(secret))
+    except (sa.exc.SQLAlchemyError, OSError, ImportError) as error:
+        raise Unavailable(
+            "Saved scenarios are unavailable here: the scenario database cannot be opened "
+            f"({str(error).splitlines()[0]}). See the README on databases."
+        ) from error
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load(scenario_id: str) -> Scenario:
+    """A saved scenario by id (scenarios never change, so the id is a safe cache key)."""
+    from dashboard.store import ScenarioError
+
+    store = scenario_store()
+    try:
+        return store.load(scenario_id)
+    except ScenarioError as error:
+        raise Unavailable(str(error)) from error
+
+
+def settings_of(saved: Scenario) -> dict[str, object]:
+    """The saved scenario's settings as widget values (defaults for any it does not have)."""
+    return sc.values_from_saved(saved.settings)[0]
+
+
+def included(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a roster table whose include box is ticked, without that column."""
+    keep = (
+        frame[INCLUDE].map(lambda v: v is not False and v != "false") if INCLUDE in frame else True
+    )
+    return frame.loc[keep].drop(columns=INCLUDE, errors="ignore").reset_index(drop=True)
+
+
+def open_link(scenario_id: str) -> None:
+    """Put a saved scenario's roster and settings in place, before any widget is drawn. A
+    setting that the link itself also carries keeps the link's value."""
+    state = st.session_state
+    try:
+        saved = load(scenario_id)
+    except Unavailable as error:
+        state.scenario_error = f"{error} The app shows the default scenario instead."
+        return
+    values, problems = sc.values_from_saved(saved.settings)
+    for key, value in values.items():
+        if key not in st.query_params:
+            state[key] = value
+    state.link_problems += problems
+    frame = saved.roster.copy()
+    if INCLUDE not in frame:
+        frame[INCLUDE] = True
+    frame[INCLUDE] = frame[INCLUDE].map(lambda v: v is not False and v != "false").astype(bool)
+    state.roster_frame = frame
+    state.roster_label = saved.roster_label
+    state.editor_version += 1
+    state.scenario = saved
+    state.known_scenarios[saved.id] = saved.name
+
+
+def back_to_saved() -> None:
+    """The client view's "Back to the saved scenario": every setting as it was saved."""
+    state = st.session_state
+    if state.scenario is not None:
+        for key, value in settings_of(state.scenario).items():
+            state[key] = value
+        state.budget_slider = sc.clamp_to_slider(state.budget)
+    state.explore = False
+
+
+def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_name: str) -> None:
+    """The Save and share popover: store the roster as edited and every setting as a new
+    scenario, then rerun so the page shows its links."""
+    import sqlalchemy as sa
+
+    from dashboard.store import ScenarioError
+
+    state = st.session_state
+    st.markdown(
+        "Stores this roster (with your edits) and every setting under a new private link. "
+        "Nothing saved is ever changed: saving again makes a new link."
+    )
+    name = st.text_input("Scenario name", max_chars=120, placeholder="e.g. Spring launch, 60/40")
+    if not st.button("Save and get the link", icon=":material/save:", type="primary"):
+        return
+    try:
+        saved = scenario_store().save(name or default_name, values, edited, state.roster_label)
+    except (Unavailable, ScenarioError) as error:
+        st.error(md(str(error)))
+    except sa.exc.SQLAlchemyError as error:
+        st.error(
+            "The scenario could not be saved: the database did not accept it "
+            f"({md(str(error).splitlines()[0])}). Try again in a moment."
+        )
+    else:
+        state.last_saved = (saved.id, saved.name)
+        state.known_scenarios[saved.id] = saved.name
+        st.rerun()
+
+
+def show_saved_links() -> None:
+    """The links of the scenario saved last in this session."""
+    saved_id, saved_name = st.session_state.last_saved
+    base = st.context.url or ""
+    st.success(
+        f"Saved **{md(saved_name)}**. This link opens exactly this roster and these settings, "
+        "for anyone, on any device; saving again makes a new link.",
+        icon=":material/check_circle:",
+    )
+    st.code(f"{base}?scenario={saved_id}", language=None, wrap_lines=True)
+    st.caption("Client view (no editing; an explore switch lets them try other settings):")
+    st.code(f"{base}?scenario={saved_id}&view=client", language=None, wrap_lines=True)

@@ -1,0 +1,490 @@
+"""What the page shows for the scenario on screen: the headline figures and the tabs (plan,
+budget and roster, risk and outreach, saved scenarios compared)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts
+from dashboard import scenario as sc
+from dashboard.report import client_report
+from dashboard.text import md
+from planner import (
+    Campaign,
+    Plan,
+    Roster,
+    SettingsError,
+    budget_frontier,
+    head_to_head,
+    make_plan,
+)
+from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
+from planner.plan import STRATEGIES, strategy_plans
+from planner.risk import Assumptions, Outcome, outreach_list
+from ui import cache, scenarios
+from ui.cache import CHART_CONFIG, Replies
+
+if TYPE_CHECKING:
+    from dashboard.store import Scenario
+
+
+@dataclass(frozen=True)
+class Current:
+    """The scenario on screen and its plan."""
+
+    roster: Roster
+    key: str  # the roster's cache key
+    roster_label: str
+    values: dict[str, object]  # every setting by key
+    campaign: Campaign
+    assumptions: Assumptions
+    replies: Replies
+    plan: Plan
+    saved: Scenario | None  # the saved scenario opened by the link, if any
+    outcome: Outcome | None = None  # the plan's simulated outcomes
+    target: float = 0.0  # engagements whose chance the headline shows
+
+    @property
+    def title(self) -> str:
+        return self.saved.name if self.saved is not None else "Influencer budget plan"
+
+
+Figure = tuple[str, str, str | None, str | None]  # label, value, note, help
+
+
+def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
+    """The headline figures of a plan (on the page and in the client report)."""
+    return [
+        (
+            "Expected engagements",
+            f"{plan.expected_engagement:,.0f}",
+            "weighted by reply rates" if replies else "if every offer is accepted",
+            "Likes, comments and shares the plan's posts should earn on average"
+            + (
+                ", each influencer's weighted by the chance they accept."
+                if replies
+                else ", if every influencer accepts the offer."
+            ),
+        ),
+        (
+            "Spend",
+            f"${plan.spend:,.0f}",
+            f"${plan.budget_left:,.0f} left",
+            f"Of the ${plan.campaign.budget:,.2f} budget.",
+        ),
+        (
+            "Cost per engagement",
+            f"${plan.cost_per_engagement:,.3f}",
+            None,
+            "Spend divided by expected engagements.",
+        ),
+        (
+            "Micro / macro influencers",
+            f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
+            f"{plan.macro_share:.0%} of spend on macro",
+            None,
+        ),
+        (
+            "Plan status",
+            "Optimal" if plan.status == "optimal" else "Best found",
+            f"gap {plan.optimality_gap:.1e}",
+            "Certified: no plan under these settings can earn more than "
+            f"{plan.upper_bound:,.0f} engagements, so this plan is within "
+            f"{plan.optimality_gap:.1e} of the best possible.",
+        ),
+    ]
+
+
+def chance_figure(outcome: Outcome, target: float) -> Figure:
+    return (
+        "Chance of reaching the target",
+        f"{outcome.probability(target):.0%}",
+        f"≥ {target:,.0f} engagements",
+        f"Share of {outcome.draws:,} simulated campaigns (offers declined at the reply rates, "
+        "posts landing above or below expectation) that reach the target. Set the target and "
+        "the assumptions under *Replies and risk* in the sidebar.",
+    )
+
+
+def headline(c: Current) -> Current:
+    """The headline figures; returns `c` with the plan's simulated outcome and the target."""
+    row = st.columns(6)
+    for column, (label, value, note, help_text) in zip(
+        row, plan_figures(c.plan, c.replies), strict=False
+    ):
+        column.metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
+    # Simulated after the other figures are on their way to the browser. Without a target of
+    # their own: the chance of reaching what the plan should earn once declined offers are
+    # counted (the simulation's exact expectation).
+    outcome = cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions)
+    target = c.values[sc.TARGET.key] or round(outcome.expected)
+    label, value, note, help_text = chance_figure(outcome, float(target))  # type: ignore[arg-type]
+    row[5].metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
+    if c.plan.prices_estimated:
+        st.caption(
+            ":material/warning: Some prices are estimates from the rate card (marked in the table)."
+        )
+    return dataclasses.replace(c, outcome=outcome, target=float(target))  # type: ignore[arg-type]
+
+
+def _chart(figure: go.Figure) -> None:
+    st.plotly_chart(figure, config=CHART_CONFIG, theme=None)
+
+
+def _curve(c: Current) -> tuple[pd.DataFrame, pd.DataFrame]:
+    whole_band = dataclasses.replace(c.campaign, macro_share_min=0.0, macro_share_max=1.0)
+    return cache.curve(c.roster, c.key, whole_band, c.replies, c.assumptions)
+
+
+# ---------------------------------------------------------------- the Plan tab
+def show_plan(c: Current) -> None:
+    left, right = st.columns(2)
+    with left:
+        _chart(charts.tier_split(c.plan))
+    curve, ranges = _curve(c)
+    with right:
+        _chart(
+            charts.split_curve_chart(
+                curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
+            )
+        )
+    comparison = head_to_head(
+        c.roster, c.campaign, plans=cache.strategies(c.roster, c.key, c.campaign, c.replies)
+    )
+    _chart(charts.head_to_head_chart(comparison))
+
+    st.subheader("The plan")
+    table = plan_table(c.plan)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(table)),
+        column_config={
+            HEADINGS["followers"]: st.column_config.NumberColumn(format="localized"),
+            HEADINGS["engagement_rate"]: st.column_config.NumberColumn(format="percent"),
+            HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format="dollar"),
+            HEADINGS["spend"]: st.column_config.NumberColumn(format="dollar"),
+            HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
+            HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(format="$%.4f"),
+        },
+    )
+    downloads = st.columns(3)
+    downloads[0].download_button(
+        "Plan as CSV",
+        lambda: to_csv_bytes(table),
+        file_name="influencer_plan.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+    downloads[1].download_button(
+        "Plan as Excel",
+        lambda: to_excel_bytes(table),
+        file_name="influencer_plan.xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        width="stretch",
+    )
+    # Built when pressed, outside this run: it gets the curve now and plans the rest itself.
+    downloads[2].download_button(
+        "Client report (HTML)",
+        lambda: report_html(c, curve, ranges, table),
+        file_name="influencer_plan_report.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/description:",
+        width="stretch",
+        help="One file with the figures, the interactive charts, the plan table and every "
+        "assumption. Opens offline in any browser.",
+    )
+    st.caption(
+        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. The sample roster is synthetic, built "
+        "from published benchmarks (see the README). Expected engagement = followers × "
+        "engagement rate × audience quality, each repeat post earning the decay factor times "
+        "the one before."
+    )
+
+
+def report_html(
+    c: Current, curve: pd.DataFrame, ranges: pd.DataFrame, table: pd.DataFrame
+) -> bytes:
+    """The client report of the scenario on screen. It runs when the button is pressed, outside
+    the script run, so it reads nothing from the session and no cache: the budget frontier and
+    the head-to-head are planned here."""
+    assert c.outcome is not None
+    figures_list = [
+        (label, value, note or "") for label, value, note, _ in plan_figures(c.plan, c.replies)
+    ]
+    label, value, note, _ = chance_figure(c.outcome, c.target)
+    figures_list.append((label, value, note or ""))
+    weights = cache.weights(c.roster, c.replies)
+    frontier = budget_frontier(
+        c.roster, c.campaign, plan_for=lambda r, cc: make_plan(r, cc, first_value=weights)
+    )
+    comparison = head_to_head(
+        c.roster,
+        c.campaign,
+        plans=strategy_plans(c.roster, c.campaign, first_value=weights, optimal=c.plan),
+    )
+    figures = [
+        charts.tier_split(c.plan),
+        charts.split_curve_chart(
+            curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
+        ),
+        charts.head_to_head_chart(comparison),
+        charts.frontier_chart(frontier, c.campaign.budget),
+        charts.roster_scatter(c.roster.table, c.plan.allocations),
+    ]
+    settings = [("Roster", c.roster_label)] + [
+        (s.label, sc.describe(s, c.values[s.key])) for s in sc.ALL
+    ]
+    return client_report(
+        title=c.title,
+        subtitle=f"Budget ${c.campaign.budget:,.0f} · {len(c.roster.table):,} influencers in "
+        f"the roster · plan {c.plan.status} (certified gap {c.plan.optimality_gap:.1e})",
+        headline=figures_list,
+        figures=figures,
+        table=table,
+        assumptions=settings,
+        notes=[
+            "Expected engagement = followers × engagement rate × audience quality, each repeat "
+            "post earning the decay factor times the one before.",
+            "Reply rates and spreads are assumptions the planner's user can change; see the "
+            "planner's README for where each default comes from.",
+        ]
+        + (["Some prices are estimates from the rate card."] if c.plan.prices_estimated else []),
+    ).encode()
+
+
+# ---------------------------------------------------------------- the Budget and roster tab
+def show_budget(c: Current) -> None:
+    _chart(
+        charts.frontier_chart(
+            cache.frontier(c.roster, c.key, c.campaign, c.replies), c.campaign.budget
+        )
+    )
+    _chart(charts.roster_scatter(c.roster.table, c.plan.allocations))
+
+
+# ---------------------------------------------------------------- the Risk and outreach tab
+def show_risk(c: Current) -> None:
+    a = c.assumptions
+    st.markdown(
+        "Each simulated campaign decides who accepts the offer (reply rates) and how each post "
+        "lands around its expectation (post spread), then moves the whole campaign up or down "
+        "together (campaign-wide spread). Every assumption is under **Replies and risk** in "
+        f"the sidebar: micro replies {a.reply_micro:.0%}, macro replies {a.reply_macro:.0%}, "
+        f"post spread {a.spread_micro:g} (micro) and {a.spread_macro:g} (macro), "
+        f"campaign-wide spread {a.shared_spread:g}."
+    )
+    plans = cache.strategies(c.roster, c.key, c.campaign, c.replies)
+    rows = []
+    for label in STRATEGIES:
+        sub, strategy_plan = plans[label]
+        if not strategy_plan.has_plan:
+            rows.append({"strategy": label, "p10": None, "p50": None, "p90": None, "mean": None})
+            continue
+        result = cache.outcome(
+            sub, cache.roster_key(sub), strategy_plan, (label, c.campaign, c.replies), a
+        )
+        summary = result.summary(c.target)
+        rows.append(
+            {
+                "strategy": label,
+                "p10": summary["p10"],
+                "p50": summary["p50"],
+                "p90": summary["p90"],
+                "mean": summary["mean"],
+                "chance": summary["probability_of_target"],
+                "spend": summary["mean_spend"],
+            }
+        )
+    summary_frame = pd.DataFrame(rows)
+    _chart(charts.outcome_ranges(summary_frame.astype({"p10": float}), c.target))
+    chance = f"Chance of ≥ {c.target:,.0f}"
+    st.dataframe(
+        summary_frame.rename(
+            columns={
+                "strategy": "Strategy",
+                "p10": "P10 (1 in 10 below)",
+                "p50": "Median",
+                "p90": "P90 (1 in 10 above)",
+                "mean": "Mean",
+                "chance": chance,
+                "spend": "Spend on accepted offers (mean)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "P10 (1 in 10 below)": st.column_config.NumberColumn(format="%,.0f"),
+            "Median": st.column_config.NumberColumn(format="%,.0f"),
+            "P90 (1 in 10 above)": st.column_config.NumberColumn(format="%,.0f"),
+            "Mean": st.column_config.NumberColumn(format="%,.0f"),
+            chance: st.column_config.NumberColumn(format="percent"),
+            "Spend on accepted offers (mean)": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
+
+    st.subheader("Outreach list")
+    st.caption(
+        "Offers can be declined, so contact the plan's influencers first (largest expected "
+        "engagement first), then the backups in order until the accepted offers fill the "
+        "budget. The list is long enough that, at the reply rates above, the expected spend of "
+        "accepted offers reaches the budget."
+    )
+    outreach = outreach_list(c.roster, c.plan, a)
+    st.dataframe(
+        outreach,
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(outreach)),
+        column_config={
+            "spend": st.column_config.NumberColumn(format="dollar"),
+            "reply_rate": st.column_config.NumberColumn(format="percent"),
+            "expected_engagement_if_accepted": st.column_config.NumberColumn(format="%,.0f"),
+            "expected_spend": st.column_config.NumberColumn(format="dollar"),
+            "cumulative_expected_spend": st.column_config.NumberColumn(format="dollar"),
+        },
+    )
+    st.download_button(
+        "Outreach list as CSV",
+        lambda: to_csv_bytes(outreach),
+        file_name="influencer_outreach.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# ---------------------------------------------------------------- the Compare tab
+COMPARE_HEADINGS = {
+    "scenario": "Scenario",
+    "status": "Status",
+    "budget": "Budget",
+    "expected_engagement": "Expected engagements",
+    "spend": "Spend",
+    "cost_per_engagement": "Cost per engagement",
+    "micro_influencers": "Micro influencers",
+    "macro_influencers": "Macro influencers",
+    "macro_share": "Macro share of spend",
+}
+
+
+def _compared(scenario_id: str) -> tuple[dict[str, object], pd.DataFrame | None]:
+    """One saved scenario's row of the comparison, and its split curve."""
+    item = scenarios.load(scenario_id)
+    label = f"{item.name} ({item.created_at:%d %b %H:%M})"
+    settings = scenarios.settings_of(item)
+    try:
+        tiers = sc.tiers_from(settings)
+        rate_card = sc.rate_card_from(settings) if settings["estimate_prices"] else None
+        campaign = sc.campaign_from(settings)
+        assumptions = sc.assumptions_from(settings)
+    except SettingsError:
+        return {"scenario": label, "status": "settings cannot be used"}, None
+    roster, _ = cache.checked(scenarios.included(item.roster), tiers, rate_card)
+    if roster is None:
+        return {"scenario": label, "status": "roster has problems"}, None
+    key = cache.roster_key(roster)
+    replies = (
+        (assumptions.reply_micro, assumptions.reply_macro) if settings["plan_for_replies"] else None
+    )
+    plan = cache.plan(roster, key, campaign, replies)
+    whole_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    curve, _ranges = cache.curve(roster, key, whole_band, replies, assumptions)
+    ok = plan.has_plan
+    return {
+        "scenario": label,
+        "status": plan.status,
+        "budget": campaign.budget,
+        "expected_engagement": plan.expected_engagement,
+        "spend": plan.spend,
+        "cost_per_engagement": plan.cost_per_engagement if ok else None,
+        "micro_influencers": plan.by_tier["micro"].influencers,
+        "macro_influencers": plan.by_tier["macro"].influencers,
+        "macro_share": plan.macro_share if ok else None,
+        "micro_spend": plan.by_tier["micro"].spend,
+        "macro_spend": plan.by_tier["macro"].spend,
+        "micro_engagement": plan.by_tier["micro"].expected_engagement,
+        "macro_engagement": plan.by_tier["macro"].expected_engagement,
+    }, curve
+
+
+def show_compare() -> None:
+    from dashboard.store import scenario_id_from
+
+    known: dict[str, str] = st.session_state.known_scenarios
+    st.markdown(
+        "Pick two to four saved scenarios to see them side by side. Listed are the scenarios "
+        "saved or opened in this browser session; paste the link of any other saved scenario "
+        "to add it."
+    )
+    link = st.text_input(
+        "Add a saved scenario by its link", key="compare_link", placeholder="https://…/?scenario=…"
+    )
+    if link:
+        scenario_id = scenario_id_from(link)
+        if scenario_id is None:
+            st.warning(
+                "That is not a saved scenario's link: it has no `scenario=` id the planner makes."
+            )
+        elif scenario_id not in known:
+            try:
+                known[scenario_id] = scenarios.load(scenario_id).name
+            except scenarios.Unavailable as error:
+                st.warning(md(str(error)))
+    if len(known) < 2:
+        st.info(
+            "Save this scenario (**Save and share** above) and at least one other, or paste "
+            "their links here, to compare them.",
+            icon=":material/compare_arrows:",
+        )
+        return
+    picked = st.multiselect(
+        "Scenarios to compare",
+        list(known),
+        default=list(known)[-4:],
+        format_func=lambda i: known.get(i, i),
+        max_selections=4,
+        key="compare_pick",
+    )
+    if len(picked) < 2:
+        st.info("Pick at least two scenarios.")
+        return
+    rows, curves = [], {}
+    for scenario_id in picked:
+        row, curve = _compared(scenario_id)
+        rows.append(row)
+        if curve is not None:
+            curves[str(row["scenario"])] = curve
+    summary = pd.DataFrame(rows)
+    st.dataframe(
+        summary[[c for c in summary.columns if c in COMPARE_HEADINGS]].rename(
+            columns=COMPARE_HEADINGS
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Budget": st.column_config.NumberColumn(format="dollar"),
+            "Expected engagements": st.column_config.NumberColumn(format="%,.0f"),
+            "Spend": st.column_config.NumberColumn(format="dollar"),
+            "Cost per engagement": st.column_config.NumberColumn(format="$%.4f"),
+            "Macro share of spend": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    if "micro_spend" in summary:
+        planned = summary.dropna(subset=["micro_spend"])
+        if len(planned):
+            _chart(charts.compare_split(planned))
+    if curves:
+        _chart(charts.compare_curves(curves))
