@@ -178,7 +178,7 @@ def _repair(
 
 
 def _improve(
-    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 300, rounds: int = 30
+    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 100, rounds: int = 30
 ) -> np.ndarray:
     """Swap one post for another (or add one) while that gains engagement: fills the budget
     that a greedy fill leaves over, which decides optimality when posts are priced alike."""
