@@ -289,7 +289,7 @@ def split_points(
     roster: Roster,
     campaign: Campaign,
     *,
-    step: float = 0.05,
+    step: float = 0.1,
     first_value: np.ndarray | None = None,
 ) -> list[BandPoint]:
     """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
@@ -315,7 +315,7 @@ def split_curve(
     roster: Roster,
     campaign: Campaign,
     *,
-    step: float = 0.05,
+    step: float = 0.1,
     points: list[BandPoint] | None = None,
 ) -> pd.DataFrame:
     """Best expected engagement when the macro share is held near each value from 0% to 100%.

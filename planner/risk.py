@@ -25,6 +25,8 @@ from planner.settings import Campaign, SettingsError
 
 DRAWS = 10_000
 SEED = 7
+# Draws per point of the split curve's P10-P90 range (each point's plan is simulated).
+CURVE_DRAWS = 500
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ def split_bands(
     decay: float,
     assumptions: Assumptions,
     *,
-    draws: int = 2_000,
+    draws: int = CURVE_DRAWS,
     seed: int = SEED,
 ) -> pd.DataFrame:
     """P10, P50 and P90 of each split-curve band's plan (`split_points`), by simulation."""

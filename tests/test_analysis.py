@@ -17,7 +17,7 @@ def test_split_curve_covers_0_to_100_and_holds_its_band():
     from planner import split_curve
 
     curve = split_curve(ROSTER, CAMPAIGN)
-    assert list(np.round(curve["macro_share"] * 100)) == list(range(0, 101, 5))
+    assert list(np.round(curve["macro_share"] * 100)) == list(range(0, 101, 10))
     ok = curve["status"] == "optimal"
     assert (curve.loc[ok, "macro_spend"] >= curve.loc[ok, "band_low"] * 60_000 - 1e-6).all()
     assert (curve.loc[ok, "macro_spend"] <= curve.loc[ok, "band_high"] * 60_000 + 1e-6).all()

@@ -147,7 +147,7 @@ def test_split_bands_order_their_quantiles():
     bands = split_bands(ROSTER.table, points, CAMPAIGN.decay, Assumptions(), draws=1_000)
     assert len(bands) == len(points)
     ok = bands["p10"].notna()
-    assert ok.sum() >= 15
+    assert ok.sum() >= 9
     assert (bands.loc[ok, "p10"] <= bands.loc[ok, "p50"]).all()
     assert (bands.loc[ok, "p50"] <= bands.loc[ok, "p90"]).all()
 

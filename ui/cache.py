@@ -25,14 +25,18 @@ from planner import (
     split_curve,
 )
 from planner.plan import split_points, strategy_plans
-from planner.risk import Assumptions, Outcome, reply_weighted_engagement, simulate, split_bands
+from planner.risk import (
+    Assumptions,
+    Outcome,
+    reply_weighted_engagement,
+    simulate,
+    split_bands,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"  # the roster table's column for leaving an influencer out
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
-# Draws per split-curve point for its P10-P90 range (the headline's chance uses 10,000).
-CURVE_DRAWS = 1_000
 
 Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
 
@@ -92,7 +96,7 @@ def curve(
     """The split curve and each point's simulated P10-P90 range. The curve sets its own band at
     each point: the campaign's band does not matter."""
     points = split_points(_roster, campaign, first_value=weights(_roster, replies))
-    ranges = split_bands(_roster.table, points, campaign.decay, assumptions, draws=CURVE_DRAWS)
+    ranges = split_bands(_roster.table, points, campaign.decay, assumptions)
     return split_curve(_roster, campaign, points=points), ranges
 
 
