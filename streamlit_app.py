@@ -188,8 +188,6 @@ with head:
                 )
         with save_col.popover("Save and share", icon=":material/cloud_upload:", width="stretch"):
             scenarios.save_and_share(values, edited, f"Plan for ${campaign.budget:,.0f}")
-        if state.last_saved is not None:
-            scenarios.show_saved_links()
 
 if not current.plan.has_plan:
     st.stop()

@@ -412,7 +412,10 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", bargap=0.3)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_yaxes(showticklabels=False, row=1, col=2)
-    return _layout(fig, "The micro/macro split of each scenario", height=140 + 60 * len(summary))
+    fig = _layout(fig, "The micro/macro split of each scenario", height=190 + 60 * len(summary))
+    # The legend goes under the bars: above them sit the two panels' titles.
+    fig.update_layout(legend=dict(y=-0.15, yanchor="top"), margin=dict(t=72))
+    return fig
 
 
 def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:

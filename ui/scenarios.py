@@ -122,6 +122,8 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
     )
     name = st.text_input("Scenario name", max_chars=120, placeholder="e.g. Spring launch, 60/40")
     if not st.button("Save and get the link", icon=":material/save:", type="primary"):
+        if state.last_saved is not None:
+            show_saved_links()
         return
     try:
         saved = scenario_store().save(name or default_name, values, edited, state.roster_label)
@@ -141,7 +143,7 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
 def show_saved_links() -> None:
     """The links of the scenario saved last in this session."""
     saved_id, saved_name = st.session_state.last_saved
-    base = st.context.url or ""
+    base = (st.context.url or "").rstrip("/") + "/"
     st.success(
         f"Saved **{md(saved_name)}**. This link opens exactly this roster and these settings, "
         "for anyone, on any device; saving again makes a new link.",
