@@ -29,7 +29,7 @@ def first() -> AppTest:
 def test_first_open_shows_the_sample_plan_and_every_chart(first):
     assert not first.exception
     figures = headline(first)
-    assert figures["Expected engagements"] not in ("", "0")
+    assert figures["Engagements"] not in ("", "0")
     assert figures["Plan status"] == "Optimal"
     # The Plan tab: tier split, split curve, head-to-head (the other tabs draw when opened).
     assert len(first.get("plotly_chart")) == 3
@@ -43,11 +43,11 @@ def test_the_budget_and_roster_tab_shows_the_frontier_and_the_roster():
 
 
 def test_the_budget_slider_and_the_typed_budget_move_together(first):
-    before = headline(first)["Expected engagements"]
+    before = headline(first)["Engagements"]
     first.slider(key="budget_slider").set_value(40_000.0).run()
     assert first.number_input(key="budget").value == 40_000.0
     assert headline(first)["Spend"] == "$40,000"
-    assert headline(first)["Expected engagements"] != before
+    assert headline(first)["Engagements"] != before
     first.number_input(key="budget").set_value(2_500_000.0).run()
     assert first.slider(key="budget_slider").value == 1_000_000.0
     assert not first.exception
@@ -94,10 +94,10 @@ def test_planning_for_declined_offers_changes_the_plan_and_says_so():
     app.toggle(key="plan_for_replies").set_value(True).run()
     assert not app.exception
     after = headline(app)
-    assert after["Expected engagements"] != before["Expected engagements"]
+    assert after["Engagements"] != before["Engagements"]
     assert "reply" in app.metric[0].proto.delta
     # Micro influencers reply twice as often by default: the plan leaves macro out.
-    assert after["Micro / macro influencers"].endswith("/ 0")
+    assert after["Micro / macro"].endswith("/ 0")
 
 
 def test_the_risk_tab_shows_the_strategies_and_the_outreach_list():
@@ -114,8 +114,8 @@ def test_the_risk_tab_shows_the_strategies_and_the_outreach_list():
 
 
 def test_a_target_sets_the_chance_in_the_headline():
-    low = headline(run(target="1000"))["Chance of reaching the target"]
-    high = headline(run(target="5000000"))["Chance of reaching the target"]
+    low = headline(run(target="1000"))["Chance of target"]
+    high = headline(run(target="5000000"))["Chance of target"]
     assert low == "100%" and high == "0%"
 
 

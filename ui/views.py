@@ -62,10 +62,11 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
     """The headline figures of a plan (on the page and in the client report)."""
     return [
         (
-            "Expected engagements",
+            "Engagements",
             f"{plan.expected_engagement:,.0f}",
             "weighted by reply rates" if replies else "if every offer is accepted",
-            "Likes, comments and shares the plan's posts should earn on average"
+            "Expected engagements: likes, comments and shares the plan's posts should earn on "
+            "average"
             + (
                 ", each influencer's weighted by the chance they accept."
                 if replies
@@ -79,16 +80,16 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
             f"Of the ${plan.campaign.budget:,.2f} budget.",
         ),
         (
-            "Cost per engagement",
+            "Cost / engagement",
             f"${plan.cost_per_engagement:,.3f}",
             None,
-            "Spend divided by expected engagements.",
+            "Cost per engagement: spend divided by expected engagements.",
         ),
         (
-            "Micro / macro influencers",
+            "Micro / macro",
             f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
             f"{plan.macro_share:.0%} of spend on macro",
-            None,
+            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+).",
         ),
         (
             "Plan status",
@@ -103,12 +104,12 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
 
 def chance_figure(outcome: Outcome, target: float) -> Figure:
     return (
-        "Chance of reaching the target",
+        "Chance of target",
         f"{outcome.probability(target):.0%}",
         f"≥ {target:,.0f} engagements",
-        f"Share of {outcome.draws:,} simulated campaigns (offers declined at the reply rates, "
-        "posts landing above or below expectation) that reach the target. Set the target and "
-        "the assumptions under *Replies and risk* in the sidebar.",
+        f"Chance of reaching the target: the share of {outcome.draws:,} simulated campaigns "
+        "(offers declined at the reply rates, posts landing above or below expectation) that "
+        "reach it. Set the target and the assumptions under *Replies and risk* in the sidebar.",
     )
 
 

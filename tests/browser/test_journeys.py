@@ -27,7 +27,7 @@ def upload(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_first_open_shows_the_figures_and_every_chart(page, app_url):
     open_app(page, app_url)
-    expect(metric(page, "Expected engagements")).not_to_have_text("0")
+    expect(metric(page, "Engagements")).not_to_have_text("0")
     expect(metric(page, "Plan status")).to_have_text("Optimal")
     expect(charts(page)).to_have_count(3)  # the Plan tab; the others draw when opened
     for i in range(3):
@@ -46,19 +46,19 @@ def test_a_keyboard_move_of_the_budget_updates_figures_and_url_and_the_link_repr
     page, app_url, browser
 ):
     open_app(page, app_url)
-    before = metric(page, "Expected engagements").inner_text()
+    before = metric(page, "Engagements").inner_text()
     slider = budget_slider(page)
     slider.focus()
     for _ in range(3):
         page.keyboard.press("ArrowLeft")
     expect(metric(page, "Spend")).to_have_text("$97,000")
-    expect(metric(page, "Expected engagements")).not_to_have_text(before)
+    expect(metric(page, "Engagements")).not_to_have_text(before)
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"[?&]budget=97000(\.0)?(&|$)"))
     link = page.url
     figures = {
         label: metric(page, label).inner_text()
-        for label in ("Expected engagements", "Spend", "Cost per engagement", "Plan status")
+        for label in ("Engagements", "Spend", "Cost / engagement", "Plan status")
     }
 
     fresh = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -78,16 +78,16 @@ def test_a_messy_upload_is_planned_and_a_broken_one_keeps_the_last_plan(page, ap
     open_app(page, app_url)
     upload(page, "messy_roster.csv")
     expect(page.get_by_text("In use: messy_roster.csv")).to_be_visible()
-    expect(metric(page, "Micro / macro influencers")).to_have_text("5 / 1")
+    expect(metric(page, "Micro / macro")).to_have_text("5 / 1")
     expect(page.get_by_text("1 left out of the plan, and why")).to_be_visible()
-    planned = metric(page, "Expected engagements").inner_text()
+    planned = metric(page, "Engagements").inner_text()
 
     upload(page, "broken_roster.csv")
     error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="broken_roster.csv")
     expect(error).to_be_visible()
     for text in ("Row 3", "Row 4", "Row 5", "followers", "engagement_rate", "cost_per_post"):
         expect(error).to_contain_text(text)
-    expect(metric(page, "Expected engagements")).to_have_text(planned)
+    expect(metric(page, "Engagements")).to_have_text(planned)
     expect(page.get_by_text("In use: messy_roster.csv")).to_be_visible()
 
 
@@ -99,9 +99,9 @@ def test_the_csv_download_matches_the_plan_on_screen(page, app_url):
     plan = pd.read_csv(io.StringIO(text))
     spend = metric(page, "Spend").inner_text()
     assert f"${plan['Spend ($)'].sum():,.0f}" == spend
-    engagements = metric(page, "Expected engagements").inner_text()
+    engagements = metric(page, "Engagements").inner_text()
     assert f"{plan['Expected engagements'].sum():,.0f}" == engagements
-    micro, macro = metric(page, "Micro / macro influencers").inner_text().split(" / ")
+    micro, macro = metric(page, "Micro / macro").inner_text().split(" / ")
     assert len(plan) == int(micro) + int(macro)
     # Handles begin with "@", which a spreadsheet would read as a formula: the file writes them
     # with a leading apostrophe (tests/test_export.py).
@@ -114,7 +114,7 @@ def test_on_a_phone_the_page_fits_the_width(browser, app_url):
     try:
         page = context.new_page()
         open_app(page, app_url)
-        expect(metric(page, "Expected engagements")).to_be_in_viewport()
+        expect(metric(page, "Engagements")).to_be_in_viewport()
         expect(charts(page)).to_have_count(3)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
@@ -147,7 +147,7 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
     wait_idle(page)
     expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
-    expect(metric(page, "Micro / macro influencers")).to_have_text("2 / 1")
+    expect(metric(page, "Micro / macro")).to_have_text("2 / 1")
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"estimate_prices=true"))
 
@@ -191,7 +191,7 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
     wait_idle(page)
     figures = {
         label: metric(page, label).inner_text()
-        for label in ("Expected engagements", "Spend", "Cost per engagement", "Plan status")
+        for label in ("Engagements", "Spend", "Cost / engagement", "Plan status")
     }
     page.get_by_role("button", name="Save and share").click()
     page.get_by_label("Scenario name").fill("Client pitch <b>bold</b>")
@@ -227,6 +227,6 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
         assert "Plotly.newPlot" in report or "plotly" in report.lower()
         assert report.count('class="plotly-graph-div"') == 5
         assert "Client pitch &lt;b&gt;bold&lt;/b&gt;" in report
-        assert figures["Expected engagements"] in report
+        assert figures["Engagements"] in report
     finally:
         fresh.close()
