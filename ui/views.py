@@ -148,13 +148,10 @@ def show_plan(c: Current) -> None:
     left, right = st.columns(2)
     with left:
         _chart(charts.tier_split(c.plan))
-    curve, ranges = _curve(c)
-    with right:
-        _chart(
-            charts.split_curve_chart(
-                curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
-            )
-        )
+    # The split curve takes most of a move's time: its place is kept (the last curve stays,
+    # faded, until the new one comes) and it is drawn last, so the browser draws everything
+    # else while the server computes it.
+    curve_slot = right.container()
     comparison = head_to_head(
         c.roster, c.campaign, plans=cache.strategies(c.roster, c.key, c.campaign, c.replies)
     )
@@ -195,8 +192,23 @@ def show_plan(c: Current) -> None:
         icon=":material/download:",
         width="stretch",
     )
+    report_slot = downloads[2].container()
+    st.caption(
+        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. The sample roster is synthetic, built "
+        "from published benchmarks (see the README). Expected engagement = followers × "
+        "engagement rate × audience quality, each repeat post earning the decay factor times "
+        "the one before."
+    )
+
+    curve, ranges = _curve(c)
+    with curve_slot:
+        _chart(
+            charts.split_curve_chart(
+                curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
+            )
+        )
     # Built when pressed, outside this run: it gets the curve now and plans the rest itself.
-    downloads[2].download_button(
+    report_slot.download_button(
         "Client report (HTML)",
         lambda: report_html(c, curve, ranges, table),
         file_name="influencer_plan_report.html",
@@ -206,12 +218,6 @@ def show_plan(c: Current) -> None:
         width="stretch",
         help="One file with the figures, the interactive charts, the plan table and every "
         "assumption. Opens offline in any browser.",
-    )
-    st.caption(
-        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. The sample roster is synthetic, built "
-        "from published benchmarks (see the README). Expected engagement = followers × "
-        "engagement rate × audience quality, each repeat post earning the decay factor times "
-        "the one before."
     )
 
 
