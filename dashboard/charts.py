@@ -50,6 +50,21 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
     return fig
 
 
+def _mark(fig: go.Figure, x: float, text: str) -> None:
+    """A dashed vertical line at `x`, labelled at the top (your budget, the target)."""
+    fig.add_vline(x=x, line=dict(color=MACRO_COLOUR, width=2, dash="dash"))
+    fig.add_annotation(
+        x=x,
+        y=1,
+        yref="paper",
+        text=text,
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        font=dict(size=11, color=MACRO_COLOUR),
+    )
+
+
 def _money(value: float) -> str:
     """Dollars in short form ($40.3K); the values charted here are never negative."""
     return "$" + _count(value) if math.isfinite(value) else "–"
@@ -227,17 +242,7 @@ def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
         ),
         secondary_y=False,
     )
-    fig.add_vline(x=budget, line=dict(color=MACRO_COLOUR, width=2, dash="dash"))
-    fig.add_annotation(
-        x=budget,
-        y=1,
-        yref="paper",
-        text=f"your budget {_money(budget)}",
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        font=dict(size=11, color=MACRO_COLOUR),
-    )
+    _mark(fig, budget, f"your budget {_money(budget)}")
     fig.update_xaxes(title="Budget", tickprefix="$")
     fig.update_yaxes(title="Expected engagements", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title="Per extra $", rangemode="tozero", showgrid=False, secondary_y=True)
@@ -366,17 +371,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
         )
     )
     if target is not None and target > 0:
-        fig.add_vline(x=target, line=dict(color=MACRO_COLOUR, width=2, dash="dash"))
-        fig.add_annotation(
-            x=target,
-            y=1,
-            yref="paper",
-            text=f"target {_count(target)}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            font=dict(size=11, color=MACRO_COLOUR),
-        )
+        _mark(fig, target, f"target {_count(target)}")
     missing = summary.loc[summary["p10"].isna(), "strategy"].tolist()
     title = "How sure? Simulated engagements by strategy"
     if missing:

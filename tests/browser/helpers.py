@@ -103,3 +103,16 @@ def budget_slider(page: Page):  # type: ignore[no-untyped-def]
 
 def charts(page: Page):  # type: ignore[no-untyped-def]
     return page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+
+
+# The headline figures a shared link must reproduce.
+HEADLINE = ("Engagements", "Spend", "Cost / engagement", "Plan status")
+
+
+def headline_of(page: Page) -> dict[str, str]:
+    return {label: metric(page, label).inner_text() for label in HEADLINE}
+
+
+def expect_headline(page: Page, figures: dict[str, str]) -> None:
+    for label, value in figures.items():
+        expect(metric(page, label)).to_have_text(value)

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import budget_slider, charts, metric, open_app, wait_idle
+from helpers import (
+    budget_slider,
+    charts,
+    expect_headline,
+    headline_of,
+    metric,
+    open_app,
+    wait_idle,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -56,17 +64,13 @@ def test_a_keyboard_move_of_the_budget_updates_figures_and_url_and_the_link_repr
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"[?&]budget=97000(\.0)?(&|$)"))
     link = page.url
-    figures = {
-        label: metric(page, label).inner_text()
-        for label in ("Engagements", "Spend", "Cost / engagement", "Plan status")
-    }
+    figures = headline_of(page)
 
     fresh = browser.new_context(viewport={"width": 1200, "height": 900})
     try:
         other = fresh.new_page()
         open_app(other, link)
-        for label, value in figures.items():
-            expect(metric(other, label)).to_have_text(value)
+        expect_headline(other, figures)
         expect(other.locator('[data-testid="stSidebar"] input[type="number"]').first).to_have_value(
             "97000.00"
         )
@@ -189,10 +193,7 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
         page.keyboard.press("ArrowLeft")
     expect(metric(page, "Spend")).to_have_text("$95,000")
     wait_idle(page)
-    figures = {
-        label: metric(page, label).inner_text()
-        for label in ("Engagements", "Spend", "Cost / engagement", "Plan status")
-    }
+    figures = headline_of(page)
     page.get_by_role("button", name="Save and share").click()
     page.get_by_label("Scenario name").fill("Client pitch <b>bold</b>")
     page.get_by_role("button", name="Save and get the link").click()
@@ -207,15 +208,13 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
     try:
         other = fresh.new_page()
         open_app(other, link)
-        for label, value in figures.items():
-            expect(metric(other, label)).to_have_text(value)
+        expect_headline(other, figures)
 
         client = fresh.new_page()
         open_app(client, client_link)
         expect(client.get_by_role("heading", name="Client pitch <b>bold</b>")).to_be_visible()
         expect(client.locator("b", has_text="bold")).to_have_count(0)
-        for label, value in figures.items():
-            expect(metric(client, label)).to_have_text(value)
+        expect_headline(client, figures)
         expect(client.locator('[data-testid="stFileUploader"]')).to_have_count(0)
         expect(client.get_by_text("Review and edit the roster")).to_have_count(0)
         expect(client.get_by_text("Explore: try other settings")).to_be_visible()
