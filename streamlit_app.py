@@ -165,6 +165,8 @@ current = views.Current(
     plan=cache.plan(roster, key, campaign, replies),
     saved=saved,
 )
+if current.plan.has_plan and state.get("tab", "Plan") == "Plan":
+    current = current.start_curve()  # computed while the headline and the tab are drawn
 with head:
     if current.plan.has_plan:
         current = views.headline(current)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import first_post_engagement, posts_allowed
-from planner.plan import BandPoint, Plan
+from planner.plan import BandPoint, Plan, split_curve, split_points
 from planner.roster import Roster
 from planner.settings import Campaign, SettingsError
 
@@ -364,3 +364,18 @@ def split_bands(
             row |= {"p10": np.nan, "p50": np.nan, "p90": np.nan, "mean": np.nan}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def split_curve_ranges(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    first_value: np.ndarray | None = None,
+    draws: int = CURVE_DRAWS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The split curve (`split_curve`) and each point's simulated range (`split_bands`), from
+    one set of band plans."""
+    points = split_points(roster, campaign, first_value=first_value)
+    ranges = split_bands(roster.table, points, campaign.decay, assumptions, draws=draws)
+    return split_curve(roster, campaign, points=points), ranges

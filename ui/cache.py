@@ -4,7 +4,16 @@ reads, costs nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import multiprocessing
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +31,14 @@ from planner import (
     check_roster,
     make_plan,
     read_table,
-    split_curve,
 )
-from planner.plan import split_points, strategy_plans
+from planner.plan import strategy_plans
 from planner.risk import (
     Assumptions,
     Outcome,
     reply_weighted_engagement,
     simulate,
-    split_bands,
+    split_curve_ranges,
 )
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
@@ -85,19 +93,86 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def curve(
-    _roster: Roster,
-    roster_key: str,
-    campaign: Campaign,
-    replies: Replies,
-    assumptions: Assumptions,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The split curve and each point's simulated P10-P90 range. The curve sets its own band at
-    each point: the campaign's band does not matter."""
-    points = split_points(_roster, campaign, first_value=weights(_roster, replies))
-    ranges = split_bands(_roster.table, points, campaign.decay, assumptions)
-    return split_curve(_roster, campaign, points=points), ranges
+class CurveJobs:
+    """The split curves (with their simulated ranges), each computed once in a worker process
+    while the script draws the rest of the page, and kept by their inputs like a cache.
+
+    The curve is the slowest part of a budget move (one optimal plan per band). A second
+    process runs it beside this one; where that process cannot be had, the curve is computed
+    here as before."""
+
+    LIMIT = 64
+
+    def __init__(self) -> None:
+        self._jobs: OrderedDict[tuple, Future] = OrderedDict()  # type: ignore[type-arg]
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        try:
+            context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
+            context.set_forkserver_preload(["planner.risk"])
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
+            self._pool = None
+
+    def submit(
+        self, roster: Roster, key: tuple, campaign: Campaign, replies: Replies, assumptions
+    ) -> Future:  # type: ignore[type-arg]
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                self._jobs.move_to_end(key)
+                return job
+            job = self._start(roster, campaign, replies, assumptions)
+            self._jobs[key] = job
+            while len(self._jobs) > self.LIMIT:
+                self._jobs.popitem(last=False)
+            return job
+
+    def _start(
+        self, roster: Roster, campaign: Campaign, replies: Replies, assumptions: Assumptions
+    ) -> Future:  # type: ignore[type-arg]
+        args = (roster, campaign, assumptions)
+        first_value = weights(roster, replies)
+        if self._pool is not None:
+            # Streamlit runs the script as a module named "__main__" with a file but no spec, so
+            # a new worker would run the whole app again on start; a spec named "__main__" tells
+            # multiprocessing that there is no main module to rerun.
+            main = sys.modules["__main__"]
+            if getattr(main, "__spec__", None) is None:
+                main.__spec__ = ModuleSpec("__main__", None)
+            try:
+                return self._pool.submit(split_curve_ranges, *args, first_value=first_value)
+            except (BrokenProcessPool, RuntimeError, OSError):
+                self._pool = None  # the worker died: compute here from now on
+        done: Future = Future()  # type: ignore[type-arg]
+        done.set_result(split_curve_ranges(*args, first_value=first_value))
+        return done
+
+    def result(self, key: tuple, job: Future) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[type-arg]
+        try:
+            return job.result(timeout=300)
+        except BaseException:
+            with self._lock:  # a failed job is not kept
+                if self._jobs.get(key) is job:
+                    del self._jobs[key]
+            raise
+
+
+@st.cache_resource(show_spinner=False)
+def _curve_jobs() -> CurveJobs:
+    return CurveJobs()
+
+
+def start_curve(
+    roster: Roster, roster_key: str, campaign: Campaign, replies: Replies, assumptions: Assumptions
+) -> Callable[[], tuple[pd.DataFrame, pd.DataFrame]]:
+    """Start the split curve and each point's simulated P10-P90 range (the campaign's band does
+    not matter: the curve sets its own at each point); the returned call waits for them."""
+    whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    key = (roster_key, whole, replies, assumptions)
+    jobs = _curve_jobs()
+    job = jobs.submit(roster, key, whole, replies, assumptions)
+    return lambda: jobs.result(key, job)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

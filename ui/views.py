@@ -4,6 +4,7 @@ budget and roster, risk and outreach, saved scenarios compared)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,15 @@ class Current:
     saved: Scenario | None  # the saved scenario opened by the link, if any
     outcome: Outcome | None = None  # the plan's simulated outcomes
     target: float = 0.0  # engagements whose chance the headline shows
+    # Waits for the split curve when it was started before the page was drawn (`start_curve`).
+    curve_ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+
+    def start_curve(self) -> Current:
+        """The same scenario with its split curve started (in a worker process)."""
+        ready = cache.start_curve(
+            self.roster, self.key, self.campaign, self.replies, self.assumptions
+        )
+        return dataclasses.replace(self, curve_ready=ready)
 
     @property
     def title(self) -> str:
@@ -138,19 +148,16 @@ def _chart(figure: go.Figure) -> None:
     st.plotly_chart(figure, config=CHART_CONFIG, theme=None)
 
 
-def _curve(c: Current) -> tuple[pd.DataFrame, pd.DataFrame]:
-    whole_band = dataclasses.replace(c.campaign, macro_share_min=0.0, macro_share_max=1.0)
-    return cache.curve(c.roster, c.key, whole_band, c.replies, c.assumptions)
-
-
 # ---------------------------------------------------------------- the Plan tab
 def show_plan(c: Current) -> None:
+    # The split curve takes most of a move's time: it is started first (in a worker process,
+    # usually before the headline) and drawn last, in its place (the last curve stays, faded,
+    # until the new one comes).
+    curve_ready = c.curve_ready or c.start_curve().curve_ready
+    assert curve_ready is not None
     left, right = st.columns(2)
     with left:
         _chart(charts.tier_split(c.plan))
-    # The split curve takes most of a move's time: its place is kept (the last curve stays,
-    # faded, until the new one comes) and it is drawn last, so the browser draws everything
-    # else while the server computes it.
     curve_slot = right.container()
     comparison = head_to_head(
         c.roster, c.campaign, plans=cache.strategies(c.roster, c.key, c.campaign, c.replies)
@@ -200,7 +207,7 @@ def show_plan(c: Current) -> None:
         "the one before."
     )
 
-    curve, ranges = _curve(c)
+    curve, ranges = curve_ready()
     with curve_slot:
         _chart(
             charts.split_curve_chart(
@@ -407,8 +414,7 @@ def _compared(scenario_id: str) -> tuple[dict[str, object], pd.DataFrame | None]
         (assumptions.reply_micro, assumptions.reply_macro) if settings["plan_for_replies"] else None
     )
     plan = cache.plan(roster, key, campaign, replies)
-    whole_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
-    curve, _ranges = cache.curve(roster, key, whole_band, replies, assumptions)
+    curve, _ranges = cache.start_curve(roster, key, campaign, replies, assumptions)()
     ok = plan.has_plan
     return {
         "scenario": label,

@@ -1,0 +1,35 @@
+"""The split curve computed in a worker process gives the same answer as computed here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from planner import Campaign, read_roster
+from planner.risk import Assumptions, split_curve_ranges
+from ui.cache import CurveJobs
+
+ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+CAMPAIGN = Campaign(budget=45_000)
+
+
+def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
+    jobs = CurveJobs()
+    key = ("sample", CAMPAIGN, None, Assumptions())
+    job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
+    assert jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions()) is job  # kept, not redone
+    curve, ranges = jobs.result(key, job)
+    here_curve, here_ranges = split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())
+    pd.testing.assert_frame_equal(curve, here_curve)
+    pd.testing.assert_frame_equal(ranges, here_ranges)
+
+
+def test_without_a_worker_the_curve_is_computed_here():
+    jobs = CurveJobs()
+    jobs._pool = None
+    key = ("sample", CAMPAIGN, (0.5, 0.1), Assumptions())
+    job = jobs.submit(ROSTER, key, CAMPAIGN, (0.5, 0.1), Assumptions())
+    assert job.done()
+    curve, _ = jobs.result(key, job)
+    assert curve["expected_engagement"].notna().sum() >= 9
