@@ -211,3 +211,6 @@ for name, show in (
 if "Compare" in tabs and tabs["Compare"].open:
     with tabs["Compare"]:
         views.show_compare()
+
+# After the first page has gone out: the split curve's worker process starts in the background.
+cache.warm_worker()

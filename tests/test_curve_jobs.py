@@ -16,8 +16,10 @@ CAMPAIGN = Campaign(budget=45_000)
 
 def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     jobs = CurveJobs()
+    jobs.warm()
     key = ("sample", CAMPAIGN, None, Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
+    assert not job.done()  # running in the worker
     assert jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions()) is job  # kept, not redone
     curve, ranges = jobs.result(key, job)
     here_curve, here_ranges = split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())

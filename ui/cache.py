@@ -98,8 +98,9 @@ class CurveJobs:
     while the script draws the rest of the page, and kept by their inputs like a cache.
 
     The curve is the slowest part of a budget move (one optimal plan per band). A second
-    process runs it beside this one; where that process cannot be had, the curve is computed
-    here as before."""
+    process runs it beside this one. That process starts only after the first page has been
+    sent (`warm`), so starting it never slows the first page; until then, and wherever it
+    cannot be had, the curve is computed here."""
 
     LIMIT = 64
 
@@ -107,6 +108,7 @@ class CurveJobs:
         self._jobs: OrderedDict[tuple, Future] = OrderedDict()  # type: ignore[type-arg]
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._warm = False
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
@@ -128,22 +130,40 @@ class CurveJobs:
                 self._jobs.popitem(last=False)
             return job
 
+    def warm(self) -> None:
+        """Start the worker process (in the background) if it is not running yet."""
+        with self._lock:
+            if self._warm or self._pool is None:
+                return
+            self._warm = True
+            self._submit(int)
+
+    def _submit(
+        self, function: Callable[..., object], *args: object, **kwargs: object
+    ) -> Future | None:  # type: ignore[type-arg]
+        if self._pool is None:
+            return None
+        # Streamlit runs the script as a module named "__main__" with a file but no spec, so a
+        # new worker would run the whole app again on start; a spec named "__main__" tells
+        # multiprocessing that there is no main module to rerun.
+        main = sys.modules["__main__"]
+        if getattr(main, "__spec__", None) is None:
+            main.__spec__ = ModuleSpec("__main__", None)
+        try:
+            return self._pool.submit(function, *args, **kwargs)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self._pool = None  # the worker died: compute here from now on
+            return None
+
     def _start(
         self, roster: Roster, campaign: Campaign, replies: Replies, assumptions: Assumptions
     ) -> Future:  # type: ignore[type-arg]
         args = (roster, campaign, assumptions)
         first_value = weights(roster, replies)
-        if self._pool is not None:
-            # Streamlit runs the script as a module named "__main__" with a file but no spec, so
-            # a new worker would run the whole app again on start; a spec named "__main__" tells
-            # multiprocessing that there is no main module to rerun.
-            main = sys.modules["__main__"]
-            if getattr(main, "__spec__", None) is None:
-                main.__spec__ = ModuleSpec("__main__", None)
-            try:
-                return self._pool.submit(split_curve_ranges, *args, first_value=first_value)
-            except (BrokenProcessPool, RuntimeError, OSError):
-                self._pool = None  # the worker died: compute here from now on
+        if self._warm:
+            job = self._submit(split_curve_ranges, *args, first_value=first_value)
+            if job is not None:
+                return job
         done: Future = Future()  # type: ignore[type-arg]
         done.set_result(split_curve_ranges(*args, first_value=first_value))
         return done
@@ -161,6 +181,11 @@ class CurveJobs:
 @st.cache_resource(show_spinner=False)
 def _curve_jobs() -> CurveJobs:
     return CurveJobs()
+
+
+def warm_worker() -> None:
+    """Start the split curve's worker process, once the page has been sent."""
+    _curve_jobs().warm()
 
 
 def start_curve(
