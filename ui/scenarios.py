@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -65,11 +66,18 @@ def settings_of(saved: Scenario) -> dict[str, object]:
     return sc.values_from_saved(saved.settings)[0]
 
 
+def _ticked(frame: pd.DataFrame) -> pd.Series:
+    """The include box of each row: ticked only where it is (an empty box, as on a row just
+    added in the editor, is shown unticked and leaves the row out); every row is included
+    when the table has no include column."""
+    if INCLUDE not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame[INCLUDE].map(lambda v: v is True or v is np.True_).astype(bool)
+
+
 def included(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of a roster table whose include box is ticked, without that column."""
-    keep = (
-        frame[INCLUDE].map(lambda v: v is not False and v != "false") if INCLUDE in frame else True
-    )
+    keep = _ticked(frame)
     return frame.loc[keep].drop(columns=INCLUDE, errors="ignore").reset_index(drop=True)
 
 
@@ -88,9 +96,7 @@ def open_link(scenario_id: str) -> None:
             state[key] = value
     state.link_problems += problems
     frame = saved.roster.copy()
-    if INCLUDE not in frame:
-        frame[INCLUDE] = True
-    frame[INCLUDE] = frame[INCLUDE].map(lambda v: v is not False and v != "false").astype(bool)
+    frame[INCLUDE] = _ticked(frame)
     state.roster_frame = frame
     state.roster_label = saved.roster_label
     state.editor_version += 1

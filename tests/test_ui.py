@@ -1,0 +1,16 @@
+"""The app's Streamlit-side helpers that need no running app."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.scenarios import included
+
+
+def test_only_ticked_rows_are_included_and_an_empty_box_leaves_a_row_out():
+    frame = pd.DataFrame(
+        {"name": ["a", "b", "c", "d"], "include": [True, False, None, pd.NA]}, dtype=object
+    )
+    assert included(frame)["name"].tolist() == ["a"]
+    assert "include" not in included(frame)
+    assert included(frame.drop(columns="include"))["name"].tolist() == ["a", "b", "c", "d"]
