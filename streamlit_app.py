@@ -97,10 +97,7 @@ answer = st.container()
 body = st.container()  # the roster: upload, edit, what was left out
 
 try:
-    tiers = sc.tiers_from(values)
-    rate_card = sc.rate_card_from(values) if values[sc.ESTIMATE_PRICES.key] else None
-    campaign = sc.campaign_from(values)
-    assumptions = sc.assumptions_from(values)
+    tiers, rate_card, campaign, assumptions = sc.planner_settings_from(values)
 except SettingsError as error:
     with head:
         st.error(
@@ -151,9 +148,7 @@ def share_link() -> str:
 
 
 key = cache.roster_key(roster)
-replies = (
-    (assumptions.reply_micro, assumptions.reply_macro) if values[sc.PLAN_FOR_REPLIES.key] else None
-)
+replies = cache.replies_of(values, assumptions)
 current = views.Current(
     roster=roster,
     key=key,

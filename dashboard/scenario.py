@@ -311,6 +311,16 @@ def campaign_from(values: Mapping[str, object]) -> Campaign:
     )
 
 
+def planner_settings_from(
+    values: Mapping[str, object],
+) -> tuple[Tiers, RateCard | None, Campaign, Assumptions]:
+    """Tier thresholds, rate card (None unless prices are to be estimated), campaign and risk
+    assumptions from the widgets' values (raises SettingsError with every problem of the first
+    that cannot be made)."""
+    rate_card = rate_card_from(values) if values[ESTIMATE_PRICES.key] else None
+    return tiers_from(values), rate_card, campaign_from(values), assumptions_from(values)
+
+
 def tiers_from(values: Mapping[str, object]) -> Tiers:
     return Tiers(
         micro_threshold=int(values[MICRO_THRESHOLD.key]),  # type: ignore[call-overload]

@@ -129,11 +129,16 @@ def solve_dp(
     # plan cannot lead to a better plan.
     at_lp = int(np.argmin(np.abs(lams - lam0)))
     lp_rows = slice(at_lp, at_lp + 1)
-    top = float(
-        _macro_bound(
-            *(np.zeros(1, dtype=np.int64), np.zeros(1), np.zeros(1, dtype=np.int64)),
-            0,
-            lams[lp_rows],
+
+    def lagrangian_bound(
+        cost: np.ndarray, value: np.ndarray, count: np.ndarray, next_group: int, rows: slice
+    ) -> np.ndarray:
+        return _macro_bound(
+            cost,
+            value,
+            count,
+            next_group,
+            lams[rows],
             mu,
             rho,
             duals,
@@ -141,10 +146,12 @@ def solve_dp(
             mmin,
             mmax,
             kmax,
-            group_suffix[lp_rows],
-            micro_suffix[lp_rows],
-        )[0]
-    )
+            group_suffix[rows],
+            micro_suffix[rows],
+        )
+
+    empty = np.zeros(1, dtype=np.int64)
+    top = float(lagrangian_bound(empty, np.zeros(1), empty, 0, lp_rows)[0])
     window = top - best * (1 + target_gap)
     for g, (_posts, c, cum) in enumerate(groups):
         options = np.arange(cum.size)
@@ -165,21 +172,12 @@ def solve_dp(
         )
         loose = np.isnan(bound) | (items.max_macro is not None)
         if np.any(loose):
-            lagrangian = _macro_bound(
+            lagrangian = lagrangian_bound(
                 new_cost[ok][loose],
                 new_value[ok][loose],
                 new_count[ok][loose],
                 g + 1,
-                lams,
-                mu,
-                rho,
-                duals,
-                budget,
-                mmin,
-                mmax,
-                kmax,
-                group_suffix,
-                micro_suffix,
+                slice(None),
             )
             bound[loose] = np.fmin(bound[loose], lagrangian)
         live = bound > best * (1 + target_gap)

@@ -12,7 +12,6 @@ figure the default comes from it, and where it has none the default is labelled 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +20,7 @@ import pandas as pd
 from planner.model import first_post_engagement, posts_allowed
 from planner.plan import BandPoint, Plan, split_curve, split_points
 from planner.roster import Roster
-from planner.settings import Campaign, SettingsError
+from planner.settings import Campaign, SettingsError, is_number
 
 DRAWS = 10_000
 SEED = 7
@@ -50,7 +49,7 @@ class Assumptions:
         problems = []
         for name, label in (("reply_micro", "micro"), ("reply_macro", "macro")):
             value = getattr(self, name)
-            if not _number(value) or not 0 <= value <= 1:
+            if not is_number(value) or not 0 <= value <= 1:
                 problems.append(
                     f"The {label} reply rate must be between 0% and 100% (got {value!r})."
                 )
@@ -60,21 +59,13 @@ class Assumptions:
             ("shared_spread", "campaign-wide spread"),
         ):
             value = getattr(self, name)
-            if not _number(value) or not 0 <= value <= 10:
+            if not is_number(value) or not 0 <= value <= 10:
                 problems.append(
                     f"The {label} must be between 0 and 10 (0.5 means a typical post lands "
                     f"about 50% above or below its expectation; got {value!r})."
                 )
         if problems:
             raise SettingsError(problems)
-
-
-def _number(value: object) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
 
 
 def _per_tier(table: pd.DataFrame, column: str, micro: float, macro: float) -> np.ndarray:
@@ -259,9 +250,8 @@ def outreach_list(roster: Roster, plan: Plan, assumptions: Assumptions) -> pd.Da
     in_plan = np.zeros(len(table), dtype=bool)
     in_plan[owner] = True
     posts = np.bincount(owner, minlength=len(table))
-    earn = np.bincount(
-        owner, weights=value1[owner] * np.power(campaign.decay, k), minlength=len(table)
-    )
+    post_value = value1[owner] * np.power(campaign.decay, k)
+    earn = np.bincount(owner, weights=post_value, minlength=len(table))
     total = float(earn.sum()) or 1.0
 
     plan_rows = np.flatnonzero(in_plan)
@@ -281,7 +271,7 @@ def outreach_list(roster: Roster, plan: Plan, assumptions: Assumptions) -> pd.Da
         )
 
     # The plan's last post per dollar: backups are offered the posts that earn at least that.
-    post_ratio = value1[owner] * np.power(campaign.decay, k) / cost[owner]
+    post_ratio = post_value / cost[owner]
     cutoff = float(post_ratio.min()) if post_ratio.size else 0.0
     allowed = posts_allowed(table, campaign)
     candidates = np.flatnonzero(~in_plan & (allowed > 0) & (value1 > 0) & (cost > 0))

@@ -20,7 +20,8 @@ class SettingsError(ValueError):
         super().__init__(" ".join(problems))
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
+    """A finite int or float (not a bool)."""
     return (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
@@ -82,7 +83,7 @@ class RateCard:
         problems = [
             f"The rate card price for {name!r} must be a number above 0 (got {value!r})."
             for name, value in cleaned.items()
-            if not _is_number(value) or float(value) <= 0
+            if not is_number(value) or float(value) <= 0
         ]
         if "other" not in cleaned:
             problems.append("The rate card needs an 'other' price for platforms it does not list.")
@@ -117,13 +118,13 @@ class Campaign:
 
     def __post_init__(self) -> None:
         problems = []
-        if not _is_number(self.budget) or self.budget <= 0:
+        if not is_number(self.budget) or self.budget <= 0:
             problems.append(f"The budget must be an amount above 0 (got {self.budget!r}).")
         if not _is_count(self.max_posts):
             problems.append(
                 f"Posts per influencer must be a whole number, 0 or more (got {self.max_posts!r})."
             )
-        if not _is_number(self.decay) or not 0 < self.decay <= 1:
+        if not is_number(self.decay) or not 0 < self.decay <= 1:
             problems.append(
                 "The repeat-post decay must be above 0 and at most 1 (1 = a repeat post earns as "
                 f"much as the first; got {self.decay!r})."
@@ -131,7 +132,7 @@ class Campaign:
         shares_ok = True
         for name in ("macro_share_min", "macro_share_max"):
             value = getattr(self, name)
-            if not _is_number(value) or not 0 <= value <= 1:
+            if not is_number(value) or not 0 <= value <= 1:
                 shares_ok = False
                 problems.append(
                     f"The {name.replace('_', ' ')} must be between 0% and 100% (got {value!r})."

@@ -10,7 +10,7 @@ import multiprocessing
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.machinery import ModuleSpec
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import scenario as sc
 from planner import (
     Campaign,
     Plan,
@@ -44,7 +45,6 @@ from planner.risk import (
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"  # the roster table's column for leaving an influencer out
-CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
 
 Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
 
@@ -78,6 +78,14 @@ def roster_key(roster: Roster) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(roster.table, index=False).values)
     digest.update(repr((roster.tiers, roster.prices_estimated)).encode())
     return digest.hexdigest()
+
+
+def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
+    """The reply rates to plan with: the assumptions' when the settings plan for declined
+    offers, else None."""
+    if not values[sc.PLAN_FOR_REPLIES.key]:
+        return None
+    return (assumptions.reply_micro, assumptions.reply_macro)
 
 
 def weights(roster: Roster, replies: Replies) -> np.ndarray | None:
@@ -119,16 +127,28 @@ class CurveJobs:
     def submit(
         self, roster: Roster, key: tuple, campaign: Campaign, replies: Replies, assumptions
     ) -> Future:  # type: ignore[type-arg]
+        args = (roster, campaign, assumptions)
         with self._lock:
             job = self._jobs.get(key)
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
-            job = self._start(roster, campaign, replies, assumptions)
-            self._jobs[key] = job
-            while len(self._jobs) > self.LIMIT:
-                self._jobs.popitem(last=False)
-            return job
+            if self._warm:
+                job = self._submit(split_curve_ranges, *args, first_value=weights(roster, replies))
+            if job is not None:
+                return self._keep(key, job)
+        # No worker yet (or none to be had): computed here, outside the lock, so other
+        # sessions are not held up meanwhile.
+        job = Future()
+        job.set_result(split_curve_ranges(*args, first_value=weights(roster, replies)))
+        with self._lock:
+            return self._keep(key, job)
+
+    def _keep(self, key: tuple, job: Future) -> Future:  # type: ignore[type-arg]
+        self._jobs[key] = job
+        while len(self._jobs) > self.LIMIT:
+            self._jobs.popitem(last=False)
+        return job
 
     def warm(self) -> None:
         """Start the worker process (in the background) if it is not running yet."""
@@ -154,19 +174,6 @@ class CurveJobs:
         except (BrokenProcessPool, RuntimeError, OSError):
             self._pool = None  # the worker died: compute here from now on
             return None
-
-    def _start(
-        self, roster: Roster, campaign: Campaign, replies: Replies, assumptions: Assumptions
-    ) -> Future:  # type: ignore[type-arg]
-        args = (roster, campaign, assumptions)
-        first_value = weights(roster, replies)
-        if self._warm:
-            job = self._submit(split_curve_ranges, *args, first_value=first_value)
-            if job is not None:
-                return job
-        done: Future = Future()  # type: ignore[type-arg]
-        done.set_result(split_curve_ranges(*args, first_value=first_value))
-        return done
 
     def result(self, key: tuple, job: Future) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[type-arg]
         try:
@@ -197,7 +204,16 @@ def start_curve(
     key = (roster_key, whole, replies, assumptions)
     jobs = _curve_jobs()
     job = jobs.submit(roster, key, whole, replies, assumptions)
-    return lambda: jobs.result(key, job)
+
+    def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
+        try:
+            return jobs.result(key, job)
+        except BrokenProcessPool:  # the worker died during this job: computed here instead
+            return split_curve_ranges(
+                roster, whole, assumptions, first_value=weights(roster, replies)
+            )
+
+    return ready
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

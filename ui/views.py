@@ -29,7 +29,7 @@ from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
 from planner.plan import STRATEGIES, strategy_plans
 from planner.risk import Assumptions, Outcome, outreach_list
 from ui import cache, scenarios
-from ui.cache import CHART_CONFIG, Replies
+from ui.cache import Replies
 
 if TYPE_CHECKING:
     from dashboard.store import Scenario
@@ -66,6 +66,7 @@ class Current:
 
 
 Figure = tuple[str, str, str | None, str | None]  # label, value, note, help
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
 
 
 def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
@@ -400,19 +401,14 @@ def _compared(scenario_id: str) -> tuple[dict[str, object], pd.DataFrame | None]
     label = f"{item.name} ({item.created_at:%d %b %H:%M})"
     settings = scenarios.settings_of(item)
     try:
-        tiers = sc.tiers_from(settings)
-        rate_card = sc.rate_card_from(settings) if settings["estimate_prices"] else None
-        campaign = sc.campaign_from(settings)
-        assumptions = sc.assumptions_from(settings)
+        tiers, rate_card, campaign, assumptions = sc.planner_settings_from(settings)
     except SettingsError:
         return {"scenario": label, "status": "settings cannot be used"}, None
     roster, _ = cache.checked(scenarios.included(item.roster), tiers, rate_card)
     if roster is None:
         return {"scenario": label, "status": "roster has problems"}, None
     key = cache.roster_key(roster)
-    replies = (
-        (assumptions.reply_micro, assumptions.reply_macro) if settings["plan_for_replies"] else None
-    )
+    replies = cache.replies_of(settings, assumptions)
     plan = cache.plan(roster, key, campaign, replies)
     curve, _ranges = cache.start_curve(roster, key, campaign, replies, assumptions)()
     ok = plan.has_plan
