@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from planner import Plan
 
@@ -25,8 +25,19 @@ TIER_COLOURS = {"micro": MICRO_COLOUR, "macro": MACRO_COLOUR}
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
-    fig.update_layout(
+# Every axis: light grid lines, room for its labels; a chart's own axis settings override them.
+AXIS = dict(showgrid=True, gridcolor="#EEEAF7", zeroline=False, automargin=True)
+AXIS_KEY = re.compile(r"[xy]axis\d*")
+
+
+def _figure(traces: list, title: str, *, height: int = 360, **layout: object) -> go.Figure:
+    """A figure with the shared look. Its layout is given whole, as one dict: plotly checks a
+    layout built from a dict once, where property-by-property updates (`update_layout`,
+    `add_shape`) walk their paths and cost about 10 ms a chart, on every slider move.
+
+    `layout` adds to the shared layout; a dict there (an axis, the legend, the margin) is merged
+    with the shared one, its keys winning."""
+    base: dict[str, object] = dict(
         title=dict(
             text=title,
             x=0,
@@ -44,24 +55,45 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
         hoverlabel=dict(font_size=13),
         plot_bgcolor="white",
         separators=".,",
+        xaxis=AXIS,
+        yaxis=AXIS,
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#EEEAF7", zeroline=False, automargin=True)
-    fig.update_yaxes(showgrid=True, gridcolor="#EEEAF7", zeroline=False, automargin=True)
-    return fig
+    for key, value in layout.items():
+        shared = AXIS if AXIS_KEY.fullmatch(key) else base.get(key)
+        base[key] = (
+            {**shared, **value} if isinstance(shared, dict) and isinstance(value, dict) else value
+        )
+    return go.Figure(data=traces, layout=base)
 
 
-def _mark(fig: go.Figure, x: float, text: str) -> None:
-    """A dashed vertical line at `x`, labelled at the top (your budget, the target)."""
-    fig.add_vline(x=x, line=dict(color=MACRO_COLOUR, width=2, dash="dash"))
-    fig.add_annotation(
-        x=x,
-        y=1,
-        yref="paper",
-        text=text,
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        font=dict(size=11, color=MACRO_COLOUR),
+def _mark(x: float, text: str) -> dict[str, list[dict[str, object]]]:
+    """A dashed vertical line at `x`, labelled at the top (your budget, the target): the
+    figure's `shapes` and `annotations`."""
+    return dict(
+        shapes=[
+            dict(
+                type="line",
+                x0=x,
+                x1=x,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                line=dict(color=MACRO_COLOUR, width=2, dash="dash"),
+            )
+        ],
+        annotations=[
+            dict(
+                x=x,
+                y=1,
+                yref="paper",
+                text=text,
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+                font=dict(size=11, color=MACRO_COLOUR),
+            )
+        ],
     )
 
 
@@ -88,7 +120,7 @@ def tier_split(plan: Plan) -> go.Figure:
     tiers = ("micro", "macro")
     spend = np.array([plan.by_tier[t].spend for t in tiers], dtype=float)
     engagement = np.array([plan.by_tier[t].expected_engagement for t in tiers], dtype=float)
-    fig = go.Figure()
+    traces = []
     for i, tier in enumerate(tiers):
         shares, labels = [], []
         for values, fmt in ((spend, _money), (engagement, _count)):
@@ -96,7 +128,7 @@ def tier_split(plan: Plan) -> go.Figure:
             share = values[i] / total * 100 if total > 0 else 0.0
             shares.append(share)
             labels.append(f"{share:.0f}% · {fmt(values[i])}" if share >= 20 else "")
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 name=f"{tier.capitalize()} ({_influencers(plan.by_tier[tier].influencers)})",
                 y=["Budget spent", "Expected engagement"],
@@ -111,10 +143,15 @@ def tier_split(plan: Plan) -> go.Figure:
                 hovertemplate=f"{tier.capitalize()}: %{{x:.1f}}%<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack", bargap=0.35)
-    fig.update_xaxes(range=[0, 100.5], dtick=25, ticksuffix="%", title=None)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    return _layout(fig, "Budget and engagement by tier", height=300)
+    return _figure(
+        traces,
+        "Budget and engagement by tier",
+        height=300,
+        barmode="stack",
+        bargap=0.35,
+        xaxis=dict(range=[0, 100.5], dtick=25, ticksuffix="%"),
+        yaxis=dict(autorange="reversed", showgrid=False),
+    )
 
 
 def split_curve_chart(
@@ -129,9 +166,9 @@ def split_curve_chart(
     `ranges` (from `planner.risk.split_bands`) adds each point's simulated P10-P90 range."""
     share = curve["macro_share"].to_numpy(dtype=float) * 100
     value = curve["expected_engagement"].to_numpy(dtype=float)
-    fig = go.Figure()
+    traces = []
     if ranges is not None and len(ranges):
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=ranges["macro_share"] * 100,
                 y=ranges["p90"],
@@ -142,7 +179,7 @@ def split_curve_chart(
                 connectgaps=False,
             )
         )
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=ranges["macro_share"] * 100,
                 y=ranges["p10"],
@@ -157,15 +194,7 @@ def split_curve_chart(
                 connectgaps=False,
             )
         )
-    fig.add_vrect(
-        x0=band[0] * 100,
-        x1=band[1] * 100,
-        fillcolor=MICRO_COLOUR,
-        opacity=0.08,
-        line_width=0,
-        layer="below",
-    )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=share,
             y=value,
@@ -179,7 +208,7 @@ def split_curve_chart(
     )
     if np.isfinite(value).any():
         best = int(np.nanargmax(value))
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[share[best]],
                 y=[value[best]],
@@ -190,7 +219,7 @@ def split_curve_chart(
             )
         )
     if plan.has_plan:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[plan.macro_share * 100],
                 y=[plan.expected_engagement],
@@ -200,38 +229,55 @@ def split_curve_chart(
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
         )
-    fig.update_xaxes(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
-    fig.update_yaxes(title="Expected engagements", rangemode="tozero")
-    # Up to four legend entries: below the plot (set after the shared layout), so they never
-    # run into the title.
-    fig.add_annotation(
-        x=(band[0] + band[1]) * 50,
-        y=1,
-        yref="paper",
-        text="your band",
-        showarrow=False,
-        font=dict(size=11, color=MICRO_COLOUR),
-        yanchor="bottom",
+    return _figure(
+        traces,
+        "Micro or macro? Engagement by macro share of budget",
+        height=460,
+        xaxis=dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102]),
+        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+        shapes=[
+            dict(
+                type="rect",
+                x0=band[0] * 100,
+                x1=band[1] * 100,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                fillcolor=MICRO_COLOUR,
+                opacity=0.08,
+                line_width=0,
+                layer="below",
+            )
+        ],
+        annotations=[
+            dict(
+                x=(band[0] + band[1]) * 50,
+                y=1,
+                yref="paper",
+                text="your band",
+                showarrow=False,
+                font=dict(size=11, color=MICRO_COLOUR),
+                yanchor="bottom",
+            )
+        ],
+        # Up to four legend entries: below the plot, so they never run into the title.
+        margin=dict(t=48),
+        legend=dict(y=-0.28, yanchor="top"),
     )
-    fig = _layout(fig, "Micro or macro? Engagement by macro share of budget", height=460)
-    fig.update_layout(margin=dict(t=48), legend=dict(y=-0.28, yanchor="top"))
-    return fig
 
 
 def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
     """Best expected engagement by budget, and the engagements each extra dollar buys there."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
+    traces = [
         go.Bar(
             x=frontier["budget"],
             y=frontier["marginal_engagement_per_dollar"],
             name="Engagements per extra $",
             marker_color=OTHER_COLOUR,
+            yaxis="y2",
             hovertemplate="Around $%{x:,.0f}: %{y:,.2f} engagements per extra $<extra></extra>",
         ),
-        secondary_y=True,
-    )
-    fig.add_trace(
         go.Scatter(
             x=frontier["budget"],
             y=frontier["expected_engagement"],
@@ -240,13 +286,21 @@ def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
             line=dict(color=MICRO_COLOUR, width=3),
             hovertemplate="Budget $%{x:,.0f}<br>%{y:,.0f} engagements<extra></extra>",
         ),
-        secondary_y=False,
+    ]
+    return _figure(
+        traces,
+        "What more budget buys",
+        xaxis=dict(title="Budget", tickprefix="$", domain=[0, 0.94]),
+        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+        yaxis2=dict(
+            title="Per extra $",
+            rangemode="tozero",
+            showgrid=False,
+            overlaying="y",
+            side="right",
+        ),
+        **_mark(budget, f"your budget {_money(budget)}"),
     )
-    _mark(fig, budget, f"your budget {_money(budget)}")
-    fig.update_xaxes(title="Budget", tickprefix="$")
-    fig.update_yaxes(title="Expected engagements", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title="Per extra $", rangemode="tozero", showgrid=False, secondary_y=True)
-    return _layout(fig, "What more budget buys")
 
 
 def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
@@ -255,9 +309,8 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
     spend = allocations.set_index("name")["spend"] if len(allocations) else pd.Series(dtype=float)
     chosen = table["name"].isin(spend.index)
     names = table["name"].map(lambda n: html.escape(str(n)))
-    fig = go.Figure()
     rest = table.loc[~chosen]
-    fig.add_trace(
+    traces = [
         go.Scatter(
             x=rest["followers"],
             y=rest["engagement_rate"] * 100,
@@ -267,14 +320,14 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
             text=names[~chosen],
             hovertemplate="%{text}<br>%{x:,.0f} followers · %{y:.2f}%<extra></extra>",
         )
-    )
+    ]
     largest = float(spend.max()) if len(spend) else 1.0
     for tier in ("micro", "macro"):
         rows = table.loc[chosen & (table["tier"] == tier)]
         if rows.empty:
             continue
         row_spend = rows["name"].map(spend).to_numpy(dtype=float)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=rows["followers"],
                 y=rows["engagement_rate"] * 100,
@@ -294,14 +347,19 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
                 ),
             )
         )
-    fig.update_xaxes(type="log", title="Followers (log scale)")
-    fig.update_yaxes(title="Engagement rate", ticksuffix="%", rangemode="tozero")
-    return _layout(fig, "The roster: who is in the plan")
+    return _figure(
+        traces,
+        "The roster: who is in the plan",
+        xaxis=dict(type="log", title="Followers (log scale)"),
+        yaxis=dict(title="Engagement rate", ticksuffix="%", rangemode="tozero"),
+    )
+
+
+STRATEGY_COLOURS = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optimal mix": "#1F1B2E"}
 
 
 def head_to_head_chart(comparison: pd.DataFrame) -> go.Figure:
     """All micro, all macro and the optimal mix under the same budget: expected engagements."""
-    colours = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optimal mix": "#1F1B2E"}
     values = comparison["expected_engagement"].to_numpy(dtype=float)
     labels = [
         f"{_count(v)} · {_money(c)}/1K" if math.isfinite(v) and math.isfinite(c) else "no plan"
@@ -309,48 +367,43 @@ def head_to_head_chart(comparison: pd.DataFrame) -> go.Figure:
             values, comparison["cost_per_engagement"].to_numpy(float) * 1000, strict=True
         )
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=comparison["strategy"],
-            y=np.nan_to_num(values),
-            marker_color=[colours.get(s, OTHER_COLOUR) for s in comparison["strategy"]],
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=comparison["influencers"],
-            hovertemplate=(
-                "%{x}<br>%{y:,.0f} engagements<br>%{customdata} influencers<extra></extra>"
-            ),
-        )
+    bars = go.Bar(
+        x=comparison["strategy"],
+        y=np.nan_to_num(values),
+        marker_color=[STRATEGY_COLOURS.get(s, OTHER_COLOUR) for s in comparison["strategy"]],
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=comparison["influencers"],
+        hovertemplate="%{x}<br>%{y:,.0f} engagements<br>%{customdata} influencers<extra></extra>",
     )
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
-    fig.update_yaxes(title="Expected engagements", range=[0, top * 1.18])
-    fig.update_xaxes(showgrid=False)
-    fig.update_layout(showlegend=False)
-    return _layout(fig, "Head to head: same budget, three strategies")
+    return _figure(
+        [bars],
+        "Head to head: same budget, three strategies",
+        showlegend=False,
+        xaxis=dict(showgrid=False),
+        yaxis=dict(title="Expected engagements", range=[0, top * 1.18]),
+    )
 
 
 def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
     P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""
-    colours = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optimal mix": "#1F1B2E"}
-    fig = go.Figure()
     ok = summary.dropna(subset=["p10"])
-    fig.add_trace(
+    traces = [
         go.Bar(
             y=ok["strategy"],
             x=ok["p90"] - ok["p10"],
             base=ok["p10"],
             orientation="h",
-            marker_color=[colours.get(s, OTHER_COLOUR) for s in ok["strategy"]],
+            marker_color=[STRATEGY_COLOURS.get(s, OTHER_COLOUR) for s in ok["strategy"]],
             opacity=0.55,
             name="P10–P90: 8 in 10 campaigns land here",
             customdata=np.stack([ok["p10"], ok["p90"]], axis=1),
             hovertemplate="%{y}<br>P10 %{customdata[0]:,.0f} – P90 %{customdata[1]:,.0f}"
             "<extra></extra>",
-        )
-    )
-    fig.add_trace(
+        ),
         go.Scatter(
             y=ok["strategy"],
             x=ok["p50"],
@@ -358,9 +411,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             marker=dict(symbol="line-ns", size=22, line=dict(width=3, color="#1F1B2E")),
             name="Median",
             hovertemplate="%{y}<br>median %{x:,.0f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
+        ),
         go.Scatter(
             y=ok["strategy"],
             x=ok["mean"],
@@ -368,60 +419,88 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             marker=dict(symbol="diamond", size=11, color="white", line=dict(width=2)),
             name="Mean",
             hovertemplate="%{y}<br>mean %{x:,.0f}<extra></extra>",
-        )
-    )
-    if target is not None and target > 0:
-        _mark(fig, target, f"target {_count(target)}")
+        ),
+    ]
     missing = summary.loc[summary["p10"].isna(), "strategy"].tolist()
     title = "How sure? Simulated engagements by strategy"
     if missing:
         title += f" ({', '.join(missing)}: no plan)"
-    fig.update_xaxes(title="Engagements", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    return _layout(fig, title, height=320)
+    return _figure(
+        traces,
+        title,
+        height=320,
+        xaxis=dict(title="Engagements", rangemode="tozero"),
+        yaxis=dict(autorange="reversed", showgrid=False),
+        **(_mark(target, f"target {_count(target)}") if target is not None and target > 0 else {}),
+    )
 
 
 def compare_split(summary: pd.DataFrame) -> go.Figure:
     """Saved scenarios side by side (rows with scenario, micro_spend, macro_spend,
-    micro_engagement, macro_engagement): spend and expected engagement by tier."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Spend", "Expected engagements"))
+    micro_engagement, macro_engagement): spend and expected engagement by tier, in two panels."""
+    traces = []
     for tier in ("micro", "macro"):
-        for col, column, fmt in ((1, f"{tier}_spend", _money), (2, f"{tier}_engagement", _count)):
-            fig.add_trace(
+        for panel, column, fmt in (
+            ("", f"{tier}_spend", _money),
+            ("2", f"{tier}_engagement", _count),
+        ):
+            traces.append(
                 go.Bar(
                     y=summary["scenario"],
                     x=summary[column],
+                    xaxis="x" + panel,
+                    yaxis="y" + panel,
                     orientation="h",
                     name=tier.capitalize(),
                     legendgroup=tier,
-                    showlegend=col == 1,
+                    showlegend=not panel,
                     marker_color=TIER_COLOURS[tier],
                     text=[fmt(float(v)) for v in summary[column]],
                     textposition="inside",
                     insidetextanchor="middle",
                     hovertemplate=f"%{{y}}<br>{tier}: %{{x:,.0f}}<extra></extra>",
-                ),
-                row=1,
-                col=col,
+                )
             )
-    fig.update_layout(barmode="stack", bargap=0.3)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_yaxes(showticklabels=False, row=1, col=2)
-    fig = _layout(fig, "The micro/macro split of each scenario", height=190 + 60 * len(summary))
-    # The legend goes under the bars: above them sit the two panels' titles.
-    fig.update_layout(legend=dict(y=-0.15, yanchor="top"), margin=dict(t=72))
-    return fig
+    panel_titles = [
+        dict(
+            text=text,
+            x=x,
+            xref="paper",
+            xanchor="center",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=16),
+        )
+        for text, x in (("Spend", 0.225), ("Expected engagements", 0.775))
+    ]
+    return _figure(
+        traces,
+        "The micro/macro split of each scenario",
+        height=190 + 60 * len(summary),
+        barmode="stack",
+        bargap=0.3,
+        xaxis=dict(domain=[0, 0.45], anchor="y"),
+        xaxis2=dict(domain=[0.55, 1], anchor="y2"),
+        yaxis=dict(autorange="reversed", showgrid=False, anchor="x"),
+        yaxis2=dict(autorange="reversed", showgrid=False, showticklabels=False, anchor="x2"),
+        annotations=panel_titles,
+        # The legend goes under the bars: above them sit the two panels' titles.
+        legend=dict(y=-0.15, yanchor="top"),
+        margin=dict(t=72),
+    )
 
 
 def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
     """The split curves of several saved scenarios on one chart, each with its best share."""
     palette = [MICRO_COLOUR, MACRO_COLOUR, "#1F1B2E", "#2E9E8F"]
-    fig = go.Figure()
+    traces = []
     for i, (label, curve) in enumerate(curves.items()):
         colour = palette[i % len(palette)]
         share = curve["macro_share"].to_numpy(dtype=float) * 100
         value = curve["expected_engagement"].to_numpy(dtype=float)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=share,
                 y=value,
@@ -435,7 +514,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         )
         if np.isfinite(value).any():
             best = int(np.nanargmax(value))
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=[share[best]],
                     y=[value[best]],
@@ -445,6 +524,10 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
                     hovertemplate=f"{html.escape(label)}: best at %{{x:.0f}}% macro<extra></extra>",
                 )
             )
-    fig.update_xaxes(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
-    fig.update_yaxes(title="Expected engagements", rangemode="tozero")
-    return _layout(fig, "Micro or macro? The split curves of each scenario", height=420)
+    return _figure(
+        traces,
+        "Micro or macro? The split curves of each scenario",
+        height=420,
+        xaxis=dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102]),
+        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+    )
