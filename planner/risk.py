@@ -12,6 +12,7 @@ figure the default comes from it, and where it has none the default is labelled 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,10 +127,48 @@ class Outcome:
         }
 
 
-def _lognormal(rng: np.random.Generator, cv: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Multipliers with mean 1 and coefficient of variation `cv` (exactly 1 where cv is 0)."""
-    sigma = np.sqrt(np.log1p(np.square(cv))).astype(np.float32)
-    normal = rng.standard_normal(shape, dtype=np.float32)
+# Standard draws are the same for every plan with the same seed and number of draws: they are
+# made once and kept (one block per seed and draw count, grown when a plan has more influencers),
+# so a plan's simulation only transforms them. Blocks above this many values are not kept.
+_KEEP_VALUES = 2**23
+_blocks: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_blocks_lock = threading.Lock()
+
+
+def _make_block(seed: int, draws: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standard normals and uniforms, one row of `draws` per influencer, and the shared shock's
+    standard normals. Each comes from its own stream filled row by row, so the first rows are
+    the same whatever the number of rows: a plan's draws do not depend on what was kept."""
+    normal = np.random.default_rng([seed, 0]).standard_normal((rows, draws), dtype=np.float32)
+    uniform = np.random.default_rng([seed, 1]).random((rows, draws), dtype=np.float32)
+    shock = np.random.default_rng([seed, 2]).standard_normal(draws)
+    for array in (normal, uniform, shock):
+        array.flags.writeable = False
+    return normal, uniform, shock
+
+
+def _standard_draws(seed: int, draws: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    key = (seed, draws)
+    with _blocks_lock:
+        block = _blocks.get(key)
+        if block is None or block[0].shape[0] < rows:
+            # Room for plans a little larger than this one; doubled when outgrown.
+            size = max(rows + rows // 2, 64, 2 * block[0].shape[0] if block is not None else 0)
+            if size * draws > _KEEP_VALUES:
+                size = rows
+            block = _make_block(seed, draws, size)
+            if size * draws <= _KEEP_VALUES:
+                _blocks[key] = block
+    normal, uniform, shock = block
+    return normal[:rows], uniform[:rows], shock
+
+
+def _lognormal(normal: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """Multipliers with mean 1 and coefficient of variation `cv` (one per row of `normal`;
+    exactly 1 where cv is 0), from standard normals."""
+    sigma = np.sqrt(np.log1p(np.square(cv))).astype(normal.dtype)
+    if normal.ndim == 2:
+        sigma = sigma[:, np.newaxis]
     return np.exp(normal * sigma - sigma * sigma / 2)
 
 
@@ -165,24 +204,31 @@ def simulate_posts(
     macro = (table["tier"] == "macro").to_numpy(dtype=bool)[rows]
     expected = float((reply * mean).sum())
 
-    rng = np.random.default_rng(seed)
-    if np.any(cv > 0):
-        earned = _lognormal(rng, cv, (draws, rows.size)) * mean
-    else:
-        earned = np.broadcast_to(mean, (draws, rows.size))
+    normal, uniform, shock_normal = _standard_draws(seed, draws, rows.size)
+    # What each influencer earns in each draw, as a multiple of their expectation (rows are
+    # influencers): their lognormal multiplier, times 0 where they decline. None: exactly 1.
+    factor = _lognormal(normal, cv) if np.any(cv > 0) else None
     if np.any(reply < 1):
-        accepted = rng.random((draws, rows.size), dtype=np.float32) < reply
-        earned = np.where(accepted, earned, 0.0)
-        paid = accepted @ spend
+        accepted = (uniform < reply.astype(np.float32)[:, np.newaxis]).astype(np.float32)
+        paid = (spend.astype(np.float32) @ accepted).astype(float)
+        factor = accepted if factor is None else np.multiply(factor, accepted, out=factor)
     else:
         paid = np.full(draws, float(spend.sum()))
     shock = (
-        _lognormal(rng, np.array(assumptions.shared_spread), (draws,)).astype(float)
+        _lognormal(shock_normal, np.array(assumptions.shared_spread))
         if assumptions.shared_spread > 0
         else np.ones(draws)
     )
-    micro = earned[:, ~macro].sum(axis=1) * shock
-    macro_total = earned[:, macro].sum(axis=1) * shock
+    by_tier = []
+    for in_tier in (~macro, macro):
+        weights = np.where(in_tier, mean, 0.0)
+        earned = (
+            np.full(draws, weights.sum())
+            if factor is None
+            else (weights.astype(np.float32) @ factor).astype(float)
+        )
+        by_tier.append(earned * shock)
+    micro, macro_total = by_tier
     return Outcome(micro + macro_total, micro, macro_total, paid, expected)
 
 
