@@ -8,17 +8,23 @@ it is open. `?scenario=<id>` opens a saved scenario; `&view=client` shows it to 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import os
 
-import streamlit as st
+# Before numpy loads: the app does no large matrix work, and BLAS's threads would only spin
+# between numpy's small calls, taking the CPU the page and the split curve's worker need.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from dashboard import scenario as sc
-from dashboard.text import md, md_lines
-from planner import SettingsError
-from ui import cache, scenarios, views
-from ui.cache import INCLUDE, SAMPLE_LABEL
-from ui.roster import roster_section
-from ui.sidebar import controls
+from urllib.parse import urlencode  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from dashboard import scenario as sc  # noqa: E402
+from dashboard.text import md, md_lines  # noqa: E402
+from planner import SettingsError  # noqa: E402
+from ui import cache, scenarios, views  # noqa: E402
+from ui.cache import INCLUDE, SAMPLE_LABEL  # noqa: E402
+from ui.roster import roster_section  # noqa: E402
+from ui.sidebar import controls  # noqa: E402
 
 # `?view=client` shows a clean presentation of the scenario for the marketer's client.
 CLIENT = st.query_params.get("view") == "client"

@@ -12,13 +12,19 @@ all-micro and all-macro plans), timed alone on the same budgets.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
-import pstats
-import statistics
-import sys
-import time
-from pathlib import Path
+import os
+
+# As the app does for itself under `streamlit run` (see streamlit_app.py): here numpy is loaded
+# before the app's first line runs, so the setting has to come first.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

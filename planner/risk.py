@@ -172,6 +172,12 @@ def _lognormal(normal: np.ndarray, cv: np.ndarray) -> np.ndarray:
     return np.exp(normal * sigma - sigma * sigma / 2)
 
 
+def _weighted_sum(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`weights @ rows`, by numpy's own loops: a BLAS call would wake BLAS's threads, which
+    then spin and take the CPU the rest of the app (and the split curve's worker) needs."""
+    return np.einsum("i,ij->j", weights.astype(rows.dtype), rows).astype(float)
+
+
 def simulate_posts(
     table: pd.DataFrame,
     owner: np.ndarray,
@@ -210,7 +216,7 @@ def simulate_posts(
     factor = _lognormal(normal, cv) if np.any(cv > 0) else None
     if np.any(reply < 1):
         accepted = (uniform < reply.astype(np.float32)[:, np.newaxis]).astype(np.float32)
-        paid = (spend.astype(np.float32) @ accepted).astype(float)
+        paid = _weighted_sum(spend, accepted)
         factor = accepted if factor is None else np.multiply(factor, accepted, out=factor)
     else:
         paid = np.full(draws, float(spend.sum()))
@@ -225,7 +231,7 @@ def simulate_posts(
         earned = (
             np.full(draws, weights.sum())
             if factor is None
-            else (weights.astype(np.float32) @ factor).astype(float)
+            else _weighted_sum(weights, factor)
         )
         by_tier.append(earned * shock)
     micro, macro_total = by_tier
