@@ -196,7 +196,7 @@ if not current.plan.has_plan:
     st.stop()
 
 # ---------------------------------------------------------------- the answer, in tabs
-TABS = ["Plan", "Budget and roster", "Risk and outreach"] + ([] if CLIENT else ["Compare"])
+TABS = ["Plan", "Budget and roster", "Strategies and risk"] + ([] if CLIENT else ["Compare"])
 with answer:
     tabs = dict(
         zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True)
@@ -204,7 +204,7 @@ with answer:
 for name, show in (
     ("Plan", views.show_plan),
     ("Budget and roster", views.show_budget),
-    ("Risk and outreach", views.show_risk),
+    ("Strategies and risk", views.show_strategies),
 ):
     if tabs[name].open:
         with tabs[name]:

@@ -25,8 +25,11 @@ TIER_COLOURS = {"micro": MICRO_COLOUR, "macro": MACRO_COLOUR}
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
-# Every axis: light grid lines, room for its labels; a chart's own axis settings override them.
-AXIS = dict(showgrid=True, gridcolor="#EEEAF7", zeroline=False, automargin=True)
+# Every axis: light grid lines; a chart's own axis settings override them. Margins are set per
+# chart, wide enough for its labels: with `automargin` plotly draws a chart twice (once to
+# measure the labels), and Streamlit draws every changed chart afresh, so on each slider move.
+# Only axes whose labels the user writes (scenario names) keep it.
+AXIS = dict(showgrid=True, gridcolor="#EEEAF7", zeroline=False)
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 
 
@@ -49,7 +52,7 @@ def _figure(traces: list, title: str, *, height: int = 360, **layout: object) ->
             font=dict(size=16),
         ),
         height=height,
-        margin=dict(l=8, r=8, t=96, b=8),
+        margin=dict(l=72, r=16, t=96, b=56),
         font=FONT,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=13),
@@ -131,7 +134,7 @@ def tier_split(plan: Plan) -> go.Figure:
         traces.append(
             go.Bar(
                 name=f"{tier.capitalize()} ({_influencers(plan.by_tier[tier].influencers)})",
-                y=["Budget spent", "Expected engagement"],
+                y=["Budget", "Engagement"],
                 x=shares,
                 orientation="h",
                 marker_color=TIER_COLOURS[tier],
@@ -151,6 +154,7 @@ def tier_split(plan: Plan) -> go.Figure:
         bargap=0.35,
         xaxis=dict(range=[0, 100.5], dtick=25, ticksuffix="%"),
         yaxis=dict(autorange="reversed", showgrid=False),
+        margin=dict(l=88, b=32),
     )
 
 
@@ -290,7 +294,8 @@ def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
     return _figure(
         traces,
         "What more budget buys",
-        xaxis=dict(title="Budget", tickprefix="$", domain=[0, 0.94]),
+        xaxis=dict(title="Budget", tickprefix="$"),
+        margin=dict(r=64),
         yaxis=dict(title="Expected engagements", rangemode="tozero"),
         yaxis2=dict(
             title="Per extra $",
@@ -382,6 +387,7 @@ def head_to_head_chart(comparison: pd.DataFrame) -> go.Figure:
         [bars],
         "Head to head: same budget, three strategies",
         showlegend=False,
+        margin=dict(t=72, b=32),
         xaxis=dict(showgrid=False),
         yaxis=dict(title="Expected engagements", range=[0, top * 1.18]),
     )
@@ -431,6 +437,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
         height=320,
         xaxis=dict(title="Engagements", rangemode="tozero"),
         yaxis=dict(autorange="reversed", showgrid=False),
+        margin=dict(l=96),
         **(_mark(target, f"target {_count(target)}") if target is not None and target > 0 else {}),
     )
 
@@ -483,12 +490,12 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
         bargap=0.3,
         xaxis=dict(domain=[0, 0.45], anchor="y"),
         xaxis2=dict(domain=[0.55, 1], anchor="y2"),
-        yaxis=dict(autorange="reversed", showgrid=False, anchor="x"),
+        yaxis=dict(autorange="reversed", showgrid=False, anchor="x", automargin=True),
         yaxis2=dict(autorange="reversed", showgrid=False, showticklabels=False, anchor="x2"),
         annotations=panel_titles,
         # The legend goes under the bars: above them sit the two panels' titles.
         legend=dict(y=-0.15, yanchor="top"),
-        margin=dict(t=72),
+        margin=dict(l=8, t=72, b=40),
     )
 
 

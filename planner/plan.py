@@ -291,15 +291,18 @@ def split_points(
     *,
     step: float = 0.1,
     first_value: np.ndarray | None = None,
+    part: tuple[int, int] = (0, 1),
 ) -> list[BandPoint]:
     """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
 
     The posts are built once; each band only moves the macro spend limits, and a band that
     cannot be met is reported as infeasible without the explanation a plan would carry.
+    `part=(i, n)` solves every n-th band from the i-th only, so n processes can share the curve.
     """
     items = build_items(roster.table, campaign, first_value)
     points = []
-    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6):
+    first, every = part
+    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)[first::every]:
         low = 0.0 if share == 0 else max(0.0, share - step / 2)
         high = 0.0 if share == 0 else min(1.0, share + step / 2)
         banded = dataclasses.replace(

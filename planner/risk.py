@@ -228,11 +228,7 @@ def simulate_posts(
     by_tier = []
     for in_tier in (~macro, macro):
         weights = np.where(in_tier, mean, 0.0)
-        earned = (
-            np.full(draws, weights.sum())
-            if factor is None
-            else _weighted_sum(weights, factor)
-        )
+        earned = np.full(draws, weights.sum()) if factor is None else _weighted_sum(weights, factor)
         by_tier.append(earned * shock)
     micro, macro_total = by_tier
     return Outcome(micro + macro_total, micro, macro_total, paid, expected)
@@ -415,9 +411,11 @@ def split_curve_ranges(
     *,
     first_value: np.ndarray | None = None,
     draws: int = CURVE_DRAWS,
+    part: tuple[int, int] = (0, 1),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve (`split_curve`) and each point's simulated range (`split_bands`), from
-    one set of band plans."""
-    points = split_points(roster, campaign, first_value=first_value)
+    one set of band plans; `part` as in `split_points` (the parts' rows, concatenated and
+    sorted by share, are the whole curve's)."""
+    points = split_points(roster, campaign, first_value=first_value, part=part)
     ranges = split_bands(roster.table, points, campaign.decay, assumptions, draws=draws)
     return split_curve(roster, campaign, points=points), ranges

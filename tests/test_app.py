@@ -31,8 +31,8 @@ def test_first_open_shows_the_sample_plan_and_every_chart(first):
     figures = headline(first)
     assert figures["Engagements"] not in ("", "0")
     assert figures["Plan status"] == "Optimal"
-    # The Plan tab: tier split, split curve, head-to-head (the other tabs draw when opened).
-    assert len(first.get("plotly_chart")) == 3
+    # The Plan tab: tier split and split curve (the other tabs draw when opened).
+    assert len(first.get("plotly_chart")) == 2
     assert not first.error and not first.warning
 
 
@@ -100,10 +100,10 @@ def test_planning_for_declined_offers_changes_the_plan_and_says_so():
     assert after["Micro / macro"].endswith("/ 0")
 
 
-def test_the_risk_tab_shows_the_strategies_and_the_outreach_list():
-    app = run(tab="Risk and outreach")
+def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_list():
+    app = run(tab="Strategies and risk")
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 1  # only the open tab is drawn
+    assert len(app.get("plotly_chart")) == 2  # head-to-head and ranges: only the open tab
     summary, outreach = app.dataframe[0].value, app.dataframe[1].value
     assert list(summary["Strategy"]) == ["All micro", "All macro", "Optimal mix"]
     assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()

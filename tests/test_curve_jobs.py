@@ -1,4 +1,5 @@
-"""The split curve computed in a worker process gives the same answer as computed here."""
+"""The split curve computed in worker processes, in parts, gives the same answer as computed
+here in one piece."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     jobs.warm()
     key = ("sample", CAMPAIGN, None, Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
-    assert not job.done()  # running in the worker
+    assert len(job) == CurveJobs.WORKERS  # one part per worker
+    assert not any(part.done() for part in job)  # running in the workers
     assert jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions()) is job  # kept, not redone
     curve, ranges = jobs.result(key, job)
     here_curve, here_ranges = split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())
@@ -32,6 +34,6 @@ def test_without_a_worker_the_curve_is_computed_here():
     jobs._pool = None
     key = ("sample", CAMPAIGN, (0.5, 0.1), Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, (0.5, 0.1), Assumptions())
-    assert job.done()
+    assert len(job) == 1 and job[0].done()
     curve, _ = jobs.result(key, job)
     assert curve["expected_engagement"].notna().sum() >= 9

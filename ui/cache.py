@@ -101,62 +101,76 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
+Job = tuple[Future, ...]  # type: ignore[type-arg]  # one future per part of the curve
+
+
 class CurveJobs:
-    """The split curves (with their simulated ranges), each computed once in a worker process
+    """The split curves (with their simulated ranges), each computed once in worker processes
     while the script draws the rest of the page, and kept by their inputs like a cache.
 
-    The curve is the slowest part of a budget move (one optimal plan per band). A second
-    process runs it beside this one. That process starts only after the first page has been
-    sent (`warm`), so starting it never slows the first page; until then, and wherever it
-    cannot be had, the curve is computed here."""
+    The curve is the slowest part of a budget move (one optimal plan per band). `WORKERS`
+    processes beside this one each solve every `WORKERS`-th band. They start only after the
+    first page has been sent (`warm`), so starting them never slows the first page; until then,
+    and wherever they cannot be had, the curve is computed here."""
 
     LIMIT = 64
+    WORKERS = 2
 
     def __init__(self) -> None:
-        self._jobs: OrderedDict[tuple, Future] = OrderedDict()  # type: ignore[type-arg]
+        self._jobs: OrderedDict[tuple, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._warm = False
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=context)
         except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
             self._pool = None
 
     def submit(
         self, roster: Roster, key: tuple, campaign: Campaign, replies: Replies, assumptions
-    ) -> Future:  # type: ignore[type-arg]
+    ) -> Job:
         args = (roster, campaign, assumptions)
+        first_value = weights(roster, replies)
         with self._lock:
             job = self._jobs.get(key)
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
             if self._warm:
-                job = self._submit(split_curve_ranges, *args, first_value=weights(roster, replies))
-            if job is not None:
-                return self._keep(key, job)
+                parts = [
+                    self._submit(
+                        split_curve_ranges,
+                        *args,
+                        first_value=first_value,
+                        part=(i, self.WORKERS),
+                    )
+                    for i in range(self.WORKERS)
+                ]
+                if all(part is not None for part in parts):
+                    return self._keep(key, tuple(parts))  # type: ignore[arg-type]
         # No worker yet (or none to be had): computed here, outside the lock, so other
         # sessions are not held up meanwhile.
-        job = Future()
-        job.set_result(split_curve_ranges(*args, first_value=weights(roster, replies)))
+        whole: Future = Future()  # type: ignore[type-arg]
+        whole.set_result(split_curve_ranges(*args, first_value=first_value))
         with self._lock:
-            return self._keep(key, job)
+            return self._keep(key, (whole,))
 
-    def _keep(self, key: tuple, job: Future) -> Future:  # type: ignore[type-arg]
+    def _keep(self, key: tuple, job: Job) -> Job:
         self._jobs[key] = job
         while len(self._jobs) > self.LIMIT:
             self._jobs.popitem(last=False)
         return job
 
     def warm(self) -> None:
-        """Start the worker process (in the background) if it is not running yet."""
+        """Start the worker processes (in the background) if they are not running yet."""
         with self._lock:
             if self._warm or self._pool is None:
                 return
             self._warm = True
-            self._submit(int)
+            for _ in range(self.WORKERS):
+                self._submit(int)
 
     def _submit(
         self, function: Callable[..., object], *args: object, **kwargs: object
@@ -172,17 +186,27 @@ class CurveJobs:
         try:
             return self._pool.submit(function, *args, **kwargs)
         except (BrokenProcessPool, RuntimeError, OSError):
-            self._pool = None  # the worker died: compute here from now on
+            self._pool = None  # a worker died: compute here from now on
             return None
 
-    def result(self, key: tuple, job: Future) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[type-arg]
+    def result(self, key: tuple, job: Job) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The whole curve and its ranges: the parts' rows, in order of macro share."""
         try:
-            return job.result(timeout=300)
+            parts = [part.result(timeout=300) for part in job]
         except BaseException:
             with self._lock:  # a failed job is not kept
                 if self._jobs.get(key) is job:
                     del self._jobs[key]
             raise
+        if len(parts) == 1:
+            return parts[0]
+        curve, ranges = (
+            pd.concat([part[i] for part in parts])
+            .sort_values("macro_share", kind="stable")
+            .reset_index(drop=True)
+            for i in (0, 1)
+        )
+        return curve, ranges
 
 
 @st.cache_resource(show_spinner=False)
@@ -191,7 +215,7 @@ def _curve_jobs() -> CurveJobs:
 
 
 def warm_worker() -> None:
-    """Start the split curve's worker process, once the page has been sent."""
+    """Start the split curve's worker processes, once the page has been sent."""
     _curve_jobs().warm()
 
 

@@ -160,10 +160,6 @@ def show_plan(c: Current) -> None:
     with left:
         _chart(charts.tier_split(c.plan))
     curve_slot = right.container()
-    comparison = head_to_head(
-        c.roster, c.campaign, plans=cache.strategies(c.roster, c.key, c.campaign, c.replies)
-    )
-    _chart(charts.head_to_head_chart(comparison))
 
     st.subheader("The plan")
     table = plan_table(c.plan)
@@ -290,9 +286,13 @@ def show_budget(c: Current) -> None:
     _chart(charts.roster_scatter(c.roster.table, c.plan.allocations))
 
 
-# ---------------------------------------------------------------- the Risk and outreach tab
-def show_risk(c: Current) -> None:
+# ---------------------------------------------------------------- the Strategies and risk tab
+def show_strategies(c: Current) -> None:
+    """All micro, all macro and the optimal mix side by side (expected, then simulated), and
+    whom to contact in what order."""
     a = c.assumptions
+    plans = cache.strategies(c.roster, c.key, c.campaign, c.replies)
+    _chart(charts.head_to_head_chart(head_to_head(c.roster, c.campaign, plans=plans)))
     st.markdown(
         "Each simulated campaign decides who accepts the offer (reply rates) and how each post "
         "lands around its expectation (post spread), then moves the whole campaign up or down "
@@ -301,7 +301,6 @@ def show_risk(c: Current) -> None:
         f"post spread {a.spread_micro:g} (micro) and {a.spread_macro:g} (macro), "
         f"campaign-wide spread {a.shared_spread:g}."
     )
-    plans = cache.strategies(c.roster, c.key, c.campaign, c.replies)
     rows = []
     for label in STRATEGIES:
         sub, strategy_plan = plans[label]

@@ -37,8 +37,8 @@ def test_first_open_shows_the_figures_and_every_chart(page, app_url):
     open_app(page, app_url)
     expect(metric(page, "Engagements")).not_to_have_text("0")
     expect(metric(page, "Plan status")).to_have_text("Optimal")
-    expect(charts(page)).to_have_count(3)  # the Plan tab; the others draw when opened
-    for i in range(3):
+    expect(charts(page)).to_have_count(2)  # the Plan tab; the others draw when opened
+    for i in range(2):
         expect(charts(page).nth(i).locator(".main-svg").first).to_be_visible()
     page.get_by_role("tab", name="Budget and roster").click()
     wait_idle(page)
@@ -119,10 +119,10 @@ def test_on_a_phone_the_page_fits_the_width(browser, app_url):
         page = context.new_page()
         open_app(page, app_url)
         expect(metric(page, "Engagements")).to_be_in_viewport()
-        expect(charts(page)).to_have_count(3)
+        expect(charts(page)).to_have_count(2)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        for i in range(3):
+        for i in range(2):
             box = charts(page).nth(i).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
     finally:
@@ -156,14 +156,15 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     expect(page).to_have_url(re.compile(r"estimate_prices=true"))
 
 
-def test_the_risk_view_renders_and_follows_the_spread_setting(page, app_url):
+def test_the_strategies_view_renders_and_follows_the_spread_setting(page, app_url):
     open_app(page, app_url)
-    page.get_by_role("tab", name="Risk and outreach").click()
+    page.get_by_role("tab", name="Strategies and risk").click()
     wait_idle(page)
-    expect(charts(page)).to_have_count(1)
-    expect(charts(page).first.locator(".main-svg").first).to_be_visible()
+    expect(charts(page)).to_have_count(2)  # head-to-head, then the simulated ranges
+    for i in range(2):
+        expect(charts(page).nth(i).locator(".main-svg").first).to_be_visible()
     expect(page.get_by_text("Outreach list", exact=True)).to_be_visible()
-    widths = "() => Array.from(document.querySelector('.js-plotly-plot')._fullData[0].x)"
+    widths = "() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].x)"
     before = page.evaluate(widths)
     assert len(before) == 3 and all(w > 0 for w in before[::2])
 
