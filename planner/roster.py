@@ -10,6 +10,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -392,11 +393,11 @@ def check_roster(
     tiers = tiers or Tiers()
     problems: list[Problem] = []
     frame = frame.dropna(how="all")
-    frame = (
-        frame.loc[~frame.apply(lambda r: all(_is_blank(v) for v in r), axis=1)]
-        if len(frame)
-        else frame
-    )
+    # Rows as plain tuples: a pandas Series per row costs far more than the checks themselves.
+    records = list(frame.itertuples(index=False, name=None))
+    filled = [not all(_is_blank(v) for v in record) for record in records]
+    frame = frame.loc[filled] if len(frame) else frame
+    records = [record for record, keep in zip(records, filled, strict=True) if keep]
     if len(frame) > MAX_ROWS:
         raise RosterError(
             [Problem(f"The roster has more than {MAX_ROWS:,} rows; split it into smaller rosters.")]
@@ -435,8 +436,10 @@ def check_roster(
 
     rows = []
     seen: dict[str, int] = {}
-    for position, (_, raw) in enumerate(frame.iterrows()):
+    columns = list(frame.columns)
+    for position, record in enumerate(records):
         line = position + 2  # spreadsheet line: the header is line 1
+        raw = dict(zip(columns, record, strict=True))
         row = _check_row(raw, found, line, problems, rate_card)
         if row is None:
             continue
@@ -535,7 +538,7 @@ def _fraction(
 
 
 def _check_row(
-    raw: pd.Series,
+    raw: Mapping[object, object],
     found: dict[str, object],
     line: int,
     problems: list[Problem],

@@ -34,6 +34,7 @@ def test_without_a_worker_the_curve_is_computed_here():
     jobs._pool = None
     key = ("sample", CAMPAIGN, (0.5, 0.1), Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, (0.5, 0.1), Assumptions())
-    assert len(job) == 1 and job[0].done()
+    assert len(job) == 1 and not job[0].done()  # computed when first needed
     curve, _ = jobs.result(key, job)
+    assert job[0].done() and jobs.result(key, job)[0] is curve  # once
     assert curve["expected_engagement"].notna().sum() >= 9

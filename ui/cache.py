@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import multiprocessing
+import os
 import sys
 import threading
 from collections import OrderedDict
@@ -101,7 +102,34 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
-Job = tuple[Future, ...]  # type: ignore[type-arg]  # one future per part of the curve
+def _lower_priority() -> None:
+    """In each worker: yield the CPU to the app's own process (and, on one machine, the browser),
+    so the headline figures come first; the curve takes the time they leave."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # pragma: no cover - no nice on this platform
+        pass
+
+
+class _Here:
+    """A curve computed in this process, once, by the first call that needs it."""
+
+    def __init__(self, compute: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+        self._compute = compute
+        self._lock = threading.Lock()  # other sessions wait for the same computation
+        self._value: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+    def done(self) -> bool:
+        return self._value is not None
+
+    def result(self, timeout: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self._lock:
+            if self._value is None:
+                self._value = self._compute()
+            return self._value
+
+
+Job = tuple[Future | _Here, ...]  # type: ignore[type-arg]  # one per part of the curve
 
 
 class CurveJobs:
@@ -124,7 +152,11 @@ class CurveJobs:
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
-            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.WORKERS,
+                mp_context=context,
+                initializer=_lower_priority,
+            )
         except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
             self._pool = None
 
@@ -150,12 +182,11 @@ class CurveJobs:
                 ]
                 if all(part is not None for part in parts):
                     return self._keep(key, tuple(parts))  # type: ignore[arg-type]
-        # No worker yet (or none to be had): computed here, outside the lock, so other
-        # sessions are not held up meanwhile.
-        whole: Future = Future()  # type: ignore[type-arg]
-        whole.set_result(split_curve_ranges(*args, first_value=first_value))
-        with self._lock:
-            return self._keep(key, (whole,))
+            # No worker yet (or none to be had): computed here, when the page first needs it
+            # (it is drawn last, so the figures and the other charts go out before it).
+            return self._keep(
+                key, (_Here(lambda: split_curve_ranges(*args, first_value=first_value)),)
+            )
 
     def _keep(self, key: tuple, job: Job) -> Job:
         self._jobs[key] = job

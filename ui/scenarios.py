@@ -117,10 +117,6 @@ def back_to_saved() -> None:
 def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_name: str) -> None:
     """The Save and share popover: store the roster as edited and every setting as a new
     scenario, then rerun so the page shows its links."""
-    import sqlalchemy as sa
-
-    from dashboard.store import ScenarioError
-
     state = st.session_state
     st.markdown(
         "Stores this roster (with your edits) and every setting under a new private link. "
@@ -131,6 +127,10 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         if state.last_saved is not None:
             show_saved_links()
         return
+    import sqlalchemy as sa  # only now: a page that saves nothing does not load it
+
+    from dashboard.store import ScenarioError
+
     try:
         saved = scenario_store().save(name or default_name, values, edited, state.roster_label)
     except (Unavailable, ScenarioError) as error:
