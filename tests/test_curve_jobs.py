@@ -18,6 +18,7 @@ CAMPAIGN = Campaign(budget=45_000)
 def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     jobs = CurveJobs()
     jobs.warm()
+    assert jobs.up(timeout=120)
     key = ("sample", CAMPAIGN, None, Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
     assert len(job) == CurveJobs.WORKERS  # one part per worker
@@ -27,6 +28,16 @@ def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     here_curve, here_ranges = split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())
     pd.testing.assert_frame_equal(curve, here_curve)
     pd.testing.assert_frame_equal(ranges, here_ranges)
+
+
+def test_until_the_workers_are_up_the_curve_is_computed_here():
+    jobs = CurveJobs()
+    jobs.warm()  # starting: takes about a second
+    key = ("sample", CAMPAIGN, "early")
+    job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
+    assert len(job) == 1 and not job[0].done()  # here, when first needed
+    curve, _ = jobs.result(key, job)
+    pd.testing.assert_frame_equal(curve, split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())[0])
 
 
 def test_without_a_worker_the_curve_is_computed_here():

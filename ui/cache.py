@@ -138,8 +138,8 @@ class CurveJobs:
 
     The curve is the slowest part of a budget move (one optimal plan per band). `WORKERS`
     processes beside this one each solve every `WORKERS`-th band. They start only after the
-    first page has been sent (`warm`), so starting them never slows the first page; until then,
-    and wherever they cannot be had, the curve is computed here."""
+    first page has been sent (`warm`), so starting them never slows the first page; until they
+    are up (about a second), and wherever they cannot be had, the curve is computed here."""
 
     LIMIT = 64
     WORKERS = 2
@@ -149,6 +149,7 @@ class CurveJobs:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._warm = False
+        self._started: list[Future | None] = []  # type: ignore[type-arg]  # done once a worker is up
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
@@ -170,7 +171,7 @@ class CurveJobs:
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
-            if self._warm:
+            if self._warm and all(f is not None and f.done() for f in self._started):
                 parts = [
                     self._submit(
                         split_curve_ranges,
@@ -182,7 +183,7 @@ class CurveJobs:
                 ]
                 if all(part is not None for part in parts):
                     return self._keep(key, tuple(parts))  # type: ignore[arg-type]
-            # No worker yet (or none to be had): computed here, when the page first needs it
+            # No worker up yet (or none to be had): computed here, when the page first needs it
             # (it is drawn last, so the figures and the other charts go out before it).
             return self._keep(
                 key, (_Here(lambda: split_curve_ranges(*args, first_value=first_value)),)
@@ -200,8 +201,16 @@ class CurveJobs:
             if self._warm or self._pool is None:
                 return
             self._warm = True
-            for _ in range(self.WORKERS):
-                self._submit(int)
+            self._started = [self._submit(int) for _ in range(self.WORKERS)]
+
+    def up(self, timeout: float | None = None) -> bool:
+        """Whether the workers are up, waiting up to `timeout` seconds for them."""
+        try:
+            return bool(self._started) and all(
+                f is not None and f.result(timeout=timeout) is not None for f in self._started
+            )
+        except Exception:  # noqa: BLE001 - not up in time, or a worker failed to start
+            return False
 
     def _submit(
         self, function: Callable[..., object], *args: object, **kwargs: object
