@@ -155,6 +155,13 @@ def share_link() -> str:
 
 key = cache.roster_key(roster)
 replies = cache.replies_of(values, assumptions)
+# The split curve does not depend on the plan: started first (in worker processes), it is
+# computed while the plan is solved and the headline and the Plan tab are drawn.
+curve_ready = (
+    cache.start_curve(roster, key, campaign, replies, assumptions)
+    if state.get("tab", "Plan") == "Plan"
+    else None
+)
 current = views.Current(
     roster=roster,
     key=key,
@@ -165,9 +172,8 @@ current = views.Current(
     replies=replies,
     plan=cache.plan(roster, key, campaign, replies),
     saved=saved,
+    curve_ready=curve_ready,
 )
-if current.plan.has_plan and state.get("tab", "Plan") == "Plan":
-    current = current.start_curve()  # computed while the headline and the tab are drawn
 with head:
     if current.plan.has_plan:
         current = views.headline(current)

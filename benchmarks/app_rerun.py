@@ -3,11 +3,12 @@
     python benchmarks/app_rerun.py [--moves 15] [--profile]
 
 Opens the app on the sample roster, then moves the budget slider to new values (each one not
-seen before, so nothing comes from the cache) and prints the median and the slowest rerun.
+seen before, so nothing comes from the cache) and prints the median and the slowest rerun,
+and the first move on its own (it comes before the split curve's workers are up).
 The app opens on the Plan tab, so a move redraws the headline and that tab. Reference: the
 issue's target of well under half a second per move, and the planner calls that tab makes
-(the plan, its 10,000-draw simulation, the split curve with its simulated ranges, and the
-all-micro and all-macro plans), timed alone on the same budgets.
+(the plan, its 10,000-draw simulation, the split curve with its simulated ranges), timed
+alone in one process on the same budgets.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from planner import Campaign, make_plan, read_roster, split_curve  # noqa: E402
-from planner.plan import split_points, strategy_plans  # noqa: E402
-from planner.risk import Assumptions, simulate, split_bands  # noqa: E402
+from planner import Campaign, make_plan, read_roster  # noqa: E402
+from planner.risk import Assumptions, simulate, split_curve_ranges  # noqa: E402
+from ui.cache import _curve_jobs  # noqa: E402
 
 
 def main() -> None:
@@ -42,6 +43,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    # The split curve's workers start after the first page; a user's first move usually comes
+    # later than this script's, so it is timed on its own.
+    started = time.perf_counter()
+    app.slider(key="budget_slider").set_value(100_000.0 - 500).run()
+    first = time.perf_counter() - started
+    assert _curve_jobs().up(timeout=60), "the split curve's workers did not start"
     budgets = [100_000.0 - 1_000.0 * (i + 1) for i in range(args.moves)]
     times = []
     profiler = cProfile.Profile() if args.profile else None
@@ -57,27 +64,23 @@ def main() -> None:
     roster = read_roster(ROOT / "data" / "sample_roster.csv")
     planner_times = []
     for budget in budgets:
-        campaign = Campaign(budget=budget - 500)
+        campaign = Campaign(budget=budget - 250)
         started = time.perf_counter()
         plan = make_plan(roster, campaign)
         simulate(roster, plan, Assumptions())
-        points = split_points(roster, campaign)
-        split_bands(roster.table, points, campaign.decay, Assumptions())
-        split_curve(roster, campaign, points=points)
-        strategy_plans(roster, campaign, optimal=plan)
+        split_curve_ranges(roster, campaign, Assumptions())
         planner_times.append(time.perf_counter() - started)
     med, worst = statistics.median(times), max(times)
     plan_med = statistics.median(planner_times)
     print(
         f"AppTest rerun after a budget move: median {med * 1000:.0f} ms, "
-        f"slowest {worst * 1000:.0f} ms"
+        f"slowest {worst * 1000:.0f} ms (first move after opening: {first * 1000:.0f} ms)"
     )
     print(
-        "the Plan tab's planner calls alone, uncached (plan, simulation, split curve and its "
-        "ranges, all-micro and all-macro plans): "
-        f"median {plan_med * 1000:.0f} ms"
+        "reference, the Plan tab's planner calls alone in one process, uncached (plan, its "
+        f"simulation, the split curve and its ranges): median {plan_med * 1000:.0f} ms"
     )
-    print(f"ratio to the 500 ms target: {med / 0.5:.2f}")
+    print(f"ratio to the 500 ms target: {med / 0.5:.2f}; to the reference: {med / plan_med:.2f}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
