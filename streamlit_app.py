@@ -43,6 +43,7 @@ if "link_problems" not in state:  # first run of this session: check the link it
     )
     state.roster_frame = cache.sample_table().assign(**{INCLUDE: True})
     state.roster_label = SAMPLE_LABEL
+    state.roster_edited = None  # the roster as edited, while the editor is open
     state.editor_version = 0
     state.upload_id = None
     state.upload_error = None
@@ -142,8 +143,13 @@ else:
     state.last_good = roster
 if len(roster.excluded):
     with body:
-        with st.expander(f"{len(roster.excluded)} left out of the plan, and why"):
-            st.dataframe(roster.excluded, hide_index=True, width="stretch")
+        left_out = st.expander(
+            f"{len(roster.excluded)} left out of the plan, and why",
+            key="left_out_open",
+            on_change="rerun",
+        )
+        if left_out.open:  # drawn only while open, like the roster editor
+            left_out.dataframe(roster.excluded, hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------- headline

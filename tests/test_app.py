@@ -42,6 +42,32 @@ def test_the_budget_and_roster_tab_shows_the_frontier_and_the_roster():
     assert len(app.get("plotly_chart")) == 2
 
 
+def test_the_roster_tables_are_drawn_only_while_open_and_edits_stay_when_closed():
+    app = run()
+    assert len(app.dataframe) == 1  # the plan table; the editor and the left-out list are closed
+    app.session_state["roster_open"] = True
+    app.session_state["left_out_open"] = True
+    app.run()
+    assert not app.exception
+    assert len(app.dataframe) == 3
+    before = headline(app)
+    # What the editor returns after the user unticks the plan's first influencer.
+    planned = app.dataframe[0].value.iloc[0, 0]  # the plan table comes first: its first name
+    edited = app.session_state["roster_edited"].copy()
+    largest = edited.index[edited["name"] == planned][0]
+    edited.loc[largest, "include"] = False
+    app.session_state["roster_edited"] = edited
+    app.session_state["roster_open"] = False  # closing the section keeps the edit
+    app.run()
+    assert not app.exception
+    assert len(app.dataframe) == 2
+    assert not app.session_state["roster_frame"].loc[largest, "include"]
+    assert headline(app)["Engagements"] != before["Engagements"]
+    app.session_state["roster_open"] = True  # reopened: the editor starts from the edited roster
+    app.run()
+    assert not app.session_state["roster_edited"].loc[largest, "include"]
+
+
 def test_the_budget_slider_and_the_typed_budget_move_together(first):
     before = headline(first)["Engagements"]
     first.slider(key="budget_slider").set_value(40_000.0).run()

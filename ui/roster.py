@@ -16,6 +16,7 @@ def use_frame(frame: pd.DataFrame, label: str) -> None:
     state = st.session_state
     state.roster_frame = frame.assign(**{INCLUDE: True})
     state.roster_label = label
+    state.roster_edited = None  # edits to the roster it replaces are dropped with it
     state.editor_version += 1
 
 
@@ -56,7 +57,17 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
             state.upload_error = None
             st.rerun()
 
-    with st.expander("Review and edit the roster", expanded=False):
+    # The editor is drawn only while its section is open: a first page without a table loads
+    # (and the browser evaluates) none of the table's code, so the charts come sooner. Edits
+    # made while it was open become the roster in use when it closes.
+    section = st.expander("Review and edit the roster", key="roster_open", on_change="rerun")
+    if not section.open:
+        if state.roster_edited is not None:
+            state.roster_frame = state.roster_edited
+            state.roster_edited = None
+            state.editor_version += 1
+        return state.roster_frame
+    with section:
         st.caption(
             "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
             "leave an influencer out of the plan. Edits stay until you load another roster."
@@ -73,4 +84,5 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
                 )
             },
         )
+    state.roster_edited = edited
     return edited
