@@ -102,15 +102,6 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
-def _lower_priority() -> None:
-    """In each worker: yield the CPU to the app's own process (and, on one machine, the browser),
-    so the headline figures come first; the curve takes the time they leave."""
-    try:
-        os.nice(10)
-    except (AttributeError, OSError):  # pragma: no cover - no nice on this platform
-        pass
-
-
 class _Here:
     """A curve computed in this process, once, by the first call that needs it."""
 
@@ -150,14 +141,11 @@ class CurveJobs:
         self._pool: ProcessPoolExecutor | None = None
         self._warm = False
         self._started: list[Future | None] = []  # type: ignore[type-arg]  # done once a worker is up
+        self._launched = threading.Event()  # set once the workers have been started
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.WORKERS,
-                mp_context=context,
-                initializer=_lower_priority,
-            )
+            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=context)
         except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
             self._pool = None
 
@@ -171,7 +159,7 @@ class CurveJobs:
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
-            if self._warm and all(f is not None and f.done() for f in self._started):
+            if self._started and all(f is not None and f.done() for f in self._started):
                 parts = [
                     self._submit(
                         split_curve_ranges,
@@ -196,19 +184,33 @@ class CurveJobs:
         return job
 
     def warm(self) -> None:
-        """Start the worker processes (in the background) if they are not running yet."""
+        """Start the worker processes, from a background thread, if they are not running yet.
+
+        Starting them runs a new Python that loads the planner (about half a second of CPU)
+        while the browser draws the first page, so it happens at a lower priority (Linux)."""
         with self._lock:
             if self._warm or self._pool is None:
                 return
             self._warm = True
-            self._started = [self._submit(int) for _ in range(self.WORKERS)]
+        threading.Thread(target=self._start_workers, name="curve-workers", daemon=True).start()
+
+    def _start_workers(self) -> None:
+        if sys.platform == "linux":
+            # This thread only (on Linux a thread has its own priority), and the processes it
+            # starts: they yield the CPU to the app and the browser, so the headline figures
+            # come first and the curve takes the time they leave.
+            os.nice(10)
+        started = [self._submit(int) for _ in range(self.WORKERS)]
+        with self._lock:
+            self._started = started
+        self._launched.set()
 
     def up(self, timeout: float | None = None) -> bool:
         """Whether the workers are up, waiting up to `timeout` seconds for them."""
+        if not self._launched.wait(timeout):
+            return False
         try:
-            return bool(self._started) and all(
-                f is not None and f.result(timeout=timeout) is not None for f in self._started
-            )
+            return all(f is not None and f.result(timeout=timeout) == 0 for f in self._started)
         except Exception:  # noqa: BLE001 - not up in time, or a worker failed to start
             return False
 
