@@ -21,7 +21,7 @@ def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     assert jobs.up(timeout=120)
     key = ("sample", CAMPAIGN, None, Assumptions())
     job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
-    assert len(job) == CurveJobs.WORKERS  # one part per worker
+    assert len(job) == CurveJobs.PARTS  # the bands in parts, shared by the workers
     assert not any(part.done() for part in job)  # running in the workers
     assert jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions()) is job  # kept, not redone
     curve, ranges = jobs.result(key, job)

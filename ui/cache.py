@@ -128,12 +128,16 @@ class CurveJobs:
     while the script draws the rest of the page, and kept by their inputs like a cache.
 
     The curve is the slowest part of a budget move (one optimal plan per band). `WORKERS`
-    processes beside this one each solve every `WORKERS`-th band. They start only after the
-    first page has been sent (`warm`), so starting them never slows the first page; until they
-    are up (about a second), and wherever they cannot be had, the curve is computed here."""
+    processes beside this one solve its bands in `PARTS` parts (every `PARTS`-th band each).
+    They start only after the first page has been sent (`warm`), so starting them never slows
+    the first page; until they are up (about a second), and wherever they cannot be had, the
+    curve is computed here."""
 
     LIMIT = 64
     WORKERS = 2
+    # The bands' solving times differ several-fold: in more parts than workers, a worker that
+    # finishes early takes the next part, so both finish at about the same time.
+    PARTS = 4
 
     def __init__(self) -> None:
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()
@@ -165,9 +169,9 @@ class CurveJobs:
                         split_curve_ranges,
                         *args,
                         first_value=first_value,
-                        part=(i, self.WORKERS),
+                        part=(i, self.PARTS),
                     )
-                    for i in range(self.WORKERS)
+                    for i in range(self.PARTS)
                 ]
                 if all(part is not None for part in parts):
                     return self._keep(key, tuple(parts))  # type: ignore[arg-type]
