@@ -25,7 +25,7 @@ def main() -> None:
             )
             page = browser.new_page(viewport={"width": 1400, "height": 1250})
             open_app(page, f"http://127.0.0.1:{port}/")
-            expect(charts(page)).to_have_count(3)
+            expect(charts(page)).to_have_count(2)
             page.evaluate("() => new Promise(r => setTimeout(r, 500))")  # plotly's transitions
             page.screenshot(path=ROOT / "docs" / "screenshot.png")
             browser.close()
