@@ -33,6 +33,11 @@ AXIS = dict(showgrid=True, gridcolor="#EEEAF7", zeroline=False)
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 
 
+# The axes of every split curve (the Plan tab's and the Compare tab's).
+SHARE_AXIS = dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
+ENGAGEMENT_AXIS = dict(title="Expected engagements", rangemode="tozero")
+
+
 def _figure(traces: list, title: str, *, height: int = 360, **layout: object) -> go.Figure:
     """A figure with the shared look. Its layout is given whole, as one dict: plotly checks a
     layout built from a dict once, where property-by-property updates (`update_layout`,
@@ -237,8 +242,8 @@ def split_curve_chart(
         traces,
         "Micro or macro? Engagement by macro share of budget",
         height=460,
-        xaxis=dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102]),
-        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+        xaxis=SHARE_AXIS,
+        yaxis=ENGAGEMENT_AXIS,
         shapes=[
             dict(
                 type="rect",
@@ -535,6 +540,6 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         traces,
         "Micro or macro? The split curves of each scenario",
         height=420,
-        xaxis=dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102]),
-        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+        xaxis=SHARE_AXIS,
+        yaxis=ENGAGEMENT_AXIS,
     )
