@@ -182,7 +182,7 @@ current = views.Current(
 )
 with head:
     if current.plan.has_plan:
-        current = views.headline(current)
+        chance_slot = views.headline(current)
     else:
         st.error(
             f"**No plan fits these settings.** {md(current.plan.message)}",
@@ -213,8 +213,11 @@ with answer:
     tabs = dict(
         zip(TABS, st.tabs(TABS, key="tab", on_change="rerun", bind="query-params"), strict=True)
     )
+if tabs["Plan"].open:
+    with tabs["Plan"]:
+        views.show_plan(current)  # its charts come before the simulation below
+current = views.show_chance(current, chance_slot)
 for name, show in (
-    ("Plan", views.show_plan),
     ("Budget and roster", views.show_budget),
     ("Strategies and risk", views.show_strategies),
 ):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts
 from dashboard import scenario as sc
@@ -27,7 +28,7 @@ from planner import (
 )
 from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
 from planner.plan import STRATEGIES, strategy_plans
-from planner.risk import Assumptions, Outcome, outreach_list
+from planner.risk import Assumptions, Outcome, outreach_list, simulate
 from ui import cache, scenarios
 from ui.cache import Replies
 
@@ -124,25 +125,39 @@ def chance_figure(outcome: Outcome, target: float) -> Figure:
     )
 
 
-def headline(c: Current) -> Current:
-    """The headline figures; returns `c` with the plan's simulated outcome and the target."""
+def headline(c: Current) -> DeltaGenerator:
+    """The plan's headline figures; returns the place of the sixth, the chance of reaching the
+    target (`show_chance`), which needs a simulation and so is drawn after the charts."""
     row = st.columns(6)
     for column, (label, value, note, help_text) in zip(
         row, plan_figures(c.plan, c.replies), strict=False
     ):
         column.metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
-    # Simulated after the other figures are on their way to the browser. Without a target of
-    # their own: the chance of reaching what the plan should earn once declined offers are
-    # counted (the simulation's exact expectation).
-    outcome = cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions)
-    target = c.values[sc.TARGET.key] or round(outcome.expected)
-    label, value, note, help_text = chance_figure(outcome, float(target))  # type: ignore[arg-type]
-    row[5].metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
     if c.plan.prices_estimated:
         st.caption(
             ":material/warning: Some prices are estimates from the rate card (marked in the table)."
         )
+    return row[5]
+
+
+def chance(c: Current, outcome: Outcome) -> Current:
+    """`c` with the plan's simulated outcome and the target whose chance the headline shows:
+    the user's, or else what the plan should earn once declined offers are counted (the
+    simulation's exact expectation)."""
+    target = c.values[sc.TARGET.key] or round(outcome.expected)
     return dataclasses.replace(c, outcome=outcome, target=float(target))  # type: ignore[arg-type]
+
+
+def show_chance(c: Current, slot: DeltaGenerator) -> Current:
+    """The chance of reaching the target, in the headline's `slot`; returns `c` with it."""
+    c = chance(
+        c,
+        cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions),
+    )
+    assert c.outcome is not None
+    label, value, note, help_text = chance_figure(c.outcome, c.target)
+    slot.metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
+    return c
 
 
 def _chart(figure: go.Figure) -> None:
@@ -231,6 +246,8 @@ def report_html(
     """The client report of the scenario on screen. It runs when the button is pressed, outside
     the script run, so it reads nothing from the session and no cache: the budget frontier and
     the head-to-head are planned here."""
+    if c.outcome is None:
+        c = chance(c, simulate(c.roster, c.plan, c.assumptions))
     assert c.outcome is not None
     figures_list = [
         (label, value, note or "") for label, value, note, _ in plan_figures(c.plan, c.replies)
@@ -324,7 +341,7 @@ def show_strategies(c: Current) -> None:
         )
     summary_frame = pd.DataFrame(rows)
     _chart(charts.outcome_ranges(summary_frame.astype({"p10": float}), c.target))
-    chance = f"Chance of ≥ {c.target:,.0f}"
+    chance_heading = f"Chance of ≥ {c.target:,.0f}"
     st.dataframe(
         summary_frame.rename(
             columns={
@@ -333,7 +350,7 @@ def show_strategies(c: Current) -> None:
                 "p50": "Median",
                 "p90": "P90 (1 in 10 above)",
                 "mean": "Mean",
-                "chance": chance,
+                "chance": chance_heading,
                 "spend": "Spend on accepted offers (mean)",
             }
         ),
@@ -344,7 +361,7 @@ def show_strategies(c: Current) -> None:
             "Median": st.column_config.NumberColumn(format="%,.0f"),
             "P90 (1 in 10 above)": st.column_config.NumberColumn(format="%,.0f"),
             "Mean": st.column_config.NumberColumn(format="%,.0f"),
-            chance: st.column_config.NumberColumn(format="percent"),
+            chance_heading: st.column_config.NumberColumn(format="percent"),
             "Spend on accepted offers (mean)": st.column_config.NumberColumn(format="dollar"),
         },
     )
