@@ -55,6 +55,9 @@ if "link_problems" not in state:  # first run of this session: check the link it
     if st.query_params.get("scenario"):
         scenarios.open_link(st.query_params["scenario"])
 
+# The split curve's worker processes: started once, in the background, at a lower priority.
+cache.warm_worker()
+
 # Settings are locked in the client view until the client turns on "Explore".
 values = controls(locked=CLIENT and not state.get("explore", False))
 
@@ -227,6 +230,3 @@ for name, show in (
 if "Compare" in tabs and tabs["Compare"].open:
     with tabs["Compare"]:
         views.show_compare()
-
-# After the first page has gone out: the split curve's worker process starts in the background.
-cache.warm_worker()

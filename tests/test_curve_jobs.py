@@ -30,14 +30,17 @@ def test_worker_and_inline_curves_agree_and_jobs_are_kept_by_their_inputs():
     pd.testing.assert_frame_equal(ranges, here_ranges)
 
 
-def test_until_the_workers_are_up_the_curve_is_computed_here():
+def test_a_curve_asked_for_before_the_workers_are_started_waits_for_them():
     jobs = CurveJobs()
-    jobs.warm()  # starting: takes about a second
+    jobs.warm()  # starting, in the background: takes about a second
     key = ("sample", CAMPAIGN, "early")
     job = jobs.submit(ROSTER, key, CAMPAIGN, None, Assumptions())
-    assert len(job) == 1 and not job[0].done()  # here, when first needed
-    curve, _ = jobs.result(key, job)
-    pd.testing.assert_frame_equal(curve, split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())[0])
+    assert len(job) == 1 and not job[0].done()  # worked out when first needed
+    curve, ranges = jobs.result(key, job)
+    here_curve, here_ranges = split_curve_ranges(ROSTER, CAMPAIGN, Assumptions())
+    pd.testing.assert_frame_equal(curve, here_curve)
+    pd.testing.assert_frame_equal(ranges, here_ranges)
+    assert jobs.up(timeout=0)  # it waited for the workers, which are up now
 
 
 def test_without_a_worker_the_curve_is_computed_here():

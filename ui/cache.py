@@ -102,8 +102,10 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
 
-class _Here:
-    """A curve computed in this process, once, by the first call that needs it."""
+class _Later:
+    """A curve asked for before the workers were started: worked out when the page first needs
+    it (it is drawn last), once, by the workers if they are started by then (the app's process
+    stays free to send the page), else here."""
 
     def __init__(self, compute: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]) -> None:
         self._compute = compute
@@ -120,7 +122,7 @@ class _Here:
             return self._value
 
 
-Job = tuple[Future | _Here, ...]  # type: ignore[type-arg]  # one per part of the curve
+Job = tuple[Future | _Later, ...]  # type: ignore[type-arg]  # one per part of the curve
 
 
 class CurveJobs:
@@ -129,15 +131,17 @@ class CurveJobs:
 
     The curve is the slowest part of a budget move (one optimal plan per band). `WORKERS`
     processes beside this one solve its bands in `PARTS` parts (every `PARTS`-th band each).
-    They start only after the first page has been sent (`warm`), so starting them never slows
-    the first page; until they are up (about a second), and wherever they cannot be had, the
-    curve is computed here."""
+    They are started from a background thread when the app first runs (`warm`), at a lower
+    priority; a curve asked for before that is done waits for them rather than taking the CPU
+    the first page needs. Wherever they cannot be had, the curve is computed here."""
 
     LIMIT = 64
     WORKERS = 2
     # The bands' solving times differ several-fold: in more parts than workers, a worker that
     # finishes early takes the next part, so both finish at about the same time.
     PARTS = 4
+    # How long a curve asked for before the workers were started waits for them to start.
+    LAUNCH_WAIT = 10.0
 
     def __init__(self) -> None:
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()
@@ -163,23 +167,29 @@ class CurveJobs:
             if job is not None:
                 self._jobs.move_to_end(key)
                 return job
-            if self._started and all(f is not None and f.done() for f in self._started):
-                parts = [
-                    self._submit(
-                        split_curve_ranges,
-                        *args,
-                        first_value=first_value,
-                        part=(i, self.PARTS),
-                    )
-                    for i in range(self.PARTS)
-                ]
-                if all(part is not None for part in parts):
-                    return self._keep(key, tuple(parts))  # type: ignore[arg-type]
-            # No worker up yet (or none to be had): computed here, when the page first needs it
-            # (it is drawn last, so the figures and the other charts go out before it).
-            return self._keep(
-                key, (_Here(lambda: split_curve_ranges(*args, first_value=first_value)),)
-            )
+            parts = self._parts(args, first_value) if self._launched.is_set() else None
+            if parts is not None:
+                return self._keep(key, parts)
+            return self._keep(key, (_Later(lambda: self._later(args, first_value)),))
+
+    def _parts(self, args: tuple, first_value: np.ndarray | None) -> Job | None:
+        """The curve's parts submitted to the workers (queued until they are up), or None when
+        there are no workers to be had."""
+        parts = [
+            self._submit(split_curve_ranges, *args, first_value=first_value, part=(i, self.PARTS))
+            for i in range(self.PARTS)
+        ]
+        return tuple(parts) if all(part is not None for part in parts) else None  # type: ignore[arg-type]
+
+    def _later(
+        self, args: tuple, first_value: np.ndarray | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self._warm and self._launched.wait(self.LAUNCH_WAIT):
+            with self._lock:
+                parts = self._parts(args, first_value)
+            if parts is not None:
+                return _combine([part.result(timeout=300) for part in parts])
+        return split_curve_ranges(*args, first_value=first_value)
 
     def _keep(self, key: tuple, job: Job) -> Job:
         self._jobs[key] = job
@@ -191,7 +201,7 @@ class CurveJobs:
         """Start the worker processes, from a background thread, if they are not running yet.
 
         Starting them runs a new Python that loads the planner (about half a second of CPU)
-        while the browser draws the first page, so it happens at a lower priority (Linux)."""
+        while the first page is drawn, so it happens at a lower priority (Linux)."""
         with self._lock:
             if self._warm or self._pool is None:
                 return
@@ -236,7 +246,7 @@ class CurveJobs:
             return None
 
     def result(self, key: tuple, job: Job) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The whole curve and its ranges: the parts' rows, in order of macro share."""
+        """The whole curve and its ranges."""
         try:
             parts = [part.result(timeout=300) for part in job]
         except BaseException:
@@ -244,15 +254,20 @@ class CurveJobs:
                 if self._jobs.get(key) is job:
                     del self._jobs[key]
             raise
-        if len(parts) == 1:
-            return parts[0]
-        curve, ranges = (
-            pd.concat([part[i] for part in parts])
-            .sort_values("macro_share", kind="stable")
-            .reset_index(drop=True)
-            for i in (0, 1)
-        )
-        return curve, ranges
+        return _combine(parts)
+
+
+def _combine(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole curve and its ranges from its parts: their rows, in order of macro share."""
+    if len(parts) == 1:
+        return parts[0]
+    curve, ranges = (
+        pd.concat([part[i] for part in parts])
+        .sort_values("macro_share", kind="stable")
+        .reset_index(drop=True)
+        for i in (0, 1)
+    )
+    return curve, ranges
 
 
 @st.cache_resource(show_spinner=False)
@@ -261,7 +276,7 @@ def _curve_jobs() -> CurveJobs:
 
 
 def warm_worker() -> None:
-    """Start the split curve's worker processes, once the page has been sent."""
+    """Start the split curve's worker processes (in the background, once per server)."""
     _curve_jobs().warm()
 
 
