@@ -137,9 +137,10 @@ class CurveJobs:
 
     LIMIT = 64
     WORKERS = 2
-    # The bands' solving times differ several-fold: in more parts than workers, a worker that
-    # finishes early takes the next part, so both finish at about the same time.
-    PARTS = 4
+    # One part per worker. (In four parts the two workers finished closer together, since the
+    # bands' solving times differ several-fold: AppTest reruns ~40 ms faster, but in Chromium
+    # the headline's p95 was ~100 ms worse with the extra jobs' traffic: docs/benchmarks.md.)
+    PARTS = 2
     # How long a curve asked for before the workers were started waits for them to start.
     LAUNCH_WAIT = 10.0
 
