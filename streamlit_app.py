@@ -2,8 +2,9 @@
 
 The page is thin: the sidebar's widgets (each bound to the URL) describe a scenario, `planner`
 answers it through the cache in `ui/cache.py`, and `ui/views.py` shows the answer. The headline
-figures come first so they update as soon as the plan is solved; each tab is drawn only while
-it is open. `?scenario=<id>` opens a saved scenario; `&view=client` shows it to a client.
+figures come first so they update as soon as the plan is solved (the chance of reaching the
+target, a simulation, after the Plan tab's charts); each tab is drawn only while it is open.
+`?scenario=<id>` opens a saved scenario; `&view=client` shows it to a client.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class Current:
     curve_ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
 
     def start_curve(self) -> Current:
-        """The same scenario with its split curve started (in a worker process)."""
+        """The same scenario with its split curve started (in the worker processes)."""
         ready = cache.start_curve(
             self.roster, self.key, self.campaign, self.replies, self.assumptions
         )
@@ -166,7 +166,7 @@ def _chart(figure: go.Figure) -> None:
 
 # ---------------------------------------------------------------- the Plan tab
 def show_plan(c: Current) -> None:
-    # The split curve takes most of a move's time: it is started first (in a worker process,
+    # The split curve takes most of a move's time: it is started first (in worker processes,
     # usually before the headline) and drawn last, in its place (the last curve stays, faded,
     # until the new one comes).
     curve_ready = c.curve_ready or c.start_curve().curve_ready
