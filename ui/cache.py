@@ -215,10 +215,12 @@ class CurveJobs:
             # starts: they yield the CPU to the app and the browser, so the headline figures
             # come first and the curve takes the time they leave.
             os.nice(10)
-        started = [self._submit(int) for _ in range(self.WORKERS)]
-        with self._lock:
-            self._started = started
-        self._launched.set()
+        try:
+            started = [self._submit(int) for _ in range(self.WORKERS)]
+            with self._lock:
+                self._started = started
+        finally:  # whatever happened, nobody waits for workers any longer than this
+            self._launched.set()
 
     def up(self, timeout: float | None = None) -> bool:
         """Whether the workers are up, waiting up to `timeout` seconds for them."""
