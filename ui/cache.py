@@ -176,6 +176,8 @@ class CurveJobs:
     def _parts(self, args: tuple, first_value: np.ndarray | None) -> Job | None:
         """The curve's parts submitted to the workers (queued until they are up), or None when
         there are no workers to be had."""
+        if not self._started or any(f is None for f in self._started):
+            return None  # they could not be started
         parts = [
             self._submit(split_curve_ranges, *args, first_value=first_value, part=(i, self.PARTS))
             for i in range(self.PARTS)
