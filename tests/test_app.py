@@ -190,9 +190,10 @@ def test_the_client_view_hides_editing_and_locks_settings_until_explore():
     assert not client.exception
     assert client.title[0].value == "For the client"
     assert not client.get("file_uploader")
-    assert not client.get("arrow_data_frame") or all(
-        "roster_editor" not in str(e.key) for e in client.get("arrow_data_frame")
-    )
+    # No roster editor: every table shown is read-only, and there is no section to edit in.
+    assert client.dataframe and all(d.proto.editing_mode == 0 for d in client.dataframe)
+    assert all("roster_editor" not in str(d.proto.id) for d in client.dataframe)
+    assert not [e for e in client.expander if e.label == "Review and edit the roster"]
     assert client.slider(key="budget_slider").disabled
     assert not [b for b in client.button if b.label == "Save and get the link"]
     client.toggle(key="explore").set_value(True).run()
