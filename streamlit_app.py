@@ -2,8 +2,10 @@
 
 The page is thin: the sidebar's widgets (each bound to the URL) describe a scenario, `planner`
 answers it through the cache in `ui/cache.py`, and `ui/views.py` shows the answer. The headline
-figures come first so they update as soon as the plan is solved (the chance of reaching the
-target, a simulation, after the Plan tab's charts); each tab is drawn only while it is open.
+figures come first so they update as soon as the plan is solved: after a session's first run even
+before the sidebar, whose widgets' values are known from session state (`ui/sidebar.py`); the
+chance of reaching the target, a simulation, comes after the Plan tab's charts. Each tab is drawn
+only while it is open.
 `?scenario=<id>` opens a saved scenario; `&view=client` shows it to a client.
 """
 
@@ -21,11 +23,11 @@ import streamlit as st  # noqa: E402
 
 from dashboard import scenario as sc  # noqa: E402
 from dashboard.text import md, md_lines  # noqa: E402
-from planner import SettingsError  # noqa: E402
+from planner import RosterError, SettingsError  # noqa: E402
 from ui import cache, scenarios, views  # noqa: E402
 from ui.cache import INCLUDE, SAMPLE_LABEL  # noqa: E402
-from ui.roster import roster_section  # noqa: E402
-from ui.sidebar import controls  # noqa: E402
+from ui.roster import roster_in_use, roster_section  # noqa: E402
+from ui.sidebar import Settings  # noqa: E402
 
 # `?view=client` shows a clean presentation of the scenario for the marketer's client.
 CLIENT = st.query_params.get("view") == "client"
@@ -48,7 +50,7 @@ if "link_problems" not in state:  # first run of this session: check the link it
     state.editor_version = 0
     state.upload_id = None
     state.upload_error = None
-    state.last_good = None
+    state.last_good = None  # the last roster in use without problems, with its key
     state.scenario = None
     state.scenario_error = None
     state.known_scenarios = {}  # id -> name: saved or opened in this session
@@ -59,8 +61,10 @@ if "link_problems" not in state:  # first run of this session: check the link it
 # The split curve's worker processes: started once, in the background, at a lower priority.
 cache.warm_worker()
 
-# Settings are locked in the client view until the client turns on "Explore".
-values = controls(locked=CLIENT and not state.get("explore", False))
+# Settings are locked in the client view until the client turns on "Explore". After a
+# session's first run the sidebar is drawn after the headline figures (`Settings`).
+settings = Settings(locked=CLIENT and not state.get("explore", False))
+values = settings.values
 
 # ---------------------------------------------------------------- page head
 saved = state.scenario
@@ -114,6 +118,7 @@ except SettingsError as error:
         st.error(
             "Some settings cannot be used:\n\n" + "\n".join(f"- {md(p)}" for p in error.problems)
         )
+    settings.draw()
     st.stop()
 
 # ---------------------------------------------------------------- roster
@@ -123,8 +128,9 @@ if CLIENT:
 else:
     with body:
         edited = roster_section(tiers, rate_card)
-roster, roster_error = cache.checked(scenarios.included(edited), tiers, rate_card)
-if roster_error is not None:
+in_use = roster_in_use(edited, tiers, rate_card)
+if isinstance(in_use, RosterError):
+    roster_error = in_use
     with body:
         if roster_error.missing_prices:
             st.info(
@@ -140,11 +146,13 @@ if roster_error is not None:
                 else ""
             )
         )
-    roster = state.last_good
-    if roster is None:
+    if state.last_good is None:
+        settings.draw()
         st.stop()
+    in_use = state.last_good
 else:
-    state.last_good = roster
+    state.last_good = in_use
+roster, key = in_use
 if len(roster.excluded):
     with body:
         left_out = st.expander(
@@ -163,7 +171,6 @@ def share_link() -> str:
     return base + ("?" + urlencode(params, doseq=True) if params else "")
 
 
-key = cache.roster_key(roster)
 replies = cache.replies_of(values, assumptions)
 # The split curve does not depend on the plan: started first (in worker processes), it is
 # computed while the plan is solved and the headline and the Plan tab are drawn.
@@ -192,7 +199,11 @@ with head:
             f"**No plan fits these settings.** {md(current.plan.message)}",
             icon=":material/block:",
         )
-    if not CLIENT:
+# The sidebar after the headline figures (and before the share link, which reads the URL the
+# settings' widgets write).
+settings.draw()
+if not CLIENT:
+    with head:
         share_col, save_col, _ = st.columns([1, 1, 2])
         with share_col.popover("Share the settings", icon=":material/share:", width="stretch"):
             st.markdown("Copy this link; it opens the same settings:")

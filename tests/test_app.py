@@ -112,6 +112,39 @@ def test_share_link_carries_the_settings():
     app = run(budget="30000")
     codes = [c.value for c in app.code]
     assert any("budget=30000" in c for c in codes)
+    # A later run draws the sidebar after the headline figures: the link still has the new value.
+    app.slider(key="budget_slider").set_value(45_000.0).run()
+    assert any("budget=45000" in c.value for c in app.code)
+
+
+def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
+    """After the first run the sidebar is drawn after the headline; a run that stops before the
+    headline (settings that cannot be used, no plan) must still draw it, or the page would lose
+    the very settings the user has to change."""
+    app = run()
+
+    def sidebar() -> tuple[int, int, int]:
+        return len(app.sidebar.slider), len(app.sidebar.number_input), len(app.sidebar.toggle)
+
+    drawn = sidebar()
+    app.number_input(key="budget").set_value(60_000.0).run()
+    app.number_input(key="micro_threshold").set_value(2_000_000).run()
+    assert not app.exception
+    assert "must be above the micro threshold" in " ".join(e.value for e in app.error)
+    assert app.number_input(key="micro_threshold").value == 2_000_000
+    assert sidebar() == drawn
+    app.number_input(key="micro_threshold").set_value(1_000).run()
+    assert headline(app)["Spend"] == "$60,000"
+    app.slider(key="macro_share").set_value((50, 100)).run()
+    app.number_input(key="max_macro").set_value(0).run()
+    assert "No plan fits these settings" in " ".join(e.value for e in app.error)
+    assert app.slider(key="macro_share").value == (50, 100)
+    assert app.number_input(key="max_macro").value == 0
+    assert app.number_input(key="budget").value == 60_000.0
+    assert sidebar() == drawn
+    app.number_input(key="max_macro").set_value(None).run()
+    assert not app.error
+    assert headline(app)["Spend"] == "$60,000"
 
 
 def test_planning_for_declined_offers_changes_the_plan_and_says_so():

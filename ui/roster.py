@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.text import md, md_lines
-from planner import RateCard, RosterError, Tiers, read_table
+from planner import RateCard, Roster, RosterError, Tiers, read_table
 from planner.roster import MAX_BYTES
-from ui.cache import INCLUDE, SAMPLE_LABEL, checked, sample_table
+from ui.cache import INCLUDE, SAMPLE_LABEL, checked, roster_key, sample_table
+from ui.scenarios import included
 
 
 def use_frame(frame: pd.DataFrame, label: str) -> None:
@@ -18,6 +19,24 @@ def use_frame(frame: pd.DataFrame, label: str) -> None:
     state.roster_label = label
     state.roster_edited = None  # edits to the roster it replaces are dropped with it
     state.editor_version += 1
+
+
+def roster_in_use(
+    table: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None
+) -> tuple[Roster, str] | RosterError:
+    """The checked roster of the table in use (its included rows) with its cache key, or the
+    error listing its problems. Kept for the session while the table and the settings it is
+    checked under stay the same (tables are replaced, never changed in place): the check's cache
+    would hash the whole table again on every run."""
+    state = st.session_state
+    kept = state.get("roster_in_use")
+    if kept is not None and kept[0] is table and kept[1] == (tiers, rate_card):
+        return kept[2]
+    roster, error = checked(included(table), tiers, rate_card)
+    answer = error if roster is None else (roster, roster_key(roster))
+    assert answer is not None
+    state.roster_in_use = (table, (tiers, rate_card), answer)
+    return answer
 
 
 def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:

@@ -10,13 +10,39 @@ import streamlit as st
 from dashboard import scenario as sc
 
 
-def controls(*, locked: bool) -> dict[str, object]:
-    """Draw the settings (disabled when `locked`) and return their values by key."""
+class Settings:
+    """The settings of this run, and the sidebar that shows them.
+
+    Once a session's widgets have been drawn, their values are in session state before the
+    widgets are drawn again, so a run can answer first and draw the sidebar after the headline
+    figures: the browser then gets the new figures before some thirty widgets it redraws. On a
+    session's first run the widgets take their values from the link as they are drawn, so they
+    are drawn at once. `draw` must run in every run, also one that stops early: a sidebar left
+    out of a run disappears from the page."""
+
+    def __init__(self, *, locked: bool) -> None:
+        self.locked = locked  # settings are shown disabled
+        self.drawn = False
+        state = st.session_state
+        _reconcile_budget()  # once a run, before either budget widget is drawn
+        if "budget_seen" in state and all(s.key in state for s in sc.ALL):
+            self.values: dict[str, object] = {s.key: state[s.key] for s in sc.ALL}
+        else:
+            self.draw()
+
+    def draw(self) -> None:
+        """Draw the sidebar, once a run."""
+        if not self.drawn:
+            self.values = _draw(locked=self.locked)
+            self.drawn = True
+
+
+def _reconcile_budget() -> None:
+    """The budget has two widgets, a typed amount (bound to the URL) and a slider. Whichever
+    changed since the last run wins, written into the other before either is drawn. The slider
+    is checked first: during quick key presses the typed amount's value in the browser can lag
+    a run behind."""
     state = st.session_state
-    # The budget has two widgets, a typed amount (bound to the URL) and a slider. Whichever
-    # changed since the last run wins, written into the other before either is drawn. The slider
-    # is checked first: during quick key presses the typed amount's value in the browser can lag
-    # a run behind.
     if "budget" in state and "budget_slider" in state and "budget_seen" in state:
         seen_budget, seen_slider = state.budget_seen
         if state.budget_slider != seen_slider:
@@ -24,6 +50,10 @@ def controls(*, locked: bool) -> dict[str, object]:
         elif state.budget != seen_budget and state.budget is not None:
             state.budget_slider = sc.clamp_to_slider(state.budget)
 
+
+def _draw(*, locked: bool) -> dict[str, object]:
+    """Draw the settings (disabled when `locked`) and return their values by key."""
+    state = st.session_state
     with st.sidebar:
         st.header("Campaign")
         _bound(sc.BUDGET, st.number_input, locked, format="%.2f")
