@@ -17,17 +17,10 @@ import os
 # between numpy's small calls, taking the CPU the page and the split curve's worker need.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from typing import NoReturn  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 import streamlit as st  # noqa: E402
-
-from dashboard import scenario as sc  # noqa: E402
-from dashboard.text import md, md_lines  # noqa: E402
-from planner import RosterError, SettingsError  # noqa: E402
-from ui import cache, scenarios, views  # noqa: E402
-from ui.cache import INCLUDE, SAMPLE_LABEL  # noqa: E402
-from ui.roster import roster_in_use, roster_section  # noqa: E402
-from ui.sidebar import Settings  # noqa: E402
 
 # `?view=client` shows a clean presentation of the scenario for the marketer's client.
 CLIENT = st.query_params.get("view") == "client"
@@ -37,6 +30,27 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if CLIENT else "auto",
 )
+
+# Before any chart can show, the browser fetches and evaluates plotly.js (4.7 MB, about a second
+# here), and it starts only when the page's first chart arrives. On a session's first run a blank,
+# hidden chart is sent before the planner's modules load (half a second on a fresh server) and
+# the plan is worked out, so that happens meanwhile. It is emptied when the run ends (`stop`, and
+# the last line); its slot is drawn in every run so that the page's elements keep their places.
+st.html('<style>[data-testid="stLayoutWrapper"]:has(> .st-key-chart_code) {display: none}</style>')
+chart_code = st.container(key="chart_code").empty()
+if "link_problems" not in st.session_state:
+    chart_code.plotly_chart(
+        {"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10}},
+        config={"staticPlot": True, "displayModeBar": False},
+    )
+
+from dashboard import scenario as sc  # noqa: E402
+from dashboard.text import md, md_lines  # noqa: E402
+from planner import RosterError, SettingsError  # noqa: E402
+from ui import cache, scenarios, views  # noqa: E402
+from ui.cache import INCLUDE, SAMPLE_LABEL  # noqa: E402
+from ui.roster import roster_in_use, roster_section  # noqa: E402
+from ui.sidebar import Settings  # noqa: E402
 
 # ---------------------------------------------------------------- session
 state = st.session_state
@@ -65,6 +79,15 @@ cache.warm_worker()
 # session's first run the sidebar is drawn after the headline figures (`Settings`).
 settings = Settings(locked=CLIENT and not state.get("explore", False))
 values = settings.values
+
+
+def stop() -> NoReturn:
+    """End the run here, with the sidebar drawn (a sidebar left out of a run disappears from
+    the page) and the blank chart gone."""
+    settings.draw()
+    chart_code.empty()
+    st.stop()
+
 
 # ---------------------------------------------------------------- page head
 saved = state.scenario
@@ -118,8 +141,7 @@ except SettingsError as error:
         st.error(
             "Some settings cannot be used:\n\n" + "\n".join(f"- {md(p)}" for p in error.problems)
         )
-    settings.draw()
-    st.stop()
+    stop()
 
 # ---------------------------------------------------------------- roster
 # The client view shows no upload and no editing: the roster is the saved scenario's.
@@ -147,8 +169,7 @@ if isinstance(in_use, RosterError):
             )
         )
     if state.last_good is None:
-        settings.draw()
-        st.stop()
+        stop()
     in_use = state.last_good
 else:
     state.last_good = in_use
@@ -220,7 +241,7 @@ if not CLIENT:
             scenarios.save_and_share(values, edited, f"Plan for ${campaign.budget:,.0f}")
 
 if not current.plan.has_plan:
-    st.stop()
+    stop()
 
 # ---------------------------------------------------------------- the answer, in tabs
 TABS = ["Plan", "Budget and roster", "Strategies and risk"] + ([] if CLIENT else ["Compare"])
@@ -242,3 +263,4 @@ for name, show in (
 if "Compare" in tabs and tabs["Compare"].open:
     with tabs["Compare"]:
         views.show_compare()
+chart_code.empty()
