@@ -225,20 +225,38 @@ with head:
 settings.draw()
 if not CLIENT:
     with head:
+        # Their contents are drawn only while open, like the roster's tables: a budget move
+        # then does not send and redraw them.
         share_col, save_col, _ = st.columns([1, 1, 2])
-        with share_col.popover("Share the settings", icon=":material/share:", width="stretch"):
-            st.markdown("Copy this link; it opens the same settings:")
-            st.code(share_link(), language=None, wrap_lines=True)
-            if state.roster_label == SAMPLE_LABEL:
-                st.caption("The link carries every setting and uses the sample roster.")
-            else:
-                st.caption(
-                    ":material/warning: This link carries the settings only. Whoever opens it "
-                    f"sees the **sample** roster, not **{md(state.roster_label)}** or your "
-                    "edits to it. To send your roster too, use **Save and share**."
-                )
-        with save_col.popover("Save and share", icon=":material/cloud_upload:", width="stretch"):
-            scenarios.save_and_share(values, edited, f"Plan for ${campaign.budget:,.0f}")
+        share = share_col.popover(
+            "Share the settings",
+            icon=":material/share:",
+            width="stretch",
+            key="share_open",
+            on_change="rerun",
+        )
+        if share.open:
+            with share:
+                st.markdown("Copy this link; it opens the same settings:")
+                st.code(share_link(), language=None, wrap_lines=True)
+                if state.roster_label == SAMPLE_LABEL:
+                    st.caption("The link carries every setting and uses the sample roster.")
+                else:
+                    st.caption(
+                        ":material/warning: This link carries the settings only. Whoever opens "
+                        f"it sees the **sample** roster, not **{md(state.roster_label)}** or your "
+                        "edits to it. To send your roster too, use **Save and share**."
+                    )
+        save = save_col.popover(
+            "Save and share",
+            icon=":material/cloud_upload:",
+            width="stretch",
+            key="save_open",
+            on_change="rerun",
+        )
+        if save.open:
+            with save:
+                scenarios.save_and_share(values, edited, f"Plan for ${campaign.budget:,.0f}")
 
 if not current.plan.has_plan:
     stop()

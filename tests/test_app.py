@@ -110,6 +110,9 @@ def test_impossible_settings_explain_what_to_change_instead_of_charts():
 
 def test_share_link_carries_the_settings():
     app = run(budget="30000")
+    assert not app.code  # the popover's contents are drawn only while it is open
+    app.session_state["share_open"] = True
+    app.run()
     codes = [c.value for c in app.code]
     assert any("budget=30000" in c for c in codes)
     # A later run draws the sidebar after the headline figures: the link still has the new value.
@@ -179,12 +182,27 @@ def test_a_target_sets_the_chance_in_the_headline():
 
 
 def save(app: AppTest, name: str) -> str:
+    app.session_state["save_open"] = True  # open the Save and share popover
+    app.run()
     field = next(t for t in app.text_input if t.label == "Scenario name")
     field.input(name)
     next(b for b in app.button if b.label == "Save and get the link").click().run()
     assert not app.exception, app.exception
     link = next(c.value for c in app.code if "?scenario=" in c.value and "view=" not in c.value)
     return link.split("?scenario=")[1]
+
+
+def test_a_name_typed_in_save_and_share_is_kept_when_the_popover_closes():
+    app = run()
+    app.session_state["save_open"] = True
+    app.run()
+    next(t for t in app.text_input if t.label == "Scenario name").input("Autumn push").run()
+    app.session_state["save_open"] = False
+    app.run()
+    assert not [t for t in app.text_input if t.label == "Scenario name"]  # drawn only while open
+    app.session_state["save_open"] = True
+    app.run()
+    assert next(t for t in app.text_input if t.label == "Scenario name").value == "Autumn push"
 
 
 def test_save_and_share_then_open_the_link_gives_the_same_scenario():

@@ -122,7 +122,15 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         "Stores this roster (with your edits) and every setting under a new private link. "
         "Nothing saved is ever changed: saving again makes a new link."
     )
-    name = st.text_input("Scenario name", max_chars=120, placeholder="e.g. Spring launch, 60/40")
+    # The popover is drawn only while open: a name typed in it is kept when it closes.
+    name = st.text_input(
+        "Scenario name",
+        value=state.get("scenario_name_kept", ""),
+        max_chars=120,
+        placeholder="e.g. Spring launch, 60/40",
+        key="scenario_name",
+        on_change=_keep_name,
+    )
     if not st.button("Save and get the link", icon=":material/save:", type="primary"):
         if state.last_saved is not None:
             show_saved_links()
@@ -144,6 +152,10 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         state.last_saved = (saved.id, saved.name)
         state.known_scenarios[saved.id] = saved.name
         st.rerun()
+
+
+def _keep_name() -> None:
+    st.session_state.scenario_name_kept = st.session_state.scenario_name
 
 
 def show_saved_links() -> None:

@@ -196,6 +196,7 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
     wait_idle(page)
     figures = headline_of(page)
     page.get_by_role("button", name="Save and share").click()
+    wait_idle(page)  # its contents are drawn by the run that opening it starts
     page.get_by_label("Scenario name").fill("Client pitch <b>bold</b>")
     page.get_by_role("button", name="Save and get the link").click()
     wait_idle(page)
