@@ -4,8 +4,8 @@ The page is thin: the sidebar's widgets (each bound to the URL) describe a scena
 answers it through the cache in `ui/cache.py`, and `ui/views.py` shows the answer. The headline
 figures come first so they update as soon as the plan is solved: after a session's first run even
 before the sidebar, whose widgets' values are known from session state (`ui/sidebar.py`); the
-chance of reaching the target, a simulation, comes after the Plan tab's charts. Each tab is drawn
-only while it is open.
+chance of reaching the target, a simulation, follows them. Each tab is drawn only while it is
+open.
 `?scenario=<id>` opens a saved scenario; `&view=client` shows it to a client.
 """
 
@@ -260,6 +260,9 @@ if not CLIENT:
 
 if not current.plan.has_plan:
     stop()
+# The headline's sixth figure, the chance of reaching the target (a simulation), once the
+# browser has the other five and the sidebar: it is worked out while the split curve is.
+current = views.show_chance(current, chance_slot)
 
 # ---------------------------------------------------------------- the answer, in tabs
 TABS = ["Plan", "Budget and roster", "Strategies and risk"] + ([] if CLIENT else ["Compare"])
@@ -269,8 +272,7 @@ with answer:
     )
 if tabs["Plan"].open:
     with tabs["Plan"]:
-        views.show_plan(current)  # its charts come before the simulation below
-current = views.show_chance(current, chance_slot)
+        views.show_plan(current)
 for name, show in (
     ("Budget and roster", views.show_budget),
     ("Strategies and risk", views.show_strategies),

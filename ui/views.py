@@ -28,7 +28,7 @@ from planner import (
 )
 from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
 from planner.plan import STRATEGIES, strategy_plans
-from planner.risk import Assumptions, Outcome, outreach_list, simulate
+from planner.risk import Assumptions, Outcome, outreach_list
 from ui import cache, scenarios
 from ui.cache import Replies
 
@@ -127,7 +127,7 @@ def chance_figure(outcome: Outcome, target: float) -> Figure:
 
 def headline(c: Current) -> DeltaGenerator:
     """The plan's headline figures; returns the place of the sixth, the chance of reaching the
-    target (`show_chance`), which needs a simulation and so is drawn after the charts."""
+    target (`show_chance`), which needs a simulation and so is drawn once the others are out."""
     row = st.columns(6)
     for column, (label, value, note, help_text) in zip(
         row, plan_figures(c.plan, c.replies), strict=False
@@ -246,9 +246,7 @@ def report_html(
     """The client report of the scenario on screen. It runs when the button is pressed, outside
     the script run, so it reads nothing from the session and no cache: the budget frontier and
     the head-to-head are planned here."""
-    if c.outcome is None:
-        c = chance(c, simulate(c.roster, c.plan, c.assumptions))
-    assert c.outcome is not None
+    assert c.outcome is not None  # simulated before the Plan tab is drawn (`show_chance`)
     figures_list = [
         (label, value, note or "") for label, value, note, _ in plan_figures(c.plan, c.replies)
     ]
