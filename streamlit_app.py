@@ -17,10 +17,14 @@ import os
 # between numpy's small calls, taking the CPU the page and the split curve's worker need.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from typing import NoReturn  # noqa: E402
+from typing import TYPE_CHECKING, NoReturn  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 import streamlit as st  # noqa: E402
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.elements.lib.mutable_popover_container import PopoverContainer
 
 # `?view=client` shows a clean presentation of the scenario for the marketer's client.
 CLIENT = st.query_params.get("view") == "client"
@@ -186,6 +190,12 @@ if len(roster.excluded):
 
 
 # ---------------------------------------------------------------- headline
+def popover(column: DeltaGenerator, label: str, icon: str, key: str) -> PopoverContainer:
+    """A popover whose contents are drawn only while it is open, like the roster's tables: a
+    budget move then does not send and redraw them."""
+    return column.popover(label, icon=icon, width="stretch", key=key, on_change="rerun")
+
+
 def share_link() -> str:
     base = st.context.url or ""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
@@ -225,16 +235,9 @@ with head:
 settings.draw()
 if not CLIENT:
     with head:
-        # Their contents are drawn only while open, like the roster's tables: a budget move
-        # then does not send and redraw them.
         share_col, save_col, _ = st.columns([1, 1, 2])
-        share = share_col.popover(
-            "Share the settings",
-            icon=":material/share:",
-            width="stretch",
-            key="share_open",
-            on_change="rerun",
-        )
+        share = popover(share_col, "Share the settings", ":material/share:", "share_open")
+        save = popover(save_col, "Save and share", ":material/cloud_upload:", "save_open")
         if share.open:
             with share:
                 st.markdown("Copy this link; it opens the same settings:")
@@ -247,13 +250,6 @@ if not CLIENT:
                         f"it sees the **sample** roster, not **{md(state.roster_label)}** or your "
                         "edits to it. To send your roster too, use **Save and share**."
                     )
-        save = save_col.popover(
-            "Save and share",
-            icon=":material/cloud_upload:",
-            width="stretch",
-            key="save_open",
-            on_change="rerun",
-        )
         if save.open:
             with save:
                 scenarios.save_and_share(values, edited, f"Plan for ${campaign.budget:,.0f}")
