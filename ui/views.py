@@ -140,24 +140,15 @@ def headline(c: Current) -> DeltaGenerator:
     return row[5]
 
 
-def chance(c: Current, outcome: Outcome) -> Current:
-    """`c` with the plan's simulated outcome and the target whose chance the headline shows:
-    the user's, or else what the plan should earn once declined offers are counted (the
-    simulation's exact expectation)."""
-    target = c.values[sc.TARGET.key] or round(outcome.expected)
-    return dataclasses.replace(c, outcome=outcome, target=float(target))  # type: ignore[arg-type]
-
-
 def show_chance(c: Current, slot: DeltaGenerator) -> Current:
-    """The chance of reaching the target, in the headline's `slot`; returns `c` with it."""
-    c = chance(
-        c,
-        cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions),
-    )
-    assert c.outcome is not None
-    label, value, note, help_text = chance_figure(c.outcome, c.target)
+    """The chance of reaching the target, in the headline's `slot`; returns `c` with the plan's
+    simulated outcome and that target: the user's, or else what the plan should earn once
+    declined offers are counted (the simulation's exact expectation)."""
+    outcome = cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions)
+    target = float(c.values[sc.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
+    label, value, note, help_text = chance_figure(outcome, target)
     slot.metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
-    return c
+    return dataclasses.replace(c, outcome=outcome, target=target)
 
 
 def _chart(figure: go.Figure) -> None:
