@@ -42,7 +42,8 @@ st.set_page_config(
 # the last line); its slot is drawn in every run so that the page's elements keep their places.
 st.html('<style>[data-testid="stLayoutWrapper"]:has(> .st-key-chart_code) {display: none}</style>')
 chart_code = st.container(key="chart_code").empty()
-if "link_problems" not in st.session_state:
+FIRST_RUN = "link_problems" not in st.session_state  # this session's first run
+if FIRST_RUN:
     chart_code.plotly_chart(
         {"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10}},
         config={"staticPlot": True, "displayModeBar": False},
@@ -58,7 +59,7 @@ from ui.sidebar import Settings  # noqa: E402
 
 # ---------------------------------------------------------------- session
 state = st.session_state
-if "link_problems" not in state:  # first run of this session: check the link it opened
+if FIRST_RUN:  # check the link the session opened
     state.link_problems = sc.check_link(
         {key: st.query_params.get_all(key) for key in st.query_params}
     )
