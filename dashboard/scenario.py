@@ -288,6 +288,25 @@ def check_link(params: Mapping[str, list[str]]) -> list[str]:
     return problems
 
 
+def from_link(setting: Setting, values: list[str]) -> object:
+    """The setting's value from its URL parameter's values, or its default when the link has
+    none that can be used (`check_link` says why)."""
+    if not values or _problem(setting, values) is not None:
+        return setting.default
+    return _typed(setting, list(values))
+
+
+def to_link(setting: Setting, value: object) -> str | None:
+    """The setting's URL parameter value (`from_link` reads it back), or None for the default,
+    which a link leaves out. For settings of one value."""
+    if value == setting.default or value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if setting.whole or number.is_integer() else repr(number)
+
+
 def _format_default(setting: Setting) -> str:
     default = setting.default
     if isinstance(default, tuple):

@@ -120,6 +120,50 @@ def test_share_link_carries_the_settings():
     assert any("budget=45000" in c.value for c in app.code)
 
 
+def share_link(app: AppTest) -> str:
+    app.session_state["share_open"] = True
+    app.run()
+    (link,) = [c.value for c in app.code]
+    return link
+
+
+def test_settings_in_a_closed_section_keep_their_values_and_their_place_in_the_link():
+    """*Replies and risk* and *Assumptions* draw their widgets only while open; their settings
+    are read from the link, kept while the section is closed and written back into the link."""
+    app = run(spread_micro="1.5", estimate_prices="true")
+    assert not app.exception and not app.warning
+    assert not app.sidebar.toggle  # both sections are closed: their widgets are not drawn
+    assert app.session_state["spread_micro"] == 1.5
+    assert app.session_state["estimate_prices"] is True
+    app.session_state["replies_open"] = True
+    app.run()
+    assert app.slider(key="spread_micro").value == 1.5  # the link's value, shown when opened
+    app.slider(key="reply_micro").set_value(60).run()
+    app.slider(key="spread_micro").set_value(0.5).run()  # back to its default
+    app.session_state["replies_open"] = False
+    app.run()
+    app.slider(key="budget_slider").set_value(50_000.0).run()
+    assert headline(app)["Spend"] == "$50,000"
+    assert app.session_state["reply_micro"] == 60
+    link = share_link(app)
+    assert "reply_micro=60" in link and "estimate_prices=true" in link
+    assert "budget=50000" in link and "spread_micro" not in link
+    # The link opens the same settings.
+    params = dict(p.split("=") for p in link.split("?", 1)[1].split("&") if "macro_share" not in p)
+    again = run(**params)
+    assert again.session_state["reply_micro"] == 60
+    assert again.session_state["estimate_prices"] is True
+    assert headline(again) == headline(app)
+
+
+def test_a_bad_value_for_a_closed_section_setting_says_so_and_leaves_the_link():
+    app = run(reply_micro="150")
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Micro reply rate" in warnings and "outside 0–100" in warnings
+    assert app.session_state["reply_micro"] == 40
+    assert "reply_micro" not in share_link(app)
+
+
 def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     """After the first run the sidebar is drawn after the headline; a run that stops before the
     headline (settings that cannot be used, no plan) must still draw it, or the page would lose
@@ -129,6 +173,8 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     def sidebar() -> tuple[int, int, int]:
         return len(app.sidebar.slider), len(app.sidebar.number_input), len(app.sidebar.toggle)
 
+    app.session_state["assumptions_open"] = True  # the tier thresholds are in there
+    app.run()
     drawn = sidebar()
     app.number_input(key="budget").set_value(60_000.0).run()
     app.number_input(key="micro_threshold").set_value(2_000_000).run()
@@ -153,6 +199,8 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
 def test_planning_for_declined_offers_changes_the_plan_and_says_so():
     app = run()
     before = headline(app)
+    app.session_state["replies_open"] = True
+    app.run()
     app.toggle(key="plan_for_replies").set_value(True).run()
     assert not app.exception
     after = headline(app)
@@ -171,6 +219,8 @@ def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_l
     assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()
     assert set(outreach["role"]) == {"plan", "backup"}
     before = summary["P90 (1 in 10 above)"].tolist()
+    app.session_state["replies_open"] = True
+    app.run()
     app.slider(key="spread_micro").set_value(1.5).run()
     assert app.dataframe[0].value["P90 (1 in 10 above)"].tolist() != before
 

@@ -32,6 +32,33 @@ def test_each_bad_value_is_named_with_its_fallback(params, expected):
     assert expected in problems[0]
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "param"),
+    [
+        ("spread_micro", 1.5, "1.5"),
+        ("spread_micro", 0.5, None),  # the default: left out of the link
+        ("reply_micro", 60, "60"),
+        ("rate_instagram", 12.0, "12"),
+        ("rate_instagram", 0.01, "0.01"),
+        ("target", 250_000, "250000"),
+        ("target", None, None),
+        ("estimate_prices", True, "true"),
+        ("estimate_prices", False, None),
+        ("micro_threshold", 5_000, "5000"),
+    ],
+)
+def test_a_setting_goes_into_a_link_and_back(key, value, param):
+    setting = next(s for s in sc.ALL if s.key == key)
+    assert sc.to_link(setting, value) == param
+    assert sc.from_link(setting, [] if param is None else [param]) == value
+
+
+def test_a_link_value_that_cannot_be_used_reads_as_the_default():
+    assert sc.from_link(sc.SPREAD_MICRO, ["wide"]) == sc.SPREAD_MICRO.default
+    assert sc.from_link(sc.REPLY_MICRO, ["150"]) == sc.REPLY_MICRO.default
+    assert sc.from_link(sc.ESTIMATE_PRICES, ["maybe"]) is False
+
+
 def test_unknown_parameters_are_ignored():
     assert sc.check_link({"utm_source": ["newsletter"]}) == []
 

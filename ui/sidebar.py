@@ -1,9 +1,12 @@
-"""The sidebar: every setting, each a widget bound to the URL (`dashboard/scenario.py` holds
-their names, defaults, bounds and help)."""
+"""The sidebar: every setting as a widget whose value the URL carries (`dashboard/scenario.py`
+holds their names, defaults, bounds and help). The settings always in view are bound to the URL
+by Streamlit; those in the two collapsed sections (`SECTIONS`) are drawn only while their section
+is open and kept in the URL here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -15,7 +18,7 @@ class Settings:
 
     Once a session's widgets have been drawn, their values are in session state before the
     widgets are drawn again, so a run can answer first and draw the sidebar after the headline
-    figures: the browser then gets the new figures before some thirty widgets it redraws. On a
+    figures: the browser then gets the new figures before the widgets it redraws. On a
     session's first run the widgets take their values from the link as they are drawn, so they
     are drawn at once. `draw` must run in every run, also one that stops early: a sidebar left
     out of a run disappears from the page."""
@@ -25,6 +28,7 @@ class Settings:
         self.drawn = False
         state = st.session_state
         _reconcile_budget()  # once a run, before either budget widget is drawn
+        _read_link()
         if "budget_seen" in state and all(s.key in state for s in sc.ALL):
             self.values: dict[str, object] = {s.key: state[s.key] for s in sc.ALL}
         else:
@@ -80,34 +84,26 @@ def _draw(*, locked: bool) -> dict[str, object]:
         caps = st.columns(2)
         for column, setting in zip(caps, (sc.MAX_MACRO, sc.MAX_INFLUENCERS), strict=True):
             _bound(setting, column.number_input, locked, placeholder="No cap")
-        with st.expander("Replies and risk", icon=":material/casino:"):
-            st.caption(
-                "Offers can be declined and posts land above or below their expectation. These "
-                "assumptions drive the Risk view; the reply rates also drive planning for "
-                "declined offers. Defaults: see the README."
+        for section in SECTIONS:
+            expander = st.expander(
+                section.label, icon=section.icon, key=section.key, on_change="rerun"
             )
-            _bound(sc.PLAN_FOR_REPLIES, st.toggle, locked)
-            _bound(sc.TARGET, st.number_input, locked, placeholder="Expected, with replies")
-            for setting in sc.RISK:
-                _bound(setting, st.slider, locked, format="%d%%" if setting.whole else "%.2f")
-        with st.expander("Assumptions"):
-            st.caption("Who counts as micro or macro (the article's definition by default).")
-            for setting in (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD):
-                _bound(setting, st.number_input, locked)
-            st.caption(
-                "Rate card: typical price of one post per 1,000 followers (published figures, "
-                "see the README). Used only to estimate prices a roster does not have."
-            )
-            _bound(sc.ESTIMATE_PRICES, st.toggle, locked)
-            for setting in sc.RATE_CARD:
-                _bound(setting, st.number_input, locked, format="%.2f")
+            if expander.open:
+                with expander:
+                    section.draw(locked)
+    _write_link()
     return {s.key: state[s.key] for s in sc.ALL}
 
 
 def _bound(setting: sc.Setting, draw: Callable[..., object], locked: bool, **extra: object) -> None:
-    """One setting as its widget, bound to its URL parameter, with the setting's bounds (whole
-    numbers for whole settings) and help."""
-    common = dict(key=setting.key, bind="query-params", disabled=locked, help=setting.help)
+    """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
+    and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
+    keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
+    common: dict[str, object] = dict(key=setting.key, disabled=locked, help=setting.help)
+    if setting in _SECTION_SETTINGS:
+        common["persist_state"] = "session"
+    else:
+        common["bind"] = "query-params"
     if isinstance(setting.default, bool):
         draw(setting.label, value=setting.default, **common, **extra)
         return
@@ -124,3 +120,86 @@ def _bound(setting: sc.Setting, draw: Callable[..., object], locked: bool, **ext
         **common,
         **extra,
     )
+
+
+# ---------------------------------------------------------------- sections drawn only while open
+def _replies_and_risk(locked: bool) -> None:
+    st.caption(
+        "Offers can be declined and posts land above or below their expectation. These "
+        "assumptions drive the Risk view; the reply rates also drive planning for "
+        "declined offers. Defaults: see the README."
+    )
+    _bound(sc.PLAN_FOR_REPLIES, st.toggle, locked)
+    _bound(sc.TARGET, st.number_input, locked, placeholder="Expected, with replies")
+    for setting in sc.RISK:
+        _bound(setting, st.slider, locked, format="%d%%" if setting.whole else "%.2f")
+
+
+def _assumptions(locked: bool) -> None:
+    st.caption("Who counts as micro or macro (the article's definition by default).")
+    for setting in (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD):
+        _bound(setting, st.number_input, locked)
+    st.caption(
+        "Rate card: typical price of one post per 1,000 followers (published figures, "
+        "see the README). Used only to estimate prices a roster does not have."
+    )
+    _bound(sc.ESTIMATE_PRICES, st.toggle, locked)
+    for setting in sc.RATE_CARD:
+        _bound(setting, st.number_input, locked, format="%.2f")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A collapsed section of the sidebar whose widgets are drawn only while it is open: the
+    browser re-renders every widget on the page on every run, and these fifteen, rarely
+    changed, made each budget move's headline some 30 ms slower. A widget that is not drawn
+    loses its URL binding, so these settings are kept in the URL by `_write_link`, and are read
+    from the link the session opened by `_read_link`."""
+
+    label: str
+    key: str  # its open state in session state
+    icon: str | None
+    settings: tuple[sc.Setting, ...]
+    draw: Callable[[bool], None]
+
+
+SECTIONS = (
+    Section(
+        "Replies and risk",
+        "replies_open",
+        ":material/casino:",
+        (sc.PLAN_FOR_REPLIES, sc.TARGET, *sc.RISK),
+        _replies_and_risk,
+    ),
+    Section(
+        "Assumptions",
+        "assumptions_open",
+        None,
+        (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD, sc.ESTIMATE_PRICES, *sc.RATE_CARD),
+        _assumptions,
+    ),
+)
+_SECTION_SETTINGS = frozenset(s for section in SECTIONS for s in section.settings)
+
+
+def _read_link() -> None:
+    """Each section setting without a value yet (a session's first run) takes the link's value,
+    or its default when the link has none it can use (`sc.check_link` tells the user why)."""
+    state = st.session_state
+    for setting in _SECTION_SETTINGS:
+        if setting.key not in state:
+            state[setting.key] = sc.from_link(setting, st.query_params.get_all(setting.key))
+
+
+def _write_link() -> None:
+    """Keep each section setting in the URL, as a bound widget would: its value when it is not
+    the default, else no parameter. Written only when it differs, so a run that changed none of
+    them sends the browser no new URL."""
+    state = st.session_state
+    for setting in _SECTION_SETTINGS:
+        wanted = sc.to_link(setting, state[setting.key])
+        if wanted is None:
+            if setting.key in st.query_params:
+                del st.query_params[setting.key]
+        elif st.query_params.get_all(setting.key) != [wanted]:
+            st.query_params[setting.key] = wanted
