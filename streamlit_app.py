@@ -205,7 +205,8 @@ def share_link() -> str:
 
 replies = cache.replies_of(values, assumptions)
 # The split curve does not depend on the plan: started first (in worker processes), it is
-# computed while the plan is solved and the headline and the Plan tab are drawn.
+# computed while the plan is solved and the headline and the sidebar are drawn (the Plan tab
+# waits for it, `views.show_plan`).
 curve_ready = (
     cache.start_curve(roster, key, campaign, replies, assumptions)
     if state.get("tab", "Plan") == "Plan"
@@ -269,7 +270,7 @@ with answer:
     )
 if tabs["Plan"].open:
     with tabs["Plan"]:
-        views.show_plan(current)
+        views.show_plan(current, curve_first=not FIRST_RUN)
 for name, show in (
     ("Budget and roster", views.show_budget),
     ("Strategies and risk", views.show_strategies),

@@ -156,12 +156,16 @@ def _chart(figure: go.Figure) -> None:
 
 
 # ---------------------------------------------------------------- the Plan tab
-def show_plan(c: Current) -> None:
-    # The split curve takes most of a move's time: it is started first (in worker processes,
-    # usually before the headline) and drawn last, in its place (the last curve stays, faded,
-    # until the new one comes).
+def show_plan(c: Current, *, curve_first: bool) -> None:
+    """The Plan tab. The split curve takes most of a move's time: it is started first (in worker
+    processes, usually before the headline). With `curve_first` (every run after a session's
+    first) the tab is drawn once the curve is ready, all of it at once, while the previous tab
+    stays on screen, faded: sent earlier, the tier chart and the table reach the browser with
+    the headline figures, and rendering them delayed those by some 30 ms a move. On a first run
+    nothing is on screen yet, so the rest comes first and the curve takes its place last."""
     curve_ready = c.curve_ready or c.start_curve().curve_ready
     assert curve_ready is not None
+    ready = curve_ready() if curve_first else None
     left, right = st.columns(2)
     with left:
         _chart(charts.tier_split(c.plan))
@@ -210,7 +214,7 @@ def show_plan(c: Current) -> None:
         "the one before."
     )
 
-    curve, ranges = curve_ready()
+    curve, ranges = ready or curve_ready()
     with curve_slot:
         _chart(
             charts.split_curve_chart(
