@@ -1,9 +1,11 @@
 """The dashboard's settings: their URL names, defaults and bounds, in one place.
 
-Every setting is a widget bound to a query parameter of the same name (Streamlit's native
-`bind="query-params"`), so the address bar is always a link to the current scenario. Streamlit
-drops a parameter it cannot use; `check_link` says which ones were dropped and why, so the app
-can tell the person who opened the link.
+Every setting is a widget whose value a query parameter of the same name carries, so the address
+bar is always a link to the current scenario: bound by Streamlit (`bind="query-params"`) for the
+settings always in view, written and read with `to_link` and `from_link` for those in sections
+of the sidebar drawn only while open (`ui/sidebar.py`). A parameter that cannot be used is
+dropped; `check_link` says which ones and why, so the app can tell the person who opened the
+link.
 """
 
 from __future__ import annotations
