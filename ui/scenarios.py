@@ -125,11 +125,10 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
     # The popover is drawn only while open: a name typed in it is kept when it closes.
     name = st.text_input(
         "Scenario name",
-        value=state.get("scenario_name_kept", ""),
         max_chars=120,
         placeholder="e.g. Spring launch, 60/40",
         key="scenario_name",
-        on_change=_keep_name,
+        persist_state="session",
     )
     if not st.button("Save and get the link", icon=":material/save:", type="primary"):
         if state.last_saved is not None:
@@ -152,10 +151,6 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         state.last_saved = (saved.id, saved.name)
         state.known_scenarios[saved.id] = saved.name
         st.rerun()
-
-
-def _keep_name() -> None:
-    st.session_state.scenario_name_kept = st.session_state.scenario_name
 
 
 def show_saved_links() -> None:
