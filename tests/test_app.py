@@ -108,23 +108,20 @@ def test_impossible_settings_explain_what_to_change_instead_of_charts():
     assert not app.get("plotly_chart")
 
 
-def test_share_link_carries_the_settings():
-    app = run(budget="30000")
-    assert not app.code  # the popover's contents are drawn only while it is open
-    app.session_state["share_open"] = True
-    app.run()
-    codes = [c.value for c in app.code]
-    assert any("budget=30000" in c for c in codes)
-    # A later run draws the sidebar after the headline figures: the link still has the new value.
-    app.slider(key="budget_slider").set_value(45_000.0).run()
-    assert any("budget=45000" in c.value for c in app.code)
-
-
 def share_link(app: AppTest) -> str:
     app.session_state["share_open"] = True
     app.run()
     (link,) = [c.value for c in app.code]
     return link
+
+
+def test_share_link_carries_the_settings():
+    app = run(budget="30000")
+    assert not app.code  # the popover's contents are drawn only while it is open
+    assert "budget=30000" in share_link(app)
+    # A later run draws the sidebar after the headline figures: the link still has the new value.
+    app.slider(key="budget_slider").set_value(45_000.0).run()
+    assert any("budget=45000" in c.value for c in app.code)
 
 
 def test_settings_in_a_closed_section_keep_their_values_and_their_place_in_the_link():
