@@ -270,7 +270,7 @@ with answer:
     )
 if tabs["Plan"].open:
     with tabs["Plan"]:
-        views.show_plan(current, curve_first=not FIRST_RUN)
+        views.show_plan(current, first_run=FIRST_RUN)
 for name, show in (
     ("Budget and roster", views.show_budget),
     ("Strategies and risk", views.show_strategies),

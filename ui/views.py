@@ -156,16 +156,49 @@ def _chart(figure: go.Figure) -> None:
 
 
 # ---------------------------------------------------------------- the Plan tab
-def show_plan(c: Current, *, curve_first: bool) -> None:
+# On a session's first run the plan table waits until the browser has drawn the page's first
+# chart with its data (the blank chart sent early has none; a page whose chart never draws gets
+# its table after 5 s anyway), then asks for a rerun, which draws it. Sent with the charts, the
+# table's code (the data grid) was evaluated and drawn before them: in Chromium a warm server's
+# first open showed the first chart and the headline figures some 0.35 s later.
+_AFTER_FIRST_CHART = st.components.v2.component(
+    "planner_after_first_chart",
+    js="""
+export default function ({ setTriggerValue }) {
+  const drawn = () =>
+    document.querySelector(".js-plotly-plot .main-svg :is(.point, .js-line)") !== null;
+  let done = false;
+  const observer = new MutationObserver(() => drawn() && fire());
+  const timer = setTimeout(() => fire(), 5000);
+  function fire() {
+    if (done) return;
+    done = true;
+    observer.disconnect();
+    clearTimeout(timer);
+    setTriggerValue("drawn", true);
+  }
+  if (drawn()) fire();
+  else observer.observe(document.body, { childList: true, subtree: true });
+  return () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+}
+""",
+)
+
+
+def show_plan(c: Current, *, first_run: bool) -> None:
     """The Plan tab. The split curve takes most of a move's time: it is started first (in worker
-    processes, usually before the headline). With `curve_first` (every run after a session's
-    first) the tab is drawn once the curve is ready, all of it at once, while the previous tab
-    stays on screen, faded: sent earlier, the tier chart and the table reach the browser with
-    the headline figures, and rendering them delayed those by some 30 ms a move. On a first run
-    nothing is on screen yet, so the rest comes first and the curve takes its place last."""
+    processes, usually before the headline). On every run after a session's first the tab is
+    drawn once the curve is ready, all of it at once, while the previous tab stays on screen,
+    faded: sent earlier, the tier chart and the table reach the browser with the headline
+    figures, and rendering them delayed those by some 30 ms a move. On a first run nothing is on
+    screen yet, so the tier chart comes first, the curve takes its place when ready, and the
+    table follows once the browser has drawn the first chart (`_AFTER_FIRST_CHART`)."""
     curve_ready = c.curve_ready or c.start_curve().curve_ready
     assert curve_ready is not None
-    ready = curve_ready() if curve_first else None
+    ready = None if first_run else curve_ready()
     left, right = st.columns(2)
     with left:
         _chart(charts.tier_split(c.plan))
@@ -173,24 +206,30 @@ def show_plan(c: Current, *, curve_first: bool) -> None:
 
     st.subheader("The plan")
     table = plan_table(c.plan)
-    # printf-style formats: the named ones ("dollar", "percent", "localized") build a number
-    # formatter in the browser for every cell drawn, some 10 ms a move here. The rate is shown
-    # in percent (the downloads keep the fraction).
-    rate = HEADINGS["engagement_rate"]
-    st.dataframe(
-        table.assign(**{rate: table[rate] * 100}),
-        hide_index=True,
-        width="stretch",
-        height=min(420, 38 + 35 * len(table)),
-        column_config={
-            HEADINGS["followers"]: st.column_config.NumberColumn(format="%,.0f"),
-            rate: st.column_config.NumberColumn(format="%.2f%%"),
-            HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format="$%,.2f"),
-            HEADINGS["spend"]: st.column_config.NumberColumn(format="$%,.2f"),
-            HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
-            HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(format="$%.4f"),
-        },
-    )
+    height = min(420, 38 + 35 * len(table))
+    if first_run:
+        with st.container(height=height, border=False):  # the table's place, kept
+            # A trigger reruns the script, which draws the table: nothing else to do.
+            _AFTER_FIRST_CHART(key="plan_table_after_first_chart", on_drawn_change=lambda: None)
+    else:
+        # printf-style formats: the named ones ("dollar", "percent", "localized") build a number
+        # formatter in the browser for every cell drawn, some 10 ms a move here. The rate is
+        # shown in percent (the downloads keep the fraction).
+        rate = HEADINGS["engagement_rate"]
+        st.dataframe(
+            table.assign(**{rate: table[rate] * 100}),
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config={
+                HEADINGS["followers"]: st.column_config.NumberColumn(format="%,.0f"),
+                rate: st.column_config.NumberColumn(format="%.2f%%"),
+                HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format="$%,.2f"),
+                HEADINGS["spend"]: st.column_config.NumberColumn(format="$%,.2f"),
+                HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
+                HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(format="$%.4f"),
+            },
+        )
     downloads = st.columns(3)
     downloads[0].download_button(
         "Plan as CSV",

@@ -40,6 +40,9 @@ def test_first_open_shows_the_figures_and_every_chart(page, app_url):
     expect(charts(page)).to_have_count(2)  # the Plan tab; the others draw when opened
     for i in range(2):
         expect(charts(page).nth(i).locator(".main-svg").first).to_be_visible()
+    # The plan table follows the first chart by itself (the page asks for it once drawn).
+    expect(plan_table(page)).to_have_count(1)
+    expect(plan_table(page).locator("canvas").first).to_be_visible()
     page.get_by_role("tab", name="Budget and roster").click()
     wait_idle(page)
     expect(charts(page)).to_have_count(2)
