@@ -160,7 +160,9 @@ def _chart(figure: go.Figure) -> None:
 # chart with its data (the blank chart sent early has none; a page whose chart never draws gets
 # its table after 5 s anyway), then asks for a rerun, which draws it. Sent with the charts, the
 # table's code (the data grid) was evaluated and drawn before them: in Chromium a warm server's
-# first open showed the first chart and the headline figures some 0.35 s later.
+# first open showed the first chart and the headline figures some 0.2-0.35 s later. (The rerun
+# starts when the first run ends: on a freshly started server, whose first run waits a second
+# or two for the split curve, the table comes after the curve.)
 _AFTER_FIRST_CHART = st.components.v2.component(
     "planner_after_first_chart",
     js="""
