@@ -5,7 +5,8 @@ answers it through the cache in `ui/cache.py`, and `ui/views.py` shows the answe
 figures come first so they update as soon as the plan is solved: after a session's first run even
 before the sidebar, whose widgets' values are known from session state (`ui/sidebar.py`); the
 chance of reaching the target, a simulation, follows them. Each tab is drawn only while it is
-open.
+open; when a session opens, the plan table waits for the browser to draw the first chart
+(`views.show_plan`).
 `?scenario=<id>` opens a saved scenario; `&view=client` shows it to a client.
 """
 
