@@ -165,6 +165,8 @@ def _chart(figure: go.Figure) -> None:
 # or two for the split curve, the table comes after the curve.)
 _AFTER_FIRST_CHART = st.components.v2.component(
     "planner_after_first_chart",
+    html="<p>Loading the table…</p>",
+    css="p { margin: 0; font-size: 0.875rem; color: var(--st-text-color); opacity: 0.6; }",
     js="""
 export default function ({ setTriggerValue }) {
   const drawn = () =>
