@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.scenario import REPLY_MICRO
+
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
@@ -173,6 +175,25 @@ def test_settings_in_a_closed_section_keep_their_values_and_their_place_in_the_l
     assert again.session_state["reply_micro"] == 60
     assert again.session_state["estimate_prices"] is True
     assert headline(again) == headline(app)
+
+
+def test_a_link_brought_back_by_the_browser_brings_back_its_section_settings():
+    """The browser's back and forward buttons change the link without changing a widget: the
+    sidebar's section settings are read from it again (the bound ones Streamlit sets itself,
+    checked in the browser tests)."""
+    app = run(reply_micro="60")
+    before = headline(app)
+    app.query_params["reply_micro"] = "55"  # back to an earlier link, as a browser would
+    app.query_params["plan_for_replies"] = "true"
+    app.run()
+    assert not app.exception
+    assert app.session_state["reply_micro"] == 55
+    assert app.session_state["plan_for_replies"] is True
+    assert headline(app)["Engagements"] != before["Engagements"]
+    del app.query_params["reply_micro"]  # and to one without it: the default
+    app.run()
+    assert app.session_state["reply_micro"] == REPLY_MICRO.default
+    assert "reply_micro" not in share_link(app)
 
 
 def test_each_section_draws_exactly_the_settings_it_keeps_in_the_link():

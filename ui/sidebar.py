@@ -27,9 +27,20 @@ class Settings:
         self.locked = locked  # settings are shown disabled
         self.drawn = False
         state = st.session_state
+        # The browser's back or forward button brings back an earlier URL: this run sees other
+        # settings in the link than the last one left, with the same values in session state (a
+        # bound widget changed in the browser changes both). Streamlit sets the bound widgets
+        # from the link as they are drawn, so then the sidebar is drawn first, and the section
+        # settings are read from the link again.
+        link, values = state.get("settings_seen", (None, None))
+        self.navigated = (
+            link is not None
+            and link != _settings_in_link()
+            and values == {s.key: state.get(s.key) for s in sc.ALL}
+        )
         _reconcile_budget()  # once a run, before either budget widget is drawn
-        _read_link()
-        if "budget_seen" in state and all(s.key in state for s in sc.ALL):
+        _read_link(again=self.navigated)
+        if not self.navigated and "budget_seen" in state and all(s.key in state for s in sc.ALL):
             self.values: dict[str, object] = {s.key: state[s.key] for s in sc.ALL}
         else:
             self.draw()
@@ -37,7 +48,7 @@ class Settings:
     def draw(self) -> None:
         """Draw the sidebar, once a run."""
         if not self.drawn:
-            self.values = _draw(locked=self.locked)
+            self.values = _draw(locked=self.locked, navigated=self.navigated)
             self.drawn = True
 
 
@@ -55,12 +66,15 @@ def _reconcile_budget() -> None:
             state.budget_slider = sc.clamp_to_slider(state.budget)
 
 
-def _draw(*, locked: bool) -> dict[str, object]:
-    """Draw the settings (disabled when `locked`) and return their values by key."""
+def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
+    """Draw the settings (disabled when `locked`) and return their values by key; after a
+    back or forward in the browser (`navigated`) the slider follows the link's budget."""
     state = st.session_state
     with st.sidebar:
         st.header("Campaign")
         _bound(sc.BUDGET, st.number_input, locked, format="%.2f")
+        if navigated:
+            state.budget_slider = sc.clamp_to_slider(state.budget)
         st.slider(
             "Budget",
             min_value=1_000.0,
@@ -92,7 +106,9 @@ def _draw(*, locked: bool) -> dict[str, object]:
                 with expander:
                     section.draw(locked)
     _write_link()
-    return {s.key: state[s.key] for s in sc.ALL}
+    values = {s.key: state[s.key] for s in sc.ALL}
+    state.settings_seen = (_settings_in_link(), values)
+    return values
 
 
 def _bound(setting: sc.Setting, draw: Callable[..., object], locked: bool, **extra: object) -> None:
@@ -182,12 +198,17 @@ SECTIONS = (
 _SECTION_SETTINGS = frozenset(s for section in SECTIONS for s in section.settings)
 
 
-def _read_link() -> None:
-    """Each section setting without a value yet (a session's first run) takes the link's value,
-    or its default when the link has none it can use (`sc.check_link` tells the user why)."""
+def _settings_in_link() -> dict[str, list[str]]:
+    return {s.key: st.query_params.get_all(s.key) for s in sc.ALL}
+
+
+def _read_link(*, again: bool) -> None:
+    """Each section setting without a value yet (a session's first run), or every one `again`
+    (the browser went back or forward to another link), takes the link's value, or its default
+    when the link has none it can use (`sc.check_link` tells the user why on a first run)."""
     state = st.session_state
     for setting in _SECTION_SETTINGS:
-        if setting.key not in state:
+        if again or setting.key not in state:
             state[setting.key] = sc.from_link(setting, st.query_params.get_all(setting.key))
 
 

@@ -81,6 +81,39 @@ def test_a_keyboard_move_of_the_budget_updates_figures_and_url_and_the_link_repr
         fresh.close()
 
 
+def test_back_and_forward_bring_back_the_settings_and_figures_of_each_step(page, app_url):
+    open_app(page, app_url)
+    opened = headline_of(page)
+    budget_slider(page).focus()
+    page.keyboard.press("ArrowLeft")  # a bound setting (the typed budget follows the slider)
+    expect(metric(page, "Spend")).to_have_text("$99,000")
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]budget=99000(\.0)?(&|$)"))
+    moved = headline_of(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Replies and risk").click()  # a setting the sidebar keeps in the URL
+    wait_idle(page)
+    sidebar.get_by_text("Plan for offers that may be declined").click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"[?&]plan_for_replies=true"))
+    expect(metric(page, "Engagements")).not_to_have_text(moved["Engagements"])
+    replies = headline_of(page)
+
+    for go, url, figures, slider in (
+        (page.go_back, r"budget=99000(\.0)?$", moved, "$99,000"),
+        (page.go_back, r"/$", opened, "$100,000"),
+        (page.go_forward, r"budget=99000(\.0)?$", moved, "$99,000"),
+        (page.go_forward, r"plan_for_replies=true", replies, "$99,000"),
+    ):
+        go()
+        expect(page).to_have_url(re.compile(url))
+        expect_headline(page, figures)
+        wait_idle(page)
+        expect_headline(page, figures)
+        thumb = sidebar.locator('[data-testid="stSliderThumbValue"]').first
+        expect(thumb).to_have_text(slider)
+
+
 def test_a_messy_upload_is_planned_and_a_broken_one_keeps_the_last_plan(page, app_url):
     open_app(page, app_url)
     upload(page, "messy_roster.csv")
