@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.curve_jobs import CurveJobs
 from planner import Campaign, read_roster
 from planner.risk import Assumptions, split_curve_ranges
-from ui.cache import CurveJobs
+from ui.cache import weights
 
 ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
 CAMPAIGN = Campaign(budget=45_000)
@@ -47,7 +48,7 @@ def test_without_a_worker_the_curve_is_computed_here():
     jobs = CurveJobs()
     jobs._pool = None
     key = ("sample", CAMPAIGN, (0.5, 0.1), Assumptions())
-    job = jobs.submit(ROSTER, key, CAMPAIGN, (0.5, 0.1), Assumptions())
+    job = jobs.submit(ROSTER, key, CAMPAIGN, weights(ROSTER, (0.5, 0.1)), Assumptions())
     assert len(job) == 1 and not job[0].done()  # computed when first needed
     curve, _ = jobs.result(key, job)
     assert job[0].done() and jobs.result(key, job)[0] is curve  # once
