@@ -65,6 +65,7 @@ if FIRST_RUN:  # check the link the session opened
         {key: st.query_params.get_all(key) for key in st.query_params}
     )
     state.roster_frame = cache.sample_table().assign(**{INCLUDE: True})
+    state.shared_frame = state.roster_frame  # its plans are any session's (`ui/roster.scope_of`)
     state.roster_label = SAMPLE_LABEL
     state.roster_edited = None  # the roster as edited, while the editor is open
     state.editor_version = 0

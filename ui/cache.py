@@ -5,7 +5,6 @@ reads, costs nothing."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -13,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import scenario as sc
 from dashboard.curve_jobs import CurveJobs
+from dashboard.digest import digest
 from planner import (
     Campaign,
     Plan,
@@ -49,30 +50,44 @@ def sample_table() -> pd.DataFrame:
     return read_table(SAMPLE)
 
 
+# Every cache below is shared by the server's sessions, so whatever is derived from a roster is
+# keyed by a SHA-256 digest of the whole roster (`dashboard/digest.py`) and by its scope: SHARED
+# for the sample roster and saved scenarios (anyone may open those), else the session's own id,
+# so that one session's roster and plans are never another's.
+SHARED = "shared"
+
+
+def session_scope() -> str:
+    """The scope of this session's own rosters: its id (one scope outside a script run)."""
+    ctx = get_script_run_ctx()
+    return f"session {ctx.session_id}" if ctx is not None else "session"
+
+
 def checked(
-    frame: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None
+    frame: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None, scope: str
 ) -> tuple[Roster | None, RosterError | None]:
     """The checked roster, or the error listing its problems."""
     prices = None if rate_card is None else tuple(sorted(rate_card.per_thousand.items()))
-    return _checked(frame, tiers, prices)
+    return _checked(frame, digest(scope, frame), tiers, prices)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _checked(
-    frame: pd.DataFrame, tiers: Tiers, prices: tuple[tuple[str, float], ...] | None
+    _frame: pd.DataFrame,
+    frame_key: str,
+    tiers: Tiers,
+    prices: tuple[tuple[str, float], ...] | None,
 ) -> tuple[Roster | None, RosterError | None]:
     rate_card = None if prices is None else RateCard(dict(prices))  # (hashable for the cache)
     try:
-        return check_roster(frame, tiers=tiers, rate_card=rate_card), None
+        return check_roster(_frame, tiers=tiers, rate_card=rate_card), None
     except RosterError as error:
         return None, error
 
 
-def roster_key(roster: Roster) -> str:
-    """A fingerprint of a checked roster: the cache key for everything planned from it."""
-    digest = hashlib.sha256(pd.util.hash_pandas_object(roster.table, index=False).values)
-    digest.update(repr((roster.tiers, roster.prices_estimated)).encode())
-    return digest.hexdigest()
+def roster_key(roster: Roster, scope: str) -> str:
+    """The cache key of everything planned from a checked roster."""
+    return digest(scope, roster.table, roster.tiers, roster.prices_estimated)
 
 
 def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:

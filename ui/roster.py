@@ -8,17 +8,26 @@ import streamlit as st
 from dashboard.text import md, md_lines
 from planner import RateCard, Roster, RosterError, Tiers, read_table
 from planner.roster import MAX_BYTES
-from ui.cache import INCLUDE, SAMPLE_LABEL, checked, roster_key, sample_table
+from ui.cache import INCLUDE, SAMPLE_LABEL, SHARED, checked, roster_key, sample_table, session_scope
 from ui.scenarios import included
 
 
-def use_frame(frame: pd.DataFrame, label: str) -> None:
-    """Make `frame` the roster in use (every row included) and start a fresh editor."""
+def use_frame(frame: pd.DataFrame, label: str, *, shared: bool = False) -> None:
+    """Make `frame` the roster in use (every row included) and start a fresh editor; `shared`
+    for the sample roster, whose plans any session may reuse (`scope_of`)."""
     state = st.session_state
     state.roster_frame = frame.assign(**{INCLUDE: True})
+    state.shared_frame = state.roster_frame if shared else None
     state.roster_label = label
     state.roster_edited = None  # edits to the roster it replaces are dropped with it
     state.editor_version += 1
+
+
+def scope_of(table: pd.DataFrame) -> str:
+    """Whose results a roster table's may be: any session's for the sample roster or a saved
+    scenario's roster as loaded (`shared_frame`), else this session's only (an upload, or any
+    table the editor made)."""
+    return SHARED if table is st.session_state.get("shared_frame") else session_scope()
 
 
 def roster_in_use(
@@ -32,8 +41,9 @@ def roster_in_use(
     kept = state.get("roster_in_use")
     if kept is not None and kept[0] is table and kept[1] == (tiers, rate_card):
         return kept[2]
-    roster, error = checked(included(table), tiers, rate_card)
-    answer = error if roster is None else (roster, roster_key(roster))
+    scope = scope_of(table)
+    roster, error = checked(included(table), tiers, rate_card, scope)
+    answer = error if roster is None else (roster, roster_key(roster, scope))
     assert answer is not None
     state.roster_in_use = (table, (tiers, rate_card), answer)
     return answer
@@ -56,7 +66,7 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
         state.upload_id = upload.file_id
         try:
             frame = read_table(upload.getvalue(), filename=upload.name)
-            _, problem = checked(frame, tiers, rate_card)
+            _, problem = checked(frame, tiers, rate_card, session_scope())
             if problem is not None and not problem.missing_prices:
                 raise problem
             use_frame(frame, upload.name)
@@ -72,7 +82,7 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
     with info_col:
         st.markdown(f"**In use:** {md(state.roster_label)}")
         if state.roster_label != SAMPLE_LABEL and st.button("Back to the sample roster"):
-            use_frame(sample_table(), SAMPLE_LABEL)
+            use_frame(sample_table(), SAMPLE_LABEL, shared=True)
             state.upload_error = None
             st.rerun()
 

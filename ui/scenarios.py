@@ -98,6 +98,7 @@ def open_link(scenario_id: str) -> None:
     frame = saved.roster.copy()
     frame[INCLUDE] = _ticked(frame)
     state.roster_frame = frame
+    state.shared_frame = frame  # anyone with the link has this roster (`ui/roster.scope_of`)
     state.roster_label = saved.roster_label
     state.editor_version += 1
     state.scenario = saved

@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts
 from dashboard import scenario as sc
+from dashboard.digest import digest
 from dashboard.report import client_report
 from dashboard.text import md
 from planner import (
@@ -365,7 +366,7 @@ def show_strategies(c: Current) -> None:
             rows.append({"strategy": label, "p10": None, "p50": None, "p90": None, "mean": None})
             continue
         result = cache.outcome(
-            sub, cache.roster_key(sub), strategy_plan, (label, c.campaign, c.replies), a
+            sub, digest(c.key, label), strategy_plan, (label, c.campaign, c.replies), a
         )
         summary = result.summary(c.target)
         rows.append(
@@ -460,10 +461,10 @@ def _compared(scenario_id: str) -> tuple[dict[str, object], pd.DataFrame | None]
         tiers, rate_card, campaign, assumptions = sc.planner_settings_from(settings)
     except SettingsError:
         return {"scenario": label, "status": "settings cannot be used"}, None
-    roster, _ = cache.checked(scenarios.included(item.roster), tiers, rate_card)
+    roster, _ = cache.checked(scenarios.included(item.roster), tiers, rate_card, cache.SHARED)
     if roster is None:
         return {"scenario": label, "status": "roster has problems"}, None
-    key = cache.roster_key(roster)
+    key = cache.roster_key(roster, cache.SHARED)
     replies = cache.replies_of(settings, assumptions)
     plan = cache.plan(roster, key, campaign, replies)
     curve, _ranges = cache.start_curve(roster, key, campaign, replies, assumptions)()
