@@ -142,9 +142,8 @@ def _large(secret: str) -> pd.DataFrame:
         },
         dtype=object,
     )
-    unsampled = sorted(
-        set(range(rows)) - set(frame.sample(n=_PANDAS_SAMPLE_SIZE, random_state=_sample_seed()).index)
-    )
+    sampled = frame.sample(n=_PANDAS_SAMPLE_SIZE, random_state=_sample_seed()).index
+    unsampled = sorted(set(range(rows)) - set(sampled))
     at = unsampled[len(unsampled) // 2]
     frame.loc[at] = [secret, "250000", "4%", "$900"]
     return frame
