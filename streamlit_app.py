@@ -61,9 +61,8 @@ from ui.sidebar import Settings  # noqa: E402
 # ---------------------------------------------------------------- session
 state = st.session_state
 if FIRST_RUN:  # check the link the session opened
-    state.link_problems = sc.check_link(
-        {key: st.query_params.get_all(key) for key in st.query_params}
-    )
+    link = {key: st.query_params.get_all(key) for key in st.query_params}
+    state.link_problems = sc.check_link(link)
     state.roster_frame = cache.sample_table().assign(**{INCLUDE: True})
     state.shared_frame = state.roster_frame  # its plans are any session's (`ui/roster.scope_of`)
     state.roster_label = SAMPLE_LABEL
@@ -78,6 +77,13 @@ if FIRST_RUN:  # check the link the session opened
     state.last_saved = None
     if st.query_params.get("scenario"):
         scenarios.open_link(st.query_params["scenario"])
+    # The settings' widgets read the link themselves, in their own way: a link the check had
+    # to correct is rewritten first (refused values dropped, the rest as the app writes them),
+    # and the page starts again from it, so that each widget shows what the warning says.
+    clean = sc.canonical_link(link)
+    if clean != link:
+        st.query_params.from_dict(clean)
+        st.rerun()
 
 # The split curve's worker processes: started once, in the background, at a lower priority.
 cache.warm_worker()

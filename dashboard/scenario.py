@@ -247,15 +247,28 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+EXCERPT = 24  # a bad value is quoted up to this many characters
+
+
+def _excerpt(values: list[str]) -> str:
+    """A short quote of a parameter's values for a message: the first two, each cut to
+    `EXCERPT` characters, and how many more there are (a link can repeat a parameter a
+    thousand times)."""
+    quoted = ", ".join(repr(v if len(v) <= EXCERPT else v[:EXCERPT] + "…") for v in values[:2])
+    more = len(values) - 2
+    return quoted + (f" and {more:,} more" if more > 0 else "")
+
+
 def _problem(setting: Setting, values: list[str]) -> str | None:
     """Why these URL values cannot be used for the setting, or None when they can."""
-    shown = ", ".join(repr(v) for v in values)
+    shown = _excerpt(values)
     if setting.default is False or setting.default is True:
         if values in (["true"], ["false"], ["True"], ["False"]):
             return None
         return f"{shown} is not true or false"
     if len(values) != setting.repeated:
-        return f"{shown} should be {setting.repeated} value(s)"
+        wanted = "one value" if setting.repeated == 1 else f"{setting.repeated} values"
+        return f"{len(values):,} values ({shown}) where it takes {wanted}"
     numbers = [_number(v) for v in values]
     if any(n is None for n in numbers):
         return f"{shown} is not a number"
@@ -268,7 +281,7 @@ def _problem(setting: Setting, values: list[str]) -> str | None:
         ):
             return f"{n:g} is outside {setting.low:g}–{setting.high:g}"
     if setting.repeated == 2 and numbers[0] > numbers[1]:  # type: ignore[operator]
-        return f"{shown} starts above where it ends"
+        return f"the range {shown} starts above where it ends"
     return None
 
 
@@ -285,9 +298,37 @@ def check_link(params: Mapping[str, list[str]]) -> list[str]:
             default = setting.default
             shown = "no cap" if default is None else _format_default(setting)
             problems.append(
-                f"{setting.label.split(' (')[0]}: the link's value {reason}; using {shown}."
+                f"{setting.label.split(' (')[0]}: in the link, {reason}; using {shown}."
             )
     return problems
+
+
+def canonical_link(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The link's parameters with each setting's values as the app writes them (`to_link`'s
+    form: `5` for 5.0, `true`), and without those `check_link` refuses, so that the widgets
+    bound to the link read exactly the value the check said would be used (Streamlit reads
+    `5.0` for a whole-number widget, or the last of repeated values, its own way). Other
+    parameters are kept as they are."""
+    settings = {s.key: s for s in ALL}
+    clean: dict[str, list[str]] = {}
+    for key, values in params.items():
+        setting = settings.get(key)
+        if setting is None:
+            clean[key] = list(values)
+            continue
+        if not values or _problem(setting, list(values)) is not None:
+            continue
+        value = _typed(setting, list(values))
+        items = list(value) if isinstance(value, tuple) else [value]
+        clean[key] = [_text(setting, item) for item in items]
+    return clean
+
+
+def _text(setting: Setting, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if setting.whole or number.is_integer() else repr(number)
 
 
 def from_link(setting: Setting, values: list[str]) -> object:
@@ -303,10 +344,7 @@ def to_link(setting: Setting, value: object) -> str | None:
     which a link leaves out. For settings of one value."""
     if value == setting.default or value is None:
         return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    number = float(value)  # type: ignore[arg-type]
-    return str(int(number)) if setting.whole or number.is_integer() else repr(number)
+    return _text(setting, value)
 
 
 def _format_default(setting: Setting) -> str:
@@ -390,7 +428,7 @@ def values_from_saved(saved: Mapping[str, object]) -> tuple[dict[str, object], l
         if reason is not None:
             values[setting.key] = setting.default
             problems.append(
-                f"{setting.label.split(' (')[0]}: the saved value {reason}; using "
+                f"{setting.label.split(' (')[0]}: in the saved scenario, {reason}; using "
                 f"{'no cap' if setting.default is None else _format_default(setting)}."
             )
             continue

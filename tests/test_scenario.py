@@ -16,11 +16,11 @@ def test_a_clean_link_has_no_problems():
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"budget": ["lots"]}, "Budget: the link's value 'lots' is not a number; using $100,000."),
+        ({"budget": ["lots"]}, "Budget: in the link, 'lots' is not a number; using $100,000."),
         ({"budget": ["-5"]}, "outside 100–5e+07"),
         ({"max_posts": ["2.5"]}, "2.5 is not a whole number"),
         ({"macro_share": ["70", "20"]}, "starts above where it ends"),
-        ({"macro_share": ["20"]}, "should be 2 value(s)"),
+        ({"macro_share": ["20"]}, "1 values ('20') where it takes 2 values"),
         ({"max_macro": ["x"]}, "using no cap"),
         ({"estimate_prices": ["maybe"]}, "not true or false"),
         ({"decay": ["nan"]}, "not a number"),
@@ -30,6 +30,30 @@ def test_each_bad_value_is_named_with_its_fallback(params, expected):
     problems = sc.check_link(params)
     assert len(problems) == 1
     assert expected in problems[0]
+
+
+def test_a_warning_quotes_only_a_short_excerpt_of_a_bad_value():
+    (problem,) = sc.check_link({"budget": ["1" * 5000] * 1000})
+    assert "1,000 values" in problem and "and 998 more" in problem
+    assert len(problem) < 200
+
+
+@pytest.mark.parametrize(
+    ("params", "clean"),
+    [
+        ({"budget": ["25000.0"], "tab": ["Plan"]}, {"budget": ["25000"], "tab": ["Plan"]}),
+        ({"max_posts": ["5.0"]}, {"max_posts": ["5"]}),
+        ({"macro_share": ["90", "10"]}, {}),  # refused: dropped
+        ({"budget": ["9000"] * 3}, {}),
+        (
+            {"decay": ["0.70"], "estimate_prices": ["True"]},
+            {"decay": ["0.7"], "estimate_prices": ["true"]},
+        ),
+        ({"budget": ["1_000"]}, {"budget": ["1000"]}),
+    ],
+)
+def test_the_canonical_link_keeps_what_the_check_uses_in_the_form_the_widgets_read(params, clean):
+    assert sc.canonical_link(params) == clean
 
 
 @pytest.mark.parametrize(
