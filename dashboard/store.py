@@ -11,10 +11,12 @@ No Streamlit in here: the app passes the URL in.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,8 +47,34 @@ SCENARIOS = sa.Table(
 )
 
 
+_LOG = logging.getLogger(__name__)
+
+
 class ScenarioError(ValueError):
     """A scenario cannot be saved or opened; the message says why in plain words."""
+
+
+class StoreUnavailable(ScenarioError):
+    """The database cannot be reached or did not answer. The message says so and no more: the
+    details (host, port, driver, traceback) go to the server's log, never to the page."""
+
+    MESSAGE = (
+        "Saved scenarios are unavailable right now: the scenario database cannot be reached. "
+        "Try again in a moment; nothing on this page is lost."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+@contextmanager
+def _database(doing: str) -> Iterator[None]:
+    """Any database failure while `doing` becomes StoreUnavailable, logged in full here."""
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, OSError) as error:
+        _LOG.warning("Scenario database failed while %s", doing, exc_info=error)
+        raise StoreUnavailable() from None
 
 
 @dataclass(frozen=True)
@@ -107,8 +135,9 @@ class ScenarioStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = sa.create_engine(url, pool_pre_ping=True, future=True)
-        _METADATA.create_all(self.engine, checkfirst=True)
+        with _database("opening the store"):
+            self.engine = sa.create_engine(url, pool_pre_ping=True, future=True)
+            _METADATA.create_all(self.engine, checkfirst=True)
 
     def save(
         self,
@@ -138,7 +167,7 @@ class ScenarioStore:
             },
             roster=_roster_frame(roster_text),
         )
-        with self.engine.begin() as connection:
+        with _database("saving a scenario"), self.engine.begin() as connection:
             connection.execute(
                 SCENARIOS.insert().values(
                     id=scenario.id,
@@ -159,7 +188,7 @@ class ScenarioStore:
                 "This link's scenario id is not one the planner makes (check that the whole "
                 "link was copied)."
             )
-        with self.engine.connect() as connection:
+        with _database("opening a scenario"), self.engine.connect() as connection:
             row = connection.execute(
                 sa.select(SCENARIOS).where(SCENARIOS.c.id == scenario_id)
             ).first()
@@ -200,7 +229,7 @@ class ScenarioStore:
         wanted = [i for i in ids if isinstance(i, str) and ID_PATTERN.match(i)]
         if not wanted:
             return {}
-        with self.engine.connect() as connection:
+        with _database("listing scenarios"), self.engine.connect() as connection:
             rows = connection.execute(
                 sa.select(SCENARIOS.c.id, SCENARIOS.c.name, SCENARIOS.c.created_at).where(
                     SCENARIOS.c.id.in_(wanted)

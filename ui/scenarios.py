@@ -4,6 +4,7 @@ saved or opened: most visits do neither."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from dashboard.store import Scenario, ScenarioStore
 
 
+_LOG = logging.getLogger(__name__)
+
+
 class Unavailable(Exception):
     """A saved scenario cannot be opened or saved; the message says why in plain words."""
 
@@ -31,10 +35,9 @@ def _open_store(url: str) -> ScenarioStore:
 
 
 def scenario_store() -> ScenarioStore:
-    """The scenario store (Unavailable when its database cannot be opened)."""
-    import sqlalchemy as sa
-
-    from dashboard.store import database_url
+    """The scenario store (Unavailable when its database cannot be opened: the page says so in
+    plain words, the server's log has the details)."""
+    from dashboard.store import ScenarioError, StoreUnavailable, database_url
 
     try:
         secret = st.secrets.get("database_url")
@@ -42,11 +45,11 @@ def scenario_store() -> ScenarioStore:
         secret = None
     try:
         return _open_store(database_url(secret))
-    except (sa.exc.SQLAlchemyError, OSError, ImportError) as error:
-        raise Unavailable(
-            "Saved scenarios are unavailable here: the scenario database cannot be opened "
-            f"({str(error).splitlines()[0]}). See the README on databases."
-        ) from error
+    except ScenarioError as error:  # StoreUnavailable: logged by the store
+        raise Unavailable(str(error)) from None
+    except (OSError, ImportError, ValueError) as error:  # a bad URL or path, a missing driver
+        _LOG.warning("The scenario database cannot be opened", exc_info=error)
+        raise Unavailable(StoreUnavailable.MESSAGE) from None
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -57,8 +60,8 @@ def load(scenario_id: str) -> Scenario:
     store = scenario_store()
     try:
         return store.load(scenario_id)
-    except ScenarioError as error:
-        raise Unavailable(str(error)) from error
+    except ScenarioError as error:  # unknown, malformed, or the database is unavailable
+        raise Unavailable(str(error)) from None
 
 
 def settings_of(saved: Scenario) -> dict[str, object]:
@@ -135,19 +138,12 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         if state.last_saved is not None:
             show_saved_links()
         return
-    import sqlalchemy as sa  # only now: a page that saves nothing does not load it
-
     from dashboard.store import ScenarioError
 
     try:
         saved = scenario_store().save(name or default_name, values, edited, state.roster_label)
-    except (Unavailable, ScenarioError) as error:
-        st.error(md(str(error)))
-    except sa.exc.SQLAlchemyError as error:
-        st.error(
-            "The scenario could not be saved: the database did not accept it "
-            f"({md(str(error).splitlines()[0])}). Try again in a moment."
-        )
+    except (Unavailable, ScenarioError) as error:  # too large, or the database is unavailable
+        st.error(md(str(error)), icon=":material/cloud_off:")
     else:
         state.last_saved = (saved.id, saved.name)
         state.known_scenarios[saved.id] = saved.name

@@ -452,9 +452,12 @@ COMPARE_HEADINGS = {
 }
 
 
-def _compared(scenario_id: str) -> tuple[dict[str, object], pd.DataFrame | None]:
+def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFrame | None]:
     """One saved scenario's row of the comparison, and its split curve."""
-    item = scenarios.load(scenario_id)
+    try:
+        item = scenarios.load(scenario_id)
+    except scenarios.Unavailable:  # the database is down (not cached yet): the others still show
+        return {"scenario": name, "status": "unavailable right now: try again"}, None
     label = f"{item.name} ({item.created_at:%d %b %H:%M})"
     settings = scenarios.settings_of(item)
     try:
@@ -529,7 +532,7 @@ def show_compare() -> None:
         return
     rows, curves = [], {}
     for scenario_id in picked:
-        row, curve = _compared(scenario_id)
+        row, curve = _compared(scenario_id, known.get(scenario_id, scenario_id))
         rows.append(row)
         if curve is not None:
             curves[str(row["scenario"])] = curve
