@@ -143,5 +143,6 @@ def test_the_app_shows_users_no_error_details():
     import tomllib
     from pathlib import Path
 
-    config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text())
+    path = Path(__file__).parent.parent / ".streamlit" / "config.toml"
+    config = tomllib.loads(path.read_text())
     assert config["client"]["showErrorDetails"] == "none"
