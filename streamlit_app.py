@@ -105,7 +105,7 @@ def stop() -> NoReturn:
 # ---------------------------------------------------------------- page head
 saved = state.scenario
 if CLIENT:
-    st.title(saved.name if saved is not None else "Influencer budget plan")
+    st.title(md(saved.name) if saved is not None else "Influencer budget plan")
     st.caption(
         (f"Saved {saved.created_at:%d %b %Y, %H:%M} UTC. " if saved is not None else "")
         + "How the budget splits between many micro influencers (1,000–999,999 followers) and "

@@ -2,13 +2,13 @@
 
 Every figure is built to be read on a phone and on a meeting-room screen: few colours (one per
 tier, the same everywhere), short titles, legends above the plot, values in hover labels and,
-where the bars are few, printed on the bars. Influencer names are escaped before they reach a
-label, so a name written as HTML shows as text.
+where the bars are few, printed on the bars. User text (influencer and scenario names) enters a
+figure only as data, escaped by `dashboard.text.chart_text`, so a name written as HTML shows as
+text.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.text import chart_text
 from planner import Plan
 
 MICRO_COLOUR = "#6C4CE0"
@@ -318,7 +319,7 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
     tier and sized by spend."""
     spend = allocations.set_index("name")["spend"] if len(allocations) else pd.Series(dtype=float)
     chosen = table["name"].isin(spend.index)
-    names = table["name"].map(lambda n: html.escape(str(n)))
+    names = table["name"].map(chart_text)
     rest = table.loc[~chosen]
     traces = [
         go.Scatter(
@@ -458,7 +459,7 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
         ):
             traces.append(
                 go.Bar(
-                    y=summary["scenario"],
+                    y=summary["scenario"].map(chart_text),
                     x=summary[column],
                     xaxis="x" + panel,
                     yaxis="y" + panel,
@@ -510,6 +511,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
     traces = []
     for i, (label, curve) in enumerate(curves.items()):
         colour = palette[i % len(palette)]
+        name = chart_text(label)
         share = curve["macro_share"].to_numpy(dtype=float) * 100
         value = curve["expected_engagement"].to_numpy(dtype=float)
         traces.append(
@@ -517,11 +519,11 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
                 x=share,
                 y=value,
                 mode="lines+markers",
-                name=html.escape(label),
+                name=name,
                 line=dict(color=colour, width=3),
                 marker=dict(size=5),
-                hovertemplate=f"{html.escape(label)}<br>macro %{{x:.0f}}%<br>"
-                "%{y:,.0f} engagements<extra></extra>",
+                text=[name] * len(share),
+                hovertemplate="%{text}<br>macro %{x:.0f}%<br>%{y:,.0f} engagements<extra></extra>",
             )
         )
         if np.isfinite(value).any():
@@ -533,7 +535,8 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
                     mode="markers",
                     marker=dict(symbol="star", size=14, color=colour, line=dict(width=1)),
                     showlegend=False,
-                    hovertemplate=f"{html.escape(label)}: best at %{{x:.0f}}% macro<extra></extra>",
+                    text=[name],
+                    hovertemplate="%{text}: best at %{x:.0f}% macro<extra></extra>",
                 )
             )
     return _figure(

@@ -4,12 +4,13 @@ assumption. Every piece of user text is escaped: a name written as HTML shows as
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.text import html_text
 
 _STYLE = """
 body { font-family: 'Source Sans Pro', -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -49,7 +50,7 @@ def client_report(
 ) -> str:
     """The report as HTML text. `headline` is (label, value, note) per figure; `assumptions` is
     (name, value) per setting."""
-    esc = html.escape
+    esc = html_text
     cards = "".join(
         f'<div class="figure"><div class="label">{esc(label)}</div>'
         f'<div class="value">{esc(value)}</div><div class="note">{esc(note)}</div></div>'

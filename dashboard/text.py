@@ -1,10 +1,22 @@
-"""Text from users (file names, cell values in error messages) shown inside Markdown."""
+"""User text (roster names and niches, scenario names, file names, cell values in messages) on
+its way out, one helper per kind of output, so that it always shows as the text it is:
+
+- `md`: inside Markdown (titles, messages): no emphasis, links, images, HTML, LaTeX, colours,
+  icons or entities;
+- `chart_text`: in a plotly label, legend or hover (plotly reads a subset of HTML: `<a href>`,
+  `<b>`, `<br>`, entities); enter it as data (`text`, `customdata`, category values), never
+  inside a `hovertemplate`, where `%{…}` would be read as a placeholder;
+- `html_text`: in the client report's HTML.
+
+Tables (`st.dataframe`) and widget labels show text as text; downloads neutralise formulas
+(`planner/export.py`)."""
 
 from __future__ import annotations
 
+import html
 import re
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^%])")
 
 
 def md(text: object) -> str:
@@ -21,3 +33,13 @@ def md_lines(text: str) -> str:
         else:
             out.append(md(line))
     return "\n".join(out)
+
+
+def chart_text(text: object) -> str:
+    """`text` as plotly shows it literally (no tags, no entities read)."""
+    return html.escape(str(text), quote=False)
+
+
+def html_text(text: object) -> str:
+    """`text` for HTML content or a quoted attribute."""
+    return html.escape(str(text), quote=True)
