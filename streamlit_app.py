@@ -45,6 +45,7 @@ st.html('<style>[data-testid="stLayoutWrapper"]:has(> .st-key-chart_code) {displ
 chart_code = st.container(key="chart_code").empty()
 FIRST_RUN = "link_problems" not in st.session_state  # this session's first run
 from ui import preload  # noqa: E402, F401  # numpy, pandas and plotly whole before any chart
+
 if FIRST_RUN:
     chart_code.plotly_chart(
         {"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10}},

@@ -448,9 +448,17 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     )
 
 
+def _cut(text: str, most: int = 44) -> str:
+    """`text` cut in the middle to at most `most` characters (its end, a date, kept)."""
+    return text if len(text) <= most else text[: most - 17] + "…" + text[-16:]
+
+
 def compare_split(summary: pd.DataFrame) -> go.Figure:
     """Saved scenarios side by side (rows with scenario, micro_spend, macro_spend,
-    micro_engagement, macro_engagement): spend and expected engagement by tier, in two panels."""
+    micro_engagement, macro_engagement): spend and expected engagement by tier, in two panels.
+    A long name is cut in the middle on its axis (the hover shows it whole), so that the bars
+    keep their width."""
+    labels = summary["scenario"].map(chart_text)
     traces = []
     for tier in ("micro", "macro"):
         for panel, column, fmt in (
@@ -459,7 +467,7 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
         ):
             traces.append(
                 go.Bar(
-                    y=summary["scenario"].map(chart_text),
+                    y=labels,
                     x=summary[column],
                     xaxis="x" + panel,
                     yaxis="y" + panel,
@@ -496,7 +504,14 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
         bargap=0.3,
         xaxis=dict(domain=[0, 0.45], anchor="y"),
         xaxis2=dict(domain=[0.55, 1], anchor="y2"),
-        yaxis=dict(autorange="reversed", showgrid=False, anchor="x", automargin=True),
+        yaxis=dict(
+            autorange="reversed",
+            showgrid=False,
+            anchor="x",
+            automargin=True,
+            tickvals=list(labels),
+            ticktext=[chart_text(_cut(str(label))) for label in summary["scenario"]],
+        ),
         yaxis2=dict(autorange="reversed", showgrid=False, showticklabels=False, anchor="x2"),
         annotations=panel_titles,
         # The legend goes under the bars: above them sit the two panels' titles.

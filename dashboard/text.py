@@ -17,11 +17,18 @@ import html
 import re
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^%])")
+# GitHub's autolinks (`http://…`, `www.…`, `name@host.tld`) are found in the text after escapes
+# are read, so an escaped address still becomes a live link: an invisible word joiner (U+2060)
+# inside each keeps it text.
+_AUTOLINK = re.compile(r"(\\:)(?=/)|(?<=www)(?=\\\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """`text` escaped so that Markdown shows it literally: no emphasis, links, HTML or LaTeX."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """`text` escaped so that Markdown shows it literally: no emphasis, links (written or bare
+    addresses), images, HTML or LaTeX."""
+    escaped = _SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    return _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, escaped)
 
 
 def md_lines(text: str) -> str:

@@ -533,6 +533,11 @@ def show_compare() -> None:
     rows, curves = [], {}
     for scenario_id in picked:
         row, curve = _compared(scenario_id, known.get(scenario_id, scenario_id))
+        # Two scenarios saved with one name in the same minute: numbered, so that the charts
+        # keep them apart.
+        seen = sum(1 for r in rows if str(r["scenario"]).split(" · #")[0] == row["scenario"])
+        if seen:
+            row["scenario"] = f"{row['scenario']} · #{seen + 1}"
         rows.append(row)
         if curve is not None:
             curves[str(row["scenario"])] = curve

@@ -35,3 +35,47 @@ def test_concurrent_first_opens_on_a_fresh_server_all_render(browser):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+HOSTILE = (
+    '<a href="http://evil.example/a">a</a> <img src="http://evil.example/i.png"> '
+    "![t](http://evil.example/p.png) [Verify your account](http://evil.example/phish)"
+)
+
+
+def test_scenario_names_render_as_text_in_the_client_title_and_compare(page, app_url):
+    from helpers import ROOT, wait_idle
+
+    from dashboard.store import ScenarioStore, database_url
+    from planner import read_table
+
+    roster = read_table(ROOT / "data" / "sample_roster.csv").assign(include=True)
+    store = ScenarioStore(database_url())  # the app's own database (tests/conftest.py)
+    first, second = (store.save(HOSTILE, {}, roster, "sample.csv") for _ in range(2))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+
+    page.goto(f"{app_url}?scenario={first.id}&view=client")
+    expect(metric(page, "Engagements")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    title = page.locator("h1").first
+    expect(title).to_contain_text("![t](http")
+    # The name, literally (an invisible word joiner keeps each address from becoming a link).
+    assert title.inner_text().replace("\u2060", "").strip() == first.name
+    _expect_nothing_live(page)
+
+    page.goto(f"{app_url}?scenario={first.id}&tab=Compare")
+    link = page.get_by_label("Add a saved scenario by its link")
+    expect(link).to_be_visible(timeout=60_000)
+    link.fill(f"{app_url}?scenario={second.id}")
+    link.press("Enter")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(chart.locator(".ytick text").first).to_contain_text('<a href="http://evil')
+    wait_idle(page)
+    _expect_nothing_live(page)
+    assert not [url for url in asked if "evil.example" in url]  # no image, no pixel fetched
+
+
+def _expect_nothing_live(page) -> None:  # type: ignore[no-untyped-def]
+    for selector in ('a[href*="evil.example"]', 'img[src*="evil.example"]'):
+        expect(page.locator(selector)).to_have_count(0)
