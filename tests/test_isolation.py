@@ -160,3 +160,24 @@ def test_two_large_uploads_differing_in_one_unsampled_row_stay_separate():
     second.run()
     assert not second.exception
     assert _plan_names(second) == {"Confidential B"}
+
+
+def test_no_cached_function_lets_streamlit_hash_user_data():
+    """Streamlit hashes every cached function's arguments whose names do not start with "_",
+    a large DataFrame by a sample of its rows: rosters, tables and plans must come in as
+    "_" arguments beside a digest."""
+    import inspect
+
+    from ui import cache, scenarios
+
+    for module in (cache, scenarios):
+        for name, function in vars(module).items():
+            if not hasattr(function, "clear") or not callable(function):
+                continue  # not a cached function
+            signature = inspect.signature(function)
+            for parameter in signature.parameters.values():
+                if parameter.name.startswith("_"):
+                    continue
+                annotation = str(parameter.annotation)
+                for kind in ("DataFrame", "Roster", "Plan", "ndarray"):
+                    assert kind not in annotation, (name, parameter.name)
