@@ -15,7 +15,7 @@ def test_a_reversed_range_falls_back_to_the_default_band_in_the_slider_and_the_p
     app = run(macro_share=["90", "10"])
     assert not app.exception
     (warning,) = _warnings(app)
-    assert "using 0–100%" in warning
+    assert "using 0–100\\%" in warning
     assert app.slider(key="macro_share").value == (0, 100)
     assert headline(app)["Plan status"] == "Optimal"
     assert "macro_share" not in app.query_params
