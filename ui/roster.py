@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.text import md, md_lines
-from planner import RateCard, Roster, RosterError, Tiers, read_table
-from planner.roster import MAX_BYTES
+from dashboard.upload import limits_text, read_upload
+from planner import RateCard, Roster, RosterError, Tiers
 from ui.cache import INCLUDE, SAMPLE_LABEL, SHARED, checked, roster_key, sample_table, session_scope
 from ui.scenarios import included
 
@@ -60,12 +60,12 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
         help="One row per influencer with name, followers, engagement_rate and cost_per_post "
         "(platform, niche, max_posts, audience_quality, reply_rate, engagement_spread "
         "optional). Formats like 12.5K, 3.5% "
-        f"and $1,200 are fine. Up to {MAX_BYTES // 1_000_000} MB.",
+        f"and $1,200 are fine. {limits_text()}",
     )
     if upload is not None and upload.file_id != state.upload_id:
         state.upload_id = upload.file_id
         try:
-            frame = read_table(upload.getvalue(), filename=upload.name)
+            frame = read_upload(upload.getvalue(), filename=upload.name)
             _, problem = checked(frame, tiers, rate_card, session_scope())
             if problem is not None and not problem.missing_prices:
                 raise problem
