@@ -4,13 +4,14 @@ Streamlit in here: `ui/cache.py` keeps one `CurveJobs` per server."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib.machinery import ModuleSpec
 
@@ -20,24 +21,67 @@ import pandas as pd
 from planner import Campaign, Roster
 from planner.risk import Assumptions, split_curve_ranges
 
+Curve = tuple[pd.DataFrame, pd.DataFrame]  # the curve and its simulated ranges
+
+# Waits for a curve asked for outside a session (no owner): such a curve is never given up.
+_ANYONE = object()
+
 
 class _Later:
     """A curve asked for before the workers were started: worked out when the page first needs
     it (it is drawn last), once, by the workers if they are started by then (the app's process
-    stays free to send the page), else here."""
+    stays free to send the page), else here. Like a curve's parts, it can be given up (`cancel`)
+    until it is worked out: before anyone asks for its value, while it waits for the workers to
+    start, and while its parts wait for a worker; not once it is being computed here."""
 
-    def __init__(self, compute: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+    def __init__(self, compute: Callable[[_Later], Curve]) -> None:
         self._compute = compute
         self._lock = threading.Lock()  # other sessions wait for the same computation
-        self._value: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._value: Curve | None = None
+        # Changed under the lock of the `CurveJobs` it belongs to:
+        self._cancelled = False  # given up before it was started
+        self._parts: tuple[Future, ...] = ()  # type: ignore[type-arg]  # its parts, once sent
+        self._here = False  # being computed in this process: it cannot be given up
 
     def done(self) -> bool:
         return self._value is not None
 
-    def result(self, timeout: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def cancelled(self) -> bool:
+        """Whether it was given up: then it will never have a value."""
+        return self._cancelled or any(part.cancelled() for part in self._parts)
+
+    def cancel(self) -> bool:
+        """Give it up unless it is done or being computed (under its `CurveJobs`' lock)."""
+        if self._value is not None or self._here:
+            return False
+        if not self._parts:
+            self._cancelled = True
+            return True
+        return any([part.cancel() for part in self._parts])  # every part that still waits
+
+    def begin(
+        self,
+        send: Callable[[], tuple[Future, ...] | None] | None,  # type: ignore[type-arg]
+    ) -> tuple[Future, ...] | None:  # type: ignore[type-arg]
+        """Start working it out (under its `CurveJobs`' lock): in the workers, with the parts
+        `send` returns (None when there are no workers), or here when `send` is None.
+        CancelledError if it was given up."""
+        if self.cancelled():
+            raise CancelledError()
+        if send is None:
+            self._here = True
+            return None
+        parts = send()
+        if parts is not None:
+            self._parts = parts
+        return parts
+
+    def result(self, timeout: float | None = None) -> Curve:
         with self._lock:
             if self._value is None:
-                self._value = self._compute()
+                if self._cancelled:
+                    raise CancelledError()
+                self._value = self._compute(self)
             return self._value
 
 
@@ -52,7 +96,24 @@ class CurveJobs:
     processes beside this one solve its bands in `PARTS` parts (every `PARTS`-th band each).
     They are started from a background thread when the app first runs (`warm`), at a lower
     priority; a curve asked for before that is done waits for them rather than taking the CPU
-    the first page needs. Wherever they cannot be had, the curve is computed here."""
+    the first page needs. Wherever they cannot be had, the curve is computed here.
+
+    Each curve is asked for by an owner, the session whose page shows it (None: nobody in
+    particular), and a session waits only for the curve it asked for last. With Streamlit's
+    `runner.fastReruns` every widget change starts a new run of the script at once and asks the
+    previous one to stop, which that run notices only at its next Streamlit call, not while it
+    waits here: a slider dragged over twenty values asks for twenty curves in two seconds. A
+    curve nobody waits for any more is given up: its parts that have not gone to a worker are
+    cancelled, the run still waiting for it gets `CancelledError` from `result`, and it is sent
+    again if it is asked for again (with whatever of it did run). A part already running cannot
+    be stopped; it finishes and is kept as usual. A curve another session waits for too (the
+    same inputs), or one asked for without an owner, is never given up.
+
+    Fairness: the parts go to the workers in the order they were asked for, and only when a
+    worker is free for them (a process pool would take one more in as running, where it could
+    no longer be cancelled). So one session has at most its running parts and its latest curve
+    in the queue, and a curve waits for at most the parts running (one per worker) and one
+    curve from each other session that asked before it, however fast anyone moves a slider."""
 
     LIMIT = 64
     WORKERS = 2
@@ -65,11 +126,20 @@ class CurveJobs:
 
     def __init__(self) -> None:
         self._jobs: OrderedDict[tuple, Job] = OrderedDict()
-        self._lock = threading.Lock()
+        # Reentrant: a part sent to the pool may be done at once, and its callback takes it too.
+        self._lock = threading.RLock()
         self._pool: ProcessPoolExecutor | None = None
         self._warm = False
         self._started: list[Future | None] = []  # type: ignore[type-arg]  # done once a worker is up
         self._launched = threading.Event()  # set once the workers have been started
+        # Parts waiting for a worker, in the order asked for (future, function, args, kwargs),
+        # and how many parts are in the pool.
+        self._queue: deque[tuple[Future, Callable[..., object], tuple, dict]] = deque()  # type: ignore[type-arg]
+        self._in_pool = 0
+        # Who waits for which curve: the owners waiting for each key, and each owner's key.
+        self._waiters: dict[tuple, set[object]] = {}
+        self._asked: dict[Hashable, tuple] = {}
+        self._prune_at = self.LIMIT
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk"])
@@ -84,46 +154,142 @@ class CurveJobs:
         campaign: Campaign,
         first_value: np.ndarray | None,
         assumptions: Assumptions,
+        owner: Hashable | None = None,
     ) -> Job:
         """The curve of `roster` under `campaign` (`first_value`: first-post engagement to plan
-        with, when not the roster's own), kept by `key`."""
+        with, when not the roster's own), kept by `key`. `owner` (a session's id) waits for it
+        from now on, and no longer for the curve it asked for before."""
         args = (roster, campaign, assumptions)
         with self._lock:
+            self._wait(owner, key)
             job = self._jobs.get(key)
-            if job is not None:
+            if job is not None and not any(part.cancelled() for part in job):
                 self._jobs.move_to_end(key)
                 return job
-            parts = self._parts(args, first_value) if self._launched.is_set() else None
+            # New, or given up: sent (again), reusing whatever of it was not given up.
+            parts = self._parts(args, first_value, job) if self._launched.is_set() else None
             if parts is not None:
                 return self._keep(key, parts)
-            return self._keep(key, (_Later(lambda: self._later(args, first_value)),))
+            later = functools.partial(self._later, args=args, first_value=first_value)
+            return self._keep(key, (_Later(later),))
 
-    def _parts(self, args: tuple, first_value: np.ndarray | None) -> Job | None:
-        """The curve's parts submitted to the workers (queued until they are up), or None when
-        there are no workers to be had."""
+    def _wait(self, owner: Hashable | None, key: tuple) -> None:
+        """`owner` waits for the curve `key`, and no longer for the one it asked for before,
+        which is given up if nobody else waits for it. (Under the lock.)"""
+        self._prune()
+        self._waiters.setdefault(key, set()).add(_ANYONE if owner is None else owner)
+        if owner is None:
+            return
+        before = self._asked.get(owner)
+        self._asked[owner] = key
+        if before is None or before == key:
+            return
+        waiters = self._waiters.get(before)
+        if waiters is None:
+            return
+        waiters.discard(owner)
+        if not waiters:
+            del self._waiters[before]
+            self._give_up(before)
+
+    def _give_up(self, key: tuple) -> None:
+        """Cancel the parts of the curve `key` that have not gone to a worker. (Under the lock.)"""
+        job = self._jobs.get(key)
+        if job is None:
+            return
+        for part in job:
+            part.cancel()
+        if all(part.cancelled() for part in job):
+            del self._jobs[key]  # nothing of it is left to keep
+
+    def _prune(self) -> None:
+        """Now and then, forget who waits for curves that are worked out (those can no longer
+        be given up): sessions end without saying so. (Under the lock.)"""
+        if len(self._asked) <= self._prune_at:
+            return
+        finished = {
+            key
+            for key in self._waiters
+            if key not in self._jobs or all(part.done() for part in self._jobs[key])
+        }
+        for key in finished:
+            del self._waiters[key]
+        self._asked = {owner: key for owner, key in self._asked.items() if key not in finished}
+        self._prune_at = max(self.LIMIT, 2 * len(self._asked))
+
+    def _parts(
+        self, args: tuple, first_value: np.ndarray | None, kept: Job | None = None
+    ) -> Job | None:
+        """The curve's parts queued for the workers (sent as they come free), or None when there
+        are no workers to be had. The parts of `kept` (the same curve, given up) that were not
+        cancelled are used again. (Under the lock.)"""
         if not self._started or any(f is None for f in self._started):
             return None  # they could not be started
+        if kept is None or len(kept) != self.PARTS or not all(isinstance(p, Future) for p in kept):
+            kept = (None,) * self.PARTS  # type: ignore[assignment]
         parts = [
-            self._submit(split_curve_ranges, *args, first_value=first_value, part=(i, self.PARTS))
+            kept[i]
+            if kept[i] is not None and not kept[i].cancelled()  # type: ignore[union-attr]
+            else self._send(
+                split_curve_ranges, *args, first_value=first_value, part=(i, self.PARTS)
+            )
             for i in range(self.PARTS)
         ]
         return tuple(parts) if all(part is not None for part in parts) else None  # type: ignore[arg-type]
 
-    def _later(
-        self, args: tuple, first_value: np.ndarray | None
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _later(self, later: _Later, args: tuple, first_value: np.ndarray | None) -> Curve:
         if self._warm and self._launched.wait(self.LAUNCH_WAIT):
             with self._lock:
-                parts = self._parts(args, first_value)
+                parts = later.begin(lambda: self._parts(args, first_value))
             if parts is not None:
                 return _combine([part.result(timeout=300) for part in parts])
+        with self._lock:
+            later.begin(None)
         return split_curve_ranges(*args, first_value=first_value)
 
     def _keep(self, key: tuple, job: Job) -> Job:
         self._jobs[key] = job
+        self._jobs.move_to_end(key)
         while len(self._jobs) > self.LIMIT:
             self._jobs.popitem(last=False)
         return job
+
+    def _send(
+        self, function: Callable[..., object], *args: object, **kwargs: object
+    ) -> Future | None:  # type: ignore[type-arg]
+        """`function` queued for the workers, sent when one is free; None without workers.
+        (Under the lock.)"""
+        if self._pool is None:
+            return None
+        future: Future = Future()  # type: ignore[type-arg]
+        self._queue.append((future, function, args, kwargs))
+        self._pump()
+        return future
+
+    def _pump(self) -> None:
+        """Send the queued parts to the pool while a worker is free for them. (Under the lock.)"""
+        while self._queue and self._in_pool < self.WORKERS:
+            future, function, args, kwargs = self._queue.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue  # given up while it waited
+            sent = self._submit(function, *args, **kwargs)
+            if sent is None:  # the workers are gone: whoever waits for it computes it here
+                future.set_exception(BrokenProcessPool("the curve's workers are gone"))
+                continue
+            self._in_pool += 1
+            sent.add_done_callback(functools.partial(self._returned, future))
+
+    def _returned(self, future: Future, sent: Future) -> None:  # type: ignore[type-arg]
+        """A part is back from the pool: the next one goes, and its waiters have its result."""
+        with self._lock:
+            self._in_pool -= 1
+            self._pump()
+        if sent.cancelled():  # pragma: no cover - parts are sent only to run at once
+            future.set_exception(CancelledError())
+        elif (error := sent.exception()) is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(sent.result())
 
     def warm(self) -> None:
         """Start the worker processes, from a background thread, if they are not running yet.
@@ -175,10 +341,13 @@ class CurveJobs:
             self._pool = None  # a worker died: compute here from now on
             return None
 
-    def result(self, key: tuple, job: Job) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The whole curve and its ranges."""
+    def result(self, key: tuple, job: Job) -> Curve:
+        """The whole curve and its ranges; `CancelledError` when it was given up (its owner
+        asked for another curve since, and nobody else waits for it)."""
         try:
             parts = [part.result(timeout=300) for part in job]
+        except CancelledError:
+            raise  # given up: whatever of it did run stays kept for whoever asks again
         except BaseException:
             with self._lock:  # a failed job is not kept
                 if self._jobs.get(key) is job:
@@ -187,7 +356,7 @@ class CurveJobs:
         return _combine(parts)
 
 
-def _combine(parts: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _combine(parts: list[Curve]) -> Curve:
     """The whole curve and its ranges from its parts: their rows, in order of macro share."""
     if len(parts) == 1:
         return parts[0]

@@ -125,19 +125,43 @@ def start_curve(
     roster: Roster, roster_key: str, campaign: Campaign, replies: Replies, assumptions: Assumptions
 ) -> Callable[[], tuple[pd.DataFrame, pd.DataFrame]]:
     """Start the split curve and each point's simulated P10-P90 range (the campaign's band does
-    not matter: the curve sets its own at each point); the returned call waits for them."""
+    not matter: the curve sets its own at each point); the returned call waits for them.
+
+    The session waits only for the curve it asked for last (`CurveJobs`): one that nobody waits
+    for any more is given up, and a run still waiting for it gets `CancelledError`. That run was
+    superseded: with `runner.fastReruns` (the default) every widget change starts a new run of
+    the session's script at once and asks the running one to stop, which it notices only at its
+    next Streamlit call. The wait then ends it with the runner's StopException, which the runner
+    takes as a stop, not an error: nothing is shown, and the newer run draws the page."""
+    from concurrent.futures import CancelledError
+
     whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
     key = (roster_key, whole, replies, assumptions)
     jobs = _curve_jobs()
-    job = jobs.submit(roster, key, whole, weights(roster, replies), assumptions)
+    ctx = get_script_run_ctx()
+    owner = ctx.session_id if ctx is not None else None
+    first_value = weights(roster, replies)
+    job = jobs.submit(roster, key, whole, first_value, assumptions, owner=owner)
 
     def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
-        try:
-            return jobs.result(key, job)
-        except BrokenProcessPool:  # the worker died during this job: computed here instead
-            return split_curve_ranges(
-                roster, whole, assumptions, first_value=weights(roster, replies)
-            )
+        nonlocal job
+        while True:
+            try:
+                return jobs.result(key, job)
+            except CancelledError:
+                # The run's yield check (what Streamlit's own cache waits call) raises the
+                # runner's StopException when the run was asked to stop. `st.stop()` would end
+                # a run that was not asked to stop as well: it is only the fallback.
+                yield_check = getattr(get_script_run_ctx(), "yield_check", None)
+                if yield_check is None:
+                    st.stop()
+                    raise
+                yield_check()
+                # Not asked to stop: an older run of this session, not stopped yet, asked for
+                # its own curve after this run did. This run's curve is the one to show.
+                job = jobs.submit(roster, key, whole, first_value, assumptions, owner=owner)
+            except BrokenProcessPool:  # the worker died during this job: computed here instead
+                return split_curve_ranges(roster, whole, assumptions, first_value=first_value)
 
     return ready
 
