@@ -79,3 +79,47 @@ def test_scenario_names_render_as_text_in_the_client_title_and_compare(page, app
 def _expect_nothing_live(page) -> None:  # type: ignore[no-untyped-def]
     for selector in ('a[href*="evil.example"]', 'img[src*="evil.example"]'):
         expect(page.locator(selector)).to_have_count(0)
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_a_spreadsheet_bomb_uploaded_to_the_server_is_refused_without_growing_it(browser, tmp_path):
+    import time
+
+    from helpers import wait_idle
+    from test_upload_limits import INLINE_ROW, repeated, workbook
+
+    bombs = {
+        "bomb.xlsx": workbook(repeated(INLINE_ROW, 200_001), dimension="A1:J200001"),
+        "no_dimension.xlsx": workbook(repeated(INLINE_ROW, 200_001)),
+    }
+    port = free_port()
+    process = start_app(port)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        expect(metric(page, "Engagements")).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        before = _rss_mb(process.pid)
+        for name, raw in bombs.items():
+            path = tmp_path / name
+            path.write_bytes(raw)
+            start = time.monotonic()
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(path)
+            expect(page.get_by_text(f"{name} could not be used")).to_be_visible(timeout=60_000)
+            print(f"{name}: refused on the page {time.monotonic() - start:.2f} s after the upload")
+            wait_idle(page)
+            expect(metric(page, "Plan status")).to_have_text("Optimal")  # the plan stays
+        assert _rss_mb(process.pid) - before < 50
+    finally:
+        context.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
