@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -133,8 +134,6 @@ def start_curve(
     the session's script at once and asks the running one to stop, which it notices only at its
     next Streamlit call. The wait then ends it with the runner's StopException, which the runner
     takes as a stop, not an error: nothing is shown, and the newer run draws the page."""
-    from concurrent.futures import CancelledError
-
     whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
     key = (roster_key, whole, replies, assumptions)
     jobs = _curve_jobs()
