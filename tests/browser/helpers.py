@@ -73,6 +73,14 @@ def start_app(port: int, script: Path | None = None) -> subprocess.Popen:  # typ
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
+def stop_app(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 

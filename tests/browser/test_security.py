@@ -3,10 +3,8 @@ user strings render as text (no image loaded, no link made) in the client view a
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from helpers import free_port, metric, start_app
+from helpers import free_port, metric, start_app, stop_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -30,11 +28,7 @@ def test_concurrent_first_opens_on_a_fresh_server_all_render(browser):
     finally:
         for context in contexts:
             context.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_app(process)
 
 
 HOSTILE = (
@@ -118,8 +112,4 @@ def test_a_spreadsheet_bomb_uploaded_to_the_server_is_refused_without_growing_it
         assert _rss_mb(process.pid) - before < 50
     finally:
         context.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_app(process)
