@@ -13,11 +13,11 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from importlib.machinery import ModuleSpec
 
 import numpy as np
 import pandas as pd
 
+from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
 from planner.risk import Assumptions, split_curve_ranges
 
@@ -329,12 +329,7 @@ class CurveJobs:
     ) -> Future | None:  # type: ignore[type-arg]
         if self._pool is None:
             return None
-        # Streamlit runs the script as a module named "__main__" with a file but no spec, so a
-        # new worker would run the whole app again on start; a spec named "__main__" tells
-        # multiprocessing that there is no main module to rerun.
-        main = sys.modules["__main__"]
-        if getattr(main, "__spec__", None) is None:
-            main.__spec__ = ModuleSpec("__main__", None)
+        no_main_rerun()
         try:
             return self._pool.submit(function, *args, **kwargs)
         except (BrokenProcessPool, RuntimeError, OSError):

@@ -19,12 +19,12 @@ import os
 import pickle
 import sys
 import threading
-from importlib.machinery import ModuleSpec
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pandas as pd
 
+from dashboard.processes import no_main_rerun
 from planner import Problem, RosterError, read_table
 from planner.roster import (
     MAX_BYTES,
@@ -118,7 +118,7 @@ def _read_in_child(
         name="upload-reader",
         daemon=True,
     )
-    _no_main_rerun()
+    no_main_rerun()
     try:
         process.start()
     except OSError:  # pragma: no cover - no process to be had: the checks still bound it
@@ -176,15 +176,6 @@ def _stop(process: Any) -> int | None:
     exitcode = process.exitcode
     process.close()
     return exitcode
-
-
-def _no_main_rerun() -> None:
-    # Streamlit runs the script as a module named "__main__" with a file but no spec, so a new
-    # process would run the whole app again on start; a spec named "__main__" tells
-    # multiprocessing that there is no main module to rerun (as `dashboard/curve_jobs.py` does).
-    main = sys.modules["__main__"]
-    if getattr(main, "__spec__", None) is None:
-        main.__spec__ = ModuleSpec("__main__", None)
 
 
 def _child(connection: Connection, raw: bytes, filename: str, memory: int, timeout: float) -> None:
