@@ -52,7 +52,7 @@ if FIRST_RUN:
         config={"staticPlot": True, "displayModeBar": False},
     )
 
-from dashboard import scenario as sc  # noqa: E402
+from dashboard import controls  # noqa: E402
 from dashboard.text import md, md_lines  # noqa: E402
 from planner import RosterError, SettingsError  # noqa: E402
 from ui import cache, scenarios, views  # noqa: E402
@@ -64,7 +64,7 @@ from ui.sidebar import Settings  # noqa: E402
 state = st.session_state
 if FIRST_RUN:  # check the link the session opened
     link = {key: st.query_params.get_all(key) for key in st.query_params}
-    state.link_problems = sc.check_link(link)
+    state.link_problems = controls.check_link(link)
     state.roster_frame = cache.sample_table().assign(**{INCLUDE: True})
     state.shared_frame = state.roster_frame  # its plans are any session's (`ui/roster.scope_of`)
     state.roster_label = SAMPLE_LABEL
@@ -82,7 +82,7 @@ if FIRST_RUN:  # check the link the session opened
     # The settings' widgets read the link themselves, in their own way: a link the check had
     # to correct is rewritten first (refused values dropped, the rest as the app writes them),
     # and the page starts again from it, so that each widget shows what the warning says.
-    clean = sc.canonical_link(link)
+    clean = controls.canonical_link(link)
     if clean != link:
         st.query_params.from_dict(clean)
         st.rerun()
@@ -150,7 +150,7 @@ answer = st.container()
 body = st.container()  # the roster: upload, edit, what was left out
 
 try:
-    tiers, rate_card, campaign, assumptions = sc.planner_settings_from(values)
+    tiers, rate_card, campaign, assumptions = controls.planner_settings_from(values)
 except SettingsError as error:
     with head:
         st.error(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.scenario import REPLY_MICRO
+from dashboard.controls import REPLY_MICRO
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 

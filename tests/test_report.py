@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dashboard import charts
-from dashboard import scenario as sc
+from dashboard import charts, controls
 from dashboard.report import client_report
 from planner import Campaign, make_plan, read_roster
 from planner.export import plan_table
@@ -24,7 +23,7 @@ def test_report_is_self_contained_escaped_and_has_the_plan():
         headline=[("Expected engagements", f"{PLAN.expected_engagement:,.0f}", "note")],
         figures=[charts.tier_split(PLAN), charts.roster_scatter(ROSTER.table, PLAN.allocations)],
         table=table,
-        assumptions=[(s.label, sc.describe(s, s.default)) for s in sc.ALL],
+        assumptions=[(s.label, controls.describe(s, s.default)) for s in controls.ALL],
     )
     assert html.startswith("<!DOCTYPE html>")
     assert "<title>Pitch &lt;b&gt;1&lt;/b&gt;</title>" in html
@@ -41,9 +40,9 @@ def test_report_is_self_contained_escaped_and_has_the_plan():
 
 
 def test_settings_read_as_a_person_reads_them():
-    assert sc.describe(sc.MACRO_SHARE, (10, 60)) == "10–60% of the budget"
-    assert sc.describe(sc.MAX_MACRO, None) == "no cap"
-    assert sc.describe(sc.TARGET, None) == "not set"
-    assert sc.describe(sc.PLAN_FOR_REPLIES, True) == "yes"
-    assert sc.describe(sc.REPLY_MICRO, 40) == "40%"
-    assert sc.describe(sc.DECAY, 0.8) == "0.8"
+    assert controls.describe(controls.MACRO_SHARE, (10, 60)) == "10–60% of the budget"
+    assert controls.describe(controls.MAX_MACRO, None) == "no cap"
+    assert controls.describe(controls.TARGET, None) == "not set"
+    assert controls.describe(controls.PLAN_FOR_REPLIES, True) == "yes"
+    assert controls.describe(controls.REPLY_MICRO, 40) == "40%"
+    assert controls.describe(controls.DECAY, 0.8) == "0.8"

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard import scenario as sc
+from dashboard import controls
 from dashboard.store import (
     MAX_ROSTER_BYTES,
     SCENARIOS,
@@ -54,7 +54,7 @@ def store(request, tmp_path):
 
 
 def settings() -> dict[str, object]:
-    values = {s.key: s.default for s in sc.ALL}
+    values = {s.key: s.default for s in controls.ALL}
     values |= {"budget": 42_500.0, "macro_share": (10, 55), "max_macro": 2, "decay": 0.7}
     return values
 
@@ -82,8 +82,8 @@ def test_round_trip_gives_the_same_roster_settings_and_plan(store):
     assert opened.roster["name"].tolist() == frame["name"].tolist()
     assert opened.roster["include"].tolist() == frame["include"].tolist()
     # The same plan from what was stored as from what was sent.
-    campaign = sc.campaign_from(opened.settings)
-    assert campaign == sc.campaign_from(settings())
+    campaign = controls.campaign_from(opened.settings)
+    assert campaign == controls.campaign_from(settings())
 
     def plan_of(table: pd.DataFrame):  # type: ignore[no-untyped-def]
         kept = table.loc[table["include"].astype(bool)].drop(columns="include")
@@ -141,8 +141,8 @@ def test_an_old_schema_version_still_opens(store):
     assert opened.schema_version == 0
     assert opened.settings == old_settings
     assert opened.roster["followers"].tolist() == ["12.5K", "2M"]
-    values = {s.key: opened.settings.get(s.key, s.default) for s in sc.ALL}
-    assert sc.campaign_from(values).budget == 30_000.0
+    values = {s.key: opened.settings.get(s.key, s.default) for s in controls.ALL}
+    assert controls.campaign_from(values).budget == 30_000.0
 
 
 def test_a_newer_schema_version_is_refused_politely(store):

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import scenario as sc
+from dashboard import controls
 from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
 from planner import (
@@ -94,7 +94,7 @@ def roster_key(roster: Roster, scope: str) -> str:
 def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
     """The reply rates to plan with: the assumptions' when the settings plan for declined
     offers, else None."""
-    if not values[sc.PLAN_FOR_REPLIES.key]:
+    if not values[controls.PLAN_FOR_REPLIES.key]:
         return None
     return (assumptions.reply_micro, assumptions.reply_macro)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import scenario as sc
+from dashboard import controls
 from dashboard.text import md
 from ui.cache import INCLUDE
 
@@ -66,7 +66,7 @@ def load(scenario_id: str) -> Scenario:
 
 def settings_of(saved: Scenario) -> dict[str, object]:
     """The saved scenario's settings as widget values (defaults for any it does not have)."""
-    return sc.values_from_saved(saved.settings)[0]
+    return controls.values_from_saved(saved.settings)[0]
 
 
 def _ticked(frame: pd.DataFrame) -> pd.Series:
@@ -93,7 +93,7 @@ def open_link(scenario_id: str) -> None:
     except Unavailable as error:
         state.scenario_error = f"{error} The app shows the default scenario instead."
         return
-    values, problems = sc.values_from_saved(saved.settings)
+    values, problems = controls.values_from_saved(saved.settings)
     for key, value in values.items():
         if key not in st.query_params:
             state[key] = value
@@ -114,7 +114,7 @@ def back_to_saved() -> None:
     if state.scenario is not None:
         for key, value in settings_of(state.scenario).items():
             state[key] = value
-        state.budget_slider = sc.clamp_to_slider(state.budget)
+        state.budget_slider = controls.clamp_to_slider(state.budget)
     state.explore = False
 
 

@@ -1,4 +1,4 @@
-"""The sidebar: every setting as a widget whose value the URL carries (`dashboard/scenario.py`
+"""The sidebar: every setting as a widget whose value the URL carries (`dashboard/controls.py`
 holds their names, defaults, bounds and help). The settings always in view are bound to the URL
 by Streamlit; those in the two collapsed sections (`SECTIONS`) are drawn only while their section
 is open and kept in the URL here."""
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import scenario as sc
+from dashboard import controls
 
 
 class Settings:
@@ -36,12 +36,16 @@ class Settings:
         self.navigated = (
             link is not None
             and link != _settings_in_link()
-            and values == {s.key: state.get(s.key) for s in sc.ALL}
+            and values == {s.key: state.get(s.key) for s in controls.ALL}
         )
         _reconcile_budget()  # once a run, before either budget widget is drawn
         _read_link(again=self.navigated)
-        if not self.navigated and "budget_seen" in state and all(s.key in state for s in sc.ALL):
-            self.values: dict[str, object] = {s.key: state[s.key] for s in sc.ALL}
+        if (
+            not self.navigated
+            and "budget_seen" in state
+            and all(s.key in state for s in controls.ALL)
+        ):
+            self.values: dict[str, object] = {s.key: state[s.key] for s in controls.ALL}
         else:
             self.draw()
 
@@ -63,7 +67,7 @@ def _reconcile_budget() -> None:
         if state.budget_slider != seen_slider:
             state.budget = float(state.budget_slider)
         elif state.budget != seen_budget and state.budget is not None:
-            state.budget_slider = sc.clamp_to_slider(state.budget)
+            state.budget_slider = controls.clamp_to_slider(state.budget)
 
 
 def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
@@ -72,14 +76,14 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     state = st.session_state
     with st.sidebar:
         st.header("Campaign")
-        _bound(sc.BUDGET, st.number_input, locked, format="%.2f")
+        _bound(controls.BUDGET, st.number_input, locked, format="%.2f")
         if navigated:
-            state.budget_slider = sc.clamp_to_slider(state.budget)
+            state.budget_slider = controls.clamp_to_slider(state.budget)
         st.slider(
             "Budget",
             min_value=1_000.0,
-            max_value=sc.BUDGET_SLIDER_MAX,
-            value=sc.clamp_to_slider(state.budget),
+            max_value=controls.BUDGET_SLIDER_MAX,
+            value=controls.clamp_to_slider(state.budget),
             step=1_000.0,
             format="$%,.0f",
             key="budget_slider",
@@ -88,15 +92,17 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             help="Drag to try other budgets; type an exact amount above.",
         )
         state.budget_seen = (state.budget, state.budget_slider)
-        if state.budget > sc.BUDGET_SLIDER_MAX:
+        if state.budget > controls.BUDGET_SLIDER_MAX:
             st.caption(
-                f"The slider stops at ${sc.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used."
+                f"The slider stops at ${controls.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used."
             )
-        _bound(sc.MACRO_SHARE, st.slider, locked, format="%d%%")
-        _bound(sc.MAX_POSTS, st.slider, locked)
-        _bound(sc.DECAY, st.slider, locked, format="%.2f")
+        _bound(controls.MACRO_SHARE, st.slider, locked, format="%d%%")
+        _bound(controls.MAX_POSTS, st.slider, locked)
+        _bound(controls.DECAY, st.slider, locked, format="%.2f")
         caps = st.columns(2)
-        for column, setting in zip(caps, (sc.MAX_MACRO, sc.MAX_INFLUENCERS), strict=True):
+        for column, setting in zip(
+            caps, (controls.MAX_MACRO, controls.MAX_INFLUENCERS), strict=True
+        ):
             _bound(setting, column.number_input, locked, placeholder="No cap")
         for section in SECTIONS:
             expander = st.expander(
@@ -106,12 +112,14 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
                 with expander:
                     section.draw(locked)
     _write_link()
-    values = {s.key: state[s.key] for s in sc.ALL}
+    values = {s.key: state[s.key] for s in controls.ALL}
     state.settings_seen = (_settings_in_link(), values)
     return values
 
 
-def _bound(setting: sc.Setting, draw: Callable[..., object], locked: bool, **extra: object) -> None:
+def _bound(
+    setting: controls.Setting, draw: Callable[..., object], locked: bool, **extra: object
+) -> None:
     """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
     and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
     keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
@@ -145,22 +153,22 @@ def _replies_and_risk(locked: bool) -> None:
         "assumptions drive the Risk view; the reply rates also drive planning for "
         "declined offers. Defaults: see the README."
     )
-    _bound(sc.PLAN_FOR_REPLIES, st.toggle, locked)
-    _bound(sc.TARGET, st.number_input, locked, placeholder="Expected, with replies")
-    for setting in sc.RISK:
+    _bound(controls.PLAN_FOR_REPLIES, st.toggle, locked)
+    _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, with replies")
+    for setting in controls.RISK:
         _bound(setting, st.slider, locked, format="%d%%" if setting.whole else "%.2f")
 
 
 def _assumptions(locked: bool) -> None:
     st.caption("Who counts as micro or macro (the article's definition by default).")
-    for setting in (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD):
+    for setting in (controls.MICRO_THRESHOLD, controls.MACRO_THRESHOLD):
         _bound(setting, st.number_input, locked)
     st.caption(
         "Rate card: typical price of one post per 1,000 followers (published figures, "
         "see the README). Used only to estimate prices a roster does not have."
     )
-    _bound(sc.ESTIMATE_PRICES, st.toggle, locked)
-    for setting in sc.RATE_CARD:
+    _bound(controls.ESTIMATE_PRICES, st.toggle, locked)
+    for setting in controls.RATE_CARD:
         _bound(setting, st.number_input, locked, format="%.2f")
 
 
@@ -175,7 +183,7 @@ class Section:
     label: str
     key: str  # its open state in session state
     icon: str | None
-    settings: tuple[sc.Setting, ...]
+    settings: tuple[controls.Setting, ...]
     draw: Callable[[bool], None]
 
 
@@ -184,14 +192,19 @@ SECTIONS = (
         "Replies and risk",
         "replies_open",
         ":material/casino:",
-        (sc.PLAN_FOR_REPLIES, sc.TARGET, *sc.RISK),
+        (controls.PLAN_FOR_REPLIES, controls.TARGET, *controls.RISK),
         _replies_and_risk,
     ),
     Section(
         "Assumptions",
         "assumptions_open",
         None,
-        (sc.MICRO_THRESHOLD, sc.MACRO_THRESHOLD, sc.ESTIMATE_PRICES, *sc.RATE_CARD),
+        (
+            controls.MICRO_THRESHOLD,
+            controls.MACRO_THRESHOLD,
+            controls.ESTIMATE_PRICES,
+            *controls.RATE_CARD,
+        ),
         _assumptions,
     ),
 )
@@ -199,17 +212,17 @@ _SECTION_SETTINGS = frozenset(s for section in SECTIONS for s in section.setting
 
 
 def _settings_in_link() -> dict[str, list[str]]:
-    return {s.key: st.query_params.get_all(s.key) for s in sc.ALL}
+    return {s.key: st.query_params.get_all(s.key) for s in controls.ALL}
 
 
 def _read_link(*, again: bool) -> None:
     """Each section setting without a value yet (a session's first run), or every one `again`
     (the browser went back or forward to another link), takes the link's value, or its default
-    when the link has none it can use (`sc.check_link` tells the user why on a first run)."""
+    when the link has none it can use (`controls.check_link` tells the user why on a first run)."""
     state = st.session_state
     for setting in _SECTION_SETTINGS:
         if again or setting.key not in state:
-            state[setting.key] = sc.from_link(setting, st.query_params.get_all(setting.key))
+            state[setting.key] = controls.from_link(setting, st.query_params.get_all(setting.key))
 
 
 def _write_link() -> None:
@@ -218,7 +231,7 @@ def _write_link() -> None:
     them sends the browser no new URL."""
     state = st.session_state
     for setting in _SECTION_SETTINGS:
-        wanted = sc.to_link(setting, state[setting.key])
+        wanted = controls.to_link(setting, state[setting.key])
         if wanted is None:
             if setting.key in st.query_params:
                 del st.query_params[setting.key]

@@ -13,8 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import charts
-from dashboard import scenario as sc
+from dashboard import charts, controls
 from dashboard.digest import digest
 from dashboard.report import client_report
 from dashboard.text import md
@@ -146,7 +145,7 @@ def show_chance(c: Current, slot: DeltaGenerator) -> Current:
     simulated outcome and that target: the user's, or else what the plan should earn once
     declined offers are counted (the simulation's exact expectation)."""
     outcome = cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions)
-    target = float(c.values[sc.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
+    target = float(c.values[controls.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
     label, value, note, help_text = chance_figure(outcome, target)
     slot.metric(label, value, note, delta_color="off", delta_arrow="off", help=help_text)
     return dataclasses.replace(c, outcome=outcome, target=target)
@@ -314,7 +313,7 @@ def report_html(
         charts.roster_scatter(c.roster.table, c.plan.allocations),
     ]
     settings = [("Roster", c.roster_label)] + [
-        (s.label, sc.describe(s, c.values[s.key])) for s in sc.ALL
+        (s.label, controls.describe(s, c.values[s.key])) for s in controls.ALL
     ]
     return client_report(
         title=c.title,
@@ -461,7 +460,7 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
     label = f"{item.name} ({item.created_at:%d %b %H:%M})"
     settings = scenarios.settings_of(item)
     try:
-        tiers, rate_card, campaign, assumptions = sc.planner_settings_from(settings)
+        tiers, rate_card, campaign, assumptions = controls.planner_settings_from(settings)
     except SettingsError:
         return {"scenario": label, "status": "settings cannot be used"}, None
     roster, _ = cache.checked(scenarios.included(item.roster), tiers, rate_card, cache.SHARED)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import scenario as sc
+from dashboard import controls
 from planner import SettingsError
 
 
 def test_a_clean_link_has_no_problems():
     params = {"budget": ["25000"], "macro_share": ["10", "60"], "decay": ["0.7"]}
-    assert sc.check_link(params) == []
+    assert controls.check_link(params) == []
 
 
 @pytest.mark.parametrize(
@@ -27,13 +27,13 @@ def test_a_clean_link_has_no_problems():
     ],
 )
 def test_each_bad_value_is_named_with_its_fallback(params, expected):
-    problems = sc.check_link(params)
+    problems = controls.check_link(params)
     assert len(problems) == 1
     assert expected in problems[0]
 
 
 def test_a_warning_quotes_only_a_short_excerpt_of_a_bad_value():
-    (problem,) = sc.check_link({"budget": ["1" * 5000] * 1000})
+    (problem,) = controls.check_link({"budget": ["1" * 5000] * 1000})
     assert "1,000 values" in problem and "and 998 more" in problem
     assert len(problem) < 200
 
@@ -53,7 +53,7 @@ def test_a_warning_quotes_only_a_short_excerpt_of_a_bad_value():
     ],
 )
 def test_the_canonical_link_keeps_what_the_check_uses_in_the_form_the_widgets_read(params, clean):
-    assert sc.canonical_link(params) == clean
+    assert controls.canonical_link(params) == clean
 
 
 @pytest.mark.parametrize(
@@ -72,34 +72,34 @@ def test_the_canonical_link_keeps_what_the_check_uses_in_the_form_the_widgets_re
     ],
 )
 def test_a_setting_goes_into_a_link_and_back(key, value, param):
-    setting = next(s for s in sc.ALL if s.key == key)
-    assert sc.to_link(setting, value) == param
-    assert sc.from_link(setting, [] if param is None else [param]) == value
+    setting = next(s for s in controls.ALL if s.key == key)
+    assert controls.to_link(setting, value) == param
+    assert controls.from_link(setting, [] if param is None else [param]) == value
 
 
 def test_a_link_value_that_cannot_be_used_reads_as_the_default():
-    assert sc.from_link(sc.SPREAD_MICRO, ["wide"]) == sc.SPREAD_MICRO.default
-    assert sc.from_link(sc.REPLY_MICRO, ["150"]) == sc.REPLY_MICRO.default
-    assert sc.from_link(sc.ESTIMATE_PRICES, ["maybe"]) is False
+    assert controls.from_link(controls.SPREAD_MICRO, ["wide"]) == controls.SPREAD_MICRO.default
+    assert controls.from_link(controls.REPLY_MICRO, ["150"]) == controls.REPLY_MICRO.default
+    assert controls.from_link(controls.ESTIMATE_PRICES, ["maybe"]) is False
 
 
 def test_unknown_parameters_are_ignored():
-    assert sc.check_link({"utm_source": ["newsletter"]}) == []
+    assert controls.check_link({"utm_source": ["newsletter"]}) == []
 
 
 def test_campaign_from_widget_values():
-    values = {s.key: s.default for s in sc.ALL}
+    values = {s.key: s.default for s in controls.ALL}
     values.update({"budget": 5_000.0, "macro_share": (10, 40), "max_macro": 2})
-    campaign = sc.campaign_from(values)
+    campaign = controls.campaign_from(values)
     assert campaign.budget == 5_000
     assert (campaign.macro_share_min, campaign.macro_share_max) == (0.1, 0.4)
     assert campaign.max_macro == 2 and campaign.max_influencers is None
-    assert sc.rate_card_from(values).per_thousand["youtube"] == 20.0
-    assert sc.tiers_from(values).macro_threshold == 1_000_000
+    assert controls.rate_card_from(values).per_thousand["youtube"] == 20.0
+    assert controls.tiers_from(values).macro_threshold == 1_000_000
 
 
 def test_impossible_thresholds_are_a_settings_error():
-    values = {s.key: s.default for s in sc.ALL}
+    values = {s.key: s.default for s in controls.ALL}
     values.update({"micro_threshold": 5_000_000})
     with pytest.raises(SettingsError):
-        sc.tiers_from(values)
+        controls.tiers_from(values)
