@@ -34,6 +34,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from planner import Campaign, make_plan, read_roster  # noqa: E402
 from planner.risk import Assumptions, simulate, split_curve_ranges  # noqa: E402
+from ui import state  # noqa: E402
 from ui.cache import _curve_jobs  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def main() -> None:
     # The split curve's workers start after the first page; a user's first move usually comes
     # later than this script's, so it is timed on its own.
     started = time.perf_counter()
-    app.slider(key="budget_slider").set_value(100_000.0 - 500).run()
+    app.slider(key=state.BUDGET_SLIDER).set_value(100_000.0 - 500).run()
     first = time.perf_counter() - started
     assert _curve_jobs().up(timeout=60), "the split curve's workers did not start"
     budgets = [100_000.0 - 1_000.0 * (i + 1) for i in range(args.moves)]
@@ -56,7 +57,7 @@ def main() -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        app.slider(key="budget_slider").set_value(budget).run()
+        app.slider(key=state.BUDGET_SLIDER).set_value(budget).run()
         if profiler:
             profiler.disable()
         times.append(time.perf_counter() - started)

@@ -14,8 +14,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Tiers
-from planner.risk import Assumptions
+import numpy as np
+
+from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, Tiers
+from planner.risk import Assumptions, reply_weighted_engagement
 
 _TIERS = Tiers()
 _CAMPAIGN = Campaign(budget=100_000)
@@ -401,6 +403,26 @@ def assumptions_from(values: Mapping[str, object]) -> Assumptions:
         spread_macro=round(float(values[SPREAD_MACRO.key]), 4),  # type: ignore[arg-type]
         shared_spread=round(float(values[SHARED_SPREAD.key]), 4),  # type: ignore[arg-type]
     )
+
+
+Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
+
+
+def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
+    """The reply rates to plan with: the assumptions' when the settings plan for declined
+    offers, else None."""
+    if not values[PLAN_FOR_REPLIES.key]:
+        return None
+    return (assumptions.reply_micro, assumptions.reply_macro)
+
+
+def first_values(roster: Roster, replies: Replies) -> np.ndarray | None:
+    """The planner's value of each influencer's first post when planning for declined offers
+    (engagement weighted by reply rates), else None (engagement as it is)."""
+    if replies is None:
+        return None
+    rates = Assumptions(reply_micro=replies[0], reply_macro=replies[1])
+    return reply_weighted_engagement(roster.table, rates)
 
 
 def _optional_int(value: object) -> int | None:

@@ -4,13 +4,20 @@ assumption. Every piece of user text is escaped: a name written as HTML shows as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import charts, controls
+from dashboard.controls import Replies, first_values
+from dashboard.headline import chance_figure, plan_figures
 from dashboard.text import html_text
+from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
+from planner.export import plan_table
+from planner.plan import strategy_plans
+from planner.risk import Outcome
 
 _STYLE = """
 body { font-family: 'Source Sans Pro', -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -81,3 +88,60 @@ def client_report(
         f"<footer>Influencer budget planner · report made {esc(stamp)}</footer>"
         "</body></html>"
     )
+
+
+def plan_report(
+    *,
+    title: str,
+    roster: Roster,
+    roster_label: str,
+    plan: Plan,
+    replies: Replies,
+    values: Mapping[str, object],
+    outcome: Outcome,
+    target: float,
+    curve: pd.DataFrame,
+    ranges: pd.DataFrame,
+) -> bytes:
+    """The client report of a scenario and its plan, as the page shows them: the headline
+    figures (with the chance of reaching `target` from the plan's simulated `outcome`), the
+    charts (the split curve and its `ranges` as computed for the page; the budget frontier and
+    the head-to-head planned here), the plan table and every setting (`values`, by key)."""
+    campaign = plan.campaign
+    weights = first_values(roster, replies)
+    headline = [*plan_figures(plan, replies), chance_figure(outcome, target)]
+    frontier = budget_frontier(
+        roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
+    )
+    comparison = head_to_head(
+        roster,
+        campaign,
+        plans=strategy_plans(roster, campaign, first_value=weights, optimal=plan),
+    )
+    band = (campaign.macro_share_min, campaign.macro_share_max)
+    figures = [
+        charts.tier_split(plan),
+        charts.split_curve_chart(curve, band, plan, ranges),
+        charts.head_to_head_chart(comparison),
+        charts.frontier_chart(frontier, campaign.budget),
+        charts.roster_scatter(roster.table, plan.allocations),
+    ]
+    settings = [("Roster", roster_label)] + [
+        (s.label, controls.describe(s, values[s.key])) for s in controls.ALL
+    ]
+    return client_report(
+        title=title,
+        subtitle=f"Budget ${campaign.budget:,.0f} · {len(roster.table):,} influencers in "
+        f"the roster · plan {plan.status} (certified gap {plan.optimality_gap:.1e})",
+        headline=[(f.label, f.value, f.note or "") for f in headline],
+        figures=figures,
+        table=plan_table(plan),
+        assumptions=settings,
+        notes=[
+            "Expected engagement = followers × engagement rate × audience quality, each repeat "
+            "post earning the decay factor times the one before.",
+            "Reply rates and spreads are assumptions the planner's user can change; see the "
+            "planner's README for where each default comes from.",
+        ]
+        + (["Some prices are estimates from the rate card."] if plan.prices_estimated else []),
+    ).encode()

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.controls import REPLY_MICRO
+from dashboard.controls import BUDGET, ESTIMATE_PRICES, PLAN_FOR_REPLIES, REPLY_MICRO, SPREAD_MICRO
+from ui import state
+from ui.state import AppState
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
@@ -27,6 +29,11 @@ def run(**params: str | list[str]) -> AppTest:
         app.query_params[key] = value
     app.run()
     return app.run() if waits_for_first_chart(app) else app
+
+
+def app_state(app: AppTest) -> AppState:
+    """What the app keeps for the test's session (`ui/state.py`)."""
+    return app.session_state[state.APP]
 
 
 def headline(app: AppTest) -> dict[str, str]:
@@ -69,44 +76,46 @@ def test_the_budget_and_roster_tab_shows_the_frontier_and_the_roster():
 def test_the_roster_tables_are_drawn_only_while_open_and_edits_stay_when_closed():
     app = run()
     assert len(app.dataframe) == 1  # the plan table; the editor and the left-out list are closed
-    app.session_state["roster_open"] = True
-    app.session_state["left_out_open"] = True
+    app.session_state[state.ROSTER_OPEN] = True
+    app.session_state[state.LEFT_OUT_OPEN] = True
     app.run()
     assert not app.exception
     assert len(app.dataframe) == 3
     before = headline(app)
     # What the editor returns after the user unticks the plan's first influencer.
     planned = app.dataframe[0].value.iloc[0, 0]  # the plan table comes first: its first name
-    edited = app.session_state["roster_edited"].copy()
+    edited = app_state(app).edited.copy()
     largest = edited.index[edited["name"] == planned][0]
     edited.loc[largest, "include"] = False
-    app.session_state["roster_edited"] = edited
-    app.session_state["roster_open"] = False  # closing the section keeps the edit
+    app_state(app).keep_edits(edited)
+    app.session_state[state.ROSTER_OPEN] = False  # closing the section keeps the edit
     app.run()
     assert not app.exception
     assert len(app.dataframe) == 2
-    assert not app.session_state["roster_frame"].loc[largest, "include"]
+    assert not app_state(app).roster.frame.loc[largest, "include"]
     assert headline(app)["Engagements"] != before["Engagements"]
-    app.session_state["roster_open"] = True  # reopened: the editor starts from the edited roster
+    app.session_state[state.ROSTER_OPEN] = (
+        True  # reopened: the editor starts from the edited roster
+    )
     app.run()
-    assert not app.session_state["roster_edited"].loc[largest, "include"]
+    assert not app_state(app).edited.loc[largest, "include"]
 
 
 def test_the_budget_slider_and_the_typed_budget_move_together(first):
     before = headline(first)["Engagements"]
-    first.slider(key="budget_slider").set_value(40_000.0).run()
-    assert first.number_input(key="budget").value == 40_000.0
+    first.slider(key=state.BUDGET_SLIDER).set_value(40_000.0).run()
+    assert first.number_input(key=BUDGET.key).value == 40_000.0
     assert headline(first)["Spend"] == "$40,000"
     assert headline(first)["Engagements"] != before
-    first.number_input(key="budget").set_value(2_500_000.0).run()
-    assert first.slider(key="budget_slider").value == 1_000_000.0
+    first.number_input(key=BUDGET.key).set_value(2_500_000.0).run()
+    assert first.slider(key=state.BUDGET_SLIDER).value == 1_000_000.0
     assert not first.exception
 
 
 def test_a_link_restores_its_settings():
     app = run(budget="25000", macro_share=["0", "30"], max_posts="2", decay="0.9")
     assert not app.exception
-    assert app.number_input(key="budget").value == 25_000.0
+    assert app.number_input(key=BUDGET.key).value == 25_000.0
     assert app.slider(key="macro_share").value == (0, 30)
     assert app.slider(key="max_posts").value == 2
     assert headline(app)["Spend"].startswith("$2")
@@ -119,7 +128,7 @@ def test_a_link_with_bad_values_says_so_and_uses_the_defaults():
     warnings = " ".join(w.value for w in app.warning)
     assert "Budget" in warnings and "'lots' is not a number" in warnings
     assert "Posts per influencer" in warnings
-    assert app.number_input(key="budget").value == 100_000.0
+    assert app.number_input(key=BUDGET.key).value == 100_000.0
     assert app.slider(key="max_posts").value == 3
 
 
@@ -133,7 +142,7 @@ def test_impossible_settings_explain_what_to_change_instead_of_charts():
 
 
 def share_link(app: AppTest) -> str:
-    app.session_state["share_open"] = True
+    app.session_state[state.SHARE_OPEN] = True
     app.run()
     (link,) = [c.value for c in app.code]
     return link
@@ -144,7 +153,7 @@ def test_share_link_carries_the_settings():
     assert not app.code  # the popover's contents are drawn only while it is open
     assert "budget=30000" in share_link(app)
     # A later run draws the sidebar after the headline figures: the link still has the new value.
-    app.slider(key="budget_slider").set_value(45_000.0).run()
+    app.slider(key=state.BUDGET_SLIDER).set_value(45_000.0).run()
     assert any("budget=45000" in c.value for c in app.code)
 
 
@@ -154,26 +163,26 @@ def test_settings_in_a_closed_section_keep_their_values_and_their_place_in_the_l
     app = run(spread_micro="1.5", estimate_prices="true")
     assert not app.exception and not app.warning
     assert not app.sidebar.toggle  # both sections are closed: their widgets are not drawn
-    assert app.session_state["spread_micro"] == 1.5
-    assert app.session_state["estimate_prices"] is True
-    app.session_state["replies_open"] = True
+    assert app.session_state[SPREAD_MICRO.key] == 1.5
+    assert app.session_state[ESTIMATE_PRICES.key] is True
+    app.session_state[state.REPLIES_OPEN] = True
     app.run()
     assert app.slider(key="spread_micro").value == 1.5  # the link's value, shown when opened
     app.slider(key="reply_micro").set_value(60).run()
     app.slider(key="spread_micro").set_value(0.5).run()  # back to its default
-    app.session_state["replies_open"] = False
+    app.session_state[state.REPLIES_OPEN] = False
     app.run()
-    app.slider(key="budget_slider").set_value(50_000.0).run()
+    app.slider(key=state.BUDGET_SLIDER).set_value(50_000.0).run()
     assert headline(app)["Spend"] == "$50,000"
-    assert app.session_state["reply_micro"] == 60
+    assert app.session_state[REPLY_MICRO.key] == 60
     link = share_link(app)
     assert "reply_micro=60" in link and "estimate_prices=true" in link
     assert "budget=50000" in link and "spread_micro" not in link
     # The link opens the same settings.
     params = dict(p.split("=") for p in link.split("?", 1)[1].split("&") if "macro_share" not in p)
     again = run(**params)
-    assert again.session_state["reply_micro"] == 60
-    assert again.session_state["estimate_prices"] is True
+    assert again.session_state[REPLY_MICRO.key] == 60
+    assert again.session_state[ESTIMATE_PRICES.key] is True
     assert headline(again) == headline(app)
 
 
@@ -187,12 +196,12 @@ def test_a_link_brought_back_by_the_browser_brings_back_its_section_settings():
     app.query_params["plan_for_replies"] = "true"
     app.run()
     assert not app.exception
-    assert app.session_state["reply_micro"] == 55
-    assert app.session_state["plan_for_replies"] is True
+    assert app.session_state[REPLY_MICRO.key] == 55
+    assert app.session_state[PLAN_FOR_REPLIES.key] is True
     assert headline(app)["Engagements"] != before["Engagements"]
     del app.query_params["reply_micro"]  # and to one without it: the default
     app.run()
-    assert app.session_state["reply_micro"] == REPLY_MICRO.default
+    assert app.session_state[REPLY_MICRO.key] == REPLY_MICRO.default
     assert "reply_micro" not in share_link(app)
 
 
@@ -219,7 +228,7 @@ def test_a_bad_value_for_a_closed_section_setting_says_so_and_leaves_the_link():
     app = run(reply_micro="150")
     warnings = " ".join(w.value for w in app.warning)
     assert "Micro reply rate" in warnings and "outside 0–100" in warnings
-    assert app.session_state["reply_micro"] == 40
+    assert app.session_state[REPLY_MICRO.key] == 40
     assert "reply_micro" not in share_link(app)
 
 
@@ -232,10 +241,10 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     def sidebar() -> tuple[int, int, int]:
         return len(app.sidebar.slider), len(app.sidebar.number_input), len(app.sidebar.toggle)
 
-    app.session_state["assumptions_open"] = True  # the tier thresholds are in there
+    app.session_state[state.ASSUMPTIONS_OPEN] = True  # the tier thresholds are in there
     app.run()
     drawn = sidebar()
-    app.number_input(key="budget").set_value(60_000.0).run()
+    app.number_input(key=BUDGET.key).set_value(60_000.0).run()
     app.number_input(key="micro_threshold").set_value(2_000_000).run()
     assert not app.exception
     assert "must be above the micro threshold" in " ".join(e.value for e in app.error)
@@ -248,7 +257,7 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     assert "No plan fits these settings" in " ".join(e.value for e in app.error)
     assert app.slider(key="macro_share").value == (50, 100)
     assert app.number_input(key="max_macro").value == 0
-    assert app.number_input(key="budget").value == 60_000.0
+    assert app.number_input(key=BUDGET.key).value == 60_000.0
     assert sidebar() == drawn
     app.number_input(key="max_macro").set_value(None).run()
     assert not app.error
@@ -258,7 +267,7 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
 def test_planning_for_declined_offers_changes_the_plan_and_says_so():
     app = run()
     before = headline(app)
-    app.session_state["replies_open"] = True
+    app.session_state[state.REPLIES_OPEN] = True
     app.run()
     app.toggle(key="plan_for_replies").set_value(True).run()
     assert not app.exception
@@ -278,7 +287,7 @@ def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_l
     assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()
     assert set(outreach["role"]) == {"plan", "backup"}
     before = summary["P90 (1 in 10 above)"].tolist()
-    app.session_state["replies_open"] = True
+    app.session_state[state.REPLIES_OPEN] = True
     app.run()
     app.slider(key="spread_micro").set_value(1.5).run()
     assert app.dataframe[0].value["P90 (1 in 10 above)"].tolist() != before
@@ -291,7 +300,7 @@ def test_a_target_sets_the_chance_in_the_headline():
 
 
 def save(app: AppTest, name: str) -> str:
-    app.session_state["save_open"] = True  # open the Save and share popover
+    app.session_state[state.SAVE_OPEN] = True  # open the Save and share popover
     app.run()
     field = next(t for t in app.text_input if t.label == "Scenario name")
     field.input(name)
@@ -303,20 +312,20 @@ def save(app: AppTest, name: str) -> str:
 
 def test_a_name_typed_in_save_and_share_is_kept_when_the_popover_closes():
     app = run()
-    app.session_state["save_open"] = True
+    app.session_state[state.SAVE_OPEN] = True
     app.run()
     next(t for t in app.text_input if t.label == "Scenario name").input("Autumn push").run()
-    app.session_state["save_open"] = False
+    app.session_state[state.SAVE_OPEN] = False
     app.run()
     assert not [t for t in app.text_input if t.label == "Scenario name"]  # drawn only while open
-    app.session_state["save_open"] = True
+    app.session_state[state.SAVE_OPEN] = True
     app.run()
     assert next(t for t in app.text_input if t.label == "Scenario name").value == "Autumn push"
 
 
 def test_save_and_share_then_open_the_link_gives_the_same_scenario():
     app = run()
-    app.slider(key="budget_slider").set_value(55_000.0).run()
+    app.slider(key=state.BUDGET_SLIDER).set_value(55_000.0).run()
     app.number_input(key="max_macro").set_value(1).run()
     scenario_id = save(app, "Spring launch")
     assert len(scenario_id) == 22
@@ -325,12 +334,12 @@ def test_save_and_share_then_open_the_link_gives_the_same_scenario():
 
     opened = run(scenario=scenario_id)
     assert not opened.exception and not opened.warning
-    assert opened.number_input(key="budget").value == 55_000.0
+    assert opened.number_input(key=BUDGET.key).value == 55_000.0
     assert opened.number_input(key="max_macro").value == 1
     assert headline(opened) == figures
 
     # Exploring after opening does not change what was saved.
-    opened.slider(key="budget_slider").set_value(20_000.0).run()
+    opened.slider(key=state.BUDGET_SLIDER).set_value(20_000.0).run()
     assert headline(run(scenario=scenario_id)) == figures
 
 
@@ -339,7 +348,7 @@ def test_an_unknown_or_malformed_scenario_link_says_so_and_shows_the_default_app
         app = run(scenario=bad)
         assert not app.exception
         assert any("scenario" in w.value for w in app.warning)
-        assert app.number_input(key="budget").value == 100_000.0
+        assert app.number_input(key=BUDGET.key).value == 100_000.0
         assert headline(app)["Plan status"] == "Optimal"
 
 
@@ -354,22 +363,22 @@ def test_the_client_view_hides_editing_and_locks_settings_until_explore():
     assert client.dataframe and all(d.proto.editing_mode == 0 for d in client.dataframe)
     assert all("roster_editor" not in str(d.proto.id) for d in client.dataframe)
     assert not [e for e in client.expander if e.label == "Review and edit the roster"]
-    assert client.slider(key="budget_slider").disabled
+    assert client.slider(key=state.BUDGET_SLIDER).disabled
     assert not [b for b in client.button if b.label == "Save and get the link"]
     client.toggle(key="explore").set_value(True).run()
-    assert not client.slider(key="budget_slider").disabled
-    client.slider(key="budget_slider").set_value(30_000.0).run()
+    assert not client.slider(key=state.BUDGET_SLIDER).disabled
+    client.slider(key=state.BUDGET_SLIDER).set_value(30_000.0).run()
     assert headline(client)["Spend"] == "$30,000"
 
 
 def test_compare_two_saved_scenarios():
     app = run(tab="Compare")
     first = save(app, "Small")
-    app.slider(key="budget_slider").set_value(250_000.0).run()
+    app.slider(key=state.BUDGET_SLIDER).set_value(250_000.0).run()
     save(app, "Large")
     assert not app.exception
     table = app.dataframe[0].value
     assert table["Scenario"].str.startswith("Small").any()
     assert table["Scenario"].str.startswith("Large").any()
     assert len(app.get("plotly_chart")) == 2
-    assert first in app.session_state["known_scenarios"]
+    assert first in app_state(app).known_scenarios

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from streamlit.runtime.scriptrunner import StopException
 
+from dashboard.controls import first_values as weights
 from dashboard.curve_jobs import CurveJobs
 from planner import Campaign, read_roster
 from planner.risk import Assumptions, split_curve_ranges
 from ui import cache
-from ui.cache import weights
 
 ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
 CAMPAIGN = Campaign(budget=45_000)

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from streamlit.runtime.caching.hashing import _PANDAS_SAMPLE_SIZE, _sample_seed
 from streamlit.testing.v1 import AppTest
-from test_app import run
+from test_app import app_state, run
 
+from dashboard.controls import BUDGET
 from planner import Campaign, check_roster, make_plan, read_table
 from ui.cache import SHARED, roster_key
 
@@ -114,10 +115,9 @@ def test_a_crafted_colliding_roster_does_not_change_another_sessions_plan():
     crafted = crafted_copy(raw)
     # User A plans on the crafted roster (as an upload makes it the roster in use)...
     attacker = run()
-    attacker.session_state["roster_frame"] = crafted.assign(include=True)
-    attacker.session_state["roster_label"] = "crafted.csv"
+    app_state(attacker).use_roster(crafted.assign(include=True), "crafted.csv", shared=False)
     attacker.run()
-    attacker.number_input(key="budget").set_value(123_000.0).run()
+    attacker.number_input(key=BUDGET.key).set_value(123_000.0).run()
     assert not attacker.exception
     assert _plan_names(attacker) <= set(crafted["name"])
     # ...then user B opens a link on the sample roster at the same budget.
@@ -151,12 +151,16 @@ def _large(secret: str) -> pd.DataFrame:
 
 def test_two_large_uploads_differing_in_one_unsampled_row_stay_separate():
     first = run()
-    first.session_state["roster_frame"] = _large("Confidential A").assign(include=True)
+    app_state(first).use_roster(
+        _large("Confidential A").assign(include=True), "large.csv", shared=False
+    )
     first.run()
     assert not first.exception
     assert _plan_names(first) == {"Confidential A"}
     second = run()
-    second.session_state["roster_frame"] = _large("Confidential B").assign(include=True)
+    app_state(second).use_roster(
+        _large("Confidential B").assign(include=True), "large.csv", shared=False
+    )
     second.run()
     assert not second.exception
     assert _plan_names(second) == {"Confidential B"}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from test_app import headline, run
 
+from dashboard.controls import BUDGET
+
 
 def _warnings(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [w.value for w in app.warning]
@@ -26,7 +28,7 @@ def test_a_thousand_repeated_budgets_give_a_short_warning_and_the_budget_it_name
     assert not app.exception
     (warning,) = _warnings(app)
     assert "using \\$100,000" in warning and len(warning) < 250
-    assert app.number_input(key="budget").value == 100_000
+    assert app.number_input(key=BUDGET.key).value == 100_000
     assert headline(app)["Spend"] == "$100,000"
 
 
@@ -34,7 +36,7 @@ def test_a_value_the_check_accepts_is_the_value_the_widget_shows():
     app = run(max_posts="5.0", budget="25000.00", decay="0.70")
     assert not app.exception and not _warnings(app)
     assert app.slider(key="max_posts").value == 5
-    assert app.number_input(key="budget").value == 25_000
+    assert app.number_input(key=BUDGET.key).value == 25_000
     assert app.slider(key="decay").value == 0.7
     assert app.query_params["max_posts"] == "5"  # as the app writes it
 
@@ -43,5 +45,5 @@ def test_a_malformed_value_falls_back_in_the_widget_too():
     app = run(budget="abc", max_macro="many")
     assert not app.exception
     assert len(_warnings(app)) == 2
-    assert app.number_input(key="budget").value == 100_000
+    assert app.number_input(key=BUDGET.key).value == 100_000
     assert app.number_input(key="max_macro").value is None

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import pytest
 from pg_server import PostgresServer, binaries
 from streamlit.testing.v1 import AppTest
-from test_app import headline, run
+from test_app import app_state, headline, run
 
 from dashboard.store import ScenarioStore, StoreUnavailable
+from ui import state
 
 UNAVAILABLE = "Saved scenarios are unavailable right now"
 SOME_ID = "AbCdEfGhIjKlMnOpQrStUv"  # well-formed, not saved anywhere
@@ -60,7 +61,7 @@ def _closed_port() -> int:
 
 def _save(app: AppTest, name: str) -> AppTest:
     """Save and share, as the user does: open the popover, name the scenario, press save."""
-    app.session_state["save_open"] = True
+    app.session_state[state.SAVE_OPEN] = True
     app.run()
     app.text_input(key="scenario_name").set_value(name).run()
     next(b for b in app.button if b.label == "Save and get the link").click().run()
@@ -122,7 +123,7 @@ def test_postgres_stopped_then_back(postgres, monkeypatch):
     monkeypatch.setenv("PLANNER_DATABASE_URL", postgres.url)
     saved = _save(run(budget="45000"), "Before the outage")
     assert not saved.exception and not saved.error
-    scenario_id = saved.session_state["last_saved"][0]
+    scenario_id = app_state(saved).last_saved[0]
 
     postgres.stop()  # the store is open (cached by the app) when its database goes away
     _every_place(postgres.port)
@@ -133,10 +134,10 @@ def test_postgres_stopped_then_back(postgres, monkeypatch):
     postgres.start()
     back = run(scenario=scenario_id)
     assert not back.exception and not back.warning
-    assert back.session_state["scenario"].name == "Before the outage"
+    assert app_state(back).scenario.name == "Before the outage"
     assert headline(back)["Spend"] == "$45,000"
     resaved = _save(run(budget="50000"), "After the outage")
-    assert not resaved.error and resaved.session_state["last_saved"] is not None
+    assert not resaved.error and app_state(resaved).last_saved is not None
 
 
 def test_the_app_shows_users_no_error_details():

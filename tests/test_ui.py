@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.scenarios import included
+from ui.roster import included
 
 
 def test_only_ticked_rows_are_included_and_an_empty_box_leaves_a_row_out():

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
-from test_app import run
+from test_app import app_state, run
 
 from dashboard import charts
 from dashboard.store import ScenarioStore, database_url
 from dashboard.text import chart_text, md
 from planner import read_table
+from ui import state
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 HOSTILE = (  # under the 200 characters a name may have
@@ -82,7 +83,7 @@ def test_every_place_in_the_app_shows_user_strings_as_text():
     # The client view: the scenario's name is the page's title.
     client = run(scenario=first, view="client")
     assert_page_shows_text(client)
-    assert client.title[0].value == md(client.session_state["scenario"].name)  # (cut to 120)
+    assert client.title[0].value == md(app_state(client).scenario.name)  # (cut to 120)
     # The marketer's view of the same scenario, every tab.
     app = run(scenario=first)
     assert_page_shows_text(app)
@@ -93,8 +94,8 @@ def test_every_place_in_the_app_shows_user_strings_as_text():
         assert_page_shows_text(opened)
         assert opened.get("plotly_chart")
     # The roster's file name and the left-out list.
-    app.session_state["left_out_open"] = True
-    app.session_state["roster_open"] = True
+    app.session_state[state.LEFT_OUT_OPEN] = True
+    app.session_state[state.ROSTER_OPEN] = True
     app.run()
     assert_page_shows_text(app)
     # Compare: the two scenarios' names on the charts' axes, legends and hovers.

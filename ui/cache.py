@@ -5,17 +5,15 @@ reads, costs nothing."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import controls
+from dashboard.controls import Replies, first_values
 from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
 from planner import (
@@ -28,28 +26,9 @@ from planner import (
     budget_frontier,
     check_roster,
     make_plan,
-    read_table,
 )
 from planner.plan import strategy_plans
-from planner.risk import (
-    Assumptions,
-    Outcome,
-    reply_weighted_engagement,
-    simulate,
-    split_curve_ranges,
-)
-
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
-SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
-INCLUDE = "include"  # the roster table's column for leaving an influencer out
-
-Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
-
-
-@st.cache_data(show_spinner=False)
-def sample_table() -> pd.DataFrame:
-    return read_table(SAMPLE)
-
+from planner.risk import Assumptions, Outcome, simulate, split_curve_ranges
 
 # Every cache below is shared by the server's sessions, so whatever is derived from a roster is
 # keyed by a SHA-256 digest of the whole roster (`dashboard/digest.py`) and by its scope: SHARED
@@ -91,25 +70,9 @@ def roster_key(roster: Roster, scope: str) -> str:
     return digest(scope, roster.table, roster.tiers, roster.prices_estimated)
 
 
-def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
-    """The reply rates to plan with: the assumptions' when the settings plan for declined
-    offers, else None."""
-    if not values[controls.PLAN_FOR_REPLIES.key]:
-        return None
-    return (assumptions.reply_micro, assumptions.reply_macro)
-
-
-def weights(roster: Roster, replies: Replies) -> np.ndarray | None:
-    """First-post engagement weighted by reply rates when planning for declined offers."""
-    if replies is None:
-        return None
-    rates = Assumptions(reply_micro=replies[0], reply_macro=replies[1])
-    return reply_weighted_engagement(roster.table, rates)
-
-
 @st.cache_data(show_spinner=False, max_entries=2_000)
 def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
-    return make_plan(_roster, campaign, first_value=weights(_roster, replies))
+    return make_plan(_roster, campaign, first_value=first_values(_roster, replies))
 
 
 @st.cache_resource(show_spinner=False)
@@ -139,7 +102,7 @@ def start_curve(
     jobs = _curve_jobs()
     ctx = get_script_run_ctx()
     owner = ctx.session_id if ctx is not None else None
-    first_value = weights(roster, replies)
+    first_value = first_values(roster, replies)
     job = jobs.submit(roster, key, whole, first_value, assumptions, owner=owner)
 
     def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -179,7 +142,7 @@ def strategies(
     return strategy_plans(
         _roster,
         campaign,
-        first_value=weights(_roster, replies),
+        first_value=first_values(_roster, replies),
         optimal=plan(_roster, roster_key, campaign, replies),
     )
 

@@ -1,33 +1,56 @@
-"""The roster: upload (checked before it replaces the roster in use), review and edit."""
+"""The roster: the table in use (the sample, an upload, a saved scenario's, as edited), its
+upload (checked before it replaces the roster in use), review and edit, and what was left out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard.text import md, md_lines
 from dashboard.upload import limits_text, read_upload
-from planner import RateCard, Roster, RosterError, Tiers
-from ui.cache import INCLUDE, SAMPLE_LABEL, SHARED, checked, roster_key, sample_table, session_scope
-from ui.scenarios import included
+from planner import RateCard, Roster, RosterError, Tiers, read_table
+from ui import state
+from ui.cache import SHARED, checked, roster_key, session_scope
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
+SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
+INCLUDE = "include"  # the roster table's column for leaving an influencer out
 
 
-def use_frame(frame: pd.DataFrame, label: str, *, shared: bool = False) -> None:
-    """Make `frame` the roster in use (every row included) and start a fresh editor; `shared`
-    for the sample roster, whose plans any session may reuse (`scope_of`)."""
-    state = st.session_state
-    state.roster_frame = frame.assign(**{INCLUDE: True})
-    state.shared_frame = state.roster_frame if shared else None
-    state.roster_label = label
-    state.roster_edited = None  # edits to the roster it replaces are dropped with it
-    state.editor_version += 1
+@st.cache_data(show_spinner=False)
+def sample_table() -> pd.DataFrame:
+    return read_table(SAMPLE)
+
+
+def sample_frame() -> pd.DataFrame:
+    """The sample roster as the app holds it: every row included."""
+    return sample_table().assign(**{INCLUDE: True})
+
+
+def ticked(frame: pd.DataFrame) -> pd.Series:
+    """The include box of each row: ticked only where it is (an empty box, as on a row just
+    added in the editor, is shown unticked and leaves the row out); every row is included
+    when the table has no include column."""
+    if INCLUDE not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame[INCLUDE].map(lambda v: v is True or v is np.True_).astype(bool)
+
+
+def included(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a roster table whose include box is ticked, without that column."""
+    keep = ticked(frame)
+    return frame.loc[keep].drop(columns=INCLUDE, errors="ignore").reset_index(drop=True)
 
 
 def scope_of(table: pd.DataFrame) -> str:
     """Whose results a roster table's may be: any session's for the sample roster or a saved
-    scenario's roster as loaded (`shared_frame`), else this session's only (an upload, or any
-    table the editor made)."""
-    return SHARED if table is st.session_state.get("shared_frame") else session_scope()
+    scenario's roster as loaded (`RosterTable.shared`), else this session's only (an upload,
+    or any table the editor made)."""
+    in_use = state.app_state().roster
+    return SHARED if in_use.shared and table is in_use.frame else session_scope()
 
 
 def roster_in_use(
@@ -37,21 +60,47 @@ def roster_in_use(
     error listing its problems. Kept for the session while the table and the settings it is
     checked under stay the same (tables are replaced, never changed in place): the check's cache
     would hash the whole table again on every run."""
-    state = st.session_state
-    kept = state.get("roster_in_use")
-    if kept is not None and kept[0] is table and kept[1] == (tiers, rate_card):
-        return kept[2]
+    app = state.app_state()
+    if app.checked is not None and app.checked[0] is table and app.checked[1] == (tiers, rate_card):
+        return app.checked[2]
     scope = scope_of(table)
     roster, error = checked(included(table), tiers, rate_card, scope)
     answer = error if roster is None else (roster, roster_key(roster, scope))
     assert answer is not None
-    state.roster_in_use = (table, (tiers, rate_card), answer)
+    app.remember_check(table, (tiers, rate_card), answer)
     return answer
+
+
+def roster_for_plan(
+    table: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None
+) -> tuple[Roster, str] | None:
+    """The roster to plan with and its cache key: the table's, or, when it has problems (shown
+    here), the last roster in use that had none; None when there is none."""
+    app = state.app_state()
+    in_use = roster_in_use(table, tiers, rate_card)
+    if not isinstance(in_use, RosterError):
+        app.remember_good(in_use)
+        return in_use
+    if in_use.missing_prices:
+        st.info(
+            "This roster has no prices. Turn on **Estimate missing prices from the rate "
+            "card** under *Assumptions* in the sidebar to plan with estimated prices; "
+            "they are marked as estimates everywhere."
+        )
+    st.error(
+        md_lines(in_use.summary())
+        + (
+            "\n\nThe plan below uses the last roster that had no problems."
+            if app.last_good is not None
+            else ""
+        )
+    )
+    return app.last_good
 
 
 def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
     """Upload, review and edit the roster; returns the roster table as edited."""
-    state = st.session_state
+    app = state.app_state()
     st.subheader("Roster")
     upload_col, info_col = st.columns([3, 2])
     upload = upload_col.file_uploader(
@@ -62,48 +111,43 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
         "optional). Formats like 12.5K, 3.5% "
         f"and $1,200 are fine. {limits_text()}",
     )
-    if upload is not None and upload.file_id != state.upload_id:
-        state.upload_id = upload.file_id
+    if upload is not None and upload.file_id != app.upload_id:
+        app.upload_read(upload.file_id)
         try:
             frame = read_upload(upload.getvalue(), filename=upload.name)
             _, problem = checked(frame, tiers, rate_card, session_scope())
             if problem is not None and not problem.missing_prices:
                 raise problem
-            use_frame(frame, upload.name)
-            state.upload_error = None
+            app.use_roster(frame.assign(**{INCLUDE: True}), upload.name, shared=False)
+            app.upload_error_seen()
         except RosterError as error:  # the roster in use stays
-            state.upload_error = (upload.name, error)
-    if state.upload_error is not None:
-        name, error = state.upload_error
+            app.upload_failed(upload.name, error)
+    if app.upload_error is not None:
+        name, error = app.upload_error
         st.error(
             f"**{md(name)}** could not be used, so the plan still uses "
-            f"**{md(state.roster_label)}**.\n\n{md_lines(error.summary())}"
+            f"**{md(app.roster.label)}**.\n\n{md_lines(error.summary())}"
         )
     with info_col:
-        st.markdown(f"**In use:** {md(state.roster_label)}")
-        if state.roster_label != SAMPLE_LABEL and st.button("Back to the sample roster"):
-            use_frame(sample_table(), SAMPLE_LABEL, shared=True)
-            state.upload_error = None
-            st.rerun()
+        st.markdown(f"**In use:** {md(app.roster.label)}")
+        if app.roster.label != SAMPLE_LABEL:
+            st.button("Back to the sample roster", on_click=_back_to_sample)
 
     # The editor is drawn only while its section is open: a first page without a table loads
     # (and the browser evaluates) none of the table's code, so the charts come sooner. Edits
     # made while it was open become the roster in use when it closes.
-    section = st.expander("Review and edit the roster", key="roster_open", on_change="rerun")
+    section = st.expander("Review and edit the roster", key=state.ROSTER_OPEN, on_change="rerun")
     if not section.open:
-        if state.roster_edited is not None:
-            state.roster_frame = state.roster_edited
-            state.roster_edited = None
-            state.editor_version += 1
-        return state.roster_frame
+        app.close_editor()
+        return app.roster.frame
     with section:
         st.caption(
             "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
             "leave an influencer out of the plan. Edits stay until you load another roster."
         )
         edited = st.data_editor(
-            state.roster_frame,
-            key=f"roster_editor_{state.editor_version}",
+            app.roster.frame,
+            key=state.editor_key(app.editor_version),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
@@ -113,5 +157,24 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
                 )
             },
         )
-    state.roster_edited = edited
+    app.keep_edits(edited)
     return edited
+
+
+def _back_to_sample() -> None:
+    app = state.app_state()
+    app.use_roster(sample_frame(), SAMPLE_LABEL, shared=True)
+    app.upload_error_seen()
+
+
+def left_out(roster: Roster) -> None:
+    """Who the check left out of the plan, and why: drawn only while open, like the editor."""
+    if not len(roster.excluded):
+        return
+    section = st.expander(
+        f"{len(roster.excluded)} left out of the plan, and why",
+        key=state.LEFT_OUT_OPEN,
+        on_change="rerun",
+    )
+    if section.open:
+        section.dataframe(roster.excluded, hide_index=True, width="stretch")

@@ -8,13 +8,13 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import controls
 from dashboard.text import md
-from ui.cache import INCLUDE
+from ui import state
+from ui.roster import INCLUDE, ticked
 
 if TYPE_CHECKING:
     from dashboard.store import Scenario, ScenarioStore
@@ -69,59 +69,37 @@ def settings_of(saved: Scenario) -> dict[str, object]:
     return controls.values_from_saved(saved.settings)[0]
 
 
-def _ticked(frame: pd.DataFrame) -> pd.Series:
-    """The include box of each row: ticked only where it is (an empty box, as on a row just
-    added in the editor, is shown unticked and leaves the row out); every row is included
-    when the table has no include column."""
-    if INCLUDE not in frame:
-        return pd.Series(True, index=frame.index)
-    return frame[INCLUDE].map(lambda v: v is True or v is np.True_).astype(bool)
-
-
-def included(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a roster table whose include box is ticked, without that column."""
-    keep = _ticked(frame)
-    return frame.loc[keep].drop(columns=INCLUDE, errors="ignore").reset_index(drop=True)
-
-
 def open_link(scenario_id: str) -> None:
     """Put a saved scenario's roster and settings in place, before any widget is drawn. A
     setting that the link itself also carries keeps the link's value."""
-    state = st.session_state
+    app = state.app_state()
     try:
         saved = load(scenario_id)
     except Unavailable as error:
-        state.scenario_error = f"{error} The app shows the default scenario instead."
+        app.not_opened(f"{error} The app shows the default scenario instead.")
         return
     values, problems = controls.values_from_saved(saved.settings)
-    for key, value in values.items():
-        if key not in st.query_params:
-            state[key] = value
-    state.link_problems += problems
+    state.set_settings({k: v for k, v in values.items() if k not in st.query_params})
     frame = saved.roster.copy()
-    frame[INCLUDE] = _ticked(frame)
-    state.roster_frame = frame
-    state.shared_frame = frame  # anyone with the link has this roster (`ui/roster.scope_of`)
-    state.roster_label = saved.roster_label
-    state.editor_version += 1
-    state.scenario = saved
-    state.known_scenarios[saved.id] = saved.name
+    frame[INCLUDE] = ticked(frame)
+    app.opened(saved, frame, problems)
 
 
 def back_to_saved() -> None:
-    """The client view's "Back to the saved scenario": every setting as it was saved."""
-    state = st.session_state
-    if state.scenario is not None:
-        for key, value in settings_of(state.scenario).items():
-            state[key] = value
-        state.budget_slider = controls.clamp_to_slider(state.budget)
-    state.explore = False
+    """The client view's "Back to the saved scenario" (a button's callback): every setting as
+    it was saved."""
+    saved = state.app_state().scenario
+    if saved is not None:
+        values = settings_of(saved)
+        state.set_settings(values)
+        state.budget_slider_follows(values[controls.BUDGET.key])  # type: ignore[arg-type]
+    state.stop_exploring()
 
 
 def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_name: str) -> None:
     """The Save and share popover: store the roster as edited and every setting as a new
     scenario, then rerun so the page shows its links."""
-    state = st.session_state
+    app = state.app_state()
     st.markdown(
         "Stores this roster (with your edits) and every setting under a new private link. "
         "Nothing saved is ever changed: saving again makes a new link."
@@ -131,28 +109,26 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         "Scenario name",
         max_chars=120,
         placeholder="e.g. Spring launch, 60/40",
-        key="scenario_name",
+        key=state.SCENARIO_NAME,
         persist_state="session",
     )
     if not st.button("Save and get the link", icon=":material/save:", type="primary"):
-        if state.last_saved is not None:
-            show_saved_links()
+        if app.last_saved is not None:
+            show_saved_links(*app.last_saved)
         return
     from dashboard.store import ScenarioError
 
     try:
-        saved = scenario_store().save(name or default_name, values, edited, state.roster_label)
+        saved = scenario_store().save(name or default_name, values, edited, app.roster.label)
     except (Unavailable, ScenarioError) as error:  # too large, or the database is unavailable
         st.error(md(str(error)), icon=":material/cloud_off:")
     else:
-        state.last_saved = (saved.id, saved.name)
-        state.known_scenarios[saved.id] = saved.name
+        app.saved(saved.id, saved.name)
         st.rerun()
 
 
-def show_saved_links() -> None:
+def show_saved_links(saved_id: str, saved_name: str) -> None:
     """The links of the scenario saved last in this session."""
-    saved_id, saved_name = st.session_state.last_saved
     base = (st.context.url or "").rstrip("/") + "/"
     st.success(
         f"Saved **{md(saved_name)}**. This link opens exactly this roster and these settings, "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import controls
+from ui import state
 
 
 class Settings:
@@ -26,26 +27,27 @@ class Settings:
     def __init__(self, *, locked: bool) -> None:
         self.locked = locked  # settings are shown disabled
         self.drawn = False
-        state = st.session_state
+        widgets = st.session_state
+        app = state.app_state()
         # The browser's back or forward button brings back an earlier URL: this run sees other
         # settings in the link than the last one left, with the same values in session state (a
         # bound widget changed in the browser changes both). Streamlit sets the bound widgets
         # from the link as they are drawn, so then the sidebar is drawn first, and the section
         # settings are read from the link again.
-        link, values = state.get("settings_seen", (None, None))
+        link, values = app.settings_seen or (None, None)
         self.navigated = (
             link is not None
             and link != _settings_in_link()
-            and values == {s.key: state.get(s.key) for s in controls.ALL}
+            and values == {s.key: widgets.get(s.key) for s in controls.ALL}
         )
         _reconcile_budget()  # once a run, before either budget widget is drawn
         _read_link(again=self.navigated)
         if (
             not self.navigated
-            and "budget_seen" in state
-            and all(s.key in state for s in controls.ALL)
+            and app.budget_seen is not None
+            and all(s.key in widgets for s in controls.ALL)
         ):
-            self.values: dict[str, object] = {s.key: state[s.key] for s in controls.ALL}
+            self.values: dict[str, object] = {s.key: widgets[s.key] for s in controls.ALL}
         else:
             self.draw()
 
@@ -61,38 +63,39 @@ def _reconcile_budget() -> None:
     changed since the last run wins, written into the other before either is drawn. The slider
     is checked first: during quick key presses the typed amount's value in the browser can lag
     a run behind."""
-    state = st.session_state
-    if "budget" in state and "budget_slider" in state and "budget_seen" in state:
-        seen_budget, seen_slider = state.budget_seen
-        if state.budget_slider != seen_slider:
-            state.budget = float(state.budget_slider)
-        elif state.budget != seen_budget and state.budget is not None:
-            state.budget_slider = controls.clamp_to_slider(state.budget)
+    widgets = st.session_state
+    seen = state.app_state().budget_seen
+    if controls.BUDGET.key in widgets and state.BUDGET_SLIDER in widgets and seen is not None:
+        budget, slider = widgets[controls.BUDGET.key], widgets[state.BUDGET_SLIDER]
+        seen_budget, seen_slider = seen
+        if slider != seen_slider:
+            state.follow_budget(slider)
+        elif budget != seen_budget and budget is not None:
+            state.budget_slider_follows(budget)
 
 
 def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     """Draw the settings (disabled when `locked`) and return their values by key; after a
     back or forward in the browser (`navigated`) the slider follows the link's budget."""
-    state = st.session_state
     with st.sidebar:
         st.header("Campaign")
-        _bound(controls.BUDGET, st.number_input, locked, format="%.2f")
+        budget = _bound(controls.BUDGET, st.number_input, locked, format="%.2f")
         if navigated:
-            state.budget_slider = controls.clamp_to_slider(state.budget)
-        st.slider(
+            state.budget_slider_follows(budget)  # type: ignore[arg-type]
+        slider = st.slider(
             "Budget",
             min_value=1_000.0,
             max_value=controls.BUDGET_SLIDER_MAX,
-            value=controls.clamp_to_slider(state.budget),
+            value=controls.clamp_to_slider(budget),  # type: ignore[arg-type]
             step=1_000.0,
             format="$%,.0f",
-            key="budget_slider",
+            key=state.BUDGET_SLIDER,
             disabled=locked,
             label_visibility="collapsed",
             help="Drag to try other budgets; type an exact amount above.",
         )
-        state.budget_seen = (state.budget, state.budget_slider)
-        if state.budget > controls.BUDGET_SLIDER_MAX:
+        state.app_state().drew_budget(budget, slider)  # type: ignore[arg-type]
+        if budget > controls.BUDGET_SLIDER_MAX:  # type: ignore[operator]
             st.caption(
                 f"The slider stops at ${controls.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used."
             )
@@ -112,14 +115,14 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
                 with expander:
                     section.draw(locked)
     _write_link()
-    values = {s.key: state[s.key] for s in controls.ALL}
-    state.settings_seen = (_settings_in_link(), values)
+    values = {s.key: st.session_state[s.key] for s in controls.ALL}
+    state.app_state().drew_settings(_settings_in_link(), values)
     return values
 
 
 def _bound(
     setting: controls.Setting, draw: Callable[..., object], locked: bool, **extra: object
-) -> None:
+) -> object:
     """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
     and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
     keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
@@ -129,13 +132,12 @@ def _bound(
     else:
         common["bind"] = "query-params"
     if isinstance(setting.default, bool):
-        draw(setting.label, value=setting.default, **common, **extra)
-        return
+        return draw(setting.label, value=setting.default, **common, **extra)
 
     def typed(number: float | None) -> float | int | None:
         return None if number is None else int(number) if setting.whole else number
 
-    draw(
+    return draw(
         setting.label,
         min_value=typed(setting.low),
         max_value=typed(setting.high),
@@ -190,14 +192,14 @@ class Section:
 SECTIONS = (
     Section(
         "Replies and risk",
-        "replies_open",
+        state.REPLIES_OPEN,
         ":material/casino:",
         (controls.PLAN_FOR_REPLIES, controls.TARGET, *controls.RISK),
         _replies_and_risk,
     ),
     Section(
         "Assumptions",
-        "assumptions_open",
+        state.ASSUMPTIONS_OPEN,
         None,
         (
             controls.MICRO_THRESHOLD,
@@ -219,19 +221,21 @@ def _read_link(*, again: bool) -> None:
     """Each section setting without a value yet (a session's first run), or every one `again`
     (the browser went back or forward to another link), takes the link's value, or its default
     when the link has none it can use (`controls.check_link` tells the user why on a first run)."""
-    state = st.session_state
-    for setting in _SECTION_SETTINGS:
-        if again or setting.key not in state:
-            state[setting.key] = controls.from_link(setting, st.query_params.get_all(setting.key))
+    state.set_settings(
+        {
+            setting.key: controls.from_link(setting, st.query_params.get_all(setting.key))
+            for setting in _SECTION_SETTINGS
+            if again or setting.key not in st.session_state
+        }
+    )
 
 
 def _write_link() -> None:
     """Keep each section setting in the URL, as a bound widget would: its value when it is not
     the default, else no parameter. Written only when it differs, so a run that changed none of
     them sends the browser no new URL."""
-    state = st.session_state
     for setting in _SECTION_SETTINGS:
-        wanted = controls.to_link(setting, state[setting.key])
+        wanted = controls.to_link(setting, st.session_state[setting.key])
         if wanted is None:
             if setting.key in st.query_params:
                 del st.query_params[setting.key]

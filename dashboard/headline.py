@@ -1,0 +1,82 @@
+"""The headline figures of a plan, in words: what the page's metrics and the client report's
+cards say (label, value, note, help), from one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dashboard import controls
+from dashboard.controls import Replies
+from planner import Plan
+from planner.risk import Outcome
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: str
+    note: str | None = None  # under the value
+    help: str | None = None  # the tooltip on the page
+
+
+def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
+    """The plan's five headline figures."""
+    return [
+        Figure(
+            "Engagements",
+            f"{plan.expected_engagement:,.0f}",
+            "weighted by reply rates" if replies else "if every offer is accepted",
+            "Expected engagements: likes, comments and shares the plan's posts should earn on "
+            "average"
+            + (
+                ", each influencer's weighted by the chance they accept."
+                if replies
+                else ", if every influencer accepts the offer."
+            ),
+        ),
+        Figure(
+            "Spend",
+            f"${plan.spend:,.0f}",
+            f"${plan.budget_left:,.0f} left",
+            f"Of the ${plan.campaign.budget:,.2f} budget.",
+        ),
+        Figure(
+            "Cost / engagement",
+            f"${plan.cost_per_engagement:,.3f}",
+            None,
+            "Cost per engagement: spend divided by expected engagements.",
+        ),
+        Figure(
+            "Micro / macro",
+            f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
+            f"{plan.macro_share:.0%} of spend on macro",
+            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+).",
+        ),
+        Figure(
+            "Plan status",
+            "Optimal" if plan.status == "optimal" else "Best found",
+            f"gap {plan.optimality_gap:.1e}",
+            "Certified: no plan under these settings can earn more than "
+            f"{plan.upper_bound:,.0f} engagements, so this plan is within "
+            f"{plan.optimality_gap:.1e} of the best possible.",
+        ),
+    ]
+
+
+def target_of(values: Mapping[str, object], outcome: Outcome) -> float:
+    """The engagements whose chance the headline shows: the user's target, or else what the
+    plan should earn once declined offers are counted (the simulation's exact expectation)."""
+    return float(values[controls.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
+
+
+def chance_figure(outcome: Outcome, target: float) -> Figure:
+    """The headline's sixth figure: the chance of reaching the target."""
+    return Figure(
+        "Chance of target",
+        f"{outcome.probability(target):.0%}",
+        f"≥ {target:,.0f} engagements",
+        f"Chance of reaching the target: the share of {outcome.draws:,} simulated campaigns "
+        "(offers declined at the reply rates, posts landing above or below expectation) that "
+        "reach it. Set the target and the assumptions under *Replies and risk* in the sidebar.",
+    )

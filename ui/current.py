@@ -1,0 +1,57 @@
+"""The scenario on screen and its plan: what every part of the page below the settings shows."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.controls import Replies
+from planner import Campaign, Plan, Roster
+from planner.risk import Assumptions, Outcome
+from ui import cache
+
+if TYPE_CHECKING:
+    from dashboard.store import Scenario
+
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
+
+
+@dataclass(frozen=True)
+class Current:
+    """The scenario on screen and its plan."""
+
+    roster: Roster
+    key: str  # the roster's cache key
+    roster_label: str
+    values: dict[str, object]  # every setting by key
+    campaign: Campaign
+    assumptions: Assumptions
+    replies: Replies
+    plan: Plan
+    saved: Scenario | None  # the saved scenario opened by the link, if any
+    outcome: Outcome | None = None  # the plan's simulated outcomes (`ui/headline.show_chance`)
+    target: float = 0.0  # engagements whose chance the headline shows
+    # Waits for the split curve when it was started before the page was drawn (`start_curve`).
+    curve_ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+
+    def start_curve(self) -> Current:
+        """The same scenario with its split curve started (in the worker processes)."""
+        ready = cache.start_curve(
+            self.roster, self.key, self.campaign, self.replies, self.assumptions
+        )
+        return dataclasses.replace(self, curve_ready=ready)
+
+    @property
+    def title(self) -> str:
+        return self.saved.name if self.saved is not None else "Influencer budget plan"
+
+
+def chart(figure: go.Figure) -> None:
+    """A chart of the page, as every chart is shown."""
+    st.plotly_chart(figure, config=CHART_CONFIG, theme=None)

@@ -1,0 +1,59 @@
+"""The page's head: its title and what it is for (the marketer's page, or the client view of a
+saved scenario with its Explore switch), and what could not be used from the link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.text import md
+from ui import scenarios, state
+
+
+def page_head(*, client: bool) -> None:
+    app = state.app_state()
+    saved = app.scenario
+    if client:
+        st.title(md(saved.name) if saved is not None else "Influencer budget plan")
+        st.caption(
+            (f"Saved {saved.created_at:%d %b %Y, %H:%M} UTC. " if saved is not None else "")
+            + "How the budget splits between many micro influencers (1,000–999,999 followers) "
+            "and a few macro influencers (1M+), and what it is expected to earn."
+        )
+        explore_col, back_col = st.columns([3, 2])
+        explore_col.toggle(
+            "Explore: try other settings",
+            key=state.EXPLORE,
+            help="Unlocks the settings in the sidebar. What you change here is yours only: the "
+            "saved scenario stays exactly as it was sent.",
+        )
+        if exploring():
+            st.info(
+                "**Exploring.** Open the sidebar to change the settings; the figures below "
+                "follow your changes. The saved scenario is not changed.",
+                icon=":material/explore:",
+            )
+            if saved is not None:
+                back_col.button(
+                    "Back to the saved scenario",
+                    on_click=scenarios.back_to_saved,
+                    icon=":material/undo:",
+                )
+    else:
+        st.title("Influencer budget planner")
+        st.markdown(
+            "Many **micro** influencers (1,000–999,999 followers) or a few **macro** influencers "
+            "(1M+)? Set the budget and limits on the left; the planner books the number of "
+            "posts per influencer that earns the most expected engagements, and shows why."
+        )
+    if app.scenario_error:
+        st.warning(md(app.scenario_error), icon=":material/link_off:")
+    for problem in app.link_problems:
+        st.warning(
+            f"This link had a setting that could not be used. {md(problem)}",
+            icon=":material/link:",
+        )
+
+
+def exploring() -> bool:
+    """The client has turned on Explore (the settings are theirs to change)."""
+    return bool(st.session_state.get(state.EXPLORE, False))

@@ -1,0 +1,190 @@
+"""The session's state, in one typed place.
+
+Streamlit keeps two kinds of state for a session:
+
+- **Widgets' values**, under their keys: each setting under its URL name (`dashboard/controls.py`),
+  the page's other widgets under the constants below. Widgets write them; the app writes them
+  only here (`set_settings`, `follow_budget`, `budget_slider_follows`) and in widget callbacks.
+- **What the app keeps between runs**: one `AppState`, made on a session's first run (`start`)
+  and read with `app_state()`. Its fields change only through its methods.
+
+Nothing else is stored: what can be worked out from these (the checked roster, the plan, the
+figures) is worked out in each run, through the caches in `ui/cache.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:  # (this module loads before pandas: `streamlit_app.py`)
+    import pandas as pd
+
+    from dashboard.store import Scenario
+    from planner import Roster, RosterError
+
+# ---------------------------------------------------------------- widget keys
+APP = "app"  # the AppState
+BUDGET_SLIDER = "budget_slider"  # the budget's slider (its typed amount is `controls.BUDGET`)
+TAB = "tab"  # the tab open (in the URL)
+EXPLORE = "explore"  # the client view's "Explore" switch
+ROSTER_OPEN = "roster_open"  # "Review and edit the roster" is open
+LEFT_OUT_OPEN = "left_out_open"  # "... left out of the plan, and why" is open
+SHARE_OPEN = "share_open"  # the "Share the settings" popover is open
+SAVE_OPEN = "save_open"  # the "Save and share" popover is open
+REPLIES_OPEN = "replies_open"  # the sidebar's "Replies and risk" section is open
+ASSUMPTIONS_OPEN = "assumptions_open"  # the sidebar's "Assumptions" section is open
+SCENARIO_NAME = "scenario_name"  # the name typed in Save and share
+COMPARE_LINK = "compare_link"  # a saved scenario's link pasted in the Compare tab
+COMPARE_PICK = "compare_pick"  # the scenarios picked in the Compare tab
+PLAN_TABLE_TRIGGER = "plan_table_after_first_chart"  # `ui/speed.py`
+BLANK_CHART = "chart_code"  # `ui/speed.py`
+
+
+def editor_key(version: int) -> str:
+    """The roster editor's key: a new version is a fresh editor, without the old one's edits."""
+    return f"roster_editor_{version}"
+
+
+# ---------------------------------------------------------------- what the app keeps
+@dataclass(frozen=True)
+class RosterTable:
+    """A roster table as the app holds it: every row with its include box."""
+
+    frame: pd.DataFrame
+    label: str  # what the page calls it ("In use: ...")
+    # The sample roster or a saved scenario's as loaded: anyone may open those, so their plans
+    # are any session's to reuse (`ui/roster.scope_of`); an upload or an edit is this session's.
+    shared: bool
+
+
+@dataclass
+class AppState:
+    """What the app keeps for one session between runs."""
+
+    roster: RosterTable  # the roster in use, as last loaded or as edited
+    link_problems: list[str]  # settings in the opened link (or its saved scenario) not used
+    edited: pd.DataFrame | None = None  # the roster as edited, while the editor is open
+    editor_version: int = 0  # `editor_key`
+    upload_id: str | None = None  # the upload last read
+    upload_error: tuple[str, RosterError] | None = None  # (file name, why it was not used)
+    last_good: tuple[Roster, str] | None = None  # the last roster in use without problems, keyed
+    scenario: Scenario | None = None  # the saved scenario the link opened
+    scenario_error: str | None = None  # why the link's saved scenario could not be opened
+    known_scenarios: dict[str, str] = field(default_factory=dict)  # id -> name, for Compare
+    last_saved: tuple[str, str] | None = None  # (id, name) saved last in this session
+    # The two budget widgets' values, and the link's settings with the widgets' values, as the
+    # last run drew them (`ui/sidebar.py` tells a widget change from a browser back/forward).
+    budget_seen: tuple[float | None, float] | None = None
+    settings_seen: tuple[dict[str, list[str]], dict[str, object]] | None = None
+    # The roster check of the table in use, kept while the table (never changed in place) and
+    # the settings it is checked under stay the same: hashing a large table for the check's
+    # cache on every run would cost more than the check (`ui/roster.roster_in_use`).
+    checked: tuple[pd.DataFrame, object, tuple[Roster, str] | RosterError] | None = None
+
+    # --- the roster
+    def use_roster(self, frame: pd.DataFrame, label: str, *, shared: bool) -> None:
+        """Make `frame` (with its include column) the roster in use, with a fresh editor: edits
+        to the roster it replaces are dropped with it."""
+        self.roster = RosterTable(frame, label, shared)
+        self.edited = None
+        self.editor_version += 1
+
+    def keep_edits(self, edited: pd.DataFrame) -> None:
+        """The roster as edited so far, while the editor is open."""
+        self.edited = edited
+
+    def close_editor(self) -> None:
+        """The editor closed: its edits become the roster in use (this session's own)."""
+        if self.edited is not None:
+            self.roster = RosterTable(self.edited, self.roster.label, shared=False)
+            self.edited = None
+            self.editor_version += 1
+
+    def upload_read(self, upload_id: str) -> None:
+        self.upload_id = upload_id
+
+    def upload_failed(self, name: str, error: RosterError) -> None:
+        self.upload_error = (name, error)
+
+    def upload_error_seen(self) -> None:
+        self.upload_error = None
+
+    def remember_check(
+        self, table: pd.DataFrame, settings: object, answer: tuple[Roster, str] | RosterError
+    ) -> None:
+        self.checked = (table, settings, answer)
+
+    def remember_good(self, in_use: tuple[Roster, str]) -> None:
+        self.last_good = in_use
+
+    # --- saved scenarios
+    def opened(self, scenario: Scenario, frame: pd.DataFrame, problems: list[str]) -> None:
+        """The link's saved scenario is on screen: its roster (anyone with the link has it)."""
+        self.use_roster(frame, scenario.roster_label, shared=True)
+        self.link_problems += problems
+        self.scenario = scenario
+        self.known_scenarios[scenario.id] = scenario.name
+
+    def not_opened(self, reason: str) -> None:
+        self.scenario_error = reason
+
+    def saved(self, scenario_id: str, name: str) -> None:
+        self.last_saved = (scenario_id, name)
+        self.known_scenarios[scenario_id] = name
+
+    def known(self, scenario_id: str, name: str) -> None:
+        self.known_scenarios[scenario_id] = name
+
+    # --- the sidebar
+    def drew_budget(self, budget: float | None, slider: float) -> None:
+        self.budget_seen = (budget, slider)
+
+    def drew_settings(self, link: dict[str, list[str]], values: dict[str, object]) -> None:
+        self.settings_seen = (link, values)
+
+
+def is_first_run() -> bool:
+    """This session's first run (no AppState yet)."""
+    return APP not in st.session_state
+
+
+def start(frame: pd.DataFrame, label: str, link_problems: list[str]) -> AppState:
+    """The session's AppState, on its first run: `frame` (the sample roster) in use."""
+    app = AppState(roster=RosterTable(frame, label, shared=True), link_problems=link_problems)
+    st.session_state[APP] = app
+    return app
+
+
+def app_state() -> AppState:
+    return st.session_state[APP]
+
+
+# ---------------------------------------------------------------- widgets' values set by the app
+def set_settings(values: Mapping[str, object]) -> None:
+    """Set settings' widgets (by key) before they are drawn: a saved scenario's, or the link's
+    for the sidebar's sections (`ui/sidebar.py`)."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def follow_budget(slider_value: object) -> None:
+    """The typed budget takes the slider's value (the slider moved)."""
+    from dashboard import controls
+
+    st.session_state[controls.BUDGET.key] = float(slider_value)  # type: ignore[arg-type]
+
+
+def budget_slider_follows(budget: float) -> None:
+    """The budget slider moves to the typed budget (within the slider's range)."""
+    from dashboard import controls
+
+    st.session_state[BUDGET_SLIDER] = controls.clamp_to_slider(budget)
+
+
+def stop_exploring() -> None:
+    """The client view's Explore switch, off."""
+    st.session_state[EXPLORE] = False

@@ -1,0 +1,17 @@
+"""The Budget and roster tab: what more (or less) budget would earn, and the roster with the
+plan's picks."""
+
+from __future__ import annotations
+
+from dashboard import charts
+from ui import cache
+from ui.current import Current, chart
+
+
+def show_budget(c: Current) -> None:
+    chart(
+        charts.frontier_chart(
+            cache.frontier(c.roster, c.key, c.campaign, c.replies), c.campaign.budget
+        )
+    )
+    chart(charts.roster_scatter(c.roster.table, c.plan.allocations))

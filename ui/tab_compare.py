@@ -1,0 +1,141 @@
+"""The Compare tab: saved scenarios side by side (their figures, tier split and split curves)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, controls
+from dashboard.controls import replies_of
+from dashboard.text import md
+from planner import SettingsError
+from ui import cache, scenarios, state
+from ui.current import chart
+from ui.roster import included
+
+COMPARE_HEADINGS = {
+    "scenario": "Scenario",
+    "status": "Status",
+    "budget": "Budget",
+    "expected_engagement": "Expected engagements",
+    "spend": "Spend",
+    "cost_per_engagement": "Cost per engagement",
+    "micro_influencers": "Micro influencers",
+    "macro_influencers": "Macro influencers",
+    "macro_share": "Macro share of spend",
+}
+
+
+def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFrame | None]:
+    """One saved scenario's row of the comparison, and its split curve."""
+    try:
+        item = scenarios.load(scenario_id)
+    except scenarios.Unavailable:  # the database is down (not cached yet): the others still show
+        return {"scenario": name, "status": "unavailable right now: try again"}, None
+    label = f"{item.name} ({item.created_at:%d %b %H:%M})"
+    settings = scenarios.settings_of(item)
+    try:
+        tiers, rate_card, campaign, assumptions = controls.planner_settings_from(settings)
+    except SettingsError:
+        return {"scenario": label, "status": "settings cannot be used"}, None
+    roster, _ = cache.checked(included(item.roster), tiers, rate_card, cache.SHARED)
+    if roster is None:
+        return {"scenario": label, "status": "roster has problems"}, None
+    key = cache.roster_key(roster, cache.SHARED)
+    replies = replies_of(settings, assumptions)
+    plan = cache.plan(roster, key, campaign, replies)
+    curve, _ranges = cache.start_curve(roster, key, campaign, replies, assumptions)()
+    ok = plan.has_plan
+    return {
+        "scenario": label,
+        "status": plan.status,
+        "budget": campaign.budget,
+        "expected_engagement": plan.expected_engagement,
+        "spend": plan.spend,
+        "cost_per_engagement": plan.cost_per_engagement if ok else None,
+        "micro_influencers": plan.by_tier["micro"].influencers,
+        "macro_influencers": plan.by_tier["macro"].influencers,
+        "macro_share": plan.macro_share if ok else None,
+        "micro_spend": plan.by_tier["micro"].spend,
+        "macro_spend": plan.by_tier["macro"].spend,
+        "micro_engagement": plan.by_tier["micro"].expected_engagement,
+        "macro_engagement": plan.by_tier["macro"].expected_engagement,
+    }, curve
+
+
+def show_compare() -> None:
+    from dashboard.store import scenario_id_from
+
+    app = state.app_state()
+    known = app.known_scenarios
+    st.markdown(
+        "Pick two to four saved scenarios to see them side by side. Listed are the scenarios "
+        "saved or opened in this browser session; paste the link of any other saved scenario "
+        "to add it."
+    )
+    link = st.text_input(
+        "Add a saved scenario by its link",
+        key=state.COMPARE_LINK,
+        placeholder="https://…/?scenario=…",
+    )
+    if link:
+        scenario_id = scenario_id_from(link)
+        if scenario_id is None:
+            st.warning(
+                "That is not a saved scenario's link: it has no `scenario=` id the planner makes."
+            )
+        elif scenario_id not in known:
+            try:
+                app.known(scenario_id, scenarios.load(scenario_id).name)
+            except scenarios.Unavailable as error:
+                st.warning(md(str(error)))
+    if len(known) < 2:
+        st.info(
+            "Save this scenario (**Save and share** above) and at least one other, or paste "
+            "their links here, to compare them.",
+            icon=":material/compare_arrows:",
+        )
+        return
+    picked = st.multiselect(
+        "Scenarios to compare",
+        list(known),
+        default=list(known)[-4:],
+        format_func=lambda i: known.get(i, i),
+        max_selections=4,
+        key=state.COMPARE_PICK,
+    )
+    if len(picked) < 2:
+        st.info("Pick at least two scenarios.")
+        return
+    rows, curves = [], {}
+    for scenario_id in picked:
+        row, curve = _compared(scenario_id, known.get(scenario_id, scenario_id))
+        # Two scenarios saved with one name in the same minute: numbered, so that the charts
+        # keep them apart.
+        seen = sum(1 for r in rows if str(r["scenario"]).split(" · #")[0] == row["scenario"])
+        if seen:
+            row["scenario"] = f"{row['scenario']} · #{seen + 1}"
+        rows.append(row)
+        if curve is not None:
+            curves[str(row["scenario"])] = curve
+    summary = pd.DataFrame(rows)
+    st.dataframe(
+        summary[[c for c in summary.columns if c in COMPARE_HEADINGS]].rename(
+            columns=COMPARE_HEADINGS
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Budget": st.column_config.NumberColumn(format="dollar"),
+            "Expected engagements": st.column_config.NumberColumn(format="%,.0f"),
+            "Spend": st.column_config.NumberColumn(format="dollar"),
+            "Cost per engagement": st.column_config.NumberColumn(format="$%.4f"),
+            "Macro share of spend": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    if "micro_spend" in summary:
+        planned = summary.dropna(subset=["micro_spend"])
+        if len(planned):
+            chart(charts.compare_split(planned))
+    if curves:
+        chart(charts.compare_curves(curves))

@@ -1,0 +1,114 @@
+"""The Plan tab: how the budget splits by tier, the split curve, the plan table and its
+downloads (CSV, Excel, the client report)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.report import plan_report
+from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
+from ui import speed
+from ui.current import Current, chart
+
+
+def show_plan(c: Current, *, first_run: bool) -> None:
+    """The Plan tab. The split curve takes most of a move's time: it is started first (in worker
+    processes, usually before the headline). On every run after a session's first the tab is
+    drawn once the curve is ready, all of it at once, while the previous tab stays on screen,
+    faded: sent earlier, the tier chart and the table reach the browser with the headline
+    figures, and rendering them delayed those by some 30 ms a move. On a first run nothing is on
+    screen yet, so the tier chart comes first, the curve takes its place when ready, and the
+    table follows once the browser has drawn the first chart (`speed.after_first_chart`)."""
+    curve_ready = c.curve_ready or c.start_curve().curve_ready
+    assert curve_ready is not None
+    ready = None if first_run else curve_ready()
+    left, right = st.columns(2)
+    with left:
+        chart(charts.tier_split(c.plan))
+    curve_slot = right.container()
+
+    st.subheader("The plan")
+    table = plan_table(c.plan)
+    height = min(420, 38 + 35 * len(table))
+    if first_run:
+        speed.after_first_chart(height)
+    else:
+        # printf-style formats: the named ones ("dollar", "percent", "localized") build a number
+        # formatter in the browser for every cell drawn, some 10 ms a move here. The rate is
+        # shown in percent (the downloads keep the fraction).
+        rate = HEADINGS["engagement_rate"]
+        st.dataframe(
+            table.assign(**{rate: table[rate] * 100}),
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config={
+                HEADINGS["followers"]: st.column_config.NumberColumn(format="%,.0f"),
+                rate: st.column_config.NumberColumn(format="%.2f%%"),
+                HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format="$%,.2f"),
+                HEADINGS["spend"]: st.column_config.NumberColumn(format="$%,.2f"),
+                HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
+                HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(format="$%.4f"),
+            },
+        )
+    downloads = st.columns(3)
+    downloads[0].download_button(
+        "Plan as CSV",
+        lambda: to_csv_bytes(table),
+        file_name="influencer_plan.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+    downloads[1].download_button(
+        "Plan as Excel",
+        lambda: to_excel_bytes(table),
+        file_name="influencer_plan.xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        width="stretch",
+    )
+    report_slot = downloads[2].container()
+    st.caption(
+        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. The sample roster is synthetic, built "
+        "from published benchmarks (see the README). Expected engagement = followers × "
+        "engagement rate × audience quality, each repeat post earning the decay factor times "
+        "the one before."
+    )
+
+    curve, ranges = ready or curve_ready()
+    with curve_slot:
+        chart(
+            charts.split_curve_chart(
+                curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
+            )
+        )
+    outcome = c.outcome
+    assert outcome is not None  # simulated before the Plan tab is drawn (`show_chance`)
+    # Built when pressed, outside this run, so it reads nothing from the session and no cache:
+    # it gets the curve now and plans the rest itself.
+    report_slot.download_button(
+        "Client report (HTML)",
+        lambda: plan_report(
+            title=c.title,
+            roster=c.roster,
+            roster_label=c.roster_label,
+            plan=c.plan,
+            replies=c.replies,
+            values=c.values,
+            outcome=outcome,
+            target=c.target,
+            curve=curve,
+            ranges=ranges,
+        ),
+        file_name="influencer_plan_report.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/description:",
+        width="stretch",
+        help="One file with the figures, the interactive charts, the plan table and every "
+        "assumption. Opens offline in any browser.",
+    )
