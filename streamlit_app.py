@@ -33,16 +33,11 @@ from ui import speed, state  # noqa: E402
 
 FIRST_RUN = state.is_first_run()
 blank_chart = speed.BlankChart()  # plotly.js loads while the plan is worked out
+
 from dashboard import controls  # noqa: E402
 from dashboard.text import md  # noqa: E402
 from planner import SettingsError  # noqa: E402
-from ui import (  # noqa: E402
-    cache,
-    header,
-    preload,  # noqa: E402, F401  # numpy, pandas and plotly whole before any chart
-    session,
-    share,
-)
+from ui import cache, header, session, share  # noqa: E402
 from ui.current import Current  # noqa: E402
 from ui.headline import headline, show_chance  # noqa: E402
 from ui.roster import left_out, roster_for_plan, roster_section  # noqa: E402

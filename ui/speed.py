@@ -40,6 +40,9 @@ class BlankChart:
             "{display: none}</style>"
         )
         self._slot = st.container(key=state.BLANK_CHART).empty()
+        # numpy, pandas and plotly whole before the chart uses them (`ui/preload.py`).
+        from ui import preload  # noqa: F401
+
         if state.is_first_run():
             self._slot.plotly_chart(
                 {"data": [{"type": "scatter", "x": [], "y": []}], "layout": {"height": 10}},
