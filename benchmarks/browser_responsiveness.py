@@ -98,7 +98,7 @@ DRAWN = "document.querySelectorAll('.js-plotly-plot .main-svg :is(.point, .js-li
 
 
 # The plan table drawn: the app's first run holds it back until the first chart is drawn, and the
-# rerun the page then asks for draws it (`views.show_plan`).
+# rerun the page then asks for draws it (`ui/tab_plan.show_plan`).
 TABLE = '[data-testid="stDataFrame"] canvas'
 
 

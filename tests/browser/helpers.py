@@ -92,7 +92,7 @@ def wait_idle(page: Page) -> None:
 def open_app(page: Page, url: str) -> None:
     """Open the app on its Plan tab and wait until it has drawn everything: its first run, and
     the rerun the page asks for once its first chart is drawn, which draws the plan table
-    (`views.show_plan`)."""
+    (`ui/tab_plan.show_plan`)."""
     page.goto(url)
     expect(page.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=60_000)
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)

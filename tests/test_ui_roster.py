@@ -1,4 +1,4 @@
-"""The app's Streamlit-side helpers that need no running app."""
+"""The roster UI's helpers that need no running app (ui/roster.py)."""
 
 from __future__ import annotations
 
