@@ -40,7 +40,13 @@ from planner import SettingsError  # noqa: E402
 from ui import cache, header, session, share  # noqa: E402
 from ui.current import Current  # noqa: E402
 from ui.headline import headline, show_chance  # noqa: E402
-from ui.roster import left_out, roster_for_plan, roster_section  # noqa: E402
+from ui.roster import (  # noqa: E402
+    left_out,
+    roster_for_plan,
+    roster_notice,
+    roster_section,
+    show_in_use,
+)
 from ui.sidebar import Settings  # noqa: E402
 from ui.tab_budget import show_budget  # noqa: E402
 from ui.tab_compare import show_compare  # noqa: E402
@@ -84,12 +90,17 @@ if CLIENT:
     edited = app.roster.frame
 else:
     with body:
-        edited = roster_section(tiers, rate_card)
+        edited, in_use_slot = roster_section(tiers, rate_card)
 with body:
-    in_use = roster_for_plan(edited, tiers, rate_card)
-    if in_use is None:
-        stop()
-    roster, key = in_use
+    planned = roster_for_plan(edited, tiers, rate_card)
+if not CLIENT:
+    show_in_use(in_use_slot, planned)
+with head:  # what was loaded and is not used, at the top
+    roster_notice(planned)
+if planned is None:
+    stop()
+roster, key = planned.roster, planned.key
+with body:
     left_out(roster)
 
 # ---------------------------------------------------------------- plan
@@ -105,7 +116,7 @@ curve_ready = (
 current = Current(
     roster=roster,
     key=key,
-    roster_label=app.roster.label,
+    roster_label=planned.label,
     values=settings.values,
     campaign=campaign,
     assumptions=assumptions,

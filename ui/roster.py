@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.text import md, md_lines
 from dashboard.upload import limits_text, read_upload
 from planner import RateCard, Roster, RosterError, Tiers, read_table
 from ui import state
 from ui.cache import SHARED, checked, roster_key, session_scope
+from ui.state import PlannedRoster
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
@@ -73,14 +75,15 @@ def roster_in_use(
 
 def roster_for_plan(
     table: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None
-) -> tuple[Roster, str] | None:
-    """The roster to plan with and its cache key: the table's, or, when it has problems (shown
-    here), the last roster in use that had none; None when there is none."""
+) -> PlannedRoster | None:
+    """The roster to plan with: the table's, or, when it has problems (listed here), the last
+    roster in use that had none; None when there is none."""
     app = state.app_state()
     in_use = roster_in_use(table, tiers, rate_card)
     if not isinstance(in_use, RosterError):
-        app.remember_good(in_use)
-        return in_use
+        app.remember_good(in_use, app.roster.label)
+        assert app.last_good is not None
+        return app.last_good
     if in_use.missing_prices:
         st.info(
             "This roster has no prices. Turn on **Estimate missing prices from the rate "
@@ -90,7 +93,8 @@ def roster_for_plan(
     st.error(
         md_lines(in_use.summary())
         + (
-            "\n\nThe plan below uses the last roster that had no problems."
+            f"\n\nThe plan above still uses **{md(app.last_good.label)}**, the last roster "
+            "without problems."
             if app.last_good is not None
             else ""
         )
@@ -98,8 +102,43 @@ def roster_for_plan(
     return app.last_good
 
 
-def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
-    """Upload, review and edit the roster; returns the roster table as edited."""
+def roster_notice(planned: PlannedRoster | None) -> None:
+    """At the top of the page, when what was loaded is not what the plan uses: which roster the
+    plan still uses, and that the problems are listed under *Roster*."""
+    app = state.app_state()
+    problems: list[str] = []
+    if app.upload_error is not None:
+        name, error = app.upload_error
+        problems.append(f"**{md(name)}** could not be used ({_count(error)})")
+    checked = app.checked[2] if app.checked is not None else None
+    if isinstance(checked, RosterError):
+        what = (
+            f"**{md(app.roster.label)}** as edited"
+            if not app.roster.shared and planned is not None and planned.label == app.roster.label
+            else f"**{md(app.roster.label)}**"
+        )
+        problems.append(f"{what} cannot be planned yet ({_count(checked)})")
+    if not problems:
+        return
+    still = (
+        f"Still planning with: **{md(planned.label)}**."
+        if planned is not None
+        else "There is no plan until a roster can be used."
+    )
+    st.warning(
+        f"{'; '.join(problems)}. {still} The problems are listed under **Roster** below.",
+        icon=":material/error:",
+    )
+
+
+def _count(error: RosterError) -> str:
+    count = len(error.problems)
+    return "1 problem" if count == 1 else f"{count} problems"
+
+
+def roster_section(tiers: Tiers, rate_card: RateCard | None) -> tuple[pd.DataFrame, DeltaGenerator]:
+    """Upload, review and edit the roster; returns the roster table as edited, and the place
+    where `show_in_use` says which roster the plan uses."""
     app = state.app_state()
     st.subheader("Roster")
     upload_col, info_col = st.columns([3, 2])
@@ -124,14 +163,10 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
             app.upload_failed(upload.name, error)
     if app.upload_error is not None:
         name, error = app.upload_error
-        st.error(
-            f"**{md(name)}** could not be used, so the plan still uses "
-            f"**{md(app.roster.label)}**.\n\n{md_lines(error.summary())}"
-        )
-    with info_col:
-        st.markdown(f"**In use:** {md(app.roster.label)}")
-        if app.roster.label != SAMPLE_LABEL:
-            st.button("Back to the sample roster", on_click=_back_to_sample)
+        st.error(f"**{md(name)}** could not be used.\n\n{md_lines(error.summary())}")
+    in_use_slot = info_col.container()  # filled once the table is checked (`show_in_use`)
+    if app.roster.label != SAMPLE_LABEL:
+        info_col.button("Back to the sample roster", on_click=_back_to_sample)
 
     # The editor is drawn only while its section is open: a first page without a table loads
     # (and the browser evaluates) none of the table's code, so the charts come sooner. Edits
@@ -139,7 +174,7 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
     section = st.expander("Review and edit the roster", key=state.ROSTER_OPEN, on_change="rerun")
     if not section.open:
         app.close_editor()
-        return app.roster.frame
+        return app.roster.frame, in_use_slot
     with section:
         st.caption(
             "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
@@ -158,7 +193,16 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> pd.DataFrame:
             },
         )
     app.keep_edits(edited)
-    return edited
+    return edited, in_use_slot
+
+
+def show_in_use(slot: DeltaGenerator, planned: PlannedRoster | None) -> None:
+    """Which roster the plan uses: the last one without problems when the one loaded has some."""
+    loaded = state.app_state().roster.label
+    with slot:
+        st.markdown(f"**In use:** {md(planned.label if planned is not None else 'none yet')}")
+        if planned is None or planned.label != loaded:
+            st.caption(f"Loaded but not used: {md(loaded)} (its problems are listed below).")
 
 
 def _back_to_sample() -> None:

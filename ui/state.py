@@ -61,6 +61,15 @@ class RosterTable:
     shared: bool
 
 
+@dataclass(frozen=True)
+class PlannedRoster:
+    """A checked roster the plan can use, with its cache key and what the page calls it."""
+
+    roster: Roster
+    key: str
+    label: str
+
+
 @dataclass
 class AppState:
     """What the app keeps for one session between runs."""
@@ -71,7 +80,7 @@ class AppState:
     editor_version: int = 0  # `editor_key`
     upload_id: str | None = None  # the upload last read
     upload_error: tuple[str, RosterError] | None = None  # (file name, why it was not used)
-    last_good: tuple[Roster, str] | None = None  # the last roster in use without problems, keyed
+    last_good: PlannedRoster | None = None  # the last roster in use without problems
     scenario: Scenario | None = None  # the saved scenario the link opened
     scenario_error: str | None = None  # why the link's saved scenario could not be opened
     known_scenarios: dict[str, str] = field(default_factory=dict)  # id -> name, for Compare
@@ -118,8 +127,8 @@ class AppState:
     ) -> None:
         self.checked = (table, settings, answer)
 
-    def remember_good(self, in_use: tuple[Roster, str]) -> None:
-        self.last_good = in_use
+    def remember_good(self, in_use: tuple[Roster, str], label: str) -> None:
+        self.last_good = PlannedRoster(*in_use, label)
 
     # --- saved scenarios
     def opened(self, scenario: Scenario, frame: pd.DataFrame, problems: list[str]) -> None:

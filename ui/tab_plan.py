@@ -10,6 +10,7 @@ from dashboard.report import plan_report
 from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
 from ui import speed
 from ui.current import Current, chart
+from ui.roster import SAMPLE_LABEL
 
 
 def show_plan(c: Current, *, first_run: bool) -> None:
@@ -73,10 +74,14 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     )
     report_slot = downloads[2].container()
     st.caption(
-        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. The sample roster is synthetic, built "
-        "from published benchmarks (see the README). Expected engagement = followers × "
-        "engagement rate × audience quality, each repeat post earning the decay factor times "
-        "the one before."
+        f"Solved in {c.plan.solve_seconds * 1000:.0f} ms. "
+        + (
+            "The sample roster is synthetic, built from published benchmarks (see the README). "
+            if c.roster_label == SAMPLE_LABEL
+            else ""
+        )
+        + "Expected engagement = followers × engagement rate × audience quality, each repeat "
+        "post earning the decay factor times the one before."
     )
 
     curve, ranges = ready or curve_ready()
