@@ -96,7 +96,8 @@ class Postgres:
 
 
 class LocalDeployment:
-    """PostgreSQL, `servers` app servers and HAProxy on `port` (a free one when None)."""
+    """PostgreSQL, `servers` app servers and HAProxy on `port` (a free one when None).
+    `script` and `server_args` (more `streamlit run` options) are for the load benchmark."""
 
     def __init__(
         self,
@@ -105,12 +106,16 @@ class LocalDeployment:
         *,
         extra_env: dict[str, str] | None = None,
         quiet: bool = True,
+        script: Path = ROOT / "streamlit_app.py",
+        server_args: tuple[str, ...] = (),
     ) -> None:
         if servers < 1:
             raise ValueError("--servers must be at least 1")
         self.folder = Path(tempfile.mkdtemp(prefix="planner-deploy-"))
         self.port = port or free_port()
         self.quiet = quiet
+        self.script = script
+        self.server_args = server_args
         self.env = {**os.environ, **(extra_env or {})}
         self.apps: dict[str, Process] = {}
         self.app_ports: dict[str, int] = {}
@@ -149,12 +154,13 @@ class LocalDeployment:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "streamlit_app.py"),
+            str(self.script),
             "--server.headless=true",
             f"--server.port={self.app_ports[name]}",
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
+            *self.server_args,
         ]
         out = self._output(name)
         self.apps[name] = subprocess.Popen(
