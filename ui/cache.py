@@ -46,7 +46,7 @@ INCLUDE = "include"  # the roster table's column for leaving an influencer out
 Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def sample_table() -> pd.DataFrame:
     return read_table(SAMPLE)
 
@@ -72,7 +72,7 @@ def checked(
     return _checked(frame, digest(scope, frame), tiers, prices)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=16, ttl="15m")
 def _checked(
     _frame: pd.DataFrame,
     frame_key: str,
@@ -107,7 +107,7 @@ def weights(roster: Roster, replies: Replies) -> np.ndarray | None:
     return reply_weighted_engagement(roster.table, rates)
 
 
-@st.cache_data(show_spinner=False, max_entries=2_000)
+@st.cache_data(show_spinner=False, max_entries=1_000, ttl="15m")
 def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
     return make_plan(_roster, campaign, first_value=weights(_roster, replies))
 
@@ -165,14 +165,14 @@ def start_curve(
     return ready
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
 def frontier(
     _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
 ) -> pd.DataFrame:
     return budget_frontier(_roster, campaign, plan_for=lambda r, c: plan(r, roster_key, c, replies))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
 def strategies(
     _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
 ) -> dict[str, tuple[Roster, Plan]]:
@@ -184,7 +184,7 @@ def strategies(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
 def outcome(
     _roster: Roster, roster_key: str, _plan: Plan, plan_key: tuple, assumptions: Assumptions
 ) -> Outcome:
