@@ -372,40 +372,76 @@ def warm(url: str) -> None:
     asyncio.run(once())
 
 
+SPEND_SHOWN = """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+    m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Spend' &&
+    m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text)"""
+
+
 def chromium_check(moves: int, args: argparse.Namespace) -> None:
-    """One session in Chromium and one with this client, against the same fresh server."""
+    """One session in Chromium and one with this client, open together on the same fresh
+    server, moving in turn: Chromium's key press to the first websocket frame carrying the new
+    "Spend" (what this client measures) and to the figure shown; then this client's move."""
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from browser_responsiveness import measure
-    from helpers import CHROMIUM_ARGS, chromium_path
+    from helpers import CHROMIUM_ARGS, budget_slider, chromium_path, open_app
     from playwright.sync_api import sync_playwright
 
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+
+    def call(coroutine):  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=120)
+
+    framed: list[float] = []
+
+    def on_frame(payload: object) -> None:
+        if not isinstance(payload, bytes):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "delta":
+            run = Run()
+            Session._read_delta(msg, run)
+            if run.headline is not None:
+                framed.append(run.headline)
+
+    figures: dict[str, list[float]] = {"frame": [], "shown": [], "client": []}
     with LocalDeployment(1, server_args=args.server_args) as deployment:
         url = deployment.app_url("app1")
         warm(url)
+        session = Session(url)
+        call(session.open())
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            browser_figures = measure(page, url, moves, charts=True, table=True)
-            browser.close()
-
-        async def client() -> list[float]:
-            session = Session(url)
-            await session.open()
-            times = []
+            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+            open_app(page, url)
+            budget_slider(page).focus()
             for i in range(moves):
-                await asyncio.sleep(0.3)
-                times.append((await session.move(100_000.0 - 1_000 * (i + 1)))[0])
-            await session.close()
-            return times
-
-        ours = asyncio.run(client())
-    chromium = browser_figures["headline"]
-    print(f"\nOne session, {moves} moves of $1,000 (the same server, one after the other):")
-    for name, values in (("Chromium (key press -> Spend shown)", chromium), ("this client", ours)):
+                budget = 100_000 - 1_000 * (i + 1)
+                time.sleep(0.5)
+                framed.clear()
+                pressed = time.perf_counter()
+                page.keyboard.press("ArrowLeft")
+                page.wait_for_function(SPEND_SHOWN, arg=f"${budget:,.0f}", polling="raf")
+                figures["shown"].append(time.perf_counter() - pressed)
+                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+                figures["frame"].append(framed[0] - pressed if framed else float("nan"))
+                time.sleep(0.5)
+                figures["client"].append(call(session.move(float(budget)))[0])
+            browser.close()
+        call(session.close())
+    loop.call_soon_threadsafe(loop.stop)
+    print(f"\nOne session in Chromium and one with this client, {moves} moves each, in turn:")
+    for name, key in (
+        ("Chromium: key press -> frame with Spend", "frame"),
+        ("Chromium: key press -> Spend shown", "shown"),
+        ("this client: move -> Spend received", "client"),
+    ):
+        values = figures[key]
         print(
-            f"  {name:38} p50 {statistics.median(values) * 1000:5.0f} ms  "
+            f"  {name:42} p50 {statistics.median(values) * 1000:5.0f} ms  "
             f"p95 {percentile(values, 0.95) * 1000:5.0f} ms"
         )
 
