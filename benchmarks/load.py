@@ -17,18 +17,20 @@ to the run's end.
 
 Per target and S: p50/p95 of move -> headline and move -> run finished, page open to its first
 headline, errors (an exception on the page, a refused or dropped connection, no answer in 60 s),
-the app servers' memory (RSS of each server with its worker processes; sampled every second:
-idle before, peak, at the moment the sessions close, and after `--settle` seconds) and their
-CPU (seconds used while the sessions ran, and the share of the machine's cores).
+the app servers' memory (PSS of each server with its worker processes; sampled every second:
+idle (after a warm-up session has come and gone), peak, at the moment the sessions close, and
+after `--settle` seconds and one more visitor) and their CPU (seconds used while the sessions
+ran, and the share of the machine's cores).
 
 The servers keep a closed session for `server.disconnectedSessionTTL` seconds (Streamlit's
 default: 120) in case its browser reconnects; the benchmark runs them with `--session-ttl`
 (default 10) so that "after the sessions close" comes within the run.
 
-`--chromium-check N` first drives one session in headless Chromium against a fresh app server
-(N ArrowLeft moves, `browser_responsiveness.measure`) and the same N moves of 1,000 with this
-client against the same server, and prints both (the protocol client must see what the
-browser sees).
+`--chromium-check N` first checks the client against a browser: one session in headless
+Chromium and one with this client, open together on the same fresh app server, move the budget
+by $1,000 in turn, N times each. For Chromium it times the key press to the rerun request on
+its websocket, that request to the frame carrying the new "Spend" (the server's part: what this
+client measures), and the key press to the figure shown.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -211,20 +214,22 @@ def _tree(pid: int) -> list[int]:
 
 
 def usage(pid: int) -> tuple[float, float]:
-    """(RSS in MB, CPU seconds used so far) of a server with its worker processes."""
-    rss = cpu = 0.0
+    """(memory in MB, CPU seconds used so far) of a server with its worker processes. Memory is
+    the sum of their PSS (`/proc/*/smaps_rollup`): the workers are forked from one process and
+    share much of it, which a sum of RSS would count once per process."""
+    memory = cpu = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for p in _tree(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{p}/statm") as f:
-                pages = int(f.read().split()[1])
-        except (OSError, IndexError, ValueError):
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                pss = next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, IndexError, ValueError, StopIteration):
             continue
         cpu += (int(fields[11]) + int(fields[12])) / tick
-        rss += pages * os.sysconf("SC_PAGE_SIZE") / 1e6
-    return rss, cpu
+        memory += pss / 1024
+    return memory, cpu
 
 
 class Sampler:
@@ -289,12 +294,15 @@ async def marketer(url: str, moves: int, think: tuple[float, float], rng: random
 
 
 def level(
-    url: str, pids: dict[str, int], sessions: int, args: argparse.Namespace, seed: int
+    url: str,
+    pids: dict[str, int],
+    sessions: int,
+    args: argparse.Namespace,
+    seed: int,
+    idle: dict[str, float],
 ) -> dict:
     sampler = Sampler(pids)
     try:
-        time.sleep(1.5)
-        idle = {n: usage(p)[0] for n, p in pids.items()}
         cpu_before = {n: usage(p)[1] for n, p in pids.items()}
         began = time.perf_counter()
         since = sampler.now()
@@ -309,6 +317,10 @@ def level(
         closed = {n: usage(p)[0] for n, p in pids.items()}
         peak = sampler.peak(since)
         time.sleep(args.settle)
+        # Streamlit drops a closed session once its TTL has passed, but only when its session
+        # storage is next touched: by the next visitor. One comes, and leaves, before measuring.
+        probe(url)
+        time.sleep(2)
         after = {n: usage(p)[0] for n, p in pids.items()}
         trace = [(round(at - since), s) for at, s in sampler.samples if at >= since]
     finally:
@@ -353,11 +365,22 @@ def show(target: str, row: dict, cores: int) -> str:
 
 
 HEADER = (
-    "target  S moves errs  headline ms  finished ms  open ms       RSS MB (all servers)"
+    "target  S moves errs  headline ms  finished ms  open ms       memory MB (PSS, all servers)"
     "               CPU\n"
     "                      p50    p95   p50    p95   p50    p95   idle   peak closed  after"
     "  after-idle    s  share"
 )
+
+
+def probe(url: str) -> None:
+    """A visitor opens the page and leaves."""
+
+    async def once() -> None:
+        session = Session(url)
+        await session.open()
+        await session.close()
+
+    asyncio.run(once())
 
 
 def warm(url: str) -> None:
@@ -392,6 +415,14 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
         return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=120)
 
     framed: list[float] = []
+    sent: list[float] = []
+
+    def on_sent(payload: object) -> None:
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                sent.append(time.perf_counter())
 
     def on_frame(payload: object) -> None:
         if not isinstance(payload, bytes):
@@ -404,8 +435,10 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
             if run.headline is not None:
                 framed.append(run.headline)
 
-    figures: dict[str, list[float]] = {"frame": [], "shown": [], "client": []}
-    with LocalDeployment(1, server_args=args.server_args) as deployment:
+    figures: dict[str, list[float]] = {
+        key: [] for key in ("sent", "server", "frame", "shown", "client")
+    }
+    with LocalDeployment(1, server_args=args.server_args, extra_env=args.server_env) as deployment:
         url = deployment.app_url("app1")
         warm(url)
         session = Session(url)
@@ -415,19 +448,25 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+            page.on(
+                "websocket",
+                lambda ws: (ws.on("framesent", on_sent), ws.on("framereceived", on_frame)),
+            )
             open_app(page, url)
             budget_slider(page).focus()
             for i in range(moves):
                 budget = 100_000 - 1_000 * (i + 1)
                 time.sleep(0.5)
                 framed.clear()
+                sent.clear()
                 pressed = time.perf_counter()
                 page.keyboard.press("ArrowLeft")
                 page.wait_for_function(SPEND_SHOWN, arg=f"${budget:,.0f}", polling="raf")
                 figures["shown"].append(time.perf_counter() - pressed)
                 page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
                 figures["frame"].append(framed[0] - pressed if framed else float("nan"))
+                figures["sent"].append(sent[0] - pressed if sent else float("nan"))
+                figures["server"].append(framed[0] - sent[0] if framed and sent else float("nan"))
                 time.sleep(0.5)
                 figures["client"].append(call(session.move(float(budget)))[0])
             browser.close()
@@ -435,6 +474,8 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
     loop.call_soon_threadsafe(loop.stop)
     print(f"\nOne session in Chromium and one with this client, {moves} moves each, in turn:")
     for name, key in (
+        ("Chromium: key press -> rerun request sent", "sent"),
+        ("Chromium: request sent -> frame with Spend", "server"),
         ("Chromium: key press -> frame with Spend", "frame"),
         ("Chromium: key press -> Spend shown", "shown"),
         ("this client: move -> Spend received", "client"),
@@ -456,15 +497,24 @@ def main() -> None:
     parser.add_argument("--session-ttl", type=int, default=10)
     parser.add_argument("--chromium-check", type=int, default=0, metavar="MOVES")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the servers (e.g. MALLOC_ARENA_MAX=2)",
+    )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl-C does: clean up
     args.think = tuple(float(x) for x in args.think.split(","))
     args.server_args = (f"--server.disconnectedSessionTTL={args.session_ttl}",)
+    args.server_env = dict(item.split("=", 1) for item in args.env)
     levels = [int(x) for x in args.levels.split(",")]
     cores = os.cpu_count() or 1
     print(
         f"{cores} cores (shared with other work), moves {args.moves} per session, think "
         f"{args.think[0]:g}-{args.think[1]:g} s, disconnectedSessionTTL {args.session_ttl} s, "
-        f"settle {args.settle:g} s"
+        f"settle {args.settle:g} s, server environment {args.server_env or 'as is'}"
     )
     if args.chromium_check:
         chromium_check(args.chromium_check, args)
@@ -475,22 +525,29 @@ def main() -> None:
     for target in args.targets.split(","):
         servers = 2 if target == "pair" else 1
         script = bare if target == "bare" else ROOT / "streamlit_app.py"
-        with LocalDeployment(servers, script=script, server_args=args.server_args) as deployment:
+        with LocalDeployment(
+            servers, script=script, server_args=args.server_args, extra_env=args.server_env
+        ) as deployment:
             url = deployment.url if target == "pair" else deployment.app_url("app1")
             pids = {name: process.pid for name, process in deployment.apps.items()}
             for name in deployment.apps:
                 warm(deployment.app_url(name))
+            time.sleep(args.settle)  # the warm-up sessions expire (see `level`)
+            for name in deployment.apps:
+                probe(deployment.app_url(name))
+            time.sleep(2)
+            idle = {n: usage(p)[0] for n, p in pids.items()}  # the baseline for every level
             print(f"\n{target}: {url}\n{HEADER}", flush=True)
             rows[target] = []
             for i, sessions in enumerate(levels):
-                row = level(url, pids, sessions, args, args.seed + i)
+                row = level(url, pids, sessions, args, args.seed + i, idle)
                 rows[target].append(row)
                 print(show(target, row, cores), flush=True)
                 for error in sorted(set(row["errors"]))[:5]:
                     print(f"      error: {error}")
     out = Path(tempfile.gettempdir()) / "planner-load.json"
     out.write_text(json.dumps(rows), encoding="utf-8")
-    print(f"\nEvery figure, with RSS every second: {out}")
+    print(f"\nEvery figure, with memory every second: {out}")
 
 
 if __name__ == "__main__":
