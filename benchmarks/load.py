@@ -514,7 +514,8 @@ def main() -> None:
     print(
         f"{cores} cores (shared with other work), moves {args.moves} per session, think "
         f"{args.think[0]:g}-{args.think[1]:g} s, disconnectedSessionTTL {args.session_ttl} s, "
-        f"settle {args.settle:g} s, server environment {args.server_env or 'as is'}"
+        f"settle {args.settle:g} s, servers' environment: MALLOC_ARENA_MAX=2 (deploy/local.py) "
+        f"and {args.server_env or 'nothing more'}"
     )
     if args.chromium_check:
         chromium_check(args.chromium_check, args)

@@ -116,7 +116,11 @@ class LocalDeployment:
         self.quiet = quiet
         self.script = script
         self.server_args = server_args
-        self.env = {**os.environ, **(extra_env or {})}
+        # glibc gives each thread that allocates its own malloc arena, and Streamlit runs every
+        # session's script in a thread of its own: freed memory stays in those arenas. Two
+        # arenas keep a server's memory near its idle level once sessions end
+        # (docs/benchmarks.md, "Many marketers at once").
+        self.env = {**os.environ, "MALLOC_ARENA_MAX": "2", **(extra_env or {})}
         self.apps: dict[str, Process] = {}
         self.app_ports: dict[str, int] = {}
         self.balancer: Process | None = None
