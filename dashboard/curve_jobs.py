@@ -336,6 +336,23 @@ class CurveJobs:
             self._pool = None  # a worker died: compute here from now on
             return None
 
+    def waiting(self, job: Job) -> int | None:
+        """Whether `job` waits for a free worker: None when none of its parts waits (they are
+        running, done, given up, or it is computed here), else how many other curves' parts
+        wait before its first one, as curves (one per other session at most: a session's
+        older curves are given up). For the page: "the curve waits for N others"."""
+        mine = {id(part) for part in job if isinstance(part, Future)}
+        with self._lock:
+            ahead: set[object] = set()  # the keys of the curves queued before it
+            owners = {id(part): k for k, parts in self._jobs.items() for part in parts}
+            for future, *_ in self._queue:
+                if future.cancelled():
+                    continue
+                if id(future) in mine:
+                    return len(ahead)
+                ahead.add(owners.get(id(future), id(future)))
+        return None
+
     def result(self, key: tuple, job: Job) -> Curve:
         """The whole curve and its ranges; `CancelledError` when it was given up (its owner
         asked for another curve since, and nobody else waits for it)."""

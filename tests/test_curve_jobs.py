@@ -247,3 +247,16 @@ def test_the_run_of_a_session_that_moved_on_ends_quietly(monkeypatch):
         ready()
     stopped.clear()  # not asked to stop (a superseded run asked after this one): shown anyway
     assert_curve(ready(), campaign)
+
+
+def test_a_curve_waiting_for_a_worker_says_how_many_curves_are_ahead():
+    jobs = warm_jobs()
+    first, second = Campaign(budget=41_500), Campaign(budget=42_500)
+    with workers_busy(jobs) as release:
+        a = jobs.submit(ROSTER, curve_key(first), first, None, Assumptions(), "a")
+        b = jobs.submit(ROSTER, curve_key(second), second, None, Assumptions(), "b")
+        assert jobs.waiting(a) == 0  # first in the queue: waits only for the running parts
+        assert jobs.waiting(b) == 1  # one other session's curve before it
+        release()
+        assert_curve(jobs.result(curve_key(second), b), second)
+    assert jobs.waiting(a) is None and jobs.waiting(b) is None  # done: nothing waits

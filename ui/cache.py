@@ -51,7 +51,7 @@ def checked(
     return _checked(frame, digest(scope, frame), tiers, prices)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=16, ttl="15m")
 def _checked(
     _frame: pd.DataFrame,
     frame_key: str,
@@ -70,7 +70,7 @@ def roster_key(roster: Roster, scope: str) -> str:
     return digest(scope, roster.table, roster.tiers, roster.prices_estimated)
 
 
-@st.cache_data(show_spinner=False, max_entries=2_000)
+@st.cache_data(show_spinner=False, max_entries=1_000, ttl="15m")
 def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
     return make_plan(_roster, campaign, first_value=first_values(_roster, replies))
 
@@ -128,14 +128,14 @@ def start_curve(
     return ready
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
 def frontier(
     _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
 ) -> pd.DataFrame:
     return budget_frontier(_roster, campaign, plan_for=lambda r, c: plan(r, roster_key, c, replies))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
 def strategies(
     _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
 ) -> dict[str, tuple[Roster, Plan]]:
@@ -147,7 +147,7 @@ def strategies(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
 def outcome(
     _roster: Roster, roster_key: str, _plan: Plan, plan_key: tuple, assumptions: Assumptions
 ) -> Outcome:

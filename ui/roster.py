@@ -22,7 +22,7 @@ SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"  # the roster table's column for leaving an influencer out
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def sample_table() -> pd.DataFrame:
     return read_table(SAMPLE)
 

@@ -52,7 +52,7 @@ def scenario_store() -> ScenarioStore:
         raise Unavailable(StoreUnavailable.MESSAGE) from None
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl="1h")
 def load(scenario_id: str) -> Scenario:
     """A saved scenario by id (scenarios never change, so the id is a safe cache key)."""
     from dashboard.store import ScenarioError
