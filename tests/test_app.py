@@ -382,3 +382,20 @@ def test_compare_two_saved_scenarios():
     assert table["Scenario"].str.startswith("Large").any()
     assert len(app.get("plotly_chart")) == 2
     assert first in app_state(app).known_scenarios
+
+
+def test_saving_more_often_than_the_limit_says_how_long_to_wait_and_keeps_the_page():
+    from dashboard.limits import SaveLimits
+
+    app = run()
+    for number in range(SaveLimits.PER_MINUTE):
+        save(app, f"Version {number}")
+    before = headline(app)
+    app.session_state[state.SAVE_OPEN] = True
+    app.run()
+    next(b for b in app.button if b.label == "Save and get the link").click().run()
+    assert not app.exception
+    refusal = next(w.value for w in app.warning if "Not saved" in w.value)
+    assert f"already saved {SaveLimits.PER_MINUTE} scenarios in the last minute" in refusal
+    assert "Try again in" in refusal
+    assert headline(app) == before

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import controls
 from dashboard.text import md
 from ui import state
+from ui.cache import session_scope
 from ui.roster import INCLUDE, ticked
 
 if TYPE_CHECKING:
@@ -116,8 +117,13 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         if app.last_saved is not None:
             show_saved_links(*app.last_saved)
         return
+    from dashboard.limits import SAVES
     from dashboard.store import ScenarioError
 
+    refused = SAVES.try_save(session_scope())
+    if refused is not None:
+        st.warning(refused, icon=":material/timer:")
+        return
     try:
         saved = scenario_store().save(name or default_name, values, edited, app.roster.label)
     except (Unavailable, ScenarioError) as error:  # too large, or the database is unavailable
