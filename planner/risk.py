@@ -45,6 +45,9 @@ class Assumptions:
     spread_macro: float = 0.5
     # Assumption (no published figure): the campaign-wide shock shared by every post, same units.
     shared_spread: float = 0.25
+    # Assumption (no published figure): rounds of offers the marketer sends before the campaign
+    # starts (planner/outreach.py); each round goes to backups for what the last one left open.
+    rounds: int = 3
 
     def __post_init__(self) -> None:
         problems = []
@@ -65,6 +68,11 @@ class Assumptions:
                     f"The {label} must be between 0 and 10 (0.5 means a typical post lands "
                     f"about 50% above or below its expectation; got {value!r})."
                 )
+        rounds = self.rounds
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or not 1 <= rounds <= 20:
+            problems.append(
+                f"The rounds of offers must be a whole number from 1 to 20 (got {rounds!r})."
+            )
         if problems:
             raise SettingsError(problems)
 
