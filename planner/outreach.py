@@ -909,8 +909,9 @@ def macro_reply_sweep(
     seed: int = SEED,
 ) -> pd.DataFrame:
     """The article's claim tested on this roster: for each macro reply rate (influencers with
-    their own rate keep it), the realistic split curve's best macro share and what it earns,
-    against all micro (the curve's 0% point)."""
+    their own rate keep it), the realistic split curve's best macro share (the band it was
+    planned in) and what it earns, the macro share of what it books on average, and all micro
+    (the curve's 0% point) for comparison."""
     rows = []
     for rate in rates:
         varied = dataclasses.replace(assumptions, reply_macro=float(rate))
@@ -933,10 +934,14 @@ def macro_reply_sweep(
                 "best_mean": float(value[best]),
                 "best_p10": float(ranges["p10"].iloc[best]),
                 "best_p90": float(ranges["p90"].iloc[best]),
+                # The macro share of what that plan books on average (declines included).
+                "best_booked_macro_share": float(
+                    curve["macro_spend"].iloc[best] / curve["spend"].iloc[best]
+                ),
             }
         else:
             row = {"reply_macro": float(rate), "best_share": np.nan, "best_mean": np.nan}
-            row |= {"best_p10": np.nan, "best_p90": np.nan}
+            row |= {"best_p10": np.nan, "best_p90": np.nan, "best_booked_macro_share": np.nan}
         micro = curve.loc[curve["macro_share"] == 0, "expected_engagement"]
         row["all_micro_mean"] = float(micro.iloc[0]) if len(micro) else np.nan
         rows.append(row)
@@ -946,7 +951,8 @@ def macro_reply_sweep(
 def sweep_sentence(sweep: pd.DataFrame) -> str:
     """The sweep in one sentence for the page, the CLI and the report."""
     parts = [
-        f"{row.reply_macro:.0%}: {row.best_share:.0%} macro"
+        f"{row.reply_macro:.0%}: {row.best_share:.0%} planned, "
+        f"{row.best_booked_macro_share:.0%} booked, {row.best_mean:,.0f} engagements"
         for row in sweep.itertuples()
         if np.isfinite(row.best_share)
     ]

@@ -420,10 +420,27 @@ def split_curve_ranges(
     first_value: np.ndarray | None = None,
     draws: int = CURVE_DRAWS,
     part: tuple[int, int] = (0, 1),
+    outreach: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve (`split_curve`) and each point's simulated range (`split_bands`), from
     one set of band plans; `part` as in `split_points` (the parts' rows, concatenated and
-    sorted by share, are the whole curve's)."""
+    sorted by share, are the whole curve's).
+
+    `outreach` (a strategy of `planner.outreach.STRATEGIES`) makes it the realistic curve of
+    `planner.outreach.outreach_split_curve` instead: each band's plan with its own backups,
+    the line the simulated mean after declines and backups and the range from the same draws
+    (`first_value` is then ignored: the strategy decides what is planned)."""
+    if outreach is not None:
+        from planner.outreach import outreach_split_curve  # it builds on this module
+
+        return outreach_split_curve(
+            roster,
+            campaign,
+            assumptions,
+            strategy=outreach,  # type: ignore[arg-type]
+            draws=draws,
+            part=part,
+        )
     points = split_points(roster, campaign, first_value=first_value, part=part)
     ranges = split_bands(roster.table, points, campaign.decay, assumptions, draws=draws)
     return split_curve(roster, campaign, points=points), ranges
