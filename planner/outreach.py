@@ -65,11 +65,13 @@ BACKUP_ORDERS: dict[BackupOrder, str] = {
     "per_dollar": "engagement per dollar of the offer",
     "reply_weighted": "reply-weighted engagement per dollar of the offer",
 }
-DEFAULT_BACKUP_ORDER: BackupOrder = "per_dollar"
+DEFAULT_BACKUP_ORDER: BackupOrder = "reply_weighted"
 # "The budget was filled": at least this share of it booked.
 FILLED = 0.99
 # Rows of the list scanned at a time when sending a round's offers.
 _CHUNK = 256
+# Slices of a round's answers booked without sorting (see `_book`).
+_BUCKETS = 64
 
 
 # ---------------------------------------------------------------- the outreach list
@@ -458,6 +460,62 @@ def _book(
         return row, col
     limited = limits.limit_macro_room or limits.max_macro is not None
     limited = limited or limits.max_influencers is not None
+    # Most of it without sorting: the answers are grouped by when they come back (_BUCKETS
+    # equal slices of [0, 1)); in each draw, every answer before the first slice whose running
+    # totals no longer fit is booked outright, in any order.
+    bucket = (key * _BUCKETS).astype(np.int64)
+    where = col * _BUCKETS + bucket
+    cost = offers.cost[row]
+    slices = width * _BUCKETS
+
+    def before(weights: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Running totals through each slice, per draw (draw x slice)."""
+        at = where if mask is None else where[mask]
+        w = weights if weights is None or mask is None else weights[mask]
+        return np.cumsum(np.bincount(at, weights=w, minlength=slices).reshape(width, _BUCKETS), 1)
+
+    spent = before(cost)
+    over = spent > state.open[cols][:, None]
+    if limited:
+        macro = offers.macro[row]
+        macro_spent = before(cost, macro)
+        macro_n = before(None, macro)
+        booked_n = before(None)
+        if limits.limit_macro_room:
+            over |= macro_spent > state.macro_room[cols][:, None]
+        if limits.max_macro is not None:
+            over |= macro_n > (limits.max_macro - state.macro_count[cols])[:, None]
+        if limits.max_influencers is not None:
+            over |= booked_n > (limits.max_influencers - state.count[cols])[:, None]
+    critical = np.where(over.any(axis=1), over.argmax(axis=1), _BUCKETS)
+    last = np.maximum(critical - 1, 0)
+    took = critical > 0
+    lane = np.arange(width)
+    state.open[cols] -= np.where(took, spent[lane, last], 0).astype(np.int64)
+    macro_count_now = state.macro_count[cols]
+    count_now = state.count[cols]
+    if limited:
+        state.macro_room[cols] -= np.where(took, macro_spent[lane, last], 0).astype(np.int64)
+        macro_count_now = macro_count_now + np.where(took, macro_n[lane, last], 0).astype(np.int64)
+        count_now = count_now + np.where(took, booked_n[lane, last], 0).astype(np.int64)
+    early = bucket < critical[col]
+    if early.all():
+        return row, col
+    rows, columns = [row[early]], [col[early]]
+    # The rest, in the order they come back, one at a time (below); an answer that cannot fit
+    # even alone in what is left is declined whenever it comes.
+    late = ~early
+    row, col, key = row[late], col[late], key[late]
+    alone = offers.cost[row] <= state.open[cols][col]
+    if limits.limit_macro_room:
+        alone &= ~offers.macro[row] | (offers.cost[row] <= state.macro_room[cols][col])
+    if limits.max_macro is not None:
+        alone &= ~offers.macro[row] | (macro_count_now[col] < limits.max_macro)
+    if limits.max_influencers is not None:
+        alone &= count_now[col] < limits.max_influencers
+    row, col, key = row[alone], col[alone], key[alone]
+    if row.size == 0:
+        return np.concatenate(rows), np.concatenate(columns)
     # The order they come back in: one sort of (column, key, offer) packed into an int64 (ties,
     # at 2^-key_bits, go to the earlier offer).
     row_bits = max(1, int(offers.size - 1).bit_length())
@@ -473,8 +531,8 @@ def _book(
     booked = np.zeros(row.size, dtype=bool)
     open_ = state.open[cols].copy()
     macro_room = state.macro_room[cols].copy()
-    count = state.count[cols].copy()
-    macro_count = state.macro_count[cols].copy()
+    count = count_now.copy()
+    macro_count = macro_count_now.copy()
     # Each pass books, in every draw, the offers that come back before the first one that no
     # longer fits (running totals), declines that one, and declines every offer that could not
     # fit even alone (what is open only shrinks); the next pass goes on with those after it.
@@ -521,7 +579,9 @@ def _book(
         idx, k, c, m = idx[left], k[left], c[left], m[left]
     state.open[cols] = open_
     state.macro_room[cols] = macro_room
-    return row[booked], col[booked]
+    rows.append(row[booked])
+    columns.append(col[booked])
+    return np.concatenate(rows), np.concatenate(columns)
 
 
 def simulate_outreach(
