@@ -390,3 +390,19 @@ def test_cli_outreach_off_keeps_the_plan_alone_and_conflicts_are_refused():
     assert clash.returncode == 2 and "--outreach" in clash.stderr
     bad = run(*base, "--rounds", "0")
     assert bad.returncode == 2 and "rounds" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_app_s_curve_workers_give_the_realistic_curve():
+    from dashboard.curve_jobs import CurveJobs
+
+    campaign = Campaign(budget=30_000)
+    jobs = CurveJobs()
+    jobs.warm()
+    assert jobs.up(timeout=120)
+    key = ("sample", campaign, None, Assumptions(), "expected")
+    job = jobs.submit(ROSTER, key, campaign, None, Assumptions(), outreach="expected")
+    assert len(job) == CurveJobs.PARTS  # computed by the workers, in parts
+    curve, ranges = jobs.result(key, job)
+    here, here_ranges = outreach_split_curve(ROSTER, campaign, Assumptions())
+    assert np.allclose(curve["expected_engagement"], here["expected_engagement"], equal_nan=True)
+    assert np.allclose(ranges["p10"], here_ranges["p10"], equal_nan=True)
