@@ -616,11 +616,8 @@ def simulate_outreach(
     for _round in range(assumptions.rounds):
         if size == 0:
             break
-        alike = all(
-            np.all(a == a[0])
-            for a in (state.open, state.macro_room, state.count, state.macro_count, state.pointer)
-        )
-        if alike:  # every draw is in the same place (the first round): send once for all
+        alike = _round == 0  # every draw starts in the same place
+        if alike:  # send the first round's offers once for all draws
             one = _State(
                 *(
                     a[:1].copy()
