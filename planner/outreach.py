@@ -662,7 +662,7 @@ def simulate_outreach(
         row += start
         key = np.minimum(uniform.ravel()[flat] / reply32[row], np.float32(1 - 2**-24))
         offer, col = _book(offers, state, row, col, key, columns.size, cols, limits)
-        draw = columns[col] * 2 + offers.macro[offer]
+        draw = (col if alike else columns[col]) * 2 + offers.macro[offer]
         sums[0] += np.bincount(draw, weights=offers.value[offer], minlength=2 * draws)
         sums[1] += np.bincount(draw, weights=offers.variance[offer], minlength=2 * draws)
         sums[2] += np.bincount(draw, weights=offers.cost[offer], minlength=2 * draws)
