@@ -382,65 +382,79 @@ def _eligible(
 
 def _send(
     offers: Offers, state: _State, cols: slice | np.ndarray, limits: _Limits, floor: np.ndarray
-) -> tuple[int, np.ndarray]:
-    """One round's offers for the draws `cols`: (first row, sent[row - first, draw]).
+) -> tuple[np.ndarray, np.ndarray]:
+    """One round's offers for the draws `cols`, as (offer, index into `cols`) pairs.
 
     Down the list from each draw's pointer, eligible offers are sent while their expected
     acceptances (and, under caps, their expected count and macro spend) fit in what is open.
     Updates the pointers to the first eligible offer that did not fit (the next round starts
-    there)."""
+    there). Draws drop out of the scan as soon as their round is full."""
+    size = offers.size
     pointer = state.pointer[cols]
     open_ = state.open[cols]
-    active = open_ >= floor[np.minimum(pointer, offers.size)]
-    start = int(pointer.min()) if pointer.size else offers.size
+    macro_room = state.macro_room[cols]
+    count = state.count[cols]
+    macro_count = state.macro_count[cols]
     width = pointer.size
-    carry = np.zeros(width)
-    carry_n = np.zeros(width)
-    carry_mn = np.zeros(width)
-    carry_mc = np.zeros(width)
-    expected = offers.reply * offers.cost
-    chunks = []
+    started = open_ >= floor[np.minimum(pointer, size)]
+    active = np.flatnonzero(started)
+    carry = np.zeros((4, width))  # expected spend, count, macro count, macro spend
     stopped_at = np.full(width, -1, dtype=np.int64)
-    row = start
-    while row < offers.size and active.any():
-        stop = min(offers.size, row + _CHUNK)
-        eligible = _eligible(offers, row, stop, state, cols, limits) & active
-        spend = np.where(eligible, expected[row:stop, None], 0.0)
-        cumulative = carry + np.cumsum(spend, axis=0)
-        fits = cumulative <= open_
-        carry = cumulative[-1]
+    scanned = pointer.copy()
+    expected = offers.reply * offers.cost
+    rows, columns = [], []
+    row = int(pointer[active].min()) if active.size else size
+    while row < size and active.size:
+        stop = min(size, row + _CHUNK)
+        a = active
+        cost = offers.cost[row:stop, None]
+        eligible = (np.arange(row, stop)[:, None] >= pointer[a]) & (cost <= open_[a])
+        macro = offers.macro[row:stop, None]
+        if limits.limit_macro_room:
+            eligible &= ~macro | (cost <= macro_room[a])
+        if limits.max_macro is not None:
+            eligible &= ~macro | (macro_count[a] < limits.max_macro)
         if limits.max_influencers is not None:
-            n = np.cumsum(np.where(eligible, offers.reply[row:stop, None], 0.0), axis=0) + carry_n
-            fits &= n <= limits.max_influencers - state.count[cols] + 1e-9
-            carry_n = n[-1]
+            eligible &= count[a] < limits.max_influencers
+        cumulative = carry[0, a] + np.cumsum(np.where(eligible, expected[row:stop, None], 0), 0)
+        fits = cumulative <= open_[a]
+        carry[0, a] = cumulative[-1]
+        reply = offers.reply[row:stop, None]
+        if limits.max_influencers is not None:
+            n = carry[1, a] + np.cumsum(np.where(eligible, reply, 0.0), axis=0)
+            fits &= n <= limits.max_influencers - count[a] + 1e-9
+            carry[1, a] = n[-1]
         if limits.max_macro is not None or limits.limit_macro_room:
-            macro = eligible & offers.macro[row:stop, None]
+            eligible_macro = eligible & macro
             if limits.max_macro is not None:
-                n = np.cumsum(np.where(macro, offers.reply[row:stop, None], 0.0), axis=0)
-                n += carry_mn
-                fits &= n <= limits.max_macro - state.macro_count[cols] + 1e-9
-                carry_mn = n[-1]
+                n = carry[2, a] + np.cumsum(np.where(eligible_macro, reply, 0.0), axis=0)
+                fits &= n <= limits.max_macro - macro_count[a] + 1e-9
+                carry[2, a] = n[-1]
             if limits.limit_macro_room:
-                m = np.cumsum(np.where(macro, expected[row:stop, None], 0.0), axis=0) + carry_mc
-                fits &= m <= state.macro_room[cols]
-                carry_mc = m[-1]
+                m = np.cumsum(np.where(eligible_macro, expected[row:stop, None], 0.0), axis=0)
+                m += carry[3, a]
+                fits &= m <= macro_room[a]
+                carry[3, a] = m[-1]
         # Every condition is a running total, so `fits` holds on a prefix of the rows: the
         # round's offers are the eligible rows of that prefix.
-        chunks.append(eligible & fits)
+        sent_row, sent_col = np.divmod(np.flatnonzero(eligible & fits), a.size)
+        rows.append(row + sent_row)
+        columns.append(a[sent_col])
         over = eligible & ~fits
-        first_over = np.where(over.any(axis=0), row + over.argmax(axis=0), -1)
-        stopped_at = np.where((stopped_at < 0) & (first_over >= 0), first_over, stopped_at)
-        active &= fits[-1]
+        first_over = row + over.argmax(axis=0)
+        newly = over.any(axis=0) & (stopped_at[a] < 0)
+        stopped_at[a[newly]] = first_over[newly]
+        scanned[a] = stop
+        keep = fits[-1]
+        if stop < size:
+            keep &= open_[a] >= floor[stop]
+        active = a[keep]
         row = stop
-        if row < offers.size:
-            active &= open_ >= floor[row]
-    if not chunks:
-        return start, np.zeros((0, width), dtype=bool)
-    sent = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
     # Pointers: the first eligible offer that did not fit, else past everything scanned.
-    scanned = open_ >= floor[np.minimum(pointer, offers.size)]
-    state.pointer[cols] = np.where(stopped_at >= 0, stopped_at, np.where(scanned, row, pointer))
-    return start, sent
+    state.pointer[cols] = np.where(stopped_at >= 0, stopped_at, scanned)
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(columns)
 
 
 def _book(
@@ -630,37 +644,39 @@ def simulate_outreach(
                     )
                 )
             )
-            start, sent = _send(offers, one, slice(None), limits, floor)
+            sent, _ = _send(offers, one, slice(None), limits, floor)
             state.pointer[:] = one.pointer[0]
             cols: slice | np.ndarray = slice(None)
             columns = np.arange(draws)
-            if sent.shape[0] == 0 or not sent.any():
+            if sent.size == 0:
                 break
-            stop = start + sent.shape[0]
-            reply = np.where(sent[:, 0], reply32[start:stop], np.float32(0))[:, None]
-            n_sent = int(sent[:, 0].sum())
-            contacted += n_sent
-            sent_per_offer[start:stop] += np.where(sent[:, 0], draws, 0)
+            start, stop = int(sent.min()), int(sent.max()) + 1
+            reply = np.zeros(stop - start, dtype=np.float32)
+            reply[sent - start] = reply32[sent]
+            contacted += sent.size
+            sent_per_offer[sent] += draws
+            uniform = _uniform_rows(seed, draws, start, stop)
+            flat = np.flatnonzero(uniform < reply[:, None])
+            row = flat // draws
+            col = flat - row * draws
+            row += start
+            u = uniform.ravel()[flat]
         else:
             cols = np.flatnonzero(state.open >= floor[np.minimum(state.pointer, size)])
             if cols.size == 0:
                 break
-            start, sent = _send(offers, state, cols, limits, floor)
-            if sent.shape[0] == 0 or not sent.any():
+            sent, sent_col = _send(offers, state, cols, limits, floor)
+            if sent.size == 0:
                 break
-            stop = start + sent.shape[0]
             columns = cols
-            reply = np.where(sent, reply32[start:stop, None], np.float32(0))
-            contacted[cols] += sent.sum(axis=0)
-            sent_per_offer[start:stop] += sent.sum(axis=1)
-        uniform = _uniform_rows(seed, draws, start, stop)
-        if not alike:
-            uniform = uniform[:, cols]
-        flat = np.flatnonzero(uniform < reply)
-        row = flat // columns.size
-        col = flat - row * columns.size
-        row += start
-        key = np.minimum(uniform.ravel()[flat] / reply32[row], np.float32(1 - 2**-24))
+            contacted[cols] += np.bincount(sent_col, minlength=cols.size)
+            sent_per_offer += np.bincount(sent, minlength=size)
+            start = int(sent.min())
+            uniform = _uniform_rows(seed, draws, start, int(sent.max()) + 1)
+            u = uniform[sent - start, cols[sent_col]]
+            accepted = u < reply32[sent]
+            row, col, u = sent[accepted], sent_col[accepted], u[accepted]
+        key = np.minimum(u / reply32[row], np.float32(1 - 2**-24))
         offer, col = _book(offers, state, row, col, key, columns.size, cols, limits)
         draw = (col if alike else columns[col]) * 2 + offers.macro[offer]
         sums[0] += np.bincount(draw, weights=offers.value[offer], minlength=2 * draws)
