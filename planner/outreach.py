@@ -247,8 +247,11 @@ def _uniform_block(seed: int, draws: int, block: int) -> np.ndarray:
     return rng.random((_BLOCK_ROWS, draws), dtype=np.float32)
 
 
-def _uniform_rows(seed: int, draws: int, start: int, stop: int) -> np.ndarray:
-    """Uniforms for offers start..stop-1 (rows) and every draw (columns), float32."""
+def _uniform_rows(
+    seed: int, draws: int, start: int, stop: int, made: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Uniforms for offers start..stop-1 (rows) and every draw (columns), float32. Blocks too
+    large to keep are kept in `made` for the rest of one simulation."""
     blocks = -(-stop // _BLOCK_ROWS)
     with _uniform_lock:
         kept = _uniform_kept.get((seed, draws))
@@ -257,8 +260,11 @@ def _uniform_rows(seed: int, draws: int, start: int, stop: int) -> np.ndarray:
         return kept[start:stop]  # type: ignore[index]
     if blocks * _BLOCK_ROWS * draws > _KEEP_VALUES:  # too large to keep: only the rows asked
         first = start // _BLOCK_ROWS
-        made = np.concatenate([_uniform_block(seed, draws, b) for b in range(first, blocks)])
-        return made[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
+        for b in range(first, blocks):
+            if b not in made:
+                made[b] = _uniform_block(seed, draws, b)
+        rows = np.concatenate([made[b] for b in range(first, blocks)])
+        return rows[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
     # Kept, with room for lists a little longer than this one.
     blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
     made = np.concatenate(
@@ -627,6 +633,7 @@ def simulate_outreach(
     sent_per_offer = np.zeros(size, dtype=np.int64)
     booked_per_offer = np.zeros(size, dtype=np.int64)
     reply32 = offers.reply.astype(np.float32)
+    made: dict[int, np.ndarray] = {}
     for _round in range(assumptions.rounds):
         if size == 0:
             break
@@ -655,7 +662,7 @@ def simulate_outreach(
             reply[sent - start] = reply32[sent]
             contacted += sent.size
             sent_per_offer[sent] += draws
-            uniform = _uniform_rows(seed, draws, start, stop)
+            uniform = _uniform_rows(seed, draws, start, stop, made)
             flat = np.flatnonzero(uniform < reply[:, None])
             row = flat // draws
             col = flat - row * draws
@@ -672,7 +679,7 @@ def simulate_outreach(
             contacted[cols] += np.bincount(sent_col, minlength=cols.size)
             sent_per_offer += np.bincount(sent, minlength=size)
             start = int(sent.min())
-            uniform = _uniform_rows(seed, draws, start, int(sent.max()) + 1)
+            uniform = _uniform_rows(seed, draws, start, int(sent.max()) + 1, made)
             u = uniform[sent - start, cols[sent_col]]
             accepted = u < reply32[sent]
             row, col, u = sent[accepted], sent_col[accepted], u[accepted]
