@@ -472,12 +472,12 @@ def _book(
     width: int,
     cols: slice | np.ndarray,
     limits: _Limits,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Book the accepted offers (offer `row`, column `col` of the draws `cols`, `width` of them)
-    in the order they come back (`key`, uniform in [0, 1)) while they fit. Returns the booked
-    (offer, column) pairs."""
+    in the order they come back (`key`, uniform in [0, 1)) while they fit. Returns which of
+    the pairs were booked."""
     if row.size == 0:
-        return row, col
+        return np.zeros(0, dtype=bool)
     limited = limits.limit_macro_room or limits.max_macro is not None
     limited = limited or limits.max_influencers is not None
     # Most of it without sorting: the answers are grouped by when they come back (_BUCKETS
@@ -518,36 +518,38 @@ def _book(
         state.macro_room[cols] -= np.where(took, macro_spent[lane, last], 0).astype(np.int64)
         macro_count_now = macro_count_now + np.where(took, macro_n[lane, last], 0).astype(np.int64)
         count_now = count_now + np.where(took, booked_n[lane, last], 0).astype(np.int64)
-    early = bucket < critical[col]
-    if early.all():
-        return row, col
-    rows, columns = [row[early]], [col[early]]
+    booked_all = bucket < critical[col]
+    if booked_all.all():
+        return booked_all
     # The rest, in the order they come back, one at a time (below); an answer that cannot fit
     # even alone in what is left is declined whenever it comes.
-    late = ~early
-    row, col, key = row[late], col[late], key[late]
-    alone = offers.cost[row] <= state.open[cols][col]
+    late = np.flatnonzero(~booked_all)
+    late_row, late_col = row[late], col[late]
+    alone = offers.cost[late_row] <= state.open[cols][late_col]
     if limits.limit_macro_room:
-        alone &= ~offers.macro[row] | (offers.cost[row] <= state.macro_room[cols][col])
+        macro_late = offers.macro[late_row]
+        alone &= ~macro_late | (offers.cost[late_row] <= state.macro_room[cols][late_col])
     if limits.max_macro is not None:
-        alone &= ~offers.macro[row] | (macro_count_now[col] < limits.max_macro)
+        alone &= ~offers.macro[late_row] | (macro_count_now[late_col] < limits.max_macro)
     if limits.max_influencers is not None:
-        alone &= count_now[col] < limits.max_influencers
-    row, col, key = row[alone], col[alone], key[alone]
-    if row.size == 0:
-        return np.concatenate(rows), np.concatenate(columns)
-    # The order they come back in: one sort of (column, key, offer) packed into an int64 (ties,
-    # at 2^-key_bits, go to the earlier offer).
-    row_bits = max(1, int(offers.size - 1).bit_length())
+        alone &= count_now[late_col] < limits.max_influencers
+    late = late[alone]
+    if late.size == 0:
+        return booked_all
+    # The order they come back in: one sort of (column, key, position) packed into an int64
+    # (ties, at 2^-key_bits, go to the earlier offer).
+    position_bits = max(1, int(late.size - 1).bit_length())
     col_bits = max(1, int(width - 1).bit_length())
-    key_bits = min(40, 63 - row_bits - col_bits)
-    packed = (col.astype(np.int64) << (key_bits + row_bits)) | (
-        (key * float(2**key_bits)).astype(np.int64) << row_bits
+    key_bits = min(40, 63 - position_bits - col_bits)
+    if key_bits < 16:  # pragma: no cover - hundreds of millions of answers in one round
+        raise SettingsError(["Too many offers and draws to simulate in one round."])
+    packed = (col[late].astype(np.int64) << (key_bits + position_bits)) | (
+        (key[late] * float(2**key_bits)).astype(np.int64) << position_bits
     )
-    packed |= row
+    packed |= np.arange(late.size)
     packed.sort()
-    col = packed >> (key_bits + row_bits)
-    row = packed & ((1 << row_bits) - 1)
+    late = late[packed & ((1 << position_bits) - 1)]
+    row, col = row[late], col[late]
     booked = np.zeros(row.size, dtype=bool)
     open_ = state.open[cols].copy()
     macro_room = state.macro_room[cols].copy()
@@ -599,9 +601,8 @@ def _book(
         idx, k, c, m = idx[left], k[left], c[left], m[left]
     state.open[cols] = open_
     state.macro_room[cols] = macro_room
-    rows.append(row[booked])
-    columns.append(col[booked])
-    return np.concatenate(rows), np.concatenate(columns)
+    booked_all[late[booked]] = True
+    return booked_all
 
 
 def simulate_outreach(
@@ -684,7 +685,8 @@ def simulate_outreach(
             accepted = u < reply32[sent]
             row, col, u = sent[accepted], sent_col[accepted], u[accepted]
         key = np.minimum(u / reply32[row], np.float32(1 - 2**-24))
-        offer, col = _book(offers, state, row, col, key, columns.size, cols, limits)
+        booked = _book(offers, state, row, col, key, columns.size, cols, limits)
+        offer, col = row[booked], col[booked]
         draw = (col if alike else columns[col]) * 2 + offers.macro[offer]
         sums[0] += np.bincount(draw, weights=offers.value[offer], minlength=2 * draws)
         sums[1] += np.bincount(draw, weights=offers.variance[offer], minlength=2 * draws)
