@@ -155,11 +155,14 @@ class CurveJobs:
         first_value: np.ndarray | None,
         assumptions: Assumptions,
         owner: Hashable | None = None,
+        outreach: str | None = None,
     ) -> Job:
         """The curve of `roster` under `campaign` (`first_value`: first-post engagement to plan
         with, when not the roster's own), kept by `key`. `owner` (a session's id) waits for it
-        from now on, and no longer for the curve it asked for before."""
-        args = (roster, campaign, assumptions)
+        from now on, and no longer for the curve it asked for before. `outreach` (a strategy
+        of `planner.outreach.STRATEGIES`) makes it the realistic curve, after declines and
+        backups (`split_curve_ranges`); `key` must then tell it apart."""
+        args = (roster, campaign, assumptions, outreach)
         with self._lock:
             self._wait(owner, key)
             job = self._jobs.get(key)
@@ -230,9 +233,7 @@ class CurveJobs:
         parts = [
             kept[i]
             if kept[i] is not None and not kept[i].cancelled()  # type: ignore[union-attr]
-            else self._send(
-                split_curve_ranges, *args, first_value=first_value, part=(i, self.PARTS)
-            )
+            else self._send(_curve, *args, first_value=first_value, part=(i, self.PARTS))
             for i in range(self.PARTS)
         ]
         return tuple(parts) if all(part is not None for part in parts) else None  # type: ignore[arg-type]
@@ -245,7 +246,7 @@ class CurveJobs:
                 return _combine([part.result(timeout=300) for part in parts])
         with self._lock:
             later.begin(None)
-        return split_curve_ranges(*args, first_value=first_value)
+        return _curve(*args, first_value=first_value)
 
     def _keep(self, key: tuple, job: Job) -> Job:
         self._jobs[key] = job
@@ -366,6 +367,21 @@ class CurveJobs:
                     del self._jobs[key]
             raise
         return _combine(parts)
+
+
+def _curve(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    outreach: str | None,
+    *,
+    first_value: np.ndarray | None,
+    part: tuple[int, int] = (0, 1),
+) -> Curve:
+    """One part of a curve (what a worker runs; module level, so it can be sent to one)."""
+    return split_curve_ranges(
+        roster, campaign, assumptions, first_value=first_value, part=part, outreach=outreach
+    )
 
 
 def _combine(parts: list[Curve]) -> Curve:

@@ -3,6 +3,14 @@
 Pure Python (no Streamlit): read and check a roster, set a campaign, get the optimal plan.
 """
 
+from planner.outreach import (
+    Forecast,
+    forecast,
+    macro_reply_sweep,
+    outreach_head_to_head,
+    outreach_split_curve,
+    simulate_outreach,
+)
 from planner.plan import Plan, TierTotals, budget_frontier, head_to_head, make_plan, split_curve
 from planner.roster import Problem, Roster, RosterError, check_roster, read_roster, read_table
 from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsError, Tiers
@@ -10,6 +18,7 @@ from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsErro
 __all__ = [
     "DEFAULT_RATE_CARD",
     "Campaign",
+    "Forecast",
     "Plan",
     "Problem",
     "RateCard",
@@ -20,9 +29,14 @@ __all__ = [
     "Tiers",
     "budget_frontier",
     "check_roster",
+    "forecast",
     "head_to_head",
+    "macro_reply_sweep",
     "make_plan",
+    "outreach_head_to_head",
+    "outreach_split_curve",
     "read_roster",
     "read_table",
+    "simulate_outreach",
     "split_curve",
 ]

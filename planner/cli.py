@@ -1,5 +1,6 @@
 """Command line: `python -m planner plan --roster FILE --budget AMOUNT …` (MODEL.md), and
-`python -m planner simulate …` with the same options plus --draws, --seed and --target."""
+`python -m planner simulate …` with the same options plus --draws, --seed, --target and the
+outreach options (--outreach, --rounds, --backup-order)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,22 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.export import neutralise
+from planner.outreach import (
+    BACKUP_ORDERS,
+    DEFAULT_BACKUP_ORDER,
+    DEFAULT_STRATEGY,
+    FILLED,
+    STRATEGIES,
+    Forecast,
+    forecast,
+)
 from planner.plan import Plan, make_plan
 from planner.risk import DRAWS, SEED, Assumptions, reply_weighted_engagement, simulate
 from planner.roster import Roster, RosterError, read_roster
 from planner.settings import Campaign, RateCard, SettingsError, Tiers
 
 EXIT_BAD_INPUT = 2
+FILLED_TEXT = f"{FILLED:.0%}"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,6 +128,29 @@ def _parser() -> _Parser:
         "--target", type=float, default=None, help="engagements to reach: prints the probability"
     )
     simulate.add_argument("--format", choices=("table", "json"), default="table")
+    simulate.add_argument(
+        "--outreach",
+        choices=(*STRATEGIES, "off"),
+        default=DEFAULT_STRATEGY,
+        help="which plan and backups the offers go to, simulated with declines and backups: "
+        + "; ".join(f"{name}: {text}" for name, text in STRATEGIES.items())
+        + f"; off: the plan alone, declined offers not replaced (default {DEFAULT_STRATEGY})",
+    )
+    simulate.add_argument(
+        "--rounds",
+        type=int,
+        default=Assumptions().rounds,
+        help=f"rounds of offers before the campaign starts (default {Assumptions().rounds}, "
+        "an assumption: see README)",
+    )
+    simulate.add_argument(
+        "--backup-order",
+        choices=tuple(BACKUP_ORDERS),
+        default=DEFAULT_BACKUP_ORDER,
+        help="how backups are ranked: "
+        + "; ".join(f"{name}: {text}" for name, text in BACKUP_ORDERS.items())
+        + f" (default {DEFAULT_BACKUP_ORDER})",
+    )
     return parser
 
 
@@ -139,9 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             spread_micro=args.spread_micro,
             spread_macro=args.spread_macro,
             shared_spread=args.shared_spread,
+            rounds=getattr(args, "rounds", Assumptions().rounds),
         )
         if args.command == "simulate" and not 1 <= args.draws <= 1_000_000:
             raise _BadInput(f"--draws must be between 1 and 1,000,000 (got {args.draws})")
+        if args.command == "simulate" and args.plan_for_replies and args.outreach != "off":
+            raise _BadInput(
+                "--plan-for-replies chooses the plan of --outreach off; with outreach, choose "
+                "the plan with --outreach (reply_weighted plans for reply-weighted engagement)"
+            )
         roster = read_roster(
             args.roster, tiers=tiers, rate_card=RateCard() if args.estimate_prices else None
         )
@@ -164,6 +204,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     plan = make_plan(roster, campaign, first_value=weights)
     if args.command == "simulate":
+        if args.outreach != "off":
+            result = forecast(
+                roster,
+                campaign,
+                assumptions,
+                strategy=args.outreach,
+                backup_order=args.backup_order,
+                draws=args.draws,
+                seed=args.seed,
+                target=args.target,
+                if_all_accepted=plan,
+            )
+            return _print_forecast(args, result, assumptions)
         return _simulate(args, roster, plan, assumptions)
     if args.format == "json":
         payload = plan.to_dict()
@@ -231,6 +284,65 @@ def _simulate(
         )
     print("\n".join(lines))
     return 0
+
+
+def _print_forecast(args: argparse.Namespace, result: Forecast, assumptions: Assumptions) -> int:
+    """The figures of the page's headline (`Forecast.summary`), as a table or JSON."""
+    summary = result.summary()
+    if args.format == "json":
+        payload = {
+            **summary,
+            "seed": args.seed,
+            "backup_order": args.backup_order,
+            "assumptions": dataclasses.asdict(assumptions),
+        }
+        if not result.plan.has_plan:
+            payload["message"] = result.plan.message
+        print(json.dumps(payload, indent=2))
+        return 0
+    if not result.plan.has_plan:
+        print(f"Status: {result.plan.status}\n{result.plan.message}")
+        return 0
+    print("\n".join(forecast_lines(result, args.seed)))
+    return 0
+
+
+def forecast_lines(result: Forecast, seed: int) -> list[str]:
+    """The headline in plain lines (what `simulate` prints)."""
+    s = result.summary()
+    tiers: dict[str, dict[str, float]] = s["by_tier"]  # type: ignore[assignment]
+    spend: dict[str, float] = s["spend"]  # type: ignore[assignment]
+    certain: dict[str, object] = s["if_all_accepted"]  # type: ignore[assignment]
+    lines = [
+        f"Outreach: {result.strategy} ({STRATEGIES[result.strategy]}), "
+        f"{s['rounds']} round{'s' if s['rounds'] != 1 else ''} of offers",
+        f"Plan: {s['status']} (certified gap {s['optimality_gap']:.1e}), "
+        f"{s['plan_offers']} offers in the plan, {s['outreach_list_length']} on the outreach list",
+        f"Expected after declines and backups ({s['draws']:,} simulated campaigns, seed {seed}):",
+        f"  engagements: mean {s['mean']:,.0f} (P10 {s['p10']:,.0f} to P90 {s['p90']:,.0f}), "
+        f"median {s['p50']:,.0f}",
+    ]
+    for name, row in tiers.items():
+        lines.append(
+            f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
+        )
+    lines += [
+        f"  spend: mean ${s['mean_spend']:,.2f} of ${s['budget']:,.2f} "
+        f"(P10 ${spend['p10']:,.2f}); at least {FILLED_TEXT} of the budget booked in "
+        f"{s['budget_filled']:.1%} of campaigns",
+        f"  influencers to contact: {s['mean_contacted']:,.1f} on average "
+        f"(P90 {s['p90_contacted']:,.0f}); booked: {s['mean_booked']:,.1f} on average",
+    ]
+    if s["target"] is not None:
+        lines.append(
+            f"  chance of at least {s['target']:,.0f} engagements: {s['probability_of_target']:.1%}"
+        )
+    if certain["status"] in ("optimal", "feasible"):
+        lines.append(
+            f"If every offer were accepted (not expected): {certain['expected_engagement']:,.0f} "
+            f"engagements for ${certain['spend']:,.2f}"
+        )
+    return lines
 
 
 def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]

@@ -45,6 +45,9 @@ class Assumptions:
     spread_macro: float = 0.5
     # Assumption (no published figure): the campaign-wide shock shared by every post, same units.
     shared_spread: float = 0.25
+    # Assumption (no published figure): rounds of offers the marketer sends before the campaign
+    # starts (planner/outreach.py); each round goes to backups for what the last one left open.
+    rounds: int = 3
 
     def __post_init__(self) -> None:
         problems = []
@@ -65,6 +68,11 @@ class Assumptions:
                     f"The {label} must be between 0 and 10 (0.5 means a typical post lands "
                     f"about 50% above or below its expectation; got {value!r})."
                 )
+        rounds = self.rounds
+        if not isinstance(rounds, int) or isinstance(rounds, bool) or not 1 <= rounds <= 20:
+            problems.append(
+                f"The rounds of offers must be a whole number from 1 to 20 (got {rounds!r})."
+            )
         if problems:
             raise SettingsError(problems)
 
@@ -412,10 +420,27 @@ def split_curve_ranges(
     first_value: np.ndarray | None = None,
     draws: int = CURVE_DRAWS,
     part: tuple[int, int] = (0, 1),
+    outreach: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve (`split_curve`) and each point's simulated range (`split_bands`), from
     one set of band plans; `part` as in `split_points` (the parts' rows, concatenated and
-    sorted by share, are the whole curve's)."""
+    sorted by share, are the whole curve's).
+
+    `outreach` (a strategy of `planner.outreach.STRATEGIES`) makes it the realistic curve of
+    `planner.outreach.outreach_split_curve` instead: each band's plan with its own backups,
+    the line the simulated mean after declines and backups and the range from the same draws
+    (`first_value` is then ignored: the strategy decides what is planned)."""
+    if outreach is not None:
+        from planner.outreach import outreach_split_curve  # it builds on this module
+
+        return outreach_split_curve(
+            roster,
+            campaign,
+            assumptions,
+            strategy=outreach,  # type: ignore[arg-type]
+            draws=draws,
+            part=part,
+        )
     points = split_points(roster, campaign, first_value=first_value, part=part)
     ranges = split_bands(roster.table, points, campaign.decay, assumptions, draws=draws)
     return split_curve(roster, campaign, points=points), ranges

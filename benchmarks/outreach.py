@@ -1,0 +1,192 @@
+"""How fast the outreach simulation answers (issue 18 targets), and which strategy earns most.
+
+    python benchmarks/outreach.py [--repeats 7]          # speed
+    python benchmarks/outreach.py --strategies   # the strategy comparison (docs/outreach.md)
+
+Speed, default assumptions (3 rounds) and the default strategy, against a named reference:
+- 10,000 simulated campaigns with outreach on the sample roster ($100,000): target <= 150 ms;
+  reference: `planner.risk.simulate` of the optimal plan alone (no backups), timed interleaved;
+- the same on a 5,000-influencer synthetic roster (`planner/synthetic.py`, seed 7, budget 2% of
+  the cost of every allowed post, as a large campaign; and 10%): target <= 1 s;
+- the realistic split curve with its bands (`outreach_split_curve`: 11 band plans solved, each
+  with its own backups, 500 simulated campaigns each) on the sample roster: target <= 1.5 s,
+  whole and as the app's two workers split it (the slower half); reference: today's
+  `split_curve_ranges` (band plans and their ranges without backups).
+
+Strategies: each strategy and backup order on the sample roster ($30,000 and $100,000) and on
+synthetic rosters of 500 and 2,000 influencers (seed 7, budget 5% of the cost of every allowed
+post), 10,000 simulated campaigns each with the same seed; plus today's plan with today's
+backup list (`planner.risk.outreach_list`, cut where its expected spend reaches the budget).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from planner import Campaign, make_plan, read_roster  # noqa: E402
+from planner.outreach import (  # noqa: E402
+    BACKUP_ORDERS,
+    STRATEGIES,
+    outreach_offers,
+    outreach_split_curve,
+    simulate_outreach,
+)
+from planner.risk import Assumptions, outreach_list, simulate, split_curve_ranges  # noqa: E402
+from planner.roster import check_roster  # noqa: E402
+from planner.synthetic import synthetic_roster  # noqa: E402
+
+
+def interleaved(a, b, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median seconds of `a` and of `b`, run in turns (the machine's speed drifts)."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        a()
+        ta.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        b()
+        tb.append(time.perf_counter() - started)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def synthetic(size: int, share: float):  # type: ignore[no-untyped-def]
+    roster = check_roster(synthetic_roster(size, seed=7))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    return roster, Campaign(budget=round(total * share))
+
+
+def speed(repeats: int) -> None:
+    assumptions = Assumptions()
+    ms = 1000
+    roster = read_roster(ROOT / "data" / "sample_roster.csv")
+    campaign = Campaign(budget=100_000)
+    plan = make_plan(roster, campaign)
+    _, offers = outreach_offers(roster, campaign, assumptions)
+    started = time.perf_counter()
+    outcome = simulate_outreach(offers, campaign, assumptions)
+    first = time.perf_counter() - started
+    simulate(roster, plan, assumptions)
+    ours, ref = interleaved(
+        lambda: simulate_outreach(offers, campaign, assumptions),
+        lambda: simulate(roster, plan, assumptions),
+        repeats,
+    )
+    print(f"sample roster, ${campaign.budget:,.0f}: list of {offers.size} offers")
+    print(
+        f"  10,000 campaigns with outreach: {ours * ms:7.1f} ms (target 150 ms: {ours / 0.15:.2f}x "
+        f"of it; first call {first * ms:.0f} ms; mean {outcome.engagement.mean():,.0f})"
+    )
+    print(
+        f"  reference, planner.risk.simulate of the plan alone: {ref * ms:7.1f} ms "
+        f"(outreach takes {ours / ref:.1f}x as long)"
+    )
+    for share in (0.02, 0.1):
+        big, big_campaign = synthetic(5_000, share)
+        big_plan = make_plan(big, big_campaign)
+        _, big_offers = outreach_offers(big, big_campaign, assumptions)
+        started = time.perf_counter()
+        big_outcome = simulate_outreach(big_offers, big_campaign, assumptions)
+        big_first = time.perf_counter() - started
+        ours, ref = interleaved(
+            lambda o=big_offers, c=big_campaign: simulate_outreach(o, c, assumptions),
+            lambda r=big, p=big_plan: simulate(r, p, assumptions),
+            max(1, repeats // 2),
+        )
+        print(
+            f"5,000 influencers, ${big_campaign.budget:,.0f} ({share:.0%} of every post's cost; "
+            f"plan of {len(big_plan.allocations)}; contacted {big_outcome.contacted.mean():,.0f} "
+            f"on average):"
+        )
+        print(
+            f"  10,000 campaigns with outreach: {ours * ms:7.1f} ms (target 1,000 ms: "
+            f"{ours:.2f}x of it; first call {big_first * ms:.0f} ms)"
+        )
+        print(
+            f"  reference, planner.risk.simulate of the plan alone: {ref * ms:7.1f} ms "
+            f"(outreach takes {ours / ref:.1f}x as long)"
+        )
+    curve_repeats = max(1, repeats // 2)
+    ours, ref = interleaved(
+        lambda: outreach_split_curve(roster, campaign, assumptions),
+        lambda: split_curve_ranges(roster, campaign, assumptions),
+        curve_repeats,
+    )
+    half = max(
+        interleaved(
+            lambda i=i: outreach_split_curve(roster, campaign, assumptions, part=(i, 2)),
+            lambda: None,
+            curve_repeats,
+        )[0]
+        for i in range(2)
+    )
+    print("realistic split curve with bands (11 band plans, 500 campaigns each), sample roster:")
+    print(
+        f"  whole: {ours * ms:7.1f} ms (target 1,500 ms: {ours / 1.5:.2f}x of it); the slower of "
+        f"the app's two parts: {half * ms:.0f} ms"
+    )
+    print(
+        f"  reference, today's split_curve_ranges (no backups): {ref * ms:7.1f} ms "
+        f"(realistic takes {ours / ref:.1f}x as long)"
+    )
+
+
+def strategies(draws: int) -> None:
+    assumptions = Assumptions()
+    sample = read_roster(ROOT / "data" / "sample_roster.csv")
+    cases = [
+        ("sample", sample, Campaign(budget=30_000)),
+        ("sample", sample, Campaign(budget=100_000)),
+    ]
+    for size in (500, 2_000):
+        roster, campaign = synthetic(size, 0.05)
+        cases.append((f"synthetic {size}", roster, campaign))
+    header = (
+        f"{'strategy':<15} {'backups':<15} {'mean':>10} {'P10':>10} {'P90':>10} "
+        f"{'spend':>10} {'filled':>7} {'contacted':>9} {'booked':>7}"
+    )
+    for name, roster, campaign in cases:
+        print(f"\n{name} ({len(roster.table)} influencers), budget ${campaign.budget:,.0f}")
+        print(header)
+        runs = []
+        for strategy in STRATEGIES:
+            for order in BACKUP_ORDERS:
+                _, offers = outreach_offers(
+                    roster, campaign, assumptions, strategy=strategy, backup_order=order
+                )
+                runs.append((strategy, order, offers))
+        plan = make_plan(roster, campaign)
+        today = outreach_list(roster, plan, assumptions)
+        _, offers = outreach_offers(
+            roster, campaign, assumptions, strategy="plan", backup_order="reply_weighted"
+        )
+        runs.append(("plan", "today's list", offers.head(len(today))))
+        for strategy, order, offers in runs:
+            s = simulate_outreach(offers, campaign, assumptions, draws=draws).summary()
+            print(
+                f"{strategy:<15} {order:<15} {s['mean']:>10,.0f} {s['p10']:>10,.0f} "
+                f"{s['p90']:>10,.0f} {s['mean_spend']:>10,.0f} {s['budget_filled']:>7.0%} "
+                f"{s['mean_contacted']:>9,.0f} {s['mean_booked']:>7,.0f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--strategies", action="store_true", help="compare the strategies")
+    parser.add_argument("--draws", type=int, default=10_000)
+    args = parser.parse_args()
+    if args.strategies:
+        strategies(args.draws)
+    else:
+        speed(args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1047 @@
+"""The campaign that will really happen: offers in rounds, declines, backups and bookings.
+
+A plan says which posts to buy if every offer is accepted. A marketer sends offers, some are
+declined, and they go to their backups until the budget is booked. This module models that:
+
+- The **outreach list** (`Offers`): the plan's influencers first, then backups, each with the
+  posts they are offered. Which plan and which backups is the **strategy** (`STRATEGIES`).
+- **Rounds** (`Assumptions.rounds`, default 3). In each round the marketer goes down the list
+  from where the last round stopped and sends offers while the offers' expected acceptances
+  (reply rate x price) fit in the budget still open; an offer that could not be booked at all
+  (its price is above what is open, or it would break the macro share's maximum or a cap) is
+  passed over. Each offer is accepted with its reply rate. Accepted offers come back in random
+  order and are booked while the budget (and the macro share's maximum and the caps) allow; one
+  that no longer fits is declined by the marketer and costs nothing. What is unspent after the
+  last round stays unspent.
+- The **simulation** (`simulate_outreach`) draws that process many times (vectorised over
+  draws), with the per-post spread and the campaign-wide shock of `planner.risk`.
+
+The engagement of what is booked: given the offers a draw books, each tier's total is drawn as
+one lognormal with exactly the mean and variance of the sum of their posts (Fenton-Wilkinson,
+as `planner.risk.simulate_posts` does per influencer), times the shared shock. Means are exact;
+the spread of a tier's total is matched in its first two moments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from planner.model import first_post_engagement, posts_allowed, to_cents
+from planner.plan import BandPoint, Plan, make_plan, split_points
+from planner.risk import (
+    CURVE_DRAWS,
+    DRAWS,
+    SEED,
+    Assumptions,
+    plan_posts,
+    reply_rates,
+    spreads,
+)
+from planner.roster import Roster
+from planner.settings import Campaign, SettingsError
+
+Strategy = Literal["expected", "reply_weighted", "plan"]
+BackupOrder = Literal["per_dollar", "reply_weighted"]
+
+# The strategies, as the page and the CLI name them. docs/outreach.md has the measurement that
+# chose the default.
+STRATEGIES: dict[Strategy, str] = {
+    "expected": "planned for expected acceptances (each offer counted at its reply rate in the "
+    "objective and in the budget), then backups",
+    "reply_weighted": "planned for reply-weighted engagement (full prices in the budget), then "
+    "backups",
+    "plan": "planned as if every offer were accepted, then backups",
+}
+DEFAULT_STRATEGY: Strategy = "expected"
+BACKUP_ORDERS: dict[BackupOrder, str] = {
+    "per_dollar": "engagement per dollar of the offer",
+    "reply_weighted": "reply-weighted engagement per dollar of the offer",
+}
+DEFAULT_BACKUP_ORDER: BackupOrder = "reply_weighted"
+# "The budget was filled": at least this share of it booked.
+FILLED = 0.99
+# Rows of the list scanned at a time when sending a round's offers.
+_CHUNK = 256
+# Slices of a round's answers booked without sorting (see `_book`).
+_BUCKETS = 64
+
+
+# ---------------------------------------------------------------- the outreach list
+@dataclass(frozen=True)
+class Offers:
+    """The outreach list, in contact order: one offer per influencer (arrays of one length)."""
+
+    rows: np.ndarray  # int64, the influencer's row in the roster table
+    posts: np.ndarray  # int64, posts offered
+    cost: np.ndarray  # int64 cents, what the offer costs if booked
+    value: np.ndarray  # float64, expected engagements if booked
+    variance: np.ndarray  # float64, variance of those engagements (the per-post spread)
+    reply: np.ndarray  # float64, chance the offer is accepted
+    macro: np.ndarray  # bool
+    in_plan: np.ndarray  # bool: the plan's offers (first), then backups
+
+    @property
+    def size(self) -> int:
+        return int(self.rows.size)
+
+    def head(self, n: int) -> Offers:
+        """The first `n` offers only (a shorter list of backups)."""
+        return Offers(*(getattr(self, f.name)[:n] for f in dataclasses.fields(self)))
+
+
+def expected_acceptance_roster(roster: Roster, assumptions: Assumptions) -> Roster:
+    """The roster with each price replaced by its expected cost (price x reply rate): planned
+    with reply-weighted engagement (`reply_weighted_engagement`), the budget row and the macro
+    share count each offer at its expected acceptance. Rows that never reply drop out."""
+    reply = reply_rates(roster.table, assumptions)
+    table = roster.table.assign(
+        cost_per_post=roster.table["cost_per_post"].to_numpy(dtype=float) * reply
+    )
+    return dataclasses.replace(roster, table=table)
+
+
+def strategy_plan(
+    roster: Roster, campaign: Campaign, assumptions: Assumptions, strategy: Strategy
+) -> Plan:
+    """The certified optimal plan a strategy starts its outreach list from.
+
+    "plan": engagement if every offer is accepted, prices in the budget (today's headline plan);
+    "reply_weighted": reply-weighted engagement, prices in the budget; "expected": reply-weighted
+    engagement with the budget row at expected cost (its `spend` is the expected spend of the
+    offers, and the offers' full prices add up to more than the budget: backups are not needed
+    for the declines it expects)."""
+    _check_strategy(strategy)
+    if strategy == "plan":
+        return make_plan(roster, campaign)
+    weights = first_post_engagement(roster.table) * reply_rates(roster.table, assumptions)
+    if strategy == "reply_weighted":
+        return make_plan(roster, campaign, first_value=weights)
+    return make_plan(expected_acceptance_roster(roster, assumptions), campaign, first_value=weights)
+
+
+def _check_strategy(strategy: str) -> None:
+    if strategy not in STRATEGIES:
+        raise SettingsError(
+            [f"The outreach strategy must be one of {', '.join(STRATEGIES)} (got {strategy!r})."]
+        )
+
+
+def _post_sums(value1: np.ndarray, decay: float, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of n decaying posts' expected engagement, and of their squares, per row."""
+    n = n.astype(float)
+    if decay == 1:
+        return value1 * n, value1 * value1 * n
+    d2 = decay * decay
+    return value1 * (1 - decay**n) / (1 - decay), value1 * value1 * (1 - d2**n) / (1 - d2)
+
+
+def offers_from_posts(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    posts: np.ndarray,
+    *,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+) -> Offers:
+    """The outreach list for a plan given as posts per roster row: the plan's influencers first
+    (largest reply-weighted engagement first), then every other influencer who could be booked,
+    as a backup. A backup is offered the posts that earn at least the plan's last post per dollar
+    (at least one); backups are ranked by `backup_order` (ties by roster order)."""
+    table = roster.table
+    posts = np.asarray(posts, dtype=np.int64)
+    value1 = first_post_engagement(table)
+    price = table["cost_per_post"].to_numpy(dtype=float)
+    reply = reply_rates(table, assumptions)
+    spread = spreads(table, assumptions)
+    decay = campaign.decay
+    in_plan = posts > 0
+    earn, _ = _post_sums(value1, decay, posts)
+    plan_rows = np.flatnonzero(in_plan)
+    plan_rows = plan_rows[np.argsort(-(reply[plan_rows] * earn[plan_rows]), kind="stable")]
+
+    # The plan's last post per dollar: backups are offered the posts that earn at least that.
+    last = value1[plan_rows] * decay ** (posts[plan_rows] - 1.0) / price[plan_rows]
+    cutoff = float(last.min()) if last.size else math.inf
+    allowed = posts_allowed(table, campaign)
+    candidate = ~in_plan & (allowed > 0) & (value1 > 0) & (price > 0) & (reply > 0)
+    n = np.where(candidate, 1, 0).astype(np.int64)
+    for k in range(1, int(allowed[candidate].max(initial=1))):
+        more = candidate & (n == k) & (k < allowed)
+        more &= value1 * decay**k / np.where(price > 0, price, 1.0) >= cutoff
+        n += more
+    gain, _ = _post_sums(value1, decay, n)
+    backup_rows = np.flatnonzero(candidate)
+    score = gain[backup_rows] / (price[backup_rows] * n[backup_rows])
+    if backup_order == "reply_weighted":
+        score = score * reply[backup_rows]
+    elif backup_order != "per_dollar":
+        raise SettingsError(
+            [f"The backup order must be one of {', '.join(BACKUP_ORDERS)} (got {backup_order!r})."]
+        )
+    backup_rows = backup_rows[np.argsort(-score, kind="stable")]
+
+    rows = np.concatenate([plan_rows, backup_rows])
+    offered = np.where(in_plan, posts, n)[rows]
+    total, square = _post_sums(value1[rows], decay, offered)
+    cents = np.rint(price * 100).astype(np.int64)
+    return Offers(
+        rows=rows,
+        posts=offered,
+        cost=cents[rows] * offered,
+        value=total,
+        variance=spread[rows] ** 2 * square,
+        reply=reply[rows],
+        macro=(table["tier"] == "macro").to_numpy(dtype=bool)[rows],
+        in_plan=np.arange(rows.size) < plan_rows.size,
+    )
+
+
+def posts_per_row(roster: Roster, plan: Plan) -> np.ndarray:
+    """The plan's posts for each roster row (0 where it has none)."""
+    owner, _k = plan_posts(roster, plan)
+    return np.bincount(owner, minlength=len(roster.table)).astype(np.int64)
+
+
+def outreach_offers(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+) -> tuple[Plan, Offers]:
+    """A strategy's certified plan and its outreach list (empty when there is no plan)."""
+    plan = strategy_plan(roster, campaign, assumptions, strategy)
+    posts = (
+        posts_per_row(roster, plan)
+        if plan.has_plan
+        else np.zeros(len(roster.table), dtype=np.int64)
+    )
+    if not plan.has_plan:
+        return plan, offers_from_posts(roster, campaign, assumptions, posts).head(0)
+    return plan, offers_from_posts(roster, campaign, assumptions, posts, backup_order=backup_order)
+
+
+# ---------------------------------------------------------------- random numbers
+# One uniform per offer and draw decides whether it is accepted (below the reply rate) and,
+# divided by the reply rate, when its answer comes back. Made in blocks of rows from their own
+# streams, so the first rows are the same however far down the list a simulation goes; blocks
+# are kept (up to _KEEP_VALUES values in all) since every simulation with the same seed and
+# number of draws uses the same ones.
+_BLOCK_ROWS = 128
+_KEEP_VALUES = 2**23
+_uniform_kept: dict[tuple[int, int], np.ndarray] = {}
+_uniform_lock = threading.Lock()
+
+
+def _uniform_block(seed: int, draws: int, block: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 3, block])
+    return rng.random((_BLOCK_ROWS, draws), dtype=np.float32)
+
+
+def _uniform_rows(
+    seed: int, draws: int, start: int, stop: int, made: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Uniforms for offers start..stop-1 (rows) and every draw (columns), float32. Blocks too
+    large to keep are kept in `made` for the rest of one simulation."""
+    blocks = -(-stop // _BLOCK_ROWS)
+    with _uniform_lock:
+        kept = _uniform_kept.get((seed, draws))
+    have = 0 if kept is None else kept.shape[0] // _BLOCK_ROWS
+    if have >= blocks:
+        return kept[start:stop]  # type: ignore[index]
+    if blocks * _BLOCK_ROWS * draws > _KEEP_VALUES:  # too large to keep: only the rows asked
+        first = start // _BLOCK_ROWS
+        for b in range(first, blocks):
+            if b not in made:
+                made[b] = _uniform_block(seed, draws, b)
+        rows = np.concatenate([made[b] for b in range(first, blocks)])
+        return rows[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
+    # Kept, with room for lists a little longer than this one.
+    blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
+    made = np.concatenate(
+        ([kept] if kept is not None else [])
+        + [_uniform_block(seed, draws, b) for b in range(have, blocks)]
+    )
+    made.flags.writeable = False
+    with _uniform_lock:
+        _uniform_kept[(seed, draws)] = made
+    return made[start:stop]
+
+
+def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
+    """The campaign-wide multiplier, from the same stream as `planner.risk.simulate`'s."""
+    if cv <= 0:
+        return np.ones(draws)
+    normal = np.random.default_rng([seed, 2]).standard_normal(draws)
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return np.exp(normal * sigma - sigma * sigma / 2)
+
+
+# ---------------------------------------------------------------- the simulation
+@dataclass(frozen=True)
+class OutreachOutcome:
+    """Simulated campaigns after declines and backups: one value per draw, and per offer of the
+    list how often it was sent and booked."""
+
+    engagement: np.ndarray
+    micro: np.ndarray
+    macro: np.ndarray
+    spend: np.ndarray  # dollars booked
+    macro_spend: np.ndarray
+    booked: np.ndarray  # influencers booked
+    contacted: np.ndarray  # offers sent
+    contact_rate: np.ndarray  # per offer: share of draws in which it was sent
+    booking_rate: np.ndarray  # per offer: share of draws in which it was booked
+    budget: float
+    rounds: int
+
+    @property
+    def draws(self) -> int:
+        return int(self.engagement.size)
+
+    def quantile(self, q: float) -> float:
+        return float(np.quantile(self.engagement, q)) if self.draws else 0.0
+
+    def probability(self, target: float) -> float:
+        """Share of draws that reach at least `target` engagements."""
+        return float(np.mean(self.engagement >= target)) if self.draws else 0.0
+
+    @property
+    def filled(self) -> float:
+        """Share of draws that booked at least FILLED of the budget."""
+        return float(np.mean(self.spend >= FILLED * self.budget - 0.005)) if self.draws else 0.0
+
+    def summary(self, target: float | None = None) -> dict[str, object]:
+        """The figures the page, the CLI and the report show, in one dictionary."""
+
+        def ranges(values: np.ndarray) -> dict[str, float]:
+            if not values.size:
+                return {"mean": 0.0, "p10": 0.0, "p50": 0.0, "p90": 0.0}
+            p10, p50, p90 = np.quantile(values, [0.1, 0.5, 0.9])
+            return {
+                "mean": float(values.mean()),
+                "p10": float(p10),
+                "p50": float(p50),
+                "p90": float(p90),
+            }
+
+        return {
+            "draws": self.draws,
+            "rounds": self.rounds,
+            **ranges(self.engagement),
+            "by_tier": {"micro": ranges(self.micro), "macro": ranges(self.macro)},
+            "mean_spend": float(self.spend.mean()) if self.draws else 0.0,
+            "spend": ranges(self.spend),
+            "mean_macro_spend": float(self.macro_spend.mean()) if self.draws else 0.0,
+            "budget": self.budget,
+            "budget_filled": self.filled,
+            "mean_booked": float(self.booked.mean()) if self.draws else 0.0,
+            "mean_contacted": float(self.contacted.mean()) if self.draws else 0.0,
+            "p90_contacted": float(np.quantile(self.contacted, 0.9)) if self.draws else 0.0,
+            "target": target,
+            "probability_of_target": None if target is None else self.probability(target),
+        }
+
+
+@dataclass
+class _State:
+    """Each draw's booking so far (all cents and counts)."""
+
+    open: np.ndarray  # int64, budget still open
+    macro_room: np.ndarray  # int64, macro spend still allowed
+    count: np.ndarray  # int64, influencers booked
+    macro_count: np.ndarray  # int64
+    pointer: np.ndarray  # int64, where the next round starts down the list
+
+
+@dataclass(frozen=True)
+class _Limits:
+    limit_macro_room: bool
+    max_macro: int | None
+    max_influencers: int | None
+
+
+def _eligible(
+    offers: Offers, lo: int, hi: int, state: _State, cols: slice | np.ndarray, limits: _Limits
+) -> np.ndarray:
+    """Offers lo..hi-1 (rows) that each draw in `cols` could still book on their own."""
+    cost = offers.cost[lo:hi, None]
+    ok = (np.arange(lo, hi)[:, None] >= state.pointer[cols]) & (cost <= state.open[cols])
+    macro = offers.macro[lo:hi, None]
+    if limits.limit_macro_room:
+        ok &= ~macro | (cost <= state.macro_room[cols])
+    if limits.max_macro is not None:
+        ok &= ~macro | (state.macro_count[cols] < limits.max_macro)
+    if limits.max_influencers is not None:
+        ok &= state.count[cols] < limits.max_influencers
+    return ok
+
+
+def _send(
+    offers: Offers, state: _State, cols: slice | np.ndarray, limits: _Limits, floor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One round's offers for the draws `cols`, as (offer, index into `cols`) pairs.
+
+    Down the list from each draw's pointer, eligible offers are sent while their expected
+    acceptances (and, under caps, their expected count and macro spend) fit in what is open.
+    Updates the pointers to the first eligible offer that did not fit (the next round starts
+    there). Draws drop out of the scan as soon as their round is full."""
+    size = offers.size
+    pointer = state.pointer[cols]
+    open_ = state.open[cols]
+    macro_room = state.macro_room[cols]
+    count = state.count[cols]
+    macro_count = state.macro_count[cols]
+    width = pointer.size
+    started = open_ >= floor[np.minimum(pointer, size)]
+    active = np.flatnonzero(started)
+    carry = np.zeros((4, width))  # expected spend, count, macro count, macro spend
+    stopped_at = np.full(width, -1, dtype=np.int64)
+    scanned = pointer.copy()
+    expected = offers.reply * offers.cost
+    rows, columns = [], []
+    row = int(pointer[active].min()) if active.size else size
+    while row < size and active.size:
+        stop = min(size, row + _CHUNK)
+        a = active
+        cost = offers.cost[row:stop, None]
+        eligible = (np.arange(row, stop)[:, None] >= pointer[a]) & (cost <= open_[a])
+        macro = offers.macro[row:stop, None]
+        if limits.limit_macro_room:
+            eligible &= ~macro | (cost <= macro_room[a])
+        if limits.max_macro is not None:
+            eligible &= ~macro | (macro_count[a] < limits.max_macro)
+        if limits.max_influencers is not None:
+            eligible &= count[a] < limits.max_influencers
+        cumulative = carry[0, a] + np.cumsum(np.where(eligible, expected[row:stop, None], 0), 0)
+        fits = cumulative <= open_[a]
+        carry[0, a] = cumulative[-1]
+        reply = offers.reply[row:stop, None]
+        if limits.max_influencers is not None:
+            n = carry[1, a] + np.cumsum(np.where(eligible, reply, 0.0), axis=0)
+            fits &= n <= limits.max_influencers - count[a] + 1e-9
+            carry[1, a] = n[-1]
+        if limits.max_macro is not None or limits.limit_macro_room:
+            eligible_macro = eligible & macro
+            if limits.max_macro is not None:
+                n = carry[2, a] + np.cumsum(np.where(eligible_macro, reply, 0.0), axis=0)
+                fits &= n <= limits.max_macro - macro_count[a] + 1e-9
+                carry[2, a] = n[-1]
+            if limits.limit_macro_room:
+                m = np.cumsum(np.where(eligible_macro, expected[row:stop, None], 0.0), axis=0)
+                m += carry[3, a]
+                fits &= m <= macro_room[a]
+                carry[3, a] = m[-1]
+        # Every condition is a running total, so `fits` holds on a prefix of the rows: the
+        # round's offers are the eligible rows of that prefix.
+        sent_row, sent_col = np.divmod(np.flatnonzero(eligible & fits), a.size)
+        rows.append(row + sent_row)
+        columns.append(a[sent_col])
+        over = eligible & ~fits
+        first_over = row + over.argmax(axis=0)
+        newly = over.any(axis=0) & (stopped_at[a] < 0)
+        stopped_at[a[newly]] = first_over[newly]
+        scanned[a] = stop
+        keep = fits[-1]
+        if stop < size:
+            keep &= open_[a] >= floor[stop]
+        active = a[keep]
+        row = stop
+    # Pointers: the first eligible offer that did not fit, else past everything scanned.
+    state.pointer[cols] = np.where(stopped_at >= 0, stopped_at, scanned)
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(columns)
+
+
+def _book(
+    offers: Offers,
+    state: _State,
+    row: np.ndarray,
+    col: np.ndarray,
+    key: np.ndarray,
+    width: int,
+    cols: slice | np.ndarray,
+    limits: _Limits,
+) -> np.ndarray:
+    """Book the accepted offers (offer `row`, column `col` of the draws `cols`, `width` of them)
+    in the order they come back (`key`, uniform in [0, 1)) while they fit. Returns which of
+    the pairs were booked."""
+    if row.size == 0:
+        return np.zeros(0, dtype=bool)
+    limited = limits.limit_macro_room or limits.max_macro is not None
+    limited = limited or limits.max_influencers is not None
+    # Most of it without sorting: the answers are grouped by when they come back (_BUCKETS
+    # equal slices of [0, 1)); in each draw, every answer before the first slice whose running
+    # totals no longer fit is booked outright, in any order.
+    bucket = (key * _BUCKETS).astype(np.int64)
+    where = col * _BUCKETS + bucket
+    cost = offers.cost[row]
+    slices = width * _BUCKETS
+
+    def before(weights: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Running totals through each slice, per draw (draw x slice)."""
+        at = where if mask is None else where[mask]
+        w = weights if weights is None or mask is None else weights[mask]
+        return np.cumsum(np.bincount(at, weights=w, minlength=slices).reshape(width, _BUCKETS), 1)
+
+    spent = before(cost)
+    over = spent > state.open[cols][:, None]
+    if limited:
+        macro = offers.macro[row]
+        macro_spent = before(cost, macro)
+        macro_n = before(None, macro)
+        booked_n = before(None)
+        if limits.limit_macro_room:
+            over |= macro_spent > state.macro_room[cols][:, None]
+        if limits.max_macro is not None:
+            over |= macro_n > (limits.max_macro - state.macro_count[cols])[:, None]
+        if limits.max_influencers is not None:
+            over |= booked_n > (limits.max_influencers - state.count[cols])[:, None]
+    critical = np.where(over.any(axis=1), over.argmax(axis=1), _BUCKETS)
+    last = np.maximum(critical - 1, 0)
+    took = critical > 0
+    lane = np.arange(width)
+    state.open[cols] -= np.where(took, spent[lane, last], 0).astype(np.int64)
+    macro_count_now = state.macro_count[cols]
+    count_now = state.count[cols]
+    if limited:
+        state.macro_room[cols] -= np.where(took, macro_spent[lane, last], 0).astype(np.int64)
+        macro_count_now = macro_count_now + np.where(took, macro_n[lane, last], 0).astype(np.int64)
+        count_now = count_now + np.where(took, booked_n[lane, last], 0).astype(np.int64)
+    booked_all = bucket < critical[col]
+    if booked_all.all():
+        return booked_all
+    # The rest, in the order they come back, one at a time (below); an answer that cannot fit
+    # even alone in what is left is declined whenever it comes.
+    late = np.flatnonzero(~booked_all)
+    late_row, late_col = row[late], col[late]
+    alone = offers.cost[late_row] <= state.open[cols][late_col]
+    if limits.limit_macro_room:
+        macro_late = offers.macro[late_row]
+        alone &= ~macro_late | (offers.cost[late_row] <= state.macro_room[cols][late_col])
+    if limits.max_macro is not None:
+        alone &= ~offers.macro[late_row] | (macro_count_now[late_col] < limits.max_macro)
+    if limits.max_influencers is not None:
+        alone &= count_now[late_col] < limits.max_influencers
+    late = late[alone]
+    if late.size == 0:
+        return booked_all
+    # The order they come back in: one sort of (column, key, position) packed into an int64
+    # (ties, at 2^-key_bits, go to the earlier offer).
+    position_bits = max(1, int(late.size - 1).bit_length())
+    col_bits = max(1, int(width - 1).bit_length())
+    key_bits = min(40, 63 - position_bits - col_bits)
+    if key_bits < 16:  # pragma: no cover - hundreds of millions of answers in one round
+        raise SettingsError(["Too many offers and draws to simulate in one round."])
+    packed = (col[late].astype(np.int64) << (key_bits + position_bits)) | (
+        (key[late] * float(2**key_bits)).astype(np.int64) << position_bits
+    )
+    packed |= np.arange(late.size)
+    packed.sort()
+    late = late[packed & ((1 << position_bits) - 1)]
+    row, col = row[late], col[late]
+    booked = np.zeros(row.size, dtype=bool)
+    open_ = state.open[cols].copy()
+    macro_room = state.macro_room[cols].copy()
+    count = count_now.copy()
+    macro_count = macro_count_now.copy()
+    # Each pass books, in every draw, the offers that come back before the first one that no
+    # longer fits (running totals), declines that one, and declines every offer that could not
+    # fit even alone (what is open only shrinks); the next pass goes on with those after it.
+    idx = np.arange(row.size)
+    k, c, m = col, offers.cost[row], offers.macro[row]
+    while idx.size:
+        alone = c <= open_[k]
+        if limits.limit_macro_room:
+            alone &= ~m | (c <= macro_room[k])
+        if limits.max_macro is not None:
+            alone &= ~m | (macro_count[k] < limits.max_macro)
+        if limits.max_influencers is not None:
+            alone &= count[k] < limits.max_influencers
+        if not alone.all():
+            idx, k, c, m = idx[alone], k[alone], c[alone], m[alone]
+            if idx.size == 0:
+                break
+        first = np.empty(idx.size, dtype=bool)
+        first[0] = True
+        np.not_equal(k[1:], k[:-1], out=first[1:])
+        group = np.cumsum(first) - 1
+
+        def running(values: np.ndarray, first: np.ndarray = first, group: np.ndarray = group):
+            total = np.cumsum(values)
+            return total - (total - values)[first][group]
+
+        prefix = running(c) <= open_[k]
+        if limits.limit_macro_room:
+            prefix &= running(np.where(m, c, 0)) <= macro_room[k]
+        if limits.max_macro is not None:
+            prefix &= running(m.astype(np.int64)) <= limits.max_macro - macro_count[k]
+        if limits.max_influencers is not None:
+            prefix &= running(np.ones(k.size, dtype=np.int64)) <= limits.max_influencers - count[k]
+        booked[idx[prefix]] = True
+        kb, cb, mb = k[prefix], c[prefix], m[prefix]
+        open_ -= np.bincount(kb, weights=cb, minlength=width).astype(np.int64)
+        if limited:
+            macro_room -= np.bincount(kb[mb], weights=cb[mb], minlength=width).astype(np.int64)
+            count += np.bincount(kb, minlength=width)
+            macro_count += np.bincount(kb[mb], minlength=width)
+        # Left for the next pass: after the first that no longer fitted (declined).
+        stopped = ~prefix & (first | np.concatenate([[True], prefix[:-1]]))
+        left = ~(prefix | stopped)
+        idx, k, c, m = idx[left], k[left], c[left], m[left]
+    state.open[cols] = open_
+    state.macro_room[cols] = macro_room
+    booked_all[late[booked]] = True
+    return booked_all
+
+
+def simulate_outreach(
+    offers: Offers,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> OutreachOutcome:
+    """Draw the outreach of `offers` (the module's docstring has the process) `draws` times.
+    Seeded: the same arguments give the same draws. Spend never exceeds the budget."""
+    budget = to_cents(campaign.budget)
+    macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
+    limits = _Limits(macro_max < budget, campaign.max_macro, campaign.max_influencers)
+    state = _State(
+        open=np.full(draws, budget, dtype=np.int64),
+        macro_room=np.full(draws, macro_max, dtype=np.int64),
+        count=np.zeros(draws, dtype=np.int64),
+        macro_count=np.zeros(draws, dtype=np.int64),
+        pointer=np.zeros(draws, dtype=np.int64),
+    )
+    size = offers.size
+    # The cheapest offer from each row on: a draw with less open can send nothing more.
+    floor = np.minimum.accumulate(np.append(offers.cost, np.iinfo(np.int64).max)[::-1])[::-1]
+    # Per draw and tier (micro, macro interleaved): mean, variance, spend and count booked.
+    sums = np.zeros((4, 2 * draws))
+    contacted = np.zeros(draws, dtype=np.int64)
+    sent_per_offer = np.zeros(size, dtype=np.int64)
+    booked_per_offer = np.zeros(size, dtype=np.int64)
+    reply32 = offers.reply.astype(np.float32)
+    made: dict[int, np.ndarray] = {}
+    for _round in range(assumptions.rounds):
+        if size == 0:
+            break
+        alike = _round == 0  # every draw starts in the same place
+        if alike:  # send the first round's offers once for all draws
+            one = _State(
+                *(
+                    a[:1].copy()
+                    for a in (
+                        state.open,
+                        state.macro_room,
+                        state.count,
+                        state.macro_count,
+                        state.pointer,
+                    )
+                )
+            )
+            sent, _ = _send(offers, one, slice(None), limits, floor)
+            state.pointer[:] = one.pointer[0]
+            cols: slice | np.ndarray = slice(None)
+            columns = np.arange(draws)
+            if sent.size == 0:
+                break
+            start, stop = int(sent.min()), int(sent.max()) + 1
+            reply = np.zeros(stop - start, dtype=np.float32)
+            reply[sent - start] = reply32[sent]
+            contacted += sent.size
+            sent_per_offer[sent] += draws
+            uniform = _uniform_rows(seed, draws, start, stop, made)
+            flat = np.flatnonzero(uniform < reply[:, None])
+            row = flat // draws
+            col = flat - row * draws
+            row += start
+            u = uniform.ravel()[flat]
+        else:
+            cols = np.flatnonzero(state.open >= floor[np.minimum(state.pointer, size)])
+            if cols.size == 0:
+                break
+            sent, sent_col = _send(offers, state, cols, limits, floor)
+            if sent.size == 0:
+                break
+            columns = cols
+            contacted[cols] += np.bincount(sent_col, minlength=cols.size)
+            sent_per_offer += np.bincount(sent, minlength=size)
+            start = int(sent.min())
+            uniform = _uniform_rows(seed, draws, start, int(sent.max()) + 1, made)
+            u = uniform[sent - start, cols[sent_col]]
+            accepted = u < reply32[sent]
+            row, col, u = sent[accepted], sent_col[accepted], u[accepted]
+        key = np.minimum(u / reply32[row], np.float32(1 - 2**-24))
+        booked = _book(offers, state, row, col, key, columns.size, cols, limits)
+        offer, col = row[booked], col[booked]
+        draw = (col if alike else columns[col]) * 2 + offers.macro[offer]
+        sums[0] += np.bincount(draw, weights=offers.value[offer], minlength=2 * draws)
+        sums[1] += np.bincount(draw, weights=offers.variance[offer], minlength=2 * draws)
+        sums[2] += np.bincount(draw, weights=offers.cost[offer], minlength=2 * draws)
+        sums[3] += np.bincount(draw, minlength=2 * draws)
+        booked_per_offer += np.bincount(offer, minlength=size)
+        state.count = (sums[3, 0::2] + sums[3, 1::2]).astype(np.int64)
+        state.macro_count = sums[3, 1::2].astype(np.int64)
+    shock = _shock(seed, draws, assumptions.shared_spread)
+    normal = np.random.default_rng([seed, 4]).standard_normal((2, draws))
+    tiers = []
+    for t in (0, 1):
+        mean, variance = sums[0, t::2], sums[1, t::2]
+        safe = np.where(mean > 0, mean, 1.0)
+        sigma = np.sqrt(np.log1p(variance / (safe * safe)))
+        tiers.append(np.where(mean > 0, mean * np.exp(normal[t] * sigma - sigma * sigma / 2), 0.0))
+    micro, macro_total = tiers[0] * shock, tiers[1] * shock
+    return OutreachOutcome(
+        engagement=micro + macro_total,
+        micro=micro,
+        macro=macro_total,
+        spend=(budget - state.open) / 100,
+        macro_spend=sums[2, 1::2] / 100,
+        booked=state.count.copy(),
+        contacted=contacted,
+        contact_rate=sent_per_offer / max(draws, 1),
+        booking_rate=booked_per_offer / max(draws, 1),
+        budget=budget / 100,
+        rounds=assumptions.rounds,
+    )
+
+
+# ---------------------------------------------------------------- what the page shows
+@dataclass(frozen=True)
+class Forecast:
+    """One campaign's honest headline: the strategy's certified plan, its outreach list, the
+    simulated outcome after declines and backups, and the plan as if every offer were accepted
+    (a secondary figure)."""
+
+    strategy: Strategy
+    plan: Plan  # what the optimiser certified (see STRATEGIES for its objective)
+    offers: Offers
+    outcome: OutreachOutcome
+    if_all_accepted: Plan  # the optimal plan if every offer were accepted
+    target: float | None
+
+    def summary(self) -> dict[str, object]:
+        """Every figure of the headline, in one dictionary (the CLI's JSON)."""
+        return {
+            "strategy": self.strategy,
+            "strategy_description": STRATEGIES[self.strategy],
+            "status": self.plan.status,
+            "optimality_gap": self.plan.optimality_gap if self.plan.has_plan else None,
+            "if_all_accepted": {
+                "status": self.if_all_accepted.status,
+                "expected_engagement": self.if_all_accepted.expected_engagement,
+                "spend": self.if_all_accepted.spend,
+            },
+            "outreach_list_length": self.offers.size,
+            "plan_offers": int(self.offers.in_plan.sum()),
+            **self.outcome.summary(self.target),
+        }
+
+    def contact_table(self, roster: Roster) -> pd.DataFrame:
+        """The outreach list with how often each offer was sent and booked in the simulation
+        (offers never sent are left out)."""
+        return contact_table(roster, self.offers, self.outcome)
+
+
+CONTACT_COLUMNS = [
+    "contact_order",
+    "role",
+    "name",
+    "tier",
+    "platform",
+    "posts",
+    "spend",
+    "reply_rate",
+    "expected_engagement_if_booked",
+    "chance_contacted",
+    "chance_booked",
+]
+
+
+def contact_table(roster: Roster, offers: Offers, outcome: OutreachOutcome) -> pd.DataFrame:
+    """Whom to contact, in order, with the chance each is contacted and booked."""
+    table = roster.table
+    frame = pd.DataFrame(
+        {
+            "contact_order": np.arange(1, offers.size + 1),
+            "role": np.where(offers.in_plan, "plan", "backup"),
+            "name": table["name"].to_numpy(dtype=object)[offers.rows],
+            "tier": table["tier"].to_numpy(dtype=object)[offers.rows],
+            "platform": table["platform"].to_numpy(dtype=object)[offers.rows],
+            "posts": offers.posts,
+            "spend": offers.cost / 100,
+            "reply_rate": offers.reply,
+            "expected_engagement_if_booked": offers.value,
+            "chance_contacted": outcome.contact_rate,
+            "chance_booked": outcome.booking_rate,
+        }
+    )
+    return frame.loc[frame["chance_contacted"] > 0, CONTACT_COLUMNS].reset_index(drop=True)
+
+
+def forecast(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    target: float | None = None,
+    if_all_accepted: Plan | None = None,
+) -> Forecast:
+    """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
+    the caller has it already)."""
+    plan, offers = outreach_offers(
+        roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
+    )
+    if if_all_accepted is None:
+        if_all_accepted = plan if strategy == "plan" else make_plan(roster, campaign)
+    outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
+    return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
+
+
+HEAD_TO_HEAD = ("All micro", "All macro", "Optimal mix")
+
+
+def outreach_head_to_head(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    target: float | None = None,
+    mix: Forecast | None = None,
+) -> pd.DataFrame:
+    """All-micro, all-macro and the best mix under the same budget and caps, each planned by
+    `strategy` from its own influencers, with its own backups, and simulated the same way (the
+    same seed, so they face the same campaign-wide luck). `mix`: the campaign's own forecast,
+    when the caller has it already."""
+    rows = []
+    for label, keep, band in zip(
+        HEAD_TO_HEAD,
+        ("micro", "macro", None),
+        ((0.0, 0.0), (0.0, 1.0), (campaign.macro_share_min, campaign.macro_share_max)),
+        strict=True,
+    ):
+        if keep is None and mix is not None:
+            result = mix
+        else:
+            sub = roster
+            if keep is not None:
+                mask = (roster.table["tier"] == keep).to_numpy(dtype=bool)
+                sub = dataclasses.replace(
+                    roster, table=roster.table.loc[mask].reset_index(drop=True)
+                )
+            result = forecast(
+                sub,
+                dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1]),
+                assumptions,
+                strategy=strategy,
+                backup_order=backup_order,
+                draws=draws,
+                seed=seed,
+                target=target,
+            )
+        summary = result.summary()
+        ok = result.plan.has_plan
+        rows.append(
+            {
+                "strategy": label,
+                "status": result.plan.status,
+                "mean": summary["mean"] if ok else np.nan,
+                "p10": summary["p10"] if ok else np.nan,
+                "p50": summary["p50"] if ok else np.nan,
+                "p90": summary["p90"] if ok else np.nan,
+                "mean_spend": summary["mean_spend"] if ok else np.nan,
+                "budget_filled": summary["budget_filled"] if ok else np.nan,
+                "mean_contacted": summary["mean_contacted"] if ok else np.nan,
+                "mean_booked": summary["mean_booked"] if ok else np.nan,
+                "probability_of_target": summary["probability_of_target"] if ok else np.nan,
+                "if_all_accepted": (
+                    result.if_all_accepted.expected_engagement
+                    if result.if_all_accepted.has_plan
+                    else np.nan
+                ),
+                "message": result.plan.message,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _strategy_inputs(
+    roster: Roster, assumptions: Assumptions, strategy: Strategy
+) -> tuple[Roster, np.ndarray | None]:
+    """The roster and first-post values the optimiser plans a strategy with."""
+    _check_strategy(strategy)
+    if strategy == "plan":
+        return roster, None
+    weights = first_post_engagement(roster.table) * reply_rates(roster.table, assumptions)
+    if strategy == "reply_weighted":
+        return roster, weights
+    return expected_acceptance_roster(roster, assumptions), weights
+
+
+def outreach_split_curve(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+    step: float = 0.1,
+    draws: int = CURVE_DRAWS,
+    seed: int = SEED,
+    part: tuple[int, int] = (0, 1),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The split curve on the realistic basis: at each macro share (held within +- step/2 of
+    the budget, as `planner.plan.split_curve`), the strategy's certified plan for that band, its
+    own backups, and the outreach simulated (`draws` times; the macro share's top is enforced
+    when booking). Returns (curve, ranges) in the shape of `planner.risk.split_curve_ranges`:
+    the curve's `expected_engagement` is the simulated mean, and its ranges' P10-P90 come from
+    the same draws, so the line and its band belong together. `planned_value` is what the
+    optimiser certified for the band (in the strategy's objective)."""
+    planned_roster, weights = _strategy_inputs(roster, assumptions, strategy)
+    points = split_points(planned_roster, campaign, step=step, first_value=weights, part=part)
+    curve, ranges = [], []
+    for point in points:
+        curve_row, range_row = _curve_point(
+            roster, campaign, assumptions, point, backup_order, draws, seed
+        )
+        curve.append(curve_row)
+        ranges.append(range_row)
+    return pd.DataFrame(curve), pd.DataFrame(ranges)
+
+
+def _curve_point(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    point: BandPoint,
+    backup_order: BackupOrder,
+    draws: int,
+    seed: int,
+) -> tuple[dict[str, object], dict[str, float]]:
+    ok = point.solution.status in ("optimal", "feasible")
+    nan = float("nan")
+    curve: dict[str, object] = {
+        "macro_share": point.share,
+        "band_low": point.low,
+        "band_high": point.high,
+        "expected_engagement": nan,
+        "macro_spend": nan,
+        "micro_spend": nan,
+        "spend": nan,
+        "status": point.solution.status,
+        "optimality_gap": point.solution.gap if ok else nan,
+        "planned_value": point.solution.value if ok else nan,
+        "mean_booked": nan,
+        "budget_filled": nan,
+    }
+    ranges = {"macro_share": point.share, "p10": nan, "p50": nan, "p90": nan, "mean": nan}
+    if not ok:
+        return curve, ranges
+    band = dataclasses.replace(campaign, macro_share_min=point.low, macro_share_max=point.high)
+    posts = point.items.posts_per_influencer(point.solution.chosen)
+    offers = offers_from_posts(roster, band, assumptions, posts, backup_order=backup_order)
+    outcome = simulate_outreach(offers, band, assumptions, draws=draws, seed=seed)
+    summary = outcome.summary()
+    curve |= {
+        "expected_engagement": summary["mean"],
+        "macro_spend": summary["mean_macro_spend"],
+        "micro_spend": summary["mean_spend"] - summary["mean_macro_spend"],  # type: ignore[operator]
+        "spend": summary["mean_spend"],
+        "mean_booked": summary["mean_booked"],
+        "budget_filled": summary["budget_filled"],
+    }
+    ranges |= {k: float(summary[k]) for k in ("p10", "p50", "p90", "mean")}  # type: ignore[arg-type]
+    return curve, ranges
+
+
+MACRO_REPLY_RATES = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def macro_reply_sweep(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    *,
+    rates: Sequence[float] = MACRO_REPLY_RATES,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
+    step: float = 0.1,
+    draws: int = CURVE_DRAWS,
+    seed: int = SEED,
+) -> pd.DataFrame:
+    """The article's claim tested on this roster: for each macro reply rate (influencers with
+    their own rate keep it), the realistic split curve's best macro share (the band it was
+    planned in) and what it earns, the macro share of what it books on average, and all micro
+    (the curve's 0% point) for comparison."""
+    rows = []
+    for rate in rates:
+        varied = dataclasses.replace(assumptions, reply_macro=float(rate))
+        curve, ranges = outreach_split_curve(
+            roster,
+            campaign,
+            varied,
+            strategy=strategy,
+            backup_order=backup_order,
+            step=step,
+            draws=draws,
+            seed=seed,
+        )
+        value = curve["expected_engagement"].to_numpy(dtype=float)
+        if np.isfinite(value).any():
+            best = int(np.nanargmax(value))
+            row = {
+                "reply_macro": float(rate),
+                "best_share": float(curve["macro_share"].iloc[best]),
+                "best_mean": float(value[best]),
+                "best_p10": float(ranges["p10"].iloc[best]),
+                "best_p90": float(ranges["p90"].iloc[best]),
+                # The macro share of what that plan books on average (declines included).
+                "best_booked_macro_share": float(
+                    curve["macro_spend"].iloc[best] / curve["spend"].iloc[best]
+                ),
+            }
+        else:
+            row = {"reply_macro": float(rate), "best_share": np.nan, "best_mean": np.nan}
+            row |= {"best_p10": np.nan, "best_p90": np.nan, "best_booked_macro_share": np.nan}
+        micro = curve.loc[curve["macro_share"] == 0, "expected_engagement"]
+        row["all_micro_mean"] = float(micro.iloc[0]) if len(micro) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sweep_sentence(sweep: pd.DataFrame) -> str:
+    """The sweep in one sentence for the page, the CLI and the report."""
+    parts = [
+        f"{row.reply_macro:.0%}: {row.best_share:.0%} planned, "
+        f"{row.best_booked_macro_share:.0%} booked, {row.best_mean:,.0f} engagements"
+        for row in sweep.itertuples()
+        if np.isfinite(row.best_share)
+    ]
+    if not parts:
+        return "No macro share could be planned at any of the macro reply rates tried."
+    return (
+        "Best macro share of the budget after declines and backups, by macro reply rate: "
+        + "; ".join(parts)
+        + "."
+    )
