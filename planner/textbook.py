@@ -5,6 +5,13 @@ It is the reference the fast optimiser is tested and benchmarked against; it is 
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, milp
@@ -28,13 +35,14 @@ def solve_textbook(
     options: dict[str, float] = {"mip_rel_gap": mip_rel_gap}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    result = milp(
-        -items.value,
-        constraints=constraints,
-        integrality=np.ones(n),
-        bounds=(0, 1),
-        options=options,
-    )
+    with native_output_to_stderr():
+        result = milp(
+            -items.value,
+            constraints=constraints,
+            integrality=np.ones(n),
+            bounds=(0, 1),
+            options=options,
+        )
     if result.x is None:
         # status 2: proven infeasible; otherwise the time limit passed before any plan was found.
         status = "infeasible" if result.status == 2 else "timeout"
@@ -45,3 +53,50 @@ def solve_textbook(
     gap = relative_gap("", bound, value)
     status = "optimal" if gap <= mip_rel_gap + 1e-12 else "feasible"
     return Solution(status, chosen, value, max(bound, value))
+
+
+_redirect_lock = threading.Lock()
+_redirect_depth = 0
+_saved_stdout_fd: int | None = None
+
+
+@contextmanager
+def native_output_to_stderr() -> Iterator[None]:
+    """Send what native code writes to file descriptor 1 to standard error while inside.
+
+    HiGHS's branch and bound prints some lines (`HighsMipSolverData::...`) with C's stdio whatever
+    its output options say, and they would land in the middle of a script's JSON or CSV. Python's
+    own `print` also writes to descriptor 1, so while any solve is inside, other threads' prints go
+    to standard error too (moved, never lost). Nested and concurrent uses share one redirection.
+    """
+    global _redirect_depth, _saved_stdout_fd
+    with _redirect_lock:
+        if _redirect_depth == 0:
+            try:
+                sys.stdout.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+            try:
+                _saved_stdout_fd = os.dup(1)
+                os.dup2(2, 1)
+            except OSError:  # no descriptor 1 or 2 (some embedded hosts): nothing to protect
+                _saved_stdout_fd = None
+        _redirect_depth += 1
+    try:
+        yield
+    finally:
+        with _redirect_lock:
+            _redirect_depth -= 1
+            if _redirect_depth == 0 and _saved_stdout_fd is not None:
+                _flush_c_stdio()
+                os.dup2(_saved_stdout_fd, 1)
+                os.close(_saved_stdout_fd)
+                _saved_stdout_fd = None
+
+
+def _flush_c_stdio() -> None:
+    """Write out C's stdio buffers (HiGHS's lines) while they still go to standard error."""
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # no C library by that name (Windows)
+        pass
