@@ -1,6 +1,9 @@
-"""The textbook formulation: one binary per post, ordering rows, HiGHS branch and bound.
+"""The model as a mixed-integer programme (planner/model.py's matrix form) for HiGHS.
 
-It is the reference the fast optimiser is tested and benchmarked against; it is not used to plan.
+One binary per post, the side rows and the post-order rows, solved by HiGHS's branch and bound
+(`scipy.optimize.milp`). It is the reference the engine is tested and benchmarked against, and the
+engine's last resort when its dynamic programme gives up (planner/solver.py). `lp_relaxation`
+gives the same model's LP relaxation with its dual prices.
 """
 
 from __future__ import annotations
@@ -14,21 +17,20 @@ from contextlib import contextmanager
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import LinearConstraint, milp
+from scipy.optimize import LinearConstraint, OptimizeResult, linprog, milp
 
-from planner.model import PostItems
-from planner.solver import Solution, _order_rows, _rows, relative_gap
+from planner.model import PostItems, Solution, order_rows, relative_gap, side_rows
 
 
-def solve_textbook(
+def solve_mip(
     items: PostItems, *, mip_rel_gap: float = 1e-6, time_limit: float | None = None
 ) -> Solution:
     n = items.owner.size
     if n == 0:
         status = "optimal" if items.macro_min <= 0 else "infeasible"
         return Solution(status, np.zeros(0, dtype=bool), 0.0, 0.0)
-    matrix, lower, upper = _rows(items)
-    order = _order_rows(items, np.arange(n))
+    matrix, lower, upper = side_rows(items)
+    order = order_rows(items, np.arange(n))
     constraints = [LinearConstraint(matrix, lower, upper)]
     if order.shape[0]:
         constraints.append(LinearConstraint(sparse.csr_array(order), -np.inf, 0))
@@ -53,6 +55,25 @@ def solve_textbook(
     gap = relative_gap("", bound, value)
     status = "optimal" if gap <= mip_rel_gap + 1e-12 else "feasible"
     return Solution(status, chosen, value, max(bound, value))
+
+
+def lp_relaxation(items: PostItems, value: np.ndarray) -> OptimizeResult | None:
+    """The LP relaxation (0 <= y <= 1) maximising `value`, or None when even it is infeasible.
+
+    `ineqlin.marginals` is cut to the side rows in the order budget, macro top, [macro count],
+    [influencer count], macro bottom (minus signs: HiGHS minimises)."""
+    n = items.owner.size
+    matrix, lower, upper = side_rows(items)
+    order = order_rows(items, np.arange(n))
+    a_ub = sparse.vstack([matrix, -matrix[[1]], order]).tocsr()
+    b_ub = np.concatenate([upper, [-lower[1]], np.zeros(order.shape[0])])
+    lp = linprog(-value, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
+    if lp.status == 2:
+        return None
+    if lp.status != 0:  # pragma: no cover - HiGHS reports numerical trouble
+        raise RuntimeError(f"The LP relaxation failed: {lp.message}")
+    lp.ineqlin.marginals = lp.ineqlin.marginals[: matrix.shape[0] + 1]
+    return lp
 
 
 _redirect_lock = threading.Lock()
