@@ -28,6 +28,7 @@ import numpy as np
 
 from planner.chain import DantzigChain
 from planner.model import PostItems, first_posts
+from planner.relaxation import Duals
 
 # Past this many live states the programme gives up and the caller uses branch and bound.
 MAX_STATES = 400_000
@@ -37,17 +38,6 @@ _PER_STATE_FIXING = 64
 _HEURISTIC_CORE = 48
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
 _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.6])
-
-
-@dataclass(frozen=True)
-class Duals:
-    """LP dual prices, in scaled engagement per cent (budget, macro top, macro bottom) and per
-    influencer (macro count)."""
-
-    budget: float
-    macro_max: float
-    macro_min: float
-    macro_count: float
 
 
 # "solved": `chosen` is the best plan and `bound` holds for every plan; "nothing_better": no plan

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.chain import DantzigChain
-from planner.dp import Duals, solve_dp
+from planner.dp import solve_dp
 from planner.heuristics import greedy_fill, improve, macro_exchange, repair, starting_plan
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
+from planner.relaxation import Duals, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve"]
 
@@ -59,11 +59,12 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
     value = items.value / scale
 
     if items.max_influencers is None and items.max_macro is None:
-        relaxed = _tier_lp(items, value)
+        relaxed = tier_lp(items, value)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
-        y, z_lp, duals = relaxed
-        found = _dynamic_programme(items, value, y, duals, z_lp, scale)
+        found = _dynamic_programme(
+            items, value, relaxed.y, relaxed.duals, relaxed.bound, scale
+        )
     elif items.max_influencers is None:
         from planner.mip import lp_relaxation
 
@@ -92,44 +93,6 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
     if fallback.status == "feasible" and fallback.gap < found.gap:
         return fallback
     return found
-
-
-def _tier_lp(items: PostItems, value: np.ndarray) -> tuple[np.ndarray, float, Duals] | None:
-    """The LP relaxation without influencer caps, solved exactly by splitting the budget between
-    the tiers: engagement is concave in macro spend m, so a binary search on its slope finds the
-    best m in the band. None when the band cannot be met even fractionally."""
-    micro = DantzigChain.of_items(items, value, ~items.macro)
-    macro = DantzigChain.of_items(items, value, items.macro)
-    low = items.macro_min
-    high = min(items.macro_max, items.budget, macro.total)
-    if low > high:
-        return None
-    # Largest m in [low, high] where one more macro cent still beats one more micro cent.
-    lo, hi = low, high
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if macro.slope_above(mid - 1) >= micro.slope_above(items.budget - mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    m = lo
-    micro_spend = min(items.budget - m, micro.total)
-    y = np.zeros(items.owner.size)
-    macro.fill(m, y)
-    micro.fill(micro_spend, y)
-    z = float(macro.value_at(m) + micro.value_at(micro_spend))
-    budget_price = float(micro.slope_above(micro_spend)) if micro_spend < micro.total else 0.0
-    if m + micro_spend < items.budget:  # money left over: the budget is not binding
-        budget_price = 0.0
-    macro_price = float(macro.slope_above(m)) if m < macro.total else 0.0
-    excess = macro_price - budget_price
-    duals = Duals(
-        budget=budget_price,
-        macro_max=max(excess, 0.0) if m == high else 0.0,
-        macro_min=max(-excess, 0.0) if m == low else 0.0,
-        macro_count=0.0,
-    )
-    return y, z, duals
 
 
 def _dynamic_programme(
