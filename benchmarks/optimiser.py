@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from planner.mip import solve_mip  # noqa: E402
 from planner.model import build_items  # noqa: E402
 from planner.roster import check_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
 from planner.solver import solve  # noqa: E402
 from planner.synthetic import synthetic_roster  # noqa: E402
-from planner.textbook import solve_textbook  # noqa: E402
 
 
 def timed(fn, repeats):
@@ -62,7 +62,7 @@ def main() -> None:
             line = f"{size:>6} {kind:<15} {ours_t * 1000:>9.1f} "
             if size <= args.reference_max_size:
                 ref_t, ref = timed(
-                    lambda items=items: solve_textbook(items, time_limit=args.reference_time_limit),
+                    lambda items=items: solve_mip(items, time_limit=args.reference_time_limit),
                     args.reference_repeats,
                 )
                 line += f"{ref_t * 1000:>12.0f} {ref_t / ours_t:>6.1f}x "

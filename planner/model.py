@@ -1,18 +1,62 @@
 """The planning model as arrays: one item per possible post, with its cost and expected engagement.
 
-Both the fast optimiser and the textbook reference formulation build on `PostItems`, so they solve
-exactly the same problem (MODEL.md, "Expected engagement" and "The plan").
+With y_j in {0, 1} for post j (post k of influencer i(j)), c_j its price in cents, v_j its expected
+engagement, M the macro posts and F the first posts (k = 0) (MODEL.md, "The plan"):
+
+    maximise    sum_j v_j y_j
+    subject to  sum_j c_j y_j                <= B                      (budget)
+                m_lo <= sum_{j in M} c_j y_j <= m_hi                   (macro band)
+                sum_{j in F and M} y_j       <= K_macro                (optional)
+                sum_{j in F} y_j             <= K                      (optional)
+                y_j <= y_{j-1}  for k(j) > 0                           (post order)
+
+`side_rows` and `order_rows` are these rows as sparse matrices; both the engine (planner/solver.py)
+and the mixed-integer reference (planner/mip.py) build on `PostItems`, so they solve exactly the
+same problem. `Solution` is what every solver returns.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from planner.settings import Campaign
+
+if TYPE_CHECKING:  # scipy takes half a second to import and most plans never need it:
+    from scipy import sparse  # the functions that build matrices import it when they run
+
+# A plan is "optimal" when its certified gap is at most this (MODEL.md).
+OPTIMAL_GAP = 1e-6
+
+# "optimal": gap <= OPTIMAL_GAP; "feasible": a valid plan with a larger certified gap (a time or
+# size limit stopped the search); "infeasible": no plan meets every rule; "timeout": the reference
+# formulation found no plan within its time limit.
+Status = Literal["optimal", "feasible", "infeasible", "timeout"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: Status
+    chosen: np.ndarray  # bool per item
+    value: float
+    upper_bound: float
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.status, self.upper_bound, self.value)
+
+
+def relative_gap(status: str, upper_bound: float, value: float) -> float:
+    """The certified optimality gap, (upper bound - plan value) / upper bound (MODEL.md)."""
+    if status in ("infeasible", "timeout"):
+        return float("nan")
+    if upper_bound <= 0:
+        return 0.0
+    return max(0.0, (upper_bound - value) / upper_bound)
 
 
 @dataclass(frozen=True)
@@ -119,3 +163,53 @@ def build_items(
         max_macro=campaign.max_macro,
         max_influencers=campaign.max_influencers,
     )
+
+
+def first_posts(items: PostItems, chosen: np.ndarray) -> np.ndarray:
+    """Same number of posts per influencer, taken as the first ones (equal cost, at least the
+    engagement): turns any selection into one in post order."""
+    counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
+    return items.k < counts[items.owner]
+
+
+def side_rows(
+    items: PostItems, columns: np.ndarray | None = None
+) -> tuple[sparse.csr_array, np.ndarray, np.ndarray]:
+    """The side rows (budget, macro band, [macro count], [influencer count]) over the given item
+    columns: the matrix and its lower and upper bounds."""
+    from scipy import sparse
+
+    sel = np.arange(items.owner.size) if columns is None else columns
+    cost = items.cost[sel].astype(float)
+    macro = items.macro[sel]
+    first = items.first[sel]
+    row_data = [cost, np.where(macro, cost, 0.0)]
+    lower = [-np.inf, float(items.macro_min)]
+    upper = [float(items.budget), float(items.macro_max)]
+    if items.max_macro is not None:
+        row_data.append((first & macro).astype(float))
+        lower.append(-np.inf)
+        upper.append(float(items.max_macro))
+    if items.max_influencers is not None:
+        row_data.append(first.astype(float))
+        lower.append(-np.inf)
+        upper.append(float(items.max_influencers))
+    matrix = (
+        sparse.csr_array(np.vstack(row_data)) if sel.size else sparse.csr_array((len(row_data), 0))
+    )
+    return matrix, np.array(lower), np.array(upper)
+
+
+def order_rows(items: PostItems, columns: np.ndarray) -> sparse.csr_array:
+    """y[k] - y[k-1] <= 0 for each pair of consecutive posts that are both in `columns`."""
+    from scipy import sparse
+
+    position = np.full(items.owner.size, -1)
+    position[columns] = np.arange(columns.size)
+    later = columns[items.k[columns] > 0]
+    later = later[position[later - 1] >= 0]
+    n = later.size
+    data = np.concatenate([np.ones(n), -np.ones(n)])
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    cols = np.concatenate([position[later], position[later - 1]])
+    return sparse.csr_array((data, (rows, cols)), shape=(n, columns.size))

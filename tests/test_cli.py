@@ -92,3 +92,42 @@ def test_infeasible_is_reported():
     plan = json.loads(done.stdout)
     assert plan["status"] == "infeasible"
     assert "macro share" in plan["message"]
+
+
+def test_json_stays_json_when_highs_branch_and_bound_runs(tmp_path):
+    """HiGHS's MIP writes lines like `HighsMipSolverData::transformNewIntegerFeasibleSolution`
+    to the process's standard output from C++; a script reading --format json must still get
+    only JSON. The programme's state limit is set to give up at once so that the last-resort
+    HiGHS fallback runs (the engine reaches it only when its states outgrow the limit)."""
+    from planner.synthetic import synthetic_roster
+
+    roster = tmp_path / "roster.csv"
+    synthetic_roster(500, seed=7).to_csv(roster, index=False)
+    script = (
+        "import runpy, planner.dp;"
+        "planner.dp.MAX_STATES = -1;"
+        "runpy.run_module('planner', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "plan",
+            "--roster",
+            str(roster),
+            "--budget",
+            "100000",
+            "--max-influencers",
+            "25",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert plan["status"] == "optimal"

@@ -1,4 +1,4 @@
-"""The optimiser against brute force, the textbook HiGHS formulation and every constraint."""
+"""The optimiser against brute force, the mixed-integer reference (HiGHS) and every constraint."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, make_plan
+from planner.mip import solve_mip
 from planner.model import build_items
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
-from planner.textbook import solve_textbook
 
 
 def brute_force(items):
@@ -105,7 +105,7 @@ def test_matches_textbook_formulation(seed, rate_card, share, caps, fraction):
     )
     items = build_items(roster.table, campaign)
     ours = solve(items)
-    reference = solve_textbook(items)
+    reference = solve_mip(items)
     assert ours.status in ("optimal", "infeasible")
     assert (ours.status == "infeasible") == (reference.status == "infeasible")
     if ours.status == "infeasible":
@@ -201,7 +201,7 @@ def test_a_timeout_keeps_the_best_plan_found_instead_of_calling_it_infeasible(mo
     items = _medium_items(4, rate_card=False)
     monkeypatch.setattr("planner.dp.MAX_STATES", -1)
     monkeypatch.setattr(
-        "planner.textbook.milp",
+        "planner.mip.milp",
         lambda *a, **k: type("R", (), {"x": None, "status": 1})(),  # time limit, no plan
     )
     found = solve(items)

@@ -1,0 +1,231 @@
+"""Good plans fast: the starting plans that the dynamic programme's bounds are measured against.
+
+None of this certifies anything; a better starting plan only lets the bounds prune sooner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.model import PostItems, first_posts
+
+
+def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Add posts in `order` while every constraint still holds (macro minimum aside)."""
+    chosen = chosen.copy()
+    cost = items.cost.tolist()
+    macro = items.macro.tolist()
+    k = items.k.tolist()
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    n_first = int((chosen & items.first).sum())
+    n_macro = int((chosen & items.first & items.macro).sum())
+    max_inf = items.max_influencers if items.max_influencers is not None else 1 << 62
+    max_mac = items.max_macro if items.max_macro is not None else 1 << 62
+    taken = chosen.tolist()
+    room = items.budget - spend
+    candidates = [int(j) for j in order if not taken[j] and cost[j] <= room]
+    if not candidates:
+        return chosen
+    cheapest_after = np.minimum.accumulate(np.array([cost[j] for j in candidates])[::-1])[::-1]
+    for index, j in enumerate(candidates):
+        room = items.budget - spend
+        if cheapest_after[index] > room:
+            break
+        c = cost[j]
+        if c > room or (k[j] > 0 and not taken[j - 1]):
+            continue
+        is_macro = macro[j]
+        if is_macro and macro_spend + c > items.macro_max:
+            continue
+        if k[j] == 0:
+            if n_first + 1 > max_inf or (is_macro and n_macro + 1 > max_mac):
+                continue
+            n_first += 1
+            n_macro += is_macro
+        taken[j] = True
+        spend += c
+        if is_macro:
+            macro_spend += c
+    return np.array(taken, dtype=bool)
+
+
+def repair(
+    items: PostItems, chosen: np.ndarray, keep: np.ndarray, drop_order: np.ndarray
+) -> np.ndarray | None:
+    """Drop posts (least efficient first, never one in `keep`) until the budget and the macro
+    band's top hold; None when that cannot be done without breaking the band's bottom."""
+    chosen = chosen.copy()
+    cost = items.cost
+    spend = int(cost[chosen].sum())
+    macro_spend = int(cost[chosen & items.macro].sum())
+    owner = items.owner
+    last = items.owner.size - 1
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]].tolist()
+    for j in candidates:
+        over_budget = spend > items.budget
+        over_macro = macro_spend > items.macro_max
+        if not (over_budget or over_macro):
+            break
+        if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
+            continue  # not this influencer's last post
+        if items.macro[j]:
+            if macro_spend - cost[j] < items.macro_min:
+                continue
+        elif not over_budget:
+            continue
+        chosen[j] = False
+        spend -= int(cost[j])
+        if items.macro[j]:
+            macro_spend -= int(cost[j])
+    if spend > items.budget or macro_spend > items.macro_max:
+        return None
+    return chosen
+
+
+def improve(
+    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 100, rounds: int = 30
+) -> np.ndarray:
+    """Swap one post for another (or add one) while that gains engagement: fills the budget
+    that a greedy fill leaves over, which decides optimality when posts are priced alike."""
+    chosen = chosen.copy()
+    cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
+    ratio = value / cost
+    n = owner.size
+    counts_cap_total = items.max_influencers
+    for _ in range(rounds):
+        spend = int(cost[chosen].sum())
+        macro_spend = int(cost[chosen & macro].sum())
+        n_total = int((chosen & items.first).sum())
+        n_macro = int((chosen & items.first & macro).sum())
+        room = items.budget - spend
+        nxt = np.ones(n, dtype=bool)
+        nxt[1:] = owner[1:] != owner[:-1]
+        nxt = ~chosen & (nxt | np.concatenate([[False], chosen[:-1]]) & (k > 0))
+        last = chosen.copy()
+        last[:-1] &= ~(chosen[1:] & (owner[1:] == owner[:-1]))
+        add = np.flatnonzero(nxt)
+        add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+        drop = np.flatnonzero(last)
+        drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+        drop = np.concatenate([[-1], drop])  # -1: drop nothing
+        dc = np.where(drop >= 0, cost[drop], 0)
+        dv = np.where(drop >= 0, value[drop], 0.0)
+        dm = np.where(drop >= 0, macro[drop] * cost[drop], 0)
+        dn = np.where(drop >= 0, k[drop] == 0, False)
+        dnm = dn & np.where(drop >= 0, macro[drop], False)
+        gain = value[add][None, :] - dv[:, None]
+        new_spend = spend - dc[:, None] + cost[add][None, :]
+        new_macro = macro_spend - dm[:, None] + (macro[add] * cost[add])[None, :]
+        new_total = n_total - dn[:, None] + (k[add] == 0)[None, :]
+        new_nmacro = n_macro - dnm[:, None] + ((k[add] == 0) & macro[add])[None, :]
+        ok = (
+            (new_spend <= items.budget)
+            & (new_macro <= items.macro_max)
+            & (new_macro >= items.macro_min)
+            & (gain > 0)
+        )
+        ok &= owner[np.maximum(drop, 0)][:, None] != owner[add][None, :]
+        if counts_cap_total is not None:
+            ok &= new_total <= counts_cap_total
+        if items.max_macro is not None:
+            ok &= new_nmacro <= items.max_macro
+        if not ok.any() or room < 0:
+            break
+        score = np.where(ok, gain, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+        if drop[a] >= 0:
+            chosen[drop[a]] = False
+        chosen[add[b]] = True
+    return chosen
+
+
+def starting_plan(items: PostItems, y: np.ndarray, value: np.ndarray) -> np.ndarray | None:
+    """A good feasible plan near the LP optimum: every way of rounding its fractional posts,
+    each repaired and then filled greedily; the best of them."""
+    ratio = value / items.cost
+    fill_order = np.argsort(-ratio, kind="stable")
+    drop_order = np.lexsort((-items.k, ratio))
+    floor = first_posts(items, y > 1 - 1e-9)
+    fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
+    # Macro posts the band's bottom may need, best first.
+    macro_extra = [j for j in fill_order if items.macro[j] and not floor[j]][:8]
+    best, best_value = None, -np.inf
+    options = []
+    for mask in range(1 << fractional.size):
+        up = fractional[[(mask >> b) & 1 == 1 for b in range(fractional.size)]]
+        options.append(up)
+    for up in options:
+        chosen = floor.copy()
+        keep = np.zeros_like(floor)
+        for j in up:
+            same = (items.owner == items.owner[j]) & (items.k <= items.k[j])
+            chosen |= same
+            keep |= same
+        macro_spend = int(items.cost[chosen & items.macro].sum())
+        for j in macro_extra:
+            if macro_spend >= items.macro_min:
+                break
+            if chosen[j] or (items.k[j] > 0 and not chosen[j - 1]):
+                continue
+            chosen[j] = keep[j] = True
+            macro_spend += int(items.cost[j])
+        if macro_spend < items.macro_min:
+            continue
+        repaired = repair(items, chosen, keep, drop_order)
+        if repaired is None:
+            continue
+        filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+        if items.check(filled):
+            continue
+        total = float(value[filled].sum())
+        if total > best_value:
+            best, best_value = filled, total
+    return best
+
+
+def macro_exchange(
+    items: PostItems, chosen: np.ndarray, value: np.ndarray, price: float, width: int = 10
+) -> np.ndarray:
+    """The plan with its macro posts re-chosen near the LP's break: every exchange of some of its
+    `width` least efficient last macro posts for some of the `width` best next ones, each
+    priced at what the money would earn in micro posts (`price` per cent); then the micro posts
+    refilled. Macro posts are large, so hitting the macro band's top to the dollar matters."""
+    cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
+    ratio = value / cost
+    n = owner.size
+    same_next = np.zeros(n, dtype=bool)
+    same_next[:-1] = owner[1:] == owner[:-1]
+    last = chosen & macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
+    prev_taken = np.concatenate([[False], chosen[:-1]]) & (k > 0)
+    nxt = ~chosen & macro & ((k == 0) | prev_taken)
+    drop = np.flatnonzero(last)
+    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+    add = np.flatnonzero(nxt)
+    add = add[~np.isin(owner[add], owner[drop])]
+    add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+
+    def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        masks = (np.arange(1 << idx.size)[:, None] >> np.arange(idx.size)[None, :]) & 1
+        return masks.astype(bool), masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
+
+    drop_sets, drop_cost, drop_profit = subsets(drop)
+    add_sets, add_cost, add_profit = subsets(add)
+    macro_spend = int(cost[chosen & macro].sum())
+    new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
+    gain = add_profit[None, :] - drop_profit[:, None]
+    ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
+    ok &= new_macro <= items.budget
+    if items.max_macro is not None:
+        n_macro = int((chosen & macro & items.first).sum())
+        counts = n_macro - (drop_sets & (k[drop] == 0)).sum(1)[:, None]
+        counts = counts + (add_sets & (k[add] == 0)).sum(1)[None, :]
+        ok &= counts <= items.max_macro
+    score = np.where(ok, gain, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+    if not score[a, b] > 0:
+        return chosen
+    plan = chosen.copy()
+    plan[drop[drop_sets[a]]] = False
+    plan[add[add_sets[b]]] = True
+    return plan

@@ -1,0 +1,282 @@
+"""The LP relaxation of the model, solved exactly without a general LP solver.
+
+Without caps it is two Dantzig chains (micro and macro posts by engagement per cent) and the
+split of the budget between them: engagement is concave in macro spend m, so a binary search on
+the slopes finds the best m in the band (`tier_lp`).
+
+With caps on the number of influencers (in total, K, or macro, K_macro), the caps are priced
+instead (Lagrangian relaxation): with rho per influencer and sigma per macro influencer,
+
+    L(rho, sigma) = rho K + sigma K_macro
+                    + max { sum_i f_i(x_i) - (rho + sigma [i macro]) [x_i > 0] : budget, band }
+
+bounds every plan for any rho, sigma >= 0. Each influencer's polytope {1 >= y_0 >= y_1 >= ... >= 0}
+is integral, so min L over the prices equals the LP relaxation with the caps (Geoffrion, 1974).
+For given prices the inner LP is again two chains, of each influencer's concave envelope: the
+first "segment" buys posts 0..x*-1 at once (x* maximises (f_i(x) - charge) / (x c_i)), later posts
+one by one (`counted_lp`). L is convex in each price and its slope in rho is K minus the number
+of influencers the LP buys, so a bisection on that slope finds the best rho (and, nested, sigma).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.chain import DantzigChain
+from planner.model import PostItems
+
+
+@dataclass(frozen=True)
+class Duals:
+    """Prices of the LP relaxation's side rows, in scaled engagement per cent (budget, macro top,
+    macro bottom) and per influencer (macro count, total count)."""
+
+    budget: float
+    macro_max: float
+    macro_min: float
+    macro_count: float
+    count: float = 0.0
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    y: np.ndarray  # fractional posts of an LP optimum (in [0, 1] per item)
+    bound: float  # LP value: every plan's scaled engagement is at most this
+    duals: Duals
+
+
+@dataclass(frozen=True)
+class _Split:
+    macro_spend: int
+    micro_spend: int
+    value: float
+    budget_price: float
+    macro_price: float
+
+
+def _split(micro: DantzigChain, macro: DantzigChain, items: PostItems) -> _Split | None:
+    """Best split of the budget between a micro and a macro chain, macro spend in the band."""
+    low = items.macro_min
+    high = min(items.macro_max, items.budget, macro.total)
+    if low > high:
+        return None
+    # Largest m in [low, high] where one more macro cent still beats one more micro cent.
+    lo, hi = low, high
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if macro.slope_above(mid - 1) >= micro.slope_above(items.budget - mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    m = lo
+    micro_spend = min(items.budget - m, micro.total)
+    z = float(macro.value_at(m) + micro.value_at(micro_spend))
+    budget_price = float(micro.slope_above(micro_spend)) if micro_spend < micro.total else 0.0
+    if m + micro_spend < items.budget:  # money left over: the budget is not binding
+        budget_price = 0.0
+    macro_price = float(macro.slope_above(m)) if m < macro.total else 0.0
+    return _Split(m, micro_spend, z, budget_price, macro_price)
+
+
+def _band_duals(items: PostItems, split: _Split, macro_total: int) -> tuple[float, float]:
+    high = min(items.macro_max, items.budget, macro_total)
+    excess = split.macro_price - split.budget_price
+    top = max(excess, 0.0) if split.macro_spend == high else 0.0
+    bottom = max(-excess, 0.0) if split.macro_spend == items.macro_min else 0.0
+    return top, bottom
+
+
+def tier_lp(items: PostItems, value: np.ndarray) -> Relaxation | None:
+    """The LP relaxation without influencer caps; None when the band cannot be met even
+    fractionally."""
+    micro = DantzigChain.of_items(items, value, ~items.macro)
+    macro = DantzigChain.of_items(items, value, items.macro)
+    split = _split(micro, macro, items)
+    if split is None:
+        return None
+    y = np.zeros(items.owner.size)
+    macro.fill(split.macro_spend, y)
+    micro.fill(split.micro_spend, y)
+    top, bottom = _band_duals(items, split, macro.total)
+    duals = Duals(split.budget_price, top, bottom, 0.0)
+    return Relaxation(y, split.value, duals)
+
+
+class SegmentChain(DantzigChain):
+    """A Dantzig chain of envelope segments: `idx` is each segment's first position in its
+    `Envelopes`, `length` its number of posts, `first` whether it starts an influencer."""
+
+    def __init__(
+        self,
+        cost: np.ndarray,
+        value: np.ndarray,
+        idx: np.ndarray,
+        length: np.ndarray,
+        first: np.ndarray,
+    ) -> None:
+        super().__init__(cost, value, idx)
+        self.length = length
+        self.first = first
+
+
+class Envelopes:
+    """The posts of some influencers (`mask`, whole influencers) as the segments of each one's
+    concave envelope under a fixed charge per influencer: one first segment (posts 0..x*-1) and
+    the later posts one by one, as a Dantzig chain."""
+
+    def __init__(self, items: PostItems, value: np.ndarray, mask: np.ndarray) -> None:
+        self.idx = np.flatnonzero(mask)  # items, grouped by influencer in post order
+        self.k = items.k[self.idx]
+        self.cost = items.cost[self.idx]
+        self.value = value[self.idx]
+        self.starts = np.flatnonzero(self.k == 0)
+        self.lengths = np.diff(np.append(self.starts, self.idx.size))
+        cum = np.concatenate([[0.0], np.cumsum(self.value)])
+        self.cum_value = cum[1:] - np.repeat(cum[self.starts], self.lengths)  # f_i(k + 1)
+        self.group_of = np.repeat(np.arange(self.starts.size), self.lengths)
+        self.group_spend = self.cost[self.starts] * self.lengths  # every post bought
+
+    @property
+    def groups(self) -> int:
+        return int(self.starts.size)
+
+    def chain(self, charge: float, keep_negative: bool) -> SegmentChain:
+        """The envelopes' segments by value per cent. Segments worth nothing are left out unless
+        `keep_negative` (the band's bottom may have to buy them)."""
+        k, cost = self.k, self.cost
+        if self.idx.size == 0:
+            none = np.zeros(0, dtype=np.int64)
+            return SegmentChain(none, np.zeros(0), none, none, np.zeros(0, dtype=bool))
+        slope = (self.cum_value - charge) / ((k + 1) * cost)
+        best = np.maximum.reduceat(slope, self.starts)
+        big = np.iinfo(np.int64).max
+        xstar = np.minimum.reduceat(np.where(slope >= best[self.group_of], k, big), self.starts) + 1
+        # Segments in post order: each item is a segment's start when k == 0 or k >= x*.
+        starts_segment = k >= np.where(k == 0, 0, xstar[self.group_of])
+        pos = np.flatnonzero(starts_segment)
+        length = np.ones(pos.size, dtype=np.int64)
+        first = k[pos] == 0
+        length[first] = xstar
+        seg_cost = cost[pos] * length
+        seg_value = np.where(first, self.cum_value[pos + length - 1] - charge, self.value[pos])
+        if not keep_negative:
+            useful = seg_value > 0
+            pos, length, seg_cost, seg_value = (
+                pos[useful],
+                length[useful],
+                seg_cost[useful],
+                seg_value[useful],
+            )
+        order = np.argsort(-(seg_value / seg_cost), kind="stable")
+        return SegmentChain(
+            seg_cost[order], seg_value[order], pos[order], length[order], k[pos[order]] == 0
+        )
+
+    def fill(self, chain: SegmentChain, spend: int, y: np.ndarray) -> float:
+        """Write the chain's LP solution for `spend` into `y` (indexed by item); the fractional
+        number of influencers bought."""
+        by_position = np.zeros(self.idx.size)
+        chain.fill(spend, by_position)
+        fraction = by_position[chain.idx]
+        length = chain.length
+        starts = np.repeat(chain.idx, length) + _ramp(length)
+        y[self.idx[starts]] = np.repeat(fraction, length)
+        return float(fraction[chain.first].sum())
+
+
+def _ramp(length: np.ndarray) -> np.ndarray:
+    """0, 1, ..., length-1 for each entry, concatenated."""
+    starts = np.cumsum(length) - length
+    return np.arange(int(length.sum())) - np.repeat(starts, length)
+
+
+def counted_lp(items: PostItems, value: np.ndarray, tolerance: float = 1e-7) -> Relaxation | None:
+    """The LP relaxation with influencer caps through its Lagrangian dual (module docstring);
+    None when the band cannot be met even fractionally. The prices are found to a relative
+    `tolerance`; any prices give a valid bound."""
+    micro_env = Envelopes(items, value, ~items.macro)
+    macro_env = Envelopes(items, value, items.macro)
+    k_total, k_macro = items.max_influencers, items.max_macro
+    # Fractionally, the band's bottom needs macro influencers whose posts all together reach it.
+    caps = [c for c in (k_total, k_macro) if c is not None]
+    spend = np.sort(macro_env.group_spend)[::-1]
+    if (spend[: min(caps)] if caps else spend).sum() < items.macro_min:
+        return None
+    top_price = float(max(micro_env.cum_value.max(initial=0), macro_env.cum_value.max(initial=0)))
+    top_price = top_price * 2 + 1.0  # no influencer is worth this charge
+
+    @dataclass
+    class Point:
+        bound: float
+        bought: float
+        bought_macro: float
+        rho: float
+        sigma: float
+        split: _Split
+        micro: SegmentChain
+        macro: SegmentChain
+
+    def evaluate(rho: float, sigma: float, micro: SegmentChain) -> Point:
+        macro = macro_env.chain(rho + sigma, keep_negative=True)
+        split = _split(micro, macro, items)
+        if split is None:
+            raise _Infeasible
+        bought_micro = _bought(micro, split.micro_spend)
+        bought_macro = _bought(macro, split.macro_spend)
+        bound = split.value + rho * (k_total or 0) + sigma * (k_macro or 0)
+        return Point(
+            bound, bought_micro + bought_macro, bought_macro, rho, sigma, split, micro, macro
+        )
+
+    def search(f, cap: float, count) -> Point:  # type: ignore[no-untyped-def]
+        """The best price by bisection on the slope (cap - count), geometric until bracketed."""
+        best = at = f(0.0)
+        if count(at) <= cap:
+            return best
+        lo, hi = 0.0, top_price
+        while hi - lo > tolerance * hi:
+            mid = hi / 8 if lo == 0.0 else (lo + hi) / 2
+            at = f(mid)
+            if at.bound < best.bound:
+                best = at
+            if count(at) > cap:
+                lo = mid
+            else:
+                hi = mid
+        return best
+
+    def best_sigma(rho: float) -> Point:
+        micro = micro_env.chain(rho, keep_negative=False)
+        if k_macro is None:
+            return evaluate(rho, 0.0, micro)
+        return search(lambda sigma: evaluate(rho, sigma, micro), k_macro, lambda p: p.bought_macro)
+
+    try:
+        if k_total is None:
+            best = best_sigma(0.0)
+        else:
+            best = search(best_sigma, k_total, lambda p: p.bought)
+    except _Infeasible:
+        return None
+    y = np.zeros(items.owner.size)
+    micro_env.fill(best.micro, best.split.micro_spend, y)
+    macro_env.fill(best.macro, best.split.macro_spend, y)
+    top, bottom = _band_duals(items, best.split, best.macro.total)
+    duals = Duals(best.split.budget_price, top, bottom, best.sigma, best.rho)
+    return Relaxation(y, best.bound, duals)
+
+
+def _bought(chain: SegmentChain, spend: int) -> float:
+    """Fractional number of first segments (influencers) the chain's LP buys with `spend`."""
+    i = int(np.searchsorted(chain.cum_cost, min(spend, chain.total), side="right") - 1)
+    first = chain.first
+    whole = float(first[:i].sum())
+    if i < first.size and first[i]:
+        whole += (min(spend, chain.total) - chain.cum_cost[i]) / chain.cost[i]
+    return whole
+
+
+class _Infeasible(Exception):
+    pass
