@@ -52,7 +52,7 @@ def test_semicolon_csv_and_excel(tmp_path):
 def test_missing_column_lists_what_to_add():
     found = problems("name,followers,engagement_rate\nanna,5000,2%\n")
     assert any(
-        "required column 'cost_per_post' is missing" in p and "rate card" in p for p in found
+        "No column for cost_per_post" in p and "rate card" in p for p in found
     )
 
 
@@ -70,8 +70,8 @@ def test_missing_prices_can_be_estimated_and_are_marked():
 def test_text_in_a_number_column():
     found = problems(HEADER + "anna,lots,2%,100\n")
     assert found == [
-        "Row 2, column 'followers': 'lots' is not a follower count; write a whole "
-        "number such as 12500, 12,500 or 12.5K."
+        "Row 2, column 'followers': 'lots' is not the follower count; write it like "
+        "12500, 12,500, 12.500 or 12.5K."
     ]
 
 
@@ -83,8 +83,8 @@ def test_negative_price():
 def test_duplicate_name():
     found = problems(HEADER + "anna,5000,2%,100\n Anna ,6000,2%,100\n")
     assert found == [
-        "Row 3, column 'name': 'Anna' is also on row 2; names must be unique. "
-        "Remove or rename one of them."
+        "Row 3, column 'name': 'Anna' is also on row 2 (as 'anna': names are compared "
+        "without case or a leading @); names must be unique. Remove or rename one of them."
     ]
 
 
