@@ -240,18 +240,19 @@ class Ambiguity:
     conflict: bool = False  # values of both styles in equal numbers, not only two-way ones
 
     def message(self) -> str:
+        if self.conflict:
+            point, comma = self.examples[:2]
+            return (
+                f"Column '{self.column}' mixes numbers written with a decimal point ({point!r}) "
+                f"and with a decimal comma ({comma!r}) in equal numbers. Choose which one the "
+                "column uses (decimal comma or decimal point); values written the other way "
+                "are then listed as errors."
+            )
         shown = "; ".join(
             f"{value!r} is {_plain(point)} with a decimal point or {_plain(comma)} with a "
             "decimal comma"
             for value, point, comma in self.readings[:2]
         )
-        if self.conflict:
-            return (
-                f"Column '{self.column}' mixes numbers written with a decimal point and with a "
-                f"decimal comma in equal numbers ({shown}). Choose which one the column uses "
-                "(decimal comma or decimal point); values written the other way are then listed "
-                "as errors."
-            )
         return (
             f"Column '{self.column}' can be read two ways: {shown}. Nothing in the column "
             "shows which, so choose whether it uses a decimal comma or a decimal point."
@@ -386,7 +387,7 @@ def detect_format(
             Ambiguity(
                 column,
                 tuple(examples),
-                tuple(_both_ways(v) for v in examples),
+                (),
                 conflict=True,
             )
         )
@@ -421,12 +422,6 @@ def _decimals(core: str, decimal: Decimal) -> int:
     """Digits after the decimal mark when `core` is read with `decimal`."""
     mark = MARK[decimal]
     return len(core.partition(mark)[2]) if mark in core else 0
-
-
-def _both_ways(value: str) -> tuple[str, float, float]:
-    ways = readings(value)
-    nan = math.nan
-    return (value.strip(), ways.get("point", nan), ways.get("comma", nan))
 
 
 @dataclass(frozen=True)
