@@ -117,6 +117,7 @@ FIELDS: tuple[FieldRule, ...] = (
             "user_name",
             "account",
             "instagram_handle",
+            *_per_network("username", "handle"),
             "creator",
             "influencer",
             "name",
@@ -125,7 +126,6 @@ FIELDS: tuple[FieldRule, ...] = (
             "full_name",
             "channel_name",
             "user",
-            *_per_network("username", "handle"),
         ),
         required=True,
         example="@anna.cooks",
@@ -453,7 +453,11 @@ _TABLE_TYPES = {
     "source_row": "int64",
 }
 DEFAULT_CURRENCY = "USD"
-MONEY_DECIMALS = 2  # a price has at most this many decimals: `1.200` is not 1.2 of a currency
+# A price has at most this many decimals (the minor unit of every currency in
+# `planner.numbers.CURRENCY_CODES` is 0 or 2 digits), so `$1,200` is not $1.2. Followers and post
+# limits have none (`FieldRule.whole`), so `230.500` followers is not 230.5. Where both readings
+# are possible (`5.000` followers, `1.200` average likes) the column is asked about.
+MONEY_DECIMALS = 2
 
 DecimalChoice = Decimal | Mapping[str, Decimal] | None
 
