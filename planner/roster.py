@@ -2372,9 +2372,10 @@ def fields_markdown() -> str:
     ]
     for rule in FIELDS:
         aliases = [a for a in rule.aliases if not any(a.startswith(n + "_") for n in _NETWORKS)]
+        stems = sorted({a.split("_", 1)[1] for a in rule.aliases if a not in aliases})
         networks = (
-            " and per network (`instagram_followers`, …)"
-            if len(aliases) < len(rule.aliases)
+            " and per network (" + ", ".join(f"`instagram_{stem}`" for stem in stems) + ", …)"
+            if stems
             else ""
         )
         lines.append(
