@@ -134,3 +134,99 @@ def test_format_and_money():
 def test_describe():
     fmt = detect_format("Price", ["450,00 €", "9.800,00 €"])
     assert fmt.describe() == "decimal comma, '.' between thousands, EUR after the number"
+
+
+# --- Property: a roster written in any style reads back to its numbers, or asks ------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from planner import RosterError, read_roster  # noqa: E402
+
+GROUPS = {"point": [None, ",", " ", "\u202f", "'"], "comma": [None, ".", " ", "\u202f", "'"]}
+CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "CHF": "CHF", "EUR": "EUR"}
+
+
+@st.composite
+def styled_rosters(draw):
+    count = draw(st.integers(1, 6))
+    people = [
+        (
+            f"user{i}",
+            draw(  # round thousands are the ones that can read two ways: 230.000
+                st.one_of(
+                    st.integers(1_000, 5_000_000), st.integers(1, 999).map(lambda k: k * 1000)
+                )
+            ),
+            draw(st.integers(1, 200)) / 10,  # engagement rate in percent, one decimal
+            draw(st.integers(1_000, 5_000_000)),  # price in cents
+        )
+        for i in range(count)
+    ]
+    decimal = draw(st.sampled_from(["point", "comma"]))
+    style = {
+        "decimal": decimal,
+        "group": draw(st.sampled_from(GROUPS[decimal])),
+        "currency": draw(st.sampled_from([None, *CURRENCIES])),
+        "after": draw(st.booleans()),
+        "percent": draw(st.booleans()),
+        "suffix": draw(st.booleans()),
+        "cents": draw(st.booleans()),
+        "delimiter": draw(st.sampled_from([",", ";", "\t"])),
+    }
+    return people, style
+
+
+def write(people, style) -> bytes:
+    decimal, group = style["decimal"], style["group"]
+    mark = "." if decimal == "point" else ","
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=style["delimiter"], lineterminator="\n")
+    writer.writerow(["name", "followers", "engagement rate", "price"])
+    for name, followers, rate, cents in people:
+        if style["suffix"] and followers % 100 == 0:
+            shown = f"{followers / 1000:g}".replace(".", mark) + "K"
+        else:
+            shown = format_number(followers, decimal=decimal, group=group, digits=0)
+        if style["percent"]:
+            er = f"{rate:.1f}".replace(".", mark) + ("%" if decimal == "point" else " %")
+        else:
+            er = f"{rate / 100:.4f}".replace(".", mark)
+        digits = 2 if style["cents"] or cents % 100 else 0
+        price = format_number(cents / 100, decimal=decimal, group=group, digits=digits)
+        symbol = style["currency"]
+        if symbol is not None:
+            price = f"{price} {symbol}" if style["after"] else f"{symbol}{price}"
+        writer.writerow([name, shown, er, price])
+    return out.getvalue().encode()
+
+
+def check(roster, people, style) -> None:
+    table = roster.table.set_index("name")
+    assert len(table) == len(people)
+    for name, followers, rate, cents in people:
+        assert table.loc[name, "followers"] == followers
+        assert table.loc[name, "engagement_rate"] == pytest.approx(rate / 100, rel=1e-12)
+        assert table.loc[name, "cost_per_post"] == pytest.approx(cents / 100, rel=1e-12)
+    symbol = style["currency"]
+    assert roster.currency == (CURRENCIES[symbol] if symbol else "USD")
+
+
+@settings(max_examples=150, deadline=None)
+@given(styled_rosters())
+def test_any_style_reads_back_to_the_same_numbers_or_asks(case):
+    people, style = case
+    raw = write(people, style)
+    try:
+        roster = read_roster(raw, filename="r.csv")
+    except RosterError as error:
+        # Never different numbers: the only way out is a question about the decimal mark,
+        # and answering it with the mark the file was written in reads it right.
+        assert error.ambiguous, error.summary()
+        assert len(error.problems) == len(error.ambiguous), error.summary()
+        choice = {a.column: style["decimal"] for a in error.ambiguous}
+        roster = read_roster(raw, filename="r.csv", decimal=choice)
+    check(roster, people, style)
