@@ -9,7 +9,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload["currency"] = roster.currency
         derived = set(roster.table.loc[roster.table["engagement_derived"], "name"])
         payload["engagement_derived"] = bool(derived)
-        for allocation in payload["allocations"]:  # type: ignore[union-attr]
+        for allocation in cast(list[dict[str, object]], payload["allocations"]):
             allocation["engagement_derived"] = allocation["name"] in derived
         payload["excluded"] = json.loads(roster.excluded.to_json(orient="records"))
         print(json.dumps(payload, indent=2))
@@ -313,7 +313,8 @@ def _simulate(
             f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
         )
     lines.append(
-        f"  spend on accepted offers: mean {money(summary['mean_spend'], roster.currency)}"
+        "  spend on accepted offers: mean "
+        + money(cast(float, summary["mean_spend"]), roster.currency)
     )
     if args.target is not None:
         lines.append(

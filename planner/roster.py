@@ -1559,30 +1559,30 @@ def _match_columns(
     how: dict[str, Literal["recognised", "mapped"]] = {}
     used: set[str] = set()
     unmapped_on_purpose: set[str] = set()
-    for field_name, header in (explicit or {}).items():
-        if field_name not in RULES:
+    for wanted, header in (explicit or {}).items():
+        if wanted not in RULES:
             problems.append(
                 Problem(
-                    f"'{field_name}' in the column mapping is not a roster field; the fields "
+                    f"'{wanted}' in the column mapping is not a roster field; the fields "
                     f"are {', '.join(RULES)}."
                 )
             )
             continue
         if header is None or str(header).strip() == "":
-            unmapped_on_purpose.add(field_name)
+            unmapped_on_purpose.add(wanted)
             continue
         column = _lookup_header(str(header), columns)
         if column is None:
             problems.append(
                 Problem(
-                    f"The column mapping says {field_name} is in column '{header}', but the "
+                    f"The column mapping says {wanted} is in column '{header}', but the "
                     f"file has no such column. Its columns are: "
                     f"{', '.join(map(str, columns))}."
                 )
             )
             continue
-        found[field_name] = column
-        how[field_name] = "mapped"
+        found[wanted] = column
+        how[wanted] = "mapped"
         used.add(str(column))
     candidates: dict[str, list[tuple[int, object]]] = {}
     for column in columns:
@@ -1752,18 +1752,19 @@ def _name_key(name: str) -> str:
 
 
 def _show_value(rule: FieldRule, value: object, currency: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A parsed value as the understood-columns table shows it: `230,500`, `6.1%`, `€450.00`."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "" if value is None else str(value)
+    number = float(value)
+    if math.isnan(number):
         return ""
-    if rule.kind == "fraction" or rule.kind == "spread" and isinstance(value, float):
-        if rule.kind == "spread":
-            return f"{value:g}"
-        return f"{float(value) * 100:.4g}%"
+    if rule.kind == "fraction":
+        return f"{number * 100:.4g}%"
+    if rule.kind == "spread":
+        return f"{number:g}"
     if rule.kind == "money":
-        return money(float(value), currency)
-    if rule.kind in ("count", "posts"):
-        number = float(value)  # type: ignore[arg-type]
-        return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
-    return str(value)
+        return money(number, currency)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2128,7 +2129,7 @@ def _check_row(
 ) -> dict[str, object] | None:
     """One row's values by the rules, or None when it has problems (added to `problems`)."""
     start = len(problems)
-    values: dict[str, object] = {}
+    values: dict[str, float | str] = {}
 
     def raw(field_name: str) -> object:
         return record[position[found[field_name]]] if field_name in found else None
@@ -2216,7 +2217,7 @@ def _check_row(
                         )
                     )
                 else:
-                    rate = sum(float(values[p]) for p in parts) / followers  # type: ignore[arg-type]
+                    rate = sum(float(values[p]) for p in parts) / followers
                     if rate > 1:
                         problems.append(
                             Problem(
