@@ -3,6 +3,7 @@
 Pure Python (no Streamlit): read and check a roster, set a campaign, get the optimal plan.
 """
 
+from planner.numbers import Ambiguity
 from planner.outreach import (
     Forecast,
     forecast,
@@ -12,11 +13,29 @@ from planner.outreach import (
     simulate_outreach,
 )
 from planner.plan import Plan, TierTotals, budget_frontier, head_to_head, make_plan, split_curve
-from planner.roster import Problem, Roster, RosterError, check_roster, read_roster, read_table
+from planner.roster import (
+    FIELDS,
+    ColumnReading,
+    Problem,
+    Roster,
+    RosterError,
+    Suggestion,
+    Understanding,
+    check_roster,
+    read_roster,
+    read_table,
+    suggest_columns,
+)
 from planner.settings import DEFAULT_RATE_CARD, Campaign, RateCard, SettingsError, Tiers
 
 __all__ = [
     "DEFAULT_RATE_CARD",
+    "FIELDS",
+    "Ambiguity",
+    "ColumnReading",
+    "Suggestion",
+    "Understanding",
+    "suggest_columns",
     "Campaign",
     "Forecast",
     "Plan",

@@ -10,10 +10,12 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 
 from planner.export import neutralise
+from planner.numbers import currency_label, money
 from planner.outreach import (
     BACKUP_ORDERS,
     DEFAULT_BACKUP_ORDER,
@@ -54,8 +56,56 @@ def _share_band(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _column(text: str) -> tuple[str, str]:
+    field, sep, header = text.partition("=")
+    if not sep or not field.strip():
+        raise argparse.ArgumentTypeError(
+            f"--column takes FIELD=HEADER, like name=Nome or cost_per_post='Prezzo' (got {text!r})"
+        )
+    return field.strip(), header.strip()
+
+
+def _decimal(text: str) -> tuple[str | None, str]:
+    column, sep, choice = text.rpartition("=")
+    choice = choice.strip().lower()
+    if choice not in ("comma", "point"):
+        raise argparse.ArgumentTypeError(
+            f"--decimal takes comma or point, or COLUMN=comma|point for one column (got {text!r})"
+        )
+    return (column.strip() if sep else None), choice
+
+
 def _add_plan_options(plan: argparse.ArgumentParser) -> None:
     plan.add_argument("--roster", required=True, help="CSV or .xlsx roster")
+    plan.add_argument(
+        "--column",
+        type=_column,
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="the roster column holding a field, where its header is not recognised "
+        "(repeatable; FIELD= with no header: the file has no such column)",
+    )
+    plan.add_argument(
+        "--decimal",
+        type=_decimal,
+        action="append",
+        default=[],
+        metavar="comma|point",
+        help="the decimal mark of number columns whose values do not show it (1.200); "
+        "COLUMN=comma|point for one column (a field or a header; repeatable)",
+    )
+    plan.add_argument(
+        "--currency",
+        default=None,
+        metavar="CODE",
+        help="the campaign's currency (ISO code); default: the one the prices carry, else USD",
+    )
+    plan.add_argument(
+        "--explain",
+        action="store_true",
+        help="print what was understood of the roster (columns, formats, rows left out) to stderr",
+    )
     plan.add_argument("--budget", required=True, type=float, help="campaign budget")
     defaults = Campaign(budget=1.0)
     plan.add_argument(
@@ -183,15 +233,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "the plan with --outreach (reply_weighted plans for reply-weighted engagement)"
             )
         roster = read_roster(
-            args.roster, tiers=tiers, rate_card=RateCard() if args.estimate_prices else None
+            args.roster,
+            tiers=tiers,
+            rate_card=RateCard() if args.estimate_prices else None,
+            columns=dict(args.column),
+            decimal=_decimal_choice(args.decimal),
+            currency=args.currency,
         )
+        if args.explain:
+            print(roster.understood.text(), file=sys.stderr)
     except RosterError as error:
-        hint = (
-            " Add prices, or run again with --estimate-prices to estimate them from the rate card."
-            if error.missing_prices
-            else ""
-        )
-        print(f"error: {error.summary()}{hint}", file=sys.stderr)
+        print(f"error: {error.summary()}{_hints(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (SettingsError, _BadInput) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -220,7 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _simulate(args, roster, plan, assumptions)
     if args.format == "json":
         payload = plan.to_dict()
-        payload["excluded"] = roster.excluded.to_dict(orient="records")
+        payload["currency"] = roster.currency
+        derived = set(roster.table.loc[roster.table["engagement_derived"], "name"])
+        payload["engagement_derived"] = bool(derived)
+        for allocation in cast(list[dict[str, object]], payload["allocations"]):
+            allocation["engagement_derived"] = allocation["name"] in derived
+        payload["excluded"] = json.loads(roster.excluded.to_json(orient="records"))
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
         out = io.StringIO()
@@ -229,6 +286,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(_table(plan, roster))
     return 0
+
+
+def _decimal_choice(choices: list[tuple[str | None, str]]) -> Any:
+    """--decimal options as `check_roster`'s `decimal`: one mark, or one per column."""
+    everywhere = [choice for column, choice in choices if column is None]
+    per_column = {column: choice for column, choice in choices if column is not None}
+    if everywhere and not per_column:
+        return everywhere[-1]
+    if everywhere:
+        raise _BadInput("--decimal: give one mark for every column, or COLUMN=MARK options")
+    return per_column or None
+
+
+def _hints(error: RosterError) -> str:
+    """What to run again with, after the roster's problems."""
+    hints = []
+    if error.missing_prices:
+        hints.append(
+            "Add prices, or run again with --estimate-prices to estimate them from the rate card."
+        )
+    if error.ambiguous:
+        columns = ", ".join(f"'{a.column}'" for a in error.ambiguous)
+        hints.append(
+            f"For {columns}: run again with --decimal comma or --decimal point (or "
+            "--decimal COLUMN=comma for one column)."
+        )
+    for field in error.unmapped:
+        guess = error.suggestions.get(field)
+        header = guess.header if guess is not None else "HEADER"
+        hints.append(f"To say which column holds {field}: --column {field}={header!r}.")
+    return "".join("\n" + hint for hint in hints)
 
 
 def _simulate(
@@ -258,6 +346,7 @@ def _simulate(
             "plan_spend": plan.spend,
             "planned_for_replies": bool(args.plan_for_replies),
             "seed": args.seed,
+            "currency": roster.currency,
             **summary,
             "by_tier": tiers,
             "assumptions": dataclasses.asdict(assumptions),
@@ -267,7 +356,7 @@ def _simulate(
     lines = [
         f"Plan: {plan.status}, {plan.expected_engagement:,.0f} expected engagements"
         + (" (reply-weighted)" if args.plan_for_replies else " (if every offer is accepted)")
-        + f", ${plan.spend:,.2f} if every offer is accepted",
+        + f", {money(plan.spend, roster.currency)} if every offer is accepted",
         f"Simulated {summary['draws']:,} campaigns (seed {args.seed}):",
         f"  engagements: mean {summary['mean']:,.0f}, P10 {summary['p10']:,.0f}, "
         f"P50 {summary['p50']:,.0f}, P90 {summary['p90']:,.0f}",
@@ -276,7 +365,10 @@ def _simulate(
         lines.append(
             f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
         )
-    lines.append(f"  spend on accepted offers: mean ${summary['mean_spend']:,.2f}")
+    lines.append(
+        "  spend on accepted offers: mean "
+        + money(cast(float, summary["mean_spend"]), roster.currency)
+    )
     if args.target is not None:
         lines.append(
             f"  chance of at least {args.target:,.0f} engagements: "
@@ -345,34 +437,43 @@ def forecast_lines(result: Forecast, seed: int) -> list[str]:
     return lines
 
 
-def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
+def _table(plan: Plan, roster: Roster) -> str:
+    currency = roster.currency
     lines = [f"Status: {plan.status}"]
     if not plan.has_plan:
         lines.append(plan.message)
         return "\n".join(lines)
     lines += [
         f"Expected engagements: {plan.expected_engagement:,.0f}",
-        f"Spend: ${plan.spend:,.2f} of ${plan.campaign.budget:,.2f} "
-        f"(${plan.budget_left:,.2f} left)",
-        f"Cost per engagement: ${plan.cost_per_engagement:,.4f}",
+        f"Spend: {money(plan.spend, currency)} of {money(plan.campaign.budget, currency)} "
+        f"({money(plan.budget_left, currency)} left)",
+        f"Cost per engagement: {money(plan.cost_per_engagement, currency, 4)}",
         f"Certified optimality gap: {plan.optimality_gap:.2e} "
         f"(solved in {plan.solve_seconds * 1000:.0f} ms)",
     ]
     for tier, totals in plan.by_tier.items():
         lines.append(
             f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
-            f"${totals.spend:,.2f}, {totals.expected_engagement:,.0f} engagements"
+            f"{money(totals.spend, currency)}, {totals.expected_engagement:,.0f} engagements"
         )
     if plan.prices_estimated:
         lines.append("Prices marked * are estimates from the rate card.")
+    derived = set(roster.table.loc[roster.table["engagement_derived"], "name"])
+    if derived:
+        lines.append(
+            "Engagements marked ~ come from engagement rates derived from average likes and "
+            "comments per post ÷ followers."
+        )
     lines.append("")
-    header = f"{'name':<32} {'tier':<6} {'posts':>5} {'spend':>12} {'engagements':>12}"
+    spend = f"spend ({currency_label(currency)})"
+    header = f"{'name':<32} {'tier':<6} {'posts':>5} {spend:>12} {'engagements':>12}"
     lines += [header, "-" * len(header)]
     for row in plan.allocations.itertuples():
         mark = "*" if row.price_estimated else ""
         lines.append(
             f"{str(row.name)[:32]:<32} {row.tier:<6} {row.posts:>5} "
             f"{row.spend:>11,.2f}{mark:1} {row.expected_engagement:>12,.0f}"
+            + ("~" if row.name in derived else "")
         )
     if len(roster.excluded):
         lines.append("")

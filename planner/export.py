@@ -12,29 +12,47 @@ import io
 
 import pandas as pd
 
+from planner.numbers import currency_label
 from planner.plan import Plan
+from planner.roster import DEFAULT_CURRENCY, Roster
 
-# Column in Plan.allocations -> heading in the table and in the files.
-HEADINGS = {
-    "name": "Influencer",
-    "tier": "Tier",
-    "platform": "Platform",
-    "niche": "Niche",
-    "followers": "Followers",
-    "engagement_rate": "Engagement rate",
-    "cost_per_post": "Price per post ($)",
-    "price_estimated": "Price estimated",
-    "posts": "Posts",
-    "spend": "Spend ($)",
-    "expected_engagement": "Expected engagements",
-    "cost_per_engagement": "Cost per engagement ($)",
-}
+
+def headings(currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    """Column in Plan.allocations -> heading in the table and in the files, money in
+    `currency` (an ISO code: `Spend ($)`, `Spend (€)`, `Spend (CHF)`)."""
+    unit = currency_label(currency)
+    return {
+        "name": "Influencer",
+        "tier": "Tier",
+        "platform": "Platform",
+        "niche": "Niche",
+        "followers": "Followers",
+        "engagement_rate": "Engagement rate",
+        "cost_per_post": f"Price per post ({unit})",
+        "price_estimated": "Price estimated",
+        "posts": "Posts",
+        "spend": f"Spend ({unit})",
+        "expected_engagement": "Expected engagements",
+        "cost_per_engagement": f"Cost per engagement ({unit})",
+    }
+
+
+HEADINGS = headings()  # in US dollars
+DERIVED_HEADING = "Engagement rate derived"  # from average likes and comments ÷ followers
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def plan_table(plan: Plan) -> pd.DataFrame:
-    """The chosen influencers, most expected engagements first, with readable headings."""
-    table = plan.allocations[list(HEADINGS)].rename(columns=HEADINGS)
+def plan_table(plan: Plan, roster: Roster | None = None) -> pd.DataFrame:
+    """The chosen influencers, most expected engagements first, with readable headings; with
+    the `roster` planned from, money headed in its currency and, where some engagement rates
+    were derived, a column marking them."""
+    names = headings(roster.currency if roster is not None else DEFAULT_CURRENCY)
+    table = plan.allocations[list(names)].rename(columns=names)
+    if roster is not None and roster.engagement_derived:
+        derived = roster.table.set_index("name")["engagement_derived"]
+        position = table.columns.get_loc(names["engagement_rate"]) + 1
+        marks = plan.allocations["name"].map(derived).fillna(False).astype(bool)
+        table.insert(position, DERIVED_HEADING, marks.to_numpy())
     return table.reset_index(drop=True)
 
 

@@ -1,7 +1,14 @@
 """Reading and checking influencer rosters (CSV, Excel or a DataFrame) into one clean table.
 
-Real exports are messy: `12.5K` followers, `3.5%` engagement, `$1,200` prices, headers in any
-case. Everything wrong is collected and reported at once, by row and column, with how to fix it.
+Real exports are messy: a title and notes above the header, `Total followers` or `Rate per post`
+for headers, `230.500` followers and `450,00 €` prices, a `Total` row at the bottom. The file's
+header row is found (`read_table`); each column is matched to a field by the rules in `FIELDS`
+(one rule per field: its header aliases, how its values are read, their range and the hint
+shown when one is wrong; the checks, the messages, the table's columns and the docs all come
+from these rules); each number column's format is read from its values (`planner.numbers`),
+and a column that could be read two ways is asked about, never guessed. Everything wrong is
+collected and reported at once, by row and column, with how to fix it (`RosterError`), and what
+was understood is kept with the roster (`Roster.understood`) to be shown back.
 
 A file is bounded before it is parsed: its bytes, and for an .xlsx file (a zip) the size of its
 directory, of each part and of all parts unzipped, each part's compression ratio and the first
@@ -11,26 +18,41 @@ reading stops at the row cap, whatever the file said about its size.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import io
 import math
 import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree
 
 import pandas as pd
 
+from planner.numbers import (
+    CURRENCY_CODES,
+    CURRENCY_SYMBOLS,
+    Ambiguity,
+    AmbiguousFormat,
+    ColumnFormat,
+    Decimal,
+    NumberError,
+    detect_format,
+    money,
+    parse_number,
+)
 from planner.settings import RateCard, Tiers
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000  # influencer rows below the header row
 MAX_COLUMNS = 200
+HEADER_SCAN_ROWS = 30  # rows searched for the header (titles, notes and blank rows above it)
 
 # An .xlsx file is a zip of XML parts; a few hundred kilobytes of it can unzip to gigabytes. These
 # are checked from the zip's directory before anything is unzipped. A genuine roster of 100,000
@@ -48,77 +70,343 @@ _XML_SCAN_BYTES = 1 << 20  # unzipped bytes read at most to find a part's first 
 # A message lists this many problems in full and counts the rest.
 MAX_LISTED_PROBLEMS = 25
 
-REQUIRED_COLUMNS = ("name", "followers", "engagement_rate", "cost_per_post")
-OPTIONAL_COLUMNS = (
-    "platform",
-    "niche",
-    "max_posts",
-    "audience_quality",
-    "reply_rate",
-    "engagement_spread",
-)
+#: How a field's values are read.
+Kind = Literal["text", "platform", "count", "fraction", "money", "posts", "spread"]
 
-# Header aliases, compared after lower-casing and turning anything but letters and digits into "_".
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": (
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One roster field: everything the checks, the messages, the table and the docs need."""
+
+    name: str  # the column of `Roster.table`
+    label: str  # what one value is, in a sentence: "the follower count"
+    kind: Kind
+    aliases: tuple[str, ...]  # header keys recognised for certain (`header_key`)
+    required: bool = False
+    example: str = ""  # how to write a value
+    doc: str = ""  # what the field means and what is done without it
+    guesses: tuple[str, ...] = ()  # header keys suggested for mapping, never applied unasked
+    low: float | None = None
+    high: float | None = None
+    whole: bool = False  # a whole number where written without a K/M suffix
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind not in ("text", "platform")
+
+
+_NETWORKS = ("instagram", "ig", "tiktok", "youtube", "yt", "twitter", "x", "facebook", "twitch")
+
+
+def _per_network(*stems: str) -> tuple[str, ...]:
+    """`instagram_followers`, `tiktok_followers`, … for export tools with a column per network."""
+    return tuple(f"{network}_{stem}" for stem in stems for network in _NETWORKS)
+
+
+#: One rule per field, in the order of `Roster.table`'s columns. Header aliases are compared
+#: after `header_key` (lower case, anything but letters and digits as "_", a bracketed part
+#: such as "(USD)" or "(%)" dropped): `Total followers` is `total_followers`.
+FIELDS: tuple[FieldRule, ...] = (
+    FieldRule(
         "name",
-        "handle",
-        "influencer",
-        "username",
-        "user",
-        "account",
-        "creator",
-        "creator_name",
-        "influencer_name",
-        "instagram_handle",
+        "the influencer's handle or name",
+        "text",
+        (
+            "username",
+            "handle",
+            "user_name",
+            "account",
+            "instagram_handle",
+            *_per_network("username", "handle"),
+            "creator",
+            "influencer",
+            "name",
+            "creator_name",
+            "influencer_name",
+            "full_name",
+            "channel_name",
+            "user",
+        ),
+        required=True,
+        example="@anna.cooks",
+        doc="One row per influencer; compared without case and a leading @ to find doubles. "
+        "Where a file has both a handle and a full name, the handle is used.",
+        guesses=("nome", "nombre", "nom", "nutzername", "benutzername", "naam", "influenciador"),
     ),
-    "followers": (
+    FieldRule(
         "followers",
-        "follower_count",
-        "followers_count",
-        "num_followers",
-        "audience",
-        "audience_size",
-        "subscribers",
-        "fans",
-        "follower",
+        "the follower count",
+        "count",
+        (
+            "followers",
+            "follower",
+            "follower_count",
+            "followers_count",
+            "total_followers",
+            "num_followers",
+            "number_of_followers",
+            "audience",
+            "audience_size",
+            "subscribers",
+            "subscriber_count",
+            "subscribers_count",
+            "total_subscribers",
+            "fans",
+            *_per_network("followers", "subscribers"),
+        ),
+        required=True,
+        example="12500, 12,500, 12.500 or 12.5K",
+        doc="Sets the tier (micro or macro) and turns an engagement rate into engagements.",
+        guesses=("seguidores", "abonnes", "abonnenten", "iscritti", "volgers", "seguaci"),
+        low=0,
+        whole=True,
     ),
-    "engagement_rate": (
+    FieldRule(
         "engagement_rate",
-        "er",
-        "engagement",
-        "eng_rate",
-        "engagement_pct",
-        "avg_engagement_rate",
-        "average_engagement_rate",
-        "engagement_rate_pct",
+        "the engagement rate",
+        "fraction",
+        (
+            "engagement_rate",
+            "er",
+            "engagement",
+            "eng_rate",
+            "engagement_pct",
+            "engagement_percent",
+            "avg_engagement_rate",
+            "average_engagement_rate",
+            "avg_er",
+            "engagement_rate_pct",
+            *_per_network("engagement_rate", "er"),
+        ),
+        required=True,
+        example="3.5%, 3,5 % or 0.035",
+        doc="Engagements per post divided by followers. Without this column it is derived from "
+        "average likes and comments (and shares and saves) per post, and marked as derived.",
+        guesses=("tasso_di_engagement", "tasa_de_interaccion", "taux_d_engagement", "interaccion"),
+        low=0,
+        high=1,
     ),
-    "cost_per_post": (
+    FieldRule(
         "cost_per_post",
-        "cost",
-        "price",
-        "price_per_post",
-        "rate",
-        "fee",
-        "post_price",
-        "cost_post",
-        "price_usd",
-        "cost_usd",
+        "the price of one post",
+        "money",
+        (
+            "cost_per_post",
+            "cost",
+            "price",
+            "price_per_post",
+            "rate",
+            "rate_per_post",
+            "fee",
+            "fee_per_post",
+            "post_price",
+            "post_rate",
+            "cost_post",
+            "price_usd",
+            "cost_usd",
+            "estimated_price",
+            "estimated_cost",
+            "budget_per_post",
+        ),
+        required=True,
+        example="1200, 1,200.00, $1,200 or 1.200,00 €",
+        doc="In one currency for the whole file (the currency is read from the prices' symbol "
+        "or code, or the header, else USD). Without it, prices can be estimated from a rate "
+        "card, marked as estimates.",
+        guesses=(
+            "prezzo",
+            "precio",
+            "prix",
+            "preis",
+            "preco",
+            "kosten",
+            "tarif",
+            "tarifa",
+            "costo",
+        ),
+        low=0,
     ),
-    "platform": ("platform", "network", "channel", "social_network", "site"),
-    "niche": ("niche", "category", "vertical", "topic"),
-    "max_posts": ("max_posts", "posts_max", "maximum_posts", "post_limit", "max_post"),
-    "audience_quality": (
+    FieldRule(
+        "platform",
+        "the platform",
+        "platform",
+        ("platform", "network", "channel", "social_network", "social_media", "site"),
+        example="Instagram, IG, TikTok, YouTube",
+        doc="Used by the rate card; `other` when missing.",
+        guesses=("piattaforma", "plataforma", "plateforme", "plattform", "red_social", "social"),
+    ),
+    FieldRule(
+        "niche",
+        "the niche",
+        "text",
+        ("niche", "category", "categories", "vertical", "topic", "topics", "industry"),
+        example="food",
+        doc="Shown in the tables; not used by the plan.",
+        guesses=("categoria", "categorie", "kategorie", "nicchia", "nicho"),
+    ),
+    FieldRule(
+        "max_posts",
+        "the most posts to buy from this influencer",
+        "posts",
+        ("max_posts", "posts_max", "maximum_posts", "post_limit", "max_post"),
+        example="3",
+        doc="Overrides the campaign's posts per influencer; empty for the campaign's limit.",
+        low=0,
+        whole=True,
+    ),
+    FieldRule(
         "audience_quality",
-        "quality",
-        "aq",
-        "real_followers",
-        "real_follower_share",
-        "authentic_audience",
+        "the share of real followers",
+        "fraction",
+        (
+            "audience_quality",
+            "real_followers",
+            "real_followers_pct",
+            "real_followers_percent",
+            "real_follower_share",
+            "real_audience",
+            "followers_credibility",
+            "follower_credibility",
+            "audience_credibility",
+            "authentic_audience",
+            "authentic_followers",
+        ),
+        example="85% or 0.85",
+        doc="Scales engagements; 100% when missing. A 1-100 quality score (HypeAuditor's AQS) is "
+        "not a share of real followers and is not read as one unless you map it.",
+        low=0,
+        high=1,
     ),
-    "reply_rate": ("reply_rate", "response_rate", "acceptance_rate", "reply"),
-    "engagement_spread": ("engagement_spread", "spread", "engagement_cv", "volatility"),
+    FieldRule(
+        "reply_rate",
+        "the reply rate",
+        "fraction",
+        ("reply_rate", "response_rate", "acceptance_rate", "reply"),
+        example="40% or 0.4",
+        doc="The chance the influencer accepts an offer; overrides the risk assumptions.",
+        low=0,
+        high=1,
+    ),
+    FieldRule(
+        "engagement_spread",
+        "the engagement spread",
+        "spread",
+        ("engagement_spread", "spread", "engagement_cv", "volatility"),
+        example="0.5 or 50%",
+        doc="How much one post's engagement varies (coefficient of variation, 0 to 10); "
+        "overrides the risk assumptions.",
+        low=0,
+        high=10,
+    ),
+    FieldRule(
+        "avg_likes",
+        "the average likes per post",
+        "count",
+        (
+            "avg_likes",
+            "average_likes",
+            "avg_likes_per_post",
+            "average_likes_per_post",
+            "likes_per_post",
+            "mean_likes",
+        ),
+        example="1,250",
+        doc="With average comments (shares, saves), makes the engagement rate where the file "
+        "has none.",
+        guesses=("likes", "like", "mi_piace", "me_gusta"),
+        low=0,
+    ),
+    FieldRule(
+        "avg_comments",
+        "the average comments per post",
+        "count",
+        (
+            "avg_comments",
+            "average_comments",
+            "avg_comments_per_post",
+            "average_comments_per_post",
+            "comments_per_post",
+            "mean_comments",
+        ),
+        example="48",
+        doc="Part of a derived engagement rate.",
+        guesses=("comments", "commenti", "comentarios", "kommentare"),
+        low=0,
+    ),
+    FieldRule(
+        "avg_shares",
+        "the average shares per post",
+        "count",
+        ("avg_shares", "average_shares", "shares_per_post"),
+        example="12",
+        doc="Part of a derived engagement rate where present.",
+        guesses=("shares",),
+        low=0,
+    ),
+    FieldRule(
+        "avg_saves",
+        "the average saves per post",
+        "count",
+        ("avg_saves", "average_saves", "saves_per_post"),
+        example="30",
+        doc="Part of a derived engagement rate where present.",
+        guesses=("saves",),
+        low=0,
+    ),
+    FieldRule(
+        "avg_views",
+        "the average views per post",
+        "count",
+        ("avg_views", "average_views", "avg_views_per_post", "average_video_views"),
+        example="25K",
+        doc="Shown in the table; views are not engagements, so they are not part of a derived "
+        "engagement rate unless you map the views column as average likes.",
+        guesses=("views", "video_views"),
+        low=0,
+    ),
+)
+RULES: dict[str, FieldRule] = {rule.name: rule for rule in FIELDS}
+REQUIRED_COLUMNS = tuple(rule.name for rule in FIELDS if rule.required)
+OPTIONAL_COLUMNS = tuple(rule.name for rule in FIELDS if not rule.required)
+# Header aliases, compared after lower-casing and turning anything but letters and digits into "_".
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {rule.name: rule.aliases for rule in FIELDS}
+#: The parts of a derived engagement rate.
+ENGAGEMENT_PARTS = ("avg_likes", "avg_comments", "avg_shares", "avg_saves")
+
+#: Headers of common exports that look like a field but are not it, and why.
+NOT_A_FIELD: dict[str, str] = {
+    "aqs": "HypeAuditor's audience quality score (1-100) is a score, not a share of real followers",
+    "audience_quality_score": "a quality score (1-100) is not a share of real followers",
+    "quality_score": "a quality score is not a share of real followers",
+    "quality": "a quality score is not a share of real followers",
+    "aq": "a quality score is not a share of real followers",
+    "fake_followers": "the share of fake followers is the opposite of the audience quality",
 }
+
+#: Words in a name cell that mark a totals or summary row, not an influencer.
+TOTAL_WORDS = frozenset(
+    {
+        "total",
+        "totals",
+        "grand total",
+        "subtotal",
+        "sub-total",
+        "sum",
+        "average",
+        "avg",
+        "mean",
+        "median",
+        "overall",
+        "summe",
+        "gesamt",
+        "totale",
+        "somma",
+        "media",
+        "moyenne",
+        "suma",
+        "promedio",
+    }
+)
 
 PLATFORM_ALIASES = {
     "ig": "instagram",
@@ -143,8 +431,35 @@ TABLE_COLUMNS = (
     "max_posts",
     "reply_rate",
     "engagement_spread",
+    "engagement_derived",
+    "avg_views",
     "source_row",
 )
+_TABLE_TYPES = {
+    "name": "string",
+    "tier": "string",
+    "platform": "string",
+    "niche": "string",
+    "followers": "int64",
+    "engagement_rate": "float64",
+    "audience_quality": "float64",
+    "cost_per_post": "float64",
+    "price_estimated": "bool",
+    "max_posts": "Int64",
+    "reply_rate": "Float64",
+    "engagement_spread": "Float64",
+    "engagement_derived": "bool",
+    "avg_views": "Float64",
+    "source_row": "int64",
+}
+DEFAULT_CURRENCY = "USD"
+# A price has at most this many decimals (the minor unit of every currency in
+# `planner.numbers.CURRENCY_CODES` is 0 or 2 digits), so `$1,200` is not $1.2. Followers and post
+# limits have none (`FieldRule.whole`), so `230.500` followers is not 230.5. Where both readings
+# are possible (`5.000` followers, `1.200` average likes) the column is asked about.
+MONEY_DECIMALS = 2
+
+DecimalChoice = Decimal | Mapping[str, Decimal] | None
 
 
 @dataclass(frozen=True)
@@ -152,7 +467,7 @@ class Problem:
     """One thing wrong with a roster: where it is and how to fix it."""
 
     message: str
-    row: int | None = None  # the line number a spreadsheet shows (header = 1)
+    row: int | None = None  # the line number a spreadsheet shows
     column: str | None = None
 
     def __str__(self) -> str:
@@ -161,18 +476,116 @@ class Problem:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
-        return f"{', '.join(where).capitalize()}: {self.message}" if where else self.message
+        text = ", ".join(where)
+        return f"{text[:1].upper()}{text[1:]}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The header that probably holds a field, for a mapping step to pre-fill."""
+
+    field: str
+    header: str
+    certain: bool  # recognised by an alias (used without asking) or only a guess
+    reason: str
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    """How one field was read: from which header, in which format, the first values."""
+
+    field: str
+    header: str | None  # None when derived or estimated
+    how: Literal["recognised", "mapped", "derived", "estimated", "ambiguous"]
+    format: str
+    first_values: tuple[str, ...]  # as parsed, written plainly: "230,500", "6.1%", "€450.00"
+    raw_values: tuple[str, ...] = ()  # as written in the file
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What was understood of a roster file, to show back before planning."""
+
+    columns: tuple[ColumnReading, ...] = ()
+    notes: tuple[str, ...] = ()  # the header row, the sheet, rows left out, columns not used
+    currency: str = DEFAULT_CURRENCY
+    currency_source: str = "default"  # "the prices", "the header 'Price (EUR)'", "your choice"
+
+    def frame(self) -> pd.DataFrame:
+        """One row per field: the field, the column it came from, how it was read, the first
+        values as parsed and as written."""
+        return pd.DataFrame(
+            [
+                {
+                    "field": c.field,
+                    "from column": c.header
+                    if c.header is not None
+                    else ("(derived)" if c.how == "derived" else "(estimated)"),
+                    "how": c.how,
+                    "read as": c.format,
+                    "first values": ", ".join(c.first_values),
+                    "as written": ", ".join(c.raw_values),
+                }
+                for c in self.columns
+            ],
+            columns=["field", "from column", "how", "read as", "first values", "as written"],
+        )
+
+    def text(self) -> str:
+        """The same as lines of text (the command line's `--explain`)."""
+        lines = [f"Currency: {self.currency} (from {self.currency_source})"]
+        for c in self.columns:
+            source = c.header if c.header is not None else f"({c.how})"
+            values = ", ".join(c.first_values)
+            lines.append(f"  {c.field} <- {source}: {c.format}" + (f"; {values}" if values else ""))
+        lines += [f"  {note}" for note in self.notes]
+        return "\n".join(lines)
 
 
 class RosterError(ValueError):
-    """The roster cannot be used as it is; `problems` lists every reason."""
+    """The roster cannot be used as it is; `problems` lists every reason.
 
-    def __init__(self, problems: list[Problem], *, missing_prices: bool = False) -> None:
+    What a page needs to offer a way out is kept with it: `missing_prices` (prices could be
+    estimated from a rate card), `ambiguous` (number columns that need a decimal mark chosen),
+    `unmapped` (required fields no column was recognised for), `suggestions` (the best guess
+    of a header for every field, to pre-fill a mapping step), `headers` (the file's headers)
+    and `understood` (what was read, as far as it went)."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        *,
+        missing_prices: bool = False,
+        ambiguous: tuple[Ambiguity, ...] = (),
+        unmapped: tuple[str, ...] = (),
+        suggestions: Mapping[str, Suggestion] | None = None,
+        headers: tuple[str, ...] = (),
+        understood: Understanding | None = None,
+    ) -> None:
         self.problems = problems
         # True when the only thing stopping the roster is that it has no prices: the caller can
         # offer to estimate them from a rate card.
         self.missing_prices = missing_prices
+        self.ambiguous = ambiguous
+        self.unmapped = unmapped
+        self.suggestions = dict(suggestions or {})
+        self.headers = headers
+        self.understood = understood
         super().__init__(self.summary())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole (a cache, a reader process)
+        return (
+            _rebuild_error,
+            (
+                self.problems,
+                self.missing_prices,
+                self.ambiguous,
+                self.unmapped,
+                self.suggestions,
+                self.headers,
+                self.understood,
+            ),
+        )
 
     def summary(self) -> str:
         count = len(self.problems)
@@ -183,16 +596,40 @@ class RosterError(ValueError):
         return head + ":\n" + "\n".join(listed)
 
 
+def _rebuild_error(
+    problems: list[Problem],
+    missing_prices: bool,
+    ambiguous: tuple[Ambiguity, ...],
+    unmapped: tuple[str, ...],
+    suggestions: Mapping[str, Suggestion],
+    headers: tuple[str, ...],
+    understood: Understanding | None,
+) -> RosterError:
+    return RosterError(
+        problems,
+        missing_prices=missing_prices,
+        ambiguous=ambiguous,
+        unmapped=unmapped,
+        suggestions=suggestions,
+        headers=headers,
+        understood=understood,
+    )
+
+
+def _empty_excluded() -> pd.DataFrame:
+    return pd.DataFrame(columns=["name", "followers", "reason", "source_row"])
+
+
 @dataclass(frozen=True)
 class Roster:
     """A checked roster: the influencers the planner may use, and those it left out and why."""
 
     table: pd.DataFrame
-    excluded: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["name", "followers", "reason", "source_row"])
-    )
+    excluded: pd.DataFrame = field(default_factory=_empty_excluded)
     prices_estimated: bool = False
     tiers: Tiers = field(default_factory=Tiers)
+    currency: str = DEFAULT_CURRENCY  # ISO 4217 code of every price
+    understood: Understanding = field(default_factory=Understanding)
 
     def __len__(self) -> int:
         return len(self.table)
@@ -200,19 +637,34 @@ class Roster:
     def count(self, tier: str) -> int:
         return int((self.table["tier"] == tier).sum())
 
+    @property
+    def engagement_derived(self) -> bool:
+        """True when some engagement rates were derived from likes and comments."""
+        return "engagement_derived" in self.table and bool(self.table["engagement_derived"].any())
 
-def _header_key(header: object) -> str:
-    text = re.sub(r"\(.*?\)", "", str(header)).strip().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+def header_key(header: object) -> str:
+    """A header as the aliases are written: `Avg. engagement rate (%)` is
+    `avg_engagement_rate`."""
+    text = re.sub(r"\(.*?\)|\[.*?\]", " ", str(header)).strip().lower()
+    text = text.replace("%", " pct ").replace("#", " number ")
+    key = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    for tail in ("_pct", "_number"):
+        bare = key.removesuffix(tail)
+        if bare != key and bare:
+            return bare
+    return key
 
 
-_ALIAS_TO_COLUMN = {
-    alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases
-}
+_header_key = header_key  # the name it had
 
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?|[+-]?\.\d+)([kmb]?)$")
-_MULTIPLIER = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9}
-_CURRENCY = re.compile(r"^(usd|eur|gbp|us\$|[$€£¥])|(usd|eur|gbp|[$€£¥])$")
+_ALIAS_TO_COLUMN: dict[str, str] = {}
+_ALIAS_RANK: dict[str, int] = {}
+for _rule in FIELDS:
+    for _rank, _alias in enumerate(_rule.aliases):
+        _ALIAS_TO_COLUMN.setdefault(_alias, _rule.name)
+        _ALIAS_RANK.setdefault(_alias, _rank)
+_GUESS_TO_COLUMN = {guess: rule.name for rule in FIELDS for guess in rule.guesses}
 
 
 def _is_blank(value: object) -> bool:
@@ -225,49 +677,197 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() in ("", "-", "—", "n/a", "na", "nan", "none")
 
 
-def _parse_amount(value: object) -> tuple[float, bool]:
-    """A number from `12,500`, `12.5K`, `1.2M`, `$1,200`, `3.5%`; returns (value, had_percent)."""
+def _is_number_like(value: object) -> bool:
     if isinstance(value, bool):
-        raise ValueError
+        return False
     if isinstance(value, (int, float)):
-        if not math.isfinite(float(value)):
-            raise ValueError
-        return float(value), False
-    text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
-    text = _CURRENCY.sub("", text).replace(",", "").replace("_", "")
-    match = _NUMBER.match(text)
-    if not match:
-        raise ValueError
-    number = float(match.group(1)) * _MULTIPLIER[match.group(2)]
-    if not math.isfinite(number):
-        raise ValueError
-    return number, percent
+        return not (isinstance(value, float) and math.isnan(value))
+    try:
+        parse_number(str(value))
+    except NumberError:
+        return False
+    return True
 
 
-def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
-    """Bytes of a CSV or .xlsx file to a DataFrame of strings (Excel cells keep their type)."""
-    name = (filename or "").lower()
-    if _is_xlsx(raw, filename):
-        _check_xlsx(raw)
+# ---------------------------------------------------------------------------------------------
+# Reading a file: its rows, and which of them is the header
+
+
+def _header_score(row: Sequence[object]) -> int:
+    """How many cells of a row are headers the rules know (aliases or mapping guesses)."""
+    score = 0
+    for cell in row:
+        if isinstance(cell, str) and cell.strip():
+            key = header_key(cell)
+            if key in _ALIAS_TO_COLUMN or key in _GUESS_TO_COLUMN or key in NOT_A_FIELD:
+                score += 1
+    return score
+
+
+def _filled(row: Sequence[object]) -> list[object]:
+    return [
+        cell for cell in row if not (cell is None or (isinstance(cell, str) and not cell.strip()))
+    ]
+
+
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, int, bool]:
+    """(index of the header row, rows it spans (2 when merged cells split it over two rows),
+    recognised): the first row of the first `HEADER_SCAN_ROWS` with two or more headers the
+    rules know; else the first row of two or more text cells, none a number, as wide as half
+    the widest row; else the first row that is not blank."""
+    scan = rows[:HEADER_SCAN_ROWS]
+    found = next((i for i, row in enumerate(scan) if _header_score(row) >= 2), None)
+    recognised = found is not None
+    if found is None:
+        widest = max((len(_filled(row)) for row in scan), default=0)
+        for i, row in enumerate(scan):
+            cells = _filled(row)
+            if (
+                len(cells) >= 2
+                and len(cells) * 2 >= widest
+                and not any(_is_number_like(c) for c in cells)
+            ):
+                found = i
+                break
+    if found is None:
+        found = next((i for i, row in enumerate(scan) if _filled(row)), 0)
+        return found, 1, False
+    span = 1
+    if found + 1 < len(rows):
+        below = rows[found + 1]
+        cells = _filled(below)
+        if cells and not any(_is_number_like(c) for c in cells):
+            merged = _merge_header(rows[found], below)
+            if _header_score(merged) > _header_score(rows[found]):
+                span = 2
+    return found, span, recognised
+
+
+def _merge_header(top: Sequence[object], bottom: Sequence[object]) -> list[object]:
+    """A header split over two rows by merged cells: the lower row's cell where it has one,
+    else the upper row's (a merged cell's value is in its first row)."""
+    width = max(len(top), len(bottom))
+    out: list[object] = []
+    for i in range(width):
+        low = bottom[i] if i < len(bottom) else ""
+        high = top[i] if i < len(top) else ""
+        out.append(low if _filled([low]) else high)
+    return out
+
+
+def _unique_headers(cells: Sequence[object]) -> list[str]:
+    """Header names as pandas makes them: blank ones `Unnamed: i`, repeats `name.1`."""
+    out: list[str] = []
+    used: set[str] = set()
+    for i, cell in enumerate(cells):
+        text = "" if cell is None else str(cell).strip()
+        if isinstance(cell, float) and math.isnan(cell):
+            text = ""
+        text = text or f"Unnamed: {i}"
+        name, count = text, 0
+        while name in used:
+            count += 1
+            name = f"{text}.{count}"
+        used.add(name)
+        out.append(name)
+    return out
+
+
+def _frame_of(
+    rows: list[list[object]],
+    *,
+    first_line: int,
+    notes: list[str],
+    source: str,
+    excel: bool = False,
+) -> pd.DataFrame:
+    """The table below a file's header row, with where each row came from (`frame.attrs`:
+    `lines` the spreadsheet line of each row, `notes` what was skipped and why)."""
+    if not rows or not any(_filled(row) for row in rows):
+        return pd.DataFrame()
+    index, span, recognised = _find_header(rows)
+    header_rows = rows[index : index + span]
+    header = header_rows[0] if span == 1 else _merge_header(*header_rows)
+    body = rows[index + span :]
+    while body and not _filled(body[-1]):
+        body.pop()
+    width = max([len(header), *(len(row) for row in body)]) if body else len(header)
+    columns = _unique_headers(list(header) + [""] * (width - len(header)))
+    start = first_line + index + span
+    if excel:
+        # As `pd.read_excel(..., dtype=object)` reads it: empty cells and "NA" as NaN, blank
+        # rows kept (so each row's line is its position).
+        from pandas.io.parsers import TextParser
+
+        table = [list(header) + [""] * (width - len(header))]
+        table += [list(row) + [""] * (width - len(row)) for row in body]
         try:
-            return _read_xlsx(raw)
-        except (RosterError, MemoryError):
-            raise
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise _not_a_workbook(exc) from exc
-    if name.endswith(".xls"):
-        raise RosterError(
-            [
-                Problem(
-                    "Old .xls workbooks are not supported: save the file as .xlsx "
-                    "or export it as CSV."
-                )
-            ]
+            frame = TextParser(table, header=0, dtype=object, skip_blank_lines=False).read()
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+        lines = [start + i for i in range(len(frame))]
+    else:
+        lines = []
+        data: list[list[object]] = []
+        for offset, row in enumerate(body):
+            if not _filled(row):
+                continue
+            lines.append(start + offset)
+            data.append(list(row) + [""] * (width - len(row)))
+        frame = pd.DataFrame(data, columns=columns, dtype=object)
+    header_line = first_line + index
+    if index:
+        skipped = [first_line + i for i in range(index) if _filled(rows[i])]
+        what = f"rows {first_line}-{header_line - 1}" if index > 1 else f"row {first_line}"
+        notes.append(
+            f"The header is on row {header_line} of {source}; {what} above it "
+            + ("(a title, notes or blank rows) were skipped." if skipped else "were blank.")
         )
-    if b"\x00" in raw[:4096]:
+    if span == 2:
+        notes.append(
+            f"The header spans rows {header_line}-{header_line + 1} (merged cells); read as one "
+            "row, the lower row's name where it has one."
+        )
+    if not recognised and _header_score(header) == 0:
+        notes.append(
+            f"No header the planner knows was found in {source}; row {header_line} "
+            "was taken as the header."
+        )
+    frame.attrs["lines"] = lines
+    frame.attrs["notes"] = list(notes)
+    frame.attrs["header_line"] = header_line
+    frame.attrs["header_width"] = len(header) - next(
+        (i for i, cell in enumerate(reversed(header)) if _filled([cell])), len(header)
+    )
+    return frame
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with or without a byte-order mark),
+    UTF-16 (with a byte-order mark, or without one when every other byte is zero), else
+    Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise RosterError(
+                [
+                    Problem(
+                        f"The file says it is UTF-16 text but is not ({exc.reason}): save it "
+                        "again as UTF-8 CSV."
+                    )
+                ]
+            ) from exc
+    head = raw[:4096]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        if max(odd, even) * 4 >= len(head) // 2 * 3:
+            try:
+                return raw.decode(encoding), "UTF-16"
+            except UnicodeDecodeError:
+                pass
+    if b"\x00" in head:
         raise RosterError(
             [
                 Problem(
@@ -278,67 +878,268 @@ def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
         )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
+    raise RosterError(  # pragma: no cover - cp1252 decodes nearly anything
+        [Problem("The file's text encoding is not recognised: save it as UTF-8 CSV.")]
+    )
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the most of the first lines into the same number (two or more)
+    of fields; title and note lines above the header do not count against it."""
+    lines = [line for line in text[:50_000].splitlines()[:60] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        wide = [c for c in counts if c >= 2]
+        if not wide:
+            continue
+        modal = max(set(wide), key=lambda c: (wide.count(c), c))
+        score = (wide.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[object]]:
+    """The records of a CSV text, capped: a line of more than 10 times `MAX_COLUMNS` delimiters
+    is refused before it is split, a record wider than `MAX_COLUMNS` (trailing empty fields
+    aside) when it is, and reading stops `MAX_ROWS` + 1 records below the header rows."""
+    limit = HEADER_SCAN_ROWS + MAX_ROWS + 2
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            if line.count(delimiter) > 10 * MAX_COLUMNS:
+                raise _too_wide(line.count(delimiter) + 1)
+            yield line
+
+    rows: list[list[object]] = []
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True, skipinitialspace=True)
+    try:
+        for record in reader:
+            while record and not record[-1].strip():
+                record.pop()
+            if len(record) > MAX_COLUMNS:
+                raise _too_wide(len(record))
+            rows.append([cell.strip() for cell in record])
+            if len(rows) >= limit:
+                break
+    except csv.Error as exc:
         raise RosterError(
-            [Problem("The file's text encoding is not recognised: save it as UTF-8 CSV.")]
-        )
+            [
+                Problem(
+                    f"This file is not a well-formed CSV (line {reader.line_num}: {exc}). Check "
+                    "that every row has the same number of columns and that quotes are closed."
+                )
+            ]
+        ) from exc
+    return rows
+
+
+def _read_csv(raw: bytes) -> pd.DataFrame:
+    text, encoding = _decode(raw)
     if not text.strip():
         raise RosterError(
             [Problem("The file is empty: it needs a header row and one row per influencer.")]
         )
-    sample = text[:20_000]
-    try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    # pandas makes a column of every field of the header row: refuse an absurdly wide one before
-    # it is split (a quoted delimiter counts too, which only matters past MAX_COLUMNS).
-    width = _first_line(text).count(delimiter) + 1
-    if width > MAX_COLUMNS:
-        raise _too_wide(width)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-            on_bad_lines="error",
-            nrows=MAX_ROWS + 1,
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise RosterError(
-            [
-                Problem(
-                    f"This file is not a well-formed CSV ({str(exc).strip()}). Check "
-                    "that every row has the same number of columns and that quotes "
-                    "are closed."
-                )
-            ]
-        ) from exc
-    except pd.errors.EmptyDataError as exc:
+    delimiter = _delimiter(text)
+    rows = _csv_rows(text, delimiter)
+    notes: list[str] = []
+    if encoding == "UTF-16":
+        notes.append("The file is UTF-16 text.")
+    frame = _frame_of(rows, first_line=1, notes=notes, source="the file")
+    if frame.shape[1] == 0:
         raise RosterError(
             [Problem("The file is empty: it needs a header row and one row per influencer.")]
-        ) from exc
-    if frame.shape[1] > MAX_COLUMNS:  # a header row with a quoted line break
-        raise _too_wide(frame.shape[1])
+        )
+    width = frame.attrs["header_width"]
+    if frame.shape[1] > width:
+        extra = frame.iloc[:, width:].to_numpy(dtype=object)
+        for line, values in zip(frame.attrs["lines"], extra, strict=True):
+            if _filled(list(values)):
+                raise RosterError(
+                    [
+                        Problem(
+                            f"This file is not a well-formed CSV: row {line} has more fields "
+                            f"than the header row {frame.attrs['header_line']}. Check that "
+                            "every row has the same number of columns, that quotes are closed, "
+                            "and that values with the delimiter in them are quoted."
+                        )
+                    ]
+                )
     return frame
 
 
-def _first_line(text: str) -> str:
-    """The first line that is not blank (pandas' header row), without splitting the text."""
-    start = 0
-    while True:
-        end = text.find("\n", start)
-        line = text[start:] if end < 0 else text[start:end]
-        if line.strip() or end < 0:
-            return line
-        start = end + 1
+_UNCALCULATED = "uncalculated"  # data_type of a formula cell saved without its result
+
+
+def _excel_value(cell: Any) -> object:
+    """A cell as pandas' openpyxl reader gives it: "" when empty, NaN for an error, a whole
+    number as int."""
+    if isinstance(cell, dict):
+        value, data_type = cell["value"], cell["data_type"]
+    else:
+        value, data_type = cell.value, cell.data_type
+    if value is None:
+        return ""
+    if data_type == "e":
+        return math.nan
+    if data_type == "n" and isinstance(value, (int, float)):
+        whole = int(value)
+        return whole if whole == value else float(value)
+    return value
+
+
+def _parser_class() -> Any:
+    """openpyxl's sheet parser, marking a formula cell saved without its result (a file
+    written by a program that does not calculate): `data_only` gives such a cell as empty."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["data_type"] = _UNCALCULATED
+            return cell
+
+    return Parser
+
+
+def _sheet_cells(book: Any, sheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(row number, cells) of a read-only sheet, streamed, as openpyxl's own reader parses
+    them; formula cells without a saved result marked."""
+    try:
+        source = book._archive.open(sheet._worksheet_path)
+    except AttributeError:  # pragma: no cover - another openpyxl: its reader, unmarked
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            yield (
+                number,
+                [
+                    {"column": c.column, "value": c.value, "data_type": c.data_type}
+                    for c in cells
+                    if getattr(c, "column", None) is not None
+                ],
+            )
+        return
+    with source:
+        parser = _parser_class()(
+            source,
+            book.shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        yield from parser.parse()
+
+
+def _sheet_rows(
+    book: Any,
+    sheet: Any,
+    limit: int,
+    uncalculated: list[tuple[int, int]] | None = None,
+    *,
+    peek: bool = False,
+) -> list[list[object]]:
+    """The rows of a read-only sheet (trailing empty cells and rows dropped), read one at a
+    time: a row past `limit` or a cell past `MAX_COLUMNS` with anything in it stops the
+    reading at once. Formula cells saved without a result are listed in `uncalculated` as
+    (row, column) from 1."""
+    data: list[list[object]] = []
+    last = -1
+    for number, cells in _sheet_cells(book, sheet):
+        row: list[object] = []
+        for cell in cells:
+            column = cell["column"]
+            value = _excel_value(cell)
+            if column > MAX_COLUMNS:
+                if value != "":
+                    raise _too_wide(column)
+                continue
+            if cell["data_type"] == _UNCALCULATED and uncalculated is not None:
+                uncalculated.append((number, column))
+            row.extend([""] * (column - 1 - len(row)))
+            row.append(value)
+        while row and row[-1] == "":
+            row.pop()
+        if number > limit:
+            if peek:
+                break
+            if row:
+                raise _too_long()
+            if number >= EXCEL_MAX_ROWS:
+                break
+            continue
+        data.extend([] for _ in range(number - 1 - len(data)))
+        if row:
+            last = number - 1
+        data.append(row)
+    return data[: last + 1]
+
+
+def _read_xlsx(raw: bytes) -> pd.DataFrame:
+    """The roster sheet of a workbook: the first sheet with a header the planner recognises
+    (else the first sheet), its header row found below any title and notes, its rows read one
+    at a time up to the caps."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+    try:
+        sheets = list(book.worksheets)
+        if not sheets:
+            raise ValueError("the workbook has no worksheet")
+        chosen = None
+        for sheet in sheets:
+            top = _sheet_rows(book, sheet, HEADER_SCAN_ROWS, peek=True) if len(sheets) > 1 else None
+            if top is None or _header_score(top[_find_header(top)[0]] if top else []) >= 2:
+                chosen = sheet
+                break
+        notes: list[str] = []
+        if chosen is None:
+            chosen = sheets[0]
+            notes.append(
+                f"No sheet has a header the planner recognises; the first sheet, "
+                f"'{chosen.title}', was read."
+            )
+        elif len(sheets) > 1:
+            others = ", ".join(f"'{s.title}'" for s in sheets if s is not chosen)
+            first = "the first sheet" if chosen is sheets[0] else "the first sheet with a header"
+            notes.append(
+                f"The workbook has {len(sheets)} sheets; '{chosen.title}' was read ({first} "
+                f"the planner recognises); not read: {others}."
+            )
+        uncalculated: list[tuple[int, int]] = []
+        rows = _sheet_rows(book, chosen, HEADER_SCAN_ROWS + MAX_ROWS + 1, uncalculated)
+    finally:
+        book.close()
+    source = f"sheet '{chosen.title}'"
+    frame = _frame_of(rows, first_line=1, notes=notes, source=source, excel=True)
+    if len(frame) > MAX_ROWS:
+        raise _too_long()
+    if uncalculated and len(frame.columns):
+        header_line = frame.attrs["header_line"]
+        columns = list(frame.columns)
+        cells = [
+            [line, columns[column - 1]]
+            for line, column in uncalculated
+            if line > header_line and column <= len(columns)
+        ]
+        frame.attrs["uncalculated"] = cells
+        if cells:
+            frame.attrs["notes"].append(
+                f"{len(cells)} cell(s) hold a formula saved without its result (the program "
+                "that saved the file did not calculate it), so they read as empty; open the "
+                "file in Excel or LibreOffice and save it again to keep the results."
+            )
+    return frame
 
 
 def _is_xlsx(raw: bytes, filename: str | None) -> bool:
@@ -596,81 +1397,19 @@ def _range_size(ref: str) -> tuple[int, int, int, int] | None:
     return column(first_col), int(first_row), column(last_col), int(last_row)
 
 
-def _excel_value(cell: Any) -> object:
-    """A cell as pandas' openpyxl reader gives it: "" when empty, NaN for an error, a whole
-    number as int."""
-    value = cell.value
-    if value is None:
-        return ""
-    if cell.data_type == "e":
-        return math.nan
-    if cell.data_type == "n":
-        whole = int(value)
-        return whole if whole == value else float(value)
-    return value
-
-
-def _sheet_rows(sheet: Any) -> list[list[object]]:
-    """The rows of a read-only sheet as pandas' openpyxl reader makes them (trailing empty
-    cells and rows dropped, rows padded to one width), read one at a time: a row past
-    `MAX_ROWS` below the header, or a cell past `MAX_COLUMNS`, with anything in it stops the
-    reading at once."""
-    data: list[list[object]] = []
-    last = -1
-    for number, cells in enumerate(sheet.iter_rows()):
-        row = [_excel_value(cell) for cell in cells[:MAX_COLUMNS]]
-        if len(cells) > MAX_COLUMNS:
-            filled = [i for i in range(MAX_COLUMNS, len(cells)) if _excel_value(cells[i]) != ""]
-            if filled:
-                raise _too_wide(filled[-1] + 1)
-        while row and row[-1] == "":
-            row.pop()
-        if number > MAX_ROWS:  # row 0 is the header
-            if row:
-                raise _too_long()
-            if number >= EXCEL_MAX_ROWS:
-                break
-            continue
-        if row:
-            last = number
-        data.append(row)
-    data = data[: last + 1]
-    width = max((len(row) for row in data), default=0)
-    return [row + [""] * (width - len(row)) for row in data]
-
-
-def _read_xlsx(raw: bytes) -> pd.DataFrame:
-    """The first sheet as `pd.read_excel(..., dtype=object, engine="openpyxl")` reads it (the
-    first row the header), its rows read one at a time up to the caps."""
-    from openpyxl import load_workbook
-    from pandas.io.parsers import TextParser
-
-    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
-    try:
-        if not book.worksheets:
-            raise ValueError("the workbook has no worksheet")
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # as pandas does: the saved size may be wrong
-        data = _sheet_rows(sheet)
-    finally:
-        book.close()
-    if not data:
-        return pd.DataFrame()
-    try:
-        return TextParser(data, header=0, dtype=object, skip_blank_lines=False).read()
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
-
-
 def read_table(
     source: bytes | str | Path | BinaryIO,
     *,
     filename: str | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> pd.DataFrame:
-    """The rows of a CSV or .xlsx file exactly as written (text), before any check.
+    """The rows of a CSV or .xlsx file below its header row, as written (text; Excel cells keep
+    their type), before any check.
 
-    The dashboard shows this table for editing; `check_roster` turns it into a `Roster`.
+    The header row is found below any title, notes or blank rows; in a workbook, on the first
+    sheet with a header the planner recognises. `frame.attrs` says where the rows came from
+    (`lines`: each row's line in the file; `notes`: what was skipped and why), which
+    `check_roster` uses for its messages. The dashboard shows this table for editing.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -693,6 +1432,29 @@ def read_table(
     return _sniff_table(raw, filename)
 
 
+def _sniff_table(raw: bytes, filename: str | None) -> pd.DataFrame:
+    """Bytes of a CSV or .xlsx file to a DataFrame (`read_table`)."""
+    name = (filename or "").lower()
+    if _is_xlsx(raw, filename):
+        _check_xlsx(raw)
+        try:
+            return _read_xlsx(raw)
+        except (RosterError, MemoryError):
+            raise
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise _not_a_workbook(exc) from exc
+    if name.endswith(".xls"):
+        raise RosterError(
+            [
+                Problem(
+                    "Old .xls workbooks are not supported: save the file as .xlsx "
+                    "or export it as CSV."
+                )
+            ]
+        )
+    return _read_csv(raw)
+
+
 def read_roster(
     source: bytes | str | Path | BinaryIO,
     *,
@@ -700,10 +1462,21 @@ def read_roster(
     tiers: Tiers | None = None,
     rate_card: RateCard | None = None,
     max_bytes: int = MAX_BYTES,
+    columns: Mapping[str, str | None] | None = None,
+    decimal: DecimalChoice = None,
+    currency: str | None = None,
 ) -> Roster:
-    """Read a CSV or .xlsx roster from a path, bytes or a binary file object and check it."""
+    """Read a CSV or .xlsx roster from a path, bytes or a binary file object and check it
+    (`check_roster` says what `columns`, `decimal` and `currency` do)."""
     frame = read_table(source, filename=filename, max_bytes=max_bytes)
-    return check_roster(frame, tiers=tiers, rate_card=rate_card)
+    return check_roster(
+        frame,
+        tiers=tiers,
+        rate_card=rate_card,
+        columns=columns,
+        decimal=decimal,
+        currency=currency,
+    )
 
 
 def _too_big(size: int, max_bytes: int) -> RosterError:
@@ -718,24 +1491,284 @@ def _too_big(size: int, max_bytes: int) -> RosterError:
     )
 
 
-def _match_columns(frame: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
-    """Map each known column to the header that holds it."""
-    found: dict[str, object] = {}
-    for header in frame.columns:
-        column = _ALIAS_TO_COLUMN.get(_header_key(header))
-        if column is None:
+# ---------------------------------------------------------------------------------------------
+# Columns: which header holds which field
+
+
+def suggest_columns(headers: Iterable[object]) -> dict[str, Suggestion]:
+    """The best guess of the header holding each field, for a mapping step to pre-fill: a
+    header recognised by an alias (`certain`, used without asking), else one that reads like
+    the field in another language or is spelled close to an alias (a guess, never used
+    unless the user confirms it). Headers known not to be a field (HypeAuditor's `AQS`) are
+    never suggested."""
+    names = [str(h) for h in headers]
+    keys = {name: header_key(name) for name in names}
+    out: dict[str, Suggestion] = {}
+    taken: set[str] = set()
+    for rule in FIELDS:
+        ranked = sorted(
+            (_ALIAS_RANK[key], name)
+            for name, key in keys.items()
+            if _ALIAS_TO_COLUMN.get(key) == rule.name
+        )
+        if ranked:
+            name = ranked[0][1]
+            out[rule.name] = Suggestion(rule.name, name, True, f"'{name}' is a known header")
+            taken.add(name)
+    for rule in FIELDS:
+        if rule.name in out:
             continue
-        if column in found:
+        free = [n for n in names if n not in taken and keys[n] not in NOT_A_FIELD]
+        guess = next((n for n in free if keys[n] in rule.guesses), None)
+        reason = f"'{guess}' reads like {rule.label} in another language"
+        if guess is None:
+            close = {keys[n]: n for n in free if keys[n]}
+            found = [
+                match
+                for alias in rule.aliases + rule.guesses
+                for match in difflib.get_close_matches(alias, list(close), n=1, cutoff=0.85)
+            ]
+            if not found:
+                continue
+            guess = close[found[0]]
+            reason = f"'{guess}' is spelled like a header for {rule.label}"
+        out[rule.name] = Suggestion(rule.name, guess, False, reason)
+        taken.add(guess)
+    return out
+
+
+def _lookup_header(wanted: str, columns: Sequence[object]) -> object | None:
+    for column in columns:
+        if str(column) == wanted:
+            return column
+    folded = " ".join(wanted.split()).casefold()
+    matches = [c for c in columns if " ".join(str(c).split()).casefold() == folded]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _match_columns(
+    columns: Sequence[object],
+    explicit: Mapping[str, str | None] | None,
+    problems: list[Problem],
+    notes: list[str],
+) -> tuple[dict[str, object], dict[str, Literal["recognised", "mapped"]]]:
+    """Each field's column: the user's mapping first, then the headers recognised by an
+    alias. Where two headers look like one field, the name takes the handle before a full
+    name; any other field is a problem to resolve with a mapping."""
+    found: dict[str, object] = {}
+    how: dict[str, Literal["recognised", "mapped"]] = {}
+    used: set[str] = set()
+    unmapped_on_purpose: set[str] = set()
+    for wanted, header in (explicit or {}).items():
+        if wanted not in RULES:
             problems.append(
                 Problem(
-                    f"Both '{found[column]}' and '{header}' look like the {column} column; rename "
-                    "or remove one of them.",
-                    column=str(header),
+                    f"'{wanted}' in the column mapping is not a roster field; the fields "
+                    f"are {', '.join(RULES)}."
                 )
             )
             continue
-        found[column] = header
-    return found
+        if header is None or str(header).strip() == "":
+            unmapped_on_purpose.add(wanted)
+            continue
+        column = _lookup_header(str(header), columns)
+        if column is None:
+            problems.append(
+                Problem(
+                    f"The column mapping says {wanted} is in column '{header}', but the "
+                    f"file has no such column. Its columns are: "
+                    f"{', '.join(map(str, columns))}."
+                )
+            )
+            continue
+        found[wanted] = column
+        how[wanted] = "mapped"
+        used.add(str(column))
+    candidates: dict[str, list[tuple[int, object]]] = {}
+    for column in columns:
+        if str(column) in used:
+            continue
+        key = header_key(column)
+        field_name = _ALIAS_TO_COLUMN.get(key)
+        if field_name is None or field_name in found or field_name in unmapped_on_purpose:
+            continue
+        candidates.setdefault(field_name, []).append((_ALIAS_RANK[key], column))
+    for field_name, options in candidates.items():
+        options.sort(key=lambda option: option[0])
+        if len(options) > 1 and (field_name != "name" or options[0][0] == options[1][0]):
+            listed = " and ".join(f"'{column}'" for _, column in options)
+            problems.append(
+                Problem(
+                    f"{listed} all look like the {field_name} column ({RULES[field_name].label}); "
+                    f"say which one it is with the column mapping, or rename or remove the "
+                    "others.",
+                    column=str(options[1][1]),
+                )
+            )
+            continue
+        found[field_name] = options[0][1]
+        how[field_name] = "recognised"
+        used.add(str(options[0][1]))
+        for _, other in options[1:]:
+            notes.append(f"'{other}' also looks like the {field_name}; '{options[0][1]}' is used.")
+    unused = [c for c in columns if str(c) not in used and not str(c).startswith("Unnamed: ")]
+    if unused:
+        said = []
+        for column in unused:
+            reason = NOT_A_FIELD.get(header_key(column))
+            said.append(f"'{column}'" + (f" ({reason})" if reason else ""))
+        notes.append("Columns not used: " + ", ".join(said) + ".")
+    return found, how
+
+
+def _decimal_for(choice: DecimalChoice, field_name: str, header: object) -> Decimal | None:
+    if choice is None or isinstance(choice, str):
+        return choice  # type: ignore[return-value]
+    for key in (field_name, str(header)):
+        if key in choice:
+            return choice[key]
+    return None
+
+
+def _header_currency(header: object) -> str | None:
+    text = str(header)
+    for word in re.findall(r"[A-Za-z]{3}", text):
+        if word.upper() in CURRENCY_CODES and word.isupper():
+            return word.upper()
+    for symbol in sorted(CURRENCY_SYMBOLS, key=len, reverse=True):
+        if len(symbol) <= 2 and not symbol.isalpha() and symbol in text:
+            return CURRENCY_SYMBOLS[symbol]
+    return None
+
+
+def _rows_list(lines: Sequence[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:8])
+    more = f" and {len(lines) - 8} more" if len(lines) > 8 else ""
+    return ("row " if len(lines) == 1 else "rows ") + shown + more
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: one parser per kind of field
+
+
+Parsed = Any  # a Number, a NumberError, or None for a blank cell
+
+
+def _parse_column(values: Sequence[object], fmt: ColumnFormat) -> list[Parsed]:
+    out: list[Parsed] = []
+    for value in values:
+        if _is_blank(value):
+            out.append(None)
+            continue
+        try:
+            out.append(parse_number(value, fmt))
+        except NumberError as error:
+            out.append(error)
+    return out
+
+
+def _show(value: object) -> str:
+    return repr(value) if isinstance(value, str) else f"{value}"
+
+
+def _number_value(
+    rule: FieldRule, raw: object, parsed: Parsed, line: int, header: str, problems: list[Problem]
+) -> float | None:
+    """A field's value from its parsed cell, or None with a problem."""
+
+    def fail(message: str) -> None:
+        problems.append(Problem(message, line, header))
+
+    if isinstance(parsed, NumberError):
+        text = str(parsed)
+        if text.endswith("is not a number"):
+            fail(f"{_show(raw)} is not {rule.label}; write it like {rule.example}.")
+        else:
+            fail(f"{text}; write {rule.label} like {rule.example}.")
+        return None
+    number = parsed.value
+    if rule.kind == "fraction" or rule.kind == "spread":
+        if parsed.currency is not None:
+            fail(
+                f"{_show(raw)} is an amount of money, not {rule.label}; write it like "
+                f"{rule.example}."
+            )
+            return None
+        if parsed.percent:
+            number /= 100.0
+        elif rule.kind == "fraction" and number > 1:
+            fail(
+                f"{raw} is above 1. If you mean {number:g} percent, write {number:g}% (or "
+                f"{number / 100:g} as a fraction)."
+            )
+            return None
+        low, high = rule.low or 0.0, rule.high if rule.high is not None else math.inf
+        if not low <= number <= high:
+            span = "0% and 100%" if rule.kind == "fraction" else f"{low:g} and {high:g}"
+            fail(f"{raw} is outside {span}; {rule.label} must be between {span}.")
+            return None
+        return number
+    if parsed.percent:
+        fail(f"{_show(raw)} is a percent, not {rule.label}; write it like {rule.example}.")
+        return None
+    if rule.kind == "money":
+        if parsed.decimals > MONEY_DECIMALS and not parsed.suffix:
+            fail(
+                f"{_show(raw)} has {parsed.decimals} decimals; a price has at most "
+                f"{MONEY_DECIMALS}. Check which mark this column uses between thousands."
+            )
+            return None
+        if number <= 0:
+            fail(f"The price {raw} must be above 0; enter what one post costs.")
+            return None
+        return number
+    if parsed.currency is not None:
+        fail(f"{_show(raw)} is an amount of money, not {rule.label}; write it like {rule.example}.")
+        return None
+    if number < 0:
+        fail(f"{raw} is below 0; {rule.label} cannot be negative.")
+        return None
+    if rule.whole:
+        if parsed.suffix:
+            return float(round(number))
+        if number != int(number):
+            hint = (
+                f" If you mean {number:g} thousand, write {number:g}K."
+                if rule.name == "followers"
+                else ""
+            )
+            fail(f"{raw} is not a whole number; {rule.label} must be one.{hint}")
+            return None
+    return number
+
+
+def _text(value: object) -> str:
+    return "" if _is_blank(value) else " ".join(str(value).split())
+
+
+def _name_key(name: str) -> str:
+    """A name as compared for doubles: case and a leading @ ignored."""
+    return name.casefold().lstrip("@").strip()
+
+
+def _show_value(rule: FieldRule, value: object, currency: str) -> str:
+    """A parsed value as the understood-columns table shows it: `230,500`, `6.1%`, `€450.00`."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "" if value is None else str(value)
+    number = float(value)
+    if math.isnan(number):
+        return ""
+    if rule.kind == "fraction":
+        return f"{number * 100:.4g}%"
+    if rule.kind == "spread":
+        return f"{number:g}"
+    if rule.kind == "money":
+        return money(number, currency)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The check
 
 
 def check_roster(
@@ -743,25 +1776,42 @@ def check_roster(
     *,
     tiers: Tiers | None = None,
     rate_card: RateCard | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    decimal: DecimalChoice = None,
+    currency: str | None = None,
 ) -> Roster:
     """Check a raw roster table and return the clean `Roster`, or raise `RosterError`.
 
-    With `rate_card`, rows without a price (or a roster without a price column) get an estimated
-    price, marked in the `price_estimated` column.
+    `columns`: the user's mapping, field -> header (None: the file has no such column), used
+    before the recognised headers. `decimal`: "comma" or "point" for every number column, or
+    {field or header: "comma" | "point"}, for columns whose values do not show which (else
+    they are refused as ambiguous). `currency`: the campaign's currency (ISO code); by default
+    the one every price carries, else USD; prices in another currency are refused. With
+    `rate_card`, rows without a price (or a roster without a price column) get an estimated
+    price, marked in the `price_estimated` column. Where there is no engagement-rate column,
+    or a row's is empty, it is derived from average likes and comments (shares, saves) per
+    post divided by followers, marked in the `engagement_derived` column.
     """
     tiers = tiers or Tiers()
     problems: list[Problem] = []
+    attrs = dict(frame.attrs)
+    notes: list[str] = list(attrs.get("notes", []))
+    lines_attr = attrs.get("lines")
+    first_line = int(attrs.get("header_line", 1)) + 1
+    uncalculated = {(int(line), str(column)) for line, column in attrs.get("uncalculated", [])}
     frame = frame.dropna(how="all")
     # Rows as plain tuples: a pandas Series per row costs far more than the checks themselves.
     records = list(frame.itertuples(index=False, name=None))
+    labels = list(frame.index)
     filled = [not all(_is_blank(v) for v in record) for record in records]
-    frame = frame.loc[filled] if len(frame) else frame
     records = [record for record, keep in zip(records, filled, strict=True) if keep]
-    if len(frame) > MAX_ROWS:
+    labels = [label for label, keep in zip(labels, filled, strict=True) if keep]
+    if len(records) > MAX_ROWS:
         raise RosterError(
             [Problem(f"The roster has more than {MAX_ROWS:,} rows; split it into smaller rosters.")]
         )
-    if frame.shape[1] == 0 or len(frame) == 0:
+    headers = tuple(str(c) for c in frame.columns)
+    if frame.shape[1] == 0 or not records:
         raise RosterError(
             [
                 Problem(
@@ -770,199 +1820,428 @@ def check_roster(
                 )
             ]
         )
-    found = _match_columns(frame, problems)
-    missing = [c for c in REQUIRED_COLUMNS if c not in found]
-    missing_prices = "cost_per_post" in missing and rate_card is None
-    for column in missing:
-        if column == "cost_per_post" and rate_card is not None:
+
+    def line_of(position: int) -> int:
+        label = labels[position]
+        if isinstance(label, (int,)) and not isinstance(label, bool):
+            if lines_attr is not None and 0 <= label < len(lines_attr):
+                return int(lines_attr[label])
+            return first_line + int(label)
+        return first_line + position
+
+    lines = [line_of(i) for i in range(len(records))]
+    found, how = _match_columns(list(frame.columns), columns, problems, notes)
+    position = {column: i for i, column in enumerate(frame.columns)}
+    parts = [p for p in ENGAGEMENT_PARTS if p in found]
+    derive = bool({"avg_likes", "avg_comments"} & set(parts))
+    missing: list[str] = []
+    suggestions = suggest_columns(frame.columns)
+    for rule in FIELDS:
+        if not rule.required or rule.name in found:
             continue
-        hint = {
-            "name": "the influencer's handle or name (header 'name' or 'handle')",
-            "followers": "the follower count (header 'followers')",
-            "engagement_rate": "engagements per post divided by followers, e.g. 3.5% (header "
-            "'engagement_rate' or 'er')",
-            "cost_per_post": "the price of one post (header 'cost_per_post', 'cost' or 'price'); "
-            "or estimate prices from the rate card",
-        }[column]
+        if rule.name == "engagement_rate" and derive:
+            continue
+        if rule.name == "cost_per_post" and rate_card is not None:
+            continue
+        missing.append(rule.name)
+        guess = suggestions.get(rule.name)
+        maybe = f" {guess.reason}: map it if it is." if guess is not None else ""
+        extra = {
+            "engagement_rate": " (or columns of average likes and comments per post, to "
+            "derive it from)",
+            "cost_per_post": "; or estimate prices from the rate card",
+        }.get(rule.name, "")
         problems.append(
             Problem(
-                f"The required column '{column}' is missing: add a column with "
-                f"{hint}. Columns found: {', '.join(map(str, frame.columns))}."
+                f"No column for {rule.name} ({rule.label}, e.g. {rule.example}){extra}.{maybe} "
+                f"Columns found: {', '.join(headers)}. Add the column, or say which column it "
+                "is with the column mapping."
             )
         )
-    if missing and not (missing == ["cost_per_post"] and rate_card is not None):
-        raise RosterError(problems, missing_prices=missing_prices and missing == ["cost_per_post"])
+    if missing or problems:
+        raise RosterError(
+            problems,
+            missing_prices=missing == ["cost_per_post"] and len(problems) == 1,
+            unmapped=tuple(missing),
+            suggestions=suggestions,
+            headers=headers,
+            understood=Understanding(notes=tuple(notes)),
+        )
 
-    rows = []
-    seen: dict[str, int] = {}
-    columns = list(frame.columns)
-    for position, record in enumerate(records):
-        line = position + 2  # spreadsheet line: the header is line 1
-        raw = dict(zip(columns, record, strict=True))
-        row = _check_row(raw, found, line, problems, rate_card)
-        if row is None:
+    def column_values(field_name: str) -> list[object]:
+        index = position[found[field_name]]
+        return [record[index] for record in records]
+
+    # Totals and summary rows: named `Total`, `Sum`, `Average`, …
+    names = column_values("name")
+    left_out: list[tuple[int, str, str]] = []  # (position, name, reason)
+    for i, value in enumerate(names):
+        text = _text(value).casefold().rstrip(":").strip()
+        if text in TOTAL_WORDS:
+            left_out.append(
+                (i, _text(value), f"a totals row ('{_text(value)}'), not an influencer")
+            )
+    skip = {i for i, _, _ in left_out}
+    keep = [i for i in range(len(records)) if i not in skip]
+
+    # Each number column's format, from its values (totals rows aside).
+    formats: dict[str, ColumnFormat] = {}
+    ambiguities: list[Ambiguity] = []
+    parsed: dict[str, list[Parsed]] = {}
+    for rule in FIELDS:
+        if rule.name not in found or not rule.numeric:
             continue
-        key = row["name"].casefold()
-        if key in seen:
+        header = found[rule.name]
+        values = column_values(rule.name)
+        try:
+            formats[rule.name] = detect_format(
+                str(header),
+                [values[i] for i in keep],
+                decimal=_decimal_for(decimal, rule.name, header),
+                whole=rule.whole,
+                max_decimals=MONEY_DECIMALS if rule.kind == "money" else None,
+            )
+        except AmbiguousFormat as error:
+            ambiguities.append(error.ambiguity)
+            problems.append(Problem(error.ambiguity.message(), column=str(header)))
+            continue
+        parsed[rule.name] = _parse_column(values, formats[rule.name])
+
+    # A blank name below the last influencer, with sums or averages of the rows above.
+    named = [i for i in keep if _text(names[i])]
+    last_named = named[-1] if named else -1
+    for i in keep:
+        if i <= last_named or _text(names[i]):
+            continue
+        reason = _summary_reason(i, named, parsed, found)
+        if reason is not None:
+            left_out.append((i, "", reason))
+            skip.add(i)
+    keep = [i for i in keep if i not in skip]
+
+    # The currency: the one every price carries (and the price header names), else USD.
+    codes: dict[str, list[int]] = {}
+    header_code = None
+    if "cost_per_post" in found:
+        header_code = _header_currency(found["cost_per_post"])
+        for i in keep:
+            cell = parsed.get("cost_per_post", [None] * len(records))[i]
+            if cell is not None and not isinstance(cell, NumberError) and cell.currency:
+                codes.setdefault(cell.currency, []).append(lines[i])
+    seen_codes = set(codes) | ({header_code} if header_code else set())
+    if len(seen_codes) > 1:
+        listed = "; ".join(f"{code} ({_rows_list(rows)})" for code, rows in codes.items())
+        where = (
+            f" and the header '{found['cost_per_post']}' says {header_code}" if header_code else ""
+        )
+        problems.append(
+            Problem(
+                f"The prices are in more than one currency: {listed}{where}. The planner does "
+                "not convert currencies: give every price in one currency.",
+                column=str(found["cost_per_post"]),
+            )
+        )
+    detected = next(iter(seen_codes)) if len(seen_codes) == 1 else None
+    if currency is not None:
+        currency = currency.strip().upper()
+        if currency not in CURRENCY_CODES:
             problems.append(
                 Problem(
-                    f"'{row['name']}' is also on row {seen[key]}; names must be "
+                    f"'{currency}' is not a currency code the planner knows; use one of "
+                    f"{', '.join(sorted(CURRENCY_CODES))}."
+                )
+            )
+        elif detected is not None and detected != currency:
+            problems.append(
+                Problem(
+                    f"The prices are in {detected}, but the campaign's currency is {currency}. "
+                    "The planner does not convert currencies: set the currency to "
+                    f"{detected}, or give the prices in {currency}.",
+                    column=str(found["cost_per_post"]),
+                )
+            )
+        used_currency, currency_source = currency, "your choice"
+    elif detected is not None:
+        used_currency = detected
+        currency_source = (
+            f"the header '{found['cost_per_post']}'"
+            if header_code and not codes
+            else "the prices' symbol or code"
+        )
+    else:
+        used_currency, currency_source = DEFAULT_CURRENCY, "the default: the prices carry none"
+
+    rows: list[dict[str, object]] = []
+    raw_rows: list[tuple[object, ...]] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for i in keep:
+        line = lines[i]
+        row = _check_row(
+            i,
+            records[i],
+            line,
+            found,
+            position,
+            parsed,
+            parts,
+            problems,
+            rate_card,
+            uncalculated,
+        )
+        if row is None:
+            continue
+        key = _name_key(str(row["name"]))
+        if key in seen:
+            first, first_name = seen[key]
+            same = (
+                f" (as '{first_name}': names are compared without case or a leading @)"
+                if first_name != row["name"]
+                else ""
+            )
+            problems.append(
+                Problem(
+                    f"'{row['name']}' is also on row {first}{same}; names must be "
                     "unique. Remove or rename one of them.",
                     line,
-                    "name",
+                    str(found["name"]),
                 )
             )
             continue
-        seen[key] = line
+        seen[key] = (line, str(row["name"]))
         rows.append(row)
+        raw_rows.append(records[i])
 
+    understood = _understanding(
+        found,
+        how,
+        formats,
+        ambiguities,
+        rows,
+        raw_rows,
+        position,
+        parts,
+        rate_card,
+        used_currency,
+        currency_source,
+        notes,
+        left_out,
+        lines,
+    )
     if problems:
-        raise RosterError(problems)
+        raise RosterError(
+            problems,
+            ambiguous=tuple(ambiguities),
+            suggestions=suggestions,
+            headers=headers,
+            understood=understood,
+        )
 
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     tier = table["followers"].map(tiers.tier_of)
     excluded_mask = tier.isna()
-    excluded = table.loc[excluded_mask, ["name", "followers", "source_row"]].copy()
-    excluded.insert(
+    below = table.loc[excluded_mask, ["name", "followers", "source_row"]].copy()
+    below.insert(
         2,
         "reason",
         [
             f"{int(f):,} followers is below the micro threshold of {tiers.micro_threshold:,}"
-            for f in excluded["followers"]
+            for f in below["followers"]
         ],
+    )
+    summaries = pd.DataFrame(
+        [
+            {
+                "name": name,
+                "followers": _first_number(parsed.get("followers"), i),
+                "reason": reason,
+                "source_row": lines[i],
+            }
+            for i, name, reason in left_out
+        ],
+        columns=["name", "followers", "reason", "source_row"],
+    )
+    parts_out = [p for p in (below, summaries) if len(p)]
+    excluded = (
+        pd.concat(parts_out, ignore_index=True).sort_values("source_row", kind="stable")
+        if parts_out
+        else _empty_excluded()
     )
     table = table.loc[~excluded_mask].copy()
     table["tier"] = tier[~excluded_mask].astype(str)
-    table = table.reset_index(drop=True)
-    table = table.astype(
-        {
-            "name": "string",
-            "tier": "string",
-            "platform": "string",
-            "niche": "string",
-            "followers": "int64",
-            "engagement_rate": "float64",
-            "audience_quality": "float64",
-            "cost_per_post": "float64",
-            "price_estimated": "bool",
-            "max_posts": "Int64",
-            "reply_rate": "Float64",
-            "engagement_spread": "Float64",
-            "source_row": "int64",
-        }
-    )
+    table = table.reset_index(drop=True).astype(_TABLE_TYPES)
     return Roster(
         table=table,
         excluded=excluded.reset_index(drop=True),
         prices_estimated=bool(table["price_estimated"].any()),
         tiers=tiers,
+        currency=used_currency,
+        understood=understood,
     )
 
 
-def _fraction(
-    value: object, line: int, column: str, what: str, problems: list[Problem]
-) -> float | None:
-    try:
-        number, percent = _parse_amount(value)
-    except ValueError:
-        problems.append(
-            Problem(
-                f"{str(value)!r} is not a number; write {what} as a percent like "
-                "3.5% or a fraction like 0.035.",
-                line,
-                column,
-            )
-        )
-        return None
-    if percent:
-        number /= 100.0
-    elif number > 1:
-        problems.append(
-            Problem(
-                f"{value} is above 1. If you mean {number:g} percent, write "
-                f"{number:g}% (or {number / 100:g} as a fraction).",
-                line,
-                column,
-            )
-        )
-        return None
-    if not 0 <= number <= 1:
-        problems.append(
-            Problem(
-                f"{value} is outside 0%–100%; {what} must be between 0% and 100%.", line, column
-            )
-        )
-        return None
-    return number
+def _first_number(cells: list[Parsed] | None, i: int) -> float:
+    if cells is None:
+        return math.nan
+    cell = cells[i]
+    return float(cell.value) if cell is not None and not isinstance(cell, NumberError) else math.nan
+
+
+def _summary_reason(
+    i: int, named: list[int], parsed: Mapping[str, list[Parsed]], found: Mapping[str, object]
+) -> str | None:
+    """Why a row without a name is a summary of the rows above it (its followers or prices
+    are their sum or average), or None."""
+    for field_name in ("followers", "cost_per_post", "avg_likes", "avg_comments"):
+        cells = parsed.get(field_name)
+        if cells is None:
+            continue
+        cell = cells[i]
+        if cell is None or isinstance(cell, NumberError):
+            continue
+        above = [
+            c.value
+            for j, c in ((j, cells[j]) for j in named if j < i)
+            if c is not None and not isinstance(c, NumberError)
+        ]
+        if len(above) < 2:
+            continue
+        total = sum(above)
+        for what, target in (("sum", total), ("average", total / len(above))):
+            if target and abs(cell.value - target) <= 0.005 * abs(target):
+                return (
+                    f"a summary row (no name; its '{found[field_name]}' is the {what} of the "
+                    "rows above), not an influencer"
+                )
+    return None
 
 
 def _check_row(
-    raw: Mapping[object, object],
-    found: dict[str, object],
+    i: int,
+    record: tuple[object, ...],
     line: int,
+    found: Mapping[str, object],
+    position: Mapping[object, int],
+    parsed: Mapping[str, list[Parsed]],
+    parts: Sequence[str],
     problems: list[Problem],
     rate_card: RateCard | None,
+    uncalculated: set[tuple[int, str]],
 ) -> dict[str, object] | None:
-    def cell(column: str) -> object:
-        return raw[found[column]] if column in found else None
-
+    """One row's values by the rules, or None when it has problems (added to `problems`)."""
     start = len(problems)
-    name_value = cell("name")
-    name = "" if _is_blank(name_value) else " ".join(str(name_value).split())
-    if not name:
-        problems.append(
-            Problem("The name is empty; give every influencer a name or handle.", line, "name")
-        )
-    elif len(name) > 200:
-        problems.append(
-            Problem("The name is longer than 200 characters; shorten it.", line, "name")
-        )
+    values: dict[str, float | str] = {}
 
-    followers: float | None = None
-    value = cell("followers")
-    if _is_blank(value):
-        problems.append(
-            Problem(
-                "The follower count is empty; fill it in (e.g. 12,500 or 12.5K).", line, "followers"
+    def raw(field_name: str) -> object:
+        return record[position[found[field_name]]] if field_name in found else None
+
+    def blank(field_name: str) -> bool:
+        return _is_blank(raw(field_name))
+
+    def empty(field_name: str, message: str) -> None:
+        header = str(found.get(field_name, field_name))
+        if (line, header) in uncalculated:
+            message = (
+                "The cell holds a formula saved without its result (the program that saved "
+                "the file did not calculate it); open the file in Excel or LibreOffice and save "
+                "it again, or type the value."
             )
-        )
-    else:
-        try:
-            number, percent = _parse_amount(value)
-            if percent or number < 0:
-                raise ValueError
-            followers = float(round(number))
-        except ValueError:
-            problems.append(
-                Problem(
-                    f"{str(value)!r} is not a follower count; write a whole number "
-                    "such as 12500, 12,500 or 12.5K.",
-                    line,
-                    "followers",
-                )
-            )
+        problems.append(Problem(message, line, header))
 
-    engagement = None
-    value = cell("engagement_rate")
-    if _is_blank(value):
-        problems.append(
-            Problem(
-                "The engagement rate is empty; fill it in (e.g. 3.5%).", line, "engagement_rate"
-            )
-        )
-    else:
-        engagement = _fraction(value, line, "engagement_rate", "the engagement rate", problems)
+    for rule in FIELDS:
+        name = rule.name
+        if name not in found:
+            continue
+        header = str(found[name])
+        value = raw(name)
+        if rule.kind in ("text", "platform"):
+            text = _text(value)
+            if rule.kind == "platform":
+                text = text.lower()
+                text = PLATFORM_ALIASES.get(text, text) or "other"
+            elif name == "name":
+                if not text:
+                    empty(name, "The name is empty; give every influencer a name or handle.")
+                elif len(text) > 200:
+                    problems.append(
+                        Problem("The name is longer than 200 characters; shorten it.", line, header)
+                    )
+            values[name] = text
+            continue
+        if name not in parsed:  # an ambiguous column: reported once for the column
+            continue
+        cell = parsed[name][i]
+        if cell is None:
+            if rule.required and not (
+                (name == "engagement_rate" and parts) or (name == "cost_per_post" and rate_card)
+            ):
+                how = f" (e.g. {rule.example})"
+                if name == "cost_per_post":
+                    empty(
+                        name,
+                        "The price is empty; enter the price of one post, or estimate "
+                        "missing prices from the rate card.",
+                    )
+                else:
+                    empty(name, f"{rule.label.capitalize()} is empty; fill it in{how}.")
+            elif (line, header) in uncalculated:
+                empty(name, "")
+            continue
+        number = _number_value(rule, value, cell, line, header, problems)
+        if number is not None:
+            values[name] = number
 
-    platform_value = cell("platform")
-    platform = "" if _is_blank(platform_value) else " ".join(str(platform_value).split()).lower()
-    platform = PLATFORM_ALIASES.get(platform, platform) or "other"
+    derived = False
+    followers = values.get("followers")
+    if (
+        "engagement_rate" not in values
+        and "engagement_rate" in parsed
+        or ("engagement_rate" not in found and parts)
+    ):
+        if parts and ("engagement_rate" not in found or parsed["engagement_rate"][i] is None):
+            missing = [p for p in parts if p not in values]
+            for p in missing:
+                if blank(p):
+                    empty(
+                        p,
+                        f"{RULES[p].label.capitalize()} is empty; it is needed to derive the "
+                        "engagement rate (there is none on this row).",
+                    )
+            if not missing and isinstance(followers, float):
+                if followers <= 0:
+                    problems.append(
+                        Problem(
+                            "The follower count is 0, so no engagement rate can be derived; "
+                            "give the engagement rate.",
+                            line,
+                            str(found["followers"]),
+                        )
+                    )
+                else:
+                    rate = sum(float(values[p]) for p in parts) / followers
+                    if rate > 1:
+                        problems.append(
+                            Problem(
+                                f"The engagement rate derived from "
+                                f"{' + '.join(RULES[p].label.removeprefix('the ') for p in parts)}"
+                                f" ÷ followers is {rate:.0%}, above 100%: check the follower "
+                                "count and the averages.",
+                                line,
+                                str(found["followers"]),
+                            )
+                        )
+                    else:
+                        values["engagement_rate"] = rate
+                        derived = True
 
-    price: float | None = None
+    price = values.get("cost_per_post")
     estimated = False
-    value = cell("cost_per_post")
-    if _is_blank(value):
-        if rate_card is not None and followers is not None:
-            price = rate_card.price_for(platform, followers)
+    if (
+        price is None
+        and rate_card is not None
+        and ("cost_per_post" not in found or parsed.get("cost_per_post", [None])[i] is None)
+    ):
+        if isinstance(followers, float):
+            price = rate_card.price_for(str(values.get("platform", "other")), followers)
             estimated = True
             if price <= 0:
                 problems.append(
@@ -970,106 +2249,140 @@ def _check_row(
                         "The estimated price is 0 because the account has no "
                         "followers; enter a price.",
                         line,
-                        "cost_per_post",
+                        str(found.get("cost_per_post", "cost_per_post")),
                     )
                 )
-        elif rate_card is None:
-            problems.append(
-                Problem(
-                    "The price is empty; enter the price of one post, or estimate "
-                    "missing prices from the rate card.",
-                    line,
-                    "cost_per_post",
-                )
-            )
-    else:
-        try:
-            number, percent = _parse_amount(value)
-            if percent:
-                raise ValueError
-            if number <= 0:
-                problems.append(
-                    Problem(
-                        f"The price {value} must be above 0; enter what one post costs.",
-                        line,
-                        "cost_per_post",
-                    )
-                )
-            else:
-                price = number
-        except ValueError:
-            problems.append(
-                Problem(
-                    f"{str(value)!r} is not a price; write an amount such as 1200, "
-                    "1,200 or $1,200.",
-                    line,
-                    "cost_per_post",
-                )
-            )
-
-    max_posts = None
-    value = cell("max_posts")
-    if not _is_blank(value):
-        try:
-            number, percent = _parse_amount(value)
-            if percent or number < 0 or number != int(number):
-                raise ValueError
-            max_posts = int(number)
-        except ValueError:
-            problems.append(
-                Problem(
-                    f"{str(value)!r} is not a post limit; write a whole number, 0 "
-                    "or more, or leave it empty for the campaign's limit.",
-                    line,
-                    "max_posts",
-                )
-            )
-
-    quality = 1.0
-    value = cell("audience_quality")
-    if not _is_blank(value):
-        checked = _fraction(value, line, "audience_quality", "the audience quality", problems)
-        quality = 1.0 if checked is None else checked
-
-    reply = None
-    value = cell("reply_rate")
-    if not _is_blank(value):
-        reply = _fraction(value, line, "reply_rate", "the reply rate", problems)
-
-    spread = None
-    value = cell("engagement_spread")
-    if not _is_blank(value):
-        try:
-            number, percent = _parse_amount(value)
-            spread = number / 100 if percent else number
-            if not 0 <= spread <= 10:
-                raise ValueError
-        except ValueError:
-            spread = None
-            problems.append(
-                Problem(
-                    f"{str(value)!r} is not a spread; write how much one post's engagement "
-                    "varies as a fraction of its expectation, like 0.5 or 50% (0 to 10).",
-                    line,
-                    "engagement_spread",
-                )
-            )
 
     if len(problems) > start:
         return None
-    niche_value = cell("niche")
+    posts = values.get("max_posts")
     return {
-        "name": name,
+        "name": values["name"],
         "tier": None,
-        "platform": platform,
-        "niche": "" if _is_blank(niche_value) else " ".join(str(niche_value).split()),
+        "platform": values.get("platform", "other"),
+        "niche": values.get("niche", ""),
         "followers": followers,
-        "engagement_rate": engagement,
-        "audience_quality": quality,
+        "engagement_rate": values.get("engagement_rate"),
+        "audience_quality": values.get("audience_quality", 1.0),
         "cost_per_post": price,
         "price_estimated": estimated,
-        "max_posts": max_posts,
-        "reply_rate": reply,
-        "engagement_spread": spread,
+        "max_posts": None if posts is None else int(posts),  # type: ignore[call-overload]
+        "reply_rate": values.get("reply_rate"),
+        "engagement_spread": values.get("engagement_spread"),
+        "engagement_derived": derived,
+        "avg_views": values.get("avg_views"),
         "source_row": line,
     }
+
+
+def _understanding(
+    found: Mapping[str, object],
+    how: Mapping[str, Literal["recognised", "mapped"]],
+    formats: Mapping[str, ColumnFormat],
+    ambiguities: Sequence[Ambiguity],
+    rows: Sequence[Mapping[str, object]],
+    raw_rows: Sequence[tuple[object, ...]],
+    position: Mapping[object, int],
+    parts: Sequence[str],
+    rate_card: RateCard | None,
+    currency: str,
+    currency_source: str,
+    notes: list[str],
+    left_out: Sequence[tuple[int, str, str]],
+    lines: Sequence[int],
+) -> Understanding:
+    shown = 3
+    by_header = {a.column: a for a in ambiguities}
+    readings: list[ColumnReading] = []
+    for rule in FIELDS:
+        name = rule.name
+        if name in found:
+            header = found[name]
+            ambiguity = by_header.get(str(header))
+            raws = tuple(
+                str(r[position[header]])
+                for r in raw_rows[:shown]
+                if not _is_blank(r[position[header]])
+            )
+            if ambiguity is not None:
+                readings.append(
+                    ColumnReading(
+                        name,
+                        str(header),
+                        "ambiguous",
+                        "ambiguous: decimal comma or decimal point?",
+                        (),
+                        ambiguity.examples,
+                    )
+                )
+                continue
+            fmt = formats.get(name)
+            described = fmt.describe() if fmt is not None else "text"
+            if name == "cost_per_post":
+                described += f"; currency {currency}"
+            firsts = tuple(
+                _show_value(rule, row.get(name), currency)
+                for row in rows[:shown]
+                if not (name == "engagement_rate" and row.get("engagement_derived"))
+                and not (name == "cost_per_post" and row.get("price_estimated"))
+            )
+            readings.append(ColumnReading(name, str(header), how[name], described, firsts, raws))
+            if name == "engagement_rate" and parts and any(r["engagement_derived"] for r in rows):
+                readings.append(_derived_reading(rows, parts, shown))
+        elif name == "engagement_rate" and parts:
+            readings.append(_derived_reading(rows, parts, shown))
+        elif name == "cost_per_post" and rate_card is not None:
+            readings.append(
+                ColumnReading(
+                    name,
+                    None,
+                    "estimated",
+                    "estimated from the rate card (price per 1,000 followers by platform)",
+                    tuple(money(float(r["cost_per_post"]), currency) for r in rows[:shown]),  # type: ignore[arg-type]
+                )
+            )
+    out_notes = list(notes)
+    for i, _name, reason in left_out:
+        out_notes.append(f"Row {lines[i]} left out: {reason}.")
+    return Understanding(tuple(readings), tuple(out_notes), currency, currency_source)
+
+
+def _derived_reading(
+    rows: Sequence[Mapping[str, object]], parts: Sequence[str], shown: int
+) -> ColumnReading:
+    formula = " + ".join(RULES[p].label.removeprefix("the ") for p in parts)
+    return ColumnReading(
+        "engagement_rate",
+        None,
+        "derived",
+        f"derived: ({formula}) ÷ followers",
+        tuple(
+            f"{float(r['engagement_rate']) * 100:.4g}%"  # type: ignore[arg-type]
+            for r in rows
+            if r["engagement_derived"]
+        )[:shown],
+    )
+
+
+def fields_markdown() -> str:
+    """The roster format as a Markdown table, from the rules (docs/roster-format.md)."""
+    lines = [
+        "| field | required | recognised headers (any case, punctuation ignored) | written "
+        "like | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in FIELDS:
+        aliases = [a for a in rule.aliases if not any(a.startswith(n + "_") for n in _NETWORKS)]
+        stems = sorted({a.split("_", 1)[1] for a in rule.aliases if a not in aliases})
+        networks = (
+            " and per network (" + ", ".join(f"`instagram_{stem}`" for stem in stems) + ", …)"
+            if stems
+            else ""
+        )
+        lines.append(
+            f"| `{rule.name}` | {'yes' if rule.required else 'no'} | "
+            + ", ".join(f"`{a}`" for a in aliases)
+            + networks
+            + f" | {rule.example} | {rule.doc} |"
+        )
+    return "\n".join(lines) + "\n"

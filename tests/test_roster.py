@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from planner import RateCard, RosterError, Tiers, check_roster, read_roster
+from planner import RateCard, RosterError, Tiers, check_roster, read_roster, suggest_columns
 from planner.roster import MAX_ROWS
 
 HEADER = "name,followers,engagement_rate,cost_per_post\n"
@@ -51,9 +51,7 @@ def test_semicolon_csv_and_excel(tmp_path):
 
 def test_missing_column_lists_what_to_add():
     found = problems("name,followers,engagement_rate\nanna,5000,2%\n")
-    assert any(
-        "required column 'cost_per_post' is missing" in p and "rate card" in p for p in found
-    )
+    assert any("No column for cost_per_post" in p and "rate card" in p for p in found)
 
 
 def test_missing_prices_can_be_estimated_and_are_marked():
@@ -70,8 +68,8 @@ def test_missing_prices_can_be_estimated_and_are_marked():
 def test_text_in_a_number_column():
     found = problems(HEADER + "anna,lots,2%,100\n")
     assert found == [
-        "Row 2, column 'followers': 'lots' is not a follower count; write a whole "
-        "number such as 12500, 12,500 or 12.5K."
+        "Row 2, column 'followers': 'lots' is not the follower count; write it like "
+        "12500, 12,500, 12.500 or 12.5K."
     ]
 
 
@@ -83,8 +81,8 @@ def test_negative_price():
 def test_duplicate_name():
     found = problems(HEADER + "anna,5000,2%,100\n Anna ,6000,2%,100\n")
     assert found == [
-        "Row 3, column 'name': 'Anna' is also on row 2; names must be unique. "
-        "Remove or rename one of them."
+        "Row 3, column 'name': 'Anna' is also on row 2 (as 'anna': names are compared "
+        "without case or a leading @); names must be unique. Remove or rename one of them."
     ]
 
 
@@ -159,3 +157,215 @@ def test_html_name_is_kept_as_text():
         (HEADER + "<img src=x onerror=alert(1)>,5000,2%,100\n").encode(), filename="r.csv"
     )
     assert roster.table.loc[0, "name"] == "<img src=x onerror=alert(1)>"
+
+
+# --- Real exports (issue 16) ----------------------------------------------------------------
+
+
+def read(text: str, **kwargs):
+    return read_roster(text.encode(), filename="r.csv", **kwargs)
+
+
+def error_of(raw: bytes, filename: str = "r.csv", **kwargs) -> RosterError:
+    with pytest.raises(RosterError) as caught:
+        read_roster(raw, filename=filename, **kwargs)
+    return caught.value
+
+
+def test_the_issues_european_file_is_read_right():
+    """The numbers of the issue: planned 100x off before, without a message."""
+    text = (
+        "Name;Followers;Engagement rate;Price\n"
+        "anna;230.500;6,1 %;450,00 €\n"
+        "ben;1.048.200;3,4 %;9.800,00 €\n"
+    )
+    roster = read(text)
+    table = roster.table.set_index("name")
+    assert table.loc["anna", "followers"] == 230_500
+    assert table.loc["anna", "engagement_rate"] == pytest.approx(0.061)
+    assert table.loc["anna", "cost_per_post"] == 450
+    assert table.loc["ben", "cost_per_post"] == 9_800
+    assert roster.currency == "EUR"
+
+
+def test_a_value_that_does_not_fit_its_column_is_a_row_error():
+    text = HEADER + "anna,5000,3.5%,100\nben,6000,6,1%,100\ncara,7000,2.5%,100\n"
+    # (the unquoted 6,1% splits the row: the CSV is refused, not re-read)
+    assert "more fields than the header" in problems(text)[0]
+    text = "name;followers;engagement_rate;cost_per_post\n"
+    text += "anna;5000;3.5%;100\nben;6000;6,1%;100\ncara;7000;2.5%;100\n"
+    found = problems(text)
+    assert found == [
+        "Row 3, column 'engagement_rate': '6,1%' is written with a decimal comma, but this "
+        "column uses a decimal point (with ',' between thousands); write the engagement rate "
+        "like 3.5%, 3,5 % or 0.035."
+    ]
+
+
+def test_the_users_decimal_choice_is_used_and_checked():
+    text = "name;followers;engagement_rate;cost_per_post\nanna;5.000;2%;100\nben;12.000;2%;100\n"
+    error = error_of(text.encode())
+    assert [a.column for a in error.ambiguous] == ["followers"]
+    assert read(text, decimal="comma").table["followers"].tolist() == [5000, 12000]
+    assert read(text, decimal={"followers": "point"}).table.empty  # 5 and 12: below 1,000
+    assert len(read(text, decimal={"followers": "point"}).excluded) == 2
+
+
+def test_totals_rows_are_left_out_and_listed():
+    text = HEADER + "anna,5000,2%,100\nben,6000,3%,200\nTotal:,11000,,300\n,11000,,300\n"
+    roster = read(text)
+    assert list(roster.table["name"]) == ["anna", "ben"]
+    reasons = list(roster.excluded["reason"])
+    assert "a totals row ('Total:'), not an influencer" in reasons[0]
+    assert "a summary row (no name; its 'followers' is the sum of the rows above)" in reasons[1]
+    assert list(roster.excluded["source_row"]) == [4, 5]
+    # A row without a name that is not a sum is still a problem.
+    found = problems(HEADER + "anna,5000,2%,100\nben,6000,3%,200\n,9999,2%,250\n")
+    assert found == [
+        "Row 4, column 'name': The name is empty; give every influencer a name or handle."
+    ]
+
+
+def test_the_header_is_found_below_titles_and_rows_keep_their_lines():
+    text = "Campaign shortlist Q3\n\nExported 2026-11-30\n" + HEADER + "anna,lots,2%,100\n"
+    assert problems(text) == [
+        "Row 5, column 'followers': 'lots' is not the follower count; write it like 12500, "
+        "12,500, 12.500 or 12.5K."
+    ]
+    roster = read(text.replace("lots", "5000"))
+    assert roster.table.loc[0, "source_row"] == 5
+    assert any("header is on row 4" in note for note in roster.understood.notes)
+
+
+def test_the_same_person_twice_in_different_capitalisation():
+    found = problems(HEADER + "@Anna.Cooks,5000,2%,100\nanna.cooks,6000,2%,100\n")
+    assert found == [
+        "Row 3, column 'name': 'anna.cooks' is also on row 2 (as '@Anna.Cooks': names are "
+        "compared without case or a leading @); names must be unique. Remove or rename one "
+        "of them."
+    ]
+
+
+def test_mixed_currencies_are_an_error_naming_the_rows():
+    text = HEADER + "anna,5000,2%,€100\nben,6000,2%,$100\ncara,7000,2%,€90\n"
+    found = problems(text)
+    assert found == [
+        "Column 'cost_per_post': The prices are in more than one currency: EUR (rows 2, 4); "
+        "USD (row 3). The planner does not convert currencies: give every price in one "
+        "currency."
+    ]
+    header_says = HEADER.replace("cost_per_post", "Price (USD)") + "anna,5000,2%,€100\n"
+    assert "the header 'Price (USD)' says USD" in problems(header_says)[0]
+
+
+def test_the_currency_setting_must_match_the_prices():
+    text = HEADER + "anna,5000,2%,€100\n"
+    assert read(text).currency == "EUR"
+    assert read(text, currency="eur").currency == "EUR"
+    assert (
+        "The prices are in EUR, but the campaign's currency is USD"
+        in problems(text, currency="USD")[0]
+    )
+    assert read(HEADER + "anna,5000,2%,100\n", currency="GBP").currency == "GBP"
+    assert read(HEADER + "anna,5000,2%,100\n").currency == "USD"
+
+
+def test_engagement_is_derived_from_likes_and_comments_and_marked():
+    text = "Username,Total followers,Average likes,Average comments,Price\nanna,10000,300,20,100\n"
+    roster = read(text)
+    assert roster.table.loc[0, "engagement_rate"] == pytest.approx(0.032)
+    assert roster.table.loc[0, "engagement_derived"]
+    assert roster.engagement_derived
+    # A row's own rate is used where it has one; derived only where it is empty.
+    mixed = (
+        "name,followers,er,avg likes,avg comments,price\n"
+        "a,10000,2%,300,20,100\nb,10000,,300,20,100\n"
+    )
+    table = read(mixed).table.set_index("name")
+    assert table.loc["a", "engagement_rate"] == pytest.approx(0.02)
+    assert not table.loc["a", "engagement_derived"]
+    assert table.loc["b", "engagement_rate"] == pytest.approx(0.032)
+    assert table.loc["b", "engagement_derived"]
+    missing = problems("name,followers,avg likes,avg comments,price\na,10000,300,,100\n")
+    assert "The average comments per post is empty; it is needed to derive" in missing[0]
+
+
+def test_a_quality_score_is_not_read_as_a_share_of_real_followers():
+    text = "name,followers,er,price,AQS,Quality\nanna,5000,2%,100,78,65\n"
+    roster = read(text)
+    assert roster.table.loc[0, "audience_quality"] == 1.0
+    assert any("'AQS' (HypeAuditor's audience quality score" in n for n in roster.understood.notes)
+    assert "audience_quality" not in suggest_columns(["name", "AQS", "Quality"])
+    mapped = read(text.replace("78,65", "78%,65"), columns={"audience_quality": "AQS"})
+    assert mapped.table.loc[0, "audience_quality"] == pytest.approx(0.78)
+
+
+def test_the_column_mapping():
+    text = "Nome,Seguidores,Tasso,Prezzo\nanna,5000,2%,100\n"
+    error = error_of(text.encode())
+    assert set(error.unmapped) == {"name", "followers", "engagement_rate", "cost_per_post"}
+    assert error.suggestions["followers"].header == "Seguidores"
+    assert error.headers == ("Nome", "Seguidores", "Tasso", "Prezzo")
+    mapping = {
+        "name": "Nome",
+        "followers": "seguidores",  # case and spaces do not matter
+        "engagement_rate": "Tasso",
+        "cost_per_post": "Prezzo",
+    }
+    roster = read(text, columns=mapping)
+    assert roster.table.loc[0, "followers"] == 5000
+    assert {c.field: c.how for c in roster.understood.columns}["followers"] == "mapped"
+    found = problems(text, columns={**mapping, "name": "Nom", "colour": "Nome"})
+    assert any("'colour' in the column mapping is not a roster field" in p for p in found)
+    assert any("says name is in column 'Nom', but the file has no such column" in p for p in found)
+    # Mapped to nothing: a recognised column is not used.
+    plain = HEADER.replace("\n", ",niche\n") + "anna,5000,2%,100,food\n"
+    assert read(plain, columns={"niche": None}).table.loc[0, "niche"] == ""
+
+
+def test_two_columns_for_one_field_are_asked_about_except_handle_and_full_name():
+    found = problems("name,followers,subscribers,er,price\nanna,5000,6000,2%,100\n")
+    assert "'followers' and 'subscribers' all look like the followers column" in found[0]
+    roster = read("Full name,Username,followers,er,price\nAnna Rossi,anna,5000,2%,100\n")
+    assert roster.table.loc[0, "name"] == "anna"
+
+
+def test_csv_in_utf16_with_and_without_a_byte_order_mark():
+    text = "name\tfollowers\tengagement_rate\tcost_per_post\r\nzoë\t5000\t2%\t100\r\n"
+    for raw in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-16-be")):
+        assert read_roster(raw, filename="r.csv").table.loc[0, "name"] == "zoë"
+    assert read_roster(("\ufeff" + text).encode(), filename="r.csv").table.loc[0, "name"] == "zoë"
+
+
+def test_a_formula_without_its_result_is_said_to_be_one(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "followers", "engagement_rate", "cost_per_post"])
+    sheet.append(["anna", 5000, 0.02, "=40+60"])
+    path = tmp_path / "r.xlsx"
+    book.save(path)  # openpyxl saves formulas without results
+    with pytest.raises(RosterError) as caught:
+        read_roster(path)
+    assert str(caught.value.problems[0]).startswith(
+        "Row 2, column 'cost_per_post': The cell holds a formula saved without its result"
+    )
+
+
+def test_a_roster_error_survives_pickling():
+    import pickle
+
+    error = error_of(b"Nome,Follower,ER,Prezzo\nanna,5000,2%,100\n")
+    again = pickle.loads(pickle.dumps(error))
+    assert again.summary() == error.summary()
+    assert again.unmapped == error.unmapped and again.suggestions == error.suggestions
+
+
+def test_the_docs_come_from_the_rules():
+    from pathlib import Path
+
+    from planner.roster import fields_markdown
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "roster-format.md").read_text()
+    assert fields_markdown() in doc, "run: python -m planner.roster > to regenerate the table"

@@ -1,0 +1,509 @@
+"""Numbers as people write them in exports: per column, the format is decided from the values.
+
+`1.234,56 €`, `$1,234.56`, `1 234,56`, `1'234.50`, `48.2K`, `1,2 Mio`, `6,1 %`: a column's
+decimal mark is read from the values that can only be read one way (`6,1`, `1.234,56`,
+`0.035`, `1.250.000`). A column whose every value could be read either way (`1.200` is 1.2 or
+1,200) is not guessed: `detect_format` raises `AmbiguousFormat`, and the caller asks which one
+was meant (`decimal="comma"` or `"point"`). A value that does not fit its column's format is
+refused by `parse_number` (`NumberError`, with the reason), never read another way.
+
+Pure standard library. `babel` parses numbers for one locale at a time, which is the opposite
+problem: here the locale is unknown and has to be read from the column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Decimal = Literal["point", "comma"]
+DECIMALS: tuple[Decimal, ...] = ("point", "comma")
+MARK: dict[Decimal, str] = {"point": ".", "comma": ","}
+OTHER: dict[Decimal, Decimal] = {"point": "comma", "comma": "point"}
+
+# Characters that only ever group thousands: space, no-break space, narrow no-break space,
+# thin space, apostrophe (Swiss) and its typographic forms.
+SPACE_GROUPS = " \u00a0\u202f\u2009"
+QUOTE_GROUPS = "'\u2019\u02bc"
+
+#: Currency symbols, longest first where one is the start of another, to ISO 4217 codes. `$`
+#: alone is read as US dollars and `¥` as yen; the code is shown back with every price.
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "US$": "USD",
+    "CA$": "CAD",
+    "AU$": "AUD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "C$": "CAD",
+    "A$": "AUD",
+    "R$": "BRL",
+    "CN¥": "CNY",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₩": "KRW",
+    "₺": "TRY",
+    "₽": "RUB",
+    "zł": "PLN",
+    "Kč": "CZK",
+    "Fr.": "CHF",
+    "kr": "SEK",  # also DKK/NOK: a file with `kr` prices should say which with the currency
+}
+CURRENCY_CODES = frozenset(
+    "USD EUR GBP CHF JPY CNY CAD AUD NZD HKD SGD INR BRL MXN SEK NOK DKK PLN CZK HUF RON TRY "
+    "ZAR AED SAR KRW RUB ILS THB IDR MYR PHP VND ARS CLP COP PEN".split()
+)
+#: How currencies are written back: the symbol where it is unambiguous, else the code.
+DISPLAY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+#: Multiplier suffixes: `48.2K`, `1.2M`, `3B`, `1,2 Mio`, `2 Mrd.`, `5 Tsd.`, `1.5bn`.
+SUFFIXES: dict[str, float] = {
+    "k": 1e3,
+    "tsd": 1e3,
+    "tsd.": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "mio": 1e6,
+    "mio.": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "mrd": 1e9,
+    "mrd.": 1e9,
+}
+
+_CODES = "|".join(sorted(CURRENCY_CODES))
+_SYMBOLS = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
+_CURRENCY_START = re.compile(rf"^(?:(?i:{_CODES})(?![a-z])|{_SYMBOLS})")
+_CURRENCY_END = re.compile(rf"(?:(?<![a-z])(?i:{_CODES})|{_SYMBOLS})$")
+_SUFFIX_END = re.compile(
+    r"(?<=[\d\s\u00a0\u202f])("
+    + "|".join(re.escape(s) for s in sorted(SUFFIXES, key=len, reverse=True))
+    + r")$",
+    re.IGNORECASE,
+)
+_CORE = re.compile(r"^[0-9.,'\u2019\u02bc \u00a0\u202f\u2009]+$")
+_BLANKS = " \t\u00a0\u202f\u2009"
+
+
+def currency_label(code: str) -> str:
+    """`$` for USD, `€` for EUR, else the code: what a heading shows (`Spend ($)`)."""
+    return DISPLAY_SYMBOL.get(code, code)
+
+
+def money(amount: float, code: str, digits: int = 2) -> str:
+    """An amount with its currency, as the outputs write it: `$1,200.00`, `€450.00`, `CHF 90.00`."""
+    symbol = DISPLAY_SYMBOL.get(code)
+    number = f"{amount:,.{digits}f}"
+    if symbol is None:
+        return f"{code} {number}"
+    return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
+
+
+class NumberError(ValueError):
+    """A value that is not a number in its column's format; `str()` says why."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A written number taken apart: sign, digits with their separators, and what surrounds
+    them."""
+
+    negative: bool
+    core: str  # digits and separators only
+    percent: bool
+    currency: str | None  # ISO code
+    suffix: str  # lower-case multiplier suffix, "" for none
+
+
+def split(text: str) -> Parts:
+    """Take a written number apart, or raise `NumberError` if it is not one."""
+    rest = text.strip(_BLANKS)
+    negative = False
+    currency: str | None = None
+
+    def take_sign(value: str) -> str:
+        nonlocal negative
+        if value[:1] in ("-", "\u2212", "+"):
+            negative = value[0] != "+"
+            return value[1:].strip(_BLANKS)
+        return value
+
+    rest = take_sign(rest)
+    match = _CURRENCY_START.match(rest)
+    if match:
+        currency = _code(match.group(0))
+        rest = take_sign(rest[match.end() :].strip(_BLANKS))
+    percent = False
+    suffix = ""
+    for _ in range(3):  # `%`, a currency and a suffix at the end, in any order
+        if rest.endswith("%") and not percent:
+            percent = True
+            rest = rest[:-1].rstrip(_BLANKS)
+            continue
+        match = _CURRENCY_END.search(rest)
+        if match and currency is None and match.start() > 0:
+            currency = _code(match.group(0))
+            rest = rest[: match.start()].rstrip(_BLANKS)
+            continue
+        match = _SUFFIX_END.search(rest)
+        if match and not suffix:
+            suffix = match.group(1).lower()
+            rest = rest[: match.start()].rstrip(_BLANKS)
+            continue
+        break
+    if not rest or not _CORE.match(rest) or not any(c.isdigit() for c in rest):
+        raise NumberError(f"{text.strip()!r} is not a number")
+    if percent and (currency is not None or suffix):
+        raise NumberError(f"{text.strip()!r} mixes a percent with a currency or a multiplier")
+    return Parts(negative, rest, percent, currency, suffix)
+
+
+def _code(found: str) -> str:
+    upper = found.upper()
+    return upper if upper in CURRENCY_CODES else CURRENCY_SYMBOLS[found]
+
+
+def _grouped(integer: str, group: str) -> str | None:
+    """The digits of an integer part written with thousands separators, or None if the
+    grouping is wrong (groups of three after the first, one kind of separator)."""
+    kinds = {c for c in integer if not c.isdigit()}
+    if not kinds:
+        return integer
+    if len(kinds) > 1:
+        return None
+    (separator,) = kinds
+    if separator != group and separator not in SPACE_GROUPS and separator not in QUOTE_GROUPS:
+        return None
+    groups = integer.split(separator)
+    first, rest = groups[0], groups[1:]
+    if not 1 <= len(first) <= 3 or not first.isdigit() or first == "0":
+        return None
+    if any(len(g) != 3 or not g.isdigit() for g in rest):
+        return None
+    return "".join(groups)
+
+
+def read_core(core: str, decimal: Decimal) -> float | None:
+    """The value of digits and separators read with `decimal` as the decimal mark, or None if
+    they cannot be read that way."""
+    mark = MARK[decimal]
+    group = MARK[OTHER[decimal]]
+    if core.count(mark) > 1:
+        return None
+    integer, _, fraction = core.partition(mark)
+    if fraction and not fraction.isdigit():
+        return None
+    if mark in core and not fraction:
+        return None  # `12.` or `12,`
+    if integer:
+        digits = _grouped(integer, group)
+        if digits is None:
+            return None
+    elif not fraction:
+        return None
+    else:
+        digits = "0"
+    return float(f"{digits}.{fraction or '0'}")
+
+
+def readings(text: str) -> dict[Decimal, float]:
+    """Every way `text` can be read: {decimal mark: value}; empty if it is not a number."""
+    parts = split(text)
+    out: dict[Decimal, float] = {}
+    for decimal in DECIMALS:
+        value = read_core(parts.core, decimal)
+        if value is not None:
+            out[decimal] = _finish(value, parts)
+    return out
+
+
+def _finish(value: float, parts: Parts) -> float:
+    value *= SUFFIXES.get(parts.suffix, 1.0)
+    return -value if parts.negative else value
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A column whose values can each be read with a decimal point or a decimal comma."""
+
+    column: str
+    examples: tuple[str, ...]  # values that read two ways
+    readings: tuple[tuple[str, float, float], ...]  # (value, as point, as comma)
+    conflict: bool = False  # values of both styles in equal numbers, not only two-way ones
+
+    def message(self) -> str:
+        if self.conflict:
+            point, comma = self.examples[:2]
+            return (
+                f"Column '{self.column}' mixes numbers written with a decimal point ({point!r}) "
+                f"and with a decimal comma ({comma!r}) in equal numbers. Choose which one the "
+                "column uses (decimal comma or decimal point); values written the other way "
+                "are then listed as errors."
+            )
+        shown = "; ".join(
+            f"{value!r} is {_plain(point)} with a decimal point or {_plain(comma)} with a "
+            "decimal comma"
+            for value, point, comma in self.readings[:2]
+        )
+        return (
+            f"Column '{self.column}' can be read two ways: {shown}. Nothing in the column "
+            "shows which, so choose whether it uses a decimal comma or a decimal point."
+        )
+
+
+class AmbiguousFormat(ValueError):
+    def __init__(self, ambiguity: Ambiguity) -> None:
+        self.ambiguity = ambiguity
+        super().__init__(ambiguity.message())
+
+
+def _plain(value: float) -> str:
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How one column writes its numbers."""
+
+    decimal: Decimal | None  # None: no value has a decimal mark, so it does not matter
+    chosen: bool = False  # the decimal mark was chosen by the user, not read from the values
+    groups: tuple[str, ...] = ()  # thousands separators seen
+    currencies: tuple[str, ...] = ()  # ISO codes seen
+    currency_after: bool | None = None  # symbol or code after the number (`450 €`)
+    percent: bool = False
+    suffixes: bool = False
+    deduced: bool = False  # decided because only one reading gives whole numbers
+
+    def describe(self) -> str:
+        """`decimal comma, '.' between thousands, € after the number, %`."""
+        bits: list[str] = []
+        if self.decimal is None:
+            bits.append("whole numbers" if not self.percent else "plain numbers")
+        else:
+            how = "your choice" if self.chosen else None
+            if self.deduced:
+                how = "the only reading that fits the column"
+            bits.append(f"decimal {self.decimal}" + (f" ({how})" if how else ""))
+        names = {" ": "space", "\u00a0": "space", "\u202f": "narrow space", "\u2009": "space"}
+        for group in self.groups:
+            bits.append(f"{names.get(group, repr(group))} between thousands")
+        if self.currencies:
+            where = "after" if self.currency_after else "before"
+            bits.append(f"{', '.join(self.currencies)} {where} the number")
+        if self.percent:
+            bits.append("%")
+        if self.suffixes:
+            bits.append("K/M suffixes")
+        return ", ".join(bits)
+
+
+@dataclass
+class _Tally:
+    point: list[str] = field(default_factory=list)
+    comma: list[str] = field(default_factory=list)
+    both: list[tuple[str, float, float]] = field(default_factory=list)
+    groups: set[str] = field(default_factory=set)
+    currencies: list[str] = field(default_factory=list)
+    after: list[bool] = field(default_factory=list)
+    percent: bool = False
+    suffixes: bool = False
+    deduced: bool = False
+
+
+def _whole(value: float, parts: Parts) -> bool:
+    return bool(parts.suffix) or value == int(value)
+
+
+def detect_format(
+    column: str,
+    values: Iterable[object],
+    *,
+    decimal: Decimal | None = None,
+    whole: bool = False,
+    max_decimals: int | None = None,
+) -> ColumnFormat:
+    """The format of a column from its values (numbers already typed as numbers say nothing).
+
+    `decimal`: the user's choice, which overrides what the values say. `whole`: the column
+    holds whole numbers (follower counts, post limits) without a multiplier suffix, so a
+    reading that gives a fraction (`230.500` as 230.5 followers) is not a reading;
+    `max_decimals`: likewise a reading with more decimals (prices have at most 2, so `1.200`
+    is not 1.2 of a currency).
+    Raises `AmbiguousFormat` when the values do not decide the decimal mark."""
+    tally = _Tally()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        try:
+            parts = split(value)
+        except NumberError:
+            continue
+        tally.percent |= parts.percent
+        tally.suffixes |= bool(parts.suffix)
+        if parts.currency is not None:
+            tally.currencies.append(parts.currency)
+            tally.after.append(not _CURRENCY_START.match(value.strip(_BLANKS).lstrip("-+\u2212")))
+        for char in parts.core:
+            if not char.isdigit() and (char in SPACE_GROUPS or char in QUOTE_GROUPS):
+                tally.groups.add(char)
+        found = {d: read_core(parts.core, d) for d in DECIMALS}
+        ways = {d: _finish(v, parts) for d, v in found.items() if v is not None}
+        if whole or max_decimals is not None:
+            ruled_out = {
+                d
+                for d, v in ways.items()
+                if (whole and not _whole(v, parts))
+                or (
+                    max_decimals is not None
+                    and not parts.suffix
+                    and _decimals(parts.core, d) > max_decimals
+                )
+            }
+            if ruled_out and len(ways) == 2:
+                tally.deduced = True
+            ways = {d: v for d, v in ways.items() if d not in ruled_out}
+        if len(ways) == 2 and ways["point"] != ways["comma"]:
+            tally.both.append((value.strip(), ways["point"], ways["comma"]))
+        elif len(ways) == 1:
+            (only,) = ways
+            getattr(tally, only).append(value)
+    if decimal is not None:
+        chosen: Decimal | None = decimal
+    elif tally.point and (len(tally.point) > len(tally.comma)):
+        chosen = "point"
+    elif tally.comma and (len(tally.comma) > len(tally.point)):
+        chosen = "comma"
+    elif tally.point:  # as many of each
+        examples = tally.point[:1] + tally.comma[:1]
+        raise AmbiguousFormat(
+            Ambiguity(
+                column,
+                tuple(examples),
+                (),
+                conflict=True,
+            )
+        )
+    elif tally.both:
+        raise AmbiguousFormat(
+            Ambiguity(column, tuple(v for v, _, _ in tally.both[:3]), tuple(tally.both[:3]))
+        )
+    else:
+        chosen = None
+    group = None if chosen is None else MARK[OTHER[chosen]]
+    groups = set(tally.groups)
+    if group is not None and any(
+        group in split(v).core for v in (tally.point + tally.comma) if isinstance(v, str)
+    ):
+        groups.add(group)
+    if group is not None and any(group in v for v, _, _ in tally.both):
+        groups.add(group)
+    codes = tuple(dict.fromkeys(tally.currencies))
+    return ColumnFormat(
+        decimal=chosen,
+        chosen=decimal is not None,
+        groups=tuple(sorted(groups)),
+        currencies=codes,
+        currency_after=(sum(tally.after) * 2 > len(tally.after)) if tally.after else None,
+        percent=tally.percent,
+        suffixes=tally.suffixes,
+        deduced=tally.deduced and decimal is None and chosen is not None,
+    )
+
+
+def _decimals(core: str, decimal: Decimal) -> int:
+    """Digits after the decimal mark when `core` is read with `decimal`."""
+    mark = MARK[decimal]
+    return len(core.partition(mark)[2]) if mark in core else 0
+
+
+@dataclass(frozen=True)
+class Number:
+    """A value read in its column's format."""
+
+    value: float
+    percent: bool = False
+    currency: str | None = None
+    suffix: str = ""
+    decimals: int = 0  # digits written after the decimal mark
+
+
+def parse_number(value: object, fmt: ColumnFormat | None = None) -> Number:
+    """`value` read in the column's format, or `NumberError` saying why it does not fit.
+
+    Numbers typed as numbers (an Excel cell) are taken as they are."""
+    if isinstance(value, bool):
+        raise NumberError(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise NumberError(f"{value!r} is not a number")
+        return Number(number)
+    text = str(value)
+    parts = split(text)
+    decimal = fmt.decimal if fmt is not None else None
+    decimals = 0
+    if decimal is None:
+        ways = {d: read_core(parts.core, d) for d in DECIMALS}
+        values = {v for v in ways.values() if v is not None}
+        if len(values) != 1:
+            if not values:
+                raise NumberError(f"{text.strip()!r} is not a number")
+            raise NumberError(
+                f"{text.strip()!r} could be read with a decimal point or a decimal comma"
+            )
+        number = values.pop()
+    else:
+        read = read_core(parts.core, decimal)
+        if read is None:
+            other = read_core(parts.core, OTHER[decimal])
+            if other is not None:
+                raise NumberError(
+                    f"{text.strip()!r} is written with a decimal {OTHER[decimal]}, but this "
+                    f"column uses a decimal {decimal} (with "
+                    f"'{MARK[OTHER[decimal]]}' between thousands)"
+                )
+            raise NumberError(f"{text.strip()!r} is not a number")
+        number = read
+        decimals = _decimals(parts.core, decimal)
+    number = _finish(number, parts)
+    if not math.isfinite(number):
+        raise NumberError(f"{text.strip()!r} is not a number")
+    return Number(number, parts.percent, parts.currency, parts.suffix, decimals)
+
+
+def format_number(
+    value: float,
+    *,
+    decimal: Decimal = "point",
+    group: str | None = None,
+    digits: int = 2,
+) -> str:
+    """`value` written with `digits` decimals in a style (the inverse of `parse_number`, for
+    tests and examples): `format_number(1234.5, decimal="comma", group=".")` is `1.234,50`."""
+    text = f"{abs(value):,.{digits}f}"
+    integer, _, fraction = text.partition(".")
+    integer = integer.replace(",", group or "")
+    out = integer + (MARK[decimal] + fraction if fraction else "")
+    return "-" + out if value < 0 else out
+
+
+def first_of(values: Sequence[object], count: int) -> list[object]:
+    """The first `count` values that are not blank."""
+    out: list[object] = []
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        out.append(value)
+        if len(out) == count:
+            break
+    return out

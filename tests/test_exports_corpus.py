@@ -1,0 +1,149 @@
+"""Rosters as influencer tools and spreadsheets export them (tests/data/exports/, written by
+make_exports.py) read to the clean table they were written from, and plan to the same optimum
+on the command line as that clean table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner import RosterError, read_roster
+from planner.cli import main
+
+EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
+
+# file -> (read_roster options, the same on the command line, currency, rows left out)
+CASES: dict[str, tuple[dict, list[str], str, list[str]]] = {
+    "european.csv": ({}, [], "EUR", []),
+    "hypeauditor.csv": ({}, [], "USD", []),
+    "modash.csv": ({}, [], "USD", []),
+    "upfluence_bom.csv": ({}, [], "USD", []),
+    "heepsy.csv": ({}, [], "USD", []),
+    "sheets_template.csv": ({}, [], "CHF", []),
+    "foreign_headers.csv": (
+        {"columns": {"name": "Nome", "cost_per_post": "Prezzo"}},
+        ["--column", "name=Nome", "--column", "cost_per_post=Prezzo"],
+        "USD",
+        [],
+    ),
+    "utf16.txt": ({}, [], "GBP", []),
+    "ambiguous.csv": (
+        {"decimal": {"followers": "comma"}},
+        ["--decimal", "followers=comma"],
+        "USD",
+        [],
+    ),
+    "spaces.csv": ({}, [], "EUR", []),
+    "summary_rows.csv": ({}, [], "USD", ["Average", ""]),
+    "titled_shortlist.xlsx": ({}, [], "EUR", ["Total"]),
+    "formulas.xlsx": ({}, [], "USD", []),
+    "sheets_merged.xlsx": ({}, [], "USD", []),
+}
+COMPARED = ["followers", "engagement_rate", "cost_per_post", "audience_quality"]
+
+
+def expected_table(name: str) -> pd.DataFrame:
+    return pd.read_csv(EXPORTS / f"{name}.expected.csv", keep_default_na=False)
+
+
+def test_the_corpus_is_complete():
+    files = {p.name for p in EXPORTS.iterdir() if not p.name.endswith((".expected.csv", ".py"))}
+    assert files == set(CASES)
+    assert sum(name.endswith(".xlsx") for name in files) >= 3
+    assert len(files) >= 12
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_export_reads_to_its_clean_table(name):
+    options, _, currency, left_out = CASES[name]
+    roster = read_roster(EXPORTS / name, **options)
+    want = expected_table(name)
+    got = roster.table.sort_values("name").reset_index(drop=True)
+    want = want.sort_values("name").reset_index(drop=True)
+    assert list(got["name"]) == list(want["name"])
+    for column in COMPARED:
+        assert got[column].to_numpy(dtype=float) == pytest.approx(
+            want[column].to_numpy(dtype=float), rel=1e-12
+        ), column
+    assert list(got["platform"]) == list(want["platform"])
+    assert list(got["engagement_derived"]) == list(want["engagement_derived"])
+    assert roster.currency == currency
+    assert list(roster.excluded["name"]) == left_out
+    # What was understood names a header for every field read from one.
+    readings = {c.field: c for c in roster.understood.columns}
+    for field in ("name", "followers", "cost_per_post"):
+        assert readings[field].header is not None and readings[field].first_values
+
+
+def test_without_the_choice_the_ambiguous_file_asks_and_names_the_column():
+    with pytest.raises(RosterError) as caught:
+        read_roster(EXPORTS / "ambiguous.csv")
+    assert [a.column for a in caught.value.ambiguous] == ["followers"]
+    assert "Column 'followers' can be read two ways" in caught.value.summary()
+    assert "'230.000' is 230 with a decimal point or 230,000 with a decimal comma" in (
+        caught.value.summary()
+    )
+
+
+def test_without_the_mapping_foreign_headers_are_suggested_not_used():
+    with pytest.raises(RosterError) as caught:
+        read_roster(EXPORTS / "foreign_headers.csv")
+    error = caught.value
+    assert set(error.unmapped) == {"name", "cost_per_post"}
+    assert error.suggestions["name"].header == "Nome"
+    assert not error.suggestions["name"].certain
+    assert error.suggestions["cost_per_post"].header == "Prezzo"
+    assert error.suggestions["followers"].certain
+    assert "'Nome' reads like the influencer's handle or name in another language" in str(error)
+
+
+def test_what_was_understood_is_said():
+    roster = read_roster(EXPORTS / "european.csv")
+    frame = roster.understood.frame()
+    price = frame.set_index("field").loc["cost_per_post"]
+    assert price["from column"] == "Price per post"
+    assert price["read as"].startswith("decimal comma, '.' between thousands, EUR after")
+    assert price["first values"] == "€450.00, €9,800.00, €12,500.00"
+    followers = frame.set_index("field").loc["followers"]
+    assert followers["first values"] == "230,500, 48,200, 1,250,000"
+    hype = read_roster(EXPORTS / "hypeauditor.csv").understood
+    derived = [c for c in hype.columns if c.field == "engagement_rate"][0]
+    assert derived.how == "derived" and derived.header is None
+    assert "average likes per post + average comments per post" in derived.format
+    assert any("'AQS' (HypeAuditor's audience quality score" in n for n in hype.notes)
+    titled = read_roster(EXPORTS / "titled_shortlist.xlsx")
+    assert any("header is on row 3" in n for n in titled.understood.notes)
+    assert "a totals row ('Total')" in titled.excluded.loc[0, "reason"]
+    assert titled.excluded.loc[0, "source_row"] == 10
+    merged = read_roster(EXPORTS / "sheets_merged.xlsx").understood.notes
+    assert any("'Creators' was read" in n and "'Read me'" in n for n in merged)
+    assert any("spans rows 1-2" in n for n in merged)
+
+
+def _plan(argv: list[str], capsys) -> dict:
+    assert main(argv) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_cli_plans_each_export_to_the_clean_tables_optimum(name, tmp_path, capsys):
+    _, cli, currency, _ = CASES[name]
+    clean = expected_table(name)
+    clean_path = tmp_path / "clean.csv"
+    clean[["name", "followers", "engagement_rate", "cost_per_post", "audience_quality"]].to_csv(
+        clean_path, index=False
+    )
+    budget = str(round(clean["cost_per_post"].sum() * 0.6))
+    args = ["plan", "--budget", budget, "--format", "json"]
+    ours = _plan([*args, "--roster", str(EXPORTS / name), *cli], capsys)
+    theirs = _plan([*args, "--roster", str(clean_path)], capsys)
+    assert ours["status"] == theirs["status"] == "optimal"
+    assert ours["expected_engagement"] == pytest.approx(theirs["expected_engagement"], rel=1e-9)
+    assert ours["spend"] == pytest.approx(theirs["spend"])
+    assert sorted((a["name"], a["posts"]) for a in ours["allocations"]) == sorted(
+        (a["name"], a["posts"]) for a in theirs["allocations"]
+    )
+    assert ours["currency"] == currency
