@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dashboard import controls
 from dashboard.controls import Replies
 from planner import Plan
+from planner.money import money, money_rate
 from planner.risk import Outcome
 
 
@@ -37,13 +38,13 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
         ),
         Figure(
             "Spend",
-            f"${plan.spend:,.0f}",
-            f"${plan.budget_left:,.0f} left",
-            f"Of the ${plan.campaign.budget:,.2f} budget.",
+            money(plan.spend),
+            f"{money(plan.budget_left)} left",
+            f"Of the {money(plan.campaign.budget)} budget.",
         ),
         Figure(
             "Cost / engagement",
-            f"${plan.cost_per_engagement:,.3f}",
+            money_rate(plan.cost_per_engagement),
             None,
             "Cost per engagement: spend divided by expected engagements.",
         ),

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.export import neutralise
+from planner.money import money, money_rate
 from planner.plan import Plan, make_plan
 from planner.risk import DRAWS, SEED, Assumptions, reply_weighted_engagement, simulate
 from planner.roster import Roster, RosterError, read_roster
@@ -214,7 +215,7 @@ def _simulate(
     lines = [
         f"Plan: {plan.status}, {plan.expected_engagement:,.0f} expected engagements"
         + (" (reply-weighted)" if args.plan_for_replies else " (if every offer is accepted)")
-        + f", ${plan.spend:,.2f} if every offer is accepted",
+        + f", {money(plan.spend, cents=True)} if every offer is accepted",
         f"Simulated {summary['draws']:,} campaigns (seed {args.seed}):",
         f"  engagements: mean {summary['mean']:,.0f}, P10 {summary['p10']:,.0f}, "
         f"P50 {summary['p50']:,.0f}, P90 {summary['p90']:,.0f}",
@@ -223,7 +224,7 @@ def _simulate(
         lines.append(
             f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
         )
-    lines.append(f"  spend on accepted offers: mean ${summary['mean_spend']:,.2f}")
+    lines.append(f"  spend on accepted offers: mean {money(summary['mean_spend'], cents=True)}")
     if args.target is not None:
         lines.append(
             f"  chance of at least {args.target:,.0f} engagements: "
@@ -240,16 +241,16 @@ def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
         return "\n".join(lines)
     lines += [
         f"Expected engagements: {plan.expected_engagement:,.0f}",
-        f"Spend: ${plan.spend:,.2f} of ${plan.campaign.budget:,.2f} "
-        f"(${plan.budget_left:,.2f} left)",
-        f"Cost per engagement: ${plan.cost_per_engagement:,.4f}",
+        f"Spend: {money(plan.spend, cents=True)} of {money(plan.campaign.budget, cents=True)} "
+        f"({money(plan.budget_left, cents=True)} left)",
+        f"Cost per engagement: {money_rate(plan.cost_per_engagement, 4)}",
         f"Certified optimality gap: {plan.optimality_gap:.2e} "
         f"(solved in {plan.solve_seconds * 1000:.0f} ms)",
     ]
     for tier, totals in plan.by_tier.items():
         lines.append(
             f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
-            f"${totals.spend:,.2f}, {totals.expected_engagement:,.0f} engagements"
+            f"{money(totals.spend, cents=True)}, {totals.expected_engagement:,.0f} engagements"
         )
     if plan.prices_estimated:
         lines.append("Prices marked * are estimates from the rate card.")

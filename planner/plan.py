@@ -149,21 +149,27 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     engagement = np.bincount(
         items.owner[solution.chosen], weights=items.value[solution.chosen], minlength=len(table)
     )
-    spend = posts * table["cost_per_post"].to_numpy(dtype=float)
+    # Money in whole cents: each price is the one the solver's budget check used (the roster's
+    # price to the cent, `build_items`), so no sum of the plan's prices can exceed the budget.
+    price = _price_cents(items)
+    spend = posts * price  # int64 cents
     tier = table["tier"].to_numpy(dtype=object)
     booked = posts > 0
     by_tier = {
         name: TierTotals(
             influencers=int((booked & (tier == name)).sum()),
             posts=int(posts[tier == name].sum()),
-            spend=round(float(spend[tier == name].sum()), 2),
+            spend=int(spend[tier == name].sum()) / 100,
             expected_engagement=float(engagement[tier == name].sum()),
         )
         for name in TIERS
     }
     rows = np.flatnonzero(booked)
     frame = table.iloc[rows].assign(
-        posts=posts[rows], spend=spend[rows], expected_engagement=engagement[rows]
+        cost_per_post=price[rows] / 100,
+        posts=posts[rows],
+        spend=spend[rows] / 100,
+        expected_engagement=engagement[rows],
     )
     frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
     frame = frame[ALLOCATION_COLUMNS].sort_values("expected_engagement", ascending=False)
@@ -172,13 +178,21 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
         campaign,
         frame.reset_index(drop=True),
         float(engagement.sum()),
-        round(float(spend.sum()), 2),
+        int(spend.sum()) / 100,
         solution.upper_bound,
         seconds,
         by_tier,
         "",
         roster.prices_estimated,
     )
+
+
+def _price_cents(items: PostItems) -> np.ndarray:
+    """Each roster row's price per post in whole cents, as the solver saw it (0 for a row that
+    cannot post)."""
+    price = np.zeros(items.n_influencers, dtype=np.int64)
+    price[items.owner] = items.cost
+    return price
 
 
 def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool) -> int | None:
