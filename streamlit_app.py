@@ -124,7 +124,7 @@ settings.draw()
 if not CLIENT:
     with head:
         share.share_and_save(settings.values, edited, campaign.budget)
-if chance_slot is None:  # no plan fits: the headline says why
+if chance_slot is None:  # no plan fits, or it books nothing: the headline says why
     stop()
 # The headline's sixth figure, the chance of reaching the target (a simulation), once the
 # browser has the other five and the sidebar: it is worked out while the split curve is.

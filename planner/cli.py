@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _simulate(
     args: argparse.Namespace, roster: Roster, plan: Plan, assumptions: Assumptions
 ) -> int:
-    if not plan.has_plan:
+    if not plan.has_plan or plan.booked_nothing:
         if args.format == "json":
             print(json.dumps({"status": plan.status, "message": plan.message}, indent=2))
         else:
@@ -236,7 +236,7 @@ def _simulate(
 
 def _table(plan, roster) -> str:  # type: ignore[no-untyped-def]
     lines = [f"Status: {plan.status}"]
-    if not plan.has_plan:
+    if not plan.has_plan or plan.booked_nothing:
         lines.append(plan.message)
         return "\n".join(lines)
     lines += [

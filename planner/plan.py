@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import PostItems, build_items
+from planner.money import money
 from planner.roster import Roster
 from planner.settings import Campaign
 from planner.solver import Solution, relative_gap, solve
@@ -51,6 +52,11 @@ class Plan:
     def has_plan(self) -> bool:
         """True when there is a plan to show (optimal, or feasible with a larger gap)."""
         return self.status in ("optimal", "feasible")
+
+    @property
+    def booked_nothing(self) -> bool:
+        """True for a plan that books no post (`message` says why)."""
+        return self.has_plan and len(self.allocations) == 0
 
     @property
     def optimality_gap(self) -> float:
@@ -165,6 +171,7 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
         for name in TIERS
     }
     rows = np.flatnonzero(booked)
+    message = "" if rows.size else explain_empty(items, roster, campaign)
     frame = table.iloc[rows].assign(
         cost_per_post=price[rows] / 100,
         posts=posts[rows],
@@ -182,7 +189,7 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
         solution.upper_bound,
         seconds,
         by_tier,
-        "",
+        message,
         roster.prices_estimated,
     )
 
@@ -193,6 +200,54 @@ def _price_cents(items: PostItems) -> np.ndarray:
     price = np.zeros(items.n_influencers, dtype=np.int64)
     price[items.owner] = items.cost
     return price
+
+
+def explain_empty(items: PostItems, roster: Roster, campaign: Campaign) -> str:
+    """One sentence: why a plan that fits every setting books nothing, and what to change."""
+    if len(roster.table) == 0:
+        return (
+            "Nothing was booked: the roster has no influencer to plan with (every row is left "
+            "out, or has fewer followers than the micro threshold of "
+            f"{roster.tiers.micro_threshold:,}). Include influencers or load another roster."
+        )
+    if items.owner.size == 0:
+        return (
+            "Nothing was booked: no influencer in the roster can post (each has no followers, "
+            "no engagement, no price or a post limit of 0). Fix those rows or load another "
+            "roster."
+        )
+    if campaign.max_influencers == 0:
+        return "Nothing was booked: the cap on influencers is 0. Raise the cap."
+    first = items.first
+    cheapest = int(items.cost[first].min())
+    if cheapest > items.budget:
+        name = roster.table["name"].iloc[int(items.owner[first][np.argmin(items.cost[first])])]
+        return (
+            f"Nothing was booked: the cheapest post ({name}'s) costs {money(cheapest / 100)}, "
+            f"more than the budget of {money(campaign.budget)}. Raise the budget to at least "
+            f"{money(cheapest / 100)} or add influencers who cost less."
+        )
+    micro = first & ~items.macro
+    macro_blocked = items.macro_max == 0 or campaign.max_macro == 0
+    if not micro.any() or int(items.cost[micro].min()) > items.budget:
+        reason = (
+            "the macro share band's top is 0%"
+            if items.macro_max == 0
+            else "the cap on macro influencers is 0"
+            if campaign.max_macro == 0
+            else f"every macro post costs more than the band's top of "
+            f"{money(items.macro_max / 100)}"
+        )
+        if macro_blocked or int(items.cost[first & items.macro].min()) > items.macro_max:
+            return (
+                "Nothing was booked: every micro post costs more than the budget (or the roster "
+                f"has none) and {reason}. Raise the budget, widen the macro share band or add "
+                "influencers who cost less."
+            )
+    return (
+        "Nothing was booked: no post fits within the budget and the limits together. Raise the "
+        "budget or widen the limits."
+    )
 
 
 def _macro_spend_limit(items: PostItems, cap: int | None, target: int, *, most: bool) -> int | None:
