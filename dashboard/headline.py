@@ -68,7 +68,8 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
 def target_of(values: Mapping[str, object], outcome: Outcome) -> float:
     """The engagements whose chance the headline shows: the user's target, or else what the
     plan should earn once declined offers are counted (the simulation's exact expectation)."""
-    return float(values[controls.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
+    target = values[controls.TARGET.key]
+    return float(round(outcome.expected) if target is None else target)  # type: ignore[arg-type]
 
 
 def chance_figure(outcome: Outcome, target: float) -> Figure:
