@@ -51,8 +51,10 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
         Figure(
             "Micro / macro",
             f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
-            f"{plan.macro_share:.0%} of spend on macro",
-            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+).",
+            f"{plan.macro_share_of_spend:.0%} of spend on macro",
+            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+). "
+            f"Macro spend is {plan.macro_share_of_spend:.0%} of the plan's spend and "
+            f"{plan.macro_share_of_budget:.0%} of the budget.",
         ),
         Figure(
             "Plan status",

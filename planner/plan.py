@@ -71,8 +71,16 @@ class Plan:
         return self.campaign.budget - self.spend
 
     @property
-    def macro_share(self) -> float:
+    def macro_share_of_budget(self) -> float:
+        """Macro spend as a share of the budget: what the macro share band holds, and the split
+        curve's axis."""
         return self.by_tier["macro"].spend / self.campaign.budget
+
+    @property
+    def macro_share_of_spend(self) -> float:
+        """Macro spend as a share of the plan's spend (nan when it spends nothing): what the
+        headline and the tier chart show."""
+        return self.by_tier["macro"].spend / self.spend if self.spend > 0 else math.nan
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of MODEL.md's command line."""

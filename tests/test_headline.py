@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard import controls
-from dashboard.headline import chance_figure, target_of
+import pytest
+
+from dashboard import charts, controls
+from dashboard.headline import chance_figure, plan_figures, target_of
 from planner import Campaign, make_plan, read_roster
 from planner.risk import Assumptions, simulate
 
@@ -22,3 +24,27 @@ def test_a_target_of_zero_is_a_target_not_no_target():
 
 def test_no_target_is_what_the_plan_should_earn_with_replies():
     assert target_of({controls.TARGET.key: None}, OUTCOME) == round(OUTCOME.expected) > 0
+
+
+def _macro_note(plan):
+    figure = next(f for f in plan_figures(plan, None) if f.label == "Micro / macro")
+    return figure.note
+
+
+def test_the_macro_share_is_of_spend_as_the_tier_chart_shows_it():
+    # At $50M the plan cannot spend the budget: the share of spend and of budget differ.
+    big = make_plan(ROSTER, Campaign(budget=50_000_000))
+    # One influencer only: all of the spend is that influencer's tier.
+    one = make_plan(ROSTER, Campaign(budget=5_000_000, max_influencers=1))
+    for plan in (big, one):
+        macro = plan.by_tier["macro"].spend
+        assert plan.spend < plan.campaign.budget * 0.9
+        share = macro / plan.spend
+        assert _macro_note(plan) == f"{share:.0%} of spend on macro"
+        micro_bar, macro_bar = charts.tier_split(plan).data
+        assert list(macro_bar.y) == ["Spend", "Engagement"]
+        assert macro_bar.x[0] == pytest.approx(share * 100)
+        assert f"{share:.0%}" in macro_bar.text[0] or share < 0.2
+    assert _macro_note(one) in ("100% of spend on macro", "0% of spend on macro")
+    title = charts.tier_split(big).layout.title.text
+    assert title.startswith("Spend and engagement by tier") and "unspent" in title
