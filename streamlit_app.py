@@ -65,7 +65,7 @@ def stop() -> NoReturn:
     st.stop()
 
 
-header.page_head(client=CLIENT)
+header.page_head(client=CLIENT, tiers=controls.tiers_or_none(settings.values))
 head = st.container()  # the headline and the share buttons
 answer = st.container()  # the tabs
 body = st.container()  # the roster: upload, edit, what was left out

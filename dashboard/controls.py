@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, Tiers
+from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, SettingsError, Tiers
 from planner.risk import Assumptions, reply_weighted_engagement
 
 _TIERS = Tiers()
@@ -57,7 +57,7 @@ MACRO_SHARE = Setting(
     1,
     whole=True,
     repeated=2,
-    help="Keep macro spend (influencers with 1M+ followers) within this band, e.g. 20–60% when "
+    help="Keep macro spend (influencers with {macro}) within this band, e.g. 20–60% when "
     "the client wants some big names but not only big names. 0–100% lets the planner decide.",
 )
 MAX_POSTS = Setting(
@@ -90,7 +90,7 @@ MAX_MACRO = Setting(
     1,
     whole=True,
     optional=True,
-    help="Book at most this many macro influencers (1M+ followers). Empty = no cap.",
+    help="Book at most this many macro influencers ({macro}). Empty = no cap.",
 )
 MAX_INFLUENCERS = Setting(
     "max_influencers",
@@ -466,6 +466,33 @@ def _typed(setting: Setting, items: list[object]) -> object:
     if setting.whole:
         numbers = [int(n) for n in numbers]  # type: ignore[misc]
     return tuple(numbers) if setting.repeated == 2 else numbers[0]
+
+
+def help_of(setting: Setting, tiers: Tiers | None) -> str:
+    """A setting's help text with the tier thresholds in use written in (`{micro}`, `{macro}`);
+    without usable thresholds, a sentence that names no number."""
+    micro, macro = tier_intro(tiers)
+    return setting.help.format(micro=micro, macro=macro)
+
+
+def tiers_or_none(values: Mapping[str, object]) -> Tiers | None:
+    """The tier thresholds of these settings, or None when they cannot be used (the page says
+    why elsewhere)."""
+    try:
+        return tiers_from(values)
+    except (SettingsError, TypeError, ValueError, KeyError):
+        return None
+
+
+def tier_intro(tiers: Tiers | None) -> tuple[str, str]:
+    """Who is micro and who is macro, for sentences: ("1,000–999,999 followers", "1M+
+    followers"), or words without numbers when the thresholds cannot be used."""
+    if tiers is None:
+        return (
+            "fewer followers than the macro threshold",
+            "at least the macro threshold's followers",
+        )
+    return tiers.micro_words, tiers.macro_words
 
 
 def describe(setting: Setting, value: object) -> str:

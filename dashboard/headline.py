@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dashboard import controls
 from dashboard.controls import Replies
-from planner import Plan
+from planner import Plan, Tiers
 from planner.money import money, money_rate
 from planner.risk import Outcome
 
@@ -21,8 +21,9 @@ class Figure:
     help: str | None = None  # the tooltip on the page
 
 
-def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
-    """The plan's five headline figures."""
+def plan_figures(plan: Plan, replies: Replies, tiers: Tiers) -> list[Figure]:
+    """The plan's five headline figures (`tiers`: the thresholds the roster was read with)."""
+    micro, macro = controls.tier_intro(tiers)
     return [
         Figure(
             "Engagements",
@@ -52,7 +53,7 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
             "Micro / macro",
             f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
             f"{plan.macro_share_of_spend:.0%} of spend on macro",
-            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+). "
+            f"Influencers booked in each tier: micro ({micro}) and macro ({macro}). "
             f"Macro spend is {plan.macro_share_of_spend:.0%} of the plan's spend and "
             f"{plan.macro_share_of_budget:.0%} of the budget.",
         ),

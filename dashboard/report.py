@@ -109,7 +109,7 @@ def plan_report(
     the head-to-head planned here), the plan table and every setting (`values`, by key)."""
     campaign = plan.campaign
     weights = first_values(roster, replies)
-    headline = [*plan_figures(plan, replies), chance_figure(outcome, target)]
+    headline = [*plan_figures(plan, replies, roster.tiers), chance_figure(outcome, target)]
     frontier = budget_frontier(
         roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
     )

@@ -8,9 +8,10 @@ import pytest
 
 from dashboard import charts, controls
 from dashboard.headline import chance_figure, plan_figures, target_of
-from planner import Campaign, make_plan, read_roster
+from planner import Campaign, Tiers, make_plan, read_roster
 from planner.risk import Assumptions, simulate
 
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
 PLAN = make_plan(ROSTER, Campaign(budget=50_000))
 OUTCOME = simulate(ROSTER, PLAN, Assumptions())
@@ -27,7 +28,7 @@ def test_no_target_is_what_the_plan_should_earn_with_replies():
 
 
 def _macro_note(plan):
-    figure = next(f for f in plan_figures(plan, None) if f.label == "Micro / macro")
+    figure = next(f for f in plan_figures(plan, None, ROSTER.tiers) if f.label == "Micro / macro")
     return figure.note
 
 
@@ -48,3 +49,32 @@ def test_the_macro_share_is_of_spend_as_the_tier_chart_shows_it():
     assert _macro_note(one) in ("100% of spend on macro", "0% of spend on macro")
     title = charts.tier_split(big).layout.title.text
     assert title.startswith("Spend and engagement by tier") and "unspent" in title
+
+
+def test_every_sentence_that_states_a_threshold_states_the_settings():
+    tiers = Tiers(micro_threshold=5_000, macro_threshold=500_000)
+    assert (tiers.micro_words, tiers.macro_words) == (
+        "5,000–499,999 followers",
+        "500,000+ followers",
+    )
+    assert Tiers().macro_words == "1M+ followers" and Tiers(1, 2_500_000).macro_words.startswith(
+        "2.5M"
+    )
+    for setting in (controls.MACRO_SHARE, controls.MAX_MACRO):
+        assert "500,000+ followers" in controls.help_of(setting, tiers)
+        assert "1M" not in controls.help_of(setting, tiers)
+    help_text = next(f.help for f in plan_figures(PLAN, None, tiers) if f.label == "Micro / macro")
+    assert "5,000–499,999 followers" in help_text and "1M" not in help_text
+
+
+def test_the_page_states_the_thresholds_of_the_link():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["macro_threshold"] = "500000"
+    app.run()
+    assert not app.exception
+    intro = " ".join(m.value for m in app.markdown)
+    assert "499,999 followers" in intro and "999,999" not in intro and "1M" not in intro
+    share = app.slider(key=controls.MACRO_SHARE.key)
+    assert "500,000\\+ followers" in share.help or "500,000+ followers" in share.help

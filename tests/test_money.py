@@ -77,7 +77,7 @@ def _check_plan_outputs(frame: pd.DataFrame, budget: float, posts: int) -> None:
     cells = [r[col] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert sum(Decimal(repr(v)) for v in cells[: len(table)] if v is not None) <= cap
     # The headline (page and report): spend and what is left, as shown.
-    figures = {f.label: f for f in plan_figures(plan, None)}
+    figures = {f.label: f for f in plan_figures(plan, None, roster.tiers)}
     if plan.has_plan:
         assert _amount(figures["Spend"].value) <= cap
         assert not figures["Spend"].note.startswith(("-", "−"))

@@ -35,7 +35,7 @@ def headline(c: Current) -> DeltaGenerator | None:
         st.warning(md(c.plan.message), icon=":material/block:")
         return None
     row = st.columns(6)
-    for column, figure in zip(row, plan_figures(c.plan, c.replies), strict=False):
+    for column, figure in zip(row, plan_figures(c.plan, c.replies, c.roster.tiers), strict=False):
         _metric(column, figure)
     if c.plan.prices_estimated:
         st.caption(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import controls
+from planner import Tiers
 from ui import state
 
 
@@ -126,7 +127,9 @@ def _bound(
     """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
     and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
     keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
-    common: dict[str, object] = dict(key=setting.key, disabled=locked, help=setting.help)
+    common: dict[str, object] = dict(
+        key=setting.key, disabled=locked, help=controls.help_of(setting, _tiers())
+    )
     if setting in _SECTION_SETTINGS:
         common["persist_state"] = "session"
     else:
@@ -148,6 +151,17 @@ def _bound(
     )
 
 
+def _tiers() -> Tiers | None:
+    """The tier thresholds the settings hold now (help texts state them), or None when they
+    cannot be used."""
+    return controls.tiers_or_none(
+        {
+            s.key: st.session_state.get(s.key)
+            for s in (controls.MICRO_THRESHOLD, controls.MACRO_THRESHOLD)
+        }
+    )
+
+
 # ---------------------------------------------------------------- sections drawn only while open
 def _replies_and_risk(locked: bool) -> None:
     st.caption(
@@ -162,7 +176,7 @@ def _replies_and_risk(locked: bool) -> None:
 
 
 def _assumptions(locked: bool) -> None:
-    st.caption("Who counts as micro or macro (the article's definition by default).")
+    st.caption("Who counts as micro or macro (by default the article's: 1,000 and 1M followers).")
     for setting in (controls.MICRO_THRESHOLD, controls.MACRO_THRESHOLD):
         _bound(setting, st.number_input, locked)
     st.caption(
