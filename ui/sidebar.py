@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import controls
 from planner import Tiers
+from planner.money import money
 from ui import state
 
 
@@ -80,14 +81,28 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     back or forward in the browser (`navigated`) the slider follows the link's budget."""
     with st.sidebar:
         st.header("Campaign")
-        budget = _bound(controls.BUDGET, st.number_input, locked, format="%.2f")
+        # No bounds in the browser: a typed budget beyond them would turn the field red and
+        # never reach the app. `budget_in_range` checks it and the field says so.
+        typed = _bound(
+            controls.BUDGET,
+            st.number_input,
+            locked,
+            format="%.2f",
+            min_value=None,
+            max_value=None,
+        )
+        budget, problem = controls.budget_in_range(typed)
+        if problem is not None:
+            st.error(problem, icon=":material/error:")
+        elif typed is not None:
+            st.caption(f"{money(budget, cents=True)}")
         if navigated:
-            state.budget_slider_follows(budget)  # type: ignore[arg-type]
+            state.budget_slider_follows(budget)
         slider = st.slider(
             "Budget",
-            min_value=1_000.0,
+            min_value=controls.BUDGET_SLIDER_LOW,
             max_value=controls.BUDGET_SLIDER_MAX,
-            value=controls.clamp_to_slider(budget),  # type: ignore[arg-type]
+            value=controls.clamp_to_slider(budget),
             step=1_000.0,
             format="$%,.0f",
             key=state.BUDGET_SLIDER,
@@ -95,11 +110,10 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             label_visibility="collapsed",
             help="Drag to try other budgets; type an exact amount above.",
         )
-        state.app_state().drew_budget(budget, slider)  # type: ignore[arg-type]
-        if budget > controls.BUDGET_SLIDER_MAX:  # type: ignore[operator]
-            st.caption(
-                f"The slider stops at ${controls.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used."
-            )
+        state.app_state().drew_budget(typed, slider)  # type: ignore[arg-type]
+        note = controls.slider_note(budget)
+        if note is not None:
+            st.caption(note)
         _bound(controls.MACRO_SHARE, st.slider, locked, format="%d%%")
         _bound(controls.MAX_POSTS, st.slider, locked)
         _bound(controls.DECAY, st.slider, locked, format="%.2f")
@@ -140,14 +154,13 @@ def _bound(
     def typed(number: float | None) -> float | int | None:
         return None if number is None else int(number) if setting.whole else number
 
+    bounds = dict(min_value=typed(setting.low), max_value=typed(setting.high))
     return draw(
         setting.label,
-        min_value=typed(setting.low),
-        max_value=typed(setting.high),
         value=setting.default,
         step=typed(setting.step),
+        **(bounds | extra),
         **common,
-        **extra,
     )
 
 
