@@ -68,6 +68,19 @@ def plan_figures(plan: Plan, replies: Replies, tiers: Tiers) -> list[Figure]:
     ]
 
 
+def status_words(plan: Plan) -> str:
+    """The plan's status in a client's words (the certified gap, without the jargon)."""
+    if plan.status == "optimal":
+        return "This is the best plan possible under these settings."
+    if plan.has_plan:
+        return (
+            "This plan is within "
+            f"{max(plan.optimality_gap, 0.0001):.2%} of the best plan possible under these "
+            "settings."
+        )
+    return plan.message
+
+
 def target_of(values: Mapping[str, object], outcome: Outcome) -> float:
     """The engagements whose chance the headline shows: the user's target, or else what the
     plan should earn once declined offers are counted (the simulation's exact expectation)."""

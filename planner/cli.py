@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from planner.export import neutralise
+from planner.export import neutralise, plan_table
 from planner.money import money, money_rate
 from planner.plan import Plan, make_plan
 from planner.risk import DRAWS, SEED, Assumptions, reply_weighted_engagement, simulate
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
         out = io.StringIO()
-        neutralise(plan.allocations).to_csv(out, index=False)
+        neutralise(plan_table(plan)).to_csv(out, index=False)
         sys.stdout.write(out.getvalue())
     else:
         print(_table(plan, roster))

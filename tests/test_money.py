@@ -102,7 +102,7 @@ def _check_cli(frame: pd.DataFrame, budget: float, posts: int) -> None:
             elif fmt == "csv":
                 if text.strip():
                     back = pd.read_csv(io.StringIO(text))
-                    assert sum(Decimal(str(v)) for v in back["spend"]) <= cap
+                    assert sum(Decimal(str(v)) for v in back["Spend ($)"]) <= cap
             else:
                 found = re.search(r"Spend: (\$[\d,.]+) of \S+ \(([^)]*) left\)", text)
                 if found:
