@@ -99,7 +99,7 @@ replies = controls.replies_of(settings.values, assumptions)
 # waits for it).
 curve_ready = (
     cache.start_curve(roster, key, campaign, replies, assumptions)
-    if st.session_state.get(state.TAB, "Plan") == "Plan"
+    if st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
     else None
 )
 current = Current(
@@ -131,7 +131,7 @@ if chance_slot is None:  # no plan fits, or it books nothing: the headline says 
 current = show_chance(current, chance_slot)
 
 # ---------------------------------------------------------------- the answer, in tabs
-TABS = ["Plan", "Budget and roster", "Strategies and risk"] + ([] if CLIENT else ["Compare"])
+TABS = [state.TAB_PLAN, state.TAB_BUDGET, state.TAB_RISK] + ([] if CLIENT else [state.TAB_COMPARE])
 with answer:
     tabs = dict(
         zip(
@@ -140,16 +140,16 @@ with answer:
             strict=True,
         )
     )
-if tabs["Plan"].open:
-    with tabs["Plan"]:
+if tabs[state.TAB_PLAN].open:
+    with tabs[state.TAB_PLAN]:
         show_plan(current, first_run=FIRST_RUN)
-if tabs["Budget and roster"].open:
-    with tabs["Budget and roster"]:
+if tabs[state.TAB_BUDGET].open:
+    with tabs[state.TAB_BUDGET]:
         show_budget(current)
-if tabs["Strategies and risk"].open:
-    with tabs["Strategies and risk"]:
+if tabs[state.TAB_RISK].open:
+    with tabs[state.TAB_RISK]:
         show_strategies(current)
-if "Compare" in tabs and tabs["Compare"].open:
-    with tabs["Compare"]:
+if state.TAB_COMPARE in tabs and tabs[state.TAB_COMPARE].open:
+    with tabs[state.TAB_COMPARE]:
         show_compare()
 blank_chart.clear()

@@ -78,3 +78,17 @@ def test_the_page_states_the_thresholds_of_the_link():
     assert "499,999 followers" in intro and "999,999" not in intro and "1M" not in intro
     share = app.slider(key=controls.MACRO_SHARE.key)
     assert "500,000\\+ followers" in share.help or "500,000+ followers" in share.help
+
+
+def test_the_sidebar_names_the_tabs_by_their_names():
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state[state.REPLIES_OPEN] = True
+    app.run()
+    assert not app.exception
+    words = " ".join(c.value for c in app.sidebar.caption)
+    assert f"**{state.TAB_RISK}** tab" in words
+    assert "Risk view" not in words and "README" not in words

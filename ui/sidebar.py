@@ -179,8 +179,8 @@ def _tiers() -> Tiers | None:
 def _replies_and_risk(locked: bool) -> None:
     st.caption(
         "Offers can be declined and posts land above or below their expectation. These "
-        "assumptions drive the Risk view; the reply rates also drive planning for "
-        "declined offers. Defaults: see the README."
+        f"assumptions drive the **{state.TAB_RISK}** tab; the reply rates also drive planning "
+        "for declined offers. Each setting's help (?) says where its default comes from."
     )
     _bound(controls.PLAN_FOR_REPLIES, st.toggle, locked)
     _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, with replies")

@@ -30,6 +30,13 @@ if TYPE_CHECKING:  # (this module loads before pandas: `streamlit_app.py`)
 APP = "app"  # the AppState
 BUDGET_SLIDER = "budget_slider"  # the budget's slider (its typed amount is `controls.BUDGET`)
 TAB = "tab"  # the tab open (in the URL)
+# The tabs' names, which the sidebar's words name too (the client view has no Compare).
+TAB_PLAN, TAB_BUDGET, TAB_RISK, TAB_COMPARE = (
+    "Plan",
+    "Budget and roster",
+    "Strategies and risk",
+    "Compare",
+)
 EXPLORE = "explore"  # the client view's "Explore" switch
 ROSTER_OPEN = "roster_open"  # "Review and edit the roster" is open
 LEFT_OUT_OPEN = "left_out_open"  # "... left out of the plan, and why" is open
