@@ -71,7 +71,7 @@ def stop() -> NoReturn:
     st.stop()
 
 
-header.page_head(client=CLIENT)
+header.page_head(client=CLIENT, tiers=controls.tiers_or_none(settings.values))
 head = st.container()  # the headline and the share buttons
 answer = st.container()  # the tabs
 body = st.container()  # the roster: upload, edit, what was left out
@@ -110,7 +110,7 @@ replies = controls.replies_of(settings.values, assumptions)
 # waits for it).
 curve_ready = (
     cache.start_curve(roster, key, campaign, replies, assumptions)
-    if st.session_state.get(state.TAB, "Plan") == "Plan"
+    if st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
     else None
 )
 current = Current(
@@ -135,14 +135,14 @@ settings.draw()
 if not CLIENT:
     with head:
         share.share_and_save(settings.values, edited, campaign.budget)
-if chance_slot is None:  # no plan fits: the headline says why
+if chance_slot is None:  # no plan fits, or it books nothing: the headline says why
     stop()
 # The headline's sixth figure, the chance of reaching the target (a simulation), once the
 # browser has the other five and the sidebar: it is worked out while the split curve is.
 current = show_chance(current, chance_slot)
 
 # ---------------------------------------------------------------- the answer, in tabs
-TABS = ["Plan", "Budget and roster", "Strategies and risk"] + ([] if CLIENT else ["Compare"])
+TABS = [state.TAB_PLAN, state.TAB_BUDGET, state.TAB_RISK] + ([] if CLIENT else [state.TAB_COMPARE])
 with answer:
     tabs = dict(
         zip(
@@ -151,16 +151,16 @@ with answer:
             strict=True,
         )
     )
-if tabs["Plan"].open:
-    with tabs["Plan"]:
+if tabs[state.TAB_PLAN].open:
+    with tabs[state.TAB_PLAN]:
         show_plan(current, first_run=FIRST_RUN)
-if tabs["Budget and roster"].open:
-    with tabs["Budget and roster"]:
+if tabs[state.TAB_BUDGET].open:
+    with tabs[state.TAB_BUDGET]:
         show_budget(current)
-if tabs["Strategies and risk"].open:
-    with tabs["Strategies and risk"]:
+if tabs[state.TAB_RISK].open:
+    with tabs[state.TAB_RISK]:
         show_strategies(current)
-if "Compare" in tabs and tabs["Compare"].open:
-    with tabs["Compare"]:
+if state.TAB_COMPARE in tabs and tabs[state.TAB_COMPARE].open:
+    with tabs[state.TAB_COMPARE]:
         show_compare()
 blank_chart.clear()

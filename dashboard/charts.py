@@ -129,18 +129,23 @@ def tier_split(plan: Plan) -> go.Figure:
     tiers = ("micro", "macro")
     spend = np.array([plan.by_tier[t].spend for t in tiers], dtype=float)
     engagement = np.array([plan.by_tier[t].expected_engagement for t in tiers], dtype=float)
+    # The spend bar's shares are the plan's own (the headline's "of spend on macro").
+    macro = plan.macro_share_of_spend if plan.spend > 0 else 0.0
+    spend_shares = (1 - macro, macro)
     traces = []
     for i, tier in enumerate(tiers):
         shares, labels = [], []
-        for values, fmt in ((spend, _money), (engagement, _count)):
-            total = values.sum()
-            share = values[i] / total * 100 if total > 0 else 0.0
-            shares.append(share)
-            labels.append(f"{share:.0f}% · {fmt(values[i])}" if share >= 20 else "")
+        total = engagement.sum()
+        for share, value, fmt in (
+            (spend_shares[i], spend[i], _money),
+            (engagement[i] / total if total > 0 else 0.0, engagement[i], _count),
+        ):
+            shares.append(share * 100)
+            labels.append(f"{share:.0%} · {fmt(value)}" if share >= 0.2 else "")
         traces.append(
             go.Bar(
                 name=f"{tier.capitalize()} ({_influencers(plan.by_tier[tier].influencers)})",
-                y=["Budget", "Engagement"],
+                y=["Spend", "Engagement"],
                 x=shares,
                 orientation="h",
                 marker_color=TIER_COLOURS[tier],
@@ -149,12 +154,18 @@ def tier_split(plan: Plan) -> go.Figure:
                 insidetextanchor="middle",
                 textangle=0,
                 customdata=[_money(spend[i]), _count(engagement[i])],
-                hovertemplate=f"{tier.capitalize()}: %{{x:.1f}}%<extra></extra>",
+                hovertemplate=f"%{{y}}, {tier}: %{{customdata}} (%{{x:.1f}}%)<extra></extra>",
             )
         )
+    left = plan.budget_left
+    unspent = (
+        f" ({_money(left)} of the {_money(plan.campaign.budget)} budget unspent)"
+        if left >= 0.01 * plan.campaign.budget
+        else ""
+    )
     return _figure(
         traces,
-        "Budget and engagement by tier",
+        "Spend and engagement by tier" + unspent,
         height=300,
         barmode="stack",
         bargap=0.35,
@@ -231,10 +242,10 @@ def split_curve_chart(
     if plan.has_plan:
         traces.append(
             go.Scatter(
-                x=[plan.macro_share * 100],
+                x=[plan.macro_share_of_budget * 100],
                 y=[plan.expected_engagement],
                 mode="markers",
-                name=f"Your plan: {plan.macro_share:.0%} macro",
+                name=f"Your plan: {plan.macro_share_of_budget:.0%} of budget on macro",
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )

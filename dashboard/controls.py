@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, Tiers
+from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, SettingsError, Tiers
+from planner.money import money
 from planner.risk import Assumptions, reply_weighted_engagement
 
 _TIERS = Tiers()
@@ -57,7 +58,7 @@ MACRO_SHARE = Setting(
     1,
     whole=True,
     repeated=2,
-    help="Keep macro spend (influencers with 1M+ followers) within this band, e.g. 20–60% when "
+    help="Keep macro spend (influencers with {macro}) within this band, e.g. 20–60% when "
     "the client wants some big names but not only big names. 0–100% lets the planner decide.",
 )
 MAX_POSTS = Setting(
@@ -90,7 +91,7 @@ MAX_MACRO = Setting(
     1,
     whole=True,
     optional=True,
-    help="Book at most this many macro influencers (1M+ followers). Empty = no cap.",
+    help="Book at most this many macro influencers ({macro}). Empty = no cap.",
 )
 MAX_INFLUENCERS = Setting(
     "max_influencers",
@@ -277,11 +278,14 @@ def _problem(setting: Setting, values: list[str]) -> str | None:
     for n in numbers:
         assert n is not None
         if setting.whole and not float(n).is_integer():
-            return f"{n:g} is not a whole number"
+            return f"{value_text(setting, n)} is not a whole number"
         if (setting.low is not None and n < setting.low) or (
             setting.high is not None and n > setting.high
         ):
-            return f"{n:g} is outside {setting.low:g}–{setting.high:g}"
+            return (
+                f"{value_text(setting, n)} is outside {value_text(setting, setting.low)}–"
+                f"{value_text(setting, setting.high)}"
+            )
     if setting.repeated == 2 and numbers[0] > numbers[1]:  # type: ignore[operator]
         return f"the range {shown} starts above where it ends"
     return None
@@ -354,7 +358,7 @@ def _format_default(setting: Setting) -> str:
     if isinstance(default, tuple):
         return f"{default[0]}–{default[1]}%"
     if setting is BUDGET:
-        return f"${default:,.0f}"
+        return money(float(default))  # type: ignore[arg-type]
     return f"{default:g}" if isinstance(default, (int, float)) else str(default)
 
 
@@ -362,7 +366,7 @@ def campaign_from(values: Mapping[str, object]) -> Campaign:
     """The campaign the widgets describe (raises SettingsError with every problem)."""
     low, high = values[MACRO_SHARE.key]  # type: ignore[misc]
     return Campaign(
-        budget=float(values[BUDGET.key]),  # type: ignore[arg-type]
+        budget=budget_in_range(values[BUDGET.key])[0],
         max_posts=int(values[MAX_POSTS.key]),  # type: ignore[call-overload]
         decay=round(float(values[DECAY.key]), 4),  # type: ignore[arg-type]
         macro_share_min=low / 100,
@@ -468,26 +472,99 @@ def _typed(setting: Setting, items: list[object]) -> object:
     return tuple(numbers) if setting.repeated == 2 else numbers[0]
 
 
+def help_of(setting: Setting, tiers: Tiers | None) -> str:
+    """A setting's help text with the tier thresholds in use written in (`{micro}`, `{macro}`);
+    without usable thresholds, a sentence that names no number."""
+    micro, macro = tier_intro(tiers)
+    return setting.help.format(micro=micro, macro=macro)
+
+
+def tiers_or_none(values: Mapping[str, object]) -> Tiers | None:
+    """The tier thresholds of these settings, or None when they cannot be used (the page says
+    why elsewhere)."""
+    try:
+        return tiers_from(values)
+    except (SettingsError, TypeError, ValueError, KeyError):
+        return None
+
+
+def tier_intro(tiers: Tiers | None) -> tuple[str, str]:
+    """Who is micro and who is macro, for sentences: ("1,000–999,999 followers", "1M+
+    followers"), or words without numbers when the thresholds cannot be used."""
+    if tiers is None:
+        return (
+            "fewer followers than the macro threshold",
+            "at least the macro threshold's followers",
+        )
+    return tiers.micro_words, tiers.macro_words
+
+
 def describe(setting: Setting, value: object) -> str:
     """A setting's value as a person reads it (for the client report)."""
     if value is None:
         return "no cap" if setting.optional and setting is not TARGET else "not set"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if setting is BUDGET:
-        return f"${float(value):,.2f}"  # type: ignore[arg-type]
+    if setting is BUDGET:  # the budget the plan used
+        return money(budget_in_range(value)[0], cents=True)
     if setting is MACRO_SHARE:
         low, high = value  # type: ignore[misc]
         return f"{low}–{high}% of the budget"
     if setting in (REPLY_MICRO, REPLY_MACRO):
         return f"{value}%"
     if setting.key.startswith("rate_"):
-        return f"${float(value):,.2f} per 1,000 followers"  # type: ignore[arg-type]
+        return f"{money(float(value), cents=True)} per 1,000 followers"  # type: ignore[arg-type]
     if setting.whole:
         return f"{int(value):,}"  # type: ignore[call-overload]
     return f"{float(value):g}"  # type: ignore[arg-type]
 
 
+def value_text(setting: Setting, value: float) -> str:
+    """A setting's number as a person reads it in a message: money for the budget, thousands
+    separated, never in exponent form (`6e+07`)."""
+    if setting is BUDGET:
+        return money(value)
+    number = float(value)
+    return f"{int(number):,}" if number.is_integer() else f"{number:,.6g}"
+
+
+def budget_in_range(value: object) -> tuple[float, str | None]:
+    """The budget the plan uses for a typed one, and, when the typed one is outside the
+    planner's range (or empty), a sentence saying so and which budget is used instead. The
+    budget's field has no bounds in the browser (a typed value beyond them would turn the field
+    red and never reach the app), so this is the one place the range is checked."""
+    low, high = float(BUDGET.low), float(BUDGET.high)  # type: ignore[arg-type]
+    span = f"from {money(low)} to {money(high)}"
+    if value is None:
+        used = float(BUDGET.default)  # type: ignore[arg-type]
+        return used, f"The budget is empty: type one {span}. The plan uses {money(used)}."
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number) or number > high:
+        return high, (
+            f"{money(number)} is above the largest budget the planner takes ({money(high)}): "
+            f"type one {span}. The plan uses {money(high)}."
+        )
+    if number < low:
+        return low, (
+            f"{money(number)} is below the smallest budget the planner takes ({money(low)}): "
+            f"type one {span}. The plan uses {money(low)}."
+        )
+    return number, None
+
+
+def slider_note(budget: float) -> str | None:
+    """What to say under the budget slider when it cannot show the budget in use."""
+    if clamp_to_slider(budget) == budget:
+        return None
+    return (
+        f"The slider covers {money(BUDGET_SLIDER_LOW)} to {money(BUDGET_SLIDER_MAX)}; the typed "
+        f"budget, {money(budget)}, is used."
+    )
+
+
+BUDGET_SLIDER_LOW = 1_000.0
+
+
 def clamp_to_slider(budget: float) -> float:
     """The budget slider's value for a budget (the slider covers $1,000 to BUDGET_SLIDER_MAX)."""
-    return min(max(float(budget), 1_000.0), BUDGET_SLIDER_MAX)
+    return min(max(float(budget), BUDGET_SLIDER_LOW), BUDGET_SLIDER_MAX)

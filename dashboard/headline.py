@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from dashboard import controls
 from dashboard.controls import Replies
-from planner import Plan
+from planner import Plan, Tiers
+from planner.money import money, money_rate
 from planner.risk import Outcome
 
 
@@ -20,8 +21,9 @@ class Figure:
     help: str | None = None  # the tooltip on the page
 
 
-def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
-    """The plan's five headline figures."""
+def plan_figures(plan: Plan, replies: Replies, tiers: Tiers) -> list[Figure]:
+    """The plan's five headline figures (`tiers`: the thresholds the roster was read with)."""
+    micro, macro = controls.tier_intro(tiers)
     return [
         Figure(
             "Engagements",
@@ -37,21 +39,23 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
         ),
         Figure(
             "Spend",
-            f"${plan.spend:,.0f}",
-            f"${plan.budget_left:,.0f} left",
-            f"Of the ${plan.campaign.budget:,.2f} budget.",
+            money(plan.spend),
+            f"{money(plan.budget_left)} left",
+            f"Of the {money(plan.campaign.budget)} budget.",
         ),
         Figure(
             "Cost / engagement",
-            f"${plan.cost_per_engagement:,.3f}",
+            money_rate(plan.cost_per_engagement),
             None,
             "Cost per engagement: spend divided by expected engagements.",
         ),
         Figure(
             "Micro / macro",
             f"{plan.by_tier['micro'].influencers} / {plan.by_tier['macro'].influencers}",
-            f"{plan.macro_share:.0%} of spend on macro",
-            "Influencers booked in each tier: micro (under 1M followers) and macro (1M+).",
+            f"{plan.macro_share_of_spend:.0%} of spend on macro",
+            f"Influencers booked in each tier: micro ({micro}) and macro ({macro}). "
+            f"Macro spend is {plan.macro_share_of_spend:.0%} of the plan's spend and "
+            f"{plan.macro_share_of_budget:.0%} of the budget.",
         ),
         Figure(
             "Plan status",
@@ -64,10 +68,24 @@ def plan_figures(plan: Plan, replies: Replies) -> list[Figure]:
     ]
 
 
+def status_words(plan: Plan) -> str:
+    """The plan's status in a client's words (the certified gap, without the jargon)."""
+    if plan.status == "optimal":
+        return "This is the best plan possible under these settings."
+    if plan.has_plan:
+        return (
+            "This plan is within "
+            f"{max(plan.optimality_gap, 0.0001):.2%} of the best plan possible under these "
+            "settings."
+        )
+    return plan.message
+
+
 def target_of(values: Mapping[str, object], outcome: Outcome) -> float:
     """The engagements whose chance the headline shows: the user's target, or else what the
     plan should earn once declined offers are counted (the simulation's exact expectation)."""
-    return float(values[controls.TARGET.key] or round(outcome.expected))  # type: ignore[arg-type]
+    target = values[controls.TARGET.key]
+    return float(round(outcome.expected) if target is None else target)  # type: ignore[arg-type]
 
 
 def chance_figure(outcome: Outcome, target: float) -> Figure:

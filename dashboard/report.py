@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 
 from dashboard import charts, controls
 from dashboard.controls import Replies, first_values
-from dashboard.headline import chance_figure, plan_figures
+from dashboard.headline import chance_figure, plan_figures, status_words
 from dashboard.text import html_text
 from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
-from planner.export import plan_table
+from planner.export import Fact, plan_table
 from planner.plan import strategy_plans
 from planner.risk import Outcome
 
@@ -90,6 +90,41 @@ def client_report(
     )
 
 
+def plan_facts(
+    *,
+    title: str,
+    roster_label: str,
+    plan: Plan,
+    values: Mapping[str, object],
+    created: datetime,
+) -> list[Fact]:
+    """The scenario in facts: its name, when the file was made, the roster, the headline
+    numbers and every setting (the Excel file's first sheet)."""
+    campaign = plan.campaign
+    micro, macro = plan.by_tier["micro"], plan.by_tier["macro"]
+    return [
+        Fact(title, ""),
+        Fact("Made", f"{created:%d %b %Y, %H:%M} UTC"),
+        Fact("Roster", roster_label),
+        Fact("Plan", status_words(plan)),
+        Fact("Budget", campaign.budget, "money"),
+        Fact("Spend", plan.spend, "money"),
+        Fact("Left", plan.budget_left, "money"),
+        Fact("Expected engagements", round(plan.expected_engagement), "count"),
+        Fact("Cost per engagement", round(plan.cost_per_engagement, 4), "money_rate")
+        if plan.expected_engagement > 0
+        else Fact("Cost per engagement", "–"),
+        Fact("Micro influencers", micro.influencers, "count"),
+        Fact("Macro influencers", macro.influencers, "count"),
+        Fact("Macro share of spend", round(plan.macro_share_of_spend * 100, 2), "percent")
+        if plan.spend > 0
+        else Fact("Macro share of spend", "–"),
+        Fact("", ""),
+        Fact("Settings", ""),
+        *(Fact(s.label, controls.describe(s, values[s.key])) for s in controls.ALL),
+    ]
+
+
 def plan_report(
     *,
     title: str,
@@ -109,7 +144,7 @@ def plan_report(
     the head-to-head planned here), the plan table and every setting (`values`, by key)."""
     campaign = plan.campaign
     weights = first_values(roster, replies)
-    headline = [*plan_figures(plan, replies), chance_figure(outcome, target)]
+    headline = [*plan_figures(plan, replies, roster.tiers), chance_figure(outcome, target)]
     frontier = budget_frontier(
         roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
     )

@@ -14,8 +14,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from planner.export import neutralise
-from planner.numbers import currency_label, money
+from planner.export import neutralise, plan_table
+from planner.money import currency_label, money, money_rate
 from planner.outreach import (
     BACKUP_ORDERS,
     DEFAULT_BACKUP_ORDER,
@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
         out = io.StringIO()
-        neutralise(plan.allocations).to_csv(out, index=False)
+        neutralise(plan_table(plan)).to_csv(out, index=False)
         sys.stdout.write(out.getvalue())
     else:
         print(_table(plan, roster))
@@ -322,7 +322,7 @@ def _hints(error: RosterError) -> str:
 def _simulate(
     args: argparse.Namespace, roster: Roster, plan: Plan, assumptions: Assumptions
 ) -> int:
-    if not plan.has_plan:
+    if not plan.has_plan or plan.booked_nothing:
         if args.format == "json":
             print(json.dumps({"status": plan.status, "message": plan.message}, indent=2))
         else:
@@ -356,7 +356,7 @@ def _simulate(
     lines = [
         f"Plan: {plan.status}, {plan.expected_engagement:,.0f} expected engagements"
         + (" (reply-weighted)" if args.plan_for_replies else " (if every offer is accepted)")
-        + f", {money(plan.spend, roster.currency)} if every offer is accepted",
+        + f", {money(plan.spend, cents=True, currency=roster.currency)} if every offer is accepted",
         f"Simulated {summary['draws']:,} campaigns (seed {args.seed}):",
         f"  engagements: mean {summary['mean']:,.0f}, P10 {summary['p10']:,.0f}, "
         f"P50 {summary['p50']:,.0f}, P90 {summary['p90']:,.0f}",
@@ -367,7 +367,7 @@ def _simulate(
         )
     lines.append(
         "  spend on accepted offers: mean "
-        + money(cast(float, summary["mean_spend"]), roster.currency)
+        + money(cast(float, summary["mean_spend"]), cents=True, currency=roster.currency)
     )
     if args.target is not None:
         lines.append(
@@ -439,22 +439,26 @@ def forecast_lines(result: Forecast, seed: int) -> list[str]:
 
 def _table(plan: Plan, roster: Roster) -> str:
     currency = roster.currency
+
+    def cash(amount: float) -> str:
+        return money(amount, cents=True, currency=currency)
+
     lines = [f"Status: {plan.status}"]
-    if not plan.has_plan:
+    if not plan.has_plan or plan.booked_nothing:
         lines.append(plan.message)
         return "\n".join(lines)
     lines += [
         f"Expected engagements: {plan.expected_engagement:,.0f}",
-        f"Spend: {money(plan.spend, currency)} of {money(plan.campaign.budget, currency)} "
-        f"({money(plan.budget_left, currency)} left)",
-        f"Cost per engagement: {money(plan.cost_per_engagement, currency, 4)}",
+        f"Spend: {cash(plan.spend)} of {cash(plan.campaign.budget)} "
+        f"({cash(plan.budget_left)} left)",
+        f"Cost per engagement: {money_rate(plan.cost_per_engagement, 4, currency=currency)}",
         f"Certified optimality gap: {plan.optimality_gap:.2e} "
         f"(solved in {plan.solve_seconds * 1000:.0f} ms)",
     ]
     for tier, totals in plan.by_tier.items():
         lines.append(
             f"  {tier}: {totals.influencers} influencers, {totals.posts} posts, "
-            f"{money(totals.spend, currency)}, {totals.expected_engagement:,.0f} engagements"
+            f"{cash(totals.spend)}, {totals.expected_engagement:,.0f} engagements"
         )
     if plan.prices_estimated:
         lines.append("Prices marked * are estimates from the rate card.")

@@ -60,7 +60,6 @@ CURRENCY_CODES = frozenset(
     "ZAR AED SAR KRW RUB ILS THB IDR MYR PHP VND ARS CLP COP PEN".split()
 )
 #: How currencies are written back: the symbol where it is unambiguous, else the code.
-DISPLAY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 #: Multiplier suffixes: `48.2K`, `1.2M`, `3B`, `1,2 Mio`, `2 Mrd.`, `5 Tsd.`, `1.5bn`.
 SUFFIXES: dict[str, float] = {
@@ -91,20 +90,6 @@ _SUFFIX_END = re.compile(
 )
 _CORE = re.compile(r"^[0-9.,'\u2019\u02bc \u00a0\u202f\u2009]+$")
 _BLANKS = " \t\u00a0\u202f\u2009"
-
-
-def currency_label(code: str) -> str:
-    """`$` for USD, `€` for EUR, else the code: what a heading shows (`Spend ($)`)."""
-    return DISPLAY_SYMBOL.get(code, code)
-
-
-def money(amount: float, code: str, digits: int = 2) -> str:
-    """An amount with its currency, as the outputs write it: `$1,200.00`, `€450.00`, `CHF 90.00`."""
-    symbol = DISPLAY_SYMBOL.get(code)
-    number = f"{amount:,.{digits}f}"
-    if symbol is None:
-        return f"{code} {number}"
-    return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
 
 
 class NumberError(ValueError):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import PostItems, build_items
+from planner.money import money
 from planner.roster import Roster
 from planner.settings import Campaign
 from planner.solver import Solution, relative_gap, solve
@@ -53,6 +54,11 @@ class Plan:
         return self.status in ("optimal", "feasible")
 
     @property
+    def booked_nothing(self) -> bool:
+        """True for a plan that books no post (`message` says why)."""
+        return self.has_plan and len(self.allocations) == 0
+
+    @property
     def optimality_gap(self) -> float:
         return relative_gap(self.status, self.upper_bound, self.expected_engagement)
 
@@ -65,8 +71,16 @@ class Plan:
         return self.campaign.budget - self.spend
 
     @property
-    def macro_share(self) -> float:
+    def macro_share_of_budget(self) -> float:
+        """Macro spend as a share of the budget: what the macro share band holds, and the split
+        curve's axis."""
         return self.by_tier["macro"].spend / self.campaign.budget
+
+    @property
+    def macro_share_of_spend(self) -> float:
+        """Macro spend as a share of the plan's spend (nan when it spends nothing): what the
+        headline and the tier chart show."""
+        return self.by_tier["macro"].spend / self.spend if self.spend > 0 else math.nan
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of MODEL.md's command line."""
@@ -149,21 +163,28 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     engagement = np.bincount(
         items.owner[solution.chosen], weights=items.value[solution.chosen], minlength=len(table)
     )
-    spend = posts * table["cost_per_post"].to_numpy(dtype=float)
+    # Money in whole cents: each price is the one the solver's budget check used (the roster's
+    # price to the cent, `build_items`), so no sum of the plan's prices can exceed the budget.
+    price = _price_cents(items)
+    spend = posts * price  # int64 cents
     tier = table["tier"].to_numpy(dtype=object)
     booked = posts > 0
     by_tier = {
         name: TierTotals(
             influencers=int((booked & (tier == name)).sum()),
             posts=int(posts[tier == name].sum()),
-            spend=round(float(spend[tier == name].sum()), 2),
+            spend=int(spend[tier == name].sum()) / 100,
             expected_engagement=float(engagement[tier == name].sum()),
         )
         for name in TIERS
     }
     rows = np.flatnonzero(booked)
+    message = "" if rows.size else explain_empty(items, roster, campaign)
     frame = table.iloc[rows].assign(
-        posts=posts[rows], spend=spend[rows], expected_engagement=engagement[rows]
+        cost_per_post=price[rows] / 100,
+        posts=posts[rows],
+        spend=spend[rows] / 100,
+        expected_engagement=engagement[rows],
     )
     frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
     frame = frame[ALLOCATION_COLUMNS].sort_values("expected_engagement", ascending=False)
@@ -172,12 +193,68 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
         campaign,
         frame.reset_index(drop=True),
         float(engagement.sum()),
-        round(float(spend.sum()), 2),
+        int(spend.sum()) / 100,
         solution.upper_bound,
         seconds,
         by_tier,
-        "",
+        message,
         roster.prices_estimated,
+    )
+
+
+def _price_cents(items: PostItems) -> np.ndarray:
+    """Each roster row's price per post in whole cents, as the solver saw it (0 for a row that
+    cannot post)."""
+    price = np.zeros(items.n_influencers, dtype=np.int64)
+    price[items.owner] = items.cost
+    return price
+
+
+def explain_empty(items: PostItems, roster: Roster, campaign: Campaign) -> str:
+    """One sentence: why a plan that fits every setting books nothing, and what to change."""
+    if len(roster.table) == 0:
+        return (
+            "Nothing was booked: the roster has no influencer to plan with (every row is left "
+            "out, or has fewer followers than the micro threshold of "
+            f"{roster.tiers.micro_threshold:,}). Include influencers or load another roster."
+        )
+    if items.owner.size == 0:
+        return (
+            "Nothing was booked: no influencer in the roster can post (each has no followers, "
+            "no engagement, no price or a post limit of 0). Fix those rows or load another "
+            "roster."
+        )
+    if campaign.max_influencers == 0:
+        return "Nothing was booked: the cap on influencers is 0. Raise the cap."
+    first = items.first
+    cheapest = int(items.cost[first].min())
+    if cheapest > items.budget:
+        name = roster.table["name"].iloc[int(items.owner[first][np.argmin(items.cost[first])])]
+        return (
+            f"Nothing was booked: the cheapest post ({name}'s) costs {money(cheapest / 100)}, "
+            f"more than the budget of {money(campaign.budget)}. Raise the budget to at least "
+            f"{money(cheapest / 100)} or add influencers who cost less."
+        )
+    micro = first & ~items.macro
+    macro_blocked = items.macro_max == 0 or campaign.max_macro == 0
+    if not micro.any() or int(items.cost[micro].min()) > items.budget:
+        reason = (
+            "the macro share band's top is 0%"
+            if items.macro_max == 0
+            else "the cap on macro influencers is 0"
+            if campaign.max_macro == 0
+            else f"every macro post costs more than the band's top of "
+            f"{money(items.macro_max / 100)}"
+        )
+        if macro_blocked or int(items.cost[first & items.macro].min()) > items.macro_max:
+            return (
+                "Nothing was booked: every micro post costs more than the budget (or the roster "
+                f"has none) and {reason}. Raise the budget, widen the macro share band or add "
+                "influencers who cost less."
+            )
+    return (
+        "Nothing was booked: no post fits within the budget and the limits together. Raise the "
+        "budget or widen the limits."
     )
 
 

@@ -35,6 +35,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
+from planner.money import money
 from planner.numbers import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
@@ -44,7 +45,6 @@ from planner.numbers import (
     Decimal,
     NumberError,
     detect_format,
-    money,
     parse_number,
 )
 from planner.settings import RateCard, Tiers
@@ -1763,7 +1763,7 @@ def _show_value(rule: FieldRule, value: object, currency: str) -> str:
     if rule.kind == "spread":
         return f"{number:g}"
     if rule.kind == "money":
-        return money(number, currency)
+        return money(number, cents=True, currency=currency)
     return f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
 
 
@@ -2338,7 +2338,10 @@ def _understanding(
                     None,
                     "estimated",
                     "estimated from the rate card (price per 1,000 followers by platform)",
-                    tuple(money(float(r["cost_per_post"]), currency) for r in rows[:shown]),  # type: ignore[arg-type]
+                    tuple(
+                        money(float(r["cost_per_post"]), cents=True, currency=currency)
+                        for r in rows[:shown]
+                    ),  # type: ignore[arg-type]
                 )
             )
     out_notes = list(notes)

@@ -54,6 +54,17 @@ class Tiers:
         if problems:
             raise SettingsError(problems)
 
+    @property
+    def micro_words(self) -> str:
+        """Who is micro, in words: "1,000–999,999 followers" (every sentence that states a
+        threshold says it with these two)."""
+        return f"{followers_text(self.micro_threshold)}–{self.macro_threshold - 1:,} followers"
+
+    @property
+    def macro_words(self) -> str:
+        """Who is macro, in words: "1M+ followers"."""
+        return f"{followers_text(self.macro_threshold)}+ followers"
+
     def tier_of(self, followers: float) -> str | None:
         """'macro', 'micro', or None for an account below the micro threshold."""
         if followers >= self.macro_threshold:
@@ -61,6 +72,13 @@ class Tiers:
         if followers >= self.micro_threshold:
             return "micro"
         return None
+
+
+def followers_text(count: int) -> str:
+    """A follower count as people write it: 1M, 2.5M, 250,000 (exact: 1,250,001 stays whole)."""
+    if count >= 1_000_000 and count % 100_000 == 0:
+        return f"{count / 1_000_000:g}M"
+    return f"{count:,}"
 
 
 # Price per 1,000 followers for one sponsored post, by platform (BENCHMARKS.md, "Price per post"):

@@ -36,7 +36,7 @@ def test_split_curve_shades_the_band_and_marks_the_best_share_and_the_plan():
     assert list(line.x) == list(curve["macro_share"] * 100)
     top = int(np.nanargmax(curve["expected_engagement"]))
     assert best.x[0] == curve["macro_share"][top] * 100
-    assert mine.x[0] == pytest.approx(PLAN.macro_share * 100)
+    assert mine.x[0] == pytest.approx(PLAN.macro_share_of_budget * 100)
     assert mine.y[0] == pytest.approx(PLAN.expected_engagement)
 
 

@@ -57,7 +57,7 @@ def test_json_plan():
 def test_csv_and_table():
     done = run("plan", "--roster", str(SAMPLE), "--budget", "20000", "--format", "csv")
     assert done.returncode == 0
-    assert done.stdout.splitlines()[0].startswith("name,tier,platform")
+    assert done.stdout.splitlines()[0].startswith("Influencer,Tier,Platform")
     done = run("plan", "--roster", str(SAMPLE), "--budget", "20000")
     assert "Status: optimal" in done.stdout
 

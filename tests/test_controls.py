@@ -17,7 +17,7 @@ def test_a_clean_link_has_no_problems():
     ("params", "expected"),
     [
         ({"budget": ["lots"]}, "Budget: in the link, 'lots' is not a number; using $100,000."),
-        ({"budget": ["-5"]}, "outside 100–5e+07"),
+        ({"budget": ["-5"]}, "−$5 is outside $100–$50,000,000"),
         ({"max_posts": ["2.5"]}, "2.5 is not a whole number"),
         ({"macro_share": ["70", "20"]}, "starts above where it ends"),
         ({"macro_share": ["20"]}, "1 values ('20') where it takes 2 values"),

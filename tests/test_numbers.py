@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from planner.money import money
 from planner.numbers import (
     AmbiguousFormat,
     NumberError,
     detect_format,
     format_number,
-    money,
     parse_number,
     readings,
     split,
@@ -126,9 +126,9 @@ def test_readings_and_split():
 def test_format_and_money():
     assert format_number(1234.5, decimal="comma", group=".") == "1.234,50"
     assert format_number(-1234.5, group="'", digits=1) == "-1'234.5"
-    assert money(1200, "USD") == "$1,200.00"
-    assert money(-5, "EUR") == "-€5.00"
-    assert money(90, "CHF") == "CHF 90.00"
+    assert money(1200, cents=True, currency="USD") == "$1,200.00"
+    assert money(-5, cents=True, currency="EUR") == "−€5.00"
+    assert money(90, cents=True, currency="CHF") == "CHF 90.00"
 
 
 def test_describe():

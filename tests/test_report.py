@@ -72,7 +72,7 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     ).decode()
     assert "<title>Spring launch</title>" in html
     # The headline as the page shows it: five figures of the plan and the chance of the target.
-    for figure in [*plan_figures(PLAN, None), chance_figure(outcome, target)]:
+    for figure in [*plan_figures(PLAN, None, ROSTER.tiers), chance_figure(outcome, target)]:
         assert f'<div class="label">{figure.label}</div>' in html
         assert f'<div class="value">{figure.value}</div>' in html
     # Tier split, split curve, head-to-head, frontier, roster: five charts.

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import controls
 from dashboard.text import md
+from planner import Tiers
 from ui import scenarios, state
 
 
-def page_head(*, client: bool) -> None:
+def page_head(*, client: bool, tiers: Tiers | None) -> None:
+    """The title and what the page is for; `tiers`: the thresholds in use (None when they
+    cannot be used)."""
     app = state.app_state()
+    micro, macro = controls.tier_intro(tiers)
     saved = app.scenario
     if client:
         st.title(md(saved.name) if saved is not None else "Influencer budget plan")
         st.caption(
             (f"Saved {saved.created_at:%d %b %Y, %H:%M} UTC. " if saved is not None else "")
-            + "How the budget splits between many micro influencers (1,000–999,999 followers) "
-            "and a few macro influencers (1M+), and what it is expected to earn."
+            + f"How the budget splits between many micro influencers ({micro}) "
+            f"and a few macro influencers ({macro}), and what it is expected to earn."
         )
         explore_col, back_col = st.columns([3, 2])
         explore_col.toggle(
@@ -41,8 +46,9 @@ def page_head(*, client: bool) -> None:
     else:
         st.title("Influencer budget planner")
         st.markdown(
-            "Many **micro** influencers (1,000–999,999 followers) or a few **macro** influencers "
-            "(1M+)? Set the budget and limits on the left; the planner books the number of "
+            f"Many **micro** influencers ({md(micro)}) or a few **macro** influencers "
+            f"({md(macro)})? Set the budget and limits in the sidebar; the planner books the "
+            "number of "
             "posts per influencer that earns the most expected engagements, and shows why."
         )
     if app.scenario_error:

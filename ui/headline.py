@@ -27,12 +27,15 @@ def _metric(slot: DeltaGenerator, figure: Figure) -> None:
 
 def headline(c: Current) -> DeltaGenerator | None:
     """The plan's headline figures; returns the place of the sixth, the chance of reaching the
-    target (`show_chance`), or None when no plan fits (then it says why)."""
+    target (`show_chance`), or None when no plan fits or it books nothing (then it says why)."""
     if not c.plan.has_plan:
         st.error(f"**No plan fits these settings.** {md(c.plan.message)}", icon=":material/block:")
         return None
+    if c.plan.booked_nothing:  # figures of nothing (0 engagements, "Optimal") would mislead
+        st.warning(md(c.plan.message), icon=":material/block:")
+        return None
     row = st.columns(6)
-    for column, figure in zip(row, plan_figures(c.plan, c.replies), strict=False):
+    for column, figure in zip(row, plan_figures(c.plan, c.replies, c.roster.tiers), strict=False):
         _metric(column, figure)
     if c.plan.prices_estimated:
         st.caption(

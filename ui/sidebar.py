@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import controls
+from planner import Tiers
+from planner.money import money
 from ui import state
 
 
@@ -79,14 +81,28 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     back or forward in the browser (`navigated`) the slider follows the link's budget."""
     with st.sidebar:
         st.header("Campaign")
-        budget = _bound(controls.BUDGET, st.number_input, locked, format="%.2f")
+        # No bounds in the browser: a typed budget beyond them would turn the field red and
+        # never reach the app. `budget_in_range` checks it and the field says so.
+        typed = _bound(
+            controls.BUDGET,
+            st.number_input,
+            locked,
+            format="%.2f",
+            min_value=None,
+            max_value=None,
+        )
+        budget, problem = controls.budget_in_range(typed)
+        if problem is not None:
+            st.error(problem, icon=":material/error:")
+        elif typed is not None:
+            st.caption(f"{money(budget, cents=True)}")
         if navigated:
-            state.budget_slider_follows(budget)  # type: ignore[arg-type]
+            state.budget_slider_follows(budget)
         slider = st.slider(
             "Budget",
-            min_value=1_000.0,
+            min_value=controls.BUDGET_SLIDER_LOW,
             max_value=controls.BUDGET_SLIDER_MAX,
-            value=controls.clamp_to_slider(budget),  # type: ignore[arg-type]
+            value=controls.clamp_to_slider(budget),
             step=1_000.0,
             format="$%,.0f",
             key=state.BUDGET_SLIDER,
@@ -94,11 +110,10 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             label_visibility="collapsed",
             help="Drag to try other budgets; type an exact amount above.",
         )
-        state.app_state().drew_budget(budget, slider)  # type: ignore[arg-type]
-        if budget > controls.BUDGET_SLIDER_MAX:  # type: ignore[operator]
-            st.caption(
-                f"The slider stops at ${controls.BUDGET_SLIDER_MAX:,.0f}; the typed amount is used."
-            )
+        state.app_state().drew_budget(typed, slider)  # type: ignore[arg-type]
+        note = controls.slider_note(budget)
+        if note is not None:
+            st.caption(note)
         _bound(controls.MACRO_SHARE, st.slider, locked, format="%d%%")
         _bound(controls.MAX_POSTS, st.slider, locked)
         _bound(controls.DECAY, st.slider, locked, format="%.2f")
@@ -126,7 +141,9 @@ def _bound(
     """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
     and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
     keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
-    common: dict[str, object] = dict(key=setting.key, disabled=locked, help=setting.help)
+    common: dict[str, object] = dict(
+        key=setting.key, disabled=locked, help=controls.help_of(setting, _tiers())
+    )
     if setting in _SECTION_SETTINGS:
         common["persist_state"] = "session"
     else:
@@ -137,14 +154,24 @@ def _bound(
     def typed(number: float | None) -> float | int | None:
         return None if number is None else int(number) if setting.whole else number
 
+    bounds = dict(min_value=typed(setting.low), max_value=typed(setting.high))
     return draw(
         setting.label,
-        min_value=typed(setting.low),
-        max_value=typed(setting.high),
         value=setting.default,
         step=typed(setting.step),
+        **(bounds | extra),
         **common,
-        **extra,
+    )
+
+
+def _tiers() -> Tiers | None:
+    """The tier thresholds the settings hold now (help texts state them), or None when they
+    cannot be used."""
+    return controls.tiers_or_none(
+        {
+            s.key: st.session_state.get(s.key)
+            for s in (controls.MICRO_THRESHOLD, controls.MACRO_THRESHOLD)
+        }
     )
 
 
@@ -152,8 +179,8 @@ def _bound(
 def _replies_and_risk(locked: bool) -> None:
     st.caption(
         "Offers can be declined and posts land above or below their expectation. These "
-        "assumptions drive the Risk view; the reply rates also drive planning for "
-        "declined offers. Defaults: see the README."
+        f"assumptions drive the **{state.TAB_RISK}** tab; the reply rates also drive planning "
+        "for declined offers. Each setting's help (?) says where its default comes from."
     )
     _bound(controls.PLAN_FOR_REPLIES, st.toggle, locked)
     _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, with replies")
@@ -162,7 +189,7 @@ def _replies_and_risk(locked: bool) -> None:
 
 
 def _assumptions(locked: bool) -> None:
-    st.caption("Who counts as micro or macro (the article's definition by default).")
+    st.caption("Who counts as micro or macro (by default the article's: 1,000 and 1M followers).")
     for setting in (controls.MICRO_THRESHOLD, controls.MACRO_THRESHOLD):
         _bound(setting, st.number_input, locked)
     st.caption(

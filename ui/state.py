@@ -30,6 +30,13 @@ if TYPE_CHECKING:  # (this module loads before pandas: `streamlit_app.py`)
 APP = "app"  # the AppState
 BUDGET_SLIDER = "budget_slider"  # the budget's slider (its typed amount is `controls.BUDGET`)
 TAB = "tab"  # the tab open (in the URL)
+# The tabs' names, which the sidebar's words name too (the client view has no Compare).
+TAB_PLAN, TAB_BUDGET, TAB_RISK, TAB_COMPARE = (
+    "Plan",
+    "Budget and roster",
+    "Strategies and risk",
+    "Compare",
+)
 EXPLORE = "explore"  # the client view's "Explore" switch
 ROSTER_OPEN = "roster_open"  # "Review and edit the roster" is open
 LEFT_OUT_OPEN = "left_out_open"  # "... left out of the plan, and why" is open
@@ -107,9 +114,12 @@ class AppState:
         self.edited = edited
 
     def close_editor(self) -> None:
-        """The editor closed: its edits become the roster in use (this session's own)."""
+        """The editor closed: its edits become the roster in use (this session's own), named
+        for what it is once it differs from the roster it was edited from."""
         if self.edited is not None:
-            self.roster = RosterTable(self.edited, self.roster.label, shared=False)
+            changed = not self.edited.equals(self.roster.frame)
+            label = edited_label(self.roster.label) if changed else self.roster.label
+            self.roster = RosterTable(self.edited, label, shared=False)
             self.edited = None
             self.editor_version += 1
 
@@ -159,6 +169,13 @@ class AppState:
 def is_first_run() -> bool:
     """This session's first run (no AppState yet)."""
     return APP not in st.session_state
+
+
+def edited_label(label: str) -> str:
+    """The name of a roster edited from the one called `label`."""
+    if label.startswith("Edited from "):
+        return label
+    return f"Edited from {label[:1].lower()}{label[1:]}"
 
 
 def start(frame: pd.DataFrame, label: str, link_problems: list[str]) -> AppState:

@@ -22,7 +22,7 @@ COMPARE_HEADINGS = {
     "cost_per_engagement": "Cost per engagement",
     "micro_influencers": "Micro influencers",
     "macro_influencers": "Macro influencers",
-    "macro_share": "Macro share of spend",
+    "macro_share_of_spend": "Macro share of spend",
 }
 
 
@@ -55,7 +55,7 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
         "cost_per_engagement": plan.cost_per_engagement if ok else None,
         "micro_influencers": plan.by_tier["micro"].influencers,
         "macro_influencers": plan.by_tier["macro"].influencers,
-        "macro_share": plan.macro_share if ok else None,
+        "macro_share_of_spend": plan.macro_share_of_spend if ok else None,
         "micro_spend": plan.by_tier["micro"].spend,
         "macro_spend": plan.by_tier["macro"].spend,
         "micro_engagement": plan.by_tier["micro"].expected_engagement,

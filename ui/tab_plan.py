@@ -3,11 +3,14 @@ downloads (CSV, Excel, the client report)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from dashboard import charts
-from dashboard.report import plan_report
+from dashboard.report import plan_facts, plan_report
 from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
+from planner.money import TABLE_MONEY, TABLE_MONEY_PRECISE
 from ui import speed
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
@@ -36,23 +39,35 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         speed.after_first_chart(height)
     else:
         # printf-style formats: the named ones ("dollar", "percent", "localized") build a number
-        # formatter in the browser for every cell drawn, some 10 ms a move here. The rate is
-        # shown in percent (the downloads keep the fraction).
-        rate = HEADINGS["engagement_rate"]
+        # formatter in the browser for every cell drawn, some 10 ms a move here.
         st.dataframe(
-            table.assign(**{rate: table[rate] * 100}),
+            table,
             hide_index=True,
             width="stretch",
             height=height,
             column_config={
                 HEADINGS["followers"]: st.column_config.NumberColumn(format="%,.0f"),
-                rate: st.column_config.NumberColumn(format="%.2f%%"),
-                HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format="$%,.2f"),
-                HEADINGS["spend"]: st.column_config.NumberColumn(format="$%,.2f"),
+                HEADINGS["engagement_rate"]: st.column_config.NumberColumn(format="%.2f%%"),
+                HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format=TABLE_MONEY),
+                HEADINGS["spend"]: st.column_config.NumberColumn(format=TABLE_MONEY),
                 HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
-                HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(format="$%.4f"),
+                HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(
+                    format=TABLE_MONEY_PRECISE
+                ),
             },
         )
+
+    def excel() -> bytes:  # built when pressed
+        created = datetime.now(UTC)
+        about = plan_facts(
+            title=c.title,
+            roster_label=c.roster_label,
+            plan=c.plan,
+            values=c.values,
+            created=created,
+        )
+        return to_excel_bytes(table, about=about, totals=True)
+
     downloads = st.columns(3)
     downloads[0].download_button(
         "Plan as CSV",
@@ -65,12 +80,14 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     )
     downloads[1].download_button(
         "Plan as Excel",
-        lambda: to_excel_bytes(table),
+        excel,
         file_name="influencer_plan.xlsx",
         on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         width="stretch",
+        help="The file to send a client: the scenario and its settings on a first sheet, the "
+        "plan with totals, names exactly as typed.",
     )
     report_slot = downloads[2].container()
     st.caption(

@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard import charts
 from dashboard.digest import digest
 from planner import head_to_head
-from planner.export import to_csv_bytes
+from planner.export import kinds, outreach_table, to_csv_bytes
+from planner.money import TABLE_MONEY
 from planner.plan import STRATEGIES
 from planner.risk import outreach_list
 from ui import cache
@@ -74,7 +75,7 @@ def show_strategies(c: Current) -> None:
             "P90 (1 in 10 above)": st.column_config.NumberColumn(format="%,.0f"),
             "Mean": st.column_config.NumberColumn(format="%,.0f"),
             chance_heading: st.column_config.NumberColumn(format="percent"),
-            "Spend on accepted offers (mean)": st.column_config.NumberColumn(format="dollar"),
+            "Spend on accepted offers (mean)": st.column_config.NumberColumn(format=TABLE_MONEY),
         },
     )
 
@@ -85,18 +86,17 @@ def show_strategies(c: Current) -> None:
         "budget. The list is long enough that, at the reply rates above, the expected spend of "
         "accepted offers reaches the budget."
     )
-    outreach = outreach_list(c.roster, c.plan, a)
+    outreach = outreach_table(outreach_list(c.roster, c.plan, a))
+    formats = {"money": TABLE_MONEY, "percent": "%.2f%%", "count": "%,.0f"}
     st.dataframe(
         outreach,
         hide_index=True,
         width="stretch",
         height=min(420, 38 + 35 * len(outreach)),
         column_config={
-            "spend": st.column_config.NumberColumn(format="dollar"),
-            "reply_rate": st.column_config.NumberColumn(format="percent"),
-            "expected_engagement_if_accepted": st.column_config.NumberColumn(format="%,.0f"),
-            "expected_spend": st.column_config.NumberColumn(format="dollar"),
-            "cumulative_expected_spend": st.column_config.NumberColumn(format="dollar"),
+            heading: st.column_config.NumberColumn(format=formats[kind])
+            for heading, kind in kinds().items()
+            if heading in outreach and kind in formats
         },
     )
     st.download_button(
