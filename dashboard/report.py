@@ -170,7 +170,7 @@ def plan_report(
         f"the roster · plan {plan.status} (certified gap {plan.optimality_gap:.1e})",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
-        table=plan_table(plan),
+        table=plan_table(plan, roster),
         assumptions=settings,
         notes=[
             "Expected engagement = followers × engagement rate × audience quality, each repeat "

@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(payload, indent=2))
     elif args.format == "csv":
         out = io.StringIO()
-        neutralise(plan_table(plan)).to_csv(out, index=False)
+        neutralise(plan_table(plan, roster)).to_csv(out, index=False)
         sys.stdout.write(out.getvalue())
     else:
         print(_table(plan, roster))

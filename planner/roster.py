@@ -453,10 +453,12 @@ _TABLE_TYPES = {
     "source_row": "int64",
 }
 DEFAULT_CURRENCY = "USD"
-# A price has at most this many decimals (the minor unit of every currency in
-# `planner.numbers.CURRENCY_CODES` is 0 or 2 digits), so `$1,200` is not $1.2. Followers and post
-# limits have none (`FieldRule.whole`), so `230.500` followers is not 230.5. Where both readings
-# are possible (`5.000` followers, `1.200` average likes) the column is asked about.
+# A price is written with at most this many decimals (the minor unit of every currency in
+# `planner.numbers.CURRENCY_CODES` is 0 or 2 digits), so in deciding a column's decimal mark
+# `$1,200` is not $1.2. Followers and post limits have none (`FieldRule.whole`), so `230.500`
+# followers is not 230.5. Where both readings are possible (`5.000` followers, `1.200` average
+# likes) the column is asked about. Once a column's mark is known (from its other values or the
+# user's answer), a price with more decimals is read as written.
 MONEY_DECIMALS = 2
 
 DecimalChoice = Decimal | Mapping[str, Decimal] | None
@@ -1712,12 +1714,8 @@ def _number_value(
         fail(f"{_show(raw)} is a percent, not {rule.label}; write it like {rule.example}.")
         return None
     if rule.kind == "money":
-        if parsed.decimals > MONEY_DECIMALS and not parsed.suffix:
-            fail(
-                f"{_show(raw)} has {parsed.decimals} decimals; a price has at most "
-                f"{MONEY_DECIMALS}. Check which mark this column uses between thousands."
-            )
-            return None
+        # A price read in its column's format may have more decimals than cents (a price a
+        # tool computed): the plan books it in whole cents (`planner/plan.py`).
         if number <= 0:
             fail(f"The price {raw} must be above 0; enter what one post costs.")
             return None

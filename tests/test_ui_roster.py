@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 from test_app import run
 
 from dashboard.text import md
+from ui import state
 from ui.roster import SAMPLE_LABEL, included
 
 
@@ -78,3 +81,75 @@ def test_a_good_upload_is_named_in_use_in_the_run_that_reads_it():
     # The synthetic-sample caption is the sample's only.
     assert not any("The sample roster is synthetic" in s for s in shown)
     assert any("The sample roster is synthetic" in s for s in _in_order(run()))
+
+
+EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
+
+
+def _upload_file(app: AppTest, name: str) -> AppTest:
+    raw = (EXPORTS / name).read_bytes()
+    app.file_uploader[0].set_value((name, raw, "text/csv")).run()
+    assert not app.exception
+    return app
+
+
+def _plan_names(app: AppTest) -> set[str]:
+    return set(app.dataframe[0].value["Influencer"])
+
+
+def test_an_ambiguous_file_asks_for_the_decimal_mark_and_plans_once_answered():
+    app = _upload_file(run(), "ambiguous.csv")
+    shown = _in_order(app)
+    assert any("Still planning with" in s and md(SAMPLE_LABEL) in s for s in shown)
+    question = app.radio(key=state.decimal_key("followers"))
+    assert md("230.000") in question.label  # the values that read two ways, quoted
+    assert question.value is None  # nothing chosen for the user
+    question.set_value("comma")
+    next(b for b in app.button if b.label == "Read the file this way").click().run()
+    assert not app.exception
+    assert f"markdown: **In use:** {md('ambiguous.csv')}" in _in_order(app)
+    expected = pd.read_csv(EXPORTS / "ambiguous.csv.expected.csv")
+    assert _plan_names(app) <= set(expected["name"])
+    followers = app.dataframe[0].value.set_index("Influencer")["Followers"]
+    for name, count in expected.set_index("name")["followers"].items():
+        if name in followers:
+            assert followers[name] == count  # 230.000 read as 230,000
+
+
+def test_foreign_headers_open_the_mapping_step_prefilled_and_plan_after_it():
+    app = _upload_file(run(), "foreign_headers.csv")
+    asked = {s.key: s for s in app.selectbox if str(s.key).startswith("column_")}
+    assert asked, "a select box per field not recognised"
+    # Pre-filled with the guesses, used only once confirmed: still the sample until then.
+    assert any("Still planning with" in s for s in _in_order(app))
+    assert asked[state.column_key("name")].value == "Nome"
+    next(b for b in app.button if b.label == "Read the file this way").click().run()
+    assert not app.exception
+    assert f"markdown: **In use:** {md('foreign_headers.csv')}" in _in_order(app)
+    expected = pd.read_csv(EXPORTS / "foreign_headers.csv.expected.csv")
+    assert _plan_names(app) <= set(expected["name"])
+    prices = app.dataframe[0].value.set_index("Influencer")
+    price_heading = next(c for c in prices.columns if c.startswith("Price per post"))
+    for name, price in expected.set_index("name")["cost_per_post"].items():
+        if name in prices.index:
+            assert prices.loc[name, price_heading] == price
+    # The answers stay with the session's files of these headers: the same file again plans
+    # at once.
+    again = _upload_file(app, "foreign_headers.csv")
+    assert not [s for s in again.selectbox if str(s.key).startswith("column_")]
+
+
+def test_a_european_file_is_read_right_and_shows_what_was_understood():
+    app = _upload_file(run(), "european.csv")
+    assert f"markdown: **In use:** {md('european.csv')}" in _in_order(app)
+    app.session_state[state.UNDERSTOOD_OPEN] = True
+    app.run()
+    understood = next(d.value for d in app.dataframe if "from column" in d.value.columns)
+    assert set(understood["field"]) >= {"name", "followers", "engagement_rate", "cost_per_post"}
+    assert any("EUR" in c.value for c in app.caption)
+    expected = pd.read_csv(EXPORTS / "european.csv.expected.csv").set_index("name")
+    table = app.dataframe[0].value.set_index("Influencer")
+    price_heading = next(c for c in table.columns if c.startswith("Price per post"))
+    assert "€" in price_heading
+    for name in table.index:
+        assert table.loc[name, price_heading] == expected.loc[name, "cost_per_post"]

@@ -16,6 +16,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.controls import Replies, first_values
 from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
+from dashboard.reading import Reading
 from planner import (
     Campaign,
     Plan,
@@ -44,11 +45,16 @@ def session_scope() -> str:
 
 
 def checked(
-    frame: pd.DataFrame, tiers: Tiers, rate_card: RateCard | None, scope: str
+    frame: pd.DataFrame,
+    tiers: Tiers,
+    rate_card: RateCard | None,
+    scope: str,
+    reading: Reading | None = None,
 ) -> tuple[Roster | None, RosterError | None]:
-    """The checked roster, or the error listing its problems."""
+    """The checked roster, read as the user said (`reading`), or the error listing its
+    problems."""
     prices = None if rate_card is None else tuple(sorted(rate_card.per_thousand.items()))
-    return _checked(frame, digest(scope, frame), tiers, prices)
+    return _checked(frame, digest(scope, frame), tiers, prices, reading or Reading())
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl="15m")
@@ -57,17 +63,19 @@ def _checked(
     frame_key: str,
     tiers: Tiers,
     prices: tuple[tuple[str, float], ...] | None,
+    reading: Reading,
 ) -> tuple[Roster | None, RosterError | None]:
     rate_card = None if prices is None else RateCard(dict(prices))  # (hashable for the cache)
     try:
-        return check_roster(_frame, tiers=tiers, rate_card=rate_card), None
+        roster = check_roster(_frame, tiers=tiers, rate_card=rate_card, **reading.check_arguments())
     except RosterError as error:
         return None, error
+    return roster, None
 
 
 def roster_key(roster: Roster, scope: str) -> str:
     """The cache key of everything planned from a checked roster."""
-    return digest(scope, roster.table, roster.tiers, roster.prices_estimated)
+    return digest(scope, roster.table, roster.tiers, roster.prices_estimated, roster.currency)
 
 
 @st.cache_data(show_spinner=False, max_entries=1_000, ttl="15m")

@@ -12,7 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.text import md, md_lines
 from dashboard.upload import limits_text, read_upload
-from planner import RateCard, Roster, RosterError, Tiers, read_table
+from planner import FIELDS, RateCard, Roster, RosterError, Tiers, read_table
 from ui import state
 from ui.cache import SHARED, checked, roster_key, session_scope
 from ui.state import PlannedRoster
@@ -20,6 +20,9 @@ from ui.state import PlannedRoster
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"  # the roster table's column for leaving an influencer out
+FIELD_RULES = {rule.name: rule for rule in FIELDS}
+NO_COLUMN = "(no such column)"
+DECIMAL_MARKS = {"point": "Decimal point (1,234.5)", "comma": "Decimal comma (1.234,5)"}
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -63,13 +66,14 @@ def roster_in_use(
     checked under stay the same (tables are replaced, never changed in place): the check's cache
     would hash the whole table again on every run."""
     app = state.app_state()
-    if app.checked is not None and app.checked[0] is table and app.checked[1] == (tiers, rate_card):
+    settings = (tiers, rate_card, app.reading)
+    if app.checked is not None and app.checked[0] is table and app.checked[1] == settings:
         return app.checked[2]
     scope = scope_of(table)
-    roster, error = checked(included(table), tiers, rate_card, scope)
+    roster, error = checked(included(table), tiers, rate_card, scope, app.reading)
     answer = error if roster is None else (roster, roster_key(roster, scope))
     assert answer is not None
-    app.remember_check(table, (tiers, rate_card), answer)
+    app.remember_check(table, settings, answer)
     return answer
 
 
@@ -81,9 +85,12 @@ def roster_for_plan(
     app = state.app_state()
     in_use = roster_in_use(table, tiers, rate_card)
     if not isinstance(in_use, RosterError):
+        understood(in_use[0])
         app.remember_good(in_use, app.roster.label)
         assert app.last_good is not None
         return app.last_good
+    reading_step(in_use)
+    understood(in_use)
     if in_use.missing_prices:
         st.info(
             "This roster has no prices. Turn on **Estimate missing prices from the rate "
@@ -100,6 +107,94 @@ def roster_for_plan(
         )
     )
     return app.last_good
+
+
+def answerable(error: RosterError) -> bool:
+    """Whether the page can ask the user what it needs to read the roster: prices to estimate,
+    a decimal mark, or which column holds a field."""
+    return bool(error.missing_prices or error.ambiguous or error.unmapped)
+
+
+def reading_step(error: RosterError) -> None:
+    """The questions that let the roster in use be read: the decimal mark of each column whose
+    numbers can be read two ways, and the column of each required field not recognised (each
+    select pre-filled with the planner's guess, used only once confirmed). The answers are kept
+    for this roster, for files with the same headers in the session, and with a saved
+    scenario."""
+    if not (error.ambiguous or error.unmapped):
+        return
+    app = state.app_state()
+    headers = [h for h in error.headers if h != INCLUDE]
+    with st.form(state.READING_FORM, border=True):
+        st.markdown("**How should this file be read?** Answer, then press the button below.")
+        marks: dict[str, str | None] = {}
+        for ambiguity in error.ambiguous:
+            marks[ambiguity.column] = st.radio(
+                md(ambiguity.message()),
+                list(DECIMAL_MARKS),
+                index=None,
+                format_func=DECIMAL_MARKS.get,
+                horizontal=True,
+                key=state.decimal_key(ambiguity.column),
+            )
+        chosen: dict[str, str | None] = {}
+        for name in error.unmapped:
+            rule = FIELD_RULES[name]
+            guess = error.suggestions.get(name)
+            options = [NO_COLUMN, *headers]
+            index = options.index(guess.header) if guess and guess.header in options else 0
+            chosen[name] = st.selectbox(
+                f"Which column holds **{rule.label}**?",
+                options,
+                index=index,
+                key=state.column_key(name),
+                help=(f"Suggested: {guess.reason}. " if guess else "")
+                + (rule.doc or "")
+                + " Nothing is used until you press the button.",
+            )
+        pressed = st.form_submit_button("Read the file this way", type="primary")
+    if not pressed:
+        return
+    unanswered = [column for column, mark in marks.items() if mark is None]
+    if unanswered:
+        st.warning("Choose the decimal mark of " + ", ".join(f"'{md(c)}'" for c in unanswered))
+        return
+    app.read_with(
+        app.reading.with_answers(
+            {name: (None if header == NO_COLUMN else header) for name, header in chosen.items()},
+            {column: mark for column, mark in marks.items() if mark is not None},  # type: ignore[misc]
+        )
+    )
+    st.rerun()
+
+
+def understood(answer: Roster | RosterError | None) -> None:
+    """What was understood of the roster file (each field: the header it came from, how it
+    was read, the first values as parsed), to check before trusting the plan: shown for any
+    roster but the sample, drawn only while open."""
+    app = state.app_state()
+    if app.roster.label == SAMPLE_LABEL and app.roster.shared:
+        return
+    understanding = (
+        answer.understood
+        if isinstance(answer, Roster)
+        else (answer.understood if isinstance(answer, RosterError) else None)
+    )
+    if understanding is None or not understanding.columns:
+        return
+    section = st.expander(
+        "What the planner read from this file", key=state.UNDERSTOOD_OPEN, on_change="rerun"
+    )
+    if section.open:
+        with section:
+            st.caption(
+                f"Currency: {md(understanding.currency)} "
+                f"(from {md(understanding.currency_source)})."
+                + (" Your answers on how to read it are used." if app.reading else "")
+            )
+            st.dataframe(understanding.frame(), hide_index=True, width="stretch")
+            for note in understanding.notes:
+                st.caption(md(note))
 
 
 def roster_notice(planned: PlannedRoster | None) -> None:
@@ -153,11 +248,14 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> tuple[pd.DataFra
     if upload is not None and upload.file_id != app.upload_id:
         app.upload_read(upload.file_id)
         try:
-            frame = read_upload(upload.getvalue(), filename=upload.name)
-            _, problem = checked(frame, tiers, rate_card, session_scope())
-            if problem is not None and not problem.missing_prices:
+            frame = read_upload(upload.getvalue(), filename=upload.name).assign(**{INCLUDE: True})
+            reading = app.reading_for(frame)
+            _, problem = checked(included(frame), tiers, rate_card, session_scope(), reading)
+            # A file the page can ask about (which column is which, which decimal mark, or
+            # prices to estimate) is loaded, and asked about; any other problem refuses it.
+            if problem is not None and not answerable(problem):
                 raise problem
-            app.use_roster(frame.assign(**{INCLUDE: True}), upload.name, shared=False)
+            app.use_roster(frame, upload.name, shared=False, reading=reading)
             app.upload_error_seen()
         except RosterError as error:  # the roster in use stays
             app.upload_failed(upload.name, error)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import controls
+from dashboard.reading import SAVED_KEY, Reading
 from dashboard.text import md
 from ui import state
 from ui.cache import session_scope
@@ -83,7 +84,12 @@ def open_link(scenario_id: str) -> None:
     state.set_settings({k: v for k, v in values.items() if k not in st.query_params})
     frame = saved.roster.copy()
     frame[INCLUDE] = ticked(frame)
-    app.opened(saved, frame, problems)
+    app.opened(saved, frame, problems, reading_of(saved))
+
+
+def reading_of(saved: Scenario) -> Reading:
+    """How the saved scenario's roster is read (the answers saved with it, if any)."""
+    return Reading.from_json(saved.settings.get(SAVED_KEY))
 
 
 def back_to_saved() -> None:
@@ -125,7 +131,8 @@ def save_and_share(values: Mapping[str, object], edited: pd.DataFrame, default_n
         st.warning(refused, icon=":material/timer:")
         return
     try:
-        saved = scenario_store().save(name or default_name, values, edited, app.roster.label)
+        settings = {**values, **({SAVED_KEY: app.reading.to_json()} if app.reading else {})}
+        saved = scenario_store().save(name or default_name, settings, edited, app.roster.label)
     except (Unavailable, ScenarioError) as error:  # too large, or the database is unavailable
         st.error(md(str(error)), icon=":material/cloud_off:")
     else:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard.reading import Reading
+
 if TYPE_CHECKING:  # (this module loads before pandas: `streamlit_app.py`)
     import pandas as pd
 
@@ -47,8 +49,20 @@ ASSUMPTIONS_OPEN = "assumptions_open"  # the sidebar's "Assumptions" section is 
 SCENARIO_NAME = "scenario_name"  # the name typed in Save and share
 COMPARE_LINK = "compare_link"  # a saved scenario's link pasted in the Compare tab
 COMPARE_PICK = "compare_pick"  # the scenarios picked in the Compare tab
+UNDERSTOOD_OPEN = "understood_open"  # "What the planner read from this file" is open
+READING_FORM = "reading"  # the questions on how to read a roster file
 PLAN_TABLE_TRIGGER = "plan_table_after_first_chart"  # `ui/speed.py`
 BLANK_CHART = "chart_code"  # `ui/speed.py`
+
+
+def decimal_key(column: str) -> str:
+    """The answer to "which decimal mark does this column use?"."""
+    return f"decimal_{column}"
+
+
+def column_key(field_name: str) -> str:
+    """The answer to "which column holds this field?"."""
+    return f"column_{field_name}"
 
 
 def editor_key(version: int) -> str:
@@ -100,14 +114,31 @@ class AppState:
     # the settings it is checked under stay the same: hashing a large table for the check's
     # cache on every run would cost more than the check (`ui/roster.roster_in_use`).
     checked: tuple[pd.DataFrame, object, tuple[Roster, str] | RosterError] | None = None
+    # How to read the roster in use (the user's answers: columns, decimal marks), and the
+    # answers given for each set of headers seen in this session, for the next such file.
+    reading: Reading = field(default_factory=Reading)
+    readings: dict[tuple[str, ...], Reading] = field(default_factory=dict)
 
     # --- the roster
-    def use_roster(self, frame: pd.DataFrame, label: str, *, shared: bool) -> None:
+    def use_roster(
+        self, frame: pd.DataFrame, label: str, *, shared: bool, reading: Reading | None = None
+    ) -> None:
         """Make `frame` (with its include column) the roster in use, with a fresh editor: edits
-        to the roster it replaces are dropped with it."""
+        to the roster it replaces are dropped with it. It is read with `reading`, else with the
+        answers given for a file with the same headers in this session."""
         self.roster = RosterTable(frame, label, shared)
+        self.reading = reading if reading is not None else self.reading_for(frame)
         self.edited = None
         self.editor_version += 1
+
+    def reading_for(self, frame: pd.DataFrame) -> Reading:
+        """The answers given in this session for a file with these headers, if any."""
+        return self.readings.get(tuple(str(c) for c in frame.columns), Reading())
+
+    def read_with(self, reading: Reading) -> None:
+        """The user's answers on how to read the roster in use (kept for its headers too)."""
+        self.reading = reading
+        self.readings[tuple(str(c) for c in self.roster.frame.columns)] = reading
 
     def keep_edits(self, edited: pd.DataFrame) -> None:
         """The roster as edited so far, while the editor is open."""
@@ -141,9 +172,12 @@ class AppState:
         self.last_good = PlannedRoster(*in_use, label)
 
     # --- saved scenarios
-    def opened(self, scenario: Scenario, frame: pd.DataFrame, problems: list[str]) -> None:
-        """The link's saved scenario is on screen: its roster (anyone with the link has it)."""
-        self.use_roster(frame, scenario.roster_label, shared=True)
+    def opened(
+        self, scenario: Scenario, frame: pd.DataFrame, problems: list[str], reading: Reading
+    ) -> None:
+        """The link's saved scenario is on screen: its roster (anyone with the link has it),
+        read as it was when saved."""
+        self.use_roster(frame, scenario.roster_label, shared=True, reading=reading)
         self.link_problems += problems
         self.scenario = scenario
         self.known_scenarios[scenario.id] = scenario.name

@@ -38,7 +38,9 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
         tiers, rate_card, campaign, assumptions = controls.planner_settings_from(settings)
     except SettingsError:
         return {"scenario": label, "status": "settings cannot be used"}, None
-    roster, _ = cache.checked(included(item.roster), tiers, rate_card, cache.SHARED)
+    roster, _ = cache.checked(
+        included(item.roster), tiers, rate_card, cache.SHARED, scenarios.reading_of(item)
+    )
     if roster is None:
         return {"scenario": label, "status": "roster has problems"}, None
     key = cache.roster_key(roster, cache.SHARED)

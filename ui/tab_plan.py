@@ -9,8 +9,8 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.report import plan_facts, plan_report
-from planner.export import HEADINGS, plan_table, to_csv_bytes, to_excel_bytes
-from planner.money import TABLE_MONEY, TABLE_MONEY_PRECISE
+from planner.export import headings, plan_table, to_csv_bytes, to_excel_bytes
+from planner.money import table_money
 from ui import speed
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
@@ -33,7 +33,9 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     curve_slot = right.container()
 
     st.subheader("The plan")
-    table = plan_table(c.plan)
+    table = plan_table(c.plan, c.roster)
+    currency = c.roster.currency
+    names = headings(currency)
     height = min(420, 38 + 35 * len(table))
     if first_run:
         speed.after_first_chart(height)
@@ -46,13 +48,13 @@ def show_plan(c: Current, *, first_run: bool) -> None:
             width="stretch",
             height=height,
             column_config={
-                HEADINGS["followers"]: st.column_config.NumberColumn(format="%,.0f"),
-                HEADINGS["engagement_rate"]: st.column_config.NumberColumn(format="%.2f%%"),
-                HEADINGS["cost_per_post"]: st.column_config.NumberColumn(format=TABLE_MONEY),
-                HEADINGS["spend"]: st.column_config.NumberColumn(format=TABLE_MONEY),
-                HEADINGS["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
-                HEADINGS["cost_per_engagement"]: st.column_config.NumberColumn(
-                    format=TABLE_MONEY_PRECISE
+                names["followers"]: st.column_config.NumberColumn(format="%,.0f"),
+                names["engagement_rate"]: st.column_config.NumberColumn(format="%.2f%%"),
+                names["cost_per_post"]: st.column_config.NumberColumn(format=table_money(currency)),
+                names["spend"]: st.column_config.NumberColumn(format=table_money(currency)),
+                names["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
+                names["cost_per_engagement"]: st.column_config.NumberColumn(
+                    format=table_money(currency, digits=4)
                 ),
             },
         )
@@ -66,7 +68,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
             values=c.values,
             created=created,
         )
-        return to_excel_bytes(table, about=about, totals=True)
+        return to_excel_bytes(table, about=about, totals=True, currency=currency)
 
     downloads = st.columns(3)
     downloads[0].download_button(
