@@ -287,14 +287,14 @@ def _uniform_rows(
         return rows[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
     # Kept, with room for lists a little longer than this one.
     blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
-    made = np.concatenate(
+    grown = np.concatenate(
         ([kept] if kept is not None else [])
         + [_uniform_block(seed, draws, b) for b in range(have, blocks)]
     )
-    made.flags.writeable = False
+    grown.flags.writeable = False
     with _uniform_lock:
-        _uniform_kept[(seed, draws)] = made
-    return made[start:stop]
+        _uniform_kept[(seed, draws)] = grown
+    return grown[start:stop]
 
 
 def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
