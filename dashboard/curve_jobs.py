@@ -142,7 +142,7 @@ class CurveJobs:
         self._prune_at = self.LIMIT
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
-            context.set_forkserver_preload(["planner.risk"])
+            context.set_forkserver_preload(["planner.risk", "planner.outreach"])
             self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=context)
         except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
             self._pool = None

@@ -97,13 +97,26 @@ class Offers:
         return Offers(*(getattr(self, f.name)[:n] for f in dataclasses.fields(self)))
 
 
-def expected_acceptance_roster(roster: Roster, assumptions: Assumptions) -> Roster:
+def expected_acceptance_roster(
+    roster: Roster, assumptions: Assumptions, campaign: Campaign
+) -> Roster:
     """The roster with each price replaced by its expected cost (price x reply rate): planned
     with reply-weighted engagement (`reply_weighted_engagement`), the budget row and the macro
-    share count each offer at its expected acceptance. Rows that never reply drop out."""
-    reply = reply_rates(roster.table, assumptions)
-    table = roster.table.assign(
-        cost_per_post=roster.table["cost_per_post"].to_numpy(dtype=float) * reply
+    share count each offer at its expected acceptance. Rows that never reply drop out, and no
+    row is offered more posts than could be booked at full price (within the budget, and for a
+    macro influencer within the macro share's top)."""
+    table = roster.table
+    reply = reply_rates(table, assumptions)
+    price = table["cost_per_post"].to_numpy(dtype=float)
+    budget = to_cents(campaign.budget)
+    top = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
+    room = np.where((table["tier"] == "macro").to_numpy(dtype=bool), top, budget)
+    cents = np.rint(price * 100)
+    bookable = np.floor(room / np.where(cents > 0, cents, 1)).astype(np.int64)
+    posts = np.minimum(posts_allowed(table, campaign), bookable)
+    table = table.assign(
+        cost_per_post=price * reply,
+        max_posts=pd.array(posts, dtype="Int64"),
     )
     return dataclasses.replace(roster, table=table)
 
@@ -124,7 +137,14 @@ def strategy_plan(
     weights = first_post_engagement(roster.table) * reply_rates(roster.table, assumptions)
     if strategy == "reply_weighted":
         return make_plan(roster, campaign, first_value=weights)
-    return make_plan(expected_acceptance_roster(roster, assumptions), campaign, first_value=weights)
+    plan = make_plan(
+        expected_acceptance_roster(roster, assumptions, campaign), campaign, first_value=weights
+    )
+    if plan.status == "infeasible":  # say why in terms of the roster as it is
+        plain = make_plan(roster, campaign)
+        if plain.status == "infeasible":
+            return plain
+    return plan
 
 
 def _check_strategy(strategy: str) -> None:
@@ -267,14 +287,14 @@ def _uniform_rows(
         return rows[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
     # Kept, with room for lists a little longer than this one.
     blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
-    made = np.concatenate(
+    grown = np.concatenate(
         ([kept] if kept is not None else [])
         + [_uniform_block(seed, draws, b) for b in range(have, blocks)]
     )
-    made.flags.writeable = False
+    grown.flags.writeable = False
     with _uniform_lock:
-        _uniform_kept[(seed, draws)] = made
-    return made[start:stop]
+        _uniform_kept[(seed, draws)] = grown
+    return grown[start:stop]
 
 
 def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
@@ -887,7 +907,7 @@ def outreach_head_to_head(
 
 
 def _strategy_inputs(
-    roster: Roster, assumptions: Assumptions, strategy: Strategy
+    roster: Roster, assumptions: Assumptions, strategy: Strategy, campaign: Campaign
 ) -> tuple[Roster, np.ndarray | None]:
     """The roster and first-post values the optimiser plans a strategy with."""
     _check_strategy(strategy)
@@ -896,7 +916,7 @@ def _strategy_inputs(
     weights = first_post_engagement(roster.table) * reply_rates(roster.table, assumptions)
     if strategy == "reply_weighted":
         return roster, weights
-    return expected_acceptance_roster(roster, assumptions), weights
+    return expected_acceptance_roster(roster, assumptions, campaign), weights
 
 
 def outreach_split_curve(
@@ -918,7 +938,7 @@ def outreach_split_curve(
     the curve's `expected_engagement` is the simulated mean, and its ranges' P10-P90 come from
     the same draws, so the line and its band belong together. `planned_value` is what the
     optimiser certified for the band (in the strategy's objective)."""
-    planned_roster, weights = _strategy_inputs(roster, assumptions, strategy)
+    planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
     points = split_points(planned_roster, campaign, step=step, first_value=weights, part=part)
     curve, ranges = [], []
     for point in points:

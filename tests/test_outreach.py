@@ -309,7 +309,9 @@ def test_realistic_split_curve_band_contains_its_line_and_parts_combine():
     curve, ranges = outreach_split_curve(ROSTER, campaign, Assumptions(), draws=300)
     assert len(curve) == 11
     ok = curve["expected_engagement"].notna()
-    assert ok.sum() >= 9
+    # Mostly-macro bands cannot be planned: few macro posts can be booked at full price in $30K.
+    assert ok[:6].all() and not ok.iloc[-1]
+    assert (curve.loc[~ok, "status"] == "infeasible").all()
     line = curve.loc[ok, "expected_engagement"].to_numpy()
     assert (ranges.loc[ok, "p10"].to_numpy() <= line).all()
     assert (line <= ranges.loc[ok, "p90"].to_numpy()).all()
