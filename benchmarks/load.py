@@ -62,7 +62,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: 
 
 HEADLINE = "Spend"
 TIMEOUT = 60.0
-BUDGETS = (20_000, 200_000)  # the moves' range; the slider's step is $1,000
+BUDGETS = (20_000, 1_000_000)  # the moves' range; the slider's step is $1,000
 REFERENCE_APP = """
 import streamlit as st
 
@@ -269,17 +269,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def marketer(url: str, moves: int, think: tuple[float, float], rng: random.Random) -> dict:
+async def marketer(
+    url: str, moves: int, think: tuple[float, float], rng: random.Random, budgets: list[float]
+) -> dict:
     session = Session(url)
     result: dict = {"open": None, "headline": [], "finished": [], "error": None}
     try:
         await asyncio.sleep(rng.uniform(0, 2))  # sessions arrive over two seconds
         result["open"] = await session.open()
-        for _ in range(moves):
+        for budget in budgets[:moves]:
             await asyncio.sleep(rng.uniform(*think))
-            budget = float(rng.randrange(BUDGETS[0], BUDGETS[1] + 1, 1_000))
-            if budget == session.budget:
-                budget += 1_000
             headline, finished = await session.move(budget)
             result["headline"].append(headline)
             result["finished"].append(finished)
@@ -300,6 +299,7 @@ def level(
     args: argparse.Namespace,
     seed: int,
     idle: dict[str, float],
+    offset: int,
 ) -> dict:
     sampler = Sampler(pids)
     try:
@@ -309,7 +309,20 @@ def level(
 
         async def everyone() -> list[dict]:
             rngs = [random.Random(seed * 1000 + i) for i in range(sessions)]
-            return await asyncio.gather(*(marketer(url, args.moves, args.think, r) for r in rngs))
+            # Every move of every session to a budget nobody has asked for yet (none from a
+            # cache shared with another session): marketers plan their own rosters.
+            span = (BUDGETS[1] - BUDGETS[0]) // 1_000 + 1
+            budgets = [
+                float(BUDGETS[0] + 1_000 * ((offset + i) % span))
+                for i in range(sessions * args.moves)
+            ]
+            random.Random(seed).shuffle(budgets)
+            return await asyncio.gather(
+                *(
+                    marketer(url, args.moves, args.think, r, budgets[i::sessions])
+                    for i, r in enumerate(rngs)
+                )
+            )
 
         results = asyncio.run(everyone())
         elapsed = time.perf_counter() - began
@@ -468,7 +481,8 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 figures["sent"].append(sent[0] - pressed if sent else float("nan"))
                 figures["server"].append(framed[0] - sent[0] if framed and sent else float("nan"))
                 time.sleep(0.5)
-                figures["client"].append(call(session.move(float(budget)))[0])
+                # Up where Chromium goes down: neither finds the other's plan in the cache.
+                figures["client"].append(call(session.move(200_000.0 - budget))[0])
             browser.close()
         call(session.close())
     loop.call_soon_threadsafe(loop.stop)
@@ -540,8 +554,10 @@ def main() -> None:
             idle = {n: usage(p)[0] for n, p in pids.items()}  # the baseline for every level
             print(f"\n{target}: {url}\n{HEADER}", flush=True)
             rows[target] = []
+            used = 0
             for i, sessions in enumerate(levels):
-                row = level(url, pids, sessions, args, args.seed + i, idle)
+                row = level(url, pids, sessions, args, args.seed + i, idle, used)
+                used += sessions * args.moves  # the next level's budgets are new ones
                 rows[target].append(row)
                 print(show(target, row, cores), flush=True)
                 for error in sorted(set(row["errors"]))[:5]:
