@@ -101,6 +101,7 @@ class Session:
         self.widgets: dict[str, WidgetState] = {}
         self.slider_id: str | None = None
         self.budget = 100_000.0
+        self.query_string = ""
 
     async def open(self) -> float:
         """Connect and run the page as a browser first opens it; seconds to the headline."""
@@ -143,7 +144,9 @@ class Session:
         states = WidgetStates()
         states.widgets.extend([*self.widgets.values(), *(triggers or {}).values()])
         message = BackMsg(
-            rerun_script=ClientState(query_string="", widget_states=states, page_script_hash="")
+            rerun_script=ClientState(
+                query_string=self.query_string, widget_states=states, page_script_hash=""
+            )
         )
         await self.ws.send(message.SerializeToString())
         run = Run(started=time.perf_counter())
@@ -429,6 +432,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
 
     framed: list[float] = []
     sent: list[float] = []
+    replayed: list[ClientState] = []  # what Chromium sent, for the client to send the same
 
     def on_sent(payload: object) -> None:
         if isinstance(payload, bytes):
@@ -436,6 +440,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
             message.ParseFromString(payload)
             if message.WhichOneof("type") == "rerun_script":
                 sent.append(time.perf_counter())
+                replayed.append(message.rerun_script)
 
     def on_frame(payload: object) -> None:
         if not isinstance(payload, bytes):
@@ -449,13 +454,15 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 framed.append(run.headline)
 
     figures: dict[str, list[float]] = {
-        key: [] for key in ("sent", "server", "frame", "shown", "client")
+        key: [] for key in ("sent", "server", "frame", "shown", "client", "replay")
     }
     with LocalDeployment(1, server_args=args.server_args, extra_env=args.server_env) as deployment:
         url = deployment.app_url("app1")
         warm(url)
         session = Session(url)
         call(session.open())
+        browser_like = Session(url)
+        call(browser_like.open())
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
@@ -483,8 +490,19 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 time.sleep(0.5)
                 # Up where Chromium goes down: neither finds the other's plan in the cache.
                 figures["client"].append(call(session.move(200_000.0 - budget))[0])
+                # The same again with every widget state and the query string Chromium sent.
+                if replayed:
+                    time.sleep(0.5)
+                    browser_like.query_string = replayed[-1].query_string
+                    browser_like.widgets = {
+                        w.id: w
+                        for w in replayed[-1].widget_states.widgets
+                        if not w.WhichOneof("value").endswith("trigger_value")
+                    }
+                    figures["replay"].append(call(browser_like.move(300_000.0 - budget))[0])
             browser.close()
         call(session.close())
+        call(browser_like.close())
     loop.call_soon_threadsafe(loop.stop)
     print(f"\nOne session in Chromium and one with this client, {moves} moves each, in turn:")
     for name, key in (
@@ -493,6 +511,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
         ("Chromium: key press -> frame with Spend", "frame"),
         ("Chromium: key press -> Spend shown", "shown"),
         ("this client: move -> Spend received", "client"),
+        ("  the same, sending Chromium's widget states", "replay"),
     ):
         values = figures[key]
         print(
@@ -537,7 +556,7 @@ def main() -> None:
     bare = Path(tempfile.mkdtemp(prefix="planner-load-")) / "bare.py"
     bare.write_text(REFERENCE_APP, encoding="utf-8")
     rows: dict[str, list[dict]] = {}
-    for target in args.targets.split(","):
+    for target in filter(None, args.targets.split(",")):
         servers = 2 if target == "pair" else 1
         script = bare if target == "bare" else ROOT / "streamlit_app.py"
         with LocalDeployment(
