@@ -62,7 +62,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: 
 
 HEADLINE = "Spend"
 TIMEOUT = 60.0
-BUDGETS = (20_000, 200_000)  # the moves' range; the slider's step is $1,000
+BUDGETS = (20_000, 1_000_000)  # the moves' range; the slider's step is $1,000
 REFERENCE_APP = """
 import streamlit as st
 
@@ -101,6 +101,7 @@ class Session:
         self.widgets: dict[str, WidgetState] = {}
         self.slider_id: str | None = None
         self.budget = 100_000.0
+        self.query_string = ""
 
     async def open(self) -> float:
         """Connect and run the page as a browser first opens it; seconds to the headline."""
@@ -143,7 +144,9 @@ class Session:
         states = WidgetStates()
         states.widgets.extend([*self.widgets.values(), *(triggers or {}).values()])
         message = BackMsg(
-            rerun_script=ClientState(query_string="", widget_states=states, page_script_hash="")
+            rerun_script=ClientState(
+                query_string=self.query_string, widget_states=states, page_script_hash=""
+            )
         )
         await self.ws.send(message.SerializeToString())
         run = Run(started=time.perf_counter())
@@ -269,17 +272,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def marketer(url: str, moves: int, think: tuple[float, float], rng: random.Random) -> dict:
+async def marketer(
+    url: str, moves: int, think: tuple[float, float], rng: random.Random, budgets: list[float]
+) -> dict:
     session = Session(url)
     result: dict = {"open": None, "headline": [], "finished": [], "error": None}
     try:
         await asyncio.sleep(rng.uniform(0, 2))  # sessions arrive over two seconds
         result["open"] = await session.open()
-        for _ in range(moves):
+        for budget in budgets[:moves]:
             await asyncio.sleep(rng.uniform(*think))
-            budget = float(rng.randrange(BUDGETS[0], BUDGETS[1] + 1, 1_000))
-            if budget == session.budget:
-                budget += 1_000
             headline, finished = await session.move(budget)
             result["headline"].append(headline)
             result["finished"].append(finished)
@@ -300,6 +302,7 @@ def level(
     args: argparse.Namespace,
     seed: int,
     idle: dict[str, float],
+    offset: int,
 ) -> dict:
     sampler = Sampler(pids)
     try:
@@ -309,7 +312,20 @@ def level(
 
         async def everyone() -> list[dict]:
             rngs = [random.Random(seed * 1000 + i) for i in range(sessions)]
-            return await asyncio.gather(*(marketer(url, args.moves, args.think, r) for r in rngs))
+            # Every move of every session to a budget nobody has asked for yet (none from a
+            # cache shared with another session): marketers plan their own rosters.
+            span = (BUDGETS[1] - BUDGETS[0]) // 1_000 + 1
+            budgets = [
+                float(BUDGETS[0] + 1_000 * ((offset + i) % span))
+                for i in range(sessions * args.moves)
+            ]
+            random.Random(seed).shuffle(budgets)
+            return await asyncio.gather(
+                *(
+                    marketer(url, args.moves, args.think, r, budgets[i::sessions])
+                    for i, r in enumerate(rngs)
+                )
+            )
 
         results = asyncio.run(everyone())
         elapsed = time.perf_counter() - began
@@ -416,6 +432,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
 
     framed: list[float] = []
     sent: list[float] = []
+    replayed: list[ClientState] = []  # what Chromium sent, for the client to send the same
 
     def on_sent(payload: object) -> None:
         if isinstance(payload, bytes):
@@ -423,6 +440,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
             message.ParseFromString(payload)
             if message.WhichOneof("type") == "rerun_script":
                 sent.append(time.perf_counter())
+                replayed.append(message.rerun_script)
 
     def on_frame(payload: object) -> None:
         if not isinstance(payload, bytes):
@@ -436,13 +454,15 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 framed.append(run.headline)
 
     figures: dict[str, list[float]] = {
-        key: [] for key in ("sent", "server", "frame", "shown", "client")
+        key: [] for key in ("sent", "server", "frame", "shown", "client", "replay")
     }
     with LocalDeployment(1, server_args=args.server_args, extra_env=args.server_env) as deployment:
         url = deployment.app_url("app1")
         warm(url)
         session = Session(url)
         call(session.open())
+        browser_like = Session(url)
+        call(browser_like.open())
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
@@ -468,9 +488,21 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 figures["sent"].append(sent[0] - pressed if sent else float("nan"))
                 figures["server"].append(framed[0] - sent[0] if framed and sent else float("nan"))
                 time.sleep(0.5)
-                figures["client"].append(call(session.move(float(budget)))[0])
+                # Up where Chromium goes down: neither finds the other's plan in the cache.
+                figures["client"].append(call(session.move(200_000.0 - budget))[0])
+                # The same again with every widget state and the query string Chromium sent.
+                if replayed:
+                    time.sleep(0.5)
+                    browser_like.query_string = replayed[-1].query_string
+                    browser_like.widgets = {
+                        w.id: w
+                        for w in replayed[-1].widget_states.widgets
+                        if not w.WhichOneof("value").endswith("trigger_value")
+                    }
+                    figures["replay"].append(call(browser_like.move(300_000.0 - budget))[0])
             browser.close()
         call(session.close())
+        call(browser_like.close())
     loop.call_soon_threadsafe(loop.stop)
     print(f"\nOne session in Chromium and one with this client, {moves} moves each, in turn:")
     for name, key in (
@@ -479,6 +511,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
         ("Chromium: key press -> frame with Spend", "frame"),
         ("Chromium: key press -> Spend shown", "shown"),
         ("this client: move -> Spend received", "client"),
+        ("  the same, sending Chromium's widget states", "replay"),
     ):
         values = figures[key]
         print(
@@ -523,7 +556,7 @@ def main() -> None:
     bare = Path(tempfile.mkdtemp(prefix="planner-load-")) / "bare.py"
     bare.write_text(REFERENCE_APP, encoding="utf-8")
     rows: dict[str, list[dict]] = {}
-    for target in args.targets.split(","):
+    for target in filter(None, args.targets.split(",")):
         servers = 2 if target == "pair" else 1
         script = bare if target == "bare" else ROOT / "streamlit_app.py"
         with LocalDeployment(
@@ -540,8 +573,10 @@ def main() -> None:
             idle = {n: usage(p)[0] for n, p in pids.items()}  # the baseline for every level
             print(f"\n{target}: {url}\n{HEADER}", flush=True)
             rows[target] = []
+            used = 0
             for i, sessions in enumerate(levels):
-                row = level(url, pids, sessions, args, args.seed + i, idle)
+                row = level(url, pids, sessions, args, args.seed + i, idle, used)
+                used += sessions * args.moves  # the next level's budgets are new ones
                 rows[target].append(row)
                 print(show(target, row, cores), flush=True)
                 for error in sorted(set(row["errors"]))[:5]:

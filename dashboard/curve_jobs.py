@@ -316,6 +316,19 @@ class CurveJobs:
         finally:  # whatever happened, nobody waits for workers any longer than this
             self._launched.set()
 
+    def close(self) -> None:
+        """Stop the worker processes (when Streamlit releases this object: a browser can ask
+        the server to clear its caches, and each clearing would otherwise leave two more
+        workers running). Curves still queued are cancelled; a run waiting for one computes it
+        in this process instead (`ui/cache.start_curve`)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            while self._queue:
+                future, *_ = self._queue.popleft()
+                future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def up(self, timeout: float | None = None) -> bool:
         """Whether the workers are up, waiting up to `timeout` seconds for them."""
         if not self._launched.wait(timeout):

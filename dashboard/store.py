@@ -139,6 +139,10 @@ class ScenarioStore:
             self.engine = sa.create_engine(url, pool_pre_ping=True, future=True)
             _METADATA.create_all(self.engine, checkfirst=True)
 
+    def close(self) -> None:
+        """Close the database connections (when Streamlit releases the store)."""
+        self.engine.dispose()
+
     def save(
         self,
         name: str,

@@ -260,3 +260,16 @@ def test_a_curve_waiting_for_a_worker_says_how_many_curves_are_ahead():
         release()
         assert_curve(jobs.result(curve_key(second), b), second)
     assert jobs.waiting(a) is None and jobs.waiting(b) is None  # done: nothing waits
+
+
+def test_closed_jobs_stop_their_workers_and_a_curve_is_then_computed_here():
+    jobs = warm_jobs()
+    workers = list(jobs._pool._processes.values())  # type: ignore[union-attr]
+    assert workers and all(w.is_alive() for w in workers)
+    jobs.close()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not any(w.is_alive() for w in workers)
+    key = curve_key(Campaign(budget=43_500))
+    job = jobs.submit(ROSTER, key, Campaign(budget=43_500), None, Assumptions())
+    assert_curve(jobs.result(key, job), Campaign(budget=43_500))

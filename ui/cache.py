@@ -83,7 +83,7 @@ def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies)
     return make_plan(_roster, campaign, first_value=first_values(_roster, replies))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=CurveJobs.close)
 def _curve_jobs() -> CurveJobs:
     return CurveJobs()
 

@@ -29,7 +29,7 @@ class Unavailable(Exception):
     """A saved scenario cannot be opened or saved; the message says why in plain words."""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=lambda store: store.close())
 def _open_store(url: str) -> ScenarioStore:
     from dashboard.store import ScenarioStore
 

@@ -22,8 +22,10 @@ from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from haproxy import COOKIE, max_upload_bytes  # noqa: E402
+from load import Session, _tree  # noqa: E402  # Streamlit's websocket protocol, no browser
 from local import LocalDeployment, healthy, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -103,6 +105,34 @@ def test_an_upload_larger_than_the_apps_limit_is_refused_by_the_balancer(deploym
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)  # refused before any body is sent
     assert refused.value.code == 413
+
+
+def test_a_client_asking_the_server_to_clear_its_caches_leaves_no_extra_workers(deployment):
+    """Any page may send Streamlit's `clear_cache` message, which releases every cached
+    resource: the split curve's worker pool is shut down when released (`CurveJobs.close`), not
+    left running beside the new one (before: two more processes and ~30 MB per message)."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    pid = deployment.apps["app2"].pid
+    url = deployment.app_url("app2")
+
+    async def clear_three_times() -> tuple[int, int]:
+        session = Session(url)
+        await session.open()
+        await session.move(99_000.0)
+        before = len(_tree(pid))
+        for i in range(3):
+            assert session.ws is not None
+            await session.ws.send(BackMsg(clear_cache=True).SerializeToString())
+            await session.move(98_000.0 - 1_000 * i)  # its curve comes from the new workers
+        await session.close()
+        return before, len(_tree(pid))
+
+    before, after = asyncio.run(clear_three_times())
+    wait_for(lambda: len(_tree(pid)) <= before, 30, "the released workers' exit")
+    assert after <= before + 2  # the old pool may still be exiting right after the last move
 
 
 def test_a_scenario_saved_through_one_server_opens_through_the_other(browser, deployment):
