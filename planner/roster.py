@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree
 
-import numpy as np
 import pandas as pd
 
 from planner.numbers import (
@@ -843,13 +842,34 @@ def _frame_of(
             f"No header the planner knows was found in {source}; row {header_line} "
             "was taken as the header."
         )
-    frame.attrs["lines"] = np.asarray(lines, dtype=np.int64)  # (an array: cheap to copy)
+    # Kept small and JSON-serialisable (Streamlit serialises a shown frame's attrs, and pandas
+    # copies them on every operation): runs of [first row, its line, rows].
+    frame.attrs["line_runs"] = _runs(lines)
     frame.attrs["notes"] = list(notes)
     frame.attrs["header_line"] = header_line
     frame.attrs["header_width"] = len(header) - next(
         (i for i, cell in enumerate(reversed(header)) if _filled([cell])), len(header)
     )
     return frame
+
+
+def _runs(lines: Sequence[int]) -> list[list[int]]:
+    """Row lines as runs of consecutive lines: [[first row, its line, rows], ...]."""
+    runs: list[list[int]] = []
+    for row, line in enumerate(lines):
+        if runs and runs[-1][1] + runs[-1][2] == line:
+            runs[-1][2] += 1
+        else:
+            runs.append([row, int(line), 1])
+    return runs
+
+
+def _lines(runs: Sequence[Sequence[int]], count: int) -> list[int]:
+    """The line of each of the first `count` rows, from `_runs`."""
+    out: list[int] = []
+    for _, line, rows in runs:
+        out.extend(range(line, line + rows))
+    return out[:count]
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -973,7 +993,7 @@ def _read_csv(raw: bytes) -> pd.DataFrame:
     width = frame.attrs["header_width"]
     if frame.shape[1] > width:
         extra = frame.iloc[:, width:].to_numpy(dtype=object)
-        for line, values in zip(frame.attrs["lines"], extra, strict=True):
+        for line, values in zip(_lines(frame.attrs["line_runs"], len(frame)), extra, strict=True):
             if _filled(list(values)):
                 raise RosterError(
                     [
@@ -1787,7 +1807,8 @@ def check_roster(
     problems: list[Problem] = []
     attrs = dict(frame.attrs)
     notes: list[str] = list(attrs.get("notes", []))
-    lines_attr = attrs.get("lines")
+    runs = attrs.get("line_runs")
+    known = _lines(runs, sum(run[2] for run in runs)) if runs else []
     first_line = int(attrs.get("header_line", 1)) + 1
     uncalculated = {(int(line), str(column)) for line, column in attrs.get("uncalculated", [])}
     frame = frame.copy(deep=False)
@@ -1817,8 +1838,8 @@ def check_roster(
     def line_of(position: int) -> int:
         label = labels[position]
         if isinstance(label, (int,)) and not isinstance(label, bool):
-            if lines_attr is not None and 0 <= label < len(lines_attr):
-                return int(lines_attr[label])
+            if 0 <= label < len(known):
+                return known[label]
             return first_line + int(label)
         return first_line + position
 
