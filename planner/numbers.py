@@ -292,10 +292,10 @@ class ColumnFormat:
 
 @dataclass
 class _Tally:
-    point: list[str] = field(default_factory=list)
+    point: list[str] = field(default_factory=list)  # values only a decimal point reads
     comma: list[str] = field(default_factory=list)
     both: list[tuple[str, float, float]] = field(default_factory=list)
-    groups: set[str] = field(default_factory=set)
+    chars: set[str] = field(default_factory=set)  # separators seen
     currencies: list[str] = field(default_factory=list)
     after: list[bool] = field(default_factory=list)
     percent: bool = False
@@ -305,6 +305,98 @@ class _Tally:
 
 def _whole(value: float, parts: Parts) -> bool:
     return bool(parts.suffix) or value == int(value)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """A written number taken apart, with its core read both ways (None: cannot be)."""
+
+    parts: Parts
+    point: float | None
+    comma: float | None
+    after: bool  # its currency is written after it
+
+
+_SIMPLE = re.compile(r"^[0-9]+$")
+
+
+def _analyse(text: str) -> _Analysis:
+    stripped = text.strip(_BLANKS)
+    if _SIMPLE.match(stripped):  # most cells: digits only
+        value = float(stripped)
+        return _Analysis(Parts(False, stripped, False, None, ""), value, value, False)
+    parts = split(text)
+    after = parts.currency is not None and not _CURRENCY_START.match(stripped.lstrip("-+\u2212"))
+    return _Analysis(parts, read_core(parts.core, "point"), read_core(parts.core, "comma"), after)
+
+
+def _tally(
+    tally: _Tally,
+    text: str,
+    analysis: _Analysis,
+    whole: bool,
+    max_decimals: int | None,
+) -> None:
+    parts = analysis.parts
+    if parts.core.isdigit() and not (parts.percent or parts.currency or parts.suffix):
+        return  # digits only: one reading, which says nothing about the format
+    tally.percent |= parts.percent
+    tally.suffixes |= bool(parts.suffix)
+    if parts.currency is not None:
+        tally.currencies.append(parts.currency)
+        tally.after.append(analysis.after)
+    if not parts.core.isdigit():
+        tally.chars.update(c for c in parts.core if not c.isdigit())
+    ways: dict[Decimal, float] = {}
+    for decimal, raw in (("point", analysis.point), ("comma", analysis.comma)):
+        if raw is None:
+            continue
+        value = _finish(raw, parts)
+        if whole and not _whole(value, parts):
+            continue
+        if max_decimals is not None and not parts.suffix:
+            if _decimals(parts.core, decimal) > max_decimals:  # type: ignore[arg-type]
+                continue
+        ways[decimal] = value  # type: ignore[index]
+    found = (analysis.point is not None) + (analysis.comma is not None)
+    if found == 2 and len(ways) < 2:
+        tally.deduced = True
+    if len(ways) == 2 and ways["point"] != ways["comma"]:
+        tally.both.append((text.strip(), ways["point"], ways["comma"]))
+    elif len(ways) == 1:
+        (only,) = ways
+        getattr(tally, only).append(text)
+
+
+def _decide(column: str, tally: _Tally, decimal: Decimal | None) -> ColumnFormat:
+    if decimal is not None:
+        chosen: Decimal | None = decimal
+    elif len(tally.point) > len(tally.comma):
+        chosen = "point"
+    elif len(tally.comma) > len(tally.point):
+        chosen = "comma"
+    elif tally.point:  # as many of each
+        examples = (tally.point[0], tally.comma[0])
+        raise AmbiguousFormat(Ambiguity(column, examples, (), conflict=True))
+    elif tally.both:
+        raise AmbiguousFormat(
+            Ambiguity(column, tuple(v for v, _, _ in tally.both[:3]), tuple(tally.both[:3]))
+        )
+    else:
+        chosen = None
+    groups = {c for c in tally.chars if c in SPACE_GROUPS or c in QUOTE_GROUPS}
+    if chosen is not None and MARK[OTHER[chosen]] in tally.chars:
+        groups.add(MARK[OTHER[chosen]])
+    return ColumnFormat(
+        decimal=chosen,
+        chosen=decimal is not None,
+        groups=tuple(sorted(groups)),
+        currencies=tuple(dict.fromkeys(tally.currencies)),
+        currency_after=(sum(tally.after) * 2 > len(tally.after)) if tally.after else None,
+        percent=tally.percent,
+        suffixes=tally.suffixes,
+        deduced=tally.deduced and decimal is None and chosen is not None,
+    )
 
 
 def detect_format(
@@ -323,84 +415,86 @@ def detect_format(
     `max_decimals`: likewise a reading with more decimals (prices have at most 2, so `1.200`
     is not 1.2 of a currency).
     Raises `AmbiguousFormat` when the values do not decide the decimal mark."""
+    return read_column(column, values, decimal=decimal, whole=whole, max_decimals=max_decimals)[0]
+
+
+def read_column(
+    column: str,
+    values: Iterable[object],
+    *,
+    decimal: Decimal | None = None,
+    whole: bool = False,
+    max_decimals: int | None = None,
+) -> tuple[ColumnFormat, list[Number | NumberError | None]]:
+    """`detect_format` and every value read in the format found (`parse_number`), in one
+    pass: a Number, the NumberError saying why a value does not fit, or None for None."""
     tally = _Tally()
-    for value in values:
-        if not isinstance(value, str):
+    seen: dict[str, _Analysis | NumberError] = {}
+    items: list[object] = list(values)
+    for value in items:
+        if not isinstance(value, str) or value in seen:
             continue
         try:
-            parts = split(value)
-        except NumberError:
-            continue
-        tally.percent |= parts.percent
-        tally.suffixes |= bool(parts.suffix)
-        if parts.currency is not None:
-            tally.currencies.append(parts.currency)
-            tally.after.append(not _CURRENCY_START.match(value.strip(_BLANKS).lstrip("-+\u2212")))
-        for char in parts.core:
-            if not char.isdigit() and (char in SPACE_GROUPS or char in QUOTE_GROUPS):
-                tally.groups.add(char)
-        found = {d: read_core(parts.core, d) for d in DECIMALS}
-        ways = {d: _finish(v, parts) for d, v in found.items() if v is not None}
-        if whole or max_decimals is not None:
-            ruled_out = {
-                d
-                for d, v in ways.items()
-                if (whole and not _whole(v, parts))
-                or (
-                    max_decimals is not None
-                    and not parts.suffix
-                    and _decimals(parts.core, d) > max_decimals
+            analysis: _Analysis | NumberError = _analyse(value)
+        except NumberError as error:
+            analysis = error
+        seen[value] = analysis
+    for value in items:
+        if isinstance(value, str):
+            analysis = seen[value]
+            if not isinstance(analysis, NumberError):
+                _tally(tally, value, analysis, whole, max_decimals)
+    fmt = _decide(column, tally, decimal)
+    out: list[Number | NumberError | None] = []
+    read: dict[str, Number | NumberError] = {}
+    for value in items:
+        if value is None:
+            out.append(None)
+        elif isinstance(value, str):
+            if value not in read:
+                known = seen[value]
+                read[value] = (
+                    known
+                    if isinstance(known, NumberError)
+                    else _in_format(value, known, fmt.decimal)
                 )
-            }
-            if ruled_out and len(ways) == 2:
-                tally.deduced = True
-            ways = {d: v for d, v in ways.items() if d not in ruled_out}
-        if len(ways) == 2 and ways["point"] != ways["comma"]:
-            tally.both.append((value.strip(), ways["point"], ways["comma"]))
-        elif len(ways) == 1:
-            (only,) = ways
-            getattr(tally, only).append(value)
-    if decimal is not None:
-        chosen: Decimal | None = decimal
-    elif tally.point and (len(tally.point) > len(tally.comma)):
-        chosen = "point"
-    elif tally.comma and (len(tally.comma) > len(tally.point)):
-        chosen = "comma"
-    elif tally.point:  # as many of each
-        examples = tally.point[:1] + tally.comma[:1]
-        raise AmbiguousFormat(
-            Ambiguity(
-                column,
-                tuple(examples),
-                (),
-                conflict=True,
-            )
-        )
-    elif tally.both:
-        raise AmbiguousFormat(
-            Ambiguity(column, tuple(v for v, _, _ in tally.both[:3]), tuple(tally.both[:3]))
-        )
+            out.append(read[value])
+        else:
+            try:
+                out.append(parse_number(value, fmt))
+            except NumberError as error:
+                out.append(error)
+    return fmt, out
+
+
+def _in_format(text: str, analysis: _Analysis, decimal: Decimal | None) -> Number | NumberError:
+    """A value in its column's decimal mark, or the error saying why it does not fit."""
+    parts = analysis.parts
+    shown = text.strip()
+    if decimal is None:
+        values = {v for v in (analysis.point, analysis.comma) if v is not None}
+        if len(values) != 1:
+            if not values:
+                return NumberError(f"{shown!r} is not a number")
+            return NumberError(f"{shown!r} could be read with a decimal point or a decimal comma")
+        number = values.pop()
+        decimals = 0
     else:
-        chosen = None
-    group = None if chosen is None else MARK[OTHER[chosen]]
-    groups = set(tally.groups)
-    if group is not None and any(
-        group in split(v).core for v in (tally.point + tally.comma) if isinstance(v, str)
-    ):
-        groups.add(group)
-    if group is not None and any(group in v for v, _, _ in tally.both):
-        groups.add(group)
-    codes = tuple(dict.fromkeys(tally.currencies))
-    return ColumnFormat(
-        decimal=chosen,
-        chosen=decimal is not None,
-        groups=tuple(sorted(groups)),
-        currencies=codes,
-        currency_after=(sum(tally.after) * 2 > len(tally.after)) if tally.after else None,
-        percent=tally.percent,
-        suffixes=tally.suffixes,
-        deduced=tally.deduced and decimal is None and chosen is not None,
-    )
+        read = analysis.point if decimal == "point" else analysis.comma
+        if read is None:
+            other = analysis.comma if decimal == "point" else analysis.point
+            if other is not None:
+                return NumberError(
+                    f"{shown!r} is written with a decimal {OTHER[decimal]}, but this column "
+                    f"uses a decimal {decimal} (with '{MARK[OTHER[decimal]]}' between thousands)"
+                )
+            return NumberError(f"{shown!r} is not a number")
+        number = read
+        decimals = _decimals(parts.core, decimal)
+    number = _finish(number, parts)
+    if not math.isfinite(number):
+        return NumberError(f"{shown!r} is not a number")
+    return Number(number, parts.percent, parts.currency, parts.suffix, decimals)
 
 
 def _decimals(core: str, decimal: Decimal) -> int:
@@ -432,36 +526,10 @@ def parse_number(value: object, fmt: ColumnFormat | None = None) -> Number:
             raise NumberError(f"{value!r} is not a number")
         return Number(number)
     text = str(value)
-    parts = split(text)
-    decimal = fmt.decimal if fmt is not None else None
-    decimals = 0
-    if decimal is None:
-        ways = {d: read_core(parts.core, d) for d in DECIMALS}
-        values = {v for v in ways.values() if v is not None}
-        if len(values) != 1:
-            if not values:
-                raise NumberError(f"{text.strip()!r} is not a number")
-            raise NumberError(
-                f"{text.strip()!r} could be read with a decimal point or a decimal comma"
-            )
-        number = values.pop()
-    else:
-        read = read_core(parts.core, decimal)
-        if read is None:
-            other = read_core(parts.core, OTHER[decimal])
-            if other is not None:
-                raise NumberError(
-                    f"{text.strip()!r} is written with a decimal {OTHER[decimal]}, but this "
-                    f"column uses a decimal {decimal} (with "
-                    f"'{MARK[OTHER[decimal]]}' between thousands)"
-                )
-            raise NumberError(f"{text.strip()!r} is not a number")
-        number = read
-        decimals = _decimals(parts.core, decimal)
-    number = _finish(number, parts)
-    if not math.isfinite(number):
-        raise NumberError(f"{text.strip()!r} is not a number")
-    return Number(number, parts.percent, parts.currency, parts.suffix, decimals)
+    result = _in_format(text, _analyse(text), fmt.decimal if fmt is not None else None)
+    if isinstance(result, NumberError):
+        raise result
+    return result
 
 
 def format_number(

@@ -44,8 +44,8 @@ from planner.numbers import (
     ColumnFormat,
     Decimal,
     NumberError,
-    detect_format,
     parse_number,
+    read_column,
 )
 from planner.settings import RateCard, Tiers
 
@@ -511,7 +511,9 @@ class Understanding:
     columns: tuple[ColumnReading, ...] = ()
     notes: tuple[str, ...] = ()  # the header row, the sheet, rows left out, columns not used
     currency: str = DEFAULT_CURRENCY
-    currency_source: str = "default"  # "the prices", "the header 'Price (EUR)'", "your choice"
+    # "from the prices' symbol or code", "from the header 'Price (EUR)'", "as set", or
+    # "the default: the prices carry none"
+    currency_source: str = "the default: the prices carry none"
 
     def frame(self) -> pd.DataFrame:
         """One row per field: the field, the column it came from, how it was read, the first
@@ -535,9 +537,11 @@ class Understanding:
 
     def text(self) -> str:
         """The same as lines of text (the command line's `--explain`)."""
-        lines = [f"Currency: {self.currency} (from {self.currency_source})"]
+        lines = [f"Currency: {self.currency} ({self.currency_source})"]
         for c in self.columns:
-            source = c.header if c.header is not None else f"({c.how})"
+            source = f"'{c.header}'" if c.header is not None else f"({c.how})"
+            if c.how == "mapped":
+                source += " (mapped)"
             values = ", ".join(c.first_values)
             lines.append(f"  {c.field} <- {source}: {c.format}" + (f"; {values}" if values else ""))
         lines += [f"  {note}" for note in self.notes]
@@ -669,14 +673,19 @@ for _rule in FIELDS:
 _GUESS_TO_COLUMN = {guess: rule.name for rule in FIELDS for guess in rule.guesses}
 
 
+_BLANK_TEXTS = frozenset(("", "-", "—", "n/a", "na", "nan", "none"))
+
+
 def _is_blank(value: object) -> bool:
+    if value.__class__ is str:
+        return value.strip() in _BLANK_TEXTS  # type: ignore[attr-defined]
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
     if value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, str) and value.strip() in ("", "-", "—", "n/a", "na", "nan", "none")
+    return isinstance(value, str) and value.strip() in _BLANK_TEXTS
 
 
 def _is_number_like(value: object) -> bool:
@@ -835,13 +844,34 @@ def _frame_of(
             f"No header the planner knows was found in {source}; row {header_line} "
             "was taken as the header."
         )
-    frame.attrs["lines"] = lines
+    # Kept small and JSON-serialisable (Streamlit serialises a shown frame's attrs, and pandas
+    # copies them on every operation): runs of [first row, its line, rows].
+    frame.attrs["line_runs"] = _runs(lines)
     frame.attrs["notes"] = list(notes)
     frame.attrs["header_line"] = header_line
     frame.attrs["header_width"] = len(header) - next(
         (i for i, cell in enumerate(reversed(header)) if _filled([cell])), len(header)
     )
     return frame
+
+
+def _runs(lines: Sequence[int]) -> list[list[int]]:
+    """Row lines as runs of consecutive lines: [[first row, its line, rows], ...]."""
+    runs: list[list[int]] = []
+    for row, line in enumerate(lines):
+        if runs and runs[-1][1] + runs[-1][2] == line:
+            runs[-1][2] += 1
+        else:
+            runs.append([row, int(line), 1])
+    return runs
+
+
+def _lines(runs: Sequence[Sequence[int]], count: int) -> list[int]:
+    """The line of each of the first `count` rows, from `_runs`."""
+    out: list[int] = []
+    for _, line, rows in runs:
+        out.extend(range(line, line + rows))
+    return out[:count]
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -965,7 +995,7 @@ def _read_csv(raw: bytes) -> pd.DataFrame:
     width = frame.attrs["header_width"]
     if frame.shape[1] > width:
         extra = frame.iloc[:, width:].to_numpy(dtype=object)
-        for line, values in zip(frame.attrs["lines"], extra, strict=True):
+        for line, values in zip(_lines(frame.attrs["line_runs"], len(frame)), extra, strict=True):
             if _filled(list(values)):
                 raise RosterError(
                     [
@@ -1656,19 +1686,6 @@ def _rows_list(lines: Sequence[int]) -> str:
 Parsed = Any  # a Number, a NumberError, or None for a blank cell
 
 
-def _parse_column(values: Sequence[object], fmt: ColumnFormat) -> list[Parsed]:
-    out: list[Parsed] = []
-    for value in values:
-        if _is_blank(value):
-            out.append(None)
-            continue
-        try:
-            out.append(parse_number(value, fmt))
-        except NumberError as error:
-            out.append(error)
-    return out
-
-
 def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else f"{value}"
 
@@ -1794,9 +1811,12 @@ def check_roster(
     problems: list[Problem] = []
     attrs = dict(frame.attrs)
     notes: list[str] = list(attrs.get("notes", []))
-    lines_attr = attrs.get("lines")
+    runs = attrs.get("line_runs")
+    known = _lines(runs, sum(run[2] for run in runs)) if runs else []
     first_line = int(attrs.get("header_line", 1)) + 1
     uncalculated = {(int(line), str(column)) for line, column in attrs.get("uncalculated", [])}
+    frame = frame.copy(deep=False)
+    frame.attrs = {}  # pandas deep-copies attrs on every operation below
     frame = frame.dropna(how="all")
     # Rows as plain tuples: a pandas Series per row costs far more than the checks themselves.
     records = list(frame.itertuples(index=False, name=None))
@@ -1822,8 +1842,8 @@ def check_roster(
     def line_of(position: int) -> int:
         label = labels[position]
         if isinstance(label, (int,)) and not isinstance(label, bool):
-            if lines_attr is not None and 0 <= label < len(lines_attr):
-                return int(lines_attr[label])
+            if 0 <= label < len(known):
+                return known[label]
             return first_line + int(label)
         return first_line + position
 
@@ -1890,20 +1910,28 @@ def check_roster(
         if rule.name not in found or not rule.numeric:
             continue
         header = found[rule.name]
-        values = column_values(rule.name)
+        values = [None if _is_blank(v) else v for v in column_values(rule.name)]
+        checked = [None if i in skip else values[i] for i in range(len(values))]
         try:
-            formats[rule.name] = detect_format(
+            formats[rule.name], cells = read_column(
                 str(header),
-                [values[i] for i in keep],
+                checked,
                 decimal=_decimal_for(decimal, rule.name, header),
                 whole=rule.whole,
                 max_decimals=MONEY_DECIMALS if rule.kind == "money" else None,
             )
         except AmbiguousFormat as error:
             ambiguities.append(error.ambiguity)
-            problems.append(Problem(error.ambiguity.message(), column=str(header)))
+            problems.append(Problem(error.ambiguity.message()))
             continue
-        parsed[rule.name] = _parse_column(values, formats[rule.name])
+        if skip:  # totals rows: read in the column's format, for the list of rows left out
+            for i in skip:
+                if values[i] is not None:
+                    try:
+                        cells[i] = parse_number(values[i], formats[rule.name])
+                    except NumberError as failed:
+                        cells[i] = failed
+        parsed[rule.name] = cells
 
     # A blank name below the last influencer, with sums or averages of the rows above.
     named = [i for i in keep if _text(names[i])]
@@ -1922,8 +1950,9 @@ def check_roster(
     header_code = None
     if "cost_per_post" in found:
         header_code = _header_currency(found["cost_per_post"])
-        for i in keep:
-            cell = parsed.get("cost_per_post", [None] * len(records))[i]
+        prices = parsed.get("cost_per_post", [])
+        for i in keep if prices else ():
+            cell = prices[i]
             if cell is not None and not isinstance(cell, NumberError) and cell.currency:
                 codes.setdefault(cell.currency, []).append(lines[i])
     seen_codes = set(codes) | ({header_code} if header_code else set())
@@ -1958,34 +1987,35 @@ def check_roster(
                     column=str(found["cost_per_post"]),
                 )
             )
-        used_currency, currency_source = currency, "your choice"
+        used_currency, currency_source = currency, "as set"
     elif detected is not None:
         used_currency = detected
         currency_source = (
-            f"the header '{found['cost_per_post']}'"
+            f"from the header '{found['cost_per_post']}'"
             if header_code and not codes
-            else "the prices' symbol or code"
+            else "from the prices' symbol or code"
         )
     else:
         used_currency, currency_source = DEFAULT_CURRENCY, "the default: the prices carry none"
 
+    read_columns: dict[str, _Column] = {}
+    for rule in FIELDS:
+        if rule.name not in found:
+            continue
+        values = column_values(rule.name)
+        read_columns[rule.name] = _Column(
+            rule,
+            str(found[rule.name]),
+            values,
+            [_text(v) for v in values] if not rule.numeric else None,
+            parsed.get(rule.name),
+        )
     rows: list[dict[str, object]] = []
     raw_rows: list[tuple[object, ...]] = []
     seen: dict[str, tuple[int, str]] = {}
     for i in keep:
         line = lines[i]
-        row = _check_row(
-            i,
-            records[i],
-            line,
-            found,
-            position,
-            parsed,
-            parts,
-            problems,
-            rate_card,
-            uncalculated,
-        )
+        row = _check_row(i, line, found, read_columns, parts, problems, rate_card, uncalculated)
         if row is None:
             continue
         key = _name_key(str(row["name"]))
@@ -2113,13 +2143,22 @@ def _summary_reason(
     return None
 
 
+@dataclass(frozen=True)
+class _Column:
+    """One found field's column, read ahead of the rows."""
+
+    rule: FieldRule
+    header: str
+    values: list[object]  # as written, one per record
+    texts: list[str] | None  # text fields: the value with its spaces tidied
+    parsed: list[Parsed] | None  # number fields: each value read (None: an ambiguous column)
+
+
 def _check_row(
     i: int,
-    record: tuple[object, ...],
     line: int,
     found: Mapping[str, object],
-    position: Mapping[object, int],
-    parsed: Mapping[str, list[Parsed]],
+    columns: Mapping[str, _Column],
     parts: Sequence[str],
     problems: list[Problem],
     rate_card: RateCard | None,
@@ -2129,11 +2168,8 @@ def _check_row(
     start = len(problems)
     values: dict[str, float | str] = {}
 
-    def raw(field_name: str) -> object:
-        return record[position[found[field_name]]] if field_name in found else None
-
     def blank(field_name: str) -> bool:
-        return _is_blank(raw(field_name))
+        return _is_blank(columns[field_name].values[i])
 
     def empty(field_name: str, message: str) -> None:
         header = str(found.get(field_name, field_name))
@@ -2145,14 +2181,11 @@ def _check_row(
             )
         problems.append(Problem(message, line, header))
 
-    for rule in FIELDS:
-        name = rule.name
-        if name not in found:
-            continue
-        header = str(found[name])
-        value = raw(name)
-        if rule.kind in ("text", "platform"):
-            text = _text(value)
+    for name, column in columns.items():
+        rule = column.rule
+        header = column.header
+        if column.texts is not None:
+            text = column.texts[i]
             if rule.kind == "platform":
                 text = text.lower()
                 text = PLATFORM_ALIASES.get(text, text) or "other"
@@ -2165,14 +2198,13 @@ def _check_row(
                     )
             values[name] = text
             continue
-        if name not in parsed:  # an ambiguous column: reported once for the column
+        if column.parsed is None:  # an ambiguous column: reported once for the column
             continue
-        cell = parsed[name][i]
+        cell = column.parsed[i]
         if cell is None:
             if rule.required and not (
                 (name == "engagement_rate" and parts) or (name == "cost_per_post" and rate_card)
             ):
-                how = f" (e.g. {rule.example})"
                 if name == "cost_per_post":
                     empty(
                         name,
@@ -2180,11 +2212,14 @@ def _check_row(
                         "missing prices from the rate card.",
                     )
                 else:
-                    empty(name, f"{rule.label.capitalize()} is empty; fill it in{how}.")
-            elif (line, header) in uncalculated:
+                    empty(
+                        name,
+                        f"{rule.label.capitalize()} is empty; fill it in (e.g. {rule.example}).",
+                    )
+            elif uncalculated and (line, header) in uncalculated:
                 empty(name, "")
             continue
-        number = _number_value(rule, value, cell, line, header, problems)
+        number = _number_value(rule, column.values[i], cell, line, header, problems)
         if number is not None:
             values[name] = number
 
@@ -2192,10 +2227,12 @@ def _check_row(
     followers = values.get("followers")
     if (
         "engagement_rate" not in values
-        and "engagement_rate" in parsed
+        and _parsed(columns, "engagement_rate")
         or ("engagement_rate" not in found and parts)
     ):
-        if parts and ("engagement_rate" not in found or parsed["engagement_rate"][i] is None):
+        if parts and (
+            "engagement_rate" not in found or _cell(columns, "engagement_rate", i) is None
+        ):
             missing = [p for p in parts if p not in values]
             for p in missing:
                 if blank(p):
@@ -2236,7 +2273,7 @@ def _check_row(
     if (
         price is None
         and rate_card is not None
-        and ("cost_per_post" not in found or parsed.get("cost_per_post", [None])[i] is None)
+        and ("cost_per_post" not in found or _cell(columns, "cost_per_post", i) is None)
     ):
         if isinstance(followers, float):
             price = rate_card.price_for(str(values.get("platform", "other")), followers)
@@ -2271,6 +2308,15 @@ def _check_row(
         "avg_views": values.get("avg_views"),
         "source_row": line,
     }
+
+
+def _parsed(columns: Mapping[str, _Column], name: str) -> bool:
+    return name in columns and columns[name].parsed is not None
+
+
+def _cell(columns: Mapping[str, _Column], name: str, i: int) -> Parsed:
+    column = columns.get(name)
+    return None if column is None or column.parsed is None else column.parsed[i]
 
 
 def _understanding(

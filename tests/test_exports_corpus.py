@@ -147,3 +147,42 @@ def test_the_cli_plans_each_export_to_the_clean_tables_optimum(name, tmp_path, c
         (a["name"], a["posts"]) for a in theirs["allocations"]
     )
     assert ours["currency"] == currency
+
+
+def test_the_cli_says_what_to_run_again_with(capsys):
+    assert main(["plan", "--roster", str(EXPORTS / "foreign_headers.csv"), "--budget", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--column name='Nome'" in err and "--column cost_per_post='Prezzo'" in err
+    assert main(["plan", "--roster", str(EXPORTS / "ambiguous.csv"), "--budget", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "For 'followers': run again with --decimal comma or --decimal point" in err
+    args = ["plan", "--roster", str(EXPORTS / "european.csv"), "--budget", "5000"]
+    assert main([*args, "--currency", "USD"]) == 2
+    assert "The prices are in EUR, but the campaign's currency is USD" in capsys.readouterr().err
+    assert main([*args, "--explain"]) == 0
+    out = capsys.readouterr()
+    assert "Currency: EUR (from the prices' symbol or code)" in out.err
+    assert "cost_per_post <- 'Price per post': decimal comma" in out.err
+    assert "Spend: €" in out.out and "spend (€)" in out.out
+    assert main(["plan", "--roster", str(EXPORTS / "hypeauditor.csv"), "--budget", "5000"]) == 0
+    out = capsys.readouterr().out
+    assert "Engagements marked ~ come from engagement rates derived" in out
+    assert "~\n" in out
+
+
+def test_the_exported_plan_table_shows_the_currency_and_derived_rates():
+    from planner import Campaign, make_plan
+    from planner.export import DERIVED_HEADING, HEADINGS, plan_table
+
+    european = read_roster(EXPORTS / "european.csv")
+    table = plan_table(make_plan(european, Campaign(budget=20_000)), european)
+    assert "Price per post (€)" in table.columns and "Spend (€)" in table.columns
+    assert DERIVED_HEADING not in table.columns
+    assert "Spend ($)" in plan_table(make_plan(european, Campaign(budget=20_000))).columns
+    assert HEADINGS["spend"] == "Spend ($)"
+    hype = read_roster(EXPORTS / "hypeauditor.csv")
+    table = plan_table(make_plan(hype, Campaign(budget=20_000)), hype)
+    assert table[DERIVED_HEADING].all() and len(table)
+    swiss = read_roster(EXPORTS / "sheets_template.csv")
+    table = plan_table(make_plan(swiss, Campaign(budget=20_000)), swiss)
+    assert "Spend (CHF)" in table.columns

@@ -7,7 +7,15 @@ import io
 import pandas as pd
 import pytest
 
-from planner import RateCard, RosterError, Tiers, check_roster, read_roster, suggest_columns
+from planner import (
+    RateCard,
+    RosterError,
+    Tiers,
+    check_roster,
+    read_roster,
+    read_table,
+    suggest_columns,
+)
 from planner.roster import MAX_ROWS
 
 HEADER = "name,followers,engagement_rate,cost_per_post\n"
@@ -369,3 +377,13 @@ def test_the_docs_come_from_the_rules():
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "roster-format.md").read_text()
     assert fields_markdown() in doc, "run: python -m planner.roster > to regenerate the table"
+
+
+def test_row_numbers_are_the_files_own_past_blank_rows():
+    found = problems(HEADER + "anna,5000,2%,100\n\n\nben,lots,2%,100\n")
+    assert found[0].startswith("Row 5, column 'followers'")
+    import json
+
+    text = HEADER + "anna,5000,2%,100\n\nben,6000,2%,100\n"
+    frame = read_table(text.encode(), filename="r.csv")
+    assert json.loads(json.dumps(frame.attrs))["line_runs"] == [[0, 2, 1], [1, 4, 1]]
