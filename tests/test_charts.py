@@ -152,7 +152,7 @@ def test_a_curve_with_missing_bands_says_which_and_why_and_draws_what_exists():
     curve = split_curve(ROSTER, campaign)
     assert (curve["status"] == "infeasible").sum() >= 9
     fig = charts.split_curve_chart(curve, (0.0, 1.0), plan)
-    assert "No point at 10–100%: no plan fits the settings" in fig.layout.title.text
+    assert "No point at 10–100%: no plan fits the settings" in fig.layout.title.subtitle.text
     line = next(t for t in fig.data if t.name == "Best plan at this macro share")
     assert "markers" in line.mode and np.isfinite(np.asarray(line.y, float)).sum() >= 1
 
@@ -179,4 +179,4 @@ def test_the_likely_range_is_shaded_run_by_run_never_across_a_gap():
     for trace in fig.data[:4]:
         assert np.isfinite(np.asarray(trace.y, float)).all()
     assert sum(bool(t.showlegend) for t in fills) == 1
-    assert "20%: no plan fits the settings" in fig.layout.title.text
+    assert "20%: no plan fits the settings" in fig.layout.title.subtitle.text
