@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from planner.money import EXCEL_MONEY, EXCEL_MONEY_PRECISE, SYMBOL
@@ -86,6 +87,20 @@ def platform_name(platform: object) -> str:
     return PLATFORMS.get(text.strip().lower(), text)
 
 
+def whole_summing_to_total(values: np.ndarray) -> np.ndarray:
+    """Whole numbers, each within 1 of its value, that add up to the total rounded (largest
+    remainders get the extra units): a column of expected engagements then sums to the figure
+    the headline shows, where rounding each row alone can miss it by a few."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    floors = np.floor(values)
+    short = int(round(float(values.sum()))) - int(floors.sum())
+    order = np.argsort(-(values - floors), kind="stable")
+    out = floors.astype(np.int64)
+    out[order[: max(short, 0)]] += 1
+    return out
+
+
 def plan_table(plan: Plan) -> pd.DataFrame:
     """The chosen influencers, most expected engagements first, in words and rounded as shown.
     The *Price estimated* column is there only when some price was estimated."""
@@ -104,10 +119,9 @@ def plan_table(plan: Plan) -> pd.DataFrame:
             ),
             HEADINGS["posts"]: rows["posts"].astype("int64"),
             HEADINGS["spend"]: rows["spend"].astype(float).round(2),
-            HEADINGS["expected_engagement"]: rows["expected_engagement"]
-            .astype(float)
-            .round()
-            .astype("int64"),
+            HEADINGS["expected_engagement"]: whole_summing_to_total(
+                rows["expected_engagement"].to_numpy(dtype=float)
+            ),
             HEADINGS["cost_per_engagement"]: rows["cost_per_engagement"].astype(float).round(4),
         }
     )
