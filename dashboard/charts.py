@@ -21,6 +21,9 @@ from planner import Plan
 
 MICRO_COLOUR = "#6C4CE0"
 MACRO_COLOUR = "#F2994A"
+# Text in the macro colour (the marks' labels) is this darker orange: #F2994A on white is
+# 2.2:1, this is 4.9:1 (WCAG AA asks 4.5:1).
+MACRO_TEXT = "#B4570A"
 OTHER_COLOUR = "#C9C4D9"
 TIER_COLOURS = {"micro": MICRO_COLOUR, "macro": MACRO_COLOUR}
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
@@ -39,7 +42,9 @@ SHARE_AXIS = dict(title="Share of budget on macro influencers", ticksuffix="%", 
 ENGAGEMENT_AXIS = dict(title="Expected engagements", rangemode="tozero")
 
 
-def _figure(traces: list, title: str, *, height: int = 360, **layout: object) -> go.Figure:
+def _figure(
+    traces: list, title: str, *, height: int = 360, subtitle: str = "", **layout: object
+) -> go.Figure:
     """A figure with the shared look. Its layout is given whole, as one dict: plotly checks a
     layout built from a dict once, where property-by-property updates (`update_layout`,
     `add_shape`) walk their paths and cost about 10 ms a chart, on every slider move.
@@ -56,6 +61,7 @@ def _figure(traces: list, title: str, *, height: int = 360, **layout: object) ->
             yanchor="top",
             pad=dict(t=10, l=4),
             font=dict(size=16),
+            **({"subtitle": dict(text=subtitle, font=dict(size=12))} if subtitle else {}),
         ),
         height=height,
         margin=dict(l=72, r=16, t=96, b=56),
@@ -100,7 +106,7 @@ def _mark(x: float, text: str) -> dict[str, list[dict[str, object]]]:
                 showarrow=False,
                 xanchor="left",
                 yanchor="bottom",
-                font=dict(size=11, color=MACRO_COLOUR),
+                font=dict(size=11, color=MACRO_TEXT),
             )
         ],
     )
@@ -159,20 +165,63 @@ def tier_split(plan: Plan) -> go.Figure:
         )
     left = plan.budget_left
     unspent = (
-        f" ({_money(left)} of the {_money(plan.campaign.budget)} budget unspent)"
+        f"{_money(left)} of the {_money(plan.campaign.budget)} budget unspent"
         if left >= 0.01 * plan.campaign.budget
         else ""
     )
     return _figure(
         traces,
-        "Spend and engagement by tier" + unspent,
+        "Spend and engagement by tier",
+        subtitle=unspent,
         height=300,
         barmode="stack",
         bargap=0.35,
         xaxis=dict(range=[0, 100.5], dtick=25, ticksuffix="%"),
         yaxis=dict(autorange="reversed", showgrid=False),
-        margin=dict(l=88, b=32),
+        margin=dict(l=88, b=32, t=120 if unspent else 96),
     )
+
+
+def _runs(finite: np.ndarray) -> list[np.ndarray]:
+    """The index runs where `finite` holds without a break (a gap ends a run)."""
+    idx = np.flatnonzero(finite)
+    if not idx.size:
+        return []
+    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+
+
+def curve_shares(curve: pd.DataFrame, budget: float) -> np.ndarray:
+    """Each split-curve point's x, in percent of the budget: the macro share its plan really
+    has (where it has one), so the curve and "your plan" are drawn on one basis. A band's middle
+    is only a name: the best plan with macro spend within 85–95% may spend 88% on macro, and
+    drawn at 90% it would sit above a plan that spends 91%, the best within 90–100%."""
+    middle = curve["macro_share"].to_numpy(dtype=float) * 100
+    if "macro_spend" not in curve:
+        return middle
+    actual = curve["macro_spend"].to_numpy(dtype=float) / budget * 100
+    return np.where(np.isfinite(actual), actual, middle)
+
+
+def missing_bands(curve: pd.DataFrame) -> str:
+    """Which of the curve's bands have no point, and why, in words ("" when none)."""
+    if "status" not in curve:
+        return ""
+    parts = []
+    for reason, statuses in (
+        ("no plan fits the settings", ("infeasible",)),
+        ("not worked out in time", ("timeout",)),
+    ):
+        shares = curve.loc[curve["status"].isin(statuses), "macro_share"].to_numpy(float) * 100
+        if shares.size:
+            text = (
+                f"{shares[0]:.0f}%"
+                if shares.size == 1
+                else f"{shares[0]:.0f}–{shares[-1]:.0f}%"
+                if np.allclose(np.diff(shares), np.diff(shares)[0])
+                else ", ".join(f"{v:.0f}%" for v in shares)
+            )
+            parts.append(f"{text}: {reason}")
+    return "No point at " + "; ".join(parts) if parts else ""
 
 
 def split_curve_chart(
@@ -184,37 +233,47 @@ def split_curve_chart(
     """Best expected engagement against the macro share of budget, the campaign's band shaded,
     the curve's best point and the current plan marked: the answer to "micro or macro?".
 
-    `ranges` (from `planner.risk.split_bands`) adds each point's simulated P10-P90 range."""
-    share = curve["macro_share"].to_numpy(dtype=float) * 100
+    Each point is drawn at its plan's own macro share (`curve_shares`), as "your plan" is;
+    bands with no plan are named under the title (`missing_bands`). `ranges` (from
+    `planner.risk.split_bands`, one row per band) adds each point's simulated P10-P90 range,
+    shaded run by run: a band with no plan breaks the shading, never bridges it."""
+    budget = plan.campaign.budget
+    share = curve_shares(curve, budget)
     value = curve["expected_engagement"].to_numpy(dtype=float)
     traces = []
     if ranges is not None and len(ranges):
-        traces.append(
-            go.Scatter(
-                x=ranges["macro_share"] * 100,
-                y=ranges["p90"],
-                mode="lines",
-                line=dict(width=0, color=MICRO_COLOUR),
-                showlegend=False,
-                hoverinfo="skip",
-                connectgaps=False,
+        at = dict(zip(curve["macro_share"].to_numpy(float), share, strict=True))
+        x = np.array([at.get(v, v * 100) for v in ranges["macro_share"].to_numpy(float)])
+        p10 = ranges["p10"].to_numpy(dtype=float)
+        p90 = ranges["p90"].to_numpy(dtype=float)
+        for n, run in enumerate(_runs(np.isfinite(p10) & np.isfinite(p90))):
+            traces.append(
+                go.Scatter(
+                    x=x[run],
+                    y=p90[run],
+                    mode="lines",
+                    line=dict(width=0, color=MICRO_COLOUR),
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup="range",
+                )
             )
-        )
-        traces.append(
-            go.Scatter(
-                x=ranges["macro_share"] * 100,
-                y=ranges["p10"],
-                mode="lines",
-                line=dict(width=0, color=MICRO_COLOUR),
-                fill="tonexty",
-                fillcolor="rgba(108, 76, 224, 0.15)",
-                name="Likely range (P10–P90, simulated)",
-                customdata=ranges["p90"],
-                hovertemplate="Macro share %{x:.0f}%<br>80% of simulated campaigns: "
-                "%{y:,.0f}–%{customdata:,.0f}<extra></extra>",
-                connectgaps=False,
+            traces.append(
+                go.Scatter(
+                    x=x[run],
+                    y=p10[run],
+                    mode="lines",
+                    line=dict(width=0, color=MICRO_COLOUR),
+                    fill="tonexty",
+                    fillcolor="rgba(108, 76, 224, 0.15)",
+                    name="Likely range (P10–P90, simulated)",
+                    legendgroup="range",
+                    showlegend=n == 0,
+                    customdata=p90[run],
+                    hovertemplate="Macro share %{x:.0f}%<br>80% of simulated campaigns: "
+                    "%{y:,.0f}–%{customdata:,.0f}<extra></extra>",
+                )
             )
-        )
     traces.append(
         go.Scatter(
             x=share,
@@ -224,7 +283,16 @@ def split_curve_chart(
             line=dict(color=MICRO_COLOUR, width=3),
             marker=dict(size=6),
             connectgaps=False,
-            hovertemplate="Macro share %{x:.0f}%<br>%{y:,.0f} engagements<extra></extra>",
+            customdata=np.stack([curve["band_low"] * 100, curve["band_high"] * 100], axis=1)
+            if {"band_low", "band_high"} <= set(curve.columns)
+            else None,
+            hovertemplate="Macro share %{x:.0f}%<br>%{y:,.0f} engagements"
+            + (
+                "<br>best with macro within %{customdata[0]:.0f}–%{customdata[1]:.0f}%"
+                if {"band_low", "band_high"} <= set(curve.columns)
+                else ""
+            )
+            + "<extra></extra>",
         )
     )
     if np.isfinite(value).any():
@@ -250,9 +318,11 @@ def split_curve_chart(
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
         )
+    missing = missing_bands(curve)
     return _figure(
         traces,
         "Micro or macro? Engagement by macro share of budget",
+        subtitle=missing,
         height=460,
         xaxis=SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
@@ -283,7 +353,7 @@ def split_curve_chart(
             )
         ],
         # Up to four legend entries: below the plot, so they never run into the title.
-        margin=dict(t=48),
+        margin=dict(t=72 if missing else 48),
         legend=dict(y=-0.28, yanchor="top"),
     )
 

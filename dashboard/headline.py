@@ -68,6 +68,17 @@ def plan_figures(plan: Plan, replies: Replies, tiers: Tiers) -> list[Figure]:
     ]
 
 
+def client_figures(figures: list[Figure], plan: Plan) -> list[Figure]:
+    """The headline figures for a client: the plan's status in words, without the gap."""
+    best = plan.status == "optimal"
+    return [
+        Figure("Plan", "Best possible" if best else "Near best", status_words(plan))
+        if f.label == "Plan status"
+        else f
+        for f in figures
+    ]
+
+
 def status_words(plan: Plan) -> str:
     """The plan's status in a client's words (the certified gap, without the jargon)."""
     if plan.status == "optimal":

@@ -4,18 +4,20 @@ assumption. Every piece of user text is escaped: a name written as HTML shows as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, controls
 from dashboard.controls import Replies, first_values
-from dashboard.headline import chance_figure, plan_figures, status_words
+from dashboard.headline import chance_figure, client_figures, plan_figures, status_words
 from dashboard.text import html_text
 from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
-from planner.export import Fact, plan_table
+from planner.export import KINDS, Fact, plan_table, totals_row
+from planner.money import money, money_rate
 from planner.plan import strategy_plans
 from planner.risk import Outcome
 
@@ -40,8 +42,34 @@ td:first-child, th:first-child { text-align: left; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dt { color: #5C5670; } dd { margin: 0; }
 footer { color: #5C5670; font-size: 0.8rem; margin-top: 32px; }
+tr.total td { font-weight: 600; border-top: 2px solid #C9C4D9; }
 @media (max-width: 600px) { .charts { grid-template-columns: 1fr; } }
+/* Printed (or saved as PDF) on A4 or Letter: one chart a row, at the page's width (the script
+   below redraws each chart at PRINT_WIDTH px before printing), never cut across pages; the
+   whole table, its heading row repeated on each page. */
+@page { margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  .charts { display: block; }
+  .charts > div, .figure, tr, h2 { break-inside: avoid; page-break-inside: avoid; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  .table-wrap { max-height: none; overflow: visible; }
+  th { position: static; }
+  thead { display: table-header-group; }
+  .modebar-container { display: none !important; }
+}
 """
+# The printable width of A4 (210 mm) and Letter (8.5 in) less 12 mm margins, in CSS pixels.
+PRINT_WIDTH = 680
+_PRINT_SCRIPT = (
+    "<script>(function () {"
+    "function each(f) { document.querySelectorAll('.plotly-graph-div').forEach(f); }"
+    "window.addEventListener('beforeprint', function () { each(function (d) {"
+    f" Plotly.relayout(d, {{width: {PRINT_WIDTH}}}); }}); }});"
+    "window.addEventListener('afterprint', function () { each(function (d) {"
+    " Plotly.relayout(d, {width: null, autosize: true}); Plotly.Plots.resize(d); }); });"
+    "})();</script>"
+)
 
 
 def client_report(
@@ -54,9 +82,11 @@ def client_report(
     assumptions: Sequence[tuple[str, str]],
     notes: Sequence[str] = (),
     created: datetime | None = None,
+    totals: Mapping[str, object] | None = None,
 ) -> str:
     """The report as HTML text. `headline` is (label, value, note) per figure; `assumptions` is
-    (name, value) per setting."""
+    (name, value) per setting; `table`'s numbers are written as the app shows them (by their
+    column's kind, `planner.export.KINDS`), with `totals` as its last row."""
     esc = html_text
     cards = "".join(
         f'<div class="figure"><div class="label">{esc(label)}</div>'
@@ -72,10 +102,10 @@ def client_report(
         )
         for i, figure in enumerate(figures)
     )
-    rows = table.to_html(index=False, escape=True, border=0, na_rep="", classes="plan")
+    rows = _table_html(table, totals)
     settings = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in assumptions)
     extra = "".join(f"<p>{esc(note)}</p>" for note in notes)
-    stamp = (created or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    stamp = f"{created or datetime.now(UTC):%d %B %Y, %H:%M} UTC"
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -86,8 +116,49 @@ def client_report(
         f"<h2>The plan</h2><div class='table-wrap'>{rows}</div>"
         f"<h2>Assumptions</h2><dl>{settings}</dl>{extra}"
         f"<footer>Influencer budget planner · report made {esc(stamp)}</footer>"
-        "</body></html>"
+        f"{_PRINT_SCRIPT}</body></html>"
     )
+
+
+def _cell(kind: str | None, value: object) -> str:
+    """One number as the app's table shows it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str) or kind is None or isinstance(value, bool):
+        return str(value)
+    number = float(value)  # type: ignore[arg-type]
+    if kind == "count":
+        return f"{number:,.0f}"
+    if kind == "percent":
+        return f"{number:.2f}%"
+    if kind == "money":
+        return money(number, cents=True)
+    if kind == "money_rate":
+        return money_rate(number, 4)
+    return str(value)
+
+
+def _table_html(table: pd.DataFrame, totals: Mapping[str, object] | None) -> str:
+    """The plan table as HTML, every cell escaped, numbers formatted as in the app."""
+    esc = html_text
+    heads = "".join(f"<th scope='col'>{esc(h)}</th>" for h in table.columns)
+    kinds = [KINDS.get(str(h)) for h in table.columns]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{esc(_cell(k, v))}</td>" for k, v in zip(kinds, row, strict=True))
+        + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    if totals:
+        body += (
+            "<tr class='total'>"
+            + "".join(
+                f"<td>{esc(_cell(k, totals.get(str(h))))}</td>"
+                for k, h in zip(kinds, table.columns, strict=True)
+            )
+            + "</tr>"
+        )
+    return f"<table class='plan'><thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def plan_facts(
@@ -137,6 +208,7 @@ def plan_report(
     target: float,
     curve: pd.DataFrame,
     ranges: pd.DataFrame,
+    created: datetime | None = None,
 ) -> bytes:
     """The client report of a scenario and its plan, as the page shows them: the headline
     figures (with the chance of reaching `target` from the plan's simulated `outcome`), the
@@ -144,7 +216,11 @@ def plan_report(
     the head-to-head planned here), the plan table and every setting (`values`, by key)."""
     campaign = plan.campaign
     weights = first_values(roster, replies)
-    headline = [*plan_figures(plan, replies, roster.tiers), chance_figure(outcome, target)]
+    created = created or datetime.now(UTC)
+    headline = [
+        *client_figures(plan_figures(plan, replies, roster.tiers), plan),
+        chance_figure(outcome, target),
+    ]
     frontier = budget_frontier(
         roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
     )
@@ -164,19 +240,24 @@ def plan_report(
     settings = [("Roster", roster_label)] + [
         (s.label, controls.describe(s, values[s.key])) for s in controls.ALL
     ]
+    table = plan_table(plan, roster)
     return client_report(
         title=title,
-        subtitle=f"Budget ${campaign.budget:,.0f} · {len(roster.table):,} influencers in "
-        f"the roster · plan {plan.status} (certified gap {plan.optimality_gap:.1e})",
+        subtitle=f"{created:%d %B %Y} · budget {money(campaign.budget)} · "
+        f"{roster_label} ({len(roster.table):,} influencers) · {status_words(plan)}",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
-        table=plan_table(plan, roster),
+        table=table,
+        totals=totals_row(table, roster.currency),
         assumptions=settings,
         notes=[
-            "Expected engagement = followers × engagement rate × audience quality, each repeat "
-            "post earning the decay factor times the one before.",
-            "Reply rates and spreads are assumptions the planner's user can change; see the "
-            "planner's README for where each default comes from.",
+            "Expected engagements = followers × engagement rate × audience quality; each "
+            "repeat post by the same influencer earns the repeat-post factor times the one "
+            "before.",
+            "Reply rates and how much a post's engagement varies are assumptions, set above: "
+            "published figures where there are any (about 40% of contacted influencers reply), "
+            "estimates where there are none.",
         ]
         + (["Some prices are estimates from the rate card."] if plan.prices_estimated else []),
+        created=created,
     ).encode()

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from planner.money import currency_label, excel_money
@@ -97,6 +98,20 @@ def platform_name(platform: object) -> str:
     return PLATFORMS.get(text.strip().lower(), text)
 
 
+def whole_summing_to_total(values: np.ndarray) -> np.ndarray:
+    """Whole numbers, each within 1 of its value, that add up to the total rounded (largest
+    remainders get the extra units): a column of expected engagements then sums to the figure
+    the headline shows, where rounding each row alone can miss it by a few."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    floors = np.floor(values)
+    short = int(round(float(values.sum()))) - int(floors.sum())
+    order = np.argsort(-(values - floors), kind="stable")
+    out = floors.astype(np.int64)
+    out[order[: max(short, 0)]] += 1
+    return out
+
+
 def plan_table(plan: Plan, roster: Roster | None = None) -> pd.DataFrame:
     """The chosen influencers, most expected engagements first, in words and rounded as shown;
     with the `roster` planned from, money headed in its currency and, where some engagement
@@ -118,10 +133,9 @@ def plan_table(plan: Plan, roster: Roster | None = None) -> pd.DataFrame:
             ),
             names["posts"]: rows["posts"].astype("int64"),
             names["spend"]: rows["spend"].astype(float).round(2),
-            names["expected_engagement"]: rows["expected_engagement"]
-            .astype(float)
-            .round()
-            .astype("int64"),
+            names["expected_engagement"]: whole_summing_to_total(
+                rows["expected_engagement"].to_numpy(dtype=float)
+            ),
             names["cost_per_engagement"]: rows["cost_per_engagement"].astype(float).round(4),
         }
     )

@@ -33,9 +33,9 @@ def test_split_curve_shades_the_band_and_marks_the_best_share_and_the_plan():
     band = fig.layout.shapes[0]
     assert (band.x0, band.x1) == (20, 60)
     line, best, mine = fig.data
-    assert list(line.x) == list(curve["macro_share"] * 100)
+    assert list(line.x) == list(charts.curve_shares(curve, CAMPAIGN.budget))
     top = int(np.nanargmax(curve["expected_engagement"]))
-    assert best.x[0] == curve["macro_share"][top] * 100
+    assert best.x[0] == pytest.approx(curve["macro_spend"][top] / CAMPAIGN.budget * 100)
     assert mine.x[0] == pytest.approx(PLAN.macro_share_of_budget * 100)
     assert mine.y[0] == pytest.approx(PLAN.expected_engagement)
 
@@ -127,3 +127,56 @@ def test_outcome_ranges_bar_spans_p10_to_p90_and_marks_the_target():
     assert list(bars.x) == [100.0, 140.0]
     assert "All macro: no plan" in fig.layout.title.text
     assert any(shape.x0 == 210.0 for shape in fig.layout.shapes)
+
+
+def test_the_split_curve_and_your_plan_are_drawn_on_one_basis():
+    # Band 90-100%: the best plan spends 91% on macro; the best within 85-95% spends 88%. Drawn
+    # at its band's middle (90%), that point sat inside your band, above your plan.
+    campaign = Campaign(budget=100_000, macro_share_min=0.9, macro_share_max=1.0)
+    plan = make_plan(ROSTER, campaign)
+    curve = split_curve(ROSTER, campaign)
+    fig = charts.split_curve_chart(curve, (0.9, 1.0), plan)
+    line = next(t for t in fig.data if t.name == "Best plan at this macro share")
+    mine = next(t for t in fig.data if (t.name or "").startswith("Your plan"))
+    ok = curve["status"] == "optimal"
+    assert list(line.x[ok.to_numpy()]) == pytest.approx(
+        list(curve.loc[ok, "macro_spend"] / campaign.budget * 100)
+    )
+    inside = [y for x, y in zip(line.x, line.y, strict=True) if 90 <= x <= 100]
+    assert inside and all(y <= mine.y[0] + 1e-6 for y in inside)
+
+
+def test_a_curve_with_missing_bands_says_which_and_why_and_draws_what_exists():
+    campaign = Campaign(budget=50_000_000)
+    plan = make_plan(ROSTER, campaign)
+    curve = split_curve(ROSTER, campaign)
+    assert (curve["status"] == "infeasible").sum() >= 9
+    fig = charts.split_curve_chart(curve, (0.0, 1.0), plan)
+    assert "No point at 10–100%: no plan fits the settings" in fig.layout.title.subtitle.text
+    line = next(t for t in fig.data if t.name == "Best plan at this macro share")
+    assert "markers" in line.mode and np.isfinite(np.asarray(line.y, float)).sum() >= 1
+
+
+def test_the_likely_range_is_shaded_run_by_run_never_across_a_gap():
+    curve = pd.DataFrame(
+        {
+            "macro_share": [0.0, 0.1, 0.2, 0.3, 0.4],
+            "expected_engagement": [10.0, 12.0, np.nan, 11.0, 9.0],
+            "macro_spend": [0.0, 9_000.0, np.nan, 31_000.0, 40_000.0],
+            "status": ["optimal", "optimal", "infeasible", "optimal", "optimal"],
+        }
+    )
+    ranges = pd.DataFrame(
+        {
+            "macro_share": [0.0, 0.1, 0.2, 0.3, 0.4],
+            "p10": [8.0, 9.0, np.nan, 8.0, 7.0],
+            "p90": [12.0, 14.0, np.nan, 13.0, 11.0],
+        }
+    )
+    fig = charts.split_curve_chart(curve, (0.0, 1.0), PLAN, ranges)
+    fills = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(fills) == 2  # 0-10% and 30-40%: two shaded runs
+    for trace in fig.data[:4]:
+        assert np.isfinite(np.asarray(trace.y, float)).all()
+    assert sum(bool(t.showlegend) for t in fills) == 1
+    assert "20%: no plan fits the settings" in fig.layout.title.subtitle.text

@@ -166,3 +166,12 @@ def test_an_edited_roster_is_named_for_what_it_is():
     app.keep_edits(frame)
     app.close_editor()
     assert app.roster.label == "Edited from sample roster (synthetic)"
+
+
+def test_the_engagements_column_adds_up_to_the_headline_figure():
+    for budget in (20_000, 50_000, 80_000):
+        plan = make_plan(read_roster(SAMPLE), Campaign(budget=budget))
+        column = plan_table(plan)["Expected engagements"]
+        assert int(column.sum()) == round(plan.expected_engagement)
+        exact = plan.allocations["expected_engagement"].to_numpy()
+        assert (abs(column.to_numpy() - exact) < 1).all()

@@ -47,8 +47,8 @@ def test_the_macro_share_is_of_spend_as_the_tier_chart_shows_it():
         assert macro_bar.x[0] == pytest.approx(share * 100)
         assert f"{share:.0%}" in macro_bar.text[0] or share < 0.2
     assert _macro_note(one) in ("100% of spend on macro", "0% of spend on macro")
-    title = charts.tier_split(big).layout.title.text
-    assert title.startswith("Spend and engagement by tier") and "unspent" in title
+    title = charts.tier_split(big).layout.title
+    assert title.text == "Spend and engagement by tier" and "unspent" in title.subtitle.text
 
 
 def test_every_sentence_that_states_a_threshold_states_the_settings():

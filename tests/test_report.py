@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard import charts, controls
@@ -49,7 +50,7 @@ def test_settings_read_as_a_person_reads_them():
 
 
 def test_the_report_of_a_scenario_is_assembled_without_streamlit():
-    from dashboard.headline import chance_figure, plan_figures, target_of
+    from dashboard.headline import chance_figure, client_figures, plan_figures, target_of
     from dashboard.report import plan_report
     from planner.risk import simulate, split_curve_ranges
 
@@ -61,7 +62,7 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     html = plan_report(
         title="Spring launch",
         roster=ROSTER,
-        roster_label="Sample roster",
+        roster_label="Edited from sample roster",
         plan=PLAN,
         replies=None,
         values=values,
@@ -69,13 +70,33 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
         target=target,
         curve=curve,
         ranges=ranges,
+        created=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
     ).decode()
     assert "<title>Spring launch</title>" in html
     # The headline as the page shows it: five figures of the plan and the chance of the target.
-    for figure in [*plan_figures(PLAN, None, ROSTER.tiers), chance_figure(outcome, target)]:
+    figures = client_figures(plan_figures(PLAN, None, ROSTER.tiers), PLAN)
+    for figure in [*figures, chance_figure(outcome, target)]:
         assert f'<div class="label">{figure.label}</div>' in html
         assert f'<div class="value">{figure.value}</div>' in html
     # Tier split, split curve, head-to-head, frontier, roster: five charts.
     assert html.count('class="plotly-graph-div"') == 5
-    assert "<dt>Roster</dt><dd>Sample roster</dd>" in html
+    assert "<dt>Roster</dt><dd>Edited from sample roster</dd>" in html
     assert "<dt>Budget ($)</dt><dd>$50,000.00</dd>" in html
+    # In a client's words: no jargon, no pointers to the planner's docs, a name and a date.
+    text = re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S)
+    for jargon in ("README", "certified", "gap", "e-1", "optimal"):
+        assert jargon not in text, jargon
+    assert "1 December 2026" in text and "best plan possible under these settings" in text
+    # The plan table as the app shows it: separators, percent, money, whole engagements, a
+    # totals row; no raw numbers or True/False.
+    table = text[text.index("<table") : text.index("</table>")]
+    row = PLAN.allocations.iloc[0]
+    assert f"<td>{row['followers']:,}</td>" in table
+    assert f"<td>{row['engagement_rate'] * 100:.2f}%</td>" in table
+    assert f"<td>${row['spend']:,.2f}</td>" in table
+    assert f"<td>{row['expected_engagement']:,.0f}</td>" in table
+    assert "False" not in table and "True" not in table
+    assert "<tr class='total'><td>Total: " in table and f"${PLAN.spend:,.2f}" in table
+    # Prints on A4 or Letter: charts redrawn at the page's width, never cut across pages.
+    assert "@media print" in html and "break-inside: avoid" in html
+    assert "beforeprint" in html and "Plotly.relayout" in html

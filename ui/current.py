@@ -19,7 +19,9 @@ from ui import cache
 if TYPE_CHECKING:
     from dashboard.store import Scenario
 
-CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d"]}
+# No plotly toolbar: on a phone it covered the charts' titles, and its buttons put some 16 tab
+# stops before the plan table. Streamlit's own (full screen) stays, one per chart.
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,29 @@ from dashboard.text import md
 from ui import cache
 from ui.current import Current
 
+# Every word of the headline readable at 1280 px with the sidebar open and on a 390 px phone:
+# Streamlit cuts a metric's label, value and note with an ellipsis where they do not fit. Here
+# they wrap instead, and the value's size follows its column's width (a container query:
+# `$2,284,323` fits a sixth of 1280 px at 15% of it) between 1.25 and 2.25 rem.
+_STYLE = """<style>
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetric"] .stMarkdownEllipsis {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
+}
+[data-testid="stMetricValue"] { font-size: clamp(1.25rem, 15cqi, 2.25rem); }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) {
+  display: block; max-width: 100%; height: auto; overflow: visible;
+}
+[data-testid="stMetricDelta"] {
+  display: block; width: fit-content; max-width: 100%; height: auto; overflow: visible;
+}
+[data-testid="stMetricDelta"] *, [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important;
+}
+[data-testid="stMetricLabel"] { height: auto; }
+[data-testid="stMetricLabel"] > div { min-width: 0; flex-shrink: 1; }
+</style>"""
+
 
 def _metric(slot: DeltaGenerator, figure: Figure) -> None:
     slot.metric(
@@ -34,6 +57,7 @@ def headline(c: Current) -> DeltaGenerator | None:
     if c.plan.booked_nothing:  # figures of nothing (0 engagements, "Optimal") would mislead
         st.warning(md(c.plan.message), icon=":material/block:")
         return None
+    st.html(_STYLE)
     row = st.columns(6)
     for column, figure in zip(row, plan_figures(c.plan, c.replies, c.roster.tiers), strict=False):
         _metric(column, figure)
