@@ -16,8 +16,8 @@ from dashboard.controls import Replies, first_values
 from dashboard.headline import chance_figure, client_figures, plan_figures, status_words
 from dashboard.text import html_text
 from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
-from planner.export import KINDS, Fact, plan_table, totals_row
-from planner.money import money, money_rate
+from planner.export import Fact, kinds, plan_table, totals_row
+from planner.money import DEFAULT_CURRENCY, money, money_rate
 from planner.plan import strategy_plans
 from planner.risk import Outcome
 
@@ -83,10 +83,12 @@ def client_report(
     notes: Sequence[str] = (),
     created: datetime | None = None,
     totals: Mapping[str, object] | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> str:
     """The report as HTML text. `headline` is (label, value, note) per figure; `assumptions` is
     (name, value) per setting; `table`'s numbers are written as the app shows them (by their
-    column's kind, `planner.export.KINDS`), with `totals` as its last row."""
+    column's kind, `planner.export.kinds`; money in `currency`), with `totals` as its last
+    row."""
     esc = html_text
     cards = "".join(
         f'<div class="figure"><div class="label">{esc(label)}</div>'
@@ -102,7 +104,7 @@ def client_report(
         )
         for i, figure in enumerate(figures)
     )
-    rows = _table_html(table, totals)
+    rows = _table_html(table, totals, currency)
     settings = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in assumptions)
     extra = "".join(f"<p>{esc(note)}</p>" for note in notes)
     stamp = f"{created or datetime.now(UTC):%d %B %Y, %H:%M} UTC"
@@ -120,7 +122,7 @@ def client_report(
     )
 
 
-def _cell(kind: str | None, value: object) -> str:
+def _cell(kind: str | None, value: object, currency: str) -> str:
     """One number as the app's table shows it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -132,20 +134,23 @@ def _cell(kind: str | None, value: object) -> str:
     if kind == "percent":
         return f"{number:.2f}%"
     if kind == "money":
-        return money(number, cents=True)
+        return money(number, cents=True, currency=currency)
     if kind == "money_rate":
-        return money_rate(number, 4)
+        return money_rate(number, 4, currency=currency)
     return str(value)
 
 
-def _table_html(table: pd.DataFrame, totals: Mapping[str, object] | None) -> str:
+def _table_html(table: pd.DataFrame, totals: Mapping[str, object] | None, currency: str) -> str:
     """The plan table as HTML, every cell escaped, numbers formatted as in the app."""
     esc = html_text
     heads = "".join(f"<th scope='col'>{esc(h)}</th>" for h in table.columns)
-    kinds = [KINDS.get(str(h)) for h in table.columns]
+    by_heading = kinds(currency)
+    column_kinds = [by_heading.get(str(h)) for h in table.columns]
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{esc(_cell(k, v))}</td>" for k, v in zip(kinds, row, strict=True))
+        + "".join(
+            f"<td>{esc(_cell(k, v, currency))}</td>" for k, v in zip(column_kinds, row, strict=True)
+        )
         + "</tr>"
         for row in table.itertuples(index=False)
     )
@@ -153,8 +158,8 @@ def _table_html(table: pd.DataFrame, totals: Mapping[str, object] | None) -> str
         body += (
             "<tr class='total'>"
             + "".join(
-                f"<td>{esc(_cell(k, totals.get(str(h))))}</td>"
-                for k, h in zip(kinds, table.columns, strict=True)
+                f"<td>{esc(_cell(k, totals.get(str(h)), currency))}</td>"
+                for k, h in zip(column_kinds, table.columns, strict=True)
             )
             + "</tr>"
         )
@@ -243,12 +248,14 @@ def plan_report(
     table = plan_table(plan, roster)
     return client_report(
         title=title,
-        subtitle=f"{created:%d %B %Y} · budget {money(campaign.budget)} · "
+        subtitle=f"{created:%d %B %Y} · "
+        f"budget {money(campaign.budget, currency=roster.currency)} · "
         f"{roster_label} ({len(roster.table):,} influencers) · {status_words(plan)}",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
         table=table,
         totals=totals_row(table, roster.currency),
+        currency=roster.currency,
         assumptions=settings,
         notes=[
             "Expected engagements = followers × engagement rate × audience quality; each "
