@@ -497,7 +497,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                     browser_like.widgets = {
                         w.id: w
                         for w in replayed[-1].widget_states.widgets
-                        if not w.WhichOneof("value").endswith("trigger_value")
+                        if not (w.WhichOneof("value") or "").endswith("trigger_value")
                     }
                     figures["replay"].append(call(browser_like.move(300_000.0 - budget))[0])
             browser.close()

@@ -91,7 +91,9 @@ def press_save(page) -> None:  # type: ignore[no-untyped-def]
 
 def saved_link(page) -> str:  # type: ignore[no-untyped-def]
     code = page.locator('[data-testid="stCode"]').filter(has_text="?scenario=")
-    expect(code.first).to_be_visible()
+    # A server's first save loads SQLAlchemy and opens the database; the save then reruns the
+    # page to show the links (`wait_idle` may see the moment between the two runs).
+    expect(code.first).to_be_visible(timeout=30_000)
     return next(c.strip() for c in code.all_inner_texts() if "view=client" not in c)
 
 

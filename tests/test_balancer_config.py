@@ -1,6 +1,7 @@
 """The load balancer's configuration (`deploy/haproxy.py`): one template for the local set,
 the compose file and the tests; HAProxy itself accepts what it writes. The deployment running
-is tested in tests/browser/test_deploy.py."""
+is tested in tests/browser/test_deploy.py (another basename: pytest imports test files by
+name)."""
 
 from __future__ import annotations
 
