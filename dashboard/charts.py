@@ -202,6 +202,15 @@ def curve_shares(curve: pd.DataFrame, budget: float) -> np.ndarray:
     return np.where(np.isfinite(actual), actual, middle)
 
 
+def _in_a_band(curve: pd.DataFrame, share: float) -> bool:
+    """Whether a macro share (of the budget) lies within one of the curve's bands."""
+    if not {"band_low", "band_high"} <= set(curve.columns):
+        return True
+    low = curve["band_low"].to_numpy(dtype=float)
+    high = curve["band_high"].to_numpy(dtype=float)
+    return bool(((low - 1e-9 <= share) & (share <= high + 1e-9)).any())
+
+
 def missing_bands(curve: pd.DataFrame) -> str:
     """Which of the curve's bands have no point, and why, in words ("" when none)."""
     if "status" not in curve:
@@ -295,7 +304,15 @@ def split_curve_chart(
             + "<extra></extra>",
         )
     )
-    if np.isfinite(value).any():
+    # A plan whose share falls between the bands (0% is no macro at all, 10% is 5-15%) can beat
+    # every point: then the star would name a worse share "best", and the note says why.
+    between = plan.has_plan and not _in_a_band(curve, plan.macro_share_of_budget)
+    beaten = (
+        between
+        and np.isfinite(value).any()
+        and plan.expected_engagement > float(np.nanmax(value)) * (1 + 1e-9)
+    )
+    if np.isfinite(value).any() and not beaten:
         best = int(np.nanargmax(value))
         traces.append(
             go.Scatter(
@@ -319,6 +336,10 @@ def split_curve_chart(
             )
         )
     missing = missing_bands(curve)
+    if between:
+        missing += ("; " if missing else "") + (
+            f"your plan's {plan.macro_share_of_budget:.0%} on macro is between the bands"
+        )
     return _figure(
         traces,
         "Micro or macro? Engagement by macro share of budget",

@@ -155,6 +155,10 @@ def test_a_curve_with_missing_bands_says_which_and_why_and_draws_what_exists():
     assert "No point at 10–100%: no plan fits the settings" in fig.layout.title.subtitle.text
     line = next(t for t in fig.data if t.name == "Best plan at this macro share")
     assert "markers" in line.mode and np.isfinite(np.asarray(line.y, float)).sum() >= 1
+    # The plan spends 4% on macro, between the 0% band (none) and the 10% band (5-15%), and
+    # earns more than the only point: no star names 0% "best", and the note says why.
+    assert not any((t.name or "").startswith("Best share") for t in fig.data)
+    assert "your plan's 4% on macro is between the bands" in fig.layout.title.subtitle.text
 
 
 def test_the_likely_range_is_shaded_run_by_run_never_across_a_gap():
