@@ -54,16 +54,25 @@ def wait_for(check, seconds: float, what: str) -> None:  # type: ignore[no-untyp
     raise RuntimeError(f"{what} did not come up within {seconds:.0f} s")
 
 
+def postgres_binaries() -> str | None:
+    """The folder of initdb and pg_ctl (Debian's package), or None when PostgreSQL is not
+    installed."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return os.path.dirname(found[-1])
+    initdb = shutil.which("initdb")
+    return os.path.dirname(initdb) if initdb else None
+
+
 class Postgres:
     """A throwaway PostgreSQL cluster (initdb in a temporary folder) on a free local port;
     run as the postgres user when this runs as root (initdb refuses root)."""
 
     def __init__(self, folder: Path, port: int | None = None) -> None:
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        initdb = found[-1] if found else shutil.which("initdb")
-        if initdb is None:
+        bin_dir = postgres_binaries()
+        if bin_dir is None:
             raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
-        self.bin = os.path.dirname(initdb)
+        self.bin = bin_dir
         self.port = port or free_port()
         self.data = folder / "postgres"
         self.data.mkdir(parents=True)
