@@ -41,6 +41,7 @@ from planner.risk import (
     DRAWS,
     SEED,
     Assumptions,
+    Draws,
     plan_posts,
     reply_rates,
     spreads,
@@ -308,7 +309,7 @@ def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
 
 # ---------------------------------------------------------------- the simulation
 @dataclass(frozen=True)
-class OutreachOutcome:
+class OutreachOutcome(Draws):
     """Simulated campaigns after declines and backups: one value per draw, and per offer of the
     list how often it was sent and booked."""
 
@@ -323,17 +324,6 @@ class OutreachOutcome:
     booking_rate: np.ndarray  # per offer: share of draws in which it was booked
     budget: float
     rounds: int
-
-    @property
-    def draws(self) -> int:
-        return int(self.engagement.size)
-
-    def quantile(self, q: float) -> float:
-        return float(np.quantile(self.engagement, q)) if self.draws else 0.0
-
-    def probability(self, target: float) -> float:
-        """Share of draws that reach at least `target` engagements."""
-        return float(np.mean(self.engagement >= target)) if self.draws else 0.0
 
     @property
     def filled(self) -> float:

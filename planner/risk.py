@@ -100,15 +100,11 @@ def reply_weighted_engagement(table: pd.DataFrame, assumptions: Assumptions) -> 
 
 
 # ---------------------------------------------------------------- simulation
-@dataclass(frozen=True)
-class Outcome:
-    """Simulated campaign results, one value per draw."""
+class Draws:
+    """What every set of simulated campaigns answers from its `engagement` (one value per
+    draw): how many there are, a quantile, and the chance of reaching a target."""
 
     engagement: np.ndarray
-    micro: np.ndarray
-    macro: np.ndarray
-    spend: np.ndarray  # what the accepted offers cost
-    expected: float  # the exact expectation of `engagement`
 
     @property
     def draws(self) -> int:
@@ -120,6 +116,17 @@ class Outcome:
     def probability(self, target: float) -> float:
         """Share of draws that reach at least `target` engagements."""
         return float(np.mean(self.engagement >= target)) if self.draws else 0.0
+
+
+@dataclass(frozen=True)
+class Outcome(Draws):
+    """Simulated campaign results, one value per draw."""
+
+    engagement: np.ndarray
+    micro: np.ndarray
+    macro: np.ndarray
+    spend: np.ndarray  # what the accepted offers cost
+    expected: float  # the exact expectation of `engagement`
 
     def summary(self, target: float | None = None) -> dict[str, float | None]:
         return {
