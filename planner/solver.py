@@ -84,7 +84,9 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
             priced = _finish(items, plan, bound, scale)
             if priced.status == "optimal":
                 return priced
-        found = _dynamic_programme(items, value, relaxed.y, relaxed.duals, bound, scale, start=plan)
+        found = _dynamic_programme(
+            items, value, relaxed.y, relaxed.duals, bound, scale, start=plan, deadline=deadline
+        )
     if found is not None and found.status != "feasible":
         return found
     # A cap on the number of influencers couples every post, and the programme may give up:
