@@ -15,19 +15,23 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
 
     solve(items):
         scale engagement by the best post (bounds stay well scaled)
-        LP relaxation -> bound z_LP, fractional y, dual prices (budget lambda, band, counts)
+        LP relaxation -> bound z_LP, fractional y, dual prices (relaxation.py)
             no caps: exact, by splitting B between two Dantzig chains (micro, macro)
-            caps:    HiGHS's LP (planner/mip.py)
+            caps:    its Lagrangian dual: prices rho, sigma per influencer, bisected
+        with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
+            while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
-            dominance and by LP/Lagrangian bounds against z; greedy completions of the best
-            macro states; micro posts one at a time in the core left by reduced-cost fixing
+            dominance and by LP/Lagrangian bounds against z; then micro posts one at a time in
+            the core left by reduced-cost fixing, or, with a cap on influencers, micro
+            influencers as groups with states (spend, engagement, count)
         return the best plan with U = min(z_LP, largest bound dropped)
-        if the DP gives up (too many states): HiGHS's branch and bound (planner/mip.py) as the
-            last resort, keeping the better of its plan and ours, with the better certificate
+        if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
+            (planner/mip.py) as the last resort, keeping the better plan and certificate
 
-A cap on the total number of influencers couples every post; the programme does not handle it,
-so that case goes to HiGHS's branch and bound today.
+Caps on the number of influencers follow the cardinality-constrained knapsack literature
+(Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
+is priced in the bounds and tracked exactly in the states.
 """
 
 from __future__ import annotations
