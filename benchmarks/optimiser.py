@@ -1,10 +1,20 @@
-"""Optimiser speed against the textbook formulation (one binary per post, HiGHS, gap 1e-6).
+"""Optimiser speed against the mixed-integer reference (one binary per post, HiGHS, gap 1e-6).
 
     python benchmarks/optimiser.py [--sizes 500 5000 50000] [--repeats 5]
+    python benchmarks/optimiser.py --capped [--caps 25 50 200] [--sizes ...]
+    python benchmarks/optimiser.py --split-curve [--sizes ...]
 
-Prints, per roster, the median time of our optimiser and of the reference, the ratio, and both
+Default: per roster, the median time of our optimiser and of the reference, the ratio, and both
 plans' values and certified gaps. Budgets are 10% of what buying every allowed post would cost,
 with the macro share capped at 60%.
+
+--capped: the same rosters with a cap on influencers in total, with the macro band 0-60% and
+20-50%: our median time, the ratio to the uncapped time at the same size, whether the engine had
+to hand over to HiGHS, and HiGHS on the same model with --reference-time-limit (reported as "did
+not finish" with its best gap when it runs out).
+
+--split-curve: the 11 certified points of the split curve (`planner.plan.split_points`) against
+one plan at the same size.
 """
 
 from __future__ import annotations
@@ -17,8 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import dataclasses  # noqa: E402
+
+import planner.mip  # noqa: E402
 from planner.mip import solve_mip  # noqa: E402
 from planner.model import build_items  # noqa: E402
+from planner.plan import split_points  # noqa: E402
 from planner.roster import check_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
 from planner.solver import solve  # noqa: E402
@@ -46,7 +60,17 @@ def main() -> None:
         help="skip the textbook formulation above this size",
     )
     parser.add_argument("--reference-time-limit", type=float, default=300.0)
+    parser.add_argument("--capped", action="store_true", help="caps on influencers in total")
+    parser.add_argument("--caps", type=int, nargs="+", default=[25, 50, 200])
+    parser.add_argument("--kinds", nargs="+", default=["realistic", "rate-card"])
+    parser.add_argument("--split-curve", action="store_true", help="11 points vs one plan")
     args = parser.parse_args()
+    if args.capped:
+        capped(args)
+        return
+    if args.split_curve:
+        curve(args)
+        return
     print(
         f"{'roster':<22} {'ours ms':>9} {'textbook ms':>12} {'ratio':>7} "
         f"{'our value':>14} {'our gap':>9} {'ref value':>14} {'ref gap':>9}"
@@ -72,6 +96,93 @@ def main() -> None:
             if ref is not None:
                 line += f"{ref.value:>14,.1f} {ref.gap:>9.1e}"
             print(line, flush=True)
+
+
+def _case(size: int, kind: str) -> tuple[object, Campaign]:
+    raw = synthetic_roster(size, seed=7, rate_card_priced=kind == "rate-card")
+    roster = check_roster(raw)
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    return roster, Campaign(budget=round(total * 0.1), macro_share_max=0.6)
+
+
+class _Watch:
+    """Counts the engine's hand-overs to HiGHS's branch and bound."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._real = planner.mip.solve_mip
+
+    def __enter__(self) -> _Watch:
+        def counted(*a, **k):
+            self.calls += 1
+            return self._real(*a, **k)
+
+        planner.mip.solve_mip = counted
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        planner.mip.solve_mip = self._real
+
+
+def capped(args: argparse.Namespace) -> None:
+    print(
+        f"{'roster':<17} {'band':<7} {'cap':>4} {'ours ms':>9} {'uncapped ms':>12} {'x unc':>6} "
+        f"{'HiGHS?':>6} {'our gap':>8} {'ref ms':>9} {'ref/ours':>8} {'ref gap':>8}"
+    )
+    for size in args.sizes:
+        for kind in args.kinds:
+            roster, base = _case(size, kind)
+            items0 = build_items(roster.table, base)
+            plain_t, _ = timed(lambda items0=items0: solve(items0), args.repeats)
+            for band in ((0.0, 0.6), (0.2, 0.5)):
+                for cap in args.caps:
+                    campaign = dataclasses.replace(
+                        base, macro_share_min=band[0], macro_share_max=band[1], max_influencers=cap
+                    )
+                    items = build_items(roster.table, campaign)
+                    with _Watch() as watch:
+                        ours_t, ours = timed(lambda items=items: solve(items), args.repeats)
+                    line = (
+                        f"{size:>6} {kind:<10} {band[0]:.1f}-{band[1]:.1f} {cap:>4} "
+                        f"{ours_t * 1000:>9.0f} {plain_t * 1000:>12.0f} {ours_t / plain_t:>5.1f}x "
+                        f"{'yes' if watch.calls else 'no':>6} {ours.gap:>8.1e} "
+                    )
+                    if size <= args.reference_max_size:
+                        ref_t, ref = timed(
+                            lambda items=items: solve_mip(
+                                items, time_limit=args.reference_time_limit
+                            ),
+                            args.reference_repeats,
+                        )
+                        done = ref.status in ("optimal", "infeasible")
+                        ref_ms = (
+                            f"{ref_t * 1000:>9.0f}"
+                            if done
+                            else f"{'>' + str(int(args.reference_time_limit)) + ' s':>9}"
+                        )
+                        line += f"{ref_ms} {ref_t / ours_t:>7.1f}x {ref.gap:>8.1e}"
+                    else:
+                        line += f"{'skipped':>9}"
+                    print(line, flush=True)
+
+
+def curve(args: argparse.Namespace) -> None:
+    print(f"{'roster':<17} {'one plan ms':>11} {'11 points ms':>12} {'ratio':>6} {'worst gap':>9}")
+    for size in args.sizes:
+        for kind in args.kinds:
+            roster, campaign = _case(size, kind)
+            items = build_items(roster.table, campaign)
+            one_t, _ = timed(lambda items=items: solve(items), args.repeats)
+            curve_t, points = timed(
+                lambda roster=roster, campaign=campaign: split_points(roster, campaign),
+                args.repeats,
+            )
+            worst = max(p.solution.gap for p in points if p.solution.status != "infeasible")
+            print(
+                f"{size:>6} {kind:<10} {one_t * 1000:>11.0f} {curve_t * 1000:>12.0f} "
+                f"{curve_t / one_t:>5.1f}x {worst:>9.1e}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ cap on the total number of influencers (planner/solver.py uses another route the
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -28,7 +30,7 @@ import numpy as np
 
 from planner.chain import DantzigChain
 from planner.model import PostItems, first_posts
-from planner.relaxation import Duals
+from planner.relaxation import Duals, Envelopes
 
 # Past this many live states the programme gives up and the caller uses branch and bound.
 MAX_STATES = 400_000
@@ -36,6 +38,16 @@ MAX_STATES = 400_000
 _PER_STATE_FIXING = 64
 # Posts nearest the break that the first, heuristic micro pass steps through.
 _HEURISTIC_CORE = 48
+# States of more distinct influencer counts than this are compared within each count only.
+_COUNT_LEVELS = 64
+# The capped micro phase gives up past this many states (each step costs more than in the
+# uncapped phase; HiGHS then takes over).
+_COUNTED_MAX_STATES = 100_000
+# ... or once it has generated this many states in all (a few seconds): where the count's price
+# leaves hundreds of influencers near the break, HiGHS is faster today (docs/benchmarks.md).
+_COUNTED_MAX_WORK = 1_000_000
+# Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
+_RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
 _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.6])
 
@@ -79,11 +91,14 @@ class _LagrangianBound:
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
         self.mu = mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
-        rho = duals.macro_count
-        micro_profit = np.maximum(
-            0.0, micro_chain.value[None, :] - lams[:, None] * micro_chain.cost[None, :]
-        )
-        self.micro_rest = micro_profit.sum(axis=1)
+        rho = duals.macro_count + duals.count  # price of one more macro influencer
+        if duals.count > 0:  # each micro influencer's best number of posts, first one charged
+            self.micro_rest = _charged_profit(items, micro_chain, lams, duals.count)
+        else:  # concave: post by post
+            micro_profit = np.maximum(
+                0.0, micro_chain.value[None, :] - lams[:, None] * micro_chain.cost[None, :]
+            )
+            self.micro_rest = micro_profit.sum(axis=1)
         group_profit = np.zeros((lams.size, len(groups)))
         for g, group in enumerate(groups):
             n = np.arange(group.cum_value.size)
@@ -106,7 +121,28 @@ class _LagrangianBound:
         )
         if items.max_macro is not None:
             slack = slack + duals.macro_count * (items.max_macro - count)[None, :]
+        if items.max_influencers is not None:
+            slack = slack + duals.count * (items.max_influencers - count)[None, :]
         return value + np.min(slack + rest[:, None], axis=0)
+
+
+def _charged_profit(
+    items: PostItems, micro_chain: DantzigChain, lams: np.ndarray, charge: float
+) -> np.ndarray:
+    """Sum over micro influencers of max over x of f_i(x) - lambda c_i x - charge [x > 0], for
+    each lambda in `lams`."""
+    idx = np.sort(micro_chain.idx)  # grouped by influencer, in post order
+    if idx.size == 0:
+        return np.zeros(lams.size)
+    k, cost = items.k[idx], items.cost[idx]
+    value = micro_chain.value[np.argsort(micro_chain.idx)]
+    starts = np.flatnonzero(k == 0)
+    lengths = np.diff(np.append(starts, idx.size))
+    cum = np.concatenate([[0.0], np.cumsum(value)])
+    f = cum[1:] - np.repeat(cum[starts], lengths)
+    profit = f[None, :] - lams[:, None] * ((k + 1) * cost)[None, :] - charge
+    best = np.maximum.reduceat(profit, starts, axis=1)
+    return np.maximum(best, 0.0).sum(axis=1)
 
 
 @dataclass
@@ -125,6 +161,10 @@ class _Search:
     best: float  # engagement of the best plan known (scaled)
     best_plan: np.ndarray | None = None
     dropped_bound: float = -np.inf  # largest bound of anything pruned
+    deadline: float = math.inf  # time.monotonic() past which the search gives up
+
+    def out_of_room(self, states: int) -> bool:
+        return states > MAX_STATES or time.monotonic() > self.deadline
 
     @property
     def threshold(self) -> float:
@@ -141,6 +181,7 @@ class _MacroStates:
 
     cost: np.ndarray
     value: np.ndarray
+    count: np.ndarray  # macro influencers
     origin: np.ndarray  # index of the state in the last macro step
     history: list[tuple[np.ndarray, np.ndarray]]  # (parent, posts taken) per macro group
 
@@ -155,7 +196,9 @@ class _MacroStates:
         return chosen
 
     def keep(self, live: np.ndarray) -> _MacroStates:
-        return _MacroStates(self.cost[live], self.value[live], self.origin[live], self.history)
+        return _MacroStates(
+            self.cost[live], self.value[live], self.count[live], self.origin[live], self.history
+        )
 
 
 @dataclass(frozen=True)
@@ -173,18 +216,23 @@ def solve_dp(
     lower_bound: float,
     target_gap: float,
     complete: Callable[[np.ndarray], np.ndarray],
+    deadline: float = math.inf,
 ) -> DPResult:
-    """The best plan in scaled units, certified against every plan, or `gave_up`.
+    """The best plan in scaled units, certified against every plan, or `gave_up` (past
+    MAX_STATES states, or past `deadline` on `time.monotonic()`).
 
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
     plan's leftover budget (a heuristic).
     """
     search = _setup(items, value, duals, lower_bound, target_gap)
+    search.deadline = deadline
     states = _macro_phase(search)
     if states is None:
         return _GAVE_UP
     if states.cost.size == 0:  # nothing beats the caller's plan by more than the target gap
         return DPResult("nothing_better", None, -np.inf, search.dropped_bound)
+    if items.max_influencers is not None:
+        return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
         return _result(search)
@@ -257,7 +305,8 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
     """Macro influencers as groups of 0..m posts; None when the states outgrow the limit."""
     items, lagrangian = search.items, search.lagrangian
     mmin, mmax = items.macro_min, items.macro_max
-    kmax = items.max_macro if items.max_macro is not None else 1 << 40
+    caps = [c for c in (items.max_macro, items.max_influencers) if c is not None]
+    kmax = min(caps) if caps else 1 << 40
     s_cost = np.zeros(1, dtype=np.int64)
     s_value = np.zeros(1)
     s_count = np.zeros(1, dtype=np.int64)
@@ -268,7 +317,7 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
     at_lp = search.at_lp
     lp_rows = slice(at_lp, at_lp + 1)
     lam, mu = lagrangian.lams[at_lp], lagrangian.mu
-    rho = lagrangian.duals.macro_count
+    rho = lagrangian.duals.macro_count + lagrangian.duals.count
     empty = np.zeros(1, dtype=np.int64)
     top = float(lagrangian(empty, np.zeros(1), empty, 0, lp_rows)[0])
     window = top - search.threshold
@@ -289,7 +338,7 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         bound = search.rest_macro[g + 1].macro_bound(
             new_cost[ok], new_value[ok], search.micro_chain, items.budget, mmin, mmax
         )
-        loose = np.isnan(bound) | (items.max_macro is not None)
+        loose = np.isnan(bound) | bool(caps)
         if np.any(loose):
             bound[loose] = np.fmin(
                 bound[loose],
@@ -304,19 +353,20 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         live = bound > search.threshold
         search.drop(bound[~live])
         sel = np.flatnonzero(ok)[live]
-        keep = _pareto_by_count(
-            new_cost[sel], new_value[sel], new_count[sel], items.max_macro is not None, mmin
-        )
+        keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel], bool(caps), mmin)
         sel = sel[keep]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
-        if s_cost.size > MAX_STATES:
+        if search.out_of_room(s_cost.size):
             return None
         if s_cost.size == 0:
             break
     in_band = np.flatnonzero(s_cost >= mmin)
-    keep = in_band[_pareto(s_cost[in_band], s_value[in_band])]
-    return _MacroStates(s_cost[keep], s_value[keep], keep, history)
+    if items.max_influencers is None:
+        keep = in_band[_pareto(s_cost[in_band], s_value[in_band])]
+    else:  # fewer influencers leave room for more micro ones: states compete per count
+        keep = in_band[_pareto_counted(s_cost[in_band], s_value[in_band], s_count[in_band])]
+    return _MacroStates(s_cost[keep], s_value[keep], s_count[keep], keep, history)
 
 
 def _greedy_completions(
@@ -418,7 +468,7 @@ def _micro_pass(
         sel = sel[_pareto(new_cost[sel], new_value[sel])]
         s_cost, s_value = new_cost[sel], new_value[sel]
         history.append((parent[sel], took[sel]))
-        if s_cost.size > MAX_STATES:
+        if search.out_of_room(s_cost.size):
             return None
     if s_cost.size == 0:
         return _MicroResult(None, -np.inf, -1, dropped_bound)
@@ -471,3 +521,227 @@ def _pareto_by_count(
             first[1:] = cost[order][1:] != cost[order][:-1]
             keep.append(order[first])
     return np.concatenate(keep)
+
+
+def _pareto_counted(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Indices of the states no state of the same count beats (no more spend and at least the
+    engagement; of equal states the first is kept), vectorised over counts."""
+    if cost.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-value, cost, count))
+    v, n = value[order], count[order].astype(np.int64)
+    # Rank by value, equal values later in `order` ranked lower so that they count as beaten.
+    rank = np.empty(v.size, dtype=np.int64)
+    rank[np.lexsort((-np.arange(v.size), v))] = np.arange(v.size)
+    key = rank + (n - n[0]) * (v.size + 1)  # counts ascending: each count's keys above the last
+    best_before = np.maximum.accumulate(key)
+    keep = np.empty(v.size, dtype=bool)
+    keep[0] = True
+    keep[1:] = (key[1:] > best_before[:-1]) | (n[1:] != n[:-1])
+    return order[keep]
+
+
+def _counted_micro_phase(
+    search: _Search,
+    states: _MacroStates,
+    duals: Duals,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> DPResult:
+    """Micro influencers as groups of 0..m posts when the number of influencers is capped.
+
+    With rho the LP's price per influencer and lambda its budget price, every plan from state s
+    is worth at most v_s + lambda (B - c_s) + rho (K - n_s) + sum_i max_x p_i(x), where
+    p_i(x) = f_i(x) - lambda c_i x - rho [x > 0], less the loss max p_i - p_i(x_i) of each choice:
+    options whose loss alone sinks every state are fixed away (reduced-cost fixing by groups). The
+    rest are stepped through, influencers by their envelope's first ratio, states pruned per count
+    by dominance and by v + rho (K - n) + Dantzig's bound of the envelopes still to come.
+    """
+    items, value = search.items, search.value
+    budget, cap = items.budget, int(items.max_influencers or 0)
+    lam, rho = max(duals.budget, 0.0), max(duals.count, 0.0)
+    env = Envelopes(items, value, ~items.macro)
+    chain_all = env.chain(rho, keep_negative=False)
+
+    # Greedy completions of the best few macro states.
+    bound = np.fmin(
+        states.value + rho * (cap - states.count) + chain_all.value_at(budget - states.cost),
+        states.value + search.micro_chain.value_at(budget - states.cost),
+    )
+    for state in np.argsort(-bound)[:4]:
+        if bound[state] <= search.threshold:
+            break
+        plan = complete(states.plan(search, int(state)))
+        plan_value = float(value[plan].sum())
+        if plan_value > search.best:
+            search.best, search.best_plan = plan_value, plan
+    live = bound > search.threshold
+    search.drop(bound[~live])
+    states = states.keep(live)
+    if states.cost.size == 0 or env.groups == 0:
+        return _result(search)
+
+    # Reduced-cost fixing by groups.
+    k, cost = env.k, env.cost
+    profit = env.cum_value - lam * (k + 1) * cost - rho  # p_i(k + 1)
+    best_profit = np.maximum(np.maximum.reduceat(profit, env.starts), 0.0)
+    top = float(
+        np.max(states.value + lam * (budget - states.cost) + rho * (cap - states.count))
+        + best_profit.sum()
+    )
+    window = top - search.threshold
+    if window <= 0:
+        search.drop(np.array([top]))
+        return _result(search)
+    loss_none = best_profit  # of taking no post
+    loss_post = best_profit[env.group_of] - profit  # of taking k + 1 posts
+    allowed_none = loss_none < window
+    allowed_post = loss_post < window
+    excluded = np.concatenate([loss_none[~allowed_none], loss_post[~allowed_post]])
+    if excluded.size:
+        search.drop(np.array([top - float(excluded.min())]))
+    n_options = allowed_none.astype(np.int64) + np.add.reduceat(
+        allowed_post.astype(np.int64), env.starts
+    )
+    # Groups with one option left are decided: their posts join every state.
+    decided = n_options == 1
+    posts_decided = np.where(
+        allowed_none, 0, np.maximum.reduceat(np.where(allowed_post, k + 1, 0), env.starts)
+    )
+    fixed_take = decided & (posts_decided > 0)
+    fixed_items = env.idx[fixed_take[env.group_of] & (k < posts_decided[env.group_of])]
+    fixed_cost = int(items.cost[fixed_items].sum())
+    fixed_value = float(value[fixed_items].sum())
+    fixed_count = int(fixed_take.sum())
+
+    core_groups = np.flatnonzero(~decided)
+    core_mask = np.zeros(items.owner.size, dtype=bool)
+    core_mask[env.idx[np.isin(env.group_of, core_groups)]] = True
+    core_env = Envelopes(items, value, core_mask)
+    # Dantzig's bound of the envelopes still to come, for a few prices per influencer around the
+    # LP's (the smallest bound wins). Influencers go in order of their first envelope ratio at the
+    # LP's price; for every price, the chain from the best first ratio still to come on holds
+    # every segment still to come.
+    bounds_at = []
+    order = np.arange(core_env.groups)
+    for r, factor in enumerate(_RHO_FACTORS if rho > 0 else np.array([1.0])):
+        price = rho * factor
+        chain = core_env.chain(price, keep_negative=False)
+        first_ratio = np.full(core_env.groups, -np.inf)
+        links = np.flatnonzero(chain.first)
+        first_ratio[core_env.group_of[chain.idx[links]]] = chain.ratio[links]
+        if r == 0:
+            order = np.argsort(-first_ratio, kind="stable")
+        to_come = np.maximum.accumulate(first_ratio[order][::-1])[::-1]
+        start = np.searchsorted(-chain.ratio[:-1], -to_come, side="left")
+        bounds_at.append((price, chain, np.append(start[1:], chain.idx.size)))
+
+    def state_bound(t: int, cost: np.ndarray, value_: np.ndarray, count: np.ndarray) -> np.ndarray:
+        result = np.full(cost.size, np.inf)
+        for price, chain, start in bounds_at:
+            at = int(start[t])
+            rest = chain.value_at(chain.cum_cost[at] + (budget - cost)) - chain.cum_value[at]
+            result = np.minimum(result, value_ + price * (cap - count) + rest)
+        return result
+
+    s_cost = states.cost + fixed_cost
+    s_value = states.value + fixed_value
+    s_count = states.count + fixed_count
+    origin = np.arange(states.cost.size)
+    fits = (s_cost <= budget) & (s_count <= cap)
+    s_cost, s_value, s_count, origin = s_cost[fits], s_value[fits], s_count[fits], origin[fits]
+    history: list[tuple[np.ndarray, np.ndarray]] = []
+    best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
+    if s_cost.size:
+        top_state = int(np.argmax(s_value))
+        if s_value[top_state] > search.best:
+            search.best, best_at = float(s_value[top_state]), (-1, top_state)
+    core_group_ids = core_groups  # env group index of each core_env group (same order)
+
+    def rebuild(step: int, state: int) -> np.ndarray:
+        """The plan of state `state` after step `step` (-1: before the first core group)."""
+        chosen = np.zeros(items.owner.size, dtype=bool)
+        for t in range(step, -1, -1):
+            parent, took = history[t]
+            eg = int(core_group_ids[order[t]])
+            start = int(env.starts[eg])
+            chosen[env.idx[start : start + int(took[state])]] = True
+            state = int(parent[state])
+        chosen[fixed_items] = True
+        return chosen | states.plan(search, int(origin[state]))
+
+    work = 0  # states generated so far
+    for t, g in enumerate(order):
+        if s_cost.size == 0:
+            break
+        eg = int(core_group_ids[g])
+        start, length = int(env.starts[eg]), int(env.lengths[eg])
+        options = np.concatenate(
+            [
+                [0] if allowed_none[eg] else [],
+                1 + np.flatnonzero(allowed_post[start : start + length]),
+            ]
+        ).astype(np.int64)
+        f = np.concatenate([[0.0], env.cum_value[start : start + length]])
+        price = int(env.cost[start])
+        new_cost = (s_cost[:, None] + price * options[None, :]).ravel()
+        new_value = (s_value[:, None] + f[options][None, :]).ravel()
+        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
+        parent = np.repeat(np.arange(s_cost.size), options.size)
+        took = np.tile(options, s_cost.size)
+        ok = np.flatnonzero((new_cost <= budget) & (new_count <= cap))
+        bound = state_bound(t, new_cost[ok], new_value[ok], new_count[ok])
+        live = bound > search.threshold
+        search.drop(bound[~live])
+        sel = ok[live]
+        sel = sel[_pareto_counted(new_cost[sel], new_value[sel], new_count[sel])]
+        sel = sel[_fewer_beat(new_cost[sel], new_value[sel], new_count[sel])]
+        s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
+        history.append((parent[sel], took[sel]))
+        work += new_cost.size
+        if (
+            s_cost.size > _COUNTED_MAX_STATES
+            or work > _COUNTED_MAX_WORK
+            or search.out_of_room(s_cost.size)
+        ):
+            return _GAVE_UP
+        if s_cost.size:
+            top_state = int(np.argmax(s_value))
+            if s_value[top_state] > search.best:
+                search.best, best_at = float(s_value[top_state]), (t, top_state)
+                search.best_plan = None  # rebuilt below
+            # The most promising state, completed greedily: a better plan lifts the threshold.
+            full_bound = np.full(new_cost.size, -np.inf)
+            full_bound[ok] = bound
+            plan = complete(rebuild(t, int(np.argmax(full_bound[sel]))))
+            plan_value = float(value[plan].sum())
+            if plan_value > search.best:
+                search.best, search.best_plan, best_at = plan_value, plan, None
+    if best_at is None:
+        return _result(search)
+    return DPResult(
+        "solved", rebuild(*best_at), search.best, max(search.best, search.dropped_bound)
+    )
+
+
+def _fewer_beat(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Of states already Pareto-optimal per count, those that no state with fewer influencers
+    beats (no more spend, at least the engagement). A loop over counts: only done when there
+    are few of them."""
+    levels = np.unique(count)
+    if levels.size <= 1 or levels.size > _COUNT_LEVELS:
+        return np.arange(cost.size)
+    keep = np.ones(cost.size, dtype=bool)
+    front_cost = np.zeros(0, dtype=np.int64)
+    front_value = np.zeros(0)
+    for n in levels:
+        idx = np.flatnonzero(count == n)
+        if front_cost.size:
+            j = np.searchsorted(front_cost, cost[idx], side="right") - 1
+            beaten = (j >= 0) & (front_value[np.maximum(j, 0)] >= value[idx])
+            keep[idx[beaten]] = False
+            idx = idx[~beaten]
+        merged_cost = np.concatenate([front_cost, cost[idx]])
+        merged_value = np.concatenate([front_value, value[idx]])
+        front = _pareto(merged_cost, merged_value)
+        front_cost, front_value = merged_cost[front], merged_value[front]
+    return np.flatnonzero(keep)

@@ -140,10 +140,14 @@ def improve(
     return chosen
 
 
-def starting_plan(items: PostItems, y: np.ndarray, value: np.ndarray) -> np.ndarray | None:
+def starting_plan(
+    items: PostItems, y: np.ndarray, value: np.ndarray, order_value: np.ndarray | None = None
+) -> np.ndarray | None:
     """A good feasible plan near the LP optimum: every way of rounding its fractional posts,
-    each repaired and then filled greedily; the best of them."""
-    ratio = value / items.cost
+    each repaired and then filled greedily; the best of them. `order_value` (default `value`)
+    ranks posts for the fill and the repair: with capped counts, engagement less the LP's price
+    of each influencer's first post, so that the fill does not spend the count on cheap posts."""
+    ratio = (value if order_value is None else order_value) / items.cost
     fill_order = np.argsort(-ratio, kind="stable")
     drop_order = np.lexsort((-items.k, ratio))
     floor = first_posts(items, y > 1 - 1e-9)

@@ -15,29 +15,37 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
 
     solve(items):
         scale engagement by the best post (bounds stay well scaled)
-        LP relaxation -> bound z_LP, fractional y, dual prices (budget lambda, band, counts)
+        LP relaxation -> bound z_LP, fractional y, dual prices (relaxation.py)
             no caps: exact, by splitting B between two Dantzig chains (micro, macro)
-            caps:    HiGHS's LP (planner/mip.py)
+            caps:    its Lagrangian dual: prices rho, sigma per influencer, bisected
+        with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
+            while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
-            dominance and by LP/Lagrangian bounds against z; greedy completions of the best
-            macro states; micro posts one at a time in the core left by reduced-cost fixing
+            dominance and by LP/Lagrangian bounds against z; then micro posts one at a time in
+            the core left by reduced-cost fixing, or, with a cap on influencers, micro
+            influencers as groups with states (spend, engagement, count)
         return the best plan with U = min(z_LP, largest bound dropped)
-        if the DP gives up (too many states): HiGHS's branch and bound (planner/mip.py) as the
-            last resort, keeping the better of its plan and ours, with the better certificate
+        if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
+            (planner/mip.py) as the last resort, keeping the better plan and certificate
 
-A cap on the total number of influencers couples every post; the programme does not handle it,
-so that case goes to HiGHS's branch and bound today.
+Caps on the number of influencers follow the cardinality-constrained knapsack literature
+(Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
+is priced in the bounds and tracked exactly in the states.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import math
+import time
 
 import numpy as np
 
 from planner.dp import solve_dp
 from planner.heuristics import greedy_fill, improve, macro_exchange, repair, starting_plan
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
-from planner.relaxation import Duals, tier_lp
+from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve"]
 
@@ -46,7 +54,12 @@ TIME_LIMIT_S = 120.0
 
 
 def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
-    """The best selection of posts, exact to a certified relative gap of 1e-6."""
+    """The best selection of posts, exact to a certified relative gap of 1e-6.
+
+    Within about `time_limit` seconds: the engine's own search stops at half of it and hands
+    over to HiGHS for the rest; past that, the best plan found is returned with its true gap."""
+    started = time.monotonic()
+    deadline = started + time_limit / 2
     n = items.owner.size
     empty = np.zeros(n, dtype=bool)
     if items.macro_min > items.macro_max or items.macro_min > items.budget:
@@ -63,31 +76,29 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         found = _dynamic_programme(
-            items, value, relaxed.y, relaxed.duals, relaxed.bound, scale
+            items, value, relaxed.y, relaxed.duals, relaxed.bound, scale, deadline=deadline
         )
-    elif items.max_influencers is None:
-        from planner.mip import lp_relaxation
-
-        lp = lp_relaxation(items, value)
-        if lp is None:
-            return Solution("infeasible", empty, 0.0, 0.0)
-        prices = -lp.ineqlin.marginals
-        duals = Duals(
-            budget=float(prices[0]),
-            macro_max=float(prices[1]),
-            macro_min=float(prices[-1]),
-            macro_count=float(prices[2]) if items.max_macro is not None else 0.0,
-        )
-        found = _dynamic_programme(items, value, lp.x, duals, -float(lp.fun), scale)
     else:
-        found = None
+        relaxed = counted_lp(items, value)
+        if relaxed is None:
+            return Solution("infeasible", empty, 0.0, 0.0)
+        plan, bound = _priced_counts(items, value, relaxed, deadline)
+        bound = min(bound, relaxed.bound)
+        if plan is not None:
+            priced = _finish(items, plan, bound, scale)
+            if priced.status == "optimal":
+                return priced
+        found = _dynamic_programme(
+            items, value, relaxed.y, relaxed.duals, bound, scale, start=plan, deadline=deadline
+        )
     if found is not None and found.status != "feasible":
         return found
     # A cap on the number of influencers couples every post, and the programme may give up:
     # hand the whole model to HiGHS, keeping the programme's plan if HiGHS does no better.
     from planner.mip import solve_mip
 
-    fallback = solve_mip(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=time_limit)
+    left = max(time_limit - (time.monotonic() - started), 1.0)
+    fallback = solve_mip(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=left)
     if found is None or fallback.status in ("optimal", "infeasible"):
         return fallback
     if fallback.status == "feasible" and fallback.gap < found.gap:
@@ -96,11 +107,43 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
 
 
 def _dynamic_programme(
-    items: PostItems, value: np.ndarray, y: np.ndarray, duals: Duals, z_lp: float, scale: float
+    items: PostItems,
+    value: np.ndarray,
+    y: np.ndarray,
+    duals: Duals,
+    z_lp: float,
+    scale: float,
+    start: np.ndarray | None = None,
+    deadline: float = math.inf,
 ) -> Solution | None:
-    incumbent = starting_plan(items, y, value)
+    found = _search(items, value, y, duals, z_lp, start, deadline)
+    if found is None:
+        return None
+    chosen, bound = found
+    if chosen is None:
+        return Solution("infeasible", np.zeros(items.owner.size, dtype=bool), 0.0, 0.0)
+    return _finish(items, chosen, bound, scale)
+
+
+def _search(
+    items: PostItems,
+    value: np.ndarray,
+    y: np.ndarray,
+    duals: Duals,
+    z_lp: float,
+    start: np.ndarray | None = None,
+    deadline: float = math.inf,
+) -> tuple[np.ndarray | None, float] | None:
+    """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
+    None when the programme gave up without any plan."""
+    # With capped counts, posts are ranked by engagement less the LP's price of a first post.
+    charge = duals.count + duals.macro_count * items.macro
+    order_value = value - np.where(items.first, charge, 0.0)
+    incumbent = starting_plan(items, y, value, order_value)
     z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
-    fill_order = np.argsort(-(value / items.cost), kind="stable")
+    if start is not None and float(value[start].sum()) > z_inc:
+        incumbent, z_inc = start, float(value[start].sum())
+    fill_order = np.argsort(-(order_value / items.cost), kind="stable")
     if incumbent is not None and items.max_influencers is None:
         exchanged = macro_exchange(items, incumbent, value, duals.budget)
         if exchanged is not incumbent:
@@ -114,17 +157,104 @@ def _dynamic_programme(
     def complete(plan: np.ndarray) -> np.ndarray:
         return improve(items, greedy_fill(items, plan, fill_order), value)
 
-    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete)
+    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline)
     if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
         if incumbent is None:
             return None
-        return _finish(items, incumbent, z_lp, scale)
+        return incumbent, z_lp
     chosen, bound = found.chosen, found.bound
     if chosen is None or (incumbent is not None and value[chosen].sum() < z_inc):
         chosen = incumbent
-    if chosen is None:
-        return Solution("infeasible", np.zeros(items.owner.size, dtype=bool), 0.0, 0.0)
-    return _finish(items, chosen, min(bound, z_lp), scale)
+    return chosen, min(bound, z_lp)
+
+
+def _priced_counts(
+    items: PostItems,
+    value: np.ndarray,
+    relaxed: Relaxation,
+    deadline: float,
+    tries: int = 8,
+) -> tuple[np.ndarray | None, float]:
+    """Lagrangian completion for the caps: with prices rho per influencer and sigma per macro
+    influencer, the problem without caps where each influencer's first post costs that much
+    engagement, P(rho, sigma), is solved exactly by the uncapped engine while each influencer's
+    engagement stays concave; then P + rho K + sigma K_macro bounds every capped plan, and P's
+    plan is optimal for the caps when it meets them with no slack that has a price. rho is
+    bisected on P's number of influencers (up to `tries` solves).
+
+    Returns the best plan that meets the caps (or None) and the smallest bound found (scaled)."""
+    duals = relaxed.duals
+    cap = items.max_influencers
+    cap_macro = items.max_macro
+    sigma = duals.macro_count if cap_macro is not None else 0.0
+    free = dataclasses.replace(items, max_influencers=None, max_macro=None)
+    first = items.first
+    best_plan: np.ndarray | None = None
+    best_value, best_bound = -np.inf, np.inf
+    rho = duals.count if cap is not None else 0.0
+    lo, hi = 0.0, np.inf
+    for _ in range(tries):
+        charge = np.where(first, rho + sigma * items.macro, 0.0)
+        priced = value - charge
+        # Concave still: no second post worth more than its charged first post.
+        second = np.flatnonzero(items.k == 1)
+        if np.any(priced[second] > priced[second - 1]):
+            break
+        worth = priced[first] > 0  # influencers worth their charge
+        if items.macro_min > 0 and not np.all(worth | ~items.macro[first]):
+            break  # the band's bottom may need an influencer P would drop: not a relaxation
+        keep = np.zeros(items.n_influencers, dtype=bool)
+        keep[items.owner[first][worth]] = True
+        mask = keep[items.owner]
+        if not mask.any():  # nobody is worth the charge: P's best is the empty plan
+            if items.macro_min > 0:
+                break
+            best_bound = min(best_bound, rho * (cap or 0) + sigma * (cap_macro or 0))
+            if best_value < 0:
+                best_plan, best_value = np.zeros(items.owner.size, dtype=bool), 0.0
+            hi = rho
+            rho = (lo + hi) / 2
+            continue
+        sub = _subset(free, mask)
+        sub_value = priced[mask]
+        lp = tier_lp(sub, sub_value)
+        if lp is None:
+            break
+        found = _search(sub, sub_value, lp.y, lp.duals, lp.bound, deadline=deadline)
+        if found is None:
+            break
+        sub_chosen, sub_bound = found
+        best_bound = min(best_bound, sub_bound + rho * (cap or 0) + sigma * (cap_macro or 0))
+        if sub_chosen is None:
+            break
+        chosen = np.zeros(items.owner.size, dtype=bool)
+        chosen[mask] = sub_chosen
+        n = int((chosen & first).sum())
+        n_macro = int((chosen & first & items.macro).sum())
+        meets = (cap is None or n <= cap) and (cap_macro is None or n_macro <= cap_macro)
+        if meets and float(value[chosen].sum()) > best_value:
+            best_plan, best_value = chosen, float(value[chosen].sum())
+        if best_bound - best_value <= OPTIMAL_GAP / 2 * best_bound or cap is None:
+            break
+        if n > cap:
+            lo = rho
+            rho = rho * 2 + 1e-12 if hi == np.inf else (lo + hi) / 2
+        else:
+            hi = rho
+            rho = (lo + hi) / 2
+    return best_plan, best_bound
+
+
+def _subset(items: PostItems, mask: np.ndarray) -> PostItems:
+    """The same model over the posts in `mask` (whole influencers)."""
+    return dataclasses.replace(
+        items,
+        owner=items.owner[mask],
+        k=items.k[mask],
+        value=items.value[mask],
+        cost=items.cost[mask],
+        macro=items.macro[mask],
+    )
 
 
 def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float) -> Solution:

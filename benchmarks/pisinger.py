@@ -1,0 +1,188 @@
+"""Hard knapsack instances nobody here wrote: Pisinger's classes and the issue's hard shapes.
+
+    python benchmarks/pisinger.py [--sizes 1000 10000] [--range 1000 10000] [--time-limit 60]
+        [--classes ...] [--reference]
+
+D. Pisinger, "Where are the hard knapsack problems?", Computers & Operations Research 32 (2005):
+each instance is a 0/1 knapsack, here a roster where every influencer is micro, may post once
+(max posts 1, decay 1) and earns their profit p_j for weight (price) w_j; the budget is
+c = h / (H + 1) * sum(w) for instance h = 1..H (H = 100 in the paper; `--instance` picks h).
+Classes implemented from the paper's definitions (R the data range):
+
+- uncorrelated: w, p uniform in [1, R]
+- weakly correlated: w in [1, R], p in [w - R/10, w + R/10] (p >= 1)
+- strongly correlated: w in [1, R], p = w + R/10
+- inverse strongly correlated: p in [1, R], w = p + R/10
+- almost strongly correlated: w in [1, R], p in [w + R/10 - R/500, w + R/10 + R/500]
+- subset sum: w in [1, R], p = w
+- uncorrelated / weakly / strongly correlated spanner(2, 10): a spanner set of v = 2 items of
+  that class, weights and profits divided by m = 10 (rounded up); each of the n items is a
+  random spanner item times a random multiplier a in [1, m]
+- profit ceiling(3): w in [1, R], p = 3 ceil(w / 3)
+- circle(2/3): w in [1, R], p = (2/3) sqrt(4 R^2 - (w - 2R)^2)
+
+Issue 19's shapes: 2,000 influencers with engagement exactly proportional to price (subset sum
+in disguise, budget half the total plus $0.50); 100,000 influencers with a macro band of 10-30%
+and at most 20 macro influencers; 100,000 with at most 500 influencers in total (`--shapes`).
+
+Every solve runs with a time limit (never a hang): the result is the plan with its certified
+gap, "optimal" at <= 1e-6. `--reference` also runs HiGHS's branch and bound with the same limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from planner.mip import solve_mip  # noqa: E402
+from planner.model import build_items  # noqa: E402
+from planner.roster import check_roster  # noqa: E402
+from planner.settings import Campaign  # noqa: E402
+from planner.solver import solve  # noqa: E402
+from planner.synthetic import synthetic_roster  # noqa: E402
+
+CLASSES = [
+    "uncorrelated",
+    "weakly",
+    "strongly",
+    "inverse-strongly",
+    "almost-strongly",
+    "subset-sum",
+    "uncorrelated-spanner",
+    "weakly-spanner",
+    "strongly-spanner",
+    "profit-ceiling",
+    "circle",
+]
+
+
+def _basic(kind: str, n: int, r: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    w = rng.integers(1, r + 1, n)
+    if kind == "uncorrelated":
+        return w, rng.integers(1, r + 1, n)
+    if kind == "weakly":
+        p = w + rng.integers(-(r // 10), r // 10 + 1, n)
+        return w, np.maximum(p, 1)
+    if kind == "strongly":
+        return w, w + r // 10
+    raise ValueError(kind)
+
+
+def pisinger(kind: str, n: int, r: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and profits of one instance of a class (integers >= 1)."""
+    rng = np.random.default_rng(seed)
+    if kind in ("uncorrelated", "weakly", "strongly"):
+        return _basic(kind, n, r, rng)
+    if kind == "inverse-strongly":
+        p = rng.integers(1, r + 1, n)
+        return p + r // 10, p
+    if kind == "almost-strongly":
+        w = rng.integers(1, r + 1, n)
+        spread = max(r // 500, 1)
+        return w, w + r // 10 + rng.integers(-spread, spread + 1, n)
+    if kind == "subset-sum":
+        w = rng.integers(1, r + 1, n)
+        return w, w.copy()
+    if kind.endswith("-spanner"):
+        v, m = 2, 10
+        sw, sp = _basic(kind.removesuffix("-spanner"), v, r, rng)
+        sw, sp = np.ceil(sw / m).astype(np.int64), np.ceil(sp / m).astype(np.int64)
+        pick = rng.integers(0, v, n)
+        mult = rng.integers(1, m + 1, n)
+        return sw[pick] * mult, sp[pick] * mult
+    if kind == "profit-ceiling":
+        w = rng.integers(1, r + 1, n)
+        return w, 3 * np.ceil(w / 3).astype(np.int64)
+    if kind == "circle":
+        w = rng.integers(1, r + 1, n)
+        p = (2 / 3) * np.sqrt(4 * r * r - (w - 2 * r) ** 2)
+        return w, np.maximum(np.rint(p).astype(np.int64), 1)
+    raise ValueError(kind)
+
+
+def knapsack_case(w: np.ndarray, p: np.ndarray, instance: int, of: int = 100):
+    """The roster and campaign for weights (cents) and profits (engagements)."""
+    n = w.size
+    frame = pd.DataFrame(
+        {
+            "name": [f"i{j}" for j in range(n)],
+            "followers": np.full(n, 10_000),
+            "engagement_rate": p / 10_000 / p.max(),  # engagement proportional to p
+            "cost_per_post": w / 100,
+            "max_posts": np.ones(n, dtype=np.int64),
+        }
+    )
+    budget_cents = math.floor(instance / (of + 1) * int(w.sum()))
+    campaign = Campaign(budget=budget_cents / 100, max_posts=1, decay=1.0)
+    return frame, campaign
+
+
+def run(label: str, frame: pd.DataFrame, campaign: Campaign, args: argparse.Namespace) -> None:
+    roster = check_roster(frame)
+    items = build_items(roster.table, campaign)
+    start = time.perf_counter()
+    ours = solve(items, time_limit=args.time_limit)
+    ours_t = time.perf_counter() - start
+    line = f"{label:<38} {ours_t:>8.2f} {ours.status:>9} {ours.gap:>9.1e}"
+    if args.reference:
+        start = time.perf_counter()
+        ref = solve_mip(items, time_limit=args.time_limit)
+        ref_t = time.perf_counter() - start
+        line += f" {ref_t:>8.2f} {ref.status:>9} {ref.gap:>9.1e}"
+    print(line, flush=True)
+
+
+def shapes(args: argparse.Namespace) -> None:
+    # Subset sum in disguise: engagement exactly proportional to price.
+    frame = synthetic_roster(2000, seed=1)
+    ratio = frame["cost_per_post"] / frame["followers"]
+    frame["engagement_rate"] = ratio * (0.9 / ratio.max())
+    frame["max_posts"] = 3
+    checked = check_roster(frame)
+    total = float((checked.table["cost_per_post"] * 3).sum())
+    run("proportional 2,000 (B = total/2 + 0.50)", frame, Campaign(budget=total / 2 + 0.5), args)
+    big = synthetic_roster(100_000, seed=2)
+    total = float((check_roster(big).table["cost_per_post"] * 3).sum())
+    banded = Campaign(
+        budget=round(total * 0.1), macro_share_min=0.1, macro_share_max=0.3, max_macro=20
+    )
+    run("100,000, band 10-30%, <= 20 macro", big, banded, args)
+    capped = Campaign(budget=round(total * 0.1), max_influencers=500)
+    run("100,000, <= 500 influencers", big, capped, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--range", type=int, nargs="+", default=[1000, 10000], dest="ranges")
+    parser.add_argument("--classes", nargs="+", default=CLASSES, choices=CLASSES)
+    parser.add_argument("--instance", type=int, default=50, help="h of H = 100 (budget share)")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--reference", action="store_true", help="also HiGHS, same limit")
+    parser.add_argument("--shapes", action="store_true", help="the issue's hard rosters only")
+    args = parser.parse_args()
+    header = f"{'instance':<38} {'ours s':>8} {'status':>9} {'our gap':>9}"
+    if args.reference:
+        header += f" {'HiGHS s':>8} {'status':>9} {'ref gap':>9}"
+    print(header)
+    if args.shapes:
+        shapes(args)
+        return
+    for kind in args.classes:
+        for r in args.ranges:
+            for n in args.sizes:
+                w, p = pisinger(kind, n, r, seed=n + r)
+                frame, campaign = knapsack_case(w, p, args.instance)
+                run(f"{kind} n={n} R={r}", frame, campaign, args)
+
+
+if __name__ == "__main__":
+    main()
