@@ -124,8 +124,10 @@ def _influencers(count: int) -> str:
     return f"{count:,} influencer" + ("" if count == 1 else "s")
 
 
-def tier_split(plan: Plan) -> go.Figure:
-    """Where the money goes and where the engagement comes from, by tier, as 100% bars."""
+def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
+    """Where the money goes and where the engagement comes from, by tier, as 100% bars.
+    `expected`: the plan's totals are what a campaign is expected to book after declines and
+    backups (`dashboard.forecast.expected_bookings`), and the title says so."""
     tiers = ("micro", "macro")
     spend = np.array([plan.by_tier[t].spend for t in tiers], dtype=float)
     engagement = np.array([plan.by_tier[t].expected_engagement for t in tiers], dtype=float)
@@ -163,9 +165,18 @@ def tier_split(plan: Plan) -> go.Figure:
         if left >= 0.01 * plan.campaign.budget
         else ""
     )
+    title = "Spend and engagement by tier"
+    if expected:
+        title = "Expected bookings by tier, after declines and backups" + (
+            f"<br><sup>{_money(left)} of the {_money(plan.campaign.budget)} budget expected "
+            "unspent</sup>"
+            if left >= 0.01 * plan.campaign.budget
+            else ""
+        )
+        unspent = ""
     return _figure(
         traces,
-        "Spend and engagement by tier" + unspent,
+        title + unspent,
         height=300,
         barmode="stack",
         bargap=0.35,
@@ -180,6 +191,8 @@ def split_curve_chart(
     band: tuple[float, float],
     plan: Plan,
     ranges: pd.DataFrame | None = None,
+    *,
+    mark: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Best expected engagement against the macro share of budget, the campaign's band shaded,
     the curve's best point and the current plan marked: the answer to "micro or macro?".
@@ -220,7 +233,8 @@ def split_curve_chart(
             x=share,
             y=value,
             mode="lines+markers",
-            name="Best plan at this macro share",
+            name="Best plan at this macro share"
+            + (" (simulated mean after declines and backups)" if mark is not None else ""),
             line=dict(color=MICRO_COLOUR, width=3),
             marker=dict(size=6),
             connectgaps=False,
@@ -240,12 +254,15 @@ def split_curve_chart(
             )
         )
     if plan.has_plan:
+        # `mark`: where the campaign sits on a realistic curve (`dashboard.forecast.
+        # forecast_point`), else the plan's own macro share and expected engagement.
+        x, y = mark if mark is not None else (plan.macro_share_of_budget, plan.expected_engagement)
         traces.append(
             go.Scatter(
-                x=[plan.macro_share_of_budget * 100],
-                y=[plan.expected_engagement],
+                x=[x * 100],
+                y=[y],
                 mode="markers",
-                name=f"Your plan: {plan.macro_share_of_budget:.0%} of budget on macro",
+                name=f"Your plan: {x:.0%} of budget on macro",
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
@@ -571,4 +588,39 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         height=420,
         xaxis=SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
+    )
+
+
+def reply_sweep_chart(sweep: pd.DataFrame) -> go.Figure:
+    """The macro reply rate sweep (`planner.outreach.macro_reply_sweep`): by macro reply rate,
+    the best macro share of the budget planned and the macro share of what it books, after
+    declines and backups."""
+    rate = sweep["reply_macro"].to_numpy(dtype=float) * 100
+    traces = [
+        go.Scatter(
+            x=rate,
+            y=sweep["best_share"] * 100,
+            mode="lines+markers",
+            name="Best macro share planned",
+            line=dict(color=MACRO_COLOUR, width=3),
+            customdata=sweep["best_mean"],
+            hovertemplate="Macro reply rate %{x:.0f}%<br>best share %{y:.0f}% of the budget"
+            "<br>%{customdata:,.0f} engagements<extra></extra>",
+        ),
+        go.Scatter(
+            x=rate,
+            y=sweep["best_booked_macro_share"] * 100,
+            mode="lines+markers",
+            name="Macro share of what it books",
+            line=dict(color=MICRO_COLOUR, width=2, dash="dot"),
+            hovertemplate="Macro reply rate %{x:.0f}%<br>%{y:.0f}% of spend booked on macro"
+            "<extra></extra>",
+        ),
+    ]
+    return _figure(
+        traces,
+        "Best macro share by macro reply rate, after declines and backups",
+        height=320,
+        xaxis=dict(title="Macro reply rate", ticksuffix="%", range=[0, 105]),
+        yaxis=dict(title="Macro share", ticksuffix="%", range=[0, 105]),
     )

@@ -11,13 +11,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, controls
-from dashboard.controls import Replies, first_values
-from dashboard.headline import chance_figure, plan_figures, status_words
+from dashboard.controls import first_values, replies_of
+from dashboard.forecast import expected_bookings, forecast_point, offers_table
+from dashboard.headline import (
+    CERTIFIES,
+    forecast_figures,
+    if_all_accepted_words,
+    status_words,
+)
 from dashboard.text import html_text
-from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
-from planner.export import Fact, plan_table
-from planner.plan import strategy_plans
-from planner.risk import Outcome
+from planner import Plan, Roster, budget_frontier, make_plan
+from planner.export import Fact
+from planner.outreach import Forecast, outreach_head_to_head
 
 _STYLE = """
 body { font-family: 'Source Sans Pro', -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -97,28 +102,37 @@ def plan_facts(
     plan: Plan,
     values: Mapping[str, object],
     created: datetime,
+    forecast: Forecast,
+    target: float,
 ) -> list[Fact]:
     """The scenario in facts: its name, when the file was made, the roster, the headline
-    numbers and every setting (the Excel file's first sheet)."""
+    numbers (the campaign after declines and backups, `forecast`, as the page's headline) and
+    every setting (the Excel file's first sheet). `plan`: the plan of offers."""
     campaign = plan.campaign
+    s = forecast.summary()
+    booked = expected_bookings(forecast)
     micro, macro = plan.by_tier["micro"], plan.by_tier["macro"]
     return [
         Fact(title, ""),
         Fact("Made", f"{created:%d %b %Y, %H:%M} UTC"),
         Fact("Roster", roster_label),
-        Fact("Plan", status_words(plan)),
+        Fact("Plan of offers", status_words(forecast.plan)),
         Fact("Budget", campaign.budget, "money"),
-        Fact("Spend", plan.spend, "money"),
-        Fact("Left", plan.budget_left, "money"),
-        Fact("Expected engagements", round(plan.expected_engagement), "count"),
-        Fact("Cost per engagement", round(plan.cost_per_engagement, 4), "money_rate")
-        if plan.expected_engagement > 0
-        else Fact("Cost per engagement", "–"),
-        Fact("Micro influencers", micro.influencers, "count"),
-        Fact("Macro influencers", macro.influencers, "count"),
-        Fact("Macro share of spend", round(plan.macro_share_of_spend * 100, 2), "percent")
-        if plan.spend > 0
-        else Fact("Macro share of spend", "–"),
+        Fact("Expected engagements (after declines and backups)", round(s["mean"]), "count"),  # type: ignore[call-overload]
+        Fact("P10 engagements", round(s["p10"]), "count"),  # type: ignore[call-overload]
+        Fact("P90 engagements", round(s["p90"]), "count"),  # type: ignore[call-overload]
+        Fact("Expected spend", round(booked.spend, 2), "money"),
+        Fact("Expected left", round(campaign.budget - booked.spend, 2), "money"),
+        Fact("Influencers to contact (mean)", round(s["mean_contacted"]), "count"),  # type: ignore[call-overload]
+        Fact("Influencers booked (mean)", round(s["mean_booked"]), "count"),  # type: ignore[call-overload]
+        Fact(
+            f"Chance of at least {target:,.0f} engagements",
+            round(forecast.outcome.probability(target) * 100, 2),
+            "percent",
+        ),
+        Fact("If every offer were accepted", if_all_accepted_words(forecast)),
+        Fact("Micro influencers offered first", micro.influencers, "count"),
+        Fact("Macro influencers offered first", macro.influencers, "count"),
         Fact("", ""),
         Fact("Settings", ""),
         *(Fact(s.label, controls.describe(s, values[s.key])) for s in controls.ALL),
@@ -131,33 +145,39 @@ def plan_report(
     roster: Roster,
     roster_label: str,
     plan: Plan,
-    replies: Replies,
     values: Mapping[str, object],
-    outcome: Outcome,
+    forecast: Forecast,
     target: float,
     curve: pd.DataFrame,
     ranges: pd.DataFrame,
 ) -> bytes:
-    """The client report of a scenario and its plan, as the page shows them: the headline
-    figures (with the chance of reaching `target` from the plan's simulated `outcome`), the
-    charts (the split curve and its `ranges` as computed for the page; the budget frontier and
-    the head-to-head planned here), the plan table and every setting (`values`, by key)."""
+    """The client report of a scenario as the page shows it: the headline figures of the
+    campaign after declines and backups (`forecast`, with the chance of reaching `target` from
+    the same simulation), the charts (the realistic split curve and its `ranges` as computed
+    for the page; the budget frontier and the realistic head-to-head made here), the plan of
+    offers (`plan`: `dashboard.forecast.offers_plan`) and every setting (`values`, by key)."""
     campaign = plan.campaign
-    weights = first_values(roster, replies)
-    headline = [*plan_figures(plan, replies, roster.tiers), chance_figure(outcome, target)]
+    assumptions = controls.assumptions_from(values)
+    weights = first_values(roster, replies_of(values, assumptions))
+    headline = forecast_figures(forecast, target, roster.tiers)
     frontier = budget_frontier(
         roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
     )
-    comparison = head_to_head(
+    comparison = outreach_head_to_head(
         roster,
         campaign,
-        plans=strategy_plans(roster, campaign, first_value=weights, optimal=plan),
+        assumptions,
+        strategy=forecast.strategy,
+        target=target,
+        mix=forecast,
     )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     figures = [
-        charts.tier_split(plan),
-        charts.split_curve_chart(curve, band, plan, ranges),
-        charts.head_to_head_chart(comparison),
+        charts.tier_split(expected_bookings(forecast), expected=True),
+        charts.split_curve_chart(curve, band, plan, ranges, mark=forecast_point(forecast)),
+        charts.outcome_ranges(
+            comparison.rename(columns={"probability_of_target": "chance"}), target
+        ),
         charts.frontier_chart(frontier, campaign.budget),
         charts.roster_scatter(roster.table, plan.allocations),
     ]
@@ -167,16 +187,19 @@ def plan_report(
     return client_report(
         title=title,
         subtitle=f"Budget ${campaign.budget:,.0f} · {len(roster.table):,} influencers in "
-        f"the roster · plan {plan.status} (certified gap {plan.optimality_gap:.1e})",
+        f"the roster · plan of offers {forecast.plan.status} (certified gap "
+        f"{forecast.plan.optimality_gap:.1e})",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
-        table=plan_table(plan),
+        table=offers_table(roster, forecast, plan),
         assumptions=settings,
         notes=[
+            if_all_accepted_words(forecast),
+            CERTIFIES.replace("*", ""),
             "Expected engagement = followers × engagement rate × audience quality, each repeat "
             "post earning the decay factor times the one before.",
-            "Reply rates and spreads are assumptions the planner's user can change; see the "
-            "planner's README for where each default comes from.",
+            "Reply rates, rounds and spreads are assumptions the planner's user can change; see "
+            "the planner's README for where each default comes from.",
         ]
         + (["Some prices are estimates from the rate card."] if plan.prices_estimated else []),
     ).encode()

@@ -100,6 +100,12 @@ class AppState:
     # the settings it is checked under stay the same: hashing a large table for the check's
     # cache on every run would cost more than the check (`ui/roster.roster_in_use`).
     checked: tuple[pd.DataFrame, object, tuple[Roster, str] | RosterError] | None = None
+    # The scenario whose macro reply rate sweep was asked for (a button: the sweep is slow), so
+    # that it stays on screen over reruns of the same scenario (`ui/tab_strategies._sweep`).
+    sweep_asked: object = None
+
+    def ask_sweep(self, scenario: object) -> None:
+        self.sweep_asked = scenario
 
     # --- the roster
     def use_roster(self, frame: pd.DataFrame, label: str, *, shared: bool) -> None:
