@@ -44,37 +44,44 @@ def test_settings_read_as_a_person_reads_them():
     assert controls.describe(controls.MAX_MACRO, None) == "no cap"
     assert controls.describe(controls.TARGET, None) == "not set"
     assert controls.describe(controls.PLAN_FOR_REPLIES, True) == "yes"
+    assert controls.describe(controls.PLAN_BASIS, "expected") == "Expected acceptances"
+    assert controls.describe(controls.ROUNDS, 3) == "3"
     assert controls.describe(controls.REPLY_MICRO, 40) == "40%"
     assert controls.describe(controls.DECAY, 0.8) == "0.8"
 
 
 def test_the_report_of_a_scenario_is_assembled_without_streamlit():
-    from dashboard.headline import chance_figure, plan_figures, target_of
+    from dashboard.forecast import offers_plan
+    from dashboard.headline import forecast_figures, forecast_target, if_all_accepted_words
     from dashboard.report import plan_report
-    from planner.risk import simulate, split_curve_ranges
+    from planner.outreach import forecast
+    from planner.risk import split_curve_ranges
 
     values = {s.key: s.default for s in controls.ALL} | {controls.BUDGET.key: 50_000.0}
     assumptions = controls.assumptions_from(values)
-    outcome = simulate(ROSTER, PLAN, assumptions)
-    target = target_of(values, outcome)
-    curve, ranges = split_curve_ranges(ROSTER, PLAN.campaign, assumptions)
+    result = forecast(ROSTER, PLAN.campaign, assumptions, if_all_accepted=PLAN)
+    target = forecast_target(values, result)
+    curve, ranges = split_curve_ranges(
+        ROSTER, PLAN.campaign, assumptions, outreach=result.strategy
+    )
     html = plan_report(
         title="Spring launch",
         roster=ROSTER,
         roster_label="Sample roster",
-        plan=PLAN,
-        replies=None,
+        plan=offers_plan(ROSTER, result),
         values=values,
-        outcome=outcome,
+        forecast=result,
         target=target,
         curve=curve,
         ranges=ranges,
     ).decode()
     assert "<title>Spring launch</title>" in html
-    # The headline as the page shows it: five figures of the plan and the chance of the target.
-    for figure in [*plan_figures(PLAN, None, ROSTER.tiers), chance_figure(outcome, target)]:
+    # The headline as the page shows it: the six figures of the campaign after declines and
+    # backups, and the line "if every offer were accepted".
+    for figure in forecast_figures(result, target, ROSTER.tiers):
         assert f'<div class="label">{figure.label}</div>' in html
         assert f'<div class="value">{figure.value}</div>' in html
+    assert if_all_accepted_words(result).replace("$", "") in html.replace("$", "")
     # Tier split, split curve, head-to-head, frontier, roster: five charts.
     assert html.count('class="plotly-graph-div"') == 5
     assert "<dt>Roster</dt><dd>Sample roster</dd>" in html
