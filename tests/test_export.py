@@ -105,7 +105,10 @@ def test_excel_has_the_scenario_first_then_a_typed_plan_with_totals(sample_plan)
 
     values = {s.key: s.default for s in controls.ALL} | {controls.BUDGET.key: 20_000.0}
     result = forecast(
-        read_roster(SAMPLE), sample_plan.campaign, controls.assumptions_from(values), strategy="plan"
+        read_roster(SAMPLE),
+        sample_plan.campaign,
+        controls.assumptions_from(values),
+        strategy="plan",
     )
     about = plan_facts(
         title="Spring launch",

@@ -61,9 +61,7 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     assumptions = controls.assumptions_from(values)
     result = forecast(ROSTER, PLAN.campaign, assumptions, if_all_accepted=PLAN)
     target = forecast_target(values, result)
-    curve, ranges = split_curve_ranges(
-        ROSTER, PLAN.campaign, assumptions, outreach=result.strategy
-    )
+    curve, ranges = split_curve_ranges(ROSTER, PLAN.campaign, assumptions, outreach=result.strategy)
     html = plan_report(
         title="Spring launch",
         roster=ROSTER,
