@@ -104,7 +104,6 @@ with body:
     left_out(roster)
 
 # ---------------------------------------------------------------- plan
-replies = controls.replies_of(settings.values, assumptions)
 strategy = controls.strategy_of(settings.values)
 # The split curve does not depend on the plan: started first (in worker processes), it is
 # computed while the plan is solved and the headline and the sidebar are drawn (the Plan tab
@@ -121,7 +120,6 @@ current = Current(
     values=settings.values,
     campaign=campaign,
     assumptions=assumptions,
-    replies=replies,
     strategy=strategy,
     plan=cache.plan(roster, key, campaign, None),  # as if every offer were accepted
     saved=app.scenario,

@@ -305,8 +305,14 @@ def split_curve_chart(
     )
 
 
-def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
-    """Best expected engagement by budget, and the engagements each extra dollar buys there."""
+# The budget frontier plans as if every offer were accepted: a forecast after declines and
+# backups at each of its 20 budgets would take some 15 s.
+FRONTIER_BASIS = "If every offer were accepted: the best plan at each budget, before declines"
+
+
+def frontier_chart(frontier: pd.DataFrame, budget: float, *, basis: str = "") -> go.Figure:
+    """Best expected engagement by budget, and the engagements each extra dollar buys there
+    (`basis`: what the engagements assume, added to the title)."""
     traces = [
         go.Bar(
             x=frontier["budget"],
@@ -327,7 +333,7 @@ def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
     ]
     return _figure(
         traces,
-        "What more budget buys",
+        "What more budget buys" + (f"<br><sup>{basis}</sup>" if basis else ""),
         xaxis=dict(title="Budget", tickprefix="$"),
         margin=dict(r=64),
         yaxis=dict(title="Expected engagements", rangemode="tozero"),

@@ -485,14 +485,6 @@ def upgrade_link(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
 Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
 
 
-def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
-    """The reply rates the budget frontier plans with: the assumptions' unless the plan basis
-    is every offer accepted (then None)."""
-    if strategy_of(values) == "plan":
-        return None
-    return (assumptions.reply_micro, assumptions.reply_macro)
-
-
 def first_values(roster: Roster, replies: Replies) -> np.ndarray | None:
     """The planner's value of each influencer's first post when planning for declined offers
     (engagement weighted by reply rates), else None (engagement as it is)."""

@@ -145,11 +145,11 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
         Figure(
             "Expected spend",
             money(spend, cents=False),
-            f"budget filled in {s['budget_filled']:.0%}",
+            f"of {money(plan.campaign.budget)} · filled in {s['budget_filled']:.0%}",
             f"What accepted offers are expected to cost, of the {money(plan.campaign.budget)} "
             f"budget: the mean of {draws}; never more than the budget. What is unspent after the "
-            "last round of offers stays unspent. *Budget filled*: the share of campaigns that "
-            "booked at least 99% of it.",
+            "last round of offers stays unspent. *Filled in*: the share of campaigns that booked "
+            "at least 99% of the budget.",
         ),
         Figure(
             "Contact / book",

@@ -11,7 +11,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, controls
-from dashboard.controls import first_values, replies_of
 from dashboard.forecast import expected_bookings, forecast_point, offers_table
 from dashboard.headline import (
     CERTIFIES,
@@ -158,11 +157,8 @@ def plan_report(
     offers (`plan`: `dashboard.forecast.offers_plan`) and every setting (`values`, by key)."""
     campaign = plan.campaign
     assumptions = controls.assumptions_from(values)
-    weights = first_values(roster, replies_of(values, assumptions))
     headline = forecast_figures(forecast, target, roster.tiers)
-    frontier = budget_frontier(
-        roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
-    )
+    frontier = budget_frontier(roster, campaign, plan_for=make_plan)
     comparison = outreach_head_to_head(
         roster,
         campaign,
@@ -178,7 +174,7 @@ def plan_report(
         charts.outcome_ranges(
             comparison.rename(columns={"probability_of_target": "chance"}), target
         ),
-        charts.frontier_chart(frontier, campaign.budget),
+        charts.frontier_chart(frontier, campaign.budget, basis=charts.FRONTIER_BASIS),
         charts.roster_scatter(roster.table, plan.allocations),
     ]
     settings = [("Roster", roster_label)] + [

@@ -34,8 +34,7 @@ from planner.outreach import (
     macro_reply_sweep,
     outreach_head_to_head,
 )
-from planner.plan import strategy_plans
-from planner.risk import Assumptions, Outcome, simulate, split_curve_ranges
+from planner.risk import Assumptions, split_curve_ranges
 
 # Every cache below is shared by the server's sessions, so whatever is derived from a roster is
 # keyed by a SHA-256 digest of the whole roster (`dashboard/digest.py`) and by its scope: SHARED
@@ -146,26 +145,6 @@ def frontier(
     _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
 ) -> pd.DataFrame:
     return budget_frontier(_roster, campaign, plan_for=lambda r, c: plan(r, roster_key, c, replies))
-
-
-@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
-def strategies(
-    _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
-) -> dict[str, tuple[Roster, Plan]]:
-    return strategy_plans(
-        _roster,
-        campaign,
-        first_value=first_values(_roster, replies),
-        optimal=plan(_roster, roster_key, campaign, replies),
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
-def outcome(
-    _roster: Roster, roster_key: str, _plan: Plan, plan_key: tuple, assumptions: Assumptions
-) -> Outcome:
-    """The simulated outcomes of a plan; `plan_key` says which plan (the cache key)."""
-    return simulate(_roster, _plan, assumptions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl="15m")

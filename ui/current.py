@@ -11,7 +11,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.controls import Replies
 from planner import Campaign, Plan, Roster
 from planner.outreach import Forecast, Strategy
 from planner.risk import Assumptions
@@ -33,7 +32,6 @@ class Current:
     values: dict[str, object]  # every setting by key
     campaign: Campaign
     assumptions: Assumptions
-    replies: Replies  # the reply rates the budget frontier plans with
     strategy: Strategy  # the plan basis: which certified plan the outreach starts from
     # The plan of offers the forecast sends first, at full prices (`dashboard.forecast.
     # offers_plan`) once the forecast is made; before that, the plan as if every offer were
