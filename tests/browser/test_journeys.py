@@ -121,7 +121,8 @@ def test_a_messy_upload_is_planned_and_a_broken_one_keeps_the_last_plan(page, ap
     open_app(page, app_url)
     upload(page, "messy_roster.csv")
     expect(page.get_by_text("In use: messy_roster.csv")).to_be_visible()
-    expect(metric(page, "Micro / macro")).to_have_text("5 / 1")
+    # Planned on the uploaded roster (six influencers): offers to send and bookings expected.
+    expect(metric(page, "Contact / book")).to_have_text(re.compile(r"^[1-6] / [1-6]$"))
     expect(page.get_by_text("1 left out of the plan, and why")).to_be_visible()
     planned = metric(page, "Expected engagements").inner_text()
 
@@ -191,7 +192,8 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
     wait_idle(page)
     expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
-    expect(metric(page, "Micro / macro")).to_have_text("2 / 1")
+    # Planned on the three influencers priced from the rate card.
+    expect(metric(page, "Contact / book")).to_have_text(re.compile(r"^[1-3] / [1-3]$"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"estimate_prices=true"))
 
@@ -200,11 +202,10 @@ def test_the_strategies_view_renders_and_follows_the_spread_setting(page, app_ur
     open_app(page, app_url)
     page.get_by_role("tab", name="Strategies and risk").click()
     wait_idle(page)
-    expect(charts(page)).to_have_count(2)  # head-to-head, then the simulated ranges
-    for i in range(2):
-        expect(charts(page).nth(i).locator(".main-svg").first).to_be_visible()
+    expect(charts(page)).to_have_count(1)  # the three strategies after declines and backups
+    expect(charts(page).first.locator(".main-svg").first).to_be_visible()
     expect(page.get_by_text("Outreach list", exact=True)).to_be_visible()
-    widths = "() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].x)"
+    widths = "() => Array.from(document.querySelectorAll('.js-plotly-plot')[0]._fullData[0].x)"
     before = page.evaluate(widths)
     assert len(before) == 3 and all(w > 0 for w in before[::2])
 

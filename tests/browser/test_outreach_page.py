@@ -34,9 +34,9 @@ def test_the_split_curves_band_contains_its_line(page, app_url):
     open_app(page, app_url)
     curve = charts(page).filter(has_text="Micro or macro")
     expect(curve).to_have_count(1)
-    traces = curve.evaluate(
-        "el => el.data.map(t => ({name: t.name || '', x: Array.from(t.x || []),"
-        " y: Array.from(t.y || [])}))"
+    traces = curve.evaluate(  # as plotly.js drew them (arrays decoded)
+        "el => el._fullData.map(t => ({name: t.name || '', x: Array.from(t.x || []),"
+        " y: Array.from(t.y || [], v => (v === null || Number.isNaN(v)) ? null : v)}))"
     )
     band_top, band_bottom = traces[0], traces[1]  # P90 first, then P10 filled up to it
     assert band_bottom["name"].startswith("Likely range")
