@@ -167,9 +167,8 @@ def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
     )
     title = "Spend and engagement by tier"
     if expected:
-        title = "Expected bookings by tier, after declines and backups" + (
-            f"<br><sup>{_money(left)} of the {_money(plan.campaign.budget)} budget expected "
-            "unspent</sup>"
+        title = "Expected bookings by tier" + (
+            f" ({_money(left)} of {_money(plan.campaign.budget)} unspent)"
             if left >= 0.01 * plan.campaign.budget
             else ""
         )
@@ -193,11 +192,14 @@ def split_curve_chart(
     ranges: pd.DataFrame | None = None,
     *,
     mark: tuple[float, float] | None = None,
+    booked: float | None = None,
 ) -> go.Figure:
     """Best expected engagement against the macro share of budget, the campaign's band shaded,
     the curve's best point and the current plan marked: the answer to "micro or macro?".
 
-    `ranges` (from `planner.risk.split_bands`) adds each point's simulated P10-P90 range."""
+    `ranges` (from `planner.risk.split_bands`) adds each point's simulated P10-P90 range.
+    `mark`: where the campaign sits on a realistic curve (the share it was planned at, its
+    simulated mean), with `booked` the macro share of the budget it books on average."""
     share = curve["macro_share"].to_numpy(dtype=float) * 100
     value = curve["expected_engagement"].to_numpy(dtype=float)
     traces = []
@@ -262,7 +264,8 @@ def split_curve_chart(
                 x=[x * 100],
                 y=[y],
                 mode="markers",
-                name=f"Your plan: {x:.0%} of budget on macro",
+                name=f"Your plan: {x:.0%} of budget on macro"
+                + ("" if booked is None else f" as planned, {booked:.0%} booked"),
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
@@ -271,7 +274,9 @@ def split_curve_chart(
         traces,
         "Micro or macro? Engagement by macro share of budget",
         height=460,
-        xaxis=SHARE_AXIS,
+        xaxis=SHARE_AXIS
+        if mark is None
+        else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
         yaxis=ENGAGEMENT_AXIS,
         shapes=[
             dict(

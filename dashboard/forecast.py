@@ -69,10 +69,10 @@ def offers_plan(roster: Roster, forecast: Forecast) -> Plan:
 
 
 def booked_macro_share(forecast: Forecast) -> float:
-    """The macro share of what the campaign is expected to book (nan when it books nothing)."""
+    """The macro share of the budget the campaign books on average (after declines)."""
     outcome = forecast.outcome
-    spend = float(outcome.spend.mean()) if outcome.draws else 0.0
-    return float(outcome.macro_spend.mean()) / spend if spend > 0 else float("nan")
+    budget = forecast.plan.campaign.budget
+    return float(outcome.macro_spend.mean()) / budget if outcome.draws and budget > 0 else 0.0
 
 
 # The plan table's columns that are what an offer comes to if it is booked (`offers_table`).

@@ -113,6 +113,15 @@ CERTIFIES = (
 )
 
 
+def _short(count: float) -> str:
+    """A count in few characters for a note under a figure: 216K, 1.2M, 950."""
+    if abs(count) >= 1e6:
+        return f"{count / 1e6:.1f}M".replace(".0M", "M")
+    if abs(count) >= 1e4:
+        return f"{count / 1e3:.0f}K"
+    return f"{count:,.0f}"
+
+
 def forecast_target(values: Mapping[str, object], forecast: Forecast) -> float:
     """The engagements whose chance the headline shows: the user's target, or else what the
     campaign is expected to earn after declines and backups (the simulated mean, rounded)."""
@@ -136,7 +145,7 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
         Figure(
             "Expected engagements",
             f"{s['mean']:,.0f}",
-            f"P10–P90: {s['p10']:,.0f}–{s['p90']:,.0f}",
+            f"P10–P90 {_short(s['p10'])}–{_short(s['p90'])}",
             f"What the campaign is expected to earn after declines and backups: the mean of "
             f"{draws} (offers declined at the reply rates, backups offered in {rounds} "
             f"round{'s' if rounds != 1 else ''}, posts landing above or below expectation). "
@@ -145,16 +154,16 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
         Figure(
             "Expected spend",
             money(spend, cents=False),
-            f"of {money(plan.campaign.budget)} · filled in {s['budget_filled']:.0%}",
+            f"of {money(plan.campaign.budget)}",
             f"What accepted offers are expected to cost, of the {money(plan.campaign.budget)} "
             f"budget: the mean of {draws}; never more than the budget. What is unspent after the "
-            "last round of offers stays unspent. *Filled in*: the share of campaigns that booked "
-            "at least 99% of the budget.",
+            f"last round of offers stays unspent. {s['budget_filled']:.0%} of the campaigns "
+            "booked at least 99% of the budget.",
         ),
         Figure(
-            "Contact / book",
-            f"{s['mean_contacted']:,.0f} / {s['mean_booked']:,.0f}",
-            f"up to {s['p90_contacted']:,.0f} contacted",
+            "To contact",
+            f"{s['mean_contacted']:,.0f}",
+            f"{s['mean_booked']:,.0f} booked",
             "Influencers to contact (offers sent, the plan's first, then backups) and influencers "
             f"booked, on average over {draws}. In 9 campaigns in 10 at most "
             f"{s['p90_contacted']:,.0f} are contacted. The outreach list in the "
@@ -176,8 +185,9 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
         Figure(
             "Chance of target",
             f"{outcome.probability(target):.0%}",
-            f"≥ {target:,.0f} engagements",
-            f"Chance of reaching the target: the share of the same {draws} that reach it. Set "
+            f"≥ {_short(target)}",
+            f"Chance of reaching at least {target:,.0f} engagements: the share of the same "
+            f"{draws} that reach it. Set "
             "the target and the assumptions under *Replies and risk* in the sidebar.",
         ),
     ]

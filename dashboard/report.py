@@ -11,7 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, controls
-from dashboard.forecast import expected_bookings, forecast_point, offers_table
+from dashboard.forecast import (
+    booked_macro_share,
+    expected_bookings,
+    forecast_point,
+    offers_table,
+)
 from dashboard.headline import (
     CERTIFIES,
     forecast_figures,
@@ -170,7 +175,14 @@ def plan_report(
     band = (campaign.macro_share_min, campaign.macro_share_max)
     figures = [
         charts.tier_split(expected_bookings(forecast), expected=True),
-        charts.split_curve_chart(curve, band, plan, ranges, mark=forecast_point(forecast)),
+        charts.split_curve_chart(
+            curve,
+            band,
+            plan,
+            ranges,
+            mark=forecast_point(forecast),
+            booked=booked_macro_share(forecast),
+        ),
         charts.outcome_ranges(
             comparison.rename(columns={"probability_of_target": "chance"}), target
         ),

@@ -63,7 +63,8 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
         if _cannot(forecast.plan.has_plan, forecast.plan.booked_nothing, forecast.plan.message):
             return None
         target = forecast_target(c.values, forecast)
-        row = st.columns(6)
+        # The main figure and its P10-P90 note get the room they need at 1280 px.
+        row = st.columns([1.45, 1.15, 0.9, 0.95, 1.1, 1.05])
         for column, figure in zip(
             row, forecast_figures(forecast, target, c.roster.tiers), strict=True
         ):

@@ -12,6 +12,7 @@ from dashboard.forecast import (
     BOOKED_HEADING,
     IF_BOOKED,
     REPLY_HEADING,
+    booked_macro_share,
     expected_bookings,
     forecast_point,
     offers_table,
@@ -130,6 +131,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
                 c.plan,
                 ranges,
                 mark=forecast_point(forecast),
+                booked=booked_macro_share(forecast),
             )
         )
     # Built when pressed, outside this run, so it reads nothing from the session and no cache:

@@ -127,7 +127,7 @@ def accepted_line(page: Page):  # type: ignore[no-untyped-def]
 
 # The headline figures a shared link must reproduce (the simulation is seeded: the same
 # scenario gives the same figures).
-HEADLINE = ("Expected engagements", "Expected spend", "Contact / book", "Plan status")
+HEADLINE = ("Expected engagements", "Expected spend", "To contact", "Plan status")
 
 
 def headline_of(page: Page) -> dict[str, str]:
