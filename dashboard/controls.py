@@ -202,9 +202,9 @@ TARGET = Setting(
     10_000,
     whole=True,
     optional=True,
-    help="The engagements the client hopes for. The headline shows the chance that the plan "
-    "reaches it, from the simulation. Empty = what the plan is expected to earn once declined "
-    "offers are counted.",
+    help="The engagements the client hopes for. The headline shows the chance that the campaign "
+    "reaches it, from the same simulated campaigns as its other figures. Empty = what the "
+    "campaign is expected to earn after declines and backups.",
 )
 REPLY_MICRO = Setting(
     "reply_micro",

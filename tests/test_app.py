@@ -453,3 +453,46 @@ def test_saving_more_often_than_the_limit_says_how_long_to_wait_and_keeps_the_pa
     assert f"already saved {SaveLimits.PER_MINUTE} scenarios in the last minute" in refusal
     assert "Try again in" in refusal
     assert headline(app) == before
+
+
+def test_the_headline_the_strategies_tab_and_the_report_agree_for_the_same_scenario():
+    """One simulation behind every figure: the Strategies tab's optimal mix is the headline's
+    campaign (mean, P10, P90, chance of the target), and the client report assembled from the
+    same scenario shows the same headline figures."""
+    from dashboard import controls
+    from dashboard.forecast import offers_plan
+    from dashboard.headline import forecast_figures
+    from dashboard.report import plan_report
+    from planner import read_roster
+    from planner.outreach import forecast
+    from planner.risk import split_curve_ranges
+
+    app = run(tab="Strategies and risk", budget="60000", target="250000")
+    assert not app.exception
+    shown = headline(app)
+    mix = app.dataframe[0].value.set_index("Strategy").loc["Optimal mix"]
+    assert f"{mix['Mean']:,.0f}" == shown[MAIN]
+    assert f"{mix['Chance of ≥ 250,000']:.0%}" == shown["Chance of target"]
+    p10, p90 = (c.strip() for c in app.metric[0].proto.delta.removeprefix("P10–P90 ").split("–"))
+    assert p10 == f"{mix['P10 (1 in 10 below)'] / 1e3:.0f}K"
+    assert p90 == f"{mix['P90 (1 in 10 above)'] / 1e3:.0f}K"
+
+    values = {s.key: s.default for s in controls.ALL} | {"budget": 60_000.0, "target": 250_000}
+    roster = read_roster(Path(APP).parent / "data" / "sample_roster.csv")
+    campaign, assumptions = controls.campaign_from(values), controls.assumptions_from(values)
+    result = forecast(roster, campaign, assumptions)
+    curve, ranges = split_curve_ranges(roster, campaign, assumptions, outreach=result.strategy)
+    html = plan_report(
+        title="Same scenario",
+        roster=roster,
+        roster_label="Sample roster",
+        plan=offers_plan(roster, result),
+        values=values,
+        forecast=result,
+        target=250_000.0,
+        curve=curve,
+        ranges=ranges,
+    ).decode()
+    for figure in forecast_figures(result, 250_000.0, roster.tiers):
+        assert shown[figure.label] == figure.value
+        assert f'<div class="value">{figure.value}</div>' in html

@@ -177,7 +177,10 @@ def head_to_head_outreach(
     target: float,
 ) -> pd.DataFrame:
     """All micro, all macro and the campaign's own mix after declines and backups."""
-    mix = outreach_forecast(_roster, roster_key, campaign, assumptions, strategy)
+    # The headline's campaign, asked about the same target (its chance from the same draws).
+    mix = dataclasses.replace(
+        outreach_forecast(_roster, roster_key, campaign, assumptions, strategy), target=target
+    )
     return outreach_head_to_head(
         _roster, campaign, assumptions, strategy=strategy, target=target, mix=mix
     )

@@ -198,7 +198,7 @@ def _replies_and_risk(locked: bool) -> None:
         format_func=lambda v: controls.PLAN_BASIS_WORDS.get(v, v),
     )
     _bound(controls.ROUNDS, st.slider, locked)
-    _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, with replies")
+    _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, after declines")
     for setting in controls.RISK:
         _bound(setting, st.slider, locked, format="%d%%" if setting.whole else "%.2f")
 
