@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from planner.export import to_csv_bytes
+from planner.export import platform_name, to_csv_bytes
 from planner.money import TABLE_MONEY
 from planner.outreach import sweep_sentence
 from ui import cache, state
@@ -36,6 +36,7 @@ def outreach_frame(c: Current) -> pd.DataFrame:
     table = c.forecast.contact_table(c.roster).copy()
     table["role"] = table["role"].map({"plan": "Plan", "backup": "Backup"})
     table["tier"] = table["tier"].map(lambda t: str(t).capitalize())
+    table["platform"] = table["platform"].map(platform_name)
     for column in ("reply_rate", "chance_contacted", "chance_booked"):
         table[column] = (table[column] * 100).round(1)
     table["expected_engagement_if_booked"] = table["expected_engagement_if_booked"].round()
