@@ -9,6 +9,7 @@ import pandas as pd
 
 from planner import Plan, Roster
 from planner.export import headings, plan_table
+from planner.money import DEFAULT_CURRENCY
 from planner.outreach import Forecast
 from planner.plan import ALLOCATION_COLUMNS, TierTotals
 
@@ -75,14 +76,22 @@ def booked_macro_share(forecast: Forecast) -> float:
     return float(outcome.macro_spend.mean()) / budget if outcome.draws and budget > 0 else 0.0
 
 
-# The plan table's columns that are what an offer comes to if it is booked (`offers_table`).
-IF_BOOKED = {
-    "spend": "Spend if booked",
-    "expected_engagement": "Engagements if booked",
-    "cost_per_engagement": "Cost per engagement if booked",
-}
-REPLY_HEADING = "Reply rate"
-BOOKED_HEADING = "Chance booked (simulated)"
+# The plan table's columns that are what an offer comes to if it is booked (`offers_table`),
+# in US dollars (`if_booked` for the roster's currency).
+def if_booked(currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    names = headings(currency)
+    return {
+        "spend": names["spend"].replace("Spend", "Spend if booked"),
+        "expected_engagement": "Engagements if booked",
+        "cost_per_engagement": names["cost_per_engagement"].replace(
+            "Cost per engagement", "Cost per engagement if booked"
+        ),
+    }
+
+
+IF_BOOKED = if_booked()
+REPLY_HEADING = "Reply rate (%)"
+BOOKED_HEADING = "Chance booked (%, simulated)"
 
 
 def offers_table(roster: Roster, forecast: Forecast, plan: Plan) -> pd.DataFrame:
@@ -100,7 +109,7 @@ def offers_table(roster: Roster, forecast: Forecast, plan: Plan) -> pd.DataFrame
     reply = offers.reply[plan_part][order]
     booked = forecast.outcome.booking_rate[plan_part][order]
     assert list(names_in_order[order]) == list(table[names["name"]])
-    table = table.rename(columns={names[k]: v for k, v in IF_BOOKED.items()})
+    table = table.rename(columns={names[k]: v for k, v in if_booked(roster.currency).items()})
     table[REPLY_HEADING] = (reply * 100).round(1)
     table[BOOKED_HEADING] = (booked * 100).round(1)
     return table

@@ -340,6 +340,7 @@ def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_l
     assert list(summary["Strategy"]) == ["All micro", "All macro", "Optimal mix"]
     assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()
     assert set(outreach["Role"]) == {"Plan", "Backup"}
+    assert "TikTok" in set(outreach["Platform"]) and "tiktok" not in set(outreach["Platform"])
     before = summary["P90 (1 in 10 above)"].tolist()
     app.session_state[state.REPLIES_OPEN] = True
     app.run()

@@ -144,7 +144,7 @@ def test_the_csv_download_matches_the_plan_on_screen(page, app_url):
     # The plan of offers: what each costs and earns if booked, and how often it was booked in
     # the headline's simulation; the plan's part of the expected spend is within the headline's.
     spend = float(metric(page, "Expected spend").inner_text().strip("$").replace(",", ""))
-    booked = plan["Spend if booked"] * plan["Chance booked (simulated)"] / 100
+    booked = plan["Spend if booked ($)"] * plan["Chance booked (%, simulated)"] / 100
     assert 0 < booked.sum() <= spend * 1.01
     contacted = metric(page, "To contact").inner_text()
     assert len(plan) <= int(contacted.replace(",", "")) + 1
