@@ -39,7 +39,7 @@ from dashboard.text import md  # noqa: E402
 from planner import SettingsError  # noqa: E402
 from ui import cache, header, session, share  # noqa: E402
 from ui.current import Current  # noqa: E402
-from ui.headline import headline, show_chance  # noqa: E402
+from ui.headline import headline, show_forecast  # noqa: E402
 from ui.roster import (  # noqa: E402
     left_out,
     roster_for_plan,
@@ -104,12 +104,12 @@ with body:
     left_out(roster)
 
 # ---------------------------------------------------------------- plan
-replies = controls.replies_of(settings.values, assumptions)
+strategy = controls.strategy_of(settings.values)
 # The split curve does not depend on the plan: started first (in worker processes), it is
 # computed while the plan is solved and the headline and the sidebar are drawn (the Plan tab
 # waits for it).
 curve_ready = (
-    cache.start_curve(roster, key, campaign, replies, assumptions)
+    cache.start_curve(roster, key, campaign, strategy, assumptions)
     if st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
     else None
 )
@@ -120,26 +120,29 @@ current = Current(
     values=settings.values,
     campaign=campaign,
     assumptions=assumptions,
-    replies=replies,
-    plan=cache.plan(roster, key, campaign, replies),
+    strategy=strategy,
+    plan=cache.plan(roster, key, campaign, None),  # as if every offer were accepted
     saved=app.scenario,
     curve_ready=curve_ready,
 )
 
 # ---------------------------------------------------------------- headline
 with head:
-    chance_slot = headline(current)
-# The sidebar after the headline figures (and before the share link, which reads the URL the
-# settings' widgets write).
+    headline_slot = headline(current)
+# The sidebar after the headline's first step (and before the share link, which reads the URL
+# the settings' widgets write).
 settings.draw()
 if not CLIENT:
     with head:
         share.share_and_save(settings.values, edited, campaign.budget)
-if chance_slot is None:  # no plan fits, or it books nothing: the headline says why
+if headline_slot is None:  # no plan fits, or it books nothing: the headline says why
     stop()
-# The headline's sixth figure, the chance of reaching the target (a simulation), once the
-# browser has the other five and the sidebar: it is worked out while the split curve is.
-current = show_chance(current, chance_slot)
+# The headline's figures, from the simulated campaign after declines and backups, once the
+# browser has the sidebar: it is worked out while the split curve is.
+forecast_shown = show_forecast(current, headline_slot)
+if forecast_shown is None:  # the outreach's own plan cannot be made: the headline says why
+    stop()
+current = forecast_shown
 
 # ---------------------------------------------------------------- the answer, in tabs
 TABS = [state.TAB_PLAN, state.TAB_BUDGET, state.TAB_RISK] + ([] if CLIENT else [state.TAB_COMPARE])

@@ -82,14 +82,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def spend_is(page: Page, text: str, timeout: float = 30_000) -> None:
-    page.wait_for_function(
-        """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-            m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Spend' &&
-            m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text)""",
-        arg=text,
-        timeout=timeout,
-        polling="raf",
-    )
+    """Until the headline shows the budget `text`: the reference app's "Spend" figure, or the
+    planner's "Expected spend" figure with "of <budget>" under it (drawn with the rest of the
+    headline's figures, after declines and backups)."""
+    page.wait_for_function(SHOWS_BUDGET, arg=text, timeout=timeout, polling="raf")
+
+
+SHOWS_BUDGET = """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => {
+    const label = m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim();
+    if (label === 'Spend')
+        return m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text;
+    return label === 'Expected spend' &&
+        m.querySelector('[data-testid="stMetricDelta"]')?.innerText.trim() === 'of ' + text;
+})"""
 
 
 # A chart with its data drawn: bars or markers (`.point`) or lines (`.js-line`). (The app's first

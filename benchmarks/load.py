@@ -61,6 +61,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: E402
 
 HEADLINE = "Spend"
+PLANNER_HEADLINE = "Expected spend"  # the planner's headline shows the budget under it
 TIMEOUT = 60.0
 BUDGETS = (20_000, 1_000_000)  # the moves' range; the slider's step is $1,000
 REFERENCE_APP = """
@@ -179,9 +180,13 @@ class Session:
         element = delta.new_element
         kind = element.WhichOneof("type")
         if kind == "metric" and run.headline is None:
-            if element.metric.label.strip().strip("*") == HEADLINE:
+            label = element.metric.label.strip().strip("*")
+            if label == HEADLINE:  # the reference app: the budget is the figure
                 run.headline = time.perf_counter()
                 run.headline_text = element.metric.body
+            elif label == PLANNER_HEADLINE:  # the planner: "of <budget>" under the figure
+                run.headline = time.perf_counter()
+                run.headline_text = element.metric.delta.removeprefix("of ")
         elif kind == "slider":
             run.sliders.append((tuple(msg.metadata.delta_path), element.slider))
         elif kind == "bidi_component":
@@ -411,9 +416,13 @@ def warm(url: str) -> None:
     asyncio.run(once())
 
 
-SPEND_SHOWN = """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-    m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Spend' &&
-    m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text)"""
+SPEND_SHOWN = """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => {
+    const label = m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim();
+    if (label === 'Spend')
+        return m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text;
+    return label === 'Expected spend' &&
+        m.querySelector('[data-testid="stMetricDelta"]')?.innerText.trim() === 'of ' + text;
+})"""
 
 
 def chromium_check(moves: int, args: argparse.Namespace) -> None:

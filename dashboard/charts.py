@@ -130,8 +130,10 @@ def _influencers(count: int) -> str:
     return f"{count:,} influencer" + ("" if count == 1 else "s")
 
 
-def tier_split(plan: Plan) -> go.Figure:
-    """Where the money goes and where the engagement comes from, by tier, as 100% bars."""
+def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
+    """Where the money goes and where the engagement comes from, by tier, as 100% bars.
+    `expected`: the plan's totals are what a campaign is expected to book after declines and
+    backups (`dashboard.forecast.expected_bookings`), and the title says so."""
     tiers = ("micro", "macro")
     spend = np.array([plan.by_tier[t].spend for t in tiers], dtype=float)
     engagement = np.array([plan.by_tier[t].expected_engagement for t in tiers], dtype=float)
@@ -169,9 +171,11 @@ def tier_split(plan: Plan) -> go.Figure:
         if left >= 0.01 * plan.campaign.budget
         else ""
     )
+    # After declines and backups (`expected`) the bars are what a campaign is expected to book.
+    title = "Expected bookings by tier" if expected else "Spend and engagement by tier"
     return _figure(
         traces,
-        "Spend and engagement by tier",
+        title,
         subtitle=unspent,
         height=300,
         barmode="stack",
@@ -238,6 +242,9 @@ def split_curve_chart(
     band: tuple[float, float],
     plan: Plan,
     ranges: pd.DataFrame | None = None,
+    *,
+    mark: tuple[float, float] | None = None,
+    booked: float | None = None,
 ) -> go.Figure:
     """Best expected engagement against the macro share of budget, the campaign's band shaded,
     the curve's best point and the current plan marked: the answer to "micro or macro?".
@@ -245,9 +252,17 @@ def split_curve_chart(
     Each point is drawn at its plan's own macro share (`curve_shares`), as "your plan" is;
     bands with no plan are named under the title (`missing_bands`). `ranges` (from
     `planner.risk.split_bands`, one row per band) adds each point's simulated P10-P90 range,
-    shaded run by run: a band with no plan breaks the shading, never bridges it."""
+    shaded run by run: a band with no plan breaks the shading, never bridges it.
+    `mark`: where the campaign sits on a realistic curve (the share it was planned at, its
+    simulated mean), with `booked` the macro share of the budget it books on average; the
+    realistic curve's points are then drawn at the share they were planned at, the mark's
+    basis."""
     budget = plan.campaign.budget
-    share = curve_shares(curve, budget)
+    share = (
+        curve["macro_share"].to_numpy(dtype=float) * 100
+        if mark is not None
+        else curve_shares(curve, budget)
+    )
     value = curve["expected_engagement"].to_numpy(dtype=float)
     traces = []
     if ranges is not None and len(ranges):
@@ -288,7 +303,8 @@ def split_curve_chart(
             x=share,
             y=value,
             mode="lines+markers",
-            name="Best plan at this macro share",
+            name="Best plan at this macro share"
+            + (" (simulated mean after declines and backups)" if mark is not None else ""),
             line=dict(color=MICRO_COLOUR, width=3),
             marker=dict(size=6),
             connectgaps=False,
@@ -325,12 +341,16 @@ def split_curve_chart(
             )
         )
     if plan.has_plan:
+        # `mark`: where the campaign sits on a realistic curve (`dashboard.forecast.
+        # forecast_point`), else the plan's own macro share and expected engagement.
+        x, y = mark if mark is not None else (plan.macro_share_of_budget, plan.expected_engagement)
         traces.append(
             go.Scatter(
-                x=[plan.macro_share_of_budget * 100],
-                y=[plan.expected_engagement],
+                x=[x * 100],
+                y=[y],
                 mode="markers",
-                name=f"Your plan: {plan.macro_share_of_budget:.0%} of budget on macro",
+                name=f"Your plan: {x:.0%} of budget on macro"
+                + ("" if booked is None else f" as planned, {booked:.0%} booked"),
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
@@ -345,7 +365,9 @@ def split_curve_chart(
         "Micro or macro? Engagement by macro share of budget",
         subtitle=missing,
         height=460,
-        xaxis=SHARE_AXIS,
+        xaxis=SHARE_AXIS
+        if mark is None
+        else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
         yaxis=ENGAGEMENT_AXIS,
         shapes=[
             dict(
@@ -379,8 +401,14 @@ def split_curve_chart(
     )
 
 
-def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
-    """Best expected engagement by budget, and the engagements each extra dollar buys there."""
+# The budget frontier plans as if every offer were accepted: a forecast after declines and
+# backups at each of its 20 budgets would take some 15 s.
+FRONTIER_BASIS = "If every offer were accepted: the best plan at each budget, before declines"
+
+
+def frontier_chart(frontier: pd.DataFrame, budget: float, *, basis: str = "") -> go.Figure:
+    """Best expected engagement by budget, and the engagements each extra dollar buys there
+    (`basis`: what the engagements assume, added to the title)."""
     traces = [
         go.Bar(
             x=frontier["budget"],
@@ -401,7 +429,7 @@ def frontier_chart(frontier: pd.DataFrame, budget: float) -> go.Figure:
     ]
     return _figure(
         traces,
-        "What more budget buys",
+        "What more budget buys" + (f"<br><sup>{basis}</sup>" if basis else ""),
         xaxis=dict(title="Budget", tickprefix="$"),
         margin=dict(r=64),
         yaxis=dict(title="Expected engagements", rangemode="tozero"),
@@ -662,4 +690,39 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         height=420,
         xaxis=SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
+    )
+
+
+def reply_sweep_chart(sweep: pd.DataFrame) -> go.Figure:
+    """The macro reply rate sweep (`planner.outreach.macro_reply_sweep`): by macro reply rate,
+    the best macro share of the budget planned and the macro share of what it books, after
+    declines and backups."""
+    rate = sweep["reply_macro"].to_numpy(dtype=float) * 100
+    traces = [
+        go.Scatter(
+            x=rate,
+            y=sweep["best_share"] * 100,
+            mode="lines+markers",
+            name="Best macro share planned",
+            line=dict(color=MACRO_COLOUR, width=3),
+            customdata=sweep["best_mean"],
+            hovertemplate="Macro reply rate %{x:.0f}%<br>best share %{y:.0f}% of the budget"
+            "<br>%{customdata:,.0f} engagements<extra></extra>",
+        ),
+        go.Scatter(
+            x=rate,
+            y=sweep["best_booked_macro_share"] * 100,
+            mode="lines+markers",
+            name="Macro share of what it books",
+            line=dict(color=MICRO_COLOUR, width=2, dash="dot"),
+            hovertemplate="Macro reply rate %{x:.0f}%<br>%{y:.0f}% of spend booked on macro"
+            "<extra></extra>",
+        ),
+    ]
+    return _figure(
+        traces,
+        "Best macro share by macro reply rate, after declines and backups",
+        height=320,
+        xaxis=dict(title="Macro reply rate", ticksuffix="%", range=[0, 105]),
+        yaxis=dict(title="Macro share", ticksuffix="%", range=[0, 105]),
     )

@@ -18,6 +18,7 @@ import numpy as np
 
 from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, SettingsError, Tiers
 from planner.money import money
+from planner.outreach import DEFAULT_STRATEGY, STRATEGIES, Strategy
 from planner.risk import Assumptions, reply_weighted_engagement
 
 _TIERS = Tiers()
@@ -37,6 +38,7 @@ class Setting:
     optional: bool = False  # empty means "no cap"
     repeated: int = 1  # values in the parameter (2 for a range)
     help: str = ""
+    choices: tuple[str, ...] = ()  # a setting that is one of these words
 
 
 BUDGET = Setting(
@@ -150,12 +152,46 @@ RATE_CARD = tuple(
     for platform, price in DEFAULT_RATE_CARD.items()
 )
 
+# The switch PLAN_BASIS replaced: no widget; read from old links and saved scenarios only.
 PLAN_FOR_REPLIES = Setting(
     "plan_for_replies",
     "Plan for offers that may be declined",
     False,
     help="Weigh each influencer's engagement by how likely they are to accept (their reply "
     "rate), so the plan prefers influencers who answer. Off = plan as if every offer is accepted.",
+)
+# The plan the outreach starts from (planner/outreach.py STRATEGIES; docs/outreach.md has the
+# measurement that chose the default). Replaces the `plan_for_replies` switch: a link or a saved
+# scenario with `plan_for_replies=true` means the reply-weighted plan (`upgrade_link`).
+PLAN_BASIS = Setting(
+    "plan_basis",
+    "Plan the offers for",
+    DEFAULT_STRATEGY,
+    choices=tuple(STRATEGIES),
+    help="Which certified plan the outreach starts from; declined offers are then replaced by "
+    "backups in rounds. *Expected acceptances* (the default): each offer counts at its reply "
+    "rate in the engagement and in the budget, so the offers' expected bookings fill the "
+    "budget; it earned the most after declines and backups in the planner's measurements "
+    "(docs/outreach.md). *Reply-weighted engagement*: engagement weighted by reply rates, full "
+    "prices in the budget. *Every offer accepted*: the plan as if nobody declined.",
+)
+PLAN_BASIS_WORDS = {
+    "expected": "Expected acceptances",
+    "reply_weighted": "Reply-weighted engagement",
+    "plan": "Every offer accepted",
+}
+ROUNDS = Setting(
+    "rounds",
+    "Rounds of offers",
+    _RISK.rounds,
+    1,
+    20,
+    1,
+    whole=True,
+    help="How many times the marketer goes back to the backups for the budget that declined "
+    "offers left open, before the campaign starts. What is unspent after the last round stays "
+    "unspent. Default 3 is an assumption: no published figure says how many rounds marketers "
+    "send.",
 )
 TARGET = Setting(
     "target",
@@ -166,9 +202,9 @@ TARGET = Setting(
     10_000,
     whole=True,
     optional=True,
-    help="The engagements the client hopes for. The headline shows the chance that the plan "
-    "reaches it, from the simulation. Empty = what the plan is expected to earn once declined "
-    "offers are counted.",
+    help="The engagements the client hopes for. The headline shows the chance that the campaign "
+    "reaches it, from the same simulated campaigns as its other figures. Empty = what the "
+    "campaign is expected to earn after declines and backups.",
 )
 REPLY_MICRO = Setting(
     "reply_micro",
@@ -236,7 +272,8 @@ ALL: tuple[Setting, ...] = (
     MACRO_THRESHOLD,
     ESTIMATE_PRICES,
     *RATE_CARD,
-    PLAN_FOR_REPLIES,
+    PLAN_BASIS,
+    ROUNDS,
     TARGET,
     *RISK,
 )
@@ -265,6 +302,10 @@ def _excerpt(values: list[str]) -> str:
 def _problem(setting: Setting, values: list[str]) -> str | None:
     """Why these URL values cannot be used for the setting, or None when they can."""
     shown = _excerpt(values)
+    if setting.choices:
+        if len(values) == 1 and values[0] in setting.choices:
+            return None
+        return f"{shown} is not one of {', '.join(setting.choices)}"
     if setting.default is False or setting.default is True:
         if values in (["true"], ["false"], ["True"], ["False"]):
             return None
@@ -295,7 +336,7 @@ def check_link(params: Mapping[str, list[str]]) -> list[str]:
     """One sentence per setting whose value in the link cannot be used (it falls back to its
     default); unknown parameters are ignored."""
     problems = []
-    for setting in ALL:
+    for setting in (*ALL, PLAN_FOR_REPLIES):  # and the old switch a link may still carry
         values = params.get(setting.key)
         if not values:
             continue
@@ -317,6 +358,9 @@ def canonical_link(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
     parameters are kept as they are."""
     settings = {s.key: s for s in ALL}
     clean: dict[str, list[str]] = {}
+    params = upgrade_link(params)
+    if PLAN_FOR_REPLIES.key in params:  # a value that is not true or false: refused
+        params = {k: v for k, v in params.items() if k != PLAN_FOR_REPLIES.key}
     for key, values in params.items():
         setting = settings.get(key)
         if setting is None:
@@ -331,6 +375,8 @@ def canonical_link(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
 
 
 def _text(setting: Setting, value: object) -> str:
+    if setting.choices:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     number = float(value)  # type: ignore[arg-type]
@@ -355,6 +401,10 @@ def to_link(setting: Setting, value: object) -> str | None:
 
 def _format_default(setting: Setting) -> str:
     default = setting.default
+    if setting.choices:
+        return PLAN_BASIS_WORDS.get(str(default), str(default)).lower()
+    if isinstance(default, bool):
+        return "on" if default else "off"
     if isinstance(default, tuple):
         return f"{default[0]}–{default[1]}%"
     if setting is BUDGET:
@@ -406,18 +456,33 @@ def assumptions_from(values: Mapping[str, object]) -> Assumptions:
         spread_micro=round(float(values[SPREAD_MICRO.key]), 4),  # type: ignore[arg-type]
         spread_macro=round(float(values[SPREAD_MACRO.key]), 4),  # type: ignore[arg-type]
         shared_spread=round(float(values[SHARED_SPREAD.key]), 4),  # type: ignore[arg-type]
+        rounds=int(values[ROUNDS.key]),  # type: ignore[call-overload]
     )
 
 
+def strategy_of(values: Mapping[str, object]) -> Strategy:
+    """The plan the outreach starts from (`PLAN_BASIS`)."""
+    return values[PLAN_BASIS.key]  # type: ignore[return-value]
+
+
+def upgrade_link(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """A link's parameters in today's names: `plan_for_replies=true` (the switch `PLAN_BASIS`
+    replaced) becomes `plan_basis=reply_weighted`, the plan it meant, unless the link names a
+    plan basis itself; `plan_for_replies=false` is dropped (it meant the plan as if every offer
+    were accepted before outreach was modelled: today's default plans for expected acceptances,
+    which earns more after declines). A value that is not true or false is left in place for
+    `check_link` to report."""
+    clean = {key: list(values) for key, values in params.items()}
+    old = clean.get(PLAN_FOR_REPLIES.key)
+    if old is None or _problem(PLAN_FOR_REPLIES, old) is not None:
+        return clean
+    del clean[PLAN_FOR_REPLIES.key]
+    if _typed(PLAN_FOR_REPLIES, old) and PLAN_BASIS.key not in clean:
+        clean[PLAN_BASIS.key] = ["reply_weighted"]
+    return clean
+
+
 Replies = tuple[float, float] | None  # (micro, macro) reply rates when planning for them
-
-
-def replies_of(values: Mapping[str, object], assumptions: Assumptions) -> Replies:
-    """The reply rates to plan with: the assumptions' when the settings plan for declined
-    offers, else None."""
-    if not values[PLAN_FOR_REPLIES.key]:
-        return None
-    return (assumptions.reply_micro, assumptions.reply_macro)
 
 
 def first_values(roster: Roster, replies: Replies) -> np.ndarray | None:
@@ -439,6 +504,9 @@ def values_from_saved(saved: Mapping[str, object]) -> tuple[dict[str, object], l
     after the scenario was saved) takes its default silently."""
     values: dict[str, object] = {}
     problems = []
+    if saved.get(PLAN_FOR_REPLIES.key) is True and PLAN_BASIS.key not in saved:
+        # saved before the plan basis replaced the switch: it meant the reply-weighted plan
+        saved = {**saved, PLAN_BASIS.key: "reply_weighted"}
     for setting in ALL:
         if setting.key not in saved:
             values[setting.key] = setting.default
@@ -463,6 +531,8 @@ def values_from_saved(saved: Mapping[str, object]) -> tuple[dict[str, object], l
 
 
 def _typed(setting: Setting, items: list[object]) -> object:
+    if setting.choices:
+        return str(items[0])
     if isinstance(setting.default, bool):
         value = items[0]
         return value if isinstance(value, bool) else str(value).lower() == "true"
@@ -505,6 +575,8 @@ def describe(setting: Setting, value: object) -> str:
         return "no cap" if setting.optional and setting is not TARGET else "not set"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if setting is PLAN_BASIS:
+        return PLAN_BASIS_WORDS.get(str(value), str(value))
     if setting is BUDGET:  # the budget the plan used
         return money(budget_in_range(value)[0], cents=True)
     if setting is MACRO_SHARE:

@@ -10,6 +10,7 @@ from dashboard import controls
 from dashboard.controls import Replies
 from planner import Plan, Tiers
 from planner.money import money, money_rate
+from planner.outreach import Forecast
 from planner.risk import Outcome
 
 
@@ -108,4 +109,117 @@ def chance_figure(outcome: Outcome, target: float) -> Figure:
         f"Chance of reaching the target: the share of {outcome.draws:,} simulated campaigns "
         "(offers declined at the reply rates, posts landing above or below expectation) that "
         "reach it. Set the target and the assumptions under *Replies and risk* in the sidebar.",
+    )
+
+
+# ---------------------------------------------------------------- after declines and backups
+# The headline (issue 18): what the campaign is expected to earn once offers are declined and
+# backups booked (`planner.outreach.forecast`), every figure from the same simulated campaigns.
+CERTIFIES = (
+    "What *Optimal* certifies: the plan of offers is the best possible for its objective under "
+    "these settings (budget, macro share band, caps), within the gap shown. What is simulated: "
+    "everything that happens after the offers go out (declines at the reply rates, backups in "
+    "rounds, the order answers come back, posts landing above or below expectation). The "
+    "engagements, spend, influencers and the chance are the simulation's."
+)
+
+
+def _short(count: float) -> str:
+    """A count in few characters for a note under a figure: 216K, 1.2M, 950."""
+    if abs(count) >= 1e6:
+        return f"{count / 1e6:.1f}M".replace(".0M", "M")
+    if abs(count) >= 1e4:
+        return f"{count / 1e3:.0f}K"
+    return f"{count:,.0f}"
+
+
+# The same, in a client's words (the client report: no "certified", no "gap").
+CERTIFIES_FOR_CLIENTS = (
+    "What is planned and what is forecast: the offers are the best possible set for these "
+    "settings (budget, macro share, caps). Everything that happens after they go out is "
+    "simulated: offers declined at the reply rates, backups booked in rounds, answers coming "
+    "back in any order, posts landing above or below expectation. The engagements, spend, "
+    "influencers and chance above are the simulation's."
+)
+
+
+def forecast_target(values: Mapping[str, object], forecast: Forecast) -> float:
+    """The engagements whose chance the headline shows: the user's target, or else what the
+    campaign is expected to earn after declines and backups (the simulated mean, rounded)."""
+    target = values[controls.TARGET.key]
+    if target is None:
+        return float(round(forecast.outcome.engagement.mean())) if forecast.outcome.draws else 0.0
+    return float(target)  # type: ignore[arg-type]
+
+
+def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Figure]:
+    """The six headline figures of a campaign after declines and backups."""
+    s = forecast.summary()
+    outcome = forecast.outcome
+    draws = f"{outcome.draws:,} simulated campaigns"
+    plan = forecast.plan
+    spend = float(s["mean_spend"])  # type: ignore[arg-type]
+    macro = float(s["mean_macro_spend"]) / spend if spend > 0 else 0.0  # type: ignore[arg-type]
+    micro_words, macro_words = controls.tier_intro(tiers)
+    rounds = int(s["rounds"])  # type: ignore[call-overload]
+    return [
+        Figure(
+            "Expected engagements",
+            f"{s['mean']:,.0f}",
+            f"P10–P90 {_short(s['p10'])}–{_short(s['p90'])}",
+            f"What the campaign is expected to earn after declines and backups: the mean of "
+            f"{draws} (offers declined at the reply rates, backups offered in {rounds} "
+            f"round{'s' if rounds != 1 else ''}, posts landing above or below expectation). "
+            "8 in 10 campaigns land between P10 and P90.",
+        ),
+        Figure(
+            "Expected spend",
+            money(spend, cents=False),
+            f"of {money(plan.campaign.budget)}",
+            f"What accepted offers are expected to cost, of the {money(plan.campaign.budget)} "
+            f"budget: the mean of {draws}; never more than the budget. What is unspent after the "
+            f"last round of offers stays unspent. {s['budget_filled']:.0%} of the campaigns "
+            "booked at least 99% of the budget.",
+        ),
+        Figure(
+            "To contact",
+            f"{s['mean_contacted']:,.0f}",
+            f"{s['mean_booked']:,.0f} booked",
+            "Influencers to contact (offers sent, the plan's first, then backups) and influencers "
+            f"booked, on average over {draws}. In 9 campaigns in 10 at most "
+            f"{s['p90_contacted']:,.0f} are contacted. The outreach list in the "
+            "*Strategies and risk* tab says whom, in order.",
+        ),
+        Figure(
+            "Macro share",
+            f"{macro:.0%}",
+            "of expected spend",
+            f"The share of the expected spend booked with macro influencers ({macro_words}); "
+            f"the rest goes to micro influencers ({micro_words}).",
+        ),
+        Figure(
+            "Plan status",
+            "Optimal" if plan.status == "optimal" else "Best found",
+            f"gap {plan.optimality_gap:.1e}",
+            CERTIFIES,
+        ),
+        Figure(
+            "Chance of target",
+            f"{outcome.probability(target):.0%}",
+            f"≥ {_short(target)}",
+            f"Chance of reaching at least {target:,.0f} engagements: the share of the same "
+            f"{draws} that reach it. Set "
+            "the target and the assumptions under *Replies and risk* in the sidebar.",
+        ),
+    ]
+
+
+def if_all_accepted_words(forecast: Forecast) -> str:
+    """The secondary line: what the best plan would earn if every offer were accepted."""
+    plain = forecast.if_all_accepted
+    if not plain.has_plan:
+        return "If every offer were accepted: no plan fits these settings."
+    return (
+        f"If every offer were accepted (not a forecast: offers are declined), the best plan "
+        f"would earn {plain.expected_engagement:,.0f} engagements for {money(plain.spend)}."
     )

@@ -12,14 +12,26 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, controls
-from dashboard.controls import Replies, first_values
-from dashboard.headline import chance_figure, client_figures, plan_figures, status_words
+from dashboard.forecast import (
+    OFFERS_EXTRA_KINDS,
+    booked_macro_share,
+    expected_bookings,
+    forecast_point,
+    if_booked,
+    offers_table,
+)
+from dashboard.headline import (
+    CERTIFIES_FOR_CLIENTS,
+    client_figures,
+    forecast_figures,
+    if_all_accepted_words,
+    status_words,
+)
 from dashboard.text import html_text
-from planner import Plan, Roster, budget_frontier, head_to_head, make_plan
-from planner.export import Fact, kinds, plan_table, totals_row
+from planner import Plan, Roster, budget_frontier, make_plan
+from planner.export import Fact, Kind, kinds, totals_row
 from planner.money import DEFAULT_CURRENCY, money, money_rate
-from planner.plan import strategy_plans
-from planner.risk import Outcome
+from planner.outreach import Forecast, outreach_head_to_head
 
 _STYLE = """
 body { font-family: 'Source Sans Pro', -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -84,6 +96,8 @@ def client_report(
     created: datetime | None = None,
     totals: Mapping[str, object] | None = None,
     currency: str = DEFAULT_CURRENCY,
+    renamed: Mapping[str, str] | None = None,
+    extra_kinds: Mapping[str, Kind] | None = None,
 ) -> str:
     """The report as HTML text. `headline` is (label, value, note) per figure; `assumptions` is
     (name, value) per setting; `table`'s numbers are written as the app shows them (by their
@@ -104,7 +118,7 @@ def client_report(
         )
         for i, figure in enumerate(figures)
     )
-    rows = _table_html(table, totals, currency)
+    rows = _table_html(table, totals, kinds(currency, renamed, extra_kinds), currency)
     settings = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in assumptions)
     extra = "".join(f"<p>{esc(note)}</p>" for note in notes)
     stamp = f"{created or datetime.now(UTC):%d %B %Y, %H:%M} UTC"
@@ -140,11 +154,15 @@ def _cell(kind: str | None, value: object, currency: str) -> str:
     return str(value)
 
 
-def _table_html(table: pd.DataFrame, totals: Mapping[str, object] | None, currency: str) -> str:
+def _table_html(
+    table: pd.DataFrame,
+    totals: Mapping[str, object] | None,
+    by_heading: Mapping[str, Kind],
+    currency: str,
+) -> str:
     """The plan table as HTML, every cell escaped, numbers formatted as in the app."""
     esc = html_text
     heads = "".join(f"<th scope='col'>{esc(h)}</th>" for h in table.columns)
-    by_heading = kinds(currency)
     column_kinds = [by_heading.get(str(h)) for h in table.columns]
     body = "".join(
         "<tr>"
@@ -173,28 +191,37 @@ def plan_facts(
     plan: Plan,
     values: Mapping[str, object],
     created: datetime,
+    forecast: Forecast,
+    target: float,
 ) -> list[Fact]:
     """The scenario in facts: its name, when the file was made, the roster, the headline
-    numbers and every setting (the Excel file's first sheet)."""
+    numbers (the campaign after declines and backups, `forecast`, as the page's headline) and
+    every setting (the Excel file's first sheet). `plan`: the plan of offers."""
     campaign = plan.campaign
+    s = forecast.summary()
+    booked = expected_bookings(forecast)
     micro, macro = plan.by_tier["micro"], plan.by_tier["macro"]
     return [
         Fact(title, ""),
         Fact("Made", f"{created:%d %b %Y, %H:%M} UTC"),
         Fact("Roster", roster_label),
-        Fact("Plan", status_words(plan)),
+        Fact("Plan of offers", status_words(forecast.plan)),
         Fact("Budget", campaign.budget, "money"),
-        Fact("Spend", plan.spend, "money"),
-        Fact("Left", plan.budget_left, "money"),
-        Fact("Expected engagements", round(plan.expected_engagement), "count"),
-        Fact("Cost per engagement", round(plan.cost_per_engagement, 4), "money_rate")
-        if plan.expected_engagement > 0
-        else Fact("Cost per engagement", "–"),
-        Fact("Micro influencers", micro.influencers, "count"),
-        Fact("Macro influencers", macro.influencers, "count"),
-        Fact("Macro share of spend", round(plan.macro_share_of_spend * 100, 2), "percent")
-        if plan.spend > 0
-        else Fact("Macro share of spend", "–"),
+        Fact("Expected engagements (after declines and backups)", round(s["mean"]), "count"),  # type: ignore[call-overload]
+        Fact("P10 engagements", round(s["p10"]), "count"),  # type: ignore[call-overload]
+        Fact("P90 engagements", round(s["p90"]), "count"),  # type: ignore[call-overload]
+        Fact("Expected spend", round(booked.spend, 2), "money"),
+        Fact("Expected left", round(campaign.budget - booked.spend, 2), "money"),
+        Fact("Influencers to contact (mean)", round(s["mean_contacted"]), "count"),  # type: ignore[call-overload]
+        Fact("Influencers booked (mean)", round(s["mean_booked"]), "count"),  # type: ignore[call-overload]
+        Fact(
+            f"Chance of at least {target:,.0f} engagements",
+            round(forecast.outcome.probability(target) * 100, 2),
+            "percent",
+        ),
+        Fact("If every offer were accepted", if_all_accepted_words(forecast)),
+        Fact("Micro influencers offered first", micro.influencers, "count"),
+        Fact("Macro influencers offered first", macro.influencers, "count"),
         Fact("", ""),
         Fact("Settings", ""),
         *(Fact(s.label, controls.describe(s, values[s.key])) for s in controls.ALL),
@@ -207,63 +234,74 @@ def plan_report(
     roster: Roster,
     roster_label: str,
     plan: Plan,
-    replies: Replies,
     values: Mapping[str, object],
-    outcome: Outcome,
+    forecast: Forecast,
     target: float,
     curve: pd.DataFrame,
     ranges: pd.DataFrame,
     created: datetime | None = None,
 ) -> bytes:
-    """The client report of a scenario and its plan, as the page shows them: the headline
-    figures (with the chance of reaching `target` from the plan's simulated `outcome`), the
-    charts (the split curve and its `ranges` as computed for the page; the budget frontier and
-    the head-to-head planned here), the plan table and every setting (`values`, by key)."""
+    """The client report of a scenario as the page shows it: the headline figures of the
+    campaign after declines and backups (`forecast`, with the chance of reaching `target` from
+    the same simulation), the charts (the realistic split curve and its `ranges` as computed
+    for the page; the budget frontier and the realistic head-to-head made here), the plan of
+    offers (`plan`: `dashboard.forecast.offers_plan`) and every setting (`values`, by key)."""
     campaign = plan.campaign
-    weights = first_values(roster, replies)
+    assumptions = controls.assumptions_from(values)
     created = created or datetime.now(UTC)
-    headline = [
-        *client_figures(plan_figures(plan, replies, roster.tiers), plan),
-        chance_figure(outcome, target),
-    ]
-    frontier = budget_frontier(
-        roster, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=weights)
-    )
-    comparison = head_to_head(
+    headline = client_figures(forecast_figures(forecast, target, roster.tiers), forecast.plan)
+    frontier = budget_frontier(roster, campaign, plan_for=make_plan)
+    comparison = outreach_head_to_head(
         roster,
         campaign,
-        plans=strategy_plans(roster, campaign, first_value=weights, optimal=plan),
+        assumptions,
+        strategy=forecast.strategy,
+        target=target,
+        mix=forecast,
     )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     figures = [
-        charts.tier_split(plan),
-        charts.split_curve_chart(curve, band, plan, ranges),
-        charts.head_to_head_chart(comparison),
-        charts.frontier_chart(frontier, campaign.budget),
+        charts.tier_split(expected_bookings(forecast), expected=True),
+        charts.split_curve_chart(
+            curve,
+            band,
+            plan,
+            ranges,
+            mark=forecast_point(forecast),
+            booked=booked_macro_share(forecast),
+        ),
+        charts.outcome_ranges(
+            comparison.rename(columns={"probability_of_target": "chance"}), target
+        ),
+        charts.frontier_chart(frontier, campaign.budget, basis=charts.FRONTIER_BASIS),
         charts.roster_scatter(roster.table, plan.allocations),
     ]
     settings = [("Roster", roster_label)] + [
         (s.label, controls.describe(s, values[s.key])) for s in controls.ALL
     ]
-    table = plan_table(plan, roster)
+    table = offers_table(roster, forecast, plan)
     return client_report(
         title=title,
         subtitle=f"{created:%d %B %Y} · "
         f"budget {money(campaign.budget, currency=roster.currency)} · "
-        f"{roster_label} ({len(roster.table):,} influencers) · {status_words(plan)}",
+        f"{roster_label} ({len(roster.table):,} influencers) · {status_words(forecast.plan)}",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
         table=table,
-        totals=totals_row(table, roster.currency),
+        totals=totals_row(table, roster.currency, if_booked(roster.currency)),
         currency=roster.currency,
+        renamed=if_booked(roster.currency),
+        extra_kinds=OFFERS_EXTRA_KINDS,
         assumptions=settings,
         notes=[
+            if_all_accepted_words(forecast),
+            CERTIFIES_FOR_CLIENTS,
             "Expected engagements = followers × engagement rate × audience quality; each "
             "repeat post by the same influencer earns the repeat-post factor times the one "
             "before.",
-            "Reply rates and how much a post's engagement varies are assumptions, set above: "
-            "published figures where there are any (about 40% of contacted influencers reply), "
-            "estimates where there are none.",
+            "Reply rates, rounds of offers and how much a post's engagement varies are "
+            "assumptions, set above: published figures where there are any (about 40% of "
+            "contacted influencers reply), estimates where there are none.",
         ]
         + (["Some prices are estimates from the rate card."] if plan.prices_estimated else []),
         created=created,

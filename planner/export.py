@@ -20,7 +20,7 @@ a formula to a spreadsheet; influencer names and other text come from uploaded f
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,10 +58,14 @@ PLAN_COLUMNS = (
 )
 
 
-def headings(currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+def headings(
+    currency: str = DEFAULT_CURRENCY, renamed: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Column in Plan.allocations -> heading in the table and in the files, money in
-    `currency` (an ISO code: `Spend ($)`, `Spend (€)`, `Spend (CHF)`)."""
-    return {c.key: c.heading.format(unit=currency_label(currency)) for c in PLAN_COLUMNS}
+    `currency` (an ISO code: `Spend ($)`, `Spend (€)`, `Spend (CHF)`); `renamed`: headings a
+    table gives some columns instead (key -> heading)."""
+    unit = currency_label(currency)
+    return {c.key: c.heading.format(unit=unit) for c in PLAN_COLUMNS} | dict(renamed or {})
 
 
 HEADINGS = headings()  # in US dollars
@@ -149,15 +153,20 @@ def plan_table(plan: Plan, roster: Roster | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def totals_row(table: pd.DataFrame, currency: str = DEFAULT_CURRENCY) -> dict[str, object]:
-    """The totals under a plan table (money in `currency`): the number of influencers, posts,
-    spend and expected engagements, and the plan's cost per engagement."""
-    names = headings(currency)
+def totals_row(
+    table: pd.DataFrame,
+    currency: str = DEFAULT_CURRENCY,
+    renamed: Mapping[str, str] | None = None,
+) -> dict[str, object]:
+    """The totals under a plan table (money in `currency`, columns `renamed` as in
+    `headings`): the number of influencers, posts, spend and expected engagements, and the
+    plan's cost per engagement."""
+    names = headings(currency, renamed)
     out: dict[str, object] = {}
     for column in PLAN_COLUMNS:
         heading = names[column.key]
-        if heading not in table:
-            continue
+        if heading not in table or column.key in (renamed or {}):
+            continue  # a renamed column means something else: not this total
         values = table[heading]
         if column.total == "count":
             out[heading] = f"Total: {len(table):,} influencer" + ("" if len(table) == 1 else "s")
@@ -209,15 +218,17 @@ def to_excel_bytes(
     about: Sequence[Fact] = (),
     totals: bool = False,
     currency: str = DEFAULT_CURRENCY,
+    renamed: Mapping[str, str] | None = None,
+    extra_kinds: Mapping[str, Kind] | None = None,
 ) -> bytes:
     """The table as an Excel file: cells typed and formatted by their column's kind (plan
-    columns, `kinds`), money in `currency`, a totals row when `totals`, and, first, a sheet of
-    `about` facts (the scenario's name, date and settings) when given. No text cell runs as a
-    formula."""
+    columns, `kinds`, with `renamed` and `extra_kinds` as there), money in `currency`, a totals
+    row when `totals`, and, first, a sheet of `about` facts (the scenario's name, date and
+    settings) when given. No text cell runs as a formula."""
     from openpyxl.styles import Font
 
     formats = _excel_formats(currency)
-    by_heading = kinds(currency)
+    by_heading = kinds(currency, renamed, extra_kinds)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         if about:
@@ -238,7 +249,7 @@ def to_excel_bytes(
         sheet = writer.sheets[sheet_name]
         last = len(frame) + 1
         if totals and len(frame):
-            row = totals_row(frame, currency)
+            row = totals_row(frame, currency, renamed)
             for i, heading in enumerate(frame.columns, start=1):
                 if heading in row and row[heading] is not None:
                     cell = sheet.cell(row=last + 1, column=i, value=row[heading])
@@ -286,11 +297,19 @@ OUTREACH_COLUMNS = (
 )
 
 
-def kinds(currency: str = DEFAULT_CURRENCY) -> dict[str, Kind]:
-    """Each heading of the plan table and the outreach list (money in `currency`) -> its kind
-    (how Excel formats its cells)."""
+def kinds(
+    currency: str = DEFAULT_CURRENCY,
+    renamed: Mapping[str, str] | None = None,
+    extra: Mapping[str, Kind] | None = None,
+) -> dict[str, Kind]:
+    """Each heading of the plan table (columns `renamed` as in `headings`) and the outreach
+    list, money in `currency`, and the `extra` columns a table adds -> its kind (how Excel and
+    the report format its cells)."""
     unit = currency_label(currency)
-    return {c.heading.format(unit=unit): c.kind for c in (*PLAN_COLUMNS, *OUTREACH_COLUMNS)}
+    names = headings(currency, renamed)
+    plan = {names[c.key]: c.kind for c in PLAN_COLUMNS}
+    outreach = {c.heading.format(unit=unit): c.kind for c in OUTREACH_COLUMNS}
+    return outreach | plan | dict(extra or {})
 
 
 def outreach_table(frame: pd.DataFrame, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.controls import BUDGET, ESTIMATE_PRICES, PLAN_FOR_REPLIES, REPLY_MICRO, SPREAD_MICRO
+from dashboard.controls import (
+    BUDGET,
+    ESTIMATE_PRICES,
+    PLAN_BASIS,
+    REPLY_MACRO,
+    REPLY_MICRO,
+    SPREAD_MICRO,
+)
 from ui import state
 from ui.state import AppState
 
@@ -40,6 +48,19 @@ def headline(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
+MAIN = "Expected engagements"  # the headline's main figure: after declines and backups
+
+
+def all_accepted_spend(app: AppTest) -> str:
+    """What the plan as if every offer were accepted spends, from the headline's secondary
+    line ("... would earn N engagements for $X.")."""
+    for caption in app.caption:
+        found = re.search(r"for \\?(\$[\d,.]+?)\\?\.(?:\s|$)", caption.value)
+        if found and "If every offer were accepted" in caption.value:
+            return found.group(1)
+    raise AssertionError("no 'if every offer were accepted' line in the headline")
+
+
 @pytest.fixture(scope="module")
 def first() -> AppTest:
     return run()
@@ -48,7 +69,7 @@ def first() -> AppTest:
 def test_first_open_shows_the_sample_plan_and_every_chart(first):
     assert not first.exception
     figures = headline(first)
-    assert figures["Engagements"] not in ("", "0")
+    assert figures[MAIN] not in ("", "0")
     assert figures["Plan status"] == "Optimal"
     # The Plan tab: tier split and split curve (the other tabs draw when opened).
     assert len(first.get("plotly_chart")) == 2
@@ -93,7 +114,7 @@ def test_the_roster_tables_are_drawn_only_while_open_and_edits_stay_when_closed(
     assert not app.exception
     assert len(app.dataframe) == 2
     assert not app_state(app).roster.frame.loc[largest, "include"]
-    assert headline(app)["Engagements"] != before["Engagements"]
+    assert headline(app)[MAIN] != before[MAIN]
     app.session_state[state.ROSTER_OPEN] = (
         True  # reopened: the editor starts from the edited roster
     )
@@ -102,11 +123,11 @@ def test_the_roster_tables_are_drawn_only_while_open_and_edits_stay_when_closed(
 
 
 def test_the_budget_slider_and_the_typed_budget_move_together(first):
-    before = headline(first)["Engagements"]
+    before = headline(first)[MAIN]
     first.slider(key=state.BUDGET_SLIDER).set_value(40_000.0).run()
     assert first.number_input(key=BUDGET.key).value == 40_000.0
-    assert headline(first)["Spend"] == "$40,000"
-    assert headline(first)["Engagements"] != before
+    assert all_accepted_spend(first) == "$40,000"
+    assert headline(first)[MAIN] != before
     first.number_input(key=BUDGET.key).set_value(2_500_000.0).run()
     assert first.slider(key=state.BUDGET_SLIDER).value == 1_000_000.0
     assert not first.exception
@@ -118,7 +139,7 @@ def test_a_link_restores_its_settings():
     assert app.number_input(key=BUDGET.key).value == 25_000.0
     assert app.slider(key="macro_share").value == (0, 30)
     assert app.slider(key="max_posts").value == 2
-    assert headline(app)["Spend"].startswith("$2")
+    assert all_accepted_spend(app).startswith("$2")
     assert not app.warning
 
 
@@ -173,7 +194,7 @@ def test_settings_in_a_closed_section_keep_their_values_and_their_place_in_the_l
     app.session_state[state.REPLIES_OPEN] = False
     app.run()
     app.slider(key=state.BUDGET_SLIDER).set_value(50_000.0).run()
-    assert headline(app)["Spend"] == "$50,000"
+    assert all_accepted_spend(app) == "$50,000"
     assert app.session_state[REPLY_MICRO.key] == 60
     link = share_link(app)
     assert "reply_micro=60" in link and "estimate_prices=true" in link
@@ -193,12 +214,12 @@ def test_a_link_brought_back_by_the_browser_brings_back_its_section_settings():
     app = run(reply_micro="60")
     before = headline(app)
     app.query_params["reply_micro"] = "55"  # back to an earlier link, as a browser would
-    app.query_params["plan_for_replies"] = "true"
+    app.query_params["plan_basis"] = "reply_weighted"
     app.run()
     assert not app.exception
     assert app.session_state[REPLY_MICRO.key] == 55
-    assert app.session_state[PLAN_FOR_REPLIES.key] is True
-    assert headline(app)["Engagements"] != before["Engagements"]
+    assert app.session_state[PLAN_BASIS.key] == "reply_weighted"
+    assert headline(app)[MAIN] != before[MAIN]
     del app.query_params["reply_micro"]  # and to one without it: the default
     app.run()
     assert app.session_state[REPLY_MICRO.key] == REPLY_MICRO.default
@@ -217,7 +238,7 @@ def test_each_section_draws_exactly_the_settings_it_keeps_in_the_link():
     drawn = {
         w.key
         for expander in app.sidebar.expander
-        for kind in ("slider", "number_input", "toggle")
+        for kind in ("slider", "number_input", "toggle", "selectbox")
         for w in expander.get(kind)
     }
     listed = {s.key for section in SECTIONS for s in section.settings}
@@ -251,7 +272,7 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     assert app.number_input(key="micro_threshold").value == 2_000_000
     assert sidebar() == drawn
     app.number_input(key="micro_threshold").set_value(1_000).run()
-    assert headline(app)["Spend"] == "$60,000"
+    assert all_accepted_spend(app) == "$60,000"
     app.slider(key="macro_share").set_value((50, 100)).run()
     app.number_input(key="max_macro").set_value(0).run()
     assert "No plan fits these settings" in " ".join(e.value for e in app.error)
@@ -261,31 +282,65 @@ def test_the_sidebar_stays_with_its_values_when_a_run_stops_early():
     assert sidebar() == drawn
     app.number_input(key="max_macro").set_value(None).run()
     assert not app.error
-    assert headline(app)["Spend"] == "$60,000"
+    assert all_accepted_spend(app) == "$60,000"
 
 
-def test_planning_for_declined_offers_changes_the_plan_and_says_so():
+def test_the_plan_basis_changes_the_plan_and_the_secondary_line_stays():
+    app = run()
+    before = headline(app)
+    accepted = all_accepted_spend(app)
+    app.session_state[state.REPLIES_OPEN] = True
+    app.run()
+    app.selectbox(key=PLAN_BASIS.key).set_value("plan").run()
+    assert not app.exception
+    after = headline(app)
+    assert after[MAIN] != before[MAIN]
+    assert "P10–P90" in app.metric[0].proto.delta
+    # "If every offer were accepted" is the same plan whatever the basis.
+    assert all_accepted_spend(app) == accepted
+    assert "plan_basis=plan" in share_link(app)
+
+
+def test_the_headline_follows_the_macro_reply_rate_and_the_rounds():
     app = run()
     before = headline(app)
     app.session_state[state.REPLIES_OPEN] = True
     app.run()
-    app.toggle(key="plan_for_replies").set_value(True).run()
+    app.slider(key=REPLY_MACRO.key).set_value(90).run()
     assert not app.exception
-    after = headline(app)
-    assert after["Engagements"] != before["Engagements"]
-    assert "reply" in app.metric[0].proto.delta
-    # Micro influencers reply twice as often by default: the plan leaves macro out.
-    assert after["Micro / macro"].endswith("/ 0")
+    moved = headline(app)
+    assert moved[MAIN] != before[MAIN]
+    assert moved["Macro share"] != before["Macro share"]
+    app.slider(key="rounds").set_value(1).run()
+    assert headline(app)[MAIN] != moved[MAIN]
+    assert "rounds=1" in share_link(app) and "reply_macro=90" in share_link(app)
+
+
+def test_an_old_link_that_planned_for_replies_opens_the_reply_weighted_plan():
+    old = run(plan_for_replies="true")
+    assert not old.exception and not old.warning
+    assert old.session_state[PLAN_BASIS.key] == "reply_weighted"
+    assert "plan_for_replies" not in old.query_params
+    assert (
+        old.query_params["plan_basis"] == ["reply_weighted"]
+        or old.query_params["plan_basis"] == "reply_weighted"
+    )
+    assert headline(old) == headline(run(plan_basis="reply_weighted"))
+    assert headline(run(plan_for_replies="false")) == headline(run())
+    bad = run(plan_for_replies="maybe")
+    assert "not true or false" in " ".join(w.value for w in bad.warning)
+    assert bad.session_state[PLAN_BASIS.key] == "expected"
 
 
 def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_list():
     app = run(tab="Strategies and risk")
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 2  # head-to-head and ranges: only the open tab
+    assert len(app.get("plotly_chart")) == 1  # the ranges: only the open tab's
     summary, outreach = app.dataframe[0].value, app.dataframe[1].value
     assert list(summary["Strategy"]) == ["All micro", "All macro", "Optimal mix"]
     assert (summary["P10 (1 in 10 below)"] <= summary["P90 (1 in 10 above)"]).all()
     assert set(outreach["Role"]) == {"Plan", "Backup"}
+    assert "TikTok" in set(outreach["Platform"]) and "tiktok" not in set(outreach["Platform"])
     before = summary["P90 (1 in 10 above)"].tolist()
     app.session_state[state.REPLIES_OPEN] = True
     app.run()
@@ -368,7 +423,7 @@ def test_the_client_view_hides_editing_and_locks_settings_until_explore():
     client.toggle(key="explore").set_value(True).run()
     assert not client.slider(key=state.BUDGET_SLIDER).disabled
     client.slider(key=state.BUDGET_SLIDER).set_value(30_000.0).run()
-    assert headline(client)["Spend"] == "$30,000"
+    assert all_accepted_spend(client) == "$30,000"
 
 
 def test_compare_two_saved_scenarios():
@@ -399,3 +454,49 @@ def test_saving_more_often_than_the_limit_says_how_long_to_wait_and_keeps_the_pa
     assert f"already saved {SaveLimits.PER_MINUTE} scenarios in the last minute" in refusal
     assert "Try again in" in refusal
     assert headline(app) == before
+
+
+def test_the_headline_the_strategies_tab_and_the_report_agree_for_the_same_scenario():
+    """One simulation behind every figure: the Strategies tab's optimal mix is the headline's
+    campaign (mean, P10, P90, chance of the target), and the client report assembled from the
+    same scenario shows the same headline figures."""
+    from dashboard import controls
+    from dashboard.forecast import offers_plan
+    from dashboard.headline import client_figures, forecast_figures
+    from dashboard.report import plan_report
+    from planner import read_roster
+    from planner.outreach import forecast
+    from planner.risk import split_curve_ranges
+
+    app = run(tab="Strategies and risk", budget="60000", target="250000")
+    assert not app.exception
+    shown = headline(app)
+    mix = app.dataframe[0].value.set_index("Strategy").loc["Optimal mix"]
+    assert f"{mix['Mean']:,.0f}" == shown[MAIN]
+    assert f"{mix['Chance of ≥ 250,000']:.0%}" == shown["Chance of target"]
+    p10, p90 = (c.strip() for c in app.metric[0].proto.delta.removeprefix("P10–P90 ").split("–"))
+    assert p10 == f"{mix['P10 (1 in 10 below)'] / 1e3:.0f}K"
+    assert p90 == f"{mix['P90 (1 in 10 above)'] / 1e3:.0f}K"
+
+    values = {s.key: s.default for s in controls.ALL} | {"budget": 60_000.0, "target": 250_000}
+    roster = read_roster(Path(APP).parent / "data" / "sample_roster.csv")
+    campaign, assumptions = controls.campaign_from(values), controls.assumptions_from(values)
+    result = forecast(roster, campaign, assumptions)
+    curve, ranges = split_curve_ranges(roster, campaign, assumptions, outreach=result.strategy)
+    html = plan_report(
+        title="Same scenario",
+        roster=roster,
+        roster_label="Sample roster",
+        plan=offers_plan(roster, result),
+        values=values,
+        forecast=result,
+        target=250_000.0,
+        curve=curve,
+        ranges=ranges,
+    ).decode()
+    figures = forecast_figures(result, 250_000.0, roster.tiers)
+    for figure in figures:
+        assert shown[figure.label] == figure.value
+    # The report: the same figures, the plan's status in a client's words.
+    for figure in client_figures(figures, result.plan):
+        assert f'<div class="value">{figure.value}</div>' in html

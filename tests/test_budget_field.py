@@ -37,7 +37,7 @@ def test_the_field_says_what_is_out_of_range_and_the_plan_follows_the_used_budge
     assert not app.exception
     errors = " ".join(e.value for e in app.sidebar.error)
     assert "$60,000,000 is above the largest budget" in errors
-    spend = next(m for m in app.metric if m.label == "Spend")
+    spend = next(m for m in app.metric if m.label == "Expected spend")
     assert "$50,000,000" in spend.help
     app.number_input(key=BUDGET.key).set_value(500.0).run()
     assert not app.sidebar.error

@@ -101,14 +101,23 @@ def test_the_csv_is_rounded_as_shown_in_words_with_brands(sample_plan):
 def test_excel_has_the_scenario_first_then_a_typed_plan_with_totals(sample_plan):
     from dashboard import controls
     from dashboard.report import plan_facts
+    from planner.outreach import forecast
 
     values = {s.key: s.default for s in controls.ALL} | {controls.BUDGET.key: 20_000.0}
+    result = forecast(
+        read_roster(SAMPLE),
+        sample_plan.campaign,
+        controls.assumptions_from(values),
+        strategy="plan",
+    )
     about = plan_facts(
         title="Spring launch",
         roster_label="Sample roster",
         plan=sample_plan,
         values=values,
         created=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+        forecast=result,
+        target=300_000.0,
     )
     table = plan_table(sample_plan)
     book = load_workbook(io.BytesIO(to_excel_bytes(table, about=about, totals=True)))
@@ -116,8 +125,15 @@ def test_excel_has_the_scenario_first_then_a_typed_plan_with_totals(sample_plan)
     facts = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
     assert "Spring launch" in facts and facts["Made"] == "01 Dec 2026, 10:00 UTC"
     assert facts["Roster"] == "Sample roster"
-    assert facts["Plan"] == "This is the best plan possible under these settings."
-    assert facts["Budget"] == 20_000 and facts["Spend"] == sample_plan.spend
+    assert facts["Plan of offers"] == "This is the best plan possible under these settings."
+    assert facts["Budget"] == 20_000
+    # The headline's figures: the campaign after declines and backups (the same simulation).
+    summary = result.summary()
+    assert facts["Expected engagements (after declines and backups)"] == round(summary["mean"])
+    assert facts["Expected spend"] == pytest.approx(summary["mean_spend"], abs=0.01)
+    assert facts["Chance of at least 300,000 engagements"] == pytest.approx(
+        round(result.outcome.probability(300_000) * 100, 2)
+    )
     budget_row = next(r for r in book["About"].iter_rows() if r[0].value == "Budget")
     assert "$" in budget_row[1].number_format
     assert facts["Share of budget on macro influencers (%)"] == "0–100% of the budget"

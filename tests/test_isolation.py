@@ -17,6 +17,8 @@ from test_app import app_state, run
 
 from dashboard.controls import BUDGET
 from planner import Campaign, check_roster, make_plan, read_table
+from planner.outreach import forecast
+from planner.risk import Assumptions
 from ui.cache import SHARED, roster_key
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -125,8 +127,12 @@ def test_a_crafted_colliding_roster_does_not_change_another_sessions_plan():
     assert not victim.exception
     sample = check_roster(raw)
     assert _plan_names(victim) <= set(sample.table["name"])
-    expected = make_plan(sample, Campaign(budget=123_000)).expected_engagement
-    assert {m.label: m.value for m in victim.metric}["Engagements"] == f"{expected:,.0f}"
+    campaign = Campaign(budget=123_000)
+    expected = forecast(
+        sample, campaign, Assumptions(), if_all_accepted=make_plan(sample, campaign)
+    )
+    shown = {m.label: m.value for m in victim.metric}["Expected engagements"]
+    assert shown == f"{expected.summary()['mean']:,.0f}"
 
 
 def _large(secret: str) -> pd.DataFrame:

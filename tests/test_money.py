@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from dashboard import controls
-from dashboard.headline import plan_figures
+from dashboard.forecast import offers_plan
+from dashboard.headline import forecast_figures, plan_figures
 from dashboard.report import plan_report
 from planner import Campaign, check_roster, make_plan
 from planner.cli import main
 from planner.export import plan_table, to_csv_bytes, to_excel_bytes
-from planner.risk import simulate, split_curve_ranges
+from planner.outreach import forecast
+from planner.risk import split_curve_ranges
 
 # Prices and budgets with any number of decimals (as a file or a formula can give them).
 PRICE = st.floats(min_value=0.01, max_value=500, allow_nan=False, allow_infinity=False)
@@ -81,7 +83,15 @@ def _check_plan_outputs(frame: pd.DataFrame, budget: float, posts: int) -> None:
     if plan.has_plan:
         assert _amount(figures["Spend"].value) <= cap
         assert not figures["Spend"].note.startswith(("-", "−"))
+        # The page's headline: the campaign after declines and backups never books more.
+        result = forecast(roster, plan.campaign, controls.assumptions_from(_DEFAULTS), draws=200)
+        if result.plan.has_plan:
+            shown = {f.label: f for f in forecast_figures(result, 1.0, roster.tiers)}
+            assert _amount(shown["Expected spend"].value) <= cap
     return roster, plan
+
+
+_DEFAULTS = {s.key: s.default for s in controls.ALL}
 
 
 def _check_cli(frame: pd.DataFrame, budget: float, posts: int) -> None:
@@ -136,14 +146,14 @@ def test_the_reported_example_spends_exactly_the_budget():
     values = {s.key: s.default for s in controls.ALL} | {controls.BUDGET.key: 100.0}
     assumptions = controls.assumptions_from(values)
     curve, ranges = split_curve_ranges(roster, plan.campaign, assumptions)
+    result = forecast(roster, plan.campaign, assumptions, if_all_accepted=plan)
     html = plan_report(
         title="Cents",
         roster=roster,
         roster_label="Sample roster",
-        plan=plan,
-        replies=None,
+        plan=offers_plan(roster, result),
         values=values,
-        outcome=simulate(roster, plan, assumptions),
+        forecast=result,
         target=1.0,
         curve=curve,
         ranges=ranges,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from pg_server import PostgresServer, binaries
 from streamlit.testing.v1 import AppTest
-from test_app import app_state, headline, run
+from test_app import all_accepted_spend, app_state, headline, run
 
 from dashboard.store import ScenarioStore, StoreUnavailable
 from ui import state
@@ -89,7 +89,7 @@ def _every_place(port: int) -> None:
     assert_no_internals(saving, port)
     assert any(UNAVAILABLE in e.value.replace("\\", "") for e in saving.error)
     # What is on screen stays: the plan, the settings and the name typed.
-    assert headline(saving)["Spend"] == "$45,000"
+    assert all_accepted_spend(saving) == "$45,000"
     assert saving.text_input(key="scenario_name").value == "Spring launch"
 
 
@@ -135,7 +135,7 @@ def test_postgres_stopped_then_back(postgres, monkeypatch):
     back = run(scenario=scenario_id)
     assert not back.exception and not back.warning
     assert app_state(back).scenario.name == "Before the outage"
-    assert headline(back)["Spend"] == "$45,000"
+    assert all_accepted_spend(back) == "$45,000"
     resaved = _save(run(budget="50000"), "After the outage")
     assert not resaved.error and app_state(resaved).last_saved is not None
 

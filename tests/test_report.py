@@ -45,39 +45,50 @@ def test_settings_read_as_a_person_reads_them():
     assert controls.describe(controls.MAX_MACRO, None) == "no cap"
     assert controls.describe(controls.TARGET, None) == "not set"
     assert controls.describe(controls.PLAN_FOR_REPLIES, True) == "yes"
+    assert controls.describe(controls.PLAN_BASIS, "expected") == "Expected acceptances"
+    assert controls.describe(controls.ROUNDS, 3) == "3"
     assert controls.describe(controls.REPLY_MICRO, 40) == "40%"
     assert controls.describe(controls.DECAY, 0.8) == "0.8"
 
 
 def test_the_report_of_a_scenario_is_assembled_without_streamlit():
-    from dashboard.headline import chance_figure, client_figures, plan_figures, target_of
+    from dashboard.forecast import offers_plan
+    from dashboard.headline import (
+        client_figures,
+        forecast_figures,
+        forecast_target,
+        if_all_accepted_words,
+    )
     from dashboard.report import plan_report
-    from planner.risk import simulate, split_curve_ranges
+    from planner.outreach import forecast
+    from planner.risk import split_curve_ranges
 
     values = {s.key: s.default for s in controls.ALL} | {controls.BUDGET.key: 50_000.0}
     assumptions = controls.assumptions_from(values)
-    outcome = simulate(ROSTER, PLAN, assumptions)
-    target = target_of(values, outcome)
-    curve, ranges = split_curve_ranges(ROSTER, PLAN.campaign, assumptions)
+    result = forecast(ROSTER, PLAN.campaign, assumptions, if_all_accepted=PLAN)
+    target = forecast_target(values, result)
+    curve, ranges = split_curve_ranges(ROSTER, PLAN.campaign, assumptions, outreach=result.strategy)
+    offers = offers_plan(ROSTER, result)
     html = plan_report(
         title="Spring launch",
         roster=ROSTER,
         roster_label="Edited from sample roster",
-        plan=PLAN,
-        replies=None,
+        plan=offers,
         values=values,
-        outcome=outcome,
+        forecast=result,
         target=target,
         curve=curve,
         ranges=ranges,
         created=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
     ).decode()
     assert "<title>Spring launch</title>" in html
-    # The headline as the page shows it: five figures of the plan and the chance of the target.
-    figures = client_figures(plan_figures(PLAN, None, ROSTER.tiers), PLAN)
-    for figure in [*figures, chance_figure(outcome, target)]:
+    # The headline as the page shows it (the plan's status in a client's words): the six
+    # figures of the campaign after declines and backups, and "if every offer were accepted".
+    figures = client_figures(forecast_figures(result, target, ROSTER.tiers), result.plan)
+    for figure in figures:
         assert f'<div class="label">{figure.label}</div>' in html
         assert f'<div class="value">{figure.value}</div>' in html
+    assert if_all_accepted_words(result).replace("$", "") in html.replace("$", "")
     # Tier split, split curve, head-to-head, frontier, roster: five charts.
     assert html.count('class="plotly-graph-div"') == 5
     assert "<dt>Roster</dt><dd>Edited from sample roster</dd>" in html
@@ -89,14 +100,18 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     assert "1 December 2026" in text and "best plan possible under these settings" in text
     # The plan table as the app shows it: separators, percent, money, whole engagements, a
     # totals row; no raw numbers or True/False.
+    # The table is the plan of offers: what each comes to if booked, which the totals row does
+    # not add up (offers are declined: what is booked is the headline's).
     table = text[text.index("<table") : text.index("</table>")]
-    row = PLAN.allocations.iloc[0]
+    row = offers.allocations.iloc[0]
     assert f"<td>{row['followers']:,}</td>" in table
     assert f"<td>{row['engagement_rate'] * 100:.2f}%</td>" in table
     assert f"<td>${row['spend']:,.2f}</td>" in table
     assert f"<td>{row['expected_engagement']:,.0f}</td>" in table
     assert "False" not in table and "True" not in table
-    assert "<tr class='total'><td>Total: " in table and f"${PLAN.spend:,.2f}" in table
+    total = table[table.index("<tr class='total'>") :]
+    assert f"<td>Total: {len(offers.allocations):,} influencers</td>" in total
+    assert f"${offers.spend:,.2f}" not in total
     # Prints on A4 or Letter: charts redrawn at the page's width, never cut across pages.
     assert "@media print" in html and "break-inside: avoid" in html
     assert "beforeprint" in html and "Plotly.relayout" in html

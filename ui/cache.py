@@ -28,8 +28,14 @@ from planner import (
     check_roster,
     make_plan,
 )
-from planner.plan import strategy_plans
-from planner.risk import Assumptions, Outcome, simulate, split_curve_ranges
+from planner.outreach import (
+    Forecast,
+    Strategy,
+    forecast,
+    macro_reply_sweep,
+    outreach_head_to_head,
+)
+from planner.risk import Assumptions, split_curve_ranges
 
 # Every cache below is shared by the server's sessions, so whatever is derived from a roster is
 # keyed by a SHA-256 digest of the whole roster (`dashboard/digest.py`) and by its scope: SHARED
@@ -94,10 +100,15 @@ def warm_worker() -> None:
 
 
 def start_curve(
-    roster: Roster, roster_key: str, campaign: Campaign, replies: Replies, assumptions: Assumptions
+    roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    strategy: Strategy,
+    assumptions: Assumptions,
 ) -> Callable[[], tuple[pd.DataFrame, pd.DataFrame]]:
-    """Start the split curve and each point's simulated P10-P90 range (the campaign's band does
-    not matter: the curve sets its own at each point); the returned call waits for them.
+    """Start the realistic split curve (after declines and backups, planned by `strategy`) and
+    each point's simulated P10-P90 range from the same draws (the campaign's band does not
+    matter: the curve sets its own at each point); the returned call waits for them.
 
     The session waits only for the curve it asked for last (`CurveJobs`): one that nobody waits
     for any more is given up, and a run still waiting for it gets `CancelledError`. That run was
@@ -106,12 +117,11 @@ def start_curve(
     next Streamlit call. The wait then ends it with the runner's StopException, which the runner
     takes as a stop, not an error: nothing is shown, and the newer run draws the page."""
     whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
-    key = (roster_key, whole, replies, assumptions)
+    key = (roster_key, whole, strategy, assumptions)
     jobs = _curve_jobs()
     ctx = get_script_run_ctx()
     owner = ctx.session_id if ctx is not None else None
-    first_value = first_values(roster, replies)
-    job = jobs.submit(roster, key, whole, first_value, assumptions, owner=owner)
+    job = jobs.submit(roster, key, whole, None, assumptions, owner=owner, outreach=strategy)
 
     def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
         nonlocal job
@@ -129,9 +139,11 @@ def start_curve(
                 yield_check()
                 # Not asked to stop: an older run of this session, not stopped yet, asked for
                 # its own curve after this run did. This run's curve is the one to show.
-                job = jobs.submit(roster, key, whole, first_value, assumptions, owner=owner)
+                job = jobs.submit(
+                    roster, key, whole, None, assumptions, owner=owner, outreach=strategy
+                )
             except BrokenProcessPool:  # the worker died during this job: computed here instead
-                return split_curve_ranges(roster, whole, assumptions, first_value=first_value)
+                return split_curve_ranges(roster, whole, assumptions, outreach=strategy)
 
     return ready
 
@@ -143,21 +155,54 @@ def frontier(
     return budget_frontier(_roster, campaign, plan_for=lambda r, c: plan(r, roster_key, c, replies))
 
 
-@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
-def strategies(
-    _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
-) -> dict[str, tuple[Roster, Plan]]:
-    return strategy_plans(
+@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
+def outreach_forecast(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+) -> Forecast:
+    """The campaign after declines and backups (`planner.outreach.forecast`, its seed), with
+    the plan as if every offer were accepted (`plan`, cached) as its secondary line. No target:
+    its chance is read from the same draws (`Forecast.outcome.probability`)."""
+    return forecast(
         _roster,
         campaign,
-        first_value=first_values(_roster, replies),
-        optimal=plan(_roster, roster_key, campaign, replies),
+        assumptions,
+        strategy=strategy,
+        if_all_accepted=plan(_roster, roster_key, campaign, None),
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
-def outcome(
-    _roster: Roster, roster_key: str, _plan: Plan, plan_key: tuple, assumptions: Assumptions
-) -> Outcome:
-    """The simulated outcomes of a plan; `plan_key` says which plan (the cache key)."""
-    return simulate(_roster, _plan, assumptions)
+@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
+def head_to_head_outreach(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+    target: float,
+) -> pd.DataFrame:
+    """All micro, all macro and the campaign's own mix after declines and backups."""
+    # The headline's campaign, asked about the same target (its chance from the same draws).
+    mix = dataclasses.replace(
+        outreach_forecast(_roster, roster_key, campaign, assumptions, strategy), target=target
+    )
+    return outreach_head_to_head(
+        _roster, campaign, assumptions, strategy=strategy, target=target, mix=mix
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl="30m")
+def reply_sweep(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+) -> pd.DataFrame:
+    """The best macro share by macro reply rate (`macro_reply_sweep`: slow, some 14 s on the
+    sample roster; the page runs it on a button press only)."""
+    whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    return macro_reply_sweep(_roster, whole, assumptions, strategy=strategy)

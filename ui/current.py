@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.controls import Replies
 from planner import Campaign, Plan, Roster
-from planner.risk import Assumptions, Outcome
+from planner.outreach import Forecast, Strategy
+from planner.risk import Assumptions
 from ui import cache
 
 if TYPE_CHECKING:
@@ -34,10 +34,15 @@ class Current:
     values: dict[str, object]  # every setting by key
     campaign: Campaign
     assumptions: Assumptions
-    replies: Replies
+    strategy: Strategy  # the plan basis: which certified plan the outreach starts from
+    # The plan of offers the forecast sends first, at full prices (`dashboard.forecast.
+    # offers_plan`) once the forecast is made; before that, the plan as if every offer were
+    # accepted (the headline's first checks: does any plan fit?).
     plan: Plan
     saved: Scenario | None  # the saved scenario opened by the link, if any
-    outcome: Outcome | None = None  # the plan's simulated outcomes (`ui/headline.show_chance`)
+    # The campaign after declines and backups (`ui/headline.show_forecast`): every simulated
+    # figure on the page comes from it.
+    forecast: Forecast | None = None
     target: float = 0.0  # engagements whose chance the headline shows
     # Waits for the split curve when it was started before the page was drawn (`start_curve`).
     curve_ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
@@ -45,7 +50,7 @@ class Current:
     def start_curve(self) -> Current:
         """The same scenario with its split curve started (in the worker processes)."""
         ready = cache.start_curve(
-            self.roster, self.key, self.campaign, self.replies, self.assumptions
+            self.roster, self.key, self.campaign, self.strategy, self.assumptions
         )
         return dataclasses.replace(self, curve_ready=ready)
 

@@ -1,5 +1,7 @@
-"""The headline: the plan's figures at the top of the page (their words: `dashboard/headline.py`).
-The chance of reaching the target needs a simulation, so it is drawn once the others are out."""
+"""The headline: what the campaign is expected to earn after declines and backups, at the top of
+the page (its words: `dashboard/headline.py`). Drawn in two steps: first whether any plan fits
+and the line "if every offer were accepted" (the plan alone, fast), then, once the sidebar is
+out, the six figures of the simulated campaign (`show_forecast`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,14 @@ import dataclasses
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard.headline import Figure, chance_figure, plan_figures, target_of
+from dashboard.forecast import offers_plan
+from dashboard.headline import (
+    CERTIFIES,
+    Figure,
+    forecast_figures,
+    forecast_target,
+    if_all_accepted_words,
+)
 from dashboard.text import md
 from ui import cache
 from ui.current import Current
@@ -48,30 +57,54 @@ def _metric(slot: DeltaGenerator, figure: Figure) -> None:
     )
 
 
+def _cannot(plan_has_plan: bool, booked_nothing: bool, message: str) -> bool:
+    """Say why there is nothing to show; True when so."""
+    if not plan_has_plan:
+        st.error(f"**No plan fits these settings.** {md(message)}", icon=":material/block:")
+        return True
+    if booked_nothing:  # figures of nothing (0 engagements, "Optimal") would mislead
+        st.warning(md(message), icon=":material/block:")
+        return True
+    return False
+
+
 def headline(c: Current) -> DeltaGenerator | None:
-    """The plan's headline figures; returns the place of the sixth, the chance of reaching the
-    target (`show_chance`), or None when no plan fits or it books nothing (then it says why)."""
-    if not c.plan.has_plan:
-        st.error(f"**No plan fits these settings.** {md(c.plan.message)}", icon=":material/block:")
+    """The headline's place (filled by `show_forecast`), or None when no plan fits or it books
+    nothing (then it says why). `c.plan` is the plan as if every offer were accepted."""
+    if _cannot(c.plan.has_plan, c.plan.booked_nothing, c.plan.message):
         return None
-    if c.plan.booked_nothing:  # figures of nothing (0 engagements, "Optimal") would mislead
-        st.warning(md(c.plan.message), icon=":material/block:")
-        return None
-    st.html(_STYLE)
-    row = st.columns(6)
-    for column, figure in zip(row, plan_figures(c.plan, c.replies, c.roster.tiers), strict=False):
-        _metric(column, figure)
-    if c.plan.prices_estimated:
+    return st.container()
+
+
+def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
+    """The six figures of the campaign after declines and backups, in the headline's `slot`,
+    with the line "if every offer were accepted" under them; returns `c` with the forecast, its
+    plan of offers and the target, or None when the outreach's own plan cannot be made (then
+    the slot says why)."""
+    forecast = cache.outreach_forecast(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
+    with slot:
+        if _cannot(forecast.plan.has_plan, forecast.plan.booked_nothing, forecast.plan.message):
+            return None
+        target = forecast_target(c.values, forecast)
+        st.html(_STYLE)
+        # The main figure and its P10-P90 note get the room they need at 1280 px.
+        row = st.columns([1.45, 1.15, 0.9, 0.95, 1.1, 1.05])
+        for column, figure in zip(
+            row, forecast_figures(forecast, target, c.roster.tiers), strict=True
+        ):
+            _metric(column, figure)
         st.caption(
-            ":material/warning: Some prices are estimates from the rate card (marked in the table)."
+            md(if_all_accepted_words(forecast))
+            + " :material/info: "
+            + CERTIFIES.split(" What is simulated")[0]
+            + " Every other figure is simulated.",
+            help=CERTIFIES,
         )
-    return row[5]
-
-
-def show_chance(c: Current, slot: DeltaGenerator) -> Current:
-    """The chance of reaching the target, in the headline's `slot`; returns `c` with the plan's
-    simulated outcome and that target."""
-    outcome = cache.outcome(c.roster, c.key, c.plan, ("plan", c.campaign, c.replies), c.assumptions)
-    target = target_of(c.values, outcome)
-    _metric(slot, chance_figure(outcome, target))
-    return dataclasses.replace(c, outcome=outcome, target=target)
+        if forecast.plan.prices_estimated:
+            st.caption(
+                ":material/warning: Some prices are estimates from the rate card (marked in the "
+                "table)."
+            )
+    return dataclasses.replace(
+        c, forecast=forecast, plan=offers_plan(c.roster, forecast), target=target
+    )

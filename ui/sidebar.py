@@ -150,6 +150,14 @@ def _bound(
         common["bind"] = "query-params"
     if isinstance(setting.default, bool):
         return draw(setting.label, value=setting.default, **common, **extra)
+    if setting.choices:
+        return draw(
+            setting.label,
+            setting.choices,
+            index=setting.choices.index(str(setting.default)),
+            **common,
+            **extra,
+        )
 
     def typed(number: float | None) -> float | int | None:
         return None if number is None else int(number) if setting.whole else number
@@ -178,12 +186,19 @@ def _tiers() -> Tiers | None:
 # ---------------------------------------------------------------- sections drawn only while open
 def _replies_and_risk(locked: bool) -> None:
     st.caption(
-        "Offers can be declined and posts land above or below their expectation. These "
-        f"assumptions drive the **{state.TAB_RISK}** tab; the reply rates also drive planning "
-        "for declined offers. Each setting's help (?) says where its default comes from."
+        "Offers can be declined, declined offers are replaced by backups in rounds, and posts "
+        "land above or below their expectation. These assumptions drive the headline, the "
+        f"split curve and the **{state.TAB_RISK}** tab. Each setting's help (?) says where its "
+        "default comes from."
     )
-    _bound(controls.PLAN_FOR_REPLIES, st.toggle, locked)
-    _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, with replies")
+    _bound(
+        controls.PLAN_BASIS,
+        st.selectbox,
+        locked,
+        format_func=lambda v: controls.PLAN_BASIS_WORDS.get(v, v),
+    )
+    _bound(controls.ROUNDS, st.slider, locked)
+    _bound(controls.TARGET, st.number_input, locked, placeholder="Expected, after declines")
     for setting in controls.RISK:
         _bound(setting, st.slider, locked, format="%d%%" if setting.whole else "%.2f")
 
@@ -221,7 +236,7 @@ SECTIONS = (
         "Replies and risk",
         state.REPLIES_OPEN,
         ":material/casino:",
-        (controls.PLAN_FOR_REPLIES, controls.TARGET, *controls.RISK),
+        (controls.PLAN_BASIS, controls.ROUNDS, controls.TARGET, *controls.RISK),
         _replies_and_risk,
     ),
     Section(

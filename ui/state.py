@@ -118,6 +118,12 @@ class AppState:
     # answers given for each set of headers seen in this session, for the next such file.
     reading: Reading = field(default_factory=Reading)
     readings: dict[tuple[str, ...], Reading] = field(default_factory=dict)
+    # The scenario whose macro reply rate sweep was asked for (a button: the sweep is slow), so
+    # that it stays on screen over reruns of the same scenario (`ui/tab_strategies._sweep`).
+    sweep_asked: object = None
+
+    def ask_sweep(self, scenario: object) -> None:
+        self.sweep_asked = scenario
 
     # --- the roster
     def use_roster(

@@ -11,7 +11,9 @@ from ui.current import Current, chart
 def show_budget(c: Current) -> None:
     chart(
         charts.frontier_chart(
-            cache.frontier(c.roster, c.key, c.campaign, c.replies), c.campaign.budget
+            cache.frontier(c.roster, c.key, c.campaign, None),
+            c.campaign.budget,
+            basis=charts.FRONTIER_BASIS,
         )
     )
     chart(charts.roster_scatter(c.roster.table, c.plan.allocations))

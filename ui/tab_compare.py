@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, controls
-from dashboard.controls import replies_of
+from dashboard.forecast import expected_bookings
 from dashboard.text import md
 from planner import SettingsError
 from ui import cache, scenarios, state
@@ -18,11 +18,14 @@ COMPARE_HEADINGS = {
     "status": "Status",
     "budget": "Budget",
     "expected_engagement": "Expected engagements",
-    "spend": "Spend",
+    "p10": "P10",
+    "p90": "P90",
+    "spend": "Expected spend",
     "cost_per_engagement": "Cost per engagement",
-    "micro_influencers": "Micro influencers",
-    "macro_influencers": "Macro influencers",
+    "micro_influencers": "Micro influencers booked",
+    "macro_influencers": "Macro influencers booked",
     "macro_share_of_spend": "Macro share of spend",
+    "if_all_accepted": "If every offer were accepted",
 }
 
 
@@ -44,24 +47,32 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
     if roster is None:
         return {"scenario": label, "status": "roster has problems"}, None
     key = cache.roster_key(roster, cache.SHARED)
-    replies = replies_of(settings, assumptions)
-    plan = cache.plan(roster, key, campaign, replies)
-    curve, _ranges = cache.start_curve(roster, key, campaign, replies, assumptions)()
-    ok = plan.has_plan
+    strategy = controls.strategy_of(settings)
+    # The same figures as the headline: the campaign after declines and backups.
+    forecast = cache.outreach_forecast(roster, key, campaign, assumptions, strategy)
+    curve, _ranges = cache.start_curve(roster, key, campaign, strategy, assumptions)()
+    if not forecast.plan.has_plan:
+        return {"scenario": label, "status": forecast.plan.status}, curve
+    booked = expected_bookings(forecast)
+    summary = forecast.summary()
+    plain = forecast.if_all_accepted
     return {
         "scenario": label,
-        "status": plan.status,
+        "status": forecast.plan.status,
         "budget": campaign.budget,
-        "expected_engagement": plan.expected_engagement,
-        "spend": plan.spend,
-        "cost_per_engagement": plan.cost_per_engagement if ok else None,
-        "micro_influencers": plan.by_tier["micro"].influencers,
-        "macro_influencers": plan.by_tier["macro"].influencers,
-        "macro_share_of_spend": plan.macro_share_of_spend if ok else None,
-        "micro_spend": plan.by_tier["micro"].spend,
-        "macro_spend": plan.by_tier["macro"].spend,
-        "micro_engagement": plan.by_tier["micro"].expected_engagement,
-        "macro_engagement": plan.by_tier["macro"].expected_engagement,
+        "expected_engagement": booked.expected_engagement,
+        "p10": summary["p10"],
+        "p90": summary["p90"],
+        "spend": booked.spend,
+        "cost_per_engagement": booked.cost_per_engagement,
+        "micro_influencers": booked.by_tier["micro"].influencers,
+        "macro_influencers": booked.by_tier["macro"].influencers,
+        "macro_share_of_spend": booked.macro_share_of_spend if booked.spend > 0 else None,
+        "if_all_accepted": plain.expected_engagement if plain.has_plan else None,
+        "micro_spend": booked.by_tier["micro"].spend,
+        "macro_spend": booked.by_tier["macro"].spend,
+        "micro_engagement": booked.by_tier["micro"].expected_engagement,
+        "macro_engagement": booked.by_tier["macro"].expected_engagement,
     }, curve
 
 
@@ -130,7 +141,10 @@ def show_compare() -> None:
         column_config={
             "Budget": st.column_config.NumberColumn(format="dollar"),
             "Expected engagements": st.column_config.NumberColumn(format="%,.0f"),
-            "Spend": st.column_config.NumberColumn(format="dollar"),
+            "P10": st.column_config.NumberColumn(format="%,.0f"),
+            "P90": st.column_config.NumberColumn(format="%,.0f"),
+            "If every offer were accepted": st.column_config.NumberColumn(format="%,.0f"),
+            "Expected spend": st.column_config.NumberColumn(format="dollar"),
             "Cost per engagement": st.column_config.NumberColumn(format="$%.4f"),
             "Macro share of spend": st.column_config.NumberColumn(format="percent"),
         },

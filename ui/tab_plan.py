@@ -8,8 +8,18 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import charts
+from dashboard.forecast import (
+    BOOKED_HEADING,
+    OFFERS_EXTRA_KINDS,
+    REPLY_HEADING,
+    booked_macro_share,
+    expected_bookings,
+    forecast_point,
+    if_booked,
+    offers_table,
+)
 from dashboard.report import plan_facts, plan_report
-from planner.export import headings, plan_table, to_csv_bytes, to_excel_bytes
+from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
 from ui import speed
 from ui.current import Current, chart
@@ -26,16 +36,25 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     table follows once the browser has drawn the first chart (`speed.after_first_chart`)."""
     curve_ready = c.curve_ready or c.start_curve().curve_ready
     assert curve_ready is not None
+    forecast = c.forecast
+    assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
     ready = None if first_run else curve_ready()
     left, right = st.columns(2)
     with left:
-        chart(charts.tier_split(c.plan))
+        chart(charts.tier_split(expected_bookings(forecast), expected=True))
     curve_slot = right.container()
 
-    st.subheader("The plan")
-    table = plan_table(c.plan, c.roster)
+    st.subheader("The plan of offers")
+    st.caption(
+        "The offers to send first, certified optimal for the plan basis (*Replies and risk* in "
+        "the sidebar); backups follow in the outreach list (*Strategies and risk* tab). Spend "
+        "and engagements are what each offer comes to if it is booked: offers are declined at "
+        "the reply rates, so the campaign is expected to book what the headline says."
+    )
+    table = offers_table(c.roster, forecast, c.plan)
     currency = c.roster.currency
     names = headings(currency)
+    booked = if_booked(currency)
     height = min(420, 38 + 35 * len(table))
     if first_run:
         speed.after_first_chart(height)
@@ -51,11 +70,13 @@ def show_plan(c: Current, *, first_run: bool) -> None:
                 names["followers"]: st.column_config.NumberColumn(format="%,.0f"),
                 names["engagement_rate"]: st.column_config.NumberColumn(format="%.2f%%"),
                 names["cost_per_post"]: st.column_config.NumberColumn(format=table_money(currency)),
-                names["spend"]: st.column_config.NumberColumn(format=table_money(currency)),
-                names["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
-                names["cost_per_engagement"]: st.column_config.NumberColumn(
+                booked["spend"]: st.column_config.NumberColumn(format=table_money(currency)),
+                booked["expected_engagement"]: st.column_config.NumberColumn(format="%,.0f"),
+                booked["cost_per_engagement"]: st.column_config.NumberColumn(
                     format=table_money(currency, digits=4)
                 ),
+                REPLY_HEADING: st.column_config.NumberColumn(format="%.1f%%"),
+                BOOKED_HEADING: st.column_config.NumberColumn(format="%.1f%%"),
             },
         )
 
@@ -67,8 +88,17 @@ def show_plan(c: Current, *, first_run: bool) -> None:
             plan=c.plan,
             values=c.values,
             created=created,
+            forecast=forecast,
+            target=c.target,
         )
-        return to_excel_bytes(table, about=about, totals=True, currency=currency)
+        return to_excel_bytes(
+            table,
+            about=about,
+            totals=True,
+            currency=currency,
+            renamed=booked,
+            extra_kinds=OFFERS_EXTRA_KINDS,
+        )
 
     downloads = st.columns(3)
     downloads[0].download_button(
@@ -107,11 +137,14 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     with curve_slot:
         chart(
             charts.split_curve_chart(
-                curve, (c.campaign.macro_share_min, c.campaign.macro_share_max), c.plan, ranges
+                curve,
+                (c.campaign.macro_share_min, c.campaign.macro_share_max),
+                c.plan,
+                ranges,
+                mark=forecast_point(forecast),
+                booked=booked_macro_share(forecast),
             )
         )
-    outcome = c.outcome
-    assert outcome is not None  # simulated before the Plan tab is drawn (`show_chance`)
     # Built when pressed, outside this run, so it reads nothing from the session and no cache:
     # it gets the curve now and plans the rest itself.
     report_slot.download_button(
@@ -121,9 +154,8 @@ def show_plan(c: Current, *, first_run: bool) -> None:
             roster=c.roster,
             roster_label=c.roster_label,
             plan=c.plan,
-            replies=c.replies,
             values=c.values,
-            outcome=outcome,
+            forecast=forecast,
             target=c.target,
             curve=curve,
             ranges=ranges,

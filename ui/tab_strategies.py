@@ -1,102 +1,122 @@
-"""The Strategies and risk tab: all micro, all macro and the optimal mix side by side (expected,
-then simulated), and whom to contact in what order."""
+"""The Strategies and risk tab: all micro, all macro and the campaign's own mix after declines
+and backups (the same simulation as the headline), whom to contact in what order, and how the
+best macro share moves with the macro reply rate (on a button press: it is slow)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.digest import digest
-from planner import head_to_head
-from planner.export import kinds, outreach_table, to_csv_bytes
+from planner.export import platform_name, to_csv_bytes
 from planner.money import TABLE_MONEY
-from planner.plan import STRATEGIES
-from planner.risk import outreach_list
-from ui import cache
+from planner.outreach import sweep_sentence
+from ui import cache, state
 from ui.current import Current, chart
+
+OUTREACH_HEADINGS = {
+    "contact_order": "Order",
+    "role": "Role",
+    "name": "Influencer",
+    "tier": "Tier",
+    "platform": "Platform",
+    "posts": "Posts offered",
+    "spend": "Spend if booked",
+    "reply_rate": "Reply rate",
+    "expected_engagement_if_booked": "Engagements if booked",
+    "chance_contacted": "Chance contacted",
+    "chance_booked": "Chance booked",
+}
+
+
+def outreach_frame(c: Current) -> pd.DataFrame:
+    """The outreach list in words (`Forecast.contact_table`), percentages as shown."""
+    assert c.forecast is not None
+    table = c.forecast.contact_table(c.roster).copy()
+    table["role"] = table["role"].map({"plan": "Plan", "backup": "Backup"})
+    table["tier"] = table["tier"].map(lambda t: str(t).capitalize())
+    table["platform"] = table["platform"].map(platform_name)
+    for column in ("reply_rate", "chance_contacted", "chance_booked"):
+        table[column] = (table[column] * 100).round(1)
+    table["expected_engagement_if_booked"] = table["expected_engagement_if_booked"].round()
+    return table.rename(columns=OUTREACH_HEADINGS)
 
 
 def show_strategies(c: Current) -> None:
-    """All micro, all macro and the optimal mix side by side (expected, then simulated), and
-    whom to contact in what order."""
+    """The three strategies after declines and backups, the outreach list and the sweep."""
     a = c.assumptions
-    plans = cache.strategies(c.roster, c.key, c.campaign, c.replies)
-    chart(charts.head_to_head_chart(head_to_head(c.roster, c.campaign, plans=plans)))
+    comparison = cache.head_to_head_outreach(c.roster, c.key, c.campaign, a, c.strategy, c.target)
+    summary = comparison.rename(columns={"probability_of_target": "chance"})
+    chart(charts.outcome_ranges(summary, c.target))
     st.markdown(
-        "Each simulated campaign decides who accepts the offer (reply rates) and how each post "
-        "lands around its expectation (post spread), then moves the whole campaign up or down "
-        "together (campaign-wide spread). Every assumption is under **Replies and risk** in "
-        f"the sidebar: micro replies {a.reply_micro:.0%}, macro replies {a.reply_macro:.0%}, "
-        f"post spread {a.spread_micro:g} (micro) and {a.spread_macro:g} (macro), "
-        f"campaign-wide spread {a.shared_spread:g}."
+        "Each strategy is planned the same way (the plan basis in the sidebar) from its own "
+        "influencers, with its own backups, and simulated the same way: offers declined at the "
+        f"reply rates (micro {a.reply_micro:.0%}, macro {a.reply_macro:.0%}), backups offered "
+        f"in {a.rounds} round{'s' if a.rounds != 1 else ''}, each post landing around its "
+        f"expectation (post spread {a.spread_micro:g} micro, {a.spread_macro:g} macro) and the "
+        f"whole campaign moving together (campaign-wide spread {a.shared_spread:g}). *Optimal "
+        "mix* is the campaign in the headline: the same simulated campaigns. Every assumption "
+        "is under **Replies and risk** in the sidebar."
     )
-    rows = []
-    for label in STRATEGIES:
-        sub, strategy_plan = plans[label]
-        if not strategy_plan.has_plan:
-            rows.append({"strategy": label, "p10": None, "p50": None, "p90": None, "mean": None})
-            continue
-        result = cache.outcome(
-            sub, digest(c.key, label), strategy_plan, (label, c.campaign, c.replies), a
-        )
-        summary = result.summary(c.target)
-        rows.append(
-            {
-                "strategy": label,
-                "p10": summary["p10"],
-                "p50": summary["p50"],
-                "p90": summary["p90"],
-                "mean": summary["mean"],
-                "chance": summary["probability_of_target"],
-                "spend": summary["mean_spend"],
-            }
-        )
-    summary_frame = pd.DataFrame(rows)
-    chart(charts.outcome_ranges(summary_frame.astype({"p10": float}), c.target))
     chance_heading = f"Chance of ≥ {c.target:,.0f}"
+    shown = summary[
+        ["strategy", "p10", "p50", "p90", "mean", "chance", "mean_spend", "mean_contacted"]
+        + ["mean_booked", "if_all_accepted"]
+    ].rename(
+        columns={
+            "strategy": "Strategy",
+            "p10": "P10 (1 in 10 below)",
+            "p50": "Median",
+            "p90": "P90 (1 in 10 above)",
+            "mean": "Mean",
+            "chance": chance_heading,
+            "mean_spend": "Expected spend",
+            "mean_contacted": "Contacted (mean)",
+            "mean_booked": "Booked (mean)",
+            "if_all_accepted": "If every offer were accepted",
+        }
+    )
+    counts = st.column_config.NumberColumn(format="%,.0f")
     st.dataframe(
-        summary_frame.rename(
-            columns={
-                "strategy": "Strategy",
-                "p10": "P10 (1 in 10 below)",
-                "p50": "Median",
-                "p90": "P90 (1 in 10 above)",
-                "mean": "Mean",
-                "chance": chance_heading,
-                "spend": "Spend on accepted offers (mean)",
-            }
-        ),
+        shown,
         hide_index=True,
         width="stretch",
         column_config={
-            "P10 (1 in 10 below)": st.column_config.NumberColumn(format="%,.0f"),
-            "Median": st.column_config.NumberColumn(format="%,.0f"),
-            "P90 (1 in 10 above)": st.column_config.NumberColumn(format="%,.0f"),
-            "Mean": st.column_config.NumberColumn(format="%,.0f"),
+            "P10 (1 in 10 below)": counts,
+            "Median": counts,
+            "P90 (1 in 10 above)": counts,
+            "Mean": counts,
             chance_heading: st.column_config.NumberColumn(format="percent"),
-            "Spend on accepted offers (mean)": st.column_config.NumberColumn(format=TABLE_MONEY),
+            "Expected spend": st.column_config.NumberColumn(format=TABLE_MONEY),
+            "Contacted (mean)": counts,
+            "Booked (mean)": counts,
+            "If every offer were accepted": counts,
         },
     )
+    _sweep(c)
 
     st.subheader("Outreach list")
     st.caption(
-        "Offers can be declined, so contact the plan's influencers first (largest expected "
-        "engagement first), then the backups in order until the accepted offers fill the "
-        "budget. The list is long enough that, at the reply rates above, the expected spend of "
-        "accepted offers reaches the budget."
+        "Whom to contact, in order: the plan's offers first, then backups. In each round offers "
+        "go out down the list while their expected acceptances fit in the budget still open; "
+        "accepted offers are booked as they come back while the budget allows. *Chance "
+        "contacted* and *Chance booked*: the share of the simulated campaigns in which the "
+        "offer was sent and booked. Influencers never contacted in any campaign are left out."
     )
-    outreach = outreach_table(outreach_list(c.roster, c.plan, a))
-    formats = {"money": TABLE_MONEY, "percent": "%.2f%%", "count": "%,.0f"}
+    outreach = outreach_frame(c)
+    percent = st.column_config.NumberColumn(format="%.1f%%")
     st.dataframe(
         outreach,
         hide_index=True,
         width="stretch",
         height=min(420, 38 + 35 * len(outreach)),
         column_config={
-            heading: st.column_config.NumberColumn(format=formats[kind])
-            for heading, kind in kinds().items()
-            if heading in outreach and kind in formats
+            "Spend if booked": st.column_config.NumberColumn(format=TABLE_MONEY),
+            "Engagements if booked": st.column_config.NumberColumn(format="%,.0f"),
+            "Reply rate": percent,
+            "Chance contacted": percent,
+            "Chance booked": percent,
         },
     )
     st.download_button(
@@ -107,3 +127,32 @@ def show_strategies(c: Current) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def _sweep(c: Current) -> None:
+    """How the best macro share moves when macro reply rates go from 20% to 100% (the article's
+    claim tested on this roster): slow, so worked out on a button press and kept (cached)."""
+    st.subheader("Do macro influencers pay off if they reply?")
+    app = state.app_state()
+    scenario = (c.key, c.campaign, c.assumptions, c.strategy)
+    if app.sweep_asked != scenario:
+        st.caption(
+            "The realistic split curve worked out again for macro reply rates of 20% to 100% "
+            "(influencers with their own reply rate keep it): where the best macro share lands. "
+            "It takes some 15 seconds."
+        )
+        if st.button("Try macro reply rates 20%–100%", icon=":material/science:"):
+            app.ask_sweep(scenario)
+        else:
+            return
+    with st.spinner("Working out the split curve at five macro reply rates…"):
+        sweep = cache.reply_sweep(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
+    st.markdown(sweep_sentence(sweep))
+    ok = sweep.dropna(subset=["best_share"])
+    if len(ok):
+        chart(charts.reply_sweep_chart(ok))
+    if np.isfinite(sweep["all_micro_mean"]).any():
+        st.caption(
+            f"All micro earns {sweep['all_micro_mean'].dropna().iloc[0]:,.0f} engagements after "
+            "declines and backups at every macro reply rate (it books no macro influencer)."
+        )

@@ -117,8 +117,17 @@ def charts(page: Page):  # type: ignore[no-untyped-def]
     return page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
 
 
-# The headline figures a shared link must reproduce.
-HEADLINE = ("Engagements", "Spend", "Cost / engagement", "Plan status")
+def accepted_line(page: Page):  # type: ignore[no-untyped-def]
+    """The headline's secondary line: what the best plan would earn, and spend, if every offer
+    were accepted ("... for $97,000."): it follows the budget exactly."""
+    return page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text="If every offer were accepted"
+    )
+
+
+# The headline figures a shared link must reproduce (the simulation is seeded: the same
+# scenario gives the same figures).
+HEADLINE = ("Expected engagements", "Expected spend", "To contact", "Plan status")
 
 
 def headline_of(page: Page) -> dict[str, str]:

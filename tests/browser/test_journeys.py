@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from helpers import (
+    accepted_line,
     budget_slider,
     charts,
     expect_headline,
@@ -35,7 +36,7 @@ def upload(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_first_open_shows_the_figures_and_every_chart(page, app_url):
     open_app(page, app_url)
-    expect(metric(page, "Engagements")).not_to_have_text("0")
+    expect(metric(page, "Expected engagements")).not_to_have_text("0")
     expect(metric(page, "Plan status")).to_have_text("Optimal")
     expect(charts(page)).to_have_count(2)  # the Plan tab; the others draw when opened
     for i in range(2):
@@ -57,13 +58,13 @@ def test_a_keyboard_move_of_the_budget_updates_figures_and_url_and_the_link_repr
     page, app_url, browser
 ):
     open_app(page, app_url)
-    before = metric(page, "Engagements").inner_text()
+    before = metric(page, "Expected engagements").inner_text()
     slider = budget_slider(page)
     slider.focus()
     for _ in range(3):
         page.keyboard.press("ArrowLeft")
-    expect(metric(page, "Spend")).to_have_text("$97,000")
-    expect(metric(page, "Engagements")).not_to_have_text(before)
+    expect(accepted_line(page)).to_contain_text("for $97,000.")
+    expect(metric(page, "Expected engagements")).not_to_have_text(before)
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"[?&]budget=97000(\.0)?(&|$)"))
     link = page.url
@@ -86,24 +87,26 @@ def test_back_and_forward_bring_back_the_settings_and_figures_of_each_step(page,
     opened = headline_of(page)
     budget_slider(page).focus()
     page.keyboard.press("ArrowLeft")  # a bound setting (the typed budget follows the slider)
-    expect(metric(page, "Spend")).to_have_text("$99,000")
+    expect(accepted_line(page)).to_contain_text("for $99,000.")
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"[?&]budget=99000(\.0)?(&|$)"))
     moved = headline_of(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Replies and risk").click()  # a setting the sidebar keeps in the URL
     wait_idle(page)
-    sidebar.get_by_text("Plan for offers that may be declined").click()
+    rounds = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Rounds of offers")
+    rounds.get_by_role("slider").focus()
+    page.keyboard.press("ArrowLeft")  # 3 rounds to 2
     wait_idle(page)
-    expect(page).to_have_url(re.compile(r"[?&]plan_for_replies=true"))
-    expect(metric(page, "Engagements")).not_to_have_text(moved["Engagements"])
+    expect(page).to_have_url(re.compile(r"[?&]rounds=2"))
+    expect(metric(page, "Expected engagements")).not_to_have_text(moved["Expected engagements"])
     replies = headline_of(page)
 
     for go, url, figures, slider in (
         (page.go_back, r"budget=99000(\.0)?$", moved, "$99,000"),
         (page.go_back, r"/$", opened, "$100,000"),
         (page.go_forward, r"budget=99000(\.0)?$", moved, "$99,000"),
-        (page.go_forward, r"plan_for_replies=true", replies, "$99,000"),
+        (page.go_forward, r"rounds=2", replies, "$99,000"),
     ):
         go()
         expect(page).to_have_url(re.compile(url))
@@ -118,16 +121,17 @@ def test_a_messy_upload_is_planned_and_a_broken_one_keeps_the_last_plan(page, ap
     open_app(page, app_url)
     upload(page, "messy_roster.csv")
     expect(page.get_by_text("In use: messy_roster.csv")).to_be_visible()
-    expect(metric(page, "Micro / macro")).to_have_text("5 / 1")
+    # Planned on the uploaded roster (six influencers): offers to send and bookings expected.
+    expect(metric(page, "To contact")).to_have_text(re.compile(r"^[1-6]$"))
     expect(page.get_by_text("1 left out of the plan, and why")).to_be_visible()
-    planned = metric(page, "Engagements").inner_text()
+    planned = metric(page, "Expected engagements").inner_text()
 
     upload(page, "broken_roster.csv")
     error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="broken_roster.csv")
     expect(error).to_be_visible()
     for text in ("Row 3", "Row 4", "Row 5", "followers", "engagement_rate", "cost_per_post"):
         expect(error).to_contain_text(text)
-    expect(metric(page, "Engagements")).to_have_text(planned)
+    expect(metric(page, "Expected engagements")).to_have_text(planned)
     expect(page.get_by_text("In use: messy_roster.csv")).to_be_visible()
 
 
@@ -137,12 +141,13 @@ def test_the_csv_download_matches_the_plan_on_screen(page, app_url):
         page.get_by_role("button", name="Plan as CSV").click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     plan = pd.read_csv(io.StringIO(text))
-    spend = metric(page, "Spend").inner_text()
-    assert f"${plan['Spend ($)'].sum():,.0f}" == spend
-    engagements = metric(page, "Engagements").inner_text()
-    assert f"{plan['Expected engagements'].sum():,.0f}" == engagements
-    micro, macro = metric(page, "Micro / macro").inner_text().split(" / ")
-    assert len(plan) == int(micro) + int(macro)
+    # The plan of offers: what each costs and earns if booked, and how often it was booked in
+    # the headline's simulation; the plan's part of the expected spend is within the headline's.
+    spend = float(metric(page, "Expected spend").inner_text().strip("$").replace(",", ""))
+    booked = plan["Spend if booked ($)"] * plan["Chance booked (%, simulated)"] / 100
+    assert 0 < booked.sum() <= spend * 1.01
+    contacted = metric(page, "To contact").inner_text()
+    assert len(plan) <= int(contacted.replace(",", "")) + 1
     # Handles begin with "@", which a spreadsheet would read as a formula: the file writes them
     # with a leading apostrophe (tests/test_export.py).
     first_name = plan["Influencer"].iloc[0].removeprefix("'")
@@ -154,7 +159,7 @@ def test_on_a_phone_the_page_fits_the_width(browser, app_url):
     try:
         page = context.new_page()
         open_app(page, app_url)
-        expect(metric(page, "Engagements")).to_be_in_viewport()
+        expect(metric(page, "Expected engagements")).to_be_in_viewport()
         expect(charts(page)).to_have_count(2)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
@@ -182,12 +187,13 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     upload(page, "no_prices_roster.csv")
     info = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="no prices")
     expect(info).to_be_visible()
-    expect(metric(page, "Spend")).to_have_text("$100,000")  # the sample plan stays meanwhile
+    expect(accepted_line(page)).to_contain_text("for $100,000.")  # the sample plan stays
     page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions", exact=True).click()
     page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
     wait_idle(page)
     expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
-    expect(metric(page, "Micro / macro")).to_have_text("2 / 1")
+    # Planned on the three influencers priced from the rate card.
+    expect(metric(page, "To contact")).to_have_text(re.compile(r"^[1-3]$"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"estimate_prices=true"))
 
@@ -196,11 +202,10 @@ def test_the_strategies_view_renders_and_follows_the_spread_setting(page, app_ur
     open_app(page, app_url)
     page.get_by_role("tab", name="Strategies and risk").click()
     wait_idle(page)
-    expect(charts(page)).to_have_count(2)  # head-to-head, then the simulated ranges
-    for i in range(2):
-        expect(charts(page).nth(i).locator(".main-svg").first).to_be_visible()
+    expect(charts(page)).to_have_count(1)  # the three strategies after declines and backups
+    expect(charts(page).first.locator(".main-svg").first).to_be_visible()
     expect(page.get_by_text("Outreach list", exact=True)).to_be_visible()
-    widths = "() => Array.from(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].x)"
+    widths = "() => Array.from(document.querySelectorAll('.js-plotly-plot')[0]._fullData[0].x)"
     before = page.evaluate(widths)
     assert len(before) == 3 and all(w > 0 for w in before[::2])
 
@@ -228,7 +233,7 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
     slider.focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
-    expect(metric(page, "Spend")).to_have_text("$95,000")
+    expect(accepted_line(page)).to_contain_text("for $95,000.")
     wait_idle(page)
     figures = headline_of(page)
     page.get_by_role("button", name="Save and share").click()
@@ -264,6 +269,6 @@ def test_save_and_share_opens_the_same_scenario_in_a_fresh_browser_and_client_vi
         assert "Plotly.newPlot" in report or "plotly" in report.lower()
         assert report.count('class="plotly-graph-div"') == 5
         assert "Client pitch &lt;b&gt;bold&lt;/b&gt;" in report
-        assert figures["Engagements"] in report
+        assert figures["Expected engagements"] in report
     finally:
         fresh.close()

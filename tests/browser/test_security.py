@@ -21,7 +21,7 @@ def test_concurrent_first_opens_on_a_fresh_server_all_render(browser):
         for page in pages:  # all at once: each goto returns as soon as the page starts loading
             page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
         for page in pages:
-            expect(metric(page, "Engagements")).to_be_visible(timeout=120_000)
+            expect(metric(page, "Expected engagements")).to_be_visible(timeout=120_000)
         for page in pages:
             expect(page.locator('[data-testid="stException"]')).to_have_count(0)
             expect(metric(page, "Plan status")).to_have_text("Optimal")
@@ -50,7 +50,7 @@ def test_scenario_names_render_as_text_in_the_client_title_and_compare(page, app
     page.on("request", lambda request: asked.append(request.url))
 
     page.goto(f"{app_url}?scenario={first.id}&view=client")
-    expect(metric(page, "Engagements")).to_be_visible(timeout=60_000)
+    expect(metric(page, "Expected engagements")).to_be_visible(timeout=60_000)
     wait_idle(page)
     title = page.locator("h1").first
     expect(title).to_contain_text("![t](http")
@@ -97,7 +97,7 @@ def test_a_spreadsheet_bomb_uploaded_to_the_server_is_refused_without_growing_it
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
-        expect(metric(page, "Engagements")).to_be_visible(timeout=60_000)
+        expect(metric(page, "Expected engagements")).to_be_visible(timeout=60_000)
         wait_idle(page)
         before = _rss_mb(process.pid)
         for name, raw in bombs.items():

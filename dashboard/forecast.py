@@ -1,0 +1,159 @@
+"""The campaign after declines and backups, as the page, the exports and the client report show
+it: the plan of offers a forecast sends first (`offers_plan`), at full prices, and its figures.
+No Streamlit in here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner import Plan, Roster
+from planner.export import Kind, headings, plan_table
+from planner.money import DEFAULT_CURRENCY
+from planner.outreach import Forecast
+from planner.plan import ALLOCATION_COLUMNS, TierTotals
+
+TIERS = ("micro", "macro")
+
+
+def offers_plan(roster: Roster, forecast: Forecast) -> Plan:
+    """The plan of offers the forecast sends first (its outreach list's plan part), each at the
+    influencer's full price and the engagement their posts earn if booked: what the plan table,
+    the tier chart and the exports show. Spend and engagement are what the offers come to if
+    every one of them were accepted (for the default strategy more than the budget: it expects
+    declines). The status and the certified gap are the strategy's plan's; a plan that does not
+    exist or books nothing is returned as it is (its message says why)."""
+    certified = forecast.plan
+    offers = forecast.offers
+    if not certified.has_plan or certified.booked_nothing or not offers.in_plan.any():
+        return certified
+    plan_part = offers.in_plan
+    rows = offers.rows[plan_part]
+    posts = offers.posts[plan_part]
+    cents = offers.cost[plan_part]
+    value = offers.value[plan_part]
+    table = roster.table
+    frame = table.iloc[rows].assign(
+        cost_per_post=cents / posts / 100,
+        posts=posts,
+        spend=cents / 100,
+        expected_engagement=value,
+    )
+    frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
+    # Most engagement first (stable: `offers_table` puts each offer's rates in the same order).
+    frame = frame[ALLOCATION_COLUMNS].iloc[np.argsort(-value, kind="stable")]
+    tier = table["tier"].to_numpy(dtype=object)[rows]
+    by_tier = {
+        name: TierTotals(
+            influencers=int((tier == name).sum()),
+            posts=int(posts[tier == name].sum()),
+            spend=int(cents[tier == name].sum()) / 100,
+            expected_engagement=float(value[tier == name].sum()),
+        )
+        for name in TIERS
+    }
+    total = float(value.sum())
+    gap = certified.optimality_gap if np.isfinite(certified.optimality_gap) else 0.0
+    return Plan(
+        certified.status,
+        certified.campaign,
+        frame.reset_index(drop=True),
+        total,
+        int(cents.sum()) / 100,
+        # The strategy's certified gap, carried over (relative, so it reads the same here).
+        total / (1 - gap) if gap < 1 else float("inf"),
+        certified.solve_seconds,
+        by_tier,
+        certified.message,
+        certified.prices_estimated,
+    )
+
+
+def booked_macro_share(forecast: Forecast) -> float:
+    """The macro share of the budget the campaign books on average (after declines)."""
+    outcome = forecast.outcome
+    budget = forecast.plan.campaign.budget
+    return float(outcome.macro_spend.mean()) / budget if outcome.draws and budget > 0 else 0.0
+
+
+# The plan table's columns that are what an offer comes to if it is booked (`offers_table`),
+# in US dollars (`if_booked` for the roster's currency).
+def if_booked(currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    names = headings(currency)
+    return {
+        "spend": names["spend"].replace("Spend", "Spend if booked"),
+        "expected_engagement": "Engagements if booked",
+        "cost_per_engagement": names["cost_per_engagement"].replace(
+            "Cost per engagement", "Cost per engagement if booked"
+        ),
+    }
+
+
+IF_BOOKED = if_booked()
+REPLY_HEADING = "Reply rate (%)"
+BOOKED_HEADING = "Chance booked (%, simulated)"
+# The offers table's columns the plan table does not have, and how they are written.
+OFFERS_EXTRA_KINDS: dict[str, Kind] = {REPLY_HEADING: "percent", BOOKED_HEADING: "percent"}
+
+
+def offers_table(roster: Roster, forecast: Forecast, plan: Plan) -> pd.DataFrame:
+    """The plan table (`planner.export.plan_table`) of the plan of offers (`offers_plan`), its
+    spend and engagement headed as what each offer comes to if booked, with each offer's reply
+    rate and the share of simulated campaigns that booked it."""
+    table = plan_table(plan, roster)
+    if not len(table) or not forecast.offers.in_plan.any():
+        return table
+    names = headings(roster.currency)
+    offers = forecast.offers
+    plan_part = offers.in_plan
+    names_in_order = roster.table["name"].to_numpy(dtype=object)[offers.rows[plan_part]]
+    order = np.argsort(-offers.value[plan_part], kind="stable")
+    reply = offers.reply[plan_part][order]
+    booked = forecast.outcome.booking_rate[plan_part][order]
+    assert list(names_in_order[order]) == list(table[names["name"]])
+    table = table.rename(columns={names[k]: v for k, v in if_booked(roster.currency).items()})
+    table[REPLY_HEADING] = (reply * 100).round(1)
+    table[BOOKED_HEADING] = (booked * 100).round(1)
+    return table
+
+
+def expected_bookings(forecast: Forecast) -> Plan:
+    """What the campaign is expected to book, by tier, as a plan's totals (the tier chart's
+    input): influencers, posts, spend and engagement are the means over the simulated
+    campaigns (influencers and posts rounded). Only the totals are filled in (no rows)."""
+    certified = forecast.plan
+    outcome = forecast.outcome
+    offers = forecast.offers
+    booked = outcome.booking_rate
+    draws = max(outcome.draws, 1)
+    by_tier = {}
+    for name, mask, engagement, spend in (
+        ("micro", ~offers.macro, outcome.micro, outcome.spend - outcome.macro_spend),
+        ("macro", offers.macro, outcome.macro, outcome.macro_spend),
+    ):
+        by_tier[name] = TierTotals(
+            influencers=int(round(float(booked[mask].sum()))),
+            posts=int(round(float((booked[mask] * offers.posts[mask]).sum()))),
+            spend=float(spend.sum()) / draws,
+            expected_engagement=float(engagement.sum()) / draws,
+        )
+    mean = float(outcome.engagement.sum()) / draws
+    return Plan(
+        certified.status,
+        certified.campaign,
+        certified.allocations.iloc[0:0],
+        mean,
+        float(outcome.spend.sum()) / draws,
+        mean,
+        certified.solve_seconds,
+        by_tier,
+        certified.message,
+        certified.prices_estimated,
+    )
+
+
+def forecast_point(forecast: Forecast) -> tuple[float, float]:
+    """Where the campaign sits on the realistic split curve: the macro share of the budget its
+    plan was made with (the curve's axis: for the default strategy, of expected spend) and
+    what it is expected to earn after declines and backups."""
+    return forecast.plan.macro_share_of_budget, float(forecast.outcome.engagement.mean())
