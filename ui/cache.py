@@ -105,7 +105,7 @@ def start_curve(
     campaign: Campaign,
     strategy: Strategy,
     assumptions: Assumptions,
-) -> Callable[[], tuple[pd.DataFrame, pd.DataFrame]]:
+) -> PendingCurve:
     """Start the realistic split curve (after declines and backups, planned by `strategy`) and
     each point's simulated P10-P90 range from the same draws (the campaign's band does not
     matter: the curve sets its own at each point); the returned call waits for them.
@@ -145,7 +145,24 @@ def start_curve(
             except BrokenProcessPool:  # the worker died during this job: computed here instead
                 return split_curve_ranges(roster, whole, assumptions, outreach=strategy)
 
-    return ready
+    return PendingCurve(ready, lambda: jobs.waiting(job))
+
+
+class PendingCurve:
+    """A split curve being computed: call it to wait for the curve and its ranges; `waiting`
+    says how many other sessions' curves are queued before it for a worker (None when it is
+    not queued)."""
+
+    def __init__(
+        self,
+        ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]],
+        waiting: Callable[[], int | None],
+    ) -> None:
+        self._ready = ready
+        self.waiting = waiting
+
+    def __call__(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self._ready()
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl="15m")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -15,6 +13,7 @@ from planner import Campaign, Plan, Roster
 from planner.outreach import Forecast, Strategy
 from planner.risk import Assumptions
 from ui import cache
+from ui.cache import PendingCurve
 
 if TYPE_CHECKING:
     from dashboard.store import Scenario
@@ -45,7 +44,7 @@ class Current:
     forecast: Forecast | None = None
     target: float = 0.0  # engagements whose chance the headline shows
     # Waits for the split curve when it was started before the page was drawn (`start_curve`).
-    curve_ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+    curve_ready: PendingCurve | None = None
 
     def start_curve(self) -> Current:
         """The same scenario with its split curve started (in the worker processes)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts
@@ -22,6 +23,7 @@ from dashboard.report import plan_facts, plan_report
 from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
 from ui import speed
+from ui.cache import PendingCurve
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
 
@@ -38,7 +40,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     assert curve_ready is not None
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
-    ready = None if first_run else curve_ready()
+    ready = None if first_run else _wait(curve_ready)
     left, right = st.columns(2)
     with left:
         chart(charts.tier_split(expected_bookings(forecast), expected=True))
@@ -133,7 +135,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         "post earning the decay factor times the one before."
     )
 
-    curve, ranges = ready or curve_ready()
+    curve, ranges = ready or _wait(curve_ready)
     with curve_slot:
         chart(
             charts.split_curve_chart(
@@ -168,3 +170,20 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         help="One file with the figures, the interactive charts, the plan table and every "
         "assumption. Opens offline in any browser.",
     )
+
+
+def _wait(curve: PendingCurve) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Wait for the split curve, saying what the page is doing when that takes over half a
+    second (Streamlit's spinner shows only then): the curve's plans and simulations, or its
+    place in the queue for a worker when other sessions' curves are ahead of it. Meanwhile the
+    charts of the last move stay on screen, faded as out of date."""
+    ahead = curve.waiting()
+    text = (
+        f"Waiting for a free worker: {ahead} other session{'s' if ahead != 1 else ''}' split "
+        "curve ahead, then solving this one…"
+        if ahead
+        else "Solving the split curve: the best plan at each macro share, each with its "
+        "simulated campaigns after declines and backups…"
+    )
+    with st.spinner(text, show_time=True):
+        return curve()
