@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dashboard import controls
 from dashboard.controls import Replies
 from planner import Plan, Tiers
-from planner.money import money, money_rate
+from planner.money import DEFAULT_CURRENCY, money, money_rate
 from planner.outreach import Forecast
 from planner.risk import Outcome
 
@@ -152,8 +152,11 @@ def forecast_target(values: Mapping[str, object], forecast: Forecast) -> float:
     return float(target)  # type: ignore[arg-type]
 
 
-def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Figure]:
-    """The six headline figures of a campaign after declines and backups."""
+def forecast_figures(
+    forecast: Forecast, target: float, tiers: Tiers, currency: str = DEFAULT_CURRENCY
+) -> list[Figure]:
+    """The six headline figures of a campaign after declines and backups, money in the
+    roster's `currency`."""
     s = forecast.summary()
     outcome = forecast.outcome
     draws = f"{outcome.draws:,} simulated campaigns"
@@ -174,9 +177,10 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
         ),
         Figure(
             "Expected spend",
-            money(spend, cents=False),
-            f"of {money(plan.campaign.budget)}",
-            f"What accepted offers are expected to cost, of the {money(plan.campaign.budget)} "
+            money(spend, cents=False, currency=currency),
+            f"of {money(plan.campaign.budget, currency=currency)}",
+            "What accepted offers are expected to cost, of the "
+            f"{money(plan.campaign.budget, currency=currency)} "
             f"budget: the mean of {draws}; never more than the budget. What is unspent after the "
             f"last round of offers stays unspent. {s['budget_filled']:.0%} of the campaigns "
             "booked at least 99% of the budget.",
@@ -214,12 +218,13 @@ def forecast_figures(forecast: Forecast, target: float, tiers: Tiers) -> list[Fi
     ]
 
 
-def if_all_accepted_words(forecast: Forecast) -> str:
+def if_all_accepted_words(forecast: Forecast, currency: str = DEFAULT_CURRENCY) -> str:
     """The secondary line: what the best plan would earn if every offer were accepted."""
     plain = forecast.if_all_accepted
     if not plain.has_plan:
         return "If every offer were accepted: no plan fits these settings."
     return (
         f"If every offer were accepted (not a forecast: offers are declined), the best plan "
-        f"would earn {plain.expected_engagement:,.0f} engagements for {money(plain.spend)}."
+        f"would earn {plain.expected_engagement:,.0f} engagements for "
+        f"{money(plain.spend, currency=currency)}."
     )

@@ -193,6 +193,7 @@ def plan_facts(
     created: datetime,
     forecast: Forecast,
     target: float,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[Fact]:
     """The scenario in facts: its name, when the file was made, the roster, the headline
     numbers (the campaign after declines and backups, `forecast`, as the page's headline) and
@@ -219,7 +220,7 @@ def plan_facts(
             round(forecast.outcome.probability(target) * 100, 2),
             "percent",
         ),
-        Fact("If every offer were accepted", if_all_accepted_words(forecast)),
+        Fact("If every offer were accepted", if_all_accepted_words(forecast, currency)),
         Fact("Micro influencers offered first", micro.influencers, "count"),
         Fact("Macro influencers offered first", macro.influencers, "count"),
         Fact("", ""),
@@ -249,7 +250,9 @@ def plan_report(
     campaign = plan.campaign
     assumptions = controls.assumptions_from(values)
     created = created or datetime.now(UTC)
-    headline = client_figures(forecast_figures(forecast, target, roster.tiers), forecast.plan)
+    headline = client_figures(
+        forecast_figures(forecast, target, roster.tiers, roster.currency), forecast.plan
+    )
     frontier = budget_frontier(roster, campaign, plan_for=make_plan)
     comparison = outreach_head_to_head(
         roster,
@@ -294,7 +297,7 @@ def plan_report(
         extra_kinds=OFFERS_EXTRA_KINDS,
         assumptions=settings,
         notes=[
-            if_all_accepted_words(forecast),
+            if_all_accepted_words(forecast, roster.currency),
             CERTIFIES_FOR_CLIENTS,
             "Expected engagements = followers × engagement rate × audience quality; each "
             "repeat post by the same influencer earns the repeat-post factor times the one "

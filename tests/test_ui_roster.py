@@ -151,5 +151,9 @@ def test_a_european_file_is_read_right_and_shows_what_was_understood():
     table = app.dataframe[0].value.set_index("Influencer")
     price_heading = next(c for c in table.columns if c.startswith("Price per post"))
     assert "€" in price_heading
+    # The headline's money too.
+    figures = {m.label: m for m in app.metric}
+    assert figures["Expected spend"].value.startswith("€")
+    assert any("€" in c.value for c in app.caption if "If every offer were accepted" in c.value)
     for name in table.index:
         assert table.loc[name, price_heading] == expected.loc[name, "cost_per_post"]

@@ -90,11 +90,11 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
         # The main figure and its P10-P90 note get the room they need at 1280 px.
         row = st.columns([1.45, 1.15, 0.9, 0.95, 1.1, 1.05])
         for column, figure in zip(
-            row, forecast_figures(forecast, target, c.roster.tiers), strict=True
+            row, forecast_figures(forecast, target, c.roster.tiers, c.roster.currency), strict=True
         ):
             _metric(column, figure)
         st.caption(
-            md(if_all_accepted_words(forecast))
+            md(if_all_accepted_words(forecast, c.roster.currency))
             + " :material/info: "
             + CERTIFIES.split(" What is simulated")[0]
             + " Every other figure is simulated.",

@@ -92,6 +92,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
             created=created,
             forecast=forecast,
             target=c.target,
+            currency=currency,
         )
         return to_excel_bytes(
             table,

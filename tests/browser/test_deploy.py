@@ -122,6 +122,7 @@ def test_a_client_asking_the_server_to_clear_its_caches_leaves_no_extra_workers(
     resource: the split curve's worker pool is shut down when released (`CurveJobs.close`), not
     left running beside the new one (before: two more processes and ~30 MB per message)."""
     import asyncio
+    import concurrent.futures
 
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -140,7 +141,10 @@ def test_a_client_asking_the_server_to_clear_its_caches_leaves_no_extra_workers(
         await session.close()
         return before, len(_tree(pid))
 
-    before, after = asyncio.run(clear_three_times())
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one
+    # once another browser test has used it.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        before, after = pool.submit(asyncio.run, clear_three_times()).result()
     wait_for(lambda: len(_tree(pid)) <= before, 30, "the released workers' exit")
     assert after <= before + 2  # the old pool may still be exiting right after the last move
 
