@@ -322,11 +322,14 @@ def split_curve_chart(
     )
     # A plan whose share falls between the bands (0% is no macro at all, 10% is 5-15%) can beat
     # every point: then the star would name a worse share "best", and the note says why.
-    between = plan.has_plan and not _in_a_band(curve, plan.macro_share_of_budget)
+    # The plan's place on the curve's basis: where a realistic curve puts it (`mark`), else its
+    # own macro share and expected engagement.
+    plan_share, plan_value = (
+        mark if mark is not None else (plan.macro_share_of_budget, plan.expected_engagement)
+    )
+    between = plan.has_plan and not _in_a_band(curve, plan_share)
     beaten = (
-        between
-        and np.isfinite(value).any()
-        and plan.expected_engagement > float(np.nanmax(value)) * (1 + 1e-9)
+        between and np.isfinite(value).any() and plan_value > float(np.nanmax(value)) * (1 + 1e-9)
     )
     if np.isfinite(value).any() and not beaten:
         best = int(np.nanargmax(value))
@@ -343,7 +346,7 @@ def split_curve_chart(
     if plan.has_plan:
         # `mark`: where the campaign sits on a realistic curve (`dashboard.forecast.
         # forecast_point`), else the plan's own macro share and expected engagement.
-        x, y = mark if mark is not None else (plan.macro_share_of_budget, plan.expected_engagement)
+        x, y = plan_share, plan_value
         traces.append(
             go.Scatter(
                 x=[x * 100],
@@ -358,7 +361,7 @@ def split_curve_chart(
     missing = missing_bands(curve)
     if between:
         missing += ("; " if missing else "") + (
-            f"your plan's {plan.macro_share_of_budget:.0%} on macro is between the bands"
+            f"your plan's {plan_share:.0%} on macro is between the bands"
         )
     return _figure(
         traces,

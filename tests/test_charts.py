@@ -184,3 +184,30 @@ def test_the_likely_range_is_shaded_run_by_run_never_across_a_gap():
         assert np.isfinite(np.asarray(trace.y, float)).all()
     assert sum(bool(t.showlegend) for t in fills) == 1
     assert "20%: no plan fits the settings" in fig.layout.title.subtitle.text
+
+
+def test_a_realistic_curve_places_the_plan_where_its_mark_is():
+    """On the realistic curve the plan is the plan of offers, whose full prices can add up to
+    more than the budget (offers are declined): its place and the "between the bands" note
+    come from the mark (the share it was planned at), not from those full prices."""
+    from pathlib import Path
+
+    from dashboard.forecast import forecast_point, offers_plan
+    from planner import Campaign, read_roster
+    from planner.outreach import forecast
+    from planner.risk import Assumptions, split_curve_ranges
+
+    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    campaign = Campaign(budget=100_000)
+    result = forecast(roster, campaign, Assumptions())
+    offers = offers_plan(roster, result)
+    assert offers.macro_share_of_budget > 1  # the case: full prices above the budget
+    curve, ranges = split_curve_ranges(
+        roster, campaign, Assumptions(), outreach=result.strategy, draws=200
+    )
+    mark = forecast_point(result)
+    figure = charts.split_curve_chart(curve, (0.0, 1.0), offers, ranges, mark=mark)
+    subtitle = figure.layout.title.subtitle.text or ""
+    assert "between the bands" not in subtitle
+    yours = next(t for t in figure.data if str(t.name).startswith("Your plan"))
+    assert yours.x[0] == mark[0] * 100 and yours.y[0] == mark[1]
