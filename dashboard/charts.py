@@ -502,36 +502,6 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
 STRATEGY_COLOURS = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optimal mix": "#1F1B2E"}
 
 
-def head_to_head_chart(comparison: pd.DataFrame) -> go.Figure:
-    """All micro, all macro and the optimal mix under the same budget: expected engagements."""
-    values = comparison["expected_engagement"].to_numpy(dtype=float)
-    labels = [
-        f"{_count(v)} · {_money(c)}/1K" if math.isfinite(v) and math.isfinite(c) else "no plan"
-        for v, c in zip(
-            values, comparison["cost_per_engagement"].to_numpy(float) * 1000, strict=True
-        )
-    ]
-    bars = go.Bar(
-        x=comparison["strategy"],
-        y=np.nan_to_num(values),
-        marker_color=[STRATEGY_COLOURS.get(s, OTHER_COLOUR) for s in comparison["strategy"]],
-        text=labels,
-        textposition="outside",
-        cliponaxis=False,
-        customdata=comparison["influencers"],
-        hovertemplate="%{x}<br>%{y:,.0f} engagements<br>%{customdata} influencers<extra></extra>",
-    )
-    top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
-    return _figure(
-        [bars],
-        "Head to head: same budget, three strategies",
-        showlegend=False,
-        margin=dict(t=72, b=32),
-        xaxis=dict(showgrid=False),
-        yaxis=dict(title="Expected engagements", range=[0, top * 1.18]),
-    )
-
-
 def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
     P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard import charts
-from planner import Campaign, budget_frontier, head_to_head, make_plan, read_roster, split_curve
+from planner import Campaign, budget_frontier, make_plan, read_roster, split_curve
 
 ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
 CAMPAIGN = Campaign(budget=80_000, macro_share_min=0.2, macro_share_max=0.6)
@@ -76,25 +76,19 @@ def test_roster_scatter_highlights_the_chosen_sized_by_spend_and_escapes_names()
     assert sizes.max() > sizes.min()  # bigger spend, bigger marker
 
 
-def test_head_to_head_labels_every_strategy():
-    comparison = head_to_head(ROSTER, CAMPAIGN)
-    fig = charts.head_to_head_chart(comparison)
-    assert list(fig.data[0].x) == ["All micro", "All macro", "Optimal mix"]
-    assert list(fig.data[0].y) == pytest.approx(list(comparison["expected_engagement"]))
-    assert all(label for label in fig.data[0].text)
-
-
-def test_head_to_head_says_no_plan_where_a_strategy_has_none():
-    comparison = pd.DataFrame(
+def test_outcome_ranges_names_a_strategy_without_a_plan():
+    summary = pd.DataFrame(
         {
             "strategy": ["All micro", "All macro", "Optimal mix"],
-            "expected_engagement": [10.0, math.nan, 12.0],
-            "cost_per_engagement": [1.0, math.nan, 0.9],
-            "influencers": [3, 0, 4],
+            "p10": [10.0, math.nan, 12.0],
+            "p50": [11.0, math.nan, 13.0],
+            "p90": [12.0, math.nan, 14.0],
+            "mean": [11.0, math.nan, 13.0],
         }
     )
-    fig = charts.head_to_head_chart(comparison)
-    assert fig.data[0].text[1] == "no plan"
+    fig = charts.outcome_ranges(summary, None)
+    assert list(fig.data[0].y) == ["All micro", "Optimal mix"]
+    assert fig.layout.title.text.endswith("(All macro: no plan)")
 
 
 def test_split_curve_draws_the_simulated_range_when_given():

@@ -7,48 +7,54 @@ from pathlib import Path
 import pytest
 
 from dashboard import charts, controls
-from dashboard.headline import chance_figure, plan_figures, target_of
-from planner import Campaign, Tiers, make_plan, read_roster
-from planner.risk import Assumptions, simulate
+from dashboard.forecast import expected_bookings
+from dashboard.headline import forecast_figures, forecast_target
+from planner import Campaign, Tiers, read_roster
+from planner.outreach import forecast
+from planner.risk import Assumptions
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROSTER = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
-PLAN = make_plan(ROSTER, Campaign(budget=50_000))
-OUTCOME = simulate(ROSTER, PLAN, Assumptions())
+FORECAST = forecast(ROSTER, Campaign(budget=50_000), Assumptions(), draws=2_000)
+
+
+def _figure(label, result=FORECAST, target=1.0, tiers=ROSTER.tiers):
+    return next(f for f in forecast_figures(result, target, tiers) if f.label == label)
 
 
 def test_a_target_of_zero_is_a_target_not_no_target():
     values = {controls.TARGET.key: 0}
-    assert target_of(values, OUTCOME) == 0
-    assert chance_figure(OUTCOME, target_of(values, OUTCOME)).note == "≥ 0 engagements"
+    assert forecast_target(values, FORECAST) == 0
+    chance = _figure("Chance of target", target=forecast_target(values, FORECAST))
+    assert chance.note == "≥ 0" and chance.value == "100%"
 
 
-def test_no_target_is_what_the_plan_should_earn_with_replies():
-    assert target_of({controls.TARGET.key: None}, OUTCOME) == round(OUTCOME.expected) > 0
+def test_no_target_is_what_the_campaign_is_expected_to_earn():
+    expected = round(FORECAST.outcome.engagement.mean())
+    assert forecast_target({controls.TARGET.key: None}, FORECAST) == expected > 0
 
 
-def _macro_note(plan):
-    figure = next(f for f in plan_figures(plan, None, ROSTER.tiers) if f.label == "Micro / macro")
-    return figure.note
-
-
-def test_the_macro_share_is_of_spend_as_the_tier_chart_shows_it():
-    # At $50M the plan cannot spend the budget: the share of spend and of budget differ.
-    big = make_plan(ROSTER, Campaign(budget=50_000_000))
+def test_the_macro_share_is_of_expected_spend_as_the_tier_chart_shows_it():
+    # At $50M the campaign cannot spend the budget: the share of spend and of budget differ.
     # One influencer only: all of the spend is that influencer's tier.
-    one = make_plan(ROSTER, Campaign(budget=5_000_000, max_influencers=1))
-    for plan in (big, one):
-        macro = plan.by_tier["macro"].spend
-        assert plan.spend < plan.campaign.budget * 0.9
-        share = macro / plan.spend
-        assert _macro_note(plan) == f"{share:.0%} of spend on macro"
-        micro_bar, macro_bar = charts.tier_split(plan).data
+    for campaign in (
+        Campaign(budget=50_000_000),
+        Campaign(budget=5_000_000, max_influencers=1),
+    ):
+        result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+        booked = expected_bookings(result)
+        assert booked.spend < campaign.budget * 0.9
+        share = booked.by_tier["macro"].spend / booked.spend
+        figure = _figure("Macro share", result)
+        assert (figure.value, figure.note) == (f"{share:.0%}", "of expected spend")
+        micro_bar, macro_bar = charts.tier_split(booked, expected=True).data
         assert list(macro_bar.y) == ["Spend", "Engagement"]
         assert macro_bar.x[0] == pytest.approx(share * 100)
         assert f"{share:.0%}" in macro_bar.text[0] or share < 0.2
-    assert _macro_note(one) in ("100% of spend on macro", "0% of spend on macro")
-    title = charts.tier_split(big).layout.title
-    assert title.text == "Spend and engagement by tier" and "unspent" in title.subtitle.text
+        if campaign.max_influencers == 1:
+            assert figure.value in ("100%", "0%")
+    title = charts.tier_split(expected_bookings(result), expected=True).layout.title
+    assert title.text == "Expected bookings by tier" and "unspent" in title.subtitle.text
 
 
 def test_every_sentence_that_states_a_threshold_states_the_settings():
@@ -63,7 +69,7 @@ def test_every_sentence_that_states_a_threshold_states_the_settings():
     for setting in (controls.MACRO_SHARE, controls.MAX_MACRO):
         assert "500,000+ followers" in controls.help_of(setting, tiers)
         assert "1M" not in controls.help_of(setting, tiers)
-    help_text = next(f.help for f in plan_figures(PLAN, None, tiers) if f.label == "Micro / macro")
+    help_text = _figure("Macro share", tiers=tiers).help
     assert "5,000–499,999 followers" in help_text and "1M" not in help_text
 
 
