@@ -29,10 +29,11 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if CLIENT else "auto",
 )
 
-from ui import speed, state  # noqa: E402
+from ui import a11y, speed, state  # noqa: E402
 
 FIRST_RUN = state.is_first_run()
 blank_chart = speed.BlankChart()  # plotly.js loads while the plan is worked out
+a11y.repair()  # sliders named once, tables named, for screen readers
 
 from dashboard import controls  # noqa: E402
 from dashboard.text import md  # noqa: E402

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard.text import md, md_lines
 from dashboard.upload import limits_text, read_upload
 from planner import FIELDS, RateCard, Roster, RosterError, Tiers, read_table
-from ui import state
+from ui import a11y, state
 from ui.cache import SHARED, checked, roster_key, session_scope
 from ui.state import PlannedRoster
 
@@ -192,7 +192,9 @@ def understood(answer: Roster | RosterError | None) -> None:
                 f"(from {md(understanding.currency_source)})."
                 + (" Your answers on how to read it are used." if app.reading else "")
             )
-            st.dataframe(understanding.frame(), hide_index=True, width="stretch")
+            a11y.named_table("What the planner read from this file").dataframe(
+                understanding.frame(), hide_index=True, width="stretch"
+            )
             for note in understanding.notes:
                 st.caption(md(note))
 
@@ -278,7 +280,7 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> tuple[pd.DataFra
             "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
             "leave an influencer out of the plan. Edits stay until you load another roster."
         )
-        edited = st.data_editor(
+        edited = a11y.named_table("Roster").data_editor(
             app.roster.frame,
             key=state.editor_key(app.editor_version),
             num_rows="dynamic",

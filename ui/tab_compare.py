@@ -9,7 +9,7 @@ from dashboard import charts, controls
 from dashboard.forecast import expected_bookings
 from dashboard.text import md
 from planner import SettingsError
-from ui import cache, scenarios, state
+from ui import a11y, cache, scenarios, state
 from ui.current import chart
 from ui.roster import included
 
@@ -132,7 +132,7 @@ def show_compare() -> None:
         if curve is not None:
             curves[str(row["scenario"])] = curve
     summary = pd.DataFrame(rows)
-    st.dataframe(
+    a11y.named_table("Saved scenarios compared").dataframe(
         summary[[c for c in summary.columns if c in COMPARE_HEADINGS]].rename(
             columns=COMPARE_HEADINGS
         ),

@@ -22,7 +22,7 @@ from dashboard.forecast import (
 from dashboard.report import plan_facts, plan_report
 from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
-from ui import speed
+from ui import a11y, speed
 from ui.cache import PendingCurve
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
@@ -63,7 +63,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     else:
         # printf-style formats: the named ones ("dollar", "percent", "localized") build a number
         # formatter in the browser for every cell drawn, some 10 ms a move here.
-        st.dataframe(
+        a11y.named_table("The plan of offers").dataframe(
             table,
             hide_index=True,
             width="stretch",

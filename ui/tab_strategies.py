@@ -12,7 +12,7 @@ from dashboard import charts
 from planner.export import platform_name, to_csv_bytes
 from planner.money import TABLE_MONEY
 from planner.outreach import sweep_sentence
-from ui import cache, state
+from ui import a11y, cache, state
 from ui.current import Current, chart
 
 OUTREACH_HEADINGS = {
@@ -78,7 +78,7 @@ def show_strategies(c: Current) -> None:
         }
     )
     counts = st.column_config.NumberColumn(format="%,.0f")
-    st.dataframe(
+    a11y.named_table("Strategies compared").dataframe(
         shown,
         hide_index=True,
         width="stretch",
@@ -106,7 +106,7 @@ def show_strategies(c: Current) -> None:
     )
     outreach = outreach_frame(c)
     percent = st.column_config.NumberColumn(format="%.1f%%")
-    st.dataframe(
+    a11y.named_table("Outreach list").dataframe(
         outreach,
         hide_index=True,
         width="stretch",
