@@ -303,8 +303,9 @@ def split_curve_chart(
             x=share,
             y=value,
             mode="lines+markers",
+            # Legend names broken in two lines: whole on a 390 px phone.
             name="Best plan at this macro share"
-            + (" (simulated mean after declines and backups)" if mark is not None else ""),
+            + ("<br>(simulated mean after declines and backups)" if mark is not None else ""),
             line=dict(color=MICRO_COLOUR, width=3),
             marker=dict(size=6),
             connectgaps=False,
@@ -353,7 +354,7 @@ def split_curve_chart(
                 y=[y],
                 mode="markers",
                 name=f"Your plan: {x:.0%} of budget on macro"
-                + ("" if booked is None else f" as planned, {booked:.0%} booked"),
+                + ("" if booked is None else f" as planned,<br>{booked:.0%} booked"),
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
@@ -363,11 +364,18 @@ def split_curve_chart(
         missing += ("; " if missing else "") + (
             f"your plan's {plan_share:.0%} on macro is between the bands"
         )
+    # The title short and the rest below it, so that both read whole on a 390 px phone. The
+    # legend (up to four entries, some of two lines) sits at the figure's foot, below the axis
+    # title, in a margin made for its lines (a legend placed by the plot's height moves into
+    # the axis title when the plot is short).
+    lines = sum(1 + str(t.name).count("<br>") for t in traces)
+    top, bottom = (88 if missing else 72), 64 + 22 * lines
     return _figure(
         traces,
-        "Micro or macro? Engagement by macro share of budget",
-        subtitle=missing,
-        height=460,
+        "Micro or macro?",
+        subtitle="Expected engagements by share of budget on macro"
+        + (f"<br>{missing}" if missing else ""),
+        height=top + 280 + bottom,
         xaxis=SHARE_AXIS
         if mark is None
         else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
@@ -398,9 +406,8 @@ def split_curve_chart(
                 yanchor="bottom",
             )
         ],
-        # Up to four legend entries: below the plot, so they never run into the title.
-        margin=dict(t=72 if missing else 48),
-        legend=dict(y=-0.28, yanchor="top"),
+        margin=dict(t=top, b=bottom),
+        legend=dict(yref="container", y=0, yanchor="bottom", valign="top"),
     )
 
 
