@@ -173,3 +173,16 @@ def test_after_unticking_rows_a_problem_names_the_files_row():
     except RosterError as error:
         rows = [p.row for p in error.problems]
     assert rows == [6]  # cara is on the file's line 6 (title, blank row, header above)
+
+
+def test_a_euro_roster_puts_the_sidebars_money_in_euros():
+    euros = (
+        "name;followers;engagement_rate;cost_per_post\n"
+        "anna;50.000;3,0 %;400,00 €\nbob;2.000.000;1,5 %;9.000,00 €\n"
+    )
+    app = _upload(run(), "euros.csv", euros)
+    labels = [w.label for w in app.sidebar.number_input] + [w.label for w in app.sidebar.slider]
+    assert "Budget (€)" in labels
+    assert not [label for label in labels if "$" in label]
+    slider = next(s for s in app.sidebar.slider if s.key == state.BUDGET_SLIDER)
+    assert slider.proto.format.startswith("€")
