@@ -359,8 +359,9 @@ FIELDS: tuple[FieldRule, ...] = (
         "count",
         ("avg_views", "average_views", "avg_views_per_post", "average_video_views"),
         example="25K",
-        doc="Shown in the table; views are not engagements, so they are not part of a derived "
-        "engagement rate unless you map the views column as average likes.",
+        doc="Shown in the table. Views are not engagements: a views column recognised by its "
+        "header is never counted; one you map yourself (`--column avg_views=HEADER`, or the "
+        "page's column mapping) is counted as engagements in a derived engagement rate.",
         guesses=("views", "video_views"),
         low=0,
     ),
@@ -1583,6 +1584,7 @@ def _match_columns(
     explicit: Mapping[str, str | None] | None,
     problems: list[Problem],
     notes: list[str],
+    contested: set[str] | None = None,
 ) -> tuple[dict[str, object], dict[str, Literal["recognised", "mapped"]]]:
     """Each field's column: the user's mapping first, then the headers recognised by an
     alias. Where two headers look like one field, the name takes the handle before a full
@@ -1628,7 +1630,22 @@ def _match_columns(
     for field_name, options in candidates.items():
         options.sort(key=lambda option: option[0])
         if len(options) > 1 and (field_name != "name" or options[0][0] == options[1][0]):
+            if contested is not None:
+                contested.add(field_name)
             listed = " and ".join(f"'{column}'" for _, column in options)
+            networks = [_network(header_key(column)) for _, column in options]
+            if all(networks) and len(set(networks)) > 1:
+                named = [f"'{column}'" for _, column in options]
+                listed = ", ".join(named[:-1]) + " and " + named[-1]
+                problems.append(
+                    Problem(
+                        f"{listed} are the {field_name} of different networks, and a row "
+                        f"plans one: say which column is the {field_name} with the column "
+                        f"mapping (on the command line, --column {field_name}=HEADER), or give "
+                        "one row per network with a platform column."
+                    )
+                )
+                continue
             problems.append(
                 Problem(
                     f"{listed} all look like the {field_name} column ({RULES[field_name].label}); "
@@ -1651,6 +1668,35 @@ def _match_columns(
             said.append(f"'{column}'" + (f" ({reason})" if reason else ""))
         notes.append("Columns not used: " + ", ".join(said) + ".")
     return found, how
+
+
+_NETWORK_PLATFORM = {"ig": "instagram", "yt": "youtube", "twitter": "x"}
+_NETWORK_NAMES = {"tiktok": "TikTok", "youtube": "YouTube", "x": "X (Twitter)"}
+
+
+def _network(key: str) -> str | None:
+    """The platform a header key names first (`instagram_followers`: instagram), or None."""
+    for network in _NETWORKS:
+        if key.startswith(network + "_"):
+            return _NETWORK_PLATFORM.get(network, network)
+    return None
+
+
+def _network_of(found: Mapping[str, object], how: Mapping[str, str]) -> tuple[str, str] | None:
+    """(platform, header) when the file has no platform column and its follower column is one
+    network's (`Instagram followers`, `YouTube subscribers`): every row is on that network.
+    A file with several networks' follower columns never gets here unasked: they all look like
+    the followers column, and the user says which one is meant (`_match_columns`)."""
+    if "platform" in found or "followers" not in found:
+        return None
+    header = str(found["followers"])
+    key = header_key(header)
+    network = _network(key)
+    if network is None or not (
+        how.get("followers") == "mapped" or key in RULES["followers"].aliases
+    ):
+        return None
+    return network, header
 
 
 def _decimal_for(choice: DecimalChoice, field_name: str, header: object) -> Decimal | None:
@@ -1848,10 +1894,28 @@ def check_roster(
         return first_line + position
 
     lines = [line_of(i) for i in range(len(records))]
-    found, how = _match_columns(list(frame.columns), columns, problems, notes)
+    contested: set[str] = set()
+    found, how = _match_columns(list(frame.columns), columns, problems, notes, contested)
     position = {column: i for i, column in enumerate(frame.columns)}
     parts = [p for p in ENGAGEMENT_PARTS if p in found]
-    derive = bool({"avg_likes", "avg_comments"} & set(parts))
+    # Views are not engagements: a views column recognised by its header is shown, never
+    # counted; one the user maps (the views field) is counted in a derived engagement rate.
+    if how.get("avg_views") == "mapped":
+        parts.append("avg_views")
+    elif "avg_views" in found:
+        notes.append(
+            f"'{found['avg_views']}' (average views) is shown, not counted as engagements; to "
+            "count views as engagements, map that column as the views field (avg_views)."
+        )
+    derive = bool({"avg_likes", "avg_comments", "avg_views"} & set(parts))
+    platform_from_header = _network_of(found, how)
+    if platform_from_header is not None:
+        network, header = platform_from_header
+        notes.append(
+            "No platform column: every influencer is taken to be on "
+            f"{_NETWORK_NAMES.get(network, network.capitalize())}, "
+            f"from the header '{header}'."
+        )
     missing: list[str] = []
     suggestions = suggest_columns(frame.columns)
     for rule in FIELDS:
@@ -1862,11 +1926,20 @@ def check_roster(
         if rule.name == "cost_per_post" and rate_card is not None:
             continue
         missing.append(rule.name)
+        if rule.name in contested:  # several columns look like it: said above, not guessed
+            suggestions.pop(rule.name, None)
+            continue
         guess = suggestions.get(rule.name)
         maybe = f" {guess.reason}: map it if it is." if guess is not None else ""
         extra = {
             "engagement_rate": " (or columns of average likes and comments per post, to "
-            "derive it from)",
+            "derive it from)"
+            + (
+                f"; '{found['avg_views']}' holds views, which are not engagements: map it as "
+                "the views field (avg_views) to count views as engagements"
+                if "avg_views" in found
+                else ""
+            ),
             "cost_per_post": "; or estimate prices from the rate card",
         }.get(rule.name, "")
         problems.append(
@@ -1877,10 +1950,15 @@ def check_roster(
             )
         )
     if missing or problems:
+        unmapped = tuple(missing)
+        if "engagement_rate" in missing and "avg_views" in found and how["avg_views"] != "mapped":
+            # Offered to map, not pre-filled: counting views as engagements is the user's call.
+            unmapped += ("avg_views",)
+            suggestions = {k: v for k, v in suggestions.items() if k != "avg_views"}
         raise RosterError(
             problems,
             missing_prices=missing == ["cost_per_post"] and len(problems) == 1,
-            unmapped=tuple(missing),
+            unmapped=unmapped,
             suggestions=suggestions,
             headers=headers,
             understood=Understanding(notes=tuple(notes)),
@@ -2015,7 +2093,17 @@ def check_roster(
     seen: dict[str, tuple[int, str]] = {}
     for i in keep:
         line = lines[i]
-        row = _check_row(i, line, found, read_columns, parts, problems, rate_card, uncalculated)
+        row = _check_row(
+            i,
+            line,
+            found,
+            read_columns,
+            parts,
+            problems,
+            rate_card,
+            uncalculated,
+            platform_from_header[0] if platform_from_header else "other",
+        )
         if row is None:
             continue
         key = _name_key(str(row["name"]))
@@ -2163,8 +2251,10 @@ def _check_row(
     problems: list[Problem],
     rate_card: RateCard | None,
     uncalculated: set[tuple[int, str]],
+    platform: str = "other",
 ) -> dict[str, object] | None:
-    """One row's values by the rules, or None when it has problems (added to `problems`)."""
+    """One row's values by the rules, or None when it has problems (added to `problems`);
+    `platform`: the platform of a roster without a platform column."""
     start = len(problems)
     values: dict[str, float | str] = {}
 
@@ -2276,7 +2366,7 @@ def _check_row(
         and ("cost_per_post" not in found or _cell(columns, "cost_per_post", i) is None)
     ):
         if isinstance(followers, float):
-            price = rate_card.price_for(str(values.get("platform", "other")), followers)
+            price = rate_card.price_for(str(values.get("platform", platform)), followers)
             estimated = True
             if price <= 0:
                 problems.append(
@@ -2294,7 +2384,7 @@ def _check_row(
     return {
         "name": values["name"],
         "tier": None,
-        "platform": values.get("platform", "other"),
+        "platform": values.get("platform", platform),
         "niche": values.get("niche", ""),
         "followers": followers,
         "engagement_rate": values.get("engagement_rate"),
