@@ -465,6 +465,21 @@ class Cells:
             int(self.decimals[i]),
         )
 
+    def put(self, i: int, cell: Number | NumberError | None) -> None:
+        """Set the value at `i` (a value read apart from the column, e.g. a totals row's)."""
+        self.blank[i] = cell is None
+        self.error[i] = cell if isinstance(cell, NumberError) else None
+        if isinstance(cell, Number):
+            self.value[i], self.percent[i], self.currency[i] = (
+                cell.value,
+                cell.percent,
+                cell.currency,
+            )
+            self.suffix[i], self.decimals[i] = cell.suffix, cell.decimals
+        else:
+            self.value[i], self.percent[i], self.currency[i] = np.nan, False, None
+            self.suffix[i], self.decimals[i] = "", 0
+
     def tolist(self) -> list[Number | NumberError | None]:
         return [self[i] for i in range(len(self))]
 
