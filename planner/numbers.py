@@ -490,7 +490,8 @@ class Cells:
 
 
 def _is_none(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    """Where an object array holds None."""
+    return np.asarray(np.equal(values, None), dtype=bool)
 
 
 # The shapes most cells have, read for a whole column at once (`_fast_analyses`): digits with
@@ -520,14 +521,21 @@ class _Analyses:
     comma: np.ndarray
     comma_ok: np.ndarray
     error: np.ndarray  # object: the NumberError of a text that is not a number
+    digits_only: np.ndarray  # bool: the core is digits only (`str.isdigit`)
+    separators: np.ndarray  # object: the core's characters that are not digits
+    decimals: dict[Decimal, np.ndarray]  # `_decimals` of the core with each decimal mark
 
     @property
     def scale(self) -> np.ndarray:
         """What `_finish` multiplies a reading by: the suffix's multiplier and the sign."""
-        multiplier = np.fromiter(
-            (SUFFIXES.get(s, 1.0) for s in self.suffix), dtype=float, count=len(self.suffix)
-        )
+        multiplier = np.ones(len(self.suffix))
+        for i in np.flatnonzero(self.suffixed):
+            multiplier[i] = SUFFIXES.get(self.suffix[i], 1.0)
         return np.where(self.negative, -multiplier, multiplier)
+
+    @property
+    def suffixed(self) -> np.ndarray:
+        return np.asarray(np.not_equal(self.suffix, ""), dtype=bool)
 
 
 def _strings(texts: np.ndarray) -> pd.Series:
@@ -554,6 +562,9 @@ def _analyses(texts: np.ndarray) -> _Analyses:
         comma=np.full(n, np.nan),
         comma_ok=np.zeros(n, dtype=bool),
         error=np.full(n, None, dtype=object),
+        digits_only=np.zeros(n, dtype=bool),
+        separators=np.full(n, "", dtype=object),
+        decimals={d: np.zeros(n, dtype=np.int64) for d in DECIMALS},
     )
     if n == 0:
         return out
@@ -575,6 +586,12 @@ def _analyses(texts: np.ndarray) -> _Analyses:
         out.percent[index] = percent
         out.currency[index] = np.where(has_currency, [_FAST_SYMBOLS.get(c) for c in symbol], None)
         out.after[index] = has_currency & ~before
+        out.digits_only[index] = core.str.fullmatch("[0-9]+").fillna(False).to_numpy(dtype=bool)
+        out.separators[index] = core.str.replace("[0-9]", "", regex=True).to_numpy(dtype=object)
+        length = core.str.len().to_numpy(dtype=np.int64)
+        for mark_of, counts in out.decimals.items():
+            at = core.str.find(MARK[mark_of]).to_numpy(dtype=np.int64)
+            counts[index] = np.where(at >= 0, length - at - 1, 0)
         for ok, values, pattern, group in (
             (out.point_ok, out.point, _POINT_CORE, ","),
             (out.comma_ok, out.comma, _COMMA_CORE, "."),
@@ -598,21 +615,15 @@ def _analyses(texts: np.ndarray) -> _Analyses:
         out.currency[i] = parts.currency
         out.suffix[i] = parts.suffix
         out.after[i] = analysis.after
+        out.digits_only[i] = parts.core.isdigit()
+        out.separators[i] = "".join(c for c in parts.core if not c.isdigit())
+        for mark_of, counts in out.decimals.items():
+            counts[i] = _decimals(parts.core, mark_of)
         if analysis.point is not None:
             out.point_ok[i], out.point[i] = True, analysis.point
         if analysis.comma is not None:
             out.comma_ok[i], out.comma[i] = True, analysis.comma
     return out
-
-
-def _decimals_of(core: np.ndarray, decimal: Decimal) -> np.ndarray:
-    """`_decimals` of each core (None for a text that is not a number: 0)."""
-    mark = MARK[decimal]
-    return np.fromiter(
-        (len(c.partition(mark)[2]) if c is not None and mark in c else 0 for c in core),
-        dtype=np.int64,
-        count=len(core),
-    )
 
 
 def read_cells(
@@ -629,7 +640,7 @@ def read_cells(
     n = len(listed)
     items = np.empty(n, dtype=object)
     items[:] = listed
-    kinds = np.fromiter((isinstance(v, str) for v in items), dtype=bool, count=n)
+    kinds = _is_text(items)
     text_at = np.flatnonzero(kinds)
     codes, texts = pd.factorize(items[text_at]) if len(text_at) else (np.zeros(0, int), [])
     texts = np.asarray(texts, dtype=object)
@@ -653,7 +664,7 @@ def read_cells(
         other_ok = found.comma_ok if chosen == "point" else found.point_ok
         two = np.zeros(len(texts), dtype=bool)
         number, readable = raw, ok
-        decimals = _decimals_of(found.core, chosen)
+        decimals = found.decimals[chosen]
     with np.errstate(invalid="ignore", over="ignore"):
         number = number * scale
     finite = np.isfinite(number)
@@ -700,6 +711,16 @@ def read_cells(
     return fmt, Cells(value, percent, currency, suffix, digits, error, blank)
 
 
+def _is_text(items: np.ndarray) -> np.ndarray:
+    """Where an object array holds text (`isinstance(value, str)`)."""
+    types = np.fromiter(map(type, items), dtype=object, count=len(items))
+    out = np.asarray(np.equal(types, str), dtype=bool)
+    for kind in set(types[~out].tolist()):
+        if issubclass(kind, str):  # a subclass of str (numpy's str_)
+            out |= np.asarray(np.equal(types, kind), dtype=bool)
+    return out
+
+
 def _tally_all(
     items: np.ndarray,
     text_at: np.ndarray,
@@ -715,11 +736,9 @@ def _tally_all(
     if not len(texts):
         return tally
     valid = _is_none(found.error)
-    core_digits = np.fromiter(
-        (c is not None and c.isdigit() for c in found.core), dtype=bool, count=len(texts)
-    )
+    core_digits = found.digits_only
     has_currency = ~_is_none(found.currency)
-    has_suffix = np.fromiter((bool(s) for s in found.suffix), dtype=bool, count=len(texts))
+    has_suffix = found.suffixed
     says = valid & ~(core_digits & ~(found.percent | has_currency | has_suffix))
     scale = found.scale
     ways = {}
@@ -734,7 +753,7 @@ def _tally_all(
             with np.errstate(invalid="ignore"):
                 keep &= has_suffix | (value == np.floor(value))
         if max_decimals is not None:
-            keep &= has_suffix | (_decimals_of(found.core, decimal) <= max_decimals)  # type: ignore[arg-type]
+            keep &= has_suffix | (found.decimals[decimal] <= max_decimals)  # type: ignore[index]
         ways[decimal] = (keep, value)
     (point_keep, point_value), (comma_keep, comma_value) = ways["point"], ways["comma"]
     both = point_keep & comma_keep & (point_value != comma_value)
@@ -748,8 +767,8 @@ def _tally_all(
     tally.percent = bool((found.percent & used).any())
     tally.suffixes = bool((has_suffix & used).any())
     tally.deduced = bool((deduced & used).any())
-    for i in np.flatnonzero(used & ~core_digits):
-        tally.chars.update(c for c in found.core[i] if not c.isdigit())
+    for separators in set(found.separators[used & ~core_digits].tolist()):
+        tally.chars.update(separators)
     said = says[codes]
     order = text_at  # each text value's position in the column
     with_currency = said & has_currency[codes]

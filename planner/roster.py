@@ -47,6 +47,7 @@ from planner.numbers import (
     Decimal,
     NumberError,
     _is_none,
+    _strings,
     parse_number,
     read_cells,
 )
@@ -678,6 +679,7 @@ _GUESS_TO_COLUMN = {guess: rule.name for rule in FIELDS for guess in rule.guesse
 
 
 _BLANK_TEXTS = frozenset(("", "-", "—", "n/a", "na", "nan", "none"))
+_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 
 def _is_blank(value: object) -> bool:
@@ -695,11 +697,13 @@ def _is_blank(value: object) -> bool:
 def _blank_mask(values: np.ndarray) -> np.ndarray:
     """`_is_blank` of each cell of a column."""
     out = np.asarray(pd.isna(values), dtype=bool)
-    text = np.fromiter((v.__class__ is str for v in values), dtype=bool, count=len(values))
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    text = np.asarray(np.equal(types, str), dtype=bool)
     at = np.flatnonzero(text)
-    out[at] = np.fromiter(
-        (v.strip() in _BLANK_TEXTS for v in values[at]), dtype=bool, count=len(at)
-    )
+    if len(at):
+        # Python's whitespace, as `str.strip()` takes it off, for the whole column at once.
+        stripped = _strings(values[at]).str.strip(_WHITESPACE)
+        out[at] = stripped.isin(_BLANK_TEXTS).to_numpy(dtype=bool)
     rest = np.flatnonzero(~text & ~out)
     for i in rest[[isinstance(values[i], str) for i in rest]] if len(rest) else ():
         out[i] = _is_blank(values[i])  # a subclass of str
@@ -712,7 +716,8 @@ def _texts(values: np.ndarray, blank: np.ndarray) -> list[str]:
 
 
 def _truthy(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
+    """Where an array of codes or suffixes (None or text) holds one."""
+    return np.asarray(np.not_equal(values, None) & np.not_equal(values, ""), dtype=bool)
 
 
 def _lines_of(index: pd.Index, known: Sequence[int], first_line: int) -> list[int] | None:
@@ -2173,7 +2178,7 @@ def check_roster(
     # is a problem naming the first.
     name_column = columns_out["name"]
     at = np.flatnonzero(passed)
-    keys = pd.Series(name_column[at], dtype=object).map(_name_key)
+    keys = pd.Series([_name_key(str(name)) for name in name_column[at]], dtype=object)
     twice = keys.duplicated(keep="first").to_numpy(dtype=bool)
     if twice.any():
         first_of = dict(zip(keys[~twice].tolist(), at[~twice].tolist(), strict=True))
@@ -2232,7 +2237,17 @@ def check_roster(
         )
 
     table = table.reset_index(drop=True)
-    tier = table["followers"].map(tiers.tier_of)
+    # `Tiers.tier_of` for the whole column at once.
+    followers = table["followers"].to_numpy(dtype=float)
+    tier = pd.Series(
+        np.where(
+            followers >= tiers.macro_threshold,
+            "macro",
+            np.where(followers >= tiers.micro_threshold, "micro", None),
+        ),
+        index=table.index,
+        dtype=object,
+    )
     excluded_mask = tier.isna()
     below = table.loc[excluded_mask, ["name", "followers", "source_row"]].copy()
     below.insert(
