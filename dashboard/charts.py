@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from dashboard.text import chart_text
 from planner import Plan
+from planner.money import DEFAULT_CURRENCY, currency_label, money_prefix
 
 MICRO_COLOUR = "#6C4CE0"
 MACRO_COLOUR = "#F2994A"
@@ -112,9 +113,10 @@ def _mark(x: float, text: str) -> dict[str, list[dict[str, object]]]:
     )
 
 
-def _money(value: float) -> str:
-    """Dollars in short form ($40.3K); the values charted here are never negative."""
-    return "$" + _count(value) if math.isfinite(value) else "–"
+def _money(value: float, currency: str = DEFAULT_CURRENCY) -> str:
+    """Money in short form ($40.3K, €40.3K, CHF 40.3K: the roster's currency, written as
+    `planner.money` writes it); the values charted here are never negative."""
+    return money_prefix(currency) + _count(value) if math.isfinite(value) else "–"
 
 
 def _count(value: float) -> str:
@@ -130,11 +132,18 @@ def _influencers(count: int) -> str:
     return f"{count:,} influencer" + ("" if count == 1 else "s")
 
 
-def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
+def tier_split(
+    plan: Plan, *, expected: bool = False, currency: str = DEFAULT_CURRENCY
+) -> go.Figure:
     """Where the money goes and where the engagement comes from, by tier, as 100% bars.
     `expected`: the plan's totals are what a campaign is expected to book after declines and
-    backups (`dashboard.forecast.expected_bookings`), and the title says so."""
+    backups (`dashboard.forecast.expected_bookings`), and the title says so. Money in
+    `currency` (the roster's)."""
     tiers = ("micro", "macro")
+
+    def spent(value: float) -> str:
+        return _money(value, currency)
+
     spend = np.array([plan.by_tier[t].spend for t in tiers], dtype=float)
     engagement = np.array([plan.by_tier[t].expected_engagement for t in tiers], dtype=float)
     # The spend bar's shares are the plan's own (the headline's "of spend on macro").
@@ -145,7 +154,7 @@ def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
         shares, labels = [], []
         total = engagement.sum()
         for share, value, fmt in (
-            (spend_shares[i], spend[i], _money),
+            (spend_shares[i], spend[i], spent),
             (engagement[i] / total if total > 0 else 0.0, engagement[i], _count),
         ):
             shares.append(share * 100)
@@ -161,13 +170,13 @@ def tier_split(plan: Plan, *, expected: bool = False) -> go.Figure:
                 textposition="inside",
                 insidetextanchor="middle",
                 textangle=0,
-                customdata=[_money(spend[i]), _count(engagement[i])],
+                customdata=[spent(spend[i]), _count(engagement[i])],
                 hovertemplate=f"%{{y}}, {tier}: %{{customdata}} (%{{x:.1f}}%)<extra></extra>",
             )
         )
     left = plan.budget_left
     unspent = (
-        f"{_money(left)} of the {_money(plan.campaign.budget)} budget unspent"
+        f"{spent(left)} of the {spent(plan.campaign.budget)} budget unspent"
         if left >= 0.01 * plan.campaign.budget
         else ""
     )
@@ -416,17 +425,26 @@ def split_curve_chart(
 FRONTIER_BASIS = "If every offer were accepted: the best plan at each budget, before declines"
 
 
-def frontier_chart(frontier: pd.DataFrame, budget: float, *, basis: str = "") -> go.Figure:
-    """Best expected engagement by budget, and the engagements each extra dollar buys there
-    (`basis`: what the engagements assume, added to the title)."""
+def frontier_chart(
+    frontier: pd.DataFrame,
+    budget: float,
+    *,
+    basis: str = "",
+    currency: str = DEFAULT_CURRENCY,
+) -> go.Figure:
+    """Best expected engagement by budget, and the engagements each extra dollar (euro, …)
+    buys there (`basis`: what the engagements assume, added to the title; money in
+    `currency`, the roster's)."""
+    prefix, unit = money_prefix(currency), currency_label(currency)
     traces = [
         go.Bar(
             x=frontier["budget"],
             y=frontier["marginal_engagement_per_dollar"],
-            name="Engagements per extra $",
+            name=f"Engagements per extra {unit}",
             marker_color=OTHER_COLOUR,
             yaxis="y2",
-            hovertemplate="Around $%{x:,.0f}: %{y:,.2f} engagements per extra $<extra></extra>",
+            hovertemplate=f"Around {prefix}%{{x:,.0f}}: %{{y:,.2f}} engagements per extra {unit}"
+            "<extra></extra>",
         ),
         go.Scatter(
             x=frontier["budget"],
@@ -434,29 +452,31 @@ def frontier_chart(frontier: pd.DataFrame, budget: float, *, basis: str = "") ->
             mode="lines+markers",
             name="Expected engagements",
             line=dict(color=MICRO_COLOUR, width=3),
-            hovertemplate="Budget $%{x:,.0f}<br>%{y:,.0f} engagements<extra></extra>",
+            hovertemplate=f"Budget {prefix}%{{x:,.0f}}<br>%{{y:,.0f}} engagements<extra></extra>",
         ),
     ]
     return _figure(
         traces,
         "What more budget buys" + (f"<br><sup>{basis}</sup>" if basis else ""),
-        xaxis=dict(title="Budget", tickprefix="$"),
+        xaxis=dict(title=f"Budget ({unit})", tickprefix=prefix),
         margin=dict(r=64),
         yaxis=dict(title="Expected engagements", rangemode="tozero"),
         yaxis2=dict(
-            title="Per extra $",
+            title=f"Per extra {unit}",
             rangemode="tozero",
             showgrid=False,
             overlaying="y",
             side="right",
         ),
-        **_mark(budget, f"your budget {_money(budget)}"),
+        **_mark(budget, f"your budget {_money(budget, currency)}"),
     )
 
 
-def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
+def roster_scatter(
+    table: pd.DataFrame, allocations: pd.DataFrame, *, currency: str = DEFAULT_CURRENCY
+) -> go.Figure:
     """Every influencer by followers (log scale) and engagement rate; the chosen ones coloured by
-    tier and sized by spend."""
+    tier and sized by spend (in `currency`, the roster's)."""
     spend = allocations.set_index("name")["spend"] if len(allocations) else pd.Series(dtype=float)
     chosen = table["name"].isin(spend.index)
     names = table["name"].map(chart_text)
@@ -494,7 +514,7 @@ def roster_scatter(table: pd.DataFrame, allocations: pd.DataFrame) -> go.Figure:
                 customdata=row_spend,
                 hovertemplate=(
                     "%{text}<br>%{x:,.0f} followers · %{y:.2f}%<br>"
-                    "spend $%{customdata:,.0f}<extra></extra>"
+                    f"spend {money_prefix(currency)}%{{customdata:,.0f}}<extra></extra>"
                 ),
             )
         )
@@ -565,16 +585,23 @@ def _cut(text: str, most: int = 44) -> str:
 
 def compare_split(summary: pd.DataFrame) -> go.Figure:
     """Saved scenarios side by side (rows with scenario, micro_spend, macro_spend,
-    micro_engagement, macro_engagement): spend and expected engagement by tier, in two panels.
+    micro_engagement, macro_engagement, and each scenario's currency where the rows have one):
+    spend and expected engagement by tier, in two panels.
     A long name is cut in the middle on its axis (the hover shows it whole), so that the bars
     keep their width."""
     labels = summary["scenario"].map(chart_text)
+    currencies = (
+        [str(c) for c in summary["currency"]]
+        if "currency" in summary
+        else [DEFAULT_CURRENCY] * len(summary)
+    )
     traces = []
     for tier in ("micro", "macro"):
-        for panel, column, fmt in (
-            ("", f"{tier}_spend", _money),
-            ("2", f"{tier}_engagement", _count),
-        ):
+        for panel, column in (("", f"{tier}_spend"), ("2", f"{tier}_engagement")):
+            shown = [
+                _money(float(v), currency) if not panel else _count(float(v))
+                for v, currency in zip(summary[column], currencies, strict=True)
+            ]
             traces.append(
                 go.Bar(
                     y=labels,
@@ -586,10 +613,13 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
                     legendgroup=tier,
                     showlegend=not panel,
                     marker_color=TIER_COLOURS[tier],
-                    text=[fmt(float(v)) for v in summary[column]],
+                    text=shown,
                     textposition="inside",
                     insidetextanchor="middle",
-                    hovertemplate=f"%{{y}}<br>{tier}: %{{x:,.0f}}<extra></extra>",
+                    customdata=shown,
+                    hovertemplate=f"%{{y}}<br>{tier}: "
+                    + ("%{x:,.0f}" if panel else "%{customdata}")
+                    + "<extra></extra>",
                 )
             )
     panel_titles = [

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, SettingsError, Tiers
-from planner.money import money
+from planner.money import DEFAULT_CURRENCY, currency_label, money
+from planner.money import money as _money
 from planner.outreach import DEFAULT_STRATEGY, STRATEGIES, Strategy
 from planner.risk import Assumptions, reply_weighted_engagement
 
@@ -39,6 +40,7 @@ class Setting:
     repeated: int = 1  # values in the parameter (2 for a range)
     help: str = ""
     choices: tuple[str, ...] = ()  # a setting that is one of these words
+    money: bool = False  # an amount of money: its label names the roster's currency
 
 
 BUDGET = Setting(
@@ -49,6 +51,7 @@ BUDGET = Setting(
     50_000_000.0,
     1_000.0,
     help="What the campaign can spend on sponsored posts in total. The plan never spends more.",
+    money=True,
 )
 BUDGET_SLIDER_MAX = 1_000_000.0
 MACRO_SHARE = Setting(
@@ -148,6 +151,7 @@ RATE_CARD = tuple(
             if platform == "other"
             else f"Price of one {platform} post per 1,000 followers."
         ),
+        money=True,
     )
     for platform, price in DEFAULT_RATE_CARD.items()
 )
@@ -542,6 +546,15 @@ def _typed(setting: Setting, items: list[object]) -> object:
     return tuple(numbers) if setting.repeated == 2 else numbers[0]
 
 
+def label_of(setting: Setting, currency: str = DEFAULT_CURRENCY) -> str:
+    """A setting's label as the page shows it: money settings in the roster's currency
+    (`Budget (€)`, `Instagram (CHF per 1,000 followers)`); their labels are written in
+    dollars (`$`), the currency of a roster that names none."""
+    if not setting.money:
+        return setting.label
+    return setting.label.replace("$", currency_label(currency))
+
+
 def help_of(setting: Setting, tiers: Tiers | None) -> str:
     """A setting's help text with the tier thresholds in use written in (`{micro}`, `{macro}`);
     without usable thresholds, a sentence that names no number."""
@@ -569,8 +582,8 @@ def tier_intro(tiers: Tiers | None) -> tuple[str, str]:
     return tiers.micro_words, tiers.macro_words
 
 
-def describe(setting: Setting, value: object) -> str:
-    """A setting's value as a person reads it (for the client report)."""
+def describe(setting: Setting, value: object, currency: str = DEFAULT_CURRENCY) -> str:
+    """A setting's value as a person reads it (for the client report), money in `currency`."""
     if value is None:
         return "no cap" if setting.optional and setting is not TARGET else "not set"
     if isinstance(value, bool):
@@ -578,14 +591,15 @@ def describe(setting: Setting, value: object) -> str:
     if setting is PLAN_BASIS:
         return PLAN_BASIS_WORDS.get(str(value), str(value))
     if setting is BUDGET:  # the budget the plan used
-        return money(budget_in_range(value)[0], cents=True)
+        return money(budget_in_range(value)[0], cents=True, currency=currency)
     if setting is MACRO_SHARE:
         low, high = value  # type: ignore[misc]
         return f"{low}–{high}% of the budget"
     if setting in (REPLY_MICRO, REPLY_MACRO):
         return f"{value}%"
     if setting.key.startswith("rate_"):
-        return f"{money(float(value), cents=True)} per 1,000 followers"  # type: ignore[arg-type]
+        price = float(value)  # type: ignore[arg-type]
+        return f"{money(price, cents=True, currency=currency)} per 1,000 followers"
     if setting.whole:
         return f"{int(value):,}"  # type: ignore[call-overload]
     return f"{float(value):g}"  # type: ignore[arg-type]
@@ -600,11 +614,16 @@ def value_text(setting: Setting, value: float) -> str:
     return f"{int(number):,}" if number.is_integer() else f"{number:,.6g}"
 
 
-def budget_in_range(value: object) -> tuple[float, str | None]:
+def budget_in_range(value: object, currency: str = DEFAULT_CURRENCY) -> tuple[float, str | None]:
     """The budget the plan uses for a typed one, and, when the typed one is outside the
     planner's range (or empty), a sentence saying so and which budget is used instead. The
     budget's field has no bounds in the browser (a typed value beyond them would turn the field
-    red and never reach the app), so this is the one place the range is checked."""
+    red and never reach the app), so this is the one place the range is checked. Money in
+    `currency` (the roster's)."""
+
+    def money(amount: float) -> str:
+        return _money(amount, currency=currency)
+
     low, high = float(BUDGET.low), float(BUDGET.high)  # type: ignore[arg-type]
     span = f"from {money(low)} to {money(high)}"
     if value is None:
@@ -624,10 +643,14 @@ def budget_in_range(value: object) -> tuple[float, str | None]:
     return number, None
 
 
-def slider_note(budget: float) -> str | None:
+def slider_note(budget: float, currency: str = DEFAULT_CURRENCY) -> str | None:
     """What to say under the budget slider when it cannot show the budget in use."""
     if clamp_to_slider(budget) == budget:
         return None
+
+    def money(amount: float) -> str:
+        return _money(amount, currency=currency)
+
     return (
         f"The slider covers {money(BUDGET_SLIDER_LOW)} to {money(BUDGET_SLIDER_MAX)}; the typed "
         f"budget, {money(budget)}, is used."

@@ -225,7 +225,10 @@ def plan_facts(
         Fact("Macro influencers offered first", macro.influencers, "count"),
         Fact("", ""),
         Fact("Settings", ""),
-        *(Fact(s.label, controls.describe(s, values[s.key])) for s in controls.ALL),
+        *(
+            Fact(controls.label_of(s, currency), controls.describe(s, values[s.key], currency))
+            for s in controls.ALL
+        ),
     ]
 
 
@@ -264,7 +267,7 @@ def plan_report(
     )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     figures = [
-        charts.tier_split(expected_bookings(forecast), expected=True),
+        charts.tier_split(expected_bookings(forecast), expected=True, currency=roster.currency),
         charts.split_curve_chart(
             curve,
             band,
@@ -276,11 +279,20 @@ def plan_report(
         charts.outcome_ranges(
             comparison.rename(columns={"probability_of_target": "chance"}), target
         ),
-        charts.frontier_chart(frontier, campaign.budget, basis=charts.FRONTIER_BASIS),
-        charts.roster_scatter(roster.table, plan.allocations),
+        charts.frontier_chart(
+            frontier,
+            campaign.budget,
+            basis=charts.FRONTIER_BASIS,
+            currency=roster.currency,
+        ),
+        charts.roster_scatter(roster.table, plan.allocations, currency=roster.currency),
     ]
     settings = [("Roster", roster_label)] + [
-        (s.label, controls.describe(s, values[s.key])) for s in controls.ALL
+        (
+            controls.label_of(s, roster.currency),
+            controls.describe(s, values[s.key], roster.currency),
+        )
+        for s in controls.ALL
     ]
     table = offers_table(roster, forecast, plan)
     return client_report(

@@ -15,7 +15,7 @@ from typing import Any, cast
 import numpy as np
 
 from planner.export import neutralise, plan_table
-from planner.money import currency_label, money, money_rate
+from planner.money import DEFAULT_CURRENCY, currency_label, money, money_prefix, money_rate
 from planner.outreach import (
     BACKUP_ORDERS,
     DEFAULT_BACKUP_ORDER,
@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 target=args.target,
                 if_all_accepted=plan,
             )
-            return _print_forecast(args, result, assumptions)
+            return _print_forecast(args, result, assumptions, roster.currency)
         return _simulate(args, roster, plan, assumptions)
     if args.format == "json":
         payload = plan.to_dict()
@@ -378,7 +378,9 @@ def _simulate(
     return 0
 
 
-def _print_forecast(args: argparse.Namespace, result: Forecast, assumptions: Assumptions) -> int:
+def _print_forecast(
+    args: argparse.Namespace, result: Forecast, assumptions: Assumptions, currency: str
+) -> int:
     """The figures of the page's headline (`Forecast.summary`), as a table or JSON."""
     summary = result.summary()
     if args.format == "json":
@@ -395,11 +397,11 @@ def _print_forecast(args: argparse.Namespace, result: Forecast, assumptions: Ass
     if not result.plan.has_plan:
         print(f"Status: {result.plan.status}\n{result.plan.message}")
         return 0
-    print("\n".join(forecast_lines(result, args.seed)))
+    print("\n".join(forecast_lines(result, args.seed, currency)))
     return 0
 
 
-def forecast_lines(result: Forecast, seed: int) -> list[str]:
+def forecast_lines(result: Forecast, seed: int, currency: str = DEFAULT_CURRENCY) -> list[str]:
     """The headline in plain lines (what `simulate` prints)."""
     s = result.summary()
     tiers: dict[str, dict[str, float]] = s["by_tier"]  # type: ignore[assignment]
@@ -418,9 +420,10 @@ def forecast_lines(result: Forecast, seed: int) -> list[str]:
         lines.append(
             f"  {name}: mean {row['mean']:,.0f}, P10 {row['p10']:,.0f}, P90 {row['p90']:,.0f}"
         )
+    unit = money_prefix(currency)
     lines += [
-        f"  spend: mean ${s['mean_spend']:,.2f} of ${s['budget']:,.2f} "
-        f"(P10 ${spend['p10']:,.2f}); at least {FILLED_TEXT} of the budget booked in "
+        f"  spend: mean {unit}{s['mean_spend']:,.2f} of {unit}{s['budget']:,.2f} "
+        f"(P10 {unit}{spend['p10']:,.2f}); at least {FILLED_TEXT} of the budget booked in "
         f"{s['budget_filled']:.1%} of campaigns",
         f"  influencers to contact: {s['mean_contacted']:,.1f} on average "
         f"(P90 {s['p90_contacted']:,.0f}); booked: {s['mean_booked']:,.1f} on average",
@@ -432,7 +435,7 @@ def forecast_lines(result: Forecast, seed: int) -> list[str]:
     if certain["status"] in ("optimal", "feasible"):
         lines.append(
             f"If every offer were accepted (not expected): {certain['expected_engagement']:,.0f} "
-            f"engagements for ${certain['spend']:,.2f}"
+            f"engagements for {unit}{certain['spend']:,.2f}"
         )
     return lines
 

@@ -23,9 +23,13 @@ def currency_label(currency: str = DEFAULT_CURRENCY) -> str:
     return DISPLAY_SYMBOL.get(currency, currency)
 
 
-def _prefix(currency: str) -> str:
+def money_prefix(currency: str = DEFAULT_CURRENCY) -> str:
+    """What an amount starts with: `$`, `€`, or the code and a space (`CHF `)."""
     symbol = DISPLAY_SYMBOL.get(currency)
     return symbol if symbol is not None else f"{currency} "
+
+
+_prefix = money_prefix
 
 
 def excel_money(currency: str = DEFAULT_CURRENCY, digits: int = 2) -> str:
@@ -35,7 +39,8 @@ def excel_money(currency: str = DEFAULT_CURRENCY, digits: int = 2) -> str:
 
 
 def table_money(currency: str = DEFAULT_CURRENCY, digits: int = 2) -> str:
-    """The printf-style format of a money column in the page's tables."""
+    """The printf-style format of money in the page's tables and sliders (`$%,.2f`,
+    `€%,.0f`, `CHF %,.2f`)."""
     grouping = "," if digits < 4 else ""
     return f"{_prefix(currency).replace('%', '%%')}%{grouping}.{digits}f"
 

@@ -19,6 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import pandas as pd
+
 Decimal = Literal["point", "comma"]
 DECIMALS: tuple[Decimal, ...] = ("point", "comma")
 MARK: dict[Decimal, str] = {"point": ".", "comma": ","}
@@ -428,43 +431,358 @@ def read_column(
 ) -> tuple[ColumnFormat, list[Number | NumberError | None]]:
     """`detect_format` and every value read in the format found (`parse_number`), in one
     pass: a Number, the NumberError saying why a value does not fit, or None for None."""
-    tally = _Tally()
-    seen: dict[str, _Analysis | NumberError] = {}
-    items: list[object] = list(values)
-    for value in items:
-        if not isinstance(value, str) or value in seen:
+    fmt, cells = read_cells(column, values, decimal=decimal, whole=whole, max_decimals=max_decimals)
+    return fmt, cells.tolist()
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A column's values read in its format, as arrays (one entry per value): what `Number`
+    holds, the `NumberError` of a value that does not fit, and where the value was None.
+    `cells[i]` is the value's `Number`, `NumberError` or None."""
+
+    value: np.ndarray  # float64; nan where blank or an error
+    percent: np.ndarray  # bool
+    currency: np.ndarray  # object: an ISO code or None
+    suffix: np.ndarray  # object: "" or the multiplier suffix
+    decimals: np.ndarray  # int64
+    error: np.ndarray  # object: the NumberError, or None
+    blank: np.ndarray  # bool: the value was None
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __getitem__(self, i: int) -> Number | NumberError | None:
+        if self.blank[i]:
+            return None
+        if self.error[i] is not None:
+            return self.error[i]  # type: ignore[no-any-return]
+        return Number(
+            float(self.value[i]),
+            bool(self.percent[i]),
+            self.currency[i],
+            self.suffix[i],
+            int(self.decimals[i]),
+        )
+
+    def put(self, i: int, cell: Number | NumberError | None) -> None:
+        """Set the value at `i` (a value read apart from the column, e.g. a totals row's)."""
+        self.blank[i] = cell is None
+        self.error[i] = cell if isinstance(cell, NumberError) else None
+        if isinstance(cell, Number):
+            self.value[i], self.percent[i], self.currency[i] = (
+                cell.value,
+                cell.percent,
+                cell.currency,
+            )
+            self.suffix[i], self.decimals[i] = cell.suffix, cell.decimals
+        else:
+            self.value[i], self.percent[i], self.currency[i] = np.nan, False, None
+            self.suffix[i], self.decimals[i] = "", 0
+
+    def tolist(self) -> list[Number | NumberError | None]:
+        return [self[i] for i in range(len(self))]
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Where a value was read (not blank, not an error)."""
+        return ~self.blank & _is_none(self.error)
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """Where an object array holds None."""
+    return np.asarray(np.equal(values, None), dtype=bool)
+
+
+# The shapes most cells have, read for a whole column at once (`_fast_analyses`): digits with
+# `.` and `,`, and a `$`/`€`/`£` before or a `%`/`$`/`€`/`£` after. Any other value is taken
+# apart one at a time by `_analyse`, which reads these the same way.
+# (Written with the blank characters themselves: Arrow's regular expressions have no `\u`.)
+_FAST_BLANKS = "[" + _BLANKS + "]*"
+_FAST_SHAPE = f"(?:[$€£][0-9][0-9.,]{{0,19}}|[0-9][0-9.,]{{0,19}}(?:{_FAST_BLANKS}[%€$£])?)"
+_FAST_ENDS = f"^[$€£]|{_FAST_BLANKS}[%€$£]$"
+_FAST_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+_POINT_CORE = r"(?:[0-9]+|(?:[1-9][0-9]{0,2}|0[0-9]{1,2})(?:,[0-9]{3})+)(?:\.[0-9]+)?"
+_COMMA_CORE = r"(?:[0-9]+|(?:[1-9][0-9]{0,2}|0[0-9]{1,2})(?:\.[0-9]{3})+)(?:,[0-9]+)?"
+
+
+@dataclass
+class _Analyses:
+    """`_Analysis` of each distinct text of a column, as arrays."""
+
+    core: np.ndarray  # object
+    negative: np.ndarray  # bool
+    percent: np.ndarray  # bool
+    currency: np.ndarray  # object
+    suffix: np.ndarray  # object
+    after: np.ndarray  # bool
+    point: np.ndarray  # float64 (nan: cannot be read with a decimal point)
+    point_ok: np.ndarray  # bool
+    comma: np.ndarray
+    comma_ok: np.ndarray
+    error: np.ndarray  # object: the NumberError of a text that is not a number
+    digits_only: np.ndarray  # bool: the core is digits only (`str.isdigit`)
+    separators: np.ndarray  # object: the core's characters that are not digits
+    decimals: dict[Decimal, np.ndarray]  # `_decimals` of the core with each decimal mark
+
+    @property
+    def scale(self) -> np.ndarray:
+        """What `_finish` multiplies a reading by: the suffix's multiplier and the sign."""
+        multiplier = np.ones(len(self.suffix))
+        for i in np.flatnonzero(self.suffixed):
+            multiplier[i] = SUFFIXES.get(self.suffix[i], 1.0)
+        return np.where(self.negative, -multiplier, multiplier)
+
+    @property
+    def suffixed(self) -> np.ndarray:
+        return np.asarray(np.not_equal(self.suffix, ""), dtype=bool)
+
+
+def _strings(texts: np.ndarray) -> pd.Series:
+    # pandas' string dtype (Arrow's kernels where pyarrow is installed) reads a column at once;
+    # text Arrow cannot hold (a lone surrogate) is read by Python's own string methods.
+    try:
+        return pd.Series(texts, dtype="str")
+    except (UnicodeError, ValueError, TypeError):
+        return pd.Series(texts, dtype=object)
+
+
+def _analyses(texts: np.ndarray) -> _Analyses:
+    """`_analyse` of every text (distinct texts), the common shapes read a column at once."""
+    n = len(texts)
+    out = _Analyses(
+        core=np.empty(n, dtype=object),
+        negative=np.zeros(n, dtype=bool),
+        percent=np.zeros(n, dtype=bool),
+        currency=np.full(n, None, dtype=object),
+        suffix=np.full(n, "", dtype=object),
+        after=np.zeros(n, dtype=bool),
+        point=np.full(n, np.nan),
+        point_ok=np.zeros(n, dtype=bool),
+        comma=np.full(n, np.nan),
+        comma_ok=np.zeros(n, dtype=bool),
+        error=np.full(n, None, dtype=object),
+        digits_only=np.zeros(n, dtype=bool),
+        separators=np.full(n, "", dtype=object),
+        decimals={d: np.zeros(n, dtype=np.int64) for d in DECIMALS},
+    )
+    if n == 0:
+        return out
+    series = _strings(texts)
+    stripped = series.str.strip(_BLANKS)
+    fast = stripped.str.fullmatch(_FAST_SHAPE).fillna(False).to_numpy(dtype=bool)
+    if fast.any():
+        shown = stripped[fast]
+        first = shown.str.slice(0, 1)
+        last = shown.str.slice(-1)
+        before = first.isin(list(_FAST_SYMBOLS)).to_numpy(dtype=bool)
+        end = last.isin(["%", *_FAST_SYMBOLS]).to_numpy(dtype=bool)
+        core = shown.str.replace(_FAST_ENDS, "", regex=True)
+        symbol = np.where(before, first.to_numpy(dtype=object), last.to_numpy(dtype=object))
+        percent = end & (last.to_numpy(dtype=object) == "%")
+        has_currency = before | (end & ~percent)
+        index = np.flatnonzero(fast)
+        out.core[index] = core.to_numpy(dtype=object)
+        out.percent[index] = percent
+        out.currency[index] = np.where(has_currency, [_FAST_SYMBOLS.get(c) for c in symbol], None)
+        out.after[index] = has_currency & ~before
+        out.digits_only[index] = core.str.fullmatch("[0-9]+").fillna(False).to_numpy(dtype=bool)
+        out.separators[index] = core.str.replace("[0-9]", "", regex=True).to_numpy(dtype=object)
+        length = core.str.len().to_numpy(dtype=np.int64)
+        for mark_of, counts in out.decimals.items():
+            at = core.str.find(MARK[mark_of]).to_numpy(dtype=np.int64)
+            counts[index] = np.where(at >= 0, length - at - 1, 0)
+        for ok, values, pattern, group in (
+            (out.point_ok, out.point, _POINT_CORE, ","),
+            (out.comma_ok, out.comma, _COMMA_CORE, "."),
+        ):
+            readable = core.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+            ok[index] = readable
+            digits = core[readable].str.replace(group, "", regex=False)
+            if group == ".":
+                digits = digits.str.replace(",", ".", regex=False)
+            values[index[readable]] = digits.astype("float64").to_numpy(dtype=float)
+    for i in np.flatnonzero(~fast):
+        try:
+            analysis = _analyse(texts[i])
+        except NumberError as error:
+            out.error[i] = error
+            continue
+        parts = analysis.parts
+        out.core[i] = parts.core
+        out.negative[i] = parts.negative
+        out.percent[i] = parts.percent
+        out.currency[i] = parts.currency
+        out.suffix[i] = parts.suffix
+        out.after[i] = analysis.after
+        out.digits_only[i] = parts.core.isdigit()
+        out.separators[i] = "".join(c for c in parts.core if not c.isdigit())
+        for mark_of, counts in out.decimals.items():
+            counts[i] = _decimals(parts.core, mark_of)
+        if analysis.point is not None:
+            out.point_ok[i], out.point[i] = True, analysis.point
+        if analysis.comma is not None:
+            out.comma_ok[i], out.comma[i] = True, analysis.comma
+    return out
+
+
+def read_cells(
+    column: str,
+    values: Iterable[object],
+    *,
+    decimal: Decimal | None = None,
+    whole: bool = False,
+    max_decimals: int | None = None,
+) -> tuple[ColumnFormat, Cells]:
+    """`read_column` with the values read as arrays (`Cells`): the whole column is read at
+    once, each distinct text once."""
+    listed = list(values)
+    n = len(listed)
+    items = np.empty(n, dtype=object)
+    items[:] = listed
+    kinds = _is_text(items)
+    text_at = np.flatnonzero(kinds)
+    codes, texts = pd.factorize(items[text_at]) if len(text_at) else (np.zeros(0, int), [])
+    texts = np.asarray(texts, dtype=object)
+    found = _analyses(texts)
+    fmt = _decide(
+        column, _tally_all(items, text_at, codes, texts, found, whole, max_decimals), decimal
+    )
+
+    # Each distinct text in the column's format (`_in_format`).
+    chosen = fmt.decimal
+    scale = found.scale
+    if chosen is None:
+        two = found.point_ok & found.comma_ok & (found.point != found.comma)
+        number = np.where(found.point_ok, found.point, found.comma)
+        readable = (found.point_ok | found.comma_ok) & ~two
+        decimals = np.zeros(len(texts), dtype=np.int64)
+    else:
+        ok, raw = (
+            (found.point_ok, found.point) if chosen == "point" else (found.comma_ok, found.comma)
+        )
+        other_ok = found.comma_ok if chosen == "point" else found.point_ok
+        two = np.zeros(len(texts), dtype=bool)
+        number, readable = raw, ok
+        decimals = found.decimals[chosen]
+    with np.errstate(invalid="ignore", over="ignore"):
+        number = number * scale
+    finite = np.isfinite(number)
+    errors = found.error.copy()
+    for i in np.flatnonzero((~readable | ~finite) & _is_none(found.error)):
+        shown = texts[i].strip()
+        if chosen is None and two[i]:
+            message = f"{shown!r} could be read with a decimal point or a decimal comma"
+        elif chosen is not None and not readable[i] and other_ok[i]:
+            message = (
+                f"{shown!r} is written with a decimal {OTHER[chosen]}, but this column "
+                f"uses a decimal {chosen} (with '{MARK[OTHER[chosen]]}' between thousands)"
+            )
+        else:
+            message = f"{shown!r} is not a number"
+        errors[i] = NumberError(message)
+
+    value = np.full(n, np.nan)
+    percent = np.zeros(n, dtype=bool)
+    currency = np.full(n, None, dtype=object)
+    suffix = np.full(n, "", dtype=object)
+    digits = np.zeros(n, dtype=np.int64)
+    error = np.full(n, None, dtype=object)
+    good = _is_none(errors)
+    value[text_at] = np.where(good[codes], number[codes], np.nan)
+    percent[text_at] = found.percent[codes]
+    currency[text_at] = found.currency[codes]
+    suffix[text_at] = found.suffix[codes]
+    digits[text_at] = decimals[codes]
+    error[text_at] = errors[codes]
+    blank = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(~kinds):  # None, or a typed number (an Excel cell)
+        item = items[i]
+        if item is None:
+            blank[i] = True
             continue
         try:
-            analysis: _Analysis | NumberError = _analyse(value)
-        except NumberError as error:
-            analysis = error
-        seen[value] = analysis
-    for value in items:
-        if isinstance(value, str):
-            analysis = seen[value]
-            if not isinstance(analysis, NumberError):
-                _tally(tally, value, analysis, whole, max_decimals)
-    fmt = _decide(column, tally, decimal)
-    out: list[Number | NumberError | None] = []
-    read: dict[str, Number | NumberError] = {}
-    for value in items:
-        if value is None:
-            out.append(None)
-        elif isinstance(value, str):
-            if value not in read:
-                known = seen[value]
-                read[value] = (
-                    known
-                    if isinstance(known, NumberError)
-                    else _in_format(value, known, fmt.decimal)
-                )
-            out.append(read[value])
-        else:
-            try:
-                out.append(parse_number(value, fmt))
-            except NumberError as error:
-                out.append(error)
-    return fmt, out
+            read = parse_number(item, fmt)
+        except NumberError as failed:
+            error[i] = failed
+            continue
+        value[i], percent[i], currency[i] = read.value, read.percent, read.currency
+        suffix[i], digits[i] = read.suffix, read.decimals
+    return fmt, Cells(value, percent, currency, suffix, digits, error, blank)
+
+
+def _is_text(items: np.ndarray) -> np.ndarray:
+    """Where an object array holds text (`isinstance(value, str)`)."""
+    types = np.fromiter(map(type, items), dtype=object, count=len(items))
+    out = np.asarray(np.equal(types, str), dtype=bool)
+    for kind in set(types[~out].tolist()):
+        if issubclass(kind, str):  # a subclass of str (numpy's str_)
+            out |= np.asarray(np.equal(types, kind), dtype=bool)
+    return out
+
+
+def _tally_all(
+    items: np.ndarray,
+    text_at: np.ndarray,
+    codes: np.ndarray,
+    texts: np.ndarray,
+    found: _Analyses,
+    whole: bool,
+    max_decimals: int | None,
+) -> _Tally:
+    """`_tally` of every text value of a column, in order: what each distinct text says
+    about the format, counted as often as it is written."""
+    tally = _Tally()
+    if not len(texts):
+        return tally
+    valid = _is_none(found.error)
+    core_digits = found.digits_only
+    has_currency = ~_is_none(found.currency)
+    has_suffix = found.suffixed
+    says = valid & ~(core_digits & ~(found.percent | has_currency | has_suffix))
+    scale = found.scale
+    ways = {}
+    for decimal, ok, raw in (
+        ("point", found.point_ok, found.point),
+        ("comma", found.comma_ok, found.comma),
+    ):
+        with np.errstate(invalid="ignore", over="ignore"):
+            value = raw * scale
+        keep = ok.copy()
+        if whole:
+            with np.errstate(invalid="ignore"):
+                keep &= has_suffix | (value == np.floor(value))
+        if max_decimals is not None:
+            keep &= has_suffix | (found.decimals[decimal] <= max_decimals)  # type: ignore[index]
+        ways[decimal] = (keep, value)
+    (point_keep, point_value), (comma_keep, comma_value) = ways["point"], ways["comma"]
+    both = point_keep & comma_keep & (point_value != comma_value)
+    only_point = point_keep & ~comma_keep
+    only_comma = comma_keep & ~point_keep
+    deduced = found.point_ok & found.comma_ok & ~(point_keep & comma_keep)
+
+    present = np.zeros(len(texts), dtype=bool)
+    present[codes] = True
+    used = says & present
+    tally.percent = bool((found.percent & used).any())
+    tally.suffixes = bool((has_suffix & used).any())
+    tally.deduced = bool((deduced & used).any())
+    for separators in set(found.separators[used & ~core_digits].tolist()):
+        tally.chars.update(separators)
+    said = says[codes]
+    order = text_at  # each text value's position in the column
+    with_currency = said & has_currency[codes]
+    tally.currencies = found.currency[codes[with_currency]].tolist()
+    tally.after = found.after[codes[with_currency]].tolist()
+    originals = items[order]
+    tally.point = originals[said & only_point[codes]].tolist()
+    tally.comma = originals[said & only_comma[codes]].tolist()
+    twice = np.flatnonzero(said & both[codes])[:3]
+    tally.both = [
+        (str(originals[k]).strip(), float(point_value[codes[k]]), float(comma_value[codes[k]]))
+        for k in twice
+    ]
+    return tally
 
 
 def _in_format(text: str, analysis: _Analysis, decimal: Decimal | None) -> Number | NumberError:

@@ -230,10 +230,11 @@ def explain_empty(items: PostItems, roster: Roster, campaign: Campaign) -> str:
     cheapest = int(items.cost[first].min())
     if cheapest > items.budget:
         name = roster.table["name"].iloc[int(items.owner[first][np.argmin(items.cost[first])])]
+        price = money(cheapest / 100, currency=roster.currency)
         return (
-            f"Nothing was booked: the cheapest post ({name}'s) costs {money(cheapest / 100)}, "
-            f"more than the budget of {money(campaign.budget)}. Raise the budget to at least "
-            f"{money(cheapest / 100)} or add influencers who cost less."
+            f"Nothing was booked: the cheapest post ({name}'s) costs {price}, more than the "
+            f"budget of {money(campaign.budget, currency=roster.currency)}. Raise the budget to "
+            f"at least {price} or add influencers who cost less."
         )
     micro = first & ~items.macro
     macro_blocked = items.macro_max == 0 or campaign.max_macro == 0
@@ -244,7 +245,7 @@ def explain_empty(items: PostItems, roster: Roster, campaign: Campaign) -> str:
             else "the cap on macro influencers is 0"
             if campaign.max_macro == 0
             else f"every macro post costs more than the band's top of "
-            f"{money(items.macro_max / 100)}"
+            f"{money(items.macro_max / 100, currency=roster.currency)}"
         )
         if macro_blocked or int(items.cost[first & items.macro].min()) > items.macro_max:
             return (
@@ -290,6 +291,10 @@ def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> 
     """One sentence: the constraint that cannot be met and the smallest change that fixes it."""
     need = campaign.macro_share_min
     budget = campaign.budget
+
+    def whole(amount: float) -> str:  # whole money, rounded as `f"{amount:,.0f}"`
+        return money(float(round(amount)), cents=False, currency=roster.currency)
+
     low = items.macro_min
     if roster.count("macro") == 0 or not items.macro.any():
         return (
@@ -323,18 +328,18 @@ def explain_infeasible(items: PostItems, roster: Roster, campaign: Campaign) -> 
             fixes.append(
                 f"raise the maximum macro share to "
                 f"{math.ceil(least / 100 / budget * 1000) / 10:g}%"
-                + (f" and the budget to ${least / 100:,.0f}" if least > items.budget else "")
+                + (f" and the budget to {whole(least / 100)}" if least > items.budget else "")
             )
-        spend_txt = f"${most / 100:,.0f}" if most else "nothing"
+        spend_txt = whole(most / 100) if most else "nothing"
         return (
             f"The macro share band {need:.0%}–{campaign.macro_share_max:.0%} cannot be met: "
             f"the macro influencers' posts that fit within the band's top of "
-            f"${items.macro_max / 100:,.0f} add up to {spend_txt}, below the band's minimum of "
-            f"${low / 100:,.0f}. To fix it, " + ", or ".join(fixes) + "."
+            f"{whole(items.macro_max / 100)} add up to {spend_txt}, below the band's minimum of "
+            f"{whole(low / 100)}. To fix it, " + ", or ".join(fixes) + "."
         )
     return (
         f"The settings cannot all be met at once (macro share {need:.0%}–"
-        f"{campaign.macro_share_max:.0%} of ${budget:,.0f}). Widen the macro share band or "
+        f"{campaign.macro_share_max:.0%} of {whole(budget)}). Widen the macro share band or "
         "raise the caps on influencers."
     )
 

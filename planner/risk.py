@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.model import first_post_engagement, posts_allowed
+from planner.money import money_prefix
 from planner.plan import BandPoint, Plan, split_curve, split_points
 from planner.roster import Roster
 from planner.settings import Campaign, SettingsError, is_number
@@ -348,6 +349,7 @@ def outreach_list(roster: Roster, plan: Plan, assumptions: Assumptions) -> pd.Da
     offers.sort(key=lambda o: (-o[0], o[1]))
 
     expected_spend = float((reply * cost * posts).sum())
+    unit = money_prefix(roster.currency)
     for rank, (per_dollar, i, n, gain) in enumerate(offers, start=1):
         if expected_spend >= campaign.budget - 1e-9:
             break
@@ -359,7 +361,7 @@ def outreach_list(roster: Roster, plan: Plan, assumptions: Assumptions) -> pd.Da
                 n,
                 float(gain),
                 f"Backup {rank}: the next best reply-weighted engagements per dollar outside the "
-                f"plan ({per_dollar * 1000:,.0f} per $1K); contact if offers are declined.",
+                f"plan ({per_dollar * 1000:,.0f} per {unit}1K); contact if offers are declined.",
             )
         )
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 from planner.money import money
@@ -41,11 +42,14 @@ from planner.numbers import (
     CURRENCY_SYMBOLS,
     Ambiguity,
     AmbiguousFormat,
+    Cells,
     ColumnFormat,
     Decimal,
     NumberError,
+    _is_none,
+    _strings,
     parse_number,
-    read_column,
+    read_cells,
 )
 from planner.settings import RateCard, Tiers
 
@@ -359,8 +363,9 @@ FIELDS: tuple[FieldRule, ...] = (
         "count",
         ("avg_views", "average_views", "avg_views_per_post", "average_video_views"),
         example="25K",
-        doc="Shown in the table; views are not engagements, so they are not part of a derived "
-        "engagement rate unless you map the views column as average likes.",
+        doc="Shown in the table. Views are not engagements: a views column recognised by its "
+        "header is never counted; one you map yourself (`--column avg_views=HEADER`, or the "
+        "page's column mapping) is counted as engagements in a derived engagement rate.",
         guesses=("views", "video_views"),
         low=0,
     ),
@@ -674,6 +679,7 @@ _GUESS_TO_COLUMN = {guess: rule.name for rule in FIELDS for guess in rule.guesse
 
 
 _BLANK_TEXTS = frozenset(("", "-", "—", "n/a", "na", "nan", "none"))
+_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 
 def _is_blank(value: object) -> bool:
@@ -686,6 +692,48 @@ def _is_blank(value: object) -> bool:
     if value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, str) and value.strip() in _BLANK_TEXTS
+
+
+def _blank_mask(values: np.ndarray) -> np.ndarray:
+    """`_is_blank` of each cell of a column."""
+    out = np.asarray(pd.isna(values), dtype=bool)
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    text = np.asarray(np.equal(types, str), dtype=bool)
+    at = np.flatnonzero(text)
+    if len(at):
+        # Python's whitespace, as `str.strip()` takes it off, for the whole column at once.
+        stripped = _strings(values[at]).str.strip(_WHITESPACE)
+        out[at] = stripped.isin(_BLANK_TEXTS).to_numpy(dtype=bool)
+    rest = np.flatnonzero(~text & ~out)
+    for i in rest[[isinstance(values[i], str) for i in rest]] if len(rest) else ():
+        out[i] = _is_blank(values[i])  # a subclass of str
+    return out
+
+
+def _texts(values: np.ndarray, blank: np.ndarray) -> list[str]:
+    """`_text` of each cell of a column: its text with its spaces tidied, "" when blank."""
+    return ["" if b else " ".join(str(v).split()) for v, b in zip(values, blank, strict=True)]
+
+
+def _truthy(values: np.ndarray) -> np.ndarray:
+    """Where an array of codes or suffixes (None or text) holds one."""
+    return np.asarray(np.not_equal(values, None) & np.not_equal(values, ""), dtype=bool)
+
+
+def _lines_of(index: pd.Index, known: Sequence[int], first_line: int) -> list[int] | None:
+    """Each row's line in the file from its label (`check_roster`'s `line_of`), for a whole
+    index of whole-number labels at once; None for any other index."""
+    if not len(index) or not pd.api.types.is_integer_dtype(index.dtype):
+        return None
+    if pd.api.types.is_bool_dtype(index.dtype):
+        return None
+    labels = index.to_numpy(dtype=np.int64)
+    lines = first_line + labels
+    if len(known):
+        inside = (labels >= 0) & (labels < len(known))
+        table = np.asarray(known, dtype=np.int64)
+        lines = np.where(inside, table[np.clip(labels, 0, len(known) - 1)], lines)
+    return [int(line) for line in lines]
 
 
 def _is_number_like(value: object) -> bool:
@@ -1583,6 +1631,7 @@ def _match_columns(
     explicit: Mapping[str, str | None] | None,
     problems: list[Problem],
     notes: list[str],
+    contested: set[str] | None = None,
 ) -> tuple[dict[str, object], dict[str, Literal["recognised", "mapped"]]]:
     """Each field's column: the user's mapping first, then the headers recognised by an
     alias. Where two headers look like one field, the name takes the handle before a full
@@ -1628,7 +1677,22 @@ def _match_columns(
     for field_name, options in candidates.items():
         options.sort(key=lambda option: option[0])
         if len(options) > 1 and (field_name != "name" or options[0][0] == options[1][0]):
+            if contested is not None:
+                contested.add(field_name)
             listed = " and ".join(f"'{column}'" for _, column in options)
+            networks = [_network(header_key(column)) for _, column in options]
+            if all(networks) and len(set(networks)) > 1:
+                named = [f"'{column}'" for _, column in options]
+                listed = ", ".join(named[:-1]) + " and " + named[-1]
+                problems.append(
+                    Problem(
+                        f"{listed} are the {field_name} of different networks, and a row "
+                        f"plans one: say which column is the {field_name} with the column "
+                        f"mapping (on the command line, --column {field_name}=HEADER), or give "
+                        "one row per network with a platform column."
+                    )
+                )
+                continue
             problems.append(
                 Problem(
                     f"{listed} all look like the {field_name} column ({RULES[field_name].label}); "
@@ -1651,6 +1715,35 @@ def _match_columns(
             said.append(f"'{column}'" + (f" ({reason})" if reason else ""))
         notes.append("Columns not used: " + ", ".join(said) + ".")
     return found, how
+
+
+_NETWORK_PLATFORM = {"ig": "instagram", "yt": "youtube", "twitter": "x"}
+_NETWORK_NAMES = {"tiktok": "TikTok", "youtube": "YouTube", "x": "X (Twitter)"}
+
+
+def _network(key: str) -> str | None:
+    """The platform a header key names first (`instagram_followers`: instagram), or None."""
+    for network in _NETWORKS:
+        if key.startswith(network + "_"):
+            return _NETWORK_PLATFORM.get(network, network)
+    return None
+
+
+def _network_of(found: Mapping[str, object], how: Mapping[str, str]) -> tuple[str, str] | None:
+    """(platform, header) when the file has no platform column and its follower column is one
+    network's (`Instagram followers`, `YouTube subscribers`): every row is on that network.
+    A file with several networks' follower columns never gets here unasked: they all look like
+    the followers column, and the user says which one is meant (`_match_columns`)."""
+    if "platform" in found or "followers" not in found:
+        return None
+    header = str(found["followers"])
+    key = header_key(header)
+    network = _network(key)
+    if network is None or not (
+        how.get("followers") == "mapped" or key in RULES["followers"].aliases
+    ):
+        return None
+    return network, header
 
 
 def _decimal_for(choice: DecimalChoice, field_name: str, header: object) -> Decimal | None:
@@ -1818,18 +1911,24 @@ def check_roster(
     frame = frame.copy(deep=False)
     frame.attrs = {}  # pandas deep-copies attrs on every operation below
     frame = frame.dropna(how="all")
-    # Rows as plain tuples: a pandas Series per row costs far more than the checks themselves.
-    records = list(frame.itertuples(index=False, name=None))
-    labels = list(frame.index)
-    filled = [not all(_is_blank(v) for v in record) for record in records]
-    records = [record for record, keep in zip(records, filled, strict=True) if keep]
-    labels = [label for label, keep in zip(labels, filled, strict=True) if keep]
-    if len(records) > MAX_ROWS:
+    # The cells column by column, as arrays: the checks read whole columns at once (a pandas
+    # Series per row costs far more than the checks themselves).
+    every = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(frame.shape[1])]
+    every_blank = [_blank_mask(cells) for cells in every]
+    filled = (
+        ~np.logical_and.reduce(every_blank) if every_blank else np.zeros(len(frame), dtype=bool)
+    )
+    rows_at = np.flatnonzero(filled)
+    data = [cells[rows_at] for cells in every]
+    data_blank = [blank[rows_at] for blank in every_blank]
+    index = frame.index[rows_at]
+    count = len(rows_at)
+    if count > MAX_ROWS:
         raise RosterError(
             [Problem(f"The roster has more than {MAX_ROWS:,} rows; split it into smaller rosters.")]
         )
     headers = tuple(str(c) for c in frame.columns)
-    if frame.shape[1] == 0 or not records:
+    if frame.shape[1] == 0 or not count:
         raise RosterError(
             [
                 Problem(
@@ -1840,18 +1939,36 @@ def check_roster(
         )
 
     def line_of(position: int) -> int:
-        label = labels[position]
+        label = index[position]
         if isinstance(label, (int,)) and not isinstance(label, bool):
             if 0 <= label < len(known):
                 return known[label]
             return first_line + int(label)
         return first_line + position
 
-    lines = [line_of(i) for i in range(len(records))]
-    found, how = _match_columns(list(frame.columns), columns, problems, notes)
+    lines = _lines_of(index, known, first_line) or [line_of(i) for i in range(count)]
+    contested: set[str] = set()
+    found, how = _match_columns(list(frame.columns), columns, problems, notes, contested)
     position = {column: i for i, column in enumerate(frame.columns)}
     parts = [p for p in ENGAGEMENT_PARTS if p in found]
-    derive = bool({"avg_likes", "avg_comments"} & set(parts))
+    # Views are not engagements: a views column recognised by its header is shown, never
+    # counted; one the user maps (the views field) is counted in a derived engagement rate.
+    if how.get("avg_views") == "mapped":
+        parts.append("avg_views")
+    elif "avg_views" in found:
+        notes.append(
+            f"'{found['avg_views']}' (average views) is shown, not counted as engagements; to "
+            "count views as engagements, map that column as the views field (avg_views)."
+        )
+    derive = bool({"avg_likes", "avg_comments", "avg_views"} & set(parts))
+    platform_from_header = _network_of(found, how)
+    if platform_from_header is not None:
+        network, header = platform_from_header
+        notes.append(
+            "No platform column: every influencer is taken to be on "
+            f"{_NETWORK_NAMES.get(network, network.capitalize())}, "
+            f"from the header '{header}'."
+        )
     missing: list[str] = []
     suggestions = suggest_columns(frame.columns)
     for rule in FIELDS:
@@ -1862,11 +1979,20 @@ def check_roster(
         if rule.name == "cost_per_post" and rate_card is not None:
             continue
         missing.append(rule.name)
+        if rule.name in contested:  # several columns look like it: said above, not guessed
+            suggestions.pop(rule.name, None)
+            continue
         guess = suggestions.get(rule.name)
         maybe = f" {guess.reason}: map it if it is." if guess is not None else ""
         extra = {
             "engagement_rate": " (or columns of average likes and comments per post, to "
-            "derive it from)",
+            "derive it from)"
+            + (
+                f"; '{found['avg_views']}' holds views, which are not engagements: map it as "
+                "the views field (avg_views) to count views as engagements"
+                if "avg_views" in found
+                else ""
+            ),
             "cost_per_post": "; or estimate prices from the rate card",
         }.get(rule.name, "")
         problems.append(
@@ -1877,43 +2003,54 @@ def check_roster(
             )
         )
     if missing or problems:
+        unmapped = tuple(missing)
+        if "engagement_rate" in missing and "avg_views" in found and how["avg_views"] != "mapped":
+            # Offered to map, not pre-filled: counting views as engagements is the user's call.
+            unmapped += ("avg_views",)
+            suggestions = {k: v for k, v in suggestions.items() if k != "avg_views"}
         raise RosterError(
             problems,
             missing_prices=missing == ["cost_per_post"] and len(problems) == 1,
-            unmapped=tuple(missing),
+            unmapped=unmapped,
             suggestions=suggestions,
             headers=headers,
             understood=Understanding(notes=tuple(notes)),
         )
 
-    def column_values(field_name: str) -> list[object]:
-        index = position[found[field_name]]
-        return [record[index] for record in records]
+    def column_values(field_name: str) -> np.ndarray:
+        return data[position[found[field_name]]]
 
+    def column_blank(field_name: str) -> np.ndarray:
+        return data_blank[position[found[field_name]]]
+
+    texts = {
+        rule.name: _texts(column_values(rule.name), column_blank(rule.name))
+        for rule in FIELDS
+        if rule.name in found and not rule.numeric
+    }
     # Totals and summary rows: named `Total`, `Sum`, `Average`, …
-    names = column_values("name")
+    names = texts["name"]
     left_out: list[tuple[int, str, str]] = []  # (position, name, reason)
-    for i, value in enumerate(names):
-        text = _text(value).casefold().rstrip(":").strip()
-        if text in TOTAL_WORDS:
-            left_out.append(
-                (i, _text(value), f"a totals row ('{_text(value)}'), not an influencer")
-            )
+    for i, text in enumerate(names):
+        if text and text.casefold().rstrip(":").strip() in TOTAL_WORDS:
+            left_out.append((i, text, f"a totals row ('{text}'), not an influencer"))
     skip = {i for i, _, _ in left_out}
-    keep = [i for i in range(len(records)) if i not in skip]
+    keep = [i for i in range(count) if i not in skip] if skip else list(range(count))
 
     # Each number column's format, from its values (totals rows aside).
     formats: dict[str, ColumnFormat] = {}
     ambiguities: list[Ambiguity] = []
-    parsed: dict[str, list[Parsed]] = {}
+    parsed: dict[str, Cells] = {}
     for rule in FIELDS:
         if rule.name not in found or not rule.numeric:
             continue
         header = found[rule.name]
-        values = [None if _is_blank(v) else v for v in column_values(rule.name)]
-        checked = [None if i in skip else values[i] for i in range(len(values))]
+        values = column_values(rule.name).copy()
+        values[column_blank(rule.name)] = None
+        checked = values.copy()
+        checked[list(skip)] = None
         try:
-            formats[rule.name], cells = read_column(
+            formats[rule.name], cells = read_cells(
                 str(header),
                 checked,
                 decimal=_decimal_for(decimal, rule.name, header),
@@ -1928,33 +2065,34 @@ def check_roster(
             for i in skip:
                 if values[i] is not None:
                     try:
-                        cells[i] = parse_number(values[i], formats[rule.name])
+                        cells.put(i, parse_number(values[i], formats[rule.name]))
                     except NumberError as failed:
-                        cells[i] = failed
+                        cells.put(i, failed)
         parsed[rule.name] = cells
 
     # A blank name below the last influencer, with sums or averages of the rows above.
-    named = [i for i in keep if _text(names[i])]
+    named = [i for i in keep if names[i]]
     last_named = named[-1] if named else -1
     for i in keep:
-        if i <= last_named or _text(names[i]):
+        if i <= last_named or names[i]:
             continue
         reason = _summary_reason(i, named, parsed, found)
         if reason is not None:
             left_out.append((i, "", reason))
             skip.add(i)
     keep = [i for i in keep if i not in skip]
+    kept = np.asarray(keep, dtype=np.int64)
 
     # The currency: the one every price carries (and the price header names), else USD.
     codes: dict[str, list[int]] = {}
     header_code = None
     if "cost_per_post" in found:
         header_code = _header_currency(found["cost_per_post"])
-        prices = parsed.get("cost_per_post", [])
-        for i in keep if prices else ():
-            cell = prices[i]
-            if cell is not None and not isinstance(cell, NumberError) and cell.currency:
-                codes.setdefault(cell.currency, []).append(lines[i])
+        prices = parsed.get("cost_per_post")
+        if prices is not None:
+            marked = kept[prices.ok[kept] & _truthy(prices.currency[kept])]
+            for i in marked.tolist():
+                codes.setdefault(prices.currency[i], []).append(lines[i])
     seen_codes = set(codes) | ({header_code} if header_code else set())
     if len(seen_codes) > 1:
         listed = "; ".join(f"{code} ({_rows_list(rows)})" for code, rows in codes.items())
@@ -2002,49 +2140,83 @@ def check_roster(
     for rule in FIELDS:
         if rule.name not in found:
             continue
-        values = column_values(rule.name)
         read_columns[rule.name] = _Column(
             rule,
             str(found[rule.name]),
-            values,
-            [_text(v) for v in values] if not rule.numeric else None,
+            column_values(rule.name),
+            texts.get(rule.name),
             parsed.get(rule.name),
         )
-    rows: list[dict[str, object]] = []
-    raw_rows: list[tuple[object, ...]] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for i in keep:
-        line = lines[i]
-        row = _check_row(i, line, found, read_columns, parts, problems, rate_card, uncalculated)
-        if row is None:
-            continue
-        key = _name_key(str(row["name"]))
-        if key in seen:
-            first, first_name = seen[key]
+    default_platform = platform_from_header[0] if platform_from_header else "other"
+    # Most rows need no message: their values are read for whole columns at once
+    # (`_fast_rows`); the rest, one at a time by the rules (`_check_row`).
+    columns_out, fast = _fast_rows(
+        kept, lines, read_columns, found, parts, rate_card, uncalculated, default_platform
+    )
+    by_row: list[tuple[int, Problem]] = []  # (position, problem): in row order at the end
+    passed = fast.copy()
+    for k in np.flatnonzero(~fast).tolist():
+        i = keep[k]
+        found_problems: list[Problem] = []
+        row = _check_row(
+            i,
+            lines[i],
+            found,
+            read_columns,
+            parts,
+            found_problems,
+            rate_card,
+            uncalculated,
+            default_platform,
+        )
+        by_row += [(k, problem) for problem in found_problems]
+        if row is not None:
+            passed[k] = True
+            for name, column in columns_out.items():
+                column[k] = row[name]
+    # Names must be unique (compared without case or a leading @): every later row of a name
+    # is a problem naming the first.
+    name_column = columns_out["name"]
+    at = np.flatnonzero(passed)
+    keys = pd.Series([_name_key(str(name)) for name in name_column[at]], dtype=object)
+    twice = keys.duplicated(keep="first").to_numpy(dtype=bool)
+    if twice.any():
+        first_of = dict(zip(keys[~twice].tolist(), at[~twice].tolist(), strict=True))
+        for k in at[twice].tolist():
+            first = first_of[_name_key(str(name_column[k]))]
+            name, first_name = name_column[k], name_column[first]
             same = (
                 f" (as '{first_name}': names are compared without case or a leading @)"
-                if first_name != row["name"]
+                if first_name != name
                 else ""
             )
-            problems.append(
-                Problem(
-                    f"'{row['name']}' is also on row {first}{same}; names must be "
-                    "unique. Remove or rename one of them.",
-                    line,
-                    str(found["name"]),
+            by_row.append(
+                (
+                    k,
+                    Problem(
+                        f"'{name}' is also on row {lines[keep[first]]}{same}; names must be "
+                        "unique. Remove or rename one of them.",
+                        lines[keep[k]],
+                        str(found["name"]),
+                    ),
                 )
             )
-            continue
-        seen[key] = (line, str(row["name"]))
-        rows.append(row)
-        raw_rows.append(records[i])
+            passed[k] = False
+    by_row.sort(key=lambda item: item[0])  # stable: a row's own problems keep their order
+    problems += [problem for _, problem in by_row]
+    table = pd.DataFrame({name: column[passed] for name, column in columns_out.items()})
+    passing = np.flatnonzero(passed)
+    first_rows = table.head(3).to_dict("records")
+    derived_rows = table[table["engagement_derived"].astype(bool)].head(3).to_dict("records")
+    raw_rows = [tuple(cells[keep[k]] for cells in data) for k in passing[:3].tolist()]
 
     understood = _understanding(
         found,
         how,
         formats,
         ambiguities,
-        rows,
+        first_rows,
+        derived_rows,
         raw_rows,
         position,
         parts,
@@ -2064,8 +2236,18 @@ def check_roster(
             understood=understood,
         )
 
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    tier = table["followers"].map(tiers.tier_of)
+    table = table.reset_index(drop=True)
+    # `Tiers.tier_of` for the whole column at once.
+    followers = table["followers"].to_numpy(dtype=float)
+    tier = pd.Series(
+        np.where(
+            followers >= tiers.macro_threshold,
+            "macro",
+            np.where(followers >= tiers.micro_threshold, "micro", None),
+        ),
+        index=table.index,
+        dtype=object,
+    )
     excluded_mask = tier.isna()
     below = table.loc[excluded_mask, ["name", "followers", "source_row"]].copy()
     below.insert(
@@ -2107,35 +2289,29 @@ def check_roster(
     )
 
 
-def _first_number(cells: list[Parsed] | None, i: int) -> float:
-    if cells is None:
+def _first_number(cells: Cells | None, i: int) -> float:
+    if cells is None or not cells.ok[i]:
         return math.nan
-    cell = cells[i]
-    return float(cell.value) if cell is not None and not isinstance(cell, NumberError) else math.nan
+    return float(cells.value[i])
 
 
 def _summary_reason(
-    i: int, named: list[int], parsed: Mapping[str, list[Parsed]], found: Mapping[str, object]
+    i: int, named: list[int], parsed: Mapping[str, Cells], found: Mapping[str, object]
 ) -> str | None:
     """Why a row without a name is a summary of the rows above it (its followers or prices
     are their sum or average), or None."""
+    above_at = np.asarray([j for j in named if j < i], dtype=np.int64)
     for field_name in ("followers", "cost_per_post", "avg_likes", "avg_comments"):
         cells = parsed.get(field_name)
-        if cells is None:
+        if cells is None or not cells.ok[i]:
             continue
-        cell = cells[i]
-        if cell is None or isinstance(cell, NumberError):
-            continue
-        above = [
-            c.value
-            for j, c in ((j, cells[j]) for j in named if j < i)
-            if c is not None and not isinstance(c, NumberError)
-        ]
+        value = float(cells.value[i])
+        above = cells.value[above_at[cells.ok[above_at]]].tolist()
         if len(above) < 2:
             continue
         total = sum(above)
         for what, target in (("sum", total), ("average", total / len(above))):
-            if target and abs(cell.value - target) <= 0.005 * abs(target):
+            if target and abs(value - target) <= 0.005 * abs(target):
                 return (
                     f"a summary row (no name; its '{found[field_name]}' is the {what} of the "
                     "rows above), not an influencer"
@@ -2149,9 +2325,9 @@ class _Column:
 
     rule: FieldRule
     header: str
-    values: list[object]  # as written, one per record
+    values: np.ndarray  # as written, one per row
     texts: list[str] | None  # text fields: the value with its spaces tidied
-    parsed: list[Parsed] | None  # number fields: each value read (None: an ambiguous column)
+    parsed: Cells | None  # number fields: each value read (None: an ambiguous column)
 
 
 def _check_row(
@@ -2163,8 +2339,10 @@ def _check_row(
     problems: list[Problem],
     rate_card: RateCard | None,
     uncalculated: set[tuple[int, str]],
+    platform: str = "other",
 ) -> dict[str, object] | None:
-    """One row's values by the rules, or None when it has problems (added to `problems`)."""
+    """One row's values by the rules, or None when it has problems (added to `problems`);
+    `platform`: the platform of a roster without a platform column."""
     start = len(problems)
     values: dict[str, float | str] = {}
 
@@ -2276,7 +2454,7 @@ def _check_row(
         and ("cost_per_post" not in found or _cell(columns, "cost_per_post", i) is None)
     ):
         if isinstance(followers, float):
-            price = rate_card.price_for(str(values.get("platform", "other")), followers)
+            price = rate_card.price_for(str(values.get("platform", platform)), followers)
             estimated = True
             if price <= 0:
                 problems.append(
@@ -2294,7 +2472,7 @@ def _check_row(
     return {
         "name": values["name"],
         "tier": None,
-        "platform": values.get("platform", "other"),
+        "platform": values.get("platform", platform),
         "niche": values.get("niche", ""),
         "followers": followers,
         "engagement_rate": values.get("engagement_rate"),
@@ -2308,6 +2486,108 @@ def _check_row(
         "avg_views": values.get("avg_views"),
         "source_row": line,
     }
+
+
+def _rule_values(rule: FieldRule, cells: Cells, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_number_value` of the cells at `at`, for a whole column: the values, and where a value
+    passes the rule (elsewhere `_number_value` would say what is wrong)."""
+    value = cells.value[at]
+    percent = cells.percent[at]
+    money_in = ~_is_none(cells.currency[at])
+    suffixed = _truthy(cells.suffix[at])
+    good = cells.ok[at].copy()
+    with np.errstate(invalid="ignore"):
+        if rule.kind in ("fraction", "spread"):
+            good &= ~money_in
+            number = np.where(percent, value / 100.0, value)
+            if rule.kind == "fraction":
+                good &= percent | ~(value > 1)
+            low = rule.low or 0.0
+            high = rule.high if rule.high is not None else math.inf
+            good &= (low <= number) & (number <= high)
+            return number, good
+        good &= ~percent
+        if rule.kind == "money":
+            return value, good & (value > 0)
+        good &= ~money_in & ~(value < 0)
+        if rule.whole:
+            value = np.where(suffixed, np.round(value), value)
+            good &= suffixed | (value == np.floor(value))
+    return value, good
+
+
+def _fast_rows(
+    kept: np.ndarray,
+    lines: Sequence[int],
+    columns: Mapping[str, _Column],
+    found: Mapping[str, object],
+    parts: Sequence[str],
+    rate_card: RateCard | None,
+    uncalculated: set[tuple[int, str]],
+    platform: str,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The table's columns for the rows at `kept` (one entry per row) and where a row needs no
+    message: every value read and within its rule, nothing to derive or estimate. Those rows'
+    entries are filled here, for whole columns at once, with what `_check_row` would give
+    them; the other rows' are left for `_check_row`."""
+    n = len(kept)
+    out = {name: np.full(n, None, dtype=object) for name in TABLE_COLUMNS}
+    fast = np.ones(n, dtype=bool)
+    if ("engagement_rate" not in found and parts) or (
+        rate_card is not None and "cost_per_post" not in found
+    ):
+        fast[:] = False  # every row derives its rate or estimates its price
+    if uncalculated:
+        marked = {line for line, _ in uncalculated}
+        fast &= np.fromiter((lines[i] not in marked for i in kept), dtype=bool, count=n)
+    numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    words: dict[str, list[str]] = {}
+    for name, column in columns.items():
+        rule = column.rule
+        if column.texts is not None:
+            text = [column.texts[i] for i in kept.tolist()]
+            if rule.kind == "platform":
+                text = [PLATFORM_ALIASES.get(t.lower(), t.lower()) or "other" for t in text]
+            elif name == "name":
+                fast &= np.fromiter((0 < len(t) <= 200 for t in text), dtype=bool, count=n)
+            words[name] = text
+            continue
+        if column.parsed is None:  # an ambiguous column: a problem already
+            fast[:] = False
+            continue
+        blank = column.parsed.blank[kept]
+        number, good = _rule_values(rule, column.parsed, kept)
+        fast &= good | (blank & (not rule.required))
+        numbers[name] = (number, ~blank)
+    at = np.flatnonzero(fast)
+    if not len(at):
+        return out, fast
+
+    def put(name: str, values: np.ndarray) -> None:
+        out[name][at] = values[at]
+
+    def number_or(name: str, default: object) -> np.ndarray:
+        column = np.full(n, default, dtype=object)
+        if name in numbers:
+            value, present = numbers[name]
+            column[present] = value[present]
+        return column
+
+    put("name", np.asarray(words["name"], dtype=object))
+    put("platform", np.asarray(words.get("platform", [platform] * n), dtype=object))
+    put("niche", np.asarray(words.get("niche", [""] * n), dtype=object))
+    for name in ("followers", "engagement_rate", "cost_per_post"):
+        put(name, number_or(name, None))
+    put("audience_quality", number_or("audience_quality", 1.0))
+    put("price_estimated", np.full(n, False, dtype=object))
+    posts = number_or("max_posts", None)
+    posts[at] = [None if p is None else int(p) for p in posts[at]]
+    put("max_posts", posts)
+    for name in ("reply_rate", "engagement_spread", "avg_views"):
+        put(name, number_or(name, None))
+    put("engagement_derived", np.full(n, False, dtype=object))
+    put("source_row", np.asarray([lines[i] for i in kept.tolist()], dtype=object))
+    return out, fast
 
 
 def _parsed(columns: Mapping[str, _Column], name: str) -> bool:
@@ -2325,6 +2605,7 @@ def _understanding(
     formats: Mapping[str, ColumnFormat],
     ambiguities: Sequence[Ambiguity],
     rows: Sequence[Mapping[str, object]],
+    derived_rows: Sequence[Mapping[str, object]],
     raw_rows: Sequence[tuple[object, ...]],
     position: Mapping[object, int],
     parts: Sequence[str],
@@ -2371,10 +2652,10 @@ def _understanding(
                 and not (name == "cost_per_post" and row.get("price_estimated"))
             )
             readings.append(ColumnReading(name, str(header), how[name], described, firsts, raws))
-            if name == "engagement_rate" and parts and any(r["engagement_derived"] for r in rows):
-                readings.append(_derived_reading(rows, parts, shown))
+            if name == "engagement_rate" and parts and derived_rows:
+                readings.append(_derived_reading(derived_rows, parts, shown))
         elif name == "engagement_rate" and parts:
-            readings.append(_derived_reading(rows, parts, shown))
+            readings.append(_derived_reading(derived_rows, parts, shown))
         elif name == "cost_per_post" and rate_card is not None:
             readings.append(
                 ColumnReading(
@@ -2385,6 +2666,7 @@ def _understanding(
                     tuple(
                         money(float(r["cost_per_post"]), cents=True, currency=currency)
                         for r in rows[:shown]
+                        if r["cost_per_post"] is not None  # none without a follower count
                     ),  # type: ignore[arg-type]
                 )
             )

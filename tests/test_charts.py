@@ -205,3 +205,58 @@ def test_a_realistic_curve_places_the_plan_where_its_mark_is():
     assert "between the bands" not in subtitle
     yours = next(t for t in figure.data if str(t.name).startswith("Your plan"))
     assert yours.x[0] == mark[0] * 100 and yours.y[0] == mark[1]
+
+
+def _strings(node: object) -> list[str]:
+    """Every text in a figure's data and layout (axes, hover texts, labels, annotations)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, (list, tuple, np.ndarray)):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+@pytest.mark.parametrize(("currency", "sign"), [("EUR", "€"), ("CHF", "CHF ")])
+def test_money_on_every_chart_is_in_the_rosters_currency(currency, sign):
+    frontier = budget_frontier(ROSTER, CAMPAIGN)
+    summary = pd.DataFrame(
+        {
+            "scenario": ["a", "b"],
+            "currency": [currency, currency],
+            "micro_spend": [40_000.0, 30_000.0],
+            "macro_spend": [40_000.0, 50_000.0],
+            "micro_engagement": [1e6, 9e5],
+            "macro_engagement": [8e5, 9e5],
+        }
+    )
+    figures = {
+        "tier split": charts.tier_split(PLAN, currency=currency),
+        "frontier": charts.frontier_chart(frontier, CAMPAIGN.budget, currency=currency),
+        "roster": charts.roster_scatter(ROSTER.table, PLAN.allocations, currency=currency),
+        "compare": charts.compare_split(summary),
+    }
+    for name, figure in figures.items():
+        texts = _strings(figure.to_plotly_json())
+        assert not [t for t in texts if "$" in t], name
+        assert any(sign in t for t in texts), name
+    axis = figures["frontier"].layout
+    assert axis.xaxis.tickprefix == sign and axis.xaxis.title.text == f"Budget ({sign.strip()})"
+    assert axis.yaxis2.title.text == f"Per extra {sign.strip()}"
+    assert f"your budget {sign}80K" in _strings(axis.to_plotly_json())
+
+
+def test_scenarios_in_two_currencies_show_each_ones_money():
+    summary = pd.DataFrame(
+        {
+            "scenario": ["euro", "pound"],
+            "currency": ["EUR", "GBP"],
+            "micro_spend": [40_000.0, 30_000.0],
+            "macro_spend": [40_000.0, 50_000.0],
+            "micro_engagement": [1e6, 9e5],
+            "macro_engagement": [8e5, 9e5],
+        }
+    )
+    micro_spend = charts.compare_split(summary).data[0]
+    assert list(micro_spend.text) == ["€40K", "£30K"]

@@ -131,3 +131,14 @@ def test_json_stays_json_when_highs_branch_and_bound_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     plan = json.loads(done.stdout)
     assert plan["status"] == "optimal"
+
+
+def test_a_euro_roster_is_simulated_and_explained_in_euros():
+    european = str(ROOT / "tests" / "data" / "exports" / "european.csv")
+    done = run("simulate", "--roster", european, "--budget", "20000", "--draws", "300")
+    assert done.returncode == 0, done.stderr
+    assert "€" in done.stdout and "$" not in done.stdout
+    # The engine's own sentences too: a band that cannot be met names euros.
+    blocked = run("plan", "--roster", european, "--budget", "20000", "--macro-share", "90:95")
+    assert "€" in blocked.stdout + blocked.stderr
+    assert "$" not in blocked.stdout + blocked.stderr

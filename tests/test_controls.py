@@ -103,3 +103,17 @@ def test_impossible_thresholds_are_a_settings_error():
     values.update({"micro_threshold": 5_000_000})
     with pytest.raises(SettingsError):
         controls.tiers_from(values)
+
+
+def test_money_settings_are_labelled_in_the_rosters_currency():
+    assert controls.label_of(controls.BUDGET, "EUR") == "Budget (€)"
+    assert controls.label_of(controls.BUDGET) == "Budget ($)"
+    instagram = next(s for s in controls.RATE_CARD if s.key == "rate_instagram")
+    assert controls.label_of(instagram, "CHF") == "Instagram (CHF per 1,000 followers)"
+    assert controls.label_of(controls.MAX_POSTS, "EUR") == controls.MAX_POSTS.label
+    assert not [
+        s.key for s in controls.ALL if "$" in controls.label_of(s, "EUR")
+    ]  # no other setting is in dollars
+    assert controls.describe(controls.BUDGET, 25_000.0, "EUR") == "€25,000.00"
+    assert "€100" in controls.budget_in_range(50.0, "EUR")[1]
+    assert "€1,000" in controls.slider_note(5_000_000.0, "EUR")

@@ -191,3 +191,30 @@ def test_the_engagements_column_adds_up_to_the_headline_figure():
         assert int(column.sum()) == round(plan.expected_engagement)
         exact = plan.allocations["expected_engagement"].to_numpy()
         assert (abs(column.to_numpy() - exact) < 1).all()
+
+
+@pytest.mark.parametrize(
+    ("code", "money_format", "rate_format"),
+    [
+        ("EUR", '"€"#,##0.00', '"€"#,##0.0000'),
+        ("CHF", '"CHF "#,##0.00', '"CHF "#,##0.0000'),
+    ],
+)
+def test_excel_money_cells_carry_the_rosters_currency(code, money_format, rate_format):
+    from dataclasses import replace
+
+    roster = replace(read_roster(SAMPLE), currency=code)
+    plan = make_plan(roster, Campaign(budget=20_000))
+    table = plan_table(plan, roster)
+    book = load_workbook(io.BytesIO(to_excel_bytes(table, totals=True, currency=code)))
+    sheet = book["Plan"]
+    heads = [c.value for c in sheet[1]]
+    unit = "€" if code == "EUR" else code
+    spend = heads.index(f"Spend ({unit})")
+    first = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    assert first[spend].number_format == money_format
+    assert isinstance(first[spend].value, (int, float))
+    per_engagement = [i for i, h in enumerate(heads) if "per engagement" in str(h).lower()]
+    for i in per_engagement:
+        assert first[i].number_format == rate_format
+    assert not [c.number_format for c in first if "$" in c.number_format]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner import RosterError, read_roster
+from planner import RosterError, check_roster, read_roster
 from planner.cli import main
 
 EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
@@ -21,6 +21,13 @@ CASES: dict[str, tuple[dict, list[str], str, list[str]]] = {
     "hypeauditor.csv": ({}, [], "USD", []),
     "modash.csv": ({}, [], "USD", []),
     "upfluence_bom.csv": ({}, [], "USD", []),
+    "per_network.csv": (
+        {"columns": {"followers": "Instagram followers"}},
+        ["--column", "followers=Instagram followers"],
+        "USD",
+        [],
+    ),
+    "youtube_views.csv": ({}, [], "USD", []),
     "heepsy.csv": ({}, [], "USD", []),
     "sheets_template.csv": ({}, [], "CHF", []),
     "foreign_headers.csv": (
@@ -186,3 +193,56 @@ def test_the_exported_plan_table_shows_the_currency_and_derived_rates():
     swiss = read_roster(EXPORTS / "sheets_template.csv")
     table = plan_table(make_plan(swiss, Campaign(budget=20_000)), swiss)
     assert "Spend (CHF)" in table.columns
+
+
+def test_several_networks_follower_columns_are_asked_about_not_guessed():
+    with pytest.raises(RosterError) as caught:
+        read_roster(EXPORTS / "per_network.csv")
+    error = caught.value
+    assert error.unmapped == ("followers",)
+    assert "followers" not in error.suggestions  # no pre-filled guess among the three
+    said = str(error)
+    assert "'Instagram followers', 'TikTok followers' and 'YouTube subscribers'" in said
+    assert "--column followers=HEADER" in said
+    mapped = read_roster(EXPORTS / "per_network.csv", columns={"followers": "TikTok followers"})
+    assert set(mapped.table["platform"]) == {"tiktok"}
+    assert any("every influencer is taken to be on TikTok" in n for n in mapped.understood.notes)
+
+
+def test_one_networks_follower_column_sets_the_platform_and_says_so():
+    roster = read_roster(EXPORTS / "upfluence_bom.csv")
+    assert set(roster.table["platform"]) == {"instagram"}
+    assert any(
+        "on Instagram, from the header 'Instagram followers'" in n for n in roster.understood.notes
+    )
+
+
+def test_views_are_shown_not_counted_unless_mapped():
+    roster = read_roster(EXPORTS / "youtube_views.csv")
+    assert not roster.table["engagement_derived"].any()
+    assert list(roster.table["avg_views"]) == [p[3] // 5 for p in PEOPLE_FOLLOWERS]
+    readings = {c.field: c for c in roster.understood.columns}
+    assert readings["avg_views"].header == "Avg views"
+    assert any(
+        "'Avg views' (average views) is shown, not counted" in n for n in roster.understood.notes
+    )
+    # Without an engagement rate, views are not used in its place: asked, not pre-filled.
+    table = pd.read_csv(EXPORTS / "youtube_views.csv").drop(columns="Engagement rate")
+    with pytest.raises(RosterError) as caught:
+        check_roster(table)
+    assert set(caught.value.unmapped) == {"engagement_rate", "avg_views"}
+    assert "avg_views" not in caught.value.suggestions
+    assert "'Avg views' holds views, which are not engagements" in str(caught.value)
+    # Mapped by the user, views are counted as engagements, and the reading says so.
+    mapped = check_roster(table, columns={"avg_views": "Avg views"})
+    assert mapped.table["engagement_derived"].all()
+    assert list(mapped.table["engagement_rate"]) == pytest.approx(
+        [(p[3] // 5) / p[3] for p in PEOPLE_FOLLOWERS]
+    )
+    derived = [c for c in mapped.understood.columns if c.field == "engagement_rate"][0]
+    assert derived.format == "derived: (average views per post) ÷ followers"
+
+
+PEOPLE_FOLLOWERS = [
+    (None, None, None, n) for n in (230_500, 48_200, 1_250_000, 15_750, 87_300, 412_000)
+]

@@ -387,3 +387,17 @@ def test_row_numbers_are_the_files_own_past_blank_rows():
     text = HEADER + "anna,5000,2%,100\n\nben,6000,2%,100\n"
     frame = read_table(text.encode(), filename="r.csv")
     assert json.loads(json.dumps(frame.attrs))["line_runs"] == [[0, 2, 1], [1, 4, 1]]
+
+
+def test_an_ambiguous_follower_column_with_estimated_prices_is_asked_about_not_a_crash():
+    frame = pd.DataFrame(
+        {
+            "name": ["ivy", "dan", "hal"],
+            "followers": ["298,539", "567.971", "12"],
+            "engagement_rate": ["3.6%", "2%", "1%"],
+        },
+        dtype=object,
+    )
+    with pytest.raises(RosterError) as caught:
+        check_roster(frame, rate_card=RateCard())
+    assert [a.column for a in caught.value.ambiguous] == ["followers"]

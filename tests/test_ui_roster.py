@@ -157,3 +157,32 @@ def test_a_european_file_is_read_right_and_shows_what_was_understood():
     assert any("€" in c.value for c in app.caption if "If every offer were accepted" in c.value)
     for name in table.index:
         assert table.loc[name, price_heading] == expected.loc[name, "cost_per_post"]
+
+
+def test_after_unticking_rows_a_problem_names_the_files_row():
+    from planner import RosterError, check_roster, read_table
+
+    text = (
+        "Shortlist\n\nname,followers,engagement_rate,cost_per_post\n"
+        "anna,50000,3%,400\nbob,60000,2%,500\ncara,lots,3%,600\n"
+    )
+    frame = read_table(text.encode(), filename="shortlist.csv").assign(include=True)
+    frame.loc[frame["name"] == "bob", "include"] = False
+    try:
+        check_roster(included(frame))
+    except RosterError as error:
+        rows = [p.row for p in error.problems]
+    assert rows == [6]  # cara is on the file's line 6 (title, blank row, header above)
+
+
+def test_a_euro_roster_puts_the_sidebars_money_in_euros():
+    euros = (
+        "name;followers;engagement_rate;cost_per_post\n"
+        "anna;50.000;3,0 %;400,00 €\nbob;2.000.000;1,5 %;9.000,00 €\n"
+    )
+    app = _upload(run(), "euros.csv", euros)
+    labels = [w.label for w in app.sidebar.number_input] + [w.label for w in app.sidebar.slider]
+    assert "Budget (€)" in labels
+    assert not [label for label in labels if "$" in label]
+    slider = next(s for s in app.sidebar.slider if s.key == state.BUDGET_SLIDER)
+    assert slider.proto.format.startswith("€")

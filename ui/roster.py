@@ -45,9 +45,11 @@ def ticked(frame: pd.DataFrame) -> pd.Series:
 
 
 def included(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a roster table whose include box is ticked, without that column."""
+    """The rows of a roster table whose include box is ticked, without that column. The rows
+    keep their index, which is how `check_roster` names each row's line in the file (a problem
+    on the file's row 6 is said to be on row 6 whichever rows above it are left out)."""
     keep = ticked(frame)
-    return frame.loc[keep].drop(columns=INCLUDE, errors="ignore").reset_index(drop=True)
+    return frame.loc[keep].drop(columns=INCLUDE, errors="ignore")
 
 
 def scope_of(table: pd.DataFrame) -> str:

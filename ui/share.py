@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.text import md
+from planner.money import DEFAULT_CURRENCY, money
 from ui import scenarios, speed, state
 from ui.roster import SAMPLE_LABEL
 
@@ -41,4 +42,8 @@ def share_and_save(values: Mapping[str, object], edited: pd.DataFrame, budget: f
                 )
     if save.open:
         with save:
-            scenarios.save_and_share(values, edited, f"Plan for ${budget:,.0f}")
+            planned = state.app_state().last_good
+            currency = planned.roster.currency if planned is not None else DEFAULT_CURRENCY
+            scenarios.save_and_share(
+                values, edited, f"Plan for {money(budget, cents=False, currency=currency)}"
+            )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import controls
 from planner import Tiers
-from planner.money import money
+from planner.money import DEFAULT_CURRENCY, money, table_money
 from ui import state
 
 
@@ -60,6 +60,13 @@ class Settings:
             self.drawn = True
 
 
+def _currency() -> str:
+    """The currency of the roster in use (the last one planned with), which the money settings
+    are shown in; US dollars before there is one."""
+    planned = state.app_state().last_good
+    return planned.roster.currency if planned is not None else DEFAULT_CURRENCY
+
+
 def _reconcile_budget() -> None:
     """The budget has two widgets, a typed amount (bound to the URL) and a slider. Whichever
     changed since the last run wins, written into the other before either is drawn. The slider
@@ -79,6 +86,7 @@ def _reconcile_budget() -> None:
 def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     """Draw the settings (disabled when `locked`) and return their values by key; after a
     back or forward in the browser (`navigated`) the slider follows the link's budget."""
+    currency = _currency()
     with st.sidebar:
         st.header("Campaign")
         # No bounds in the browser: a typed budget beyond them would turn the field red and
@@ -91,11 +99,11 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             min_value=None,
             max_value=None,
         )
-        budget, problem = controls.budget_in_range(typed)
+        budget, problem = controls.budget_in_range(typed, currency)
         if problem is not None:
             st.error(problem, icon=":material/error:")
         elif typed is not None:
-            st.caption(f"{money(budget, cents=True)}")
+            st.caption(f"{money(budget, cents=True, currency=currency)}")
         if navigated:
             state.budget_slider_follows(budget)
         slider = st.slider(
@@ -104,14 +112,14 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             max_value=controls.BUDGET_SLIDER_MAX,
             value=controls.clamp_to_slider(budget),
             step=1_000.0,
-            format="$%,.0f",
+            format=table_money(currency, digits=0),
             key=state.BUDGET_SLIDER,
             disabled=locked,
             label_visibility="collapsed",
             help="Drag to try other budgets; type an exact amount above.",
         )
         state.app_state().drew_budget(typed, slider)  # type: ignore[arg-type]
-        note = controls.slider_note(budget)
+        note = controls.slider_note(budget, currency)
         if note is not None:
             st.caption(note)
         _bound(controls.MACRO_SHARE, st.slider, locked, format="%d%%")
@@ -141,6 +149,7 @@ def _bound(
     """One setting as its widget, with the setting's bounds (whole numbers for whole settings)
     and help: bound to its URL parameter, or, for a setting in a section drawn only while open,
     keeping its value while the section is closed (`_write_link` keeps it in the URL)."""
+    label = controls.label_of(setting, _currency())
     common: dict[str, object] = dict(
         key=setting.key, disabled=locked, help=controls.help_of(setting, _tiers())
     )
@@ -149,10 +158,10 @@ def _bound(
     else:
         common["bind"] = "query-params"
     if isinstance(setting.default, bool):
-        return draw(setting.label, value=setting.default, **common, **extra)
+        return draw(label, value=setting.default, **common, **extra)
     if setting.choices:
         return draw(
-            setting.label,
+            label,
             setting.choices,
             index=setting.choices.index(str(setting.default)),
             **common,
@@ -164,7 +173,7 @@ def _bound(
 
     bounds = dict(min_value=typed(setting.low), max_value=typed(setting.high))
     return draw(
-        setting.label,
+        label,
         value=setting.default,
         step=typed(setting.step),
         **(bounds | extra),

@@ -14,6 +14,7 @@ def show_budget(c: Current) -> None:
             cache.frontier(c.roster, c.key, c.campaign, None),
             c.campaign.budget,
             basis=charts.FRONTIER_BASIS,
+            currency=c.roster.currency,
         )
     )
-    chart(charts.roster_scatter(c.roster.table, c.plan.allocations))
+    chart(charts.roster_scatter(c.roster.table, c.plan.allocations, currency=c.roster.currency))

@@ -9,6 +9,7 @@ from dashboard import charts, controls
 from dashboard.forecast import expected_bookings
 from dashboard.text import md
 from planner import SettingsError
+from planner.money import DEFAULT_CURRENCY, table_money
 from ui import a11y, cache, scenarios, state
 from ui.current import chart
 from ui.roster import included
@@ -16,6 +17,7 @@ from ui.roster import included
 COMPARE_HEADINGS = {
     "scenario": "Scenario",
     "status": "Status",
+    "currency": "Currency",
     "budget": "Budget",
     "expected_engagement": "Expected engagements",
     "p10": "P10",
@@ -59,6 +61,7 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
     return {
         "scenario": label,
         "status": forecast.plan.status,
+        "currency": roster.currency,
         "budget": campaign.budget,
         "expected_engagement": booked.expected_engagement,
         "p10": summary["p10"],
@@ -132,20 +135,28 @@ def show_compare() -> None:
         if curve is not None:
             curves[str(row["scenario"])] = curve
     summary = pd.DataFrame(rows)
+    # Money in the scenarios' currency; scenarios in different currencies show theirs in a
+    # column of its own, their amounts as plain numbers (no exchange rates).
+    currencies = set(summary["currency"].dropna()) if "currency" in summary else set()
+    shown = [c for c in summary.columns if c in COMPARE_HEADINGS]
+    if len(currencies) <= 1:
+        currency = currencies.pop() if currencies else DEFAULT_CURRENCY
+        shown = [c for c in shown if c != "currency"]
+        amount, precise = table_money(currency), table_money(currency, digits=4)
+    else:
+        amount, precise = "%,.2f", "%.4f"
     a11y.named_table("Saved scenarios compared").dataframe(
-        summary[[c for c in summary.columns if c in COMPARE_HEADINGS]].rename(
-            columns=COMPARE_HEADINGS
-        ),
+        summary[shown].rename(columns=COMPARE_HEADINGS),
         hide_index=True,
         width="stretch",
         column_config={
-            "Budget": st.column_config.NumberColumn(format="dollar"),
+            "Budget": st.column_config.NumberColumn(format=amount),
             "Expected engagements": st.column_config.NumberColumn(format="%,.0f"),
             "P10": st.column_config.NumberColumn(format="%,.0f"),
             "P90": st.column_config.NumberColumn(format="%,.0f"),
             "If every offer were accepted": st.column_config.NumberColumn(format="%,.0f"),
-            "Expected spend": st.column_config.NumberColumn(format="dollar"),
-            "Cost per engagement": st.column_config.NumberColumn(format="$%.4f"),
+            "Expected spend": st.column_config.NumberColumn(format=amount),
+            "Cost per engagement": st.column_config.NumberColumn(format=precise),
             "Macro share of spend": st.column_config.NumberColumn(format="percent"),
         },
     )

@@ -43,7 +43,11 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     ready = None if first_run else _wait(curve_ready)
     left, right = st.columns(2)
     with left:
-        chart(charts.tier_split(expected_bookings(forecast), expected=True))
+        chart(
+            charts.tier_split(
+                expected_bookings(forecast), expected=True, currency=c.roster.currency
+            )
+        )
     curve_slot = right.container()
 
     st.subheader("The plan of offers")

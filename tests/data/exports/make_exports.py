@@ -130,14 +130,40 @@ def modash() -> None:
 
 
 def upfluence_bom() -> None:
-    """UTF-8 with a byte-order mark; a column per network; a full name and a username."""
+    """UTF-8 with a byte-order mark; a column per network (Instagram's only, so every row is
+    on Instagram); a full name and a username."""
     lines = [
         "Name,Instagram username,Instagram followers,Instagram engagement rate,Price per post,Email"
     ]
     for full, handle, _, followers, er, price, *_ in PEOPLE:
         lines.append(f"{full},{handle},{followers},{er:.4f},{price:.2f},{handle}@mail.test")
     write_text("upfluence_bom.csv", "\n".join(lines) + "\n", "utf-8-sig")
-    expected("upfluence_bom.csv", clean())
+    expected("upfluence_bom.csv", [row | {"platform": "instagram"} for row in clean()])
+
+
+def per_network() -> None:
+    """One person, several networks side by side: Instagram, TikTok and YouTube followers. Not
+    guessed: read with the Instagram column mapped as the followers (every row on Instagram)."""
+    lines = [
+        "Username,Instagram followers,TikTok followers,YouTube subscribers,Engagement rate,"
+        "Price per post"
+    ]
+    for _, handle, _, followers, er, price, *_ in PEOPLE:
+        lines.append(
+            f"{handle},{followers},{followers // 3},{followers // 10},{er * 100:.1f}%,{price:.2f}"
+        )
+    write_text("per_network.csv", "\n".join(lines) + "\n")
+    expected("per_network.csv", [row | {"platform": "instagram"} for row in clean()])
+
+
+def youtube_views() -> None:
+    """A video platform's export: subscribers and average views beside the engagement rate.
+    The views are shown, never counted as engagements unless mapped."""
+    lines = ["Channel name,Subscribers,Avg views,Engagement rate,Price (USD)"]
+    for _, handle, _, followers, er, price, *_ in PEOPLE:
+        lines.append(f"{handle},{followers},{followers // 5},{er:.3f},{price:.2f}")
+    write_text("youtube_views.csv", "\n".join(lines) + "\n")
+    expected("youtube_views.csv", clean())
 
 
 def heepsy() -> None:
@@ -326,6 +352,8 @@ def main() -> None:
         hypeauditor,
         modash,
         upfluence_bom,
+        per_network,
+        youtube_views,
         heepsy,
         sheets_template,
         foreign_headers,
