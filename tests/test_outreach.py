@@ -278,6 +278,38 @@ def test_expected_acceptance_plan_offers_more_than_the_budget_at_full_price():
     assert expected <= campaign.budget + 0.01 * len(plan.allocations)
 
 
+def test_offers_that_could_never_be_booked_are_left_out_of_the_list():
+    """A plan made for a wider band (as the split curve's expected-acceptance plans are: the
+    band holds expected spend) can hold offers whose full price is above the budget or the
+    macro share's top: nobody could book them, so they are not sent, and backups are neither
+    offered what they could not book."""
+    campaign = Campaign(budget=30_000, macro_share_max=0.3, max_posts=3)  # macro room $9,000
+    table = ROSTER.table
+    name = table["name"].tolist()
+    posts = np.zeros(len(table), dtype=np.int64)
+    for who, n in (
+        ("@green_kitchen583", 2),  # $7,475 a post: one fits in $9,000, two do not
+        ("@urban_glow381", 1),  # $14,146: above the macro share's top
+        ("@golden_gamer918", 1),  # $151,688: above the whole budget
+    ):
+        posts[name.index(who)] = n
+    micro = np.flatnonzero((table["tier"] == "micro").to_numpy())[:20]
+    posts[micro] = 1
+    offers = offers_from_posts(ROSTER, campaign, Assumptions(), posts)
+    listed = {name[row]: int(n) for row, n in zip(offers.rows, offers.posts, strict=True)}
+    assert listed["@green_kitchen583"] == 1
+    assert "@urban_glow381" not in listed and "@golden_gamer918" not in listed
+    assert (offers.cost <= 30_000 * 100).all()
+    assert (offers.cost[offers.macro] <= 9_000 * 100).all()
+    assert offers.in_plan.sum() == 21
+    # Every offer of the plan is booked in some simulated campaigns.
+    outcome = simulate_outreach(offers, campaign, Assumptions(), draws=2_000)
+    assert (outcome.booking_rate[offers.in_plan] > 0).all()
+    # No macro influencer may be booked: no macro offer at all.
+    none = dataclasses.replace(campaign, max_macro=0)
+    assert not offers_from_posts(ROSTER, none, Assumptions(), posts).macro.any()
+
+
 def test_bad_strategy_and_rounds_are_refused_with_the_choices():
     with pytest.raises(SettingsError, match="expected, reply_weighted, plan"):
         outreach_offers(ROSTER, Campaign(budget=1_000), Assumptions(), strategy="best")  # type: ignore[arg-type]
