@@ -267,50 +267,51 @@ def outreach_offers(
 
 # ---------------------------------------------------------------- random numbers
 # One uniform per offer and draw decides whether it is accepted (below the reply rate) and,
-# divided by the reply rate, when its answer comes back. Made in blocks of rows from their own
-# streams, so the first rows are the same however far down the list a simulation goes; kept as
-# draws x offers (each draw's uniforms side by side); blocks are kept (up to _KEEP_VALUES
-# values in all) since every simulation with the same seed and number of draws uses the same.
-_BLOCK_ROWS = 128
+# divided by the reply rate, when its answer comes back. Made in tiles of _TILE_DRAWS draws x
+# _TILE_ROWS offers, each from its own stream, so any draws and offers can be made alone and
+# the first offers are the same however far down the list a simulation goes. Small enough
+# sets (up to _KEEP_VALUES values) are kept, since every simulation with the same seed and
+# number of draws uses the same ones; larger ones are made for each block of draws as needed.
+_TILE_DRAWS = 1024
+_TILE_ROWS = 128
 _KEEP_VALUES = 2**23
 _uniform_kept: dict[tuple[int, int], np.ndarray] = {}
 _uniform_lock = threading.Lock()
 
 
-def _uniform_block(seed: int, draws: int, block: int) -> np.ndarray:
-    rng = np.random.default_rng([seed, 3, block])
-    return np.ascontiguousarray(rng.random((_BLOCK_ROWS, draws), dtype=np.float32).T)
+def _tiles(seed: int, draws: int, first: int, last: int, lo: int, hi: int) -> np.ndarray:
+    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32."""
+    row_blocks = range(lo // _TILE_ROWS, -(-hi // _TILE_ROWS))
+    draw_blocks = range(first // _TILE_DRAWS, -(-last // _TILE_DRAWS))
+    out = np.empty((len(draw_blocks) * _TILE_DRAWS, len(row_blocks) * _TILE_ROWS), dtype=np.float32)
+    for i, d in enumerate(draw_blocks):
+        n = min(_TILE_DRAWS, draws - d * _TILE_DRAWS)
+        for j, r in enumerate(row_blocks):
+            rng = np.random.default_rng([seed, 3, r, d])
+            out[i * _TILE_DRAWS : i * _TILE_DRAWS + n, j * _TILE_ROWS : (j + 1) * _TILE_ROWS] = (
+                rng.random((n, _TILE_ROWS), dtype=np.float32)
+            )
+    top, left = draw_blocks.start * _TILE_DRAWS, row_blocks.start * _TILE_ROWS
+    return out[first - top : last - top, lo - left : hi - left]
 
 
-def _uniform_rows(
-    seed: int, draws: int, start: int, stop: int, made: dict[int, np.ndarray]
-) -> np.ndarray:
-    """Uniforms for every draw (rows) and offers start..stop-1 (columns), float32. Blocks too
-    large to keep are kept in `made` for the rest of one simulation."""
-    blocks = -(-stop // _BLOCK_ROWS)
+def _uniforms(seed: int, draws: int, lo: int, hi: int, first: int, last: int) -> np.ndarray:
+    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32: from
+    the kept set when it is small enough, else made."""
+    if draws * hi > _KEEP_VALUES:
+        return _tiles(seed, draws, first, last, lo, hi)
     with _uniform_lock:
         kept = _uniform_kept.get((seed, draws))
-    have = 0 if kept is None else kept.shape[1] // _BLOCK_ROWS
-    if have >= blocks:
-        return kept[:, start:stop]  # type: ignore[index]
-    if blocks * _BLOCK_ROWS * draws > _KEEP_VALUES:  # too large to keep: only the rows asked
-        first = start // _BLOCK_ROWS
-        for b in range(first, blocks):
-            if b not in made:
-                made[b] = _uniform_block(seed, draws, b)
-        rows = np.concatenate([made[b] for b in range(first, blocks)], axis=1)
-        return rows[:, start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
-    # Kept, with room for lists a little longer than this one.
-    blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
-    grown = np.concatenate(
-        ([kept] if kept is not None else [])
-        + [_uniform_block(seed, draws, b) for b in range(have, blocks)],
-        axis=1,
-    )
-    grown.flags.writeable = False
-    with _uniform_lock:
-        _uniform_kept[(seed, draws)] = grown
-    return grown[:, start:stop]
+    if kept is None or kept.shape[1] < hi:
+        # Kept, with room for lists a little longer than this one.
+        rows = min(
+            max(hi + hi // 2, 2 * _TILE_ROWS), _KEEP_VALUES // draws // _TILE_ROWS * _TILE_ROWS
+        )
+        kept = _tiles(seed, draws, 0, draws, 0, max(rows, hi))
+        kept.flags.writeable = False
+        with _uniform_lock:
+            _uniform_kept[(seed, draws)] = kept
+    return kept[first:last, lo:hi]
 
 
 def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
@@ -514,12 +515,11 @@ def _weights(offers: Offers, lo: int, hi: int) -> np.ndarray:
 
 def _order_bits(offers: int) -> tuple[type, int, int]:
     """How an answer's return time and its offer are packed into one sortable integer: the
-    dtype, the bits of the offer (one value more than the offers, for "no answer") and of the
-    time."""
+    dtype, the bits of the offer and of the time (the top bit above them says "no answer")."""
     offer_bits = max(1, int(offers).bit_length())
-    if offer_bits <= 15:
-        return np.int32, offer_bits, 31 - offer_bits
-    return np.int64, offer_bits, min(40, 63 - offer_bits)
+    if offer_bits <= 14:
+        return np.int32, offer_bits, 30 - offer_bits
+    return np.int64, offer_bits, min(40, 62 - offer_bits)
 
 
 def _book_in_order(
@@ -541,19 +541,20 @@ def _book_in_order(
     the index among these draws and the offer's column."""
     width, size = accepted.shape
     dtype, offer_bits, time_bits = _order_bits(size)
-    none = np.iinfo(dtype).max
-    # Each draw's answers as one row of packed (time, offer) integers, sorted.
+    # Each draw's answers as one row of packed (no answer, time, offer) integers, sorted: the
+    # top bit set where there is no answer, so those come last.
     scale = float(2**time_bits) / np.where(reply > 0, reply, 1.0)
     if dtype is np.int32:
         scale = scale.astype(np.float32)
-    time = np.minimum(uniform * scale, float(2**time_bits - 1)).astype(dtype)
-    packed = np.left_shift(time, offer_bits, out=time)
+    packed = np.minimum(uniform * scale, float(2**time_bits - 1)).astype(dtype)
+    packed <<= offer_bits
     packed |= np.arange(size, dtype=dtype)
-    packed = np.where(accepted, packed, dtype(none))
+    packed |= (~accepted).view(np.uint8).astype(dtype) << (time_bits + offer_bits)
     packed.sort(axis=1)
     most = int(accepted.sum(axis=1).max())
     offer = np.minimum(packed[:, :most] & ((1 << offer_bits) - 1), size).astype(np.intp)
-    del packed, time
+    offer[packed[:, :most] >> (time_bits + offer_bits) > 0] = size
+    del packed
     cost = np.append(offers.cost[lo : lo + size], 0)[offer]
     answer = offer < size
     macro = np.append(offers.macro[lo : lo + size], False)[offer]
@@ -617,10 +618,13 @@ def _book_in_order(
             if limits.max_influencers is not None:
                 ok &= n_all[:n] < limits.max_influencers
             step_booked[i, :n] = ok
-            left[:n] -= np.where(ok, c, 0)
-            room[:n] -= np.where(ok & m, c, 0)
-            n_all[:n] += ok
-            n_macro[:n] += ok & m
+            left[:n] -= c * ok
+            if limits.limit_macro_room:
+                room[:n] -= c * (ok & m)
+            if limits.max_macro is not None:
+                n_macro[:n] += ok & m
+            if limits.max_influencers is not None:
+                n_all[:n] += ok
         booked_late = step_booked[where]
     after[lane_maybe[booked_late], at[booked_late]] = False
     # The answers declined (few: only after the first that did not fit).
@@ -638,32 +642,35 @@ def _round(
     lo: int,
     sent: np.ndarray,
     columns: np.ndarray,
-    uniform: np.ndarray,
+    seed: int,
     limits: _Limits,
     sums: np.ndarray,
     booked_per_offer: np.ndarray,
 ) -> None:
-    """One round's answers and bookings for the draws `columns`: `sent` (those draws x offers
-    lo.., or one row shared by all of them) says which offers were sent, `uniform` holds the
-    uniforms of the same offers (every draw x offers)."""
+    """One round's answers and bookings for the draws `columns` (ascending): `sent` (those
+    draws x offers lo.., or one row shared by all of them) says which offers were sent."""
     size = sent.shape[1]
     hi = lo + size
+    draws = state.open.size
     reply = offers.reply[lo:hi]
     reply32 = reply.astype(np.float32)
     shared = sent.shape[0] == 1
     if shared:  # the same offers in every draw: an offer not sent is never accepted
         reply32 = np.where(sent[0], reply32, np.float32(0))
     weights = _weights(offers, lo, hi)
-    step = max(1, _CELLS // max(size, 1))
-    for begin in range(0, columns.size, step):
-        cols = columns[begin : begin + step]
-        if shared and cols[-1] - cols[0] + 1 == cols.size:
-            block = uniform[cols[0] : cols[-1] + 1]
-        else:
-            block = uniform[cols]
+    # Blocks of draws of whole tiles (`_tiles`), each no more than about _CELLS cells.
+    step = max(1, _CELLS // max(size, 1) // _TILE_DRAWS) * _TILE_DRAWS
+    edges = np.searchsorted(columns, np.arange(0, draws + step, step))
+    for begin, end in zip(edges[:-1], edges[1:], strict=True):
+        if begin == end:
+            continue
+        cols = columns[begin:end]
+        block = _uniforms(seed, draws, lo, hi, int(cols[0]), int(cols[-1]) + 1)
+        if cols.size < block.shape[0]:
+            block = block[cols - cols[0]]
         accepted = block < reply32
         if not shared:
-            accepted &= sent[begin : begin + step]
+            accepted &= sent[begin:end]
         # What every answer would add (exact in cents and counts); draws whose answers all
         # fit book them all, in any order.
         added = accepted.astype(float) @ weights
@@ -733,7 +740,6 @@ def simulate_outreach(
     contacted = np.zeros(draws, dtype=np.int64)
     sent_per_offer = np.zeros(size, dtype=np.int64)
     booked_per_offer = np.zeros(size, dtype=np.int64)
-    made: dict[int, np.ndarray] = {}
     everyone = np.arange(draws)
     for _round_index in range(assumptions.rounds):
         if size == 0:
@@ -765,8 +771,7 @@ def simulate_outreach(
             sent_per_offer[lo : lo + sent.shape[1]] += sent.sum(axis=0)
         if sent.shape[1] == 0:
             break
-        uniform = _uniform_rows(seed, draws, lo, lo + sent.shape[1], made)
-        _round(offers, state, lo, sent, columns, uniform, limits, sums, booked_per_offer)
+        _round(offers, state, lo, sent, columns, seed, limits, sums, booked_per_offer)
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = np.random.default_rng([seed, 4]).standard_normal((2, draws))
     tiers = []
