@@ -62,6 +62,13 @@ STRATEGIES: dict[Strategy, str] = {
     "plan": "planned as if every offer were accepted, then backups",
 }
 DEFAULT_STRATEGY: Strategy = "expected"
+Candidate = Literal["mix", "all micro"]
+# The plans `forecast` chooses between (docs/outreach.md has why and what it changes).
+CANDIDATES: dict[Candidate, str] = {
+    "mix": "the plan for the campaign's macro share band",
+    "all micro": "the all-micro plan, which earned more after declines and backups than the "
+    "plan for the campaign's macro share band",
+}
 BACKUP_ORDERS: dict[BackupOrder, str] = {
     "per_dollar": "engagement per dollar of the offer",
     "reply_weighted": "reply-weighted engagement per dollar of the offer",
@@ -812,12 +819,19 @@ class Forecast:
     outcome: OutreachOutcome
     if_all_accepted: Plan  # the optimal plan if every offer were accepted
     target: float | None
+    # Which of the planner's candidates this is (`CANDIDATES`): the plan for the campaign's
+    # own macro band, or all micro when that earned more in the same simulated campaigns.
+    candidate: Candidate = "mix"
+    # The other candidate, simulated the same way, when there was one.
+    other: Forecast | None = None
 
     def summary(self) -> dict[str, object]:
         """Every figure of the headline, in one dictionary (the CLI's JSON)."""
         return {
             "strategy": self.strategy,
             "strategy_description": STRATEGIES[self.strategy],
+            "candidate": self.candidate,
+            "candidate_description": CANDIDATES[self.candidate],
             "status": self.plan.status,
             "optimality_gap": self.plan.optimality_gap if self.plan.has_plan else None,
             "if_all_accepted": {
@@ -883,9 +897,66 @@ def forecast(
     seed: int = SEED,
     target: float | None = None,
     if_all_accepted: Plan | None = None,
+    candidates: bool = True,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
-    the caller has it already)."""
+    the caller has it already).
+
+    The planner's candidates (`candidates=True`): the strategy's plan for the campaign's own
+    macro band and, when its outreach list holds a macro influencer (planned or a backup) and
+    the band's minimum is 0 (all micro is allowed), the strategy's all-micro plan. Both are
+    simulated with the same seed (the same luck) and the one with the larger simulated mean is
+    the forecast, so the best mix never earns less than all micro on its own basis; the other
+    is kept (`Forecast.other`)."""
+    mix = _forecast_of(
+        roster, campaign, assumptions, strategy, backup_order, draws, seed, target, if_all_accepted
+    )
+    if not (
+        candidates
+        and mix.plan.has_plan
+        and campaign.macro_share_min <= 0
+        and mix.offers.macro.any()
+    ):
+        return mix
+    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+    # (Its line "if every offer were accepted" is the campaign's: the head-to-head puts the
+    # all-micro one in its row.)
+    micro = _forecast_of(
+        roster,
+        micro_band,
+        assumptions,
+        strategy,
+        backup_order,
+        draws,
+        seed,
+        target,
+        mix.if_all_accepted,
+    )
+    if not micro.plan.has_plan or micro.outcome.engagement.mean() <= mix.outcome.engagement.mean():
+        return dataclasses.replace(mix, other=dataclasses.replace(micro, candidate="all micro"))
+    # All micro it is: its plan is certified for the band of no macro spend, which the
+    # campaign's band allows; it is shown with the campaign's own settings and plain plan.
+    return dataclasses.replace(
+        micro,
+        plan=dataclasses.replace(micro.plan, campaign=campaign),
+        if_all_accepted=mix.if_all_accepted,
+        candidate="all micro",
+        other=mix,
+    )
+
+
+def _forecast_of(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+    backup_order: BackupOrder,
+    draws: int,
+    seed: int,
+    target: float | None,
+    if_all_accepted: Plan | None,
+) -> Forecast:
+    """One candidate: the strategy's plan for `campaign`, its outreach list and simulation."""
     plan, offers = outreach_offers(
         roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
     )
@@ -914,6 +985,18 @@ def outreach_head_to_head(
     `strategy` from its own influencers, with its own backups, and simulated the same way (the
     same seed, so they face the same campaign-wide luck). `mix`: the campaign's own forecast,
     when the caller has it already."""
+    if mix is None:  # the campaign's own forecast first: it may have simulated all micro
+        mix = forecast(
+            roster,
+            campaign,
+            assumptions,
+            strategy=strategy,
+            backup_order=backup_order,
+            draws=draws,
+            seed=seed,
+            target=target,
+        )
+    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
     rows = []
     for label, keep, band in zip(
         HEAD_TO_HEAD,
@@ -921,8 +1004,17 @@ def outreach_head_to_head(
         ((0.0, 0.0), (0.0, 1.0), (campaign.macro_share_min, campaign.macro_share_max)),
         strict=True,
     ):
-        if keep is None and mix is not None:
+        candidate = _all_micro(mix) if keep == "micro" else None
+        if keep is None:
             result = mix
+        elif candidate is not None:  # the same plan and draws as on the sub-roster
+            result = dataclasses.replace(
+                candidate,
+                target=target,
+                if_all_accepted=make_plan(roster, micro_band)
+                if strategy != "plan"
+                else candidate.plan,
+            )
         else:
             sub = roster
             if keep is not None:
@@ -964,6 +1056,14 @@ def outreach_head_to_head(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _all_micro(result: Forecast) -> Forecast | None:
+    """The all-micro candidate a forecast simulated, if it did (the head-to-head's row)."""
+    for one in (result, result.other):
+        if one is not None and one.candidate == "all micro":
+            return one
+    return None
 
 
 def _strategy_inputs(

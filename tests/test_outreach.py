@@ -336,6 +336,37 @@ def test_head_to_head_each_strategy_with_its_own_backups():
     assert table.loc[0, "mean"] > table.loc[1, "mean"]  # macro rarely replies at 20%
 
 
+def test_the_best_mix_is_never_below_all_micro_on_its_own_simulated_basis():
+    """At $40,000 the expected-acceptance plan for the campaign's band (0-100% macro) books a
+    little macro and earns less after declines than all micro: the forecast is the all-micro
+    plan, the mix is kept as the other candidate, and the head-to-head's best mix is not
+    below all micro."""
+    campaign = Campaign(budget=40_000)
+    chosen = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    mix = forecast(ROSTER, campaign, Assumptions(), draws=2_000, candidates=False)
+    assert mix.candidate == "mix" and mix.offers.macro[mix.offers.in_plan].any()
+    assert chosen.candidate == "all micro" and chosen.other is not None
+    assert not chosen.offers.macro.any()
+    assert chosen.outcome.engagement.mean() > mix.outcome.engagement.mean()
+    assert np.array_equal(chosen.other.outcome.engagement, mix.outcome.engagement)
+    assert chosen.plan.campaign == campaign  # shown with the campaign's own settings
+    assert chosen.summary()["candidate"] == "all micro"
+    table = outreach_head_to_head(ROSTER, campaign, Assumptions(), draws=2_000)
+    best, micro = table.set_index("strategy").loc[["Optimal mix", "All micro"], "mean"]
+    assert best >= micro
+    # The all-micro row is the candidate the forecast simulated: the same as planning the
+    # micro influencers alone.
+    alone = forecast(
+        dataclasses.replace(
+            ROSTER, table=ROSTER.table[ROSTER.table["tier"] == "micro"].reset_index(drop=True)
+        ),
+        dataclasses.replace(campaign, macro_share_max=0.0),
+        Assumptions(),
+        draws=2_000,
+    )
+    assert alone.outcome.engagement.mean() == pytest.approx(micro, rel=1e-12)
+
+
 def test_realistic_split_curve_band_contains_its_line_and_parts_combine():
     campaign = Campaign(budget=30_000)
     curve, ranges = outreach_split_curve(ROSTER, campaign, Assumptions(), draws=300)
