@@ -16,6 +16,7 @@ from dashboard.forecast import (
     OFFERS_EXTRA_KINDS,
     booked_macro_share,
     expected_bookings,
+    forecast_mark,
     forecast_point,
     if_booked,
     offers_table,
@@ -276,7 +277,12 @@ def plan_report(
         charts.outcome_ranges(
             comparison.rename(columns={"probability_of_target": "chance"}), target
         ),
-        charts.frontier_chart(frontier, campaign.budget, basis=charts.FRONTIER_BASIS),
+        charts.frontier_chart(
+            frontier,
+            campaign.budget,
+            basis=charts.FRONTIER_BASIS,
+            forecast_mark=forecast_mark(forecast),
+        ),
         charts.roster_scatter(roster.table, plan.allocations),
     ]
     settings = [("Roster", roster_label)] + [
