@@ -2,6 +2,7 @@
 
     python benchmarks/outreach.py [--repeats 7] [--against REV]   # speed
     python benchmarks/outreach.py --strategies   # the strategy comparison (docs/outreach.md)
+    python benchmarks/outreach.py --candidates [--against REV]   # the forecast's candidates
 
 Speed, default assumptions (3 rounds) and the default strategy, against a named reference:
 - 10,000 simulated campaigns with outreach on the sample roster ($100,000): target <= 150 ms;
@@ -43,6 +44,7 @@ from planner import Campaign, make_plan, read_roster  # noqa: E402
 from planner.outreach import (  # noqa: E402
     BACKUP_ORDERS,
     STRATEGIES,
+    forecast,
     outreach_offers,
     outreach_split_curve,
     simulate_outreach,
@@ -233,6 +235,52 @@ def strategies(draws: int) -> None:
             )
 
 
+def candidates(revision: str | None, repeats: int) -> None:
+    """The forecast's two candidates (the plan for the campaign's band, all micro) by budget on
+    the sample roster, which one the forecast chose, and the forecast's time with and without
+    the all-micro candidate (and at `revision`, when given), interleaved over 8 budgets."""
+    assumptions = Assumptions()
+    roster = read_roster(ROOT / "data" / "sample_roster.csv")
+    before = module_at(revision) if revision else None
+    print(f"{'budget':>10} {'band plan':>12} {'all micro':>12} {'chosen':>10}", end="")
+    print(f" {'at ' + revision:>14}" if before is not None else "")
+    for budget in (20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 150_000, 200_000):
+        campaign = Campaign(budget=budget)
+        chosen = forecast(roster, campaign, assumptions)
+        band = chosen if chosen.candidate == "mix" else chosen.other
+        micro = chosen.other if chosen.candidate == "mix" else chosen
+        assert band is not None
+        micro_mean = micro.outcome.engagement.mean() if micro is not None else float("nan")
+        print(
+            f"{budget:>10,} {band.outcome.engagement.mean():>12,.0f} {micro_mean:>12,.0f} "
+            f"{chosen.candidate:>10}",
+            end="",
+        )
+        if before is not None:
+            old = before.forecast(roster, campaign, assumptions).outcome.engagement.mean()
+            print(f" {old:>14,.0f}")
+        else:
+            print()
+    times: dict[str, list[float]] = {"with": [], "without": [], "before": []}
+    for _ in range(max(1, repeats // 7)):
+        for budget in (80_000 + 5_000 * i for i in range(8)):
+            campaign = Campaign(budget=budget)
+            for name, call in (
+                ("before", None if before is None else before.forecast),
+                ("with", forecast),
+                ("without", lambda *a: forecast(*a, candidates=False)),
+            ):
+                if call is None:
+                    continue
+                started = time.perf_counter()
+                call(roster, campaign, assumptions)
+                times[name].append(time.perf_counter() - started)
+    line = ", ".join(
+        f"{name} {statistics.median(t) * 1000:.0f} ms" for name, t in times.items() if t
+    )
+    print(f"forecast (plan, list, 10,000 campaigns), median over budgets $80,000-$115,000: {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
@@ -244,8 +292,13 @@ def main() -> None:
         help="also time simulate_outreach as it was at this git revision (e.g. a commit)",
     )
     parser.add_argument("--no-curve", action="store_true", help="leave out the split curve")
+    parser.add_argument(
+        "--candidates", action="store_true", help="the forecast's two candidates by budget"
+    )
     args = parser.parse_args()
-    if args.strategies:
+    if args.candidates:
+        candidates(args.against, args.repeats)
+    elif args.strategies:
         strategies(args.draws)
     else:
         speed(args.repeats, args.against, curve=not args.no_curve)
