@@ -1,7 +1,8 @@
 """How fast the outreach simulation answers (issue 18 targets), and which strategy earns most.
 
-    python benchmarks/outreach.py [--repeats 7]          # speed
+    python benchmarks/outreach.py [--repeats 7] [--against REV]   # speed
     python benchmarks/outreach.py --strategies   # the strategy comparison (docs/outreach.md)
+    python benchmarks/outreach.py --candidates [--against REV]   # the forecast's candidates
 
 Speed, default assumptions (3 rounds) and the default strategy, against a named reference:
 - 10,000 simulated campaigns with outreach on the sample roster ($100,000): target <= 150 ms;
@@ -12,6 +13,10 @@ Speed, default assumptions (3 rounds) and the default strategy, against a named 
   with its own backups, 500 simulated campaigns each) on the sample roster: target <= 1.5 s,
   whole and as the app's two workers split it (the slower half); reference: today's
   `split_curve_ranges` (band plans and their ranges without backups).
+- `--against REV`: also times `simulate_outreach` as it was at git revision REV (its
+  `planner/outreach.py` loaded as a module of its own, the same outreach list), interleaved,
+  and prints the ratio and whether the draws are the same.
+Every time is the median of the runs; the ratios are the fairer figure on a busy machine.
 
 Strategies: each strategy and backup order on the sample roster ($30,000 and $100,000) and on
 synthetic rosters of 500 and 2,000 influencers (seed 7, budget 5% of the cost of every allowed
@@ -22,18 +27,24 @@ backup list (`planner.risk.outreach_list`, cut where its expected spend reaches 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from planner import Campaign, make_plan, read_roster  # noqa: E402
 from planner.outreach import (  # noqa: E402
     BACKUP_ORDERS,
     STRATEGIES,
+    forecast,
     outreach_offers,
     outreach_split_curve,
     simulate_outreach,
@@ -56,14 +67,58 @@ def interleaved(a, b, repeats: int) -> tuple[float, float]:  # type: ignore[no-u
     return statistics.median(ta), statistics.median(tb)
 
 
+def module_at(revision: str):  # type: ignore[no-untyped-def]
+    """planner/outreach.py as it was at git revision `revision`, as a module of its own."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:planner/outreach.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "outreach_before.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("outreach_before", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["outreach_before"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def against(before, offers, campaign, assumptions, repeats: int, ms: int = 1000) -> None:  # type: ignore[no-untyped-def]
+    """Time the code before (`before`) against today's on the same list, interleaved."""
+    if before is None:
+        return
+    ours_outcome = simulate_outreach(offers, campaign, assumptions)
+    theirs_outcome = before.simulate_outreach(offers, campaign, assumptions)
+    ours, theirs = interleaved(
+        lambda: simulate_outreach(offers, campaign, assumptions),
+        lambda: before.simulate_outreach(offers, campaign, assumptions),
+        repeats,
+    )
+    same = all(
+        np.allclose(getattr(ours_outcome, name), getattr(theirs_outcome, name), rtol=1e-9)
+        for name in ("engagement", "spend", "booked", "contacted", "booking_rate")
+    )
+    print(
+        f"  the code before ({before.__name__}): {theirs * ms:7.1f} ms; today's "
+        f"{ours * ms:7.1f} ms: {theirs / ours:.1f}x as fast "
+        f"({'the same draws' if same else 'different draws'})"
+    )
+
+
 def synthetic(size: int, share: float):  # type: ignore[no-untyped-def]
     roster = check_roster(synthetic_roster(size, seed=7))
     total = float((roster.table["cost_per_post"] * 3).sum())
     return roster, Campaign(budget=round(total * share))
 
 
-def speed(repeats: int) -> None:
+def speed(repeats: int, revision: str | None = None, *, curve: bool = True) -> None:
     assumptions = Assumptions()
+    before = module_at(revision) if revision else None
+    if before is not None:
+        before.__name__ = f"planner/outreach.py at {revision}"
     ms = 1000
     roster = read_roster(ROOT / "data" / "sample_roster.csv")
     campaign = Campaign(budget=100_000)
@@ -87,6 +142,7 @@ def speed(repeats: int) -> None:
         f"  reference, planner.risk.simulate of the plan alone: {ref * ms:7.1f} ms "
         f"(outreach takes {ours / ref:.1f}x as long)"
     )
+    against(before, offers, campaign, assumptions, repeats)
     for share in (0.02, 0.1):
         big, big_campaign = synthetic(5_000, share)
         big_plan = make_plan(big, big_campaign)
@@ -112,6 +168,9 @@ def speed(repeats: int) -> None:
             f"  reference, planner.risk.simulate of the plan alone: {ref * ms:7.1f} ms "
             f"(outreach takes {ours / ref:.1f}x as long)"
         )
+        against(before, big_offers, big_campaign, assumptions, max(1, repeats // 2))
+    if not curve:
+        return
     curve_repeats = max(1, repeats // 2)
     ours, ref = interleaved(
         lambda: outreach_split_curve(roster, campaign, assumptions),
@@ -176,16 +235,73 @@ def strategies(draws: int) -> None:
             )
 
 
+def candidates(revision: str | None, repeats: int) -> None:
+    """The forecast's two candidates (the plan for the campaign's band, all micro) by budget on
+    the sample roster, which one the forecast chose, and the forecast's time with and without
+    the all-micro candidate (and at `revision`, when given), interleaved over 8 budgets."""
+    assumptions = Assumptions()
+    roster = read_roster(ROOT / "data" / "sample_roster.csv")
+    before = module_at(revision) if revision else None
+    print(f"{'budget':>10} {'band plan':>12} {'all micro':>12} {'chosen':>10}", end="")
+    print(f" {'at ' + revision:>14}" if before is not None else "")
+    for budget in (20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 150_000, 200_000):
+        campaign = Campaign(budget=budget)
+        chosen = forecast(roster, campaign, assumptions)
+        band = chosen if chosen.candidate == "mix" else chosen.other
+        micro = chosen.other if chosen.candidate == "mix" else chosen
+        assert band is not None
+        micro_mean = micro.outcome.engagement.mean() if micro is not None else float("nan")
+        print(
+            f"{budget:>10,} {band.outcome.engagement.mean():>12,.0f} {micro_mean:>12,.0f} "
+            f"{chosen.candidate:>10}",
+            end="",
+        )
+        if before is not None:
+            old = before.forecast(roster, campaign, assumptions).outcome.engagement.mean()
+            print(f" {old:>14,.0f}")
+        else:
+            print()
+    times: dict[str, list[float]] = {"with": [], "without": [], "before": []}
+    for _ in range(max(1, repeats // 7)):
+        for budget in (80_000 + 5_000 * i for i in range(8)):
+            campaign = Campaign(budget=budget)
+            for name, call in (
+                ("before", None if before is None else before.forecast),
+                ("with", forecast),
+                ("without", lambda *a: forecast(*a, candidates=False)),
+            ):
+                if call is None:
+                    continue
+                started = time.perf_counter()
+                call(roster, campaign, assumptions)
+                times[name].append(time.perf_counter() - started)
+    line = ", ".join(
+        f"{name} {statistics.median(t) * 1000:.0f} ms" for name, t in times.items() if t
+    )
+    print(f"forecast (plan, list, 10,000 campaigns), median over budgets $80,000-$115,000: {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--strategies", action="store_true", help="compare the strategies")
     parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time simulate_outreach as it was at this git revision (e.g. a commit)",
+    )
+    parser.add_argument("--no-curve", action="store_true", help="leave out the split curve")
+    parser.add_argument(
+        "--candidates", action="store_true", help="the forecast's two candidates by budget"
+    )
     args = parser.parse_args()
-    if args.strategies:
+    if args.candidates:
+        candidates(args.against, args.repeats)
+    elif args.strategies:
         strategies(args.draws)
     else:
-        speed(args.repeats)
+        speed(args.repeats, args.against, curve=not args.no_curve)
 
 
 if __name__ == "__main__":

@@ -420,9 +420,20 @@ def split_curve_chart(
     )
 
 
-# The budget frontier plans as if every offer were accepted: a forecast after declines and
-# backups at each of its 20 budgets would take some 15 s.
-FRONTIER_BASIS = "If every offer were accepted: the best plan at each budget, before declines"
+# The budget frontier plans as if every offer were accepted (each budget's certified plan).
+# A forecast after declines and backups at each of its 20 to 40 budgets (two candidate plans
+# solved and simulated at each) took 15 s on the sample roster on this 2-core machine under
+# load, some 5 s quiet: too slow for the page (docs/outreach.md). The campaign's own forecast
+# is marked on it instead (`forecast_mark`).
+# Short: it is the chart's second title line, whole on a 390 px phone (the caption says more).
+FRONTIER_BASIS = "If every offer were accepted (not a forecast)"
+FRONTIER_WHY = (
+    "The line plans every budget as if every offer were accepted, the plan's own certified "
+    "objective, so it is higher than what a campaign is expected to earn. Simulating declines "
+    "and backups at each of its budgets would take several seconds, too slow for this page; "
+    "the diamond is your campaign after declines and backups (the headline's figure, with its "
+    "P10–P90)."
+)
 
 
 def frontier_chart(
@@ -431,16 +442,18 @@ def frontier_chart(
     *,
     basis: str = "",
     currency: str = DEFAULT_CURRENCY,
+    forecast_mark: tuple[float, float, float] | None = None,
 ) -> go.Figure:
     """Best expected engagement by budget, and the engagements each extra dollar (euro, …)
     buys there (`basis`: what the engagements assume, added to the title; money in
-    `currency`, the roster's)."""
+    `currency`, the roster's). `forecast_mark`: the campaign's forecast after declines and
+    backups (mean, P10, P90), drawn at its budget."""
     prefix, unit = money_prefix(currency), currency_label(currency)
     traces = [
         go.Bar(
             x=frontier["budget"],
             y=frontier["marginal_engagement_per_dollar"],
-            name=f"Engagements per extra {unit}",
+            name=f"Engagements per extra {unit} (if all accepted)",
             marker_color=OTHER_COLOUR,
             yaxis="y2",
             hovertemplate=f"Around {prefix}%{{x:,.0f}}: %{{y:,.2f}} engagements per extra {unit}"
@@ -450,11 +463,33 @@ def frontier_chart(
             x=frontier["budget"],
             y=frontier["expected_engagement"],
             mode="lines+markers",
-            name="Expected engagements",
+            name="If every offer were accepted",
             line=dict(color=MICRO_COLOUR, width=3),
-            hovertemplate=f"Budget {prefix}%{{x:,.0f}}<br>%{{y:,.0f}} engagements<extra></extra>",
+            hovertemplate=f"Budget {prefix}%{{x:,.0f}}<br>%{{y:,.0f}} engagements if every "
+            "offer were accepted<extra></extra>",
         ),
     ]
+    if forecast_mark is not None:
+        mean, p10, p90 = forecast_mark
+        traces.append(
+            go.Scatter(
+                x=[budget],
+                y=[mean],
+                mode="markers",
+                name="Your campaign after declines and backups",
+                marker=dict(color=MACRO_COLOUR, size=13, symbol="diamond"),
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[max(p90 - mean, 0.0)],
+                    arrayminus=[max(mean - p10, 0.0)],
+                    color=MACRO_COLOUR,
+                ),
+                hovertemplate=f"Your budget {_money(budget, currency)}<br>%{{y:,.0f}} "
+                "engagements expected "
+                f"after declines and backups (P10–P90 {p10:,.0f}–{p90:,.0f})<extra></extra>",
+            )
+        )
     return _figure(
         traces,
         "What more budget buys" + (f"<br><sup>{basis}</sup>" if basis else ""),

@@ -157,3 +157,13 @@ def forecast_point(forecast: Forecast) -> tuple[float, float]:
     plan was made with (the curve's axis: for the default strategy, of expected spend) and
     what it is expected to earn after declines and backups."""
     return forecast.plan.macro_share_of_budget, float(forecast.outcome.engagement.mean())
+
+
+def forecast_mark(forecast: Forecast) -> tuple[float, float, float]:
+    """The campaign's forecast after declines and backups as the budget chart marks it at its
+    budget: mean, P10 and P90 of the same simulated campaigns as the headline."""
+    outcome = forecast.outcome
+    if not outcome.draws:
+        return 0.0, 0.0, 0.0
+    p10, p90 = np.quantile(outcome.engagement, [0.1, 0.9])
+    return float(outcome.engagement.mean()), float(p10), float(p90)

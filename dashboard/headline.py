@@ -131,7 +131,7 @@ def forecast_figures(
             f"{macro:.0%}",
             "of expected spend",
             f"The share of the expected spend booked with macro influencers ({macro_words}); "
-            f"the rest goes to micro influencers ({micro_words}).",
+            f"the rest goes to micro influencers ({micro_words})." + candidate_words(forecast),
         ),
         Figure(
             "Plan status",
@@ -148,6 +148,20 @@ def forecast_figures(
             "the target and the assumptions under *Replies and risk* in the sidebar.",
         ),
     ]
+
+
+def candidate_words(forecast: Forecast) -> str:
+    """Why the campaign is all micro when its plan for the macro share band was beaten by the
+    all-micro plan in the same simulated campaigns (empty otherwise)."""
+    other = forecast.other
+    if forecast.candidate != "all micro" or other is None:
+        return ""
+    return (
+        " All micro: the plan for your macro share band, which books some macro influencers, "
+        f"was expected to earn {other.outcome.engagement.mean():,.0f} engagements after "
+        f"declines and backups, fewer than all micro's {forecast.outcome.engagement.mean():,.0f}"
+        " in the same simulated campaigns."
+    )
 
 
 def if_all_accepted_words(forecast: Forecast, currency: str = DEFAULT_CURRENCY) -> str:

@@ -16,6 +16,7 @@ from dashboard.forecast import (
     OFFERS_EXTRA_KINDS,
     booked_macro_share,
     expected_bookings,
+    forecast_mark,
     forecast_point,
     if_booked,
     offers_table,
@@ -284,6 +285,7 @@ def plan_report(
             campaign.budget,
             basis=charts.FRONTIER_BASIS,
             currency=roster.currency,
+            forecast_mark=forecast_mark(forecast),
         ),
         charts.roster_scatter(roster.table, plan.allocations, currency=roster.currency),
     ]

@@ -412,6 +412,14 @@ def forecast_lines(result: Forecast, seed: int, currency: str = DEFAULT_CURRENCY
         f"{s['rounds']} round{'s' if s['rounds'] != 1 else ''} of offers",
         f"Plan: {s['status']} (certified gap {s['optimality_gap']:.1e}), "
         f"{s['plan_offers']} offers in the plan, {s['outreach_list_length']} on the outreach list",
+        *(
+            [
+                f"Chosen: all micro (the plan for the macro share band earned "
+                f"{result.other.outcome.engagement.mean():,.0f} after declines and backups)"
+            ]
+            if result.candidate == "all micro" and result.other is not None
+            else []
+        ),
         f"Expected after declines and backups ({s['draws']:,} simulated campaigns, seed {seed}):",
         f"  engagements: mean {s['mean']:,.0f} (P10 {s['p10']:,.0f} to P90 {s['p90']:,.0f}), "
         f"median {s['p50']:,.0f}",

@@ -62,6 +62,13 @@ STRATEGIES: dict[Strategy, str] = {
     "plan": "planned as if every offer were accepted, then backups",
 }
 DEFAULT_STRATEGY: Strategy = "expected"
+Candidate = Literal["mix", "all micro"]
+# The plans `forecast` chooses between (docs/outreach.md has why and what it changes).
+CANDIDATES: dict[Candidate, str] = {
+    "mix": "the plan for the campaign's macro share band",
+    "all micro": "the all-micro plan, which earned more after declines and backups than the "
+    "plan for the campaign's macro share band",
+}
 BACKUP_ORDERS: dict[BackupOrder, str] = {
     "per_dollar": "engagement per dollar of the offer",
     "reply_weighted": "reply-weighted engagement per dollar of the offer",
@@ -69,10 +76,10 @@ BACKUP_ORDERS: dict[BackupOrder, str] = {
 DEFAULT_BACKUP_ORDER: BackupOrder = "reply_weighted"
 # "The budget was filled": at least this share of it booked.
 FILLED = 0.99
-# Rows of the list scanned at a time when sending a round's offers.
+# Rows of the list scanned at a time when sending a round's offers: the first few, then twice
+# as many each time up to _CHUNK.
+_FIRST_CHUNK = 32
 _CHUNK = 256
-# Slices of a round's answers booked without sorting (see `_book`).
-_BUCKETS = 64
 
 
 # ---------------------------------------------------------------- the outreach list
@@ -98,23 +105,35 @@ class Offers:
         return Offers(*(getattr(self, f.name)[:n] for f in dataclasses.fields(self)))
 
 
+def bookable_posts(table: pd.DataFrame, campaign: Campaign, posts: np.ndarray) -> np.ndarray:
+    """`posts` per roster row, cut to what could ever be booked at full price in `campaign`:
+    no more posts than fit in the budget (and, for a macro influencer, in the macro share's
+    top), none for a macro influencer when no macro influencer may be booked, and none at all
+    when no influencer may be. An offer that could never be booked is never worth sending."""
+    budget = to_cents(campaign.budget)
+    top = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
+    macro = (table["tier"] == "macro").to_numpy(dtype=bool)
+    room = np.where(macro, top, budget)
+    cents = np.rint(table["cost_per_post"].to_numpy(dtype=float) * 100)
+    fit = np.floor(room / np.where(cents > 0, cents, 1)).astype(np.int64)
+    if campaign.max_macro == 0:
+        fit[macro] = 0
+    if campaign.max_influencers == 0:
+        fit[:] = 0
+    return np.minimum(np.asarray(posts, dtype=np.int64), fit)
+
+
 def expected_acceptance_roster(
     roster: Roster, assumptions: Assumptions, campaign: Campaign
 ) -> Roster:
     """The roster with each price replaced by its expected cost (price x reply rate): planned
     with reply-weighted engagement (`reply_weighted_engagement`), the budget row and the macro
     share count each offer at its expected acceptance. Rows that never reply drop out, and no
-    row is offered more posts than could be booked at full price (within the budget, and for a
-    macro influencer within the macro share's top)."""
+    row is offered more posts than could be booked at full price (`bookable_posts`)."""
     table = roster.table
     reply = reply_rates(table, assumptions)
     price = table["cost_per_post"].to_numpy(dtype=float)
-    budget = to_cents(campaign.budget)
-    top = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
-    room = np.where((table["tier"] == "macro").to_numpy(dtype=bool), top, budget)
-    cents = np.rint(price * 100)
-    bookable = np.floor(room / np.where(cents > 0, cents, 1)).astype(np.int64)
-    posts = np.minimum(posts_allowed(table, campaign), bookable)
+    posts = bookable_posts(table, campaign, posts_allowed(table, campaign))
     table = table.assign(
         cost_per_post=price * reply,
         max_posts=pd.array(posts, dtype="Int64"),
@@ -177,7 +196,9 @@ def offers_from_posts(
     as a backup. A backup is offered the posts that earn at least the plan's last post per dollar
     (at least one); backups are ranked by `backup_order` (ties by roster order)."""
     table = roster.table
-    posts = np.asarray(posts, dtype=np.int64)
+    # An offer that could never be booked (too dear for the budget, the macro share's top or
+    # the caps) is left out, or cut to the posts that could be booked.
+    posts = bookable_posts(table, campaign, posts)
     value1 = first_post_engagement(table)
     price = table["cost_per_post"].to_numpy(dtype=float)
     reply = reply_rates(table, assumptions)
@@ -191,7 +212,7 @@ def offers_from_posts(
     # The plan's last post per dollar: backups are offered the posts that earn at least that.
     last = value1[plan_rows] * decay ** (posts[plan_rows] - 1.0) / price[plan_rows]
     cutoff = float(last.min()) if last.size else math.inf
-    allowed = posts_allowed(table, campaign)
+    allowed = bookable_posts(table, campaign, posts_allowed(table, campaign))
     candidate = ~in_plan & (allowed > 0) & (value1 > 0) & (price > 0) & (reply > 0)
     n = np.where(candidate, 1, 0).astype(np.int64)
     for k in range(1, int(allowed[candidate].max(initial=1))):
@@ -253,49 +274,51 @@ def outreach_offers(
 
 # ---------------------------------------------------------------- random numbers
 # One uniform per offer and draw decides whether it is accepted (below the reply rate) and,
-# divided by the reply rate, when its answer comes back. Made in blocks of rows from their own
-# streams, so the first rows are the same however far down the list a simulation goes; blocks
-# are kept (up to _KEEP_VALUES values in all) since every simulation with the same seed and
-# number of draws uses the same ones.
-_BLOCK_ROWS = 128
+# divided by the reply rate, when its answer comes back. Made in tiles of _TILE_DRAWS draws x
+# _TILE_ROWS offers, each from its own stream, so any draws and offers can be made alone and
+# the first offers are the same however far down the list a simulation goes. Small enough
+# sets (up to _KEEP_VALUES values) are kept, since every simulation with the same seed and
+# number of draws uses the same ones; larger ones are made for each block of draws as needed.
+_TILE_DRAWS = 1024
+_TILE_ROWS = 128
 _KEEP_VALUES = 2**23
 _uniform_kept: dict[tuple[int, int], np.ndarray] = {}
 _uniform_lock = threading.Lock()
 
 
-def _uniform_block(seed: int, draws: int, block: int) -> np.ndarray:
-    rng = np.random.default_rng([seed, 3, block])
-    return rng.random((_BLOCK_ROWS, draws), dtype=np.float32)
+def _tiles(seed: int, draws: int, first: int, last: int, lo: int, hi: int) -> np.ndarray:
+    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32."""
+    row_blocks = range(lo // _TILE_ROWS, -(-hi // _TILE_ROWS))
+    draw_blocks = range(first // _TILE_DRAWS, -(-last // _TILE_DRAWS))
+    out = np.empty((len(draw_blocks) * _TILE_DRAWS, len(row_blocks) * _TILE_ROWS), dtype=np.float32)
+    for i, d in enumerate(draw_blocks):
+        n = min(_TILE_DRAWS, draws - d * _TILE_DRAWS)
+        for j, r in enumerate(row_blocks):
+            rng = np.random.default_rng([seed, 3, r, d])
+            out[i * _TILE_DRAWS : i * _TILE_DRAWS + n, j * _TILE_ROWS : (j + 1) * _TILE_ROWS] = (
+                rng.random((n, _TILE_ROWS), dtype=np.float32)
+            )
+    top, left = draw_blocks.start * _TILE_DRAWS, row_blocks.start * _TILE_ROWS
+    return out[first - top : last - top, lo - left : hi - left]
 
 
-def _uniform_rows(
-    seed: int, draws: int, start: int, stop: int, made: dict[int, np.ndarray]
-) -> np.ndarray:
-    """Uniforms for offers start..stop-1 (rows) and every draw (columns), float32. Blocks too
-    large to keep are kept in `made` for the rest of one simulation."""
-    blocks = -(-stop // _BLOCK_ROWS)
+def _uniforms(seed: int, draws: int, lo: int, hi: int, first: int, last: int) -> np.ndarray:
+    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32: from
+    the kept set when it is small enough, else made."""
+    if draws * hi > _KEEP_VALUES:
+        return _tiles(seed, draws, first, last, lo, hi)
     with _uniform_lock:
         kept = _uniform_kept.get((seed, draws))
-    have = 0 if kept is None else kept.shape[0] // _BLOCK_ROWS
-    if have >= blocks:
-        return kept[start:stop]  # type: ignore[index]
-    if blocks * _BLOCK_ROWS * draws > _KEEP_VALUES:  # too large to keep: only the rows asked
-        first = start // _BLOCK_ROWS
-        for b in range(first, blocks):
-            if b not in made:
-                made[b] = _uniform_block(seed, draws, b)
-        rows = np.concatenate([made[b] for b in range(first, blocks)])
-        return rows[start - first * _BLOCK_ROWS : stop - first * _BLOCK_ROWS]
-    # Kept, with room for lists a little longer than this one.
-    blocks = min(max(blocks + blocks // 2, 2), _KEEP_VALUES // (_BLOCK_ROWS * draws))
-    grown = np.concatenate(
-        ([kept] if kept is not None else [])
-        + [_uniform_block(seed, draws, b) for b in range(have, blocks)]
-    )
-    grown.flags.writeable = False
-    with _uniform_lock:
-        _uniform_kept[(seed, draws)] = grown
-    return grown[start:stop]
+    if kept is None or kept.shape[1] < hi:
+        # Kept, with room for lists a little longer than this one.
+        rows = min(
+            max(hi + hi // 2, 2 * _TILE_ROWS), _KEEP_VALUES // draws // _TILE_ROWS * _TILE_ROWS
+        )
+        kept = _tiles(seed, draws, 0, draws, 0, max(rows, hi))
+        kept.flags.writeable = False
+        with _uniform_lock:
+            _uniform_kept[(seed, draws)] = kept
+    return kept[first:last, lo:hi]
 
 
 def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
@@ -380,239 +403,320 @@ class _Limits:
     max_influencers: int | None
 
 
-def _eligible(
-    offers: Offers, lo: int, hi: int, state: _State, cols: slice | np.ndarray, limits: _Limits
-) -> np.ndarray:
-    """Offers lo..hi-1 (rows) that each draw in `cols` could still book on their own."""
-    cost = offers.cost[lo:hi, None]
-    ok = (np.arange(lo, hi)[:, None] >= state.pointer[cols]) & (cost <= state.open[cols])
-    macro = offers.macro[lo:hi, None]
-    if limits.limit_macro_room:
-        ok &= ~macro | (cost <= state.macro_room[cols])
-    if limits.max_macro is not None:
-        ok &= ~macro | (state.macro_count[cols] < limits.max_macro)
-    if limits.max_influencers is not None:
-        ok &= state.count[cols] < limits.max_influencers
-    return ok
-
-
 def _send(
     offers: Offers, state: _State, cols: slice | np.ndarray, limits: _Limits, floor: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One round's offers for the draws `cols`, as (offer, index into `cols`) pairs.
+) -> tuple[int, np.ndarray]:
+    """One round's offers for the draws `cols`: (lo, sent), `sent[j, i]` saying whether offer
+    lo + i is sent in the j-th of those draws (a dense block, draws x offers; offers past the
+    last one sent are cut off).
 
     Down the list from each draw's pointer, eligible offers are sent while their expected
     acceptances (and, under caps, their expected count and macro spend) fit in what is open.
     Updates the pointers to the first eligible offer that did not fit (the next round starts
-    there). Draws drop out of the scan as soon as their round is full."""
+    there). Each draw is scanned from its own pointer, a few offers at a time, and drops out
+    as soon as its round is full."""
     size = offers.size
-    pointer = state.pointer[cols]
+    pointer = state.pointer[cols].copy()  # (the state's pointers move below)
     open_ = state.open[cols]
     macro_room = state.macro_room[cols]
     count = state.count[cols]
     macro_count = state.macro_count[cols]
     width = pointer.size
-    started = open_ >= floor[np.minimum(pointer, size)]
-    active = np.flatnonzero(started)
+    # Past the end of the list: an offer nobody could book.
+    cost_of = np.append(offers.cost, np.iinfo(np.int64).max)
+    expected_of = np.append(offers.reply * offers.cost, 0.0)
+    reply_of = np.append(offers.reply, 0.0)
+    macro_of = np.append(offers.macro, False)
+    active = np.flatnonzero(open_ >= floor[np.minimum(pointer, size)])
     carry = np.zeros((4, width))  # expected spend, count, macro count, macro spend
     stopped_at = np.full(width, -1, dtype=np.int64)
     scanned = pointer.copy()
-    expected = offers.reply * offers.cost
-    rows, columns = [], []
-    row = int(pointer[active].min()) if active.size else size
-    while row < size and active.size:
-        stop = min(size, row + _CHUNK)
+    offset, chunk = 0, _FIRST_CHUNK  # (doubling: most draws' rounds are full after a few)
+    while active.size:
         a = active
-        cost = offers.cost[row:stop, None]
-        eligible = (np.arange(row, stop)[:, None] >= pointer[a]) & (cost <= open_[a])
-        macro = offers.macro[row:stop, None]
+        rows = np.minimum(pointer[a] + np.arange(offset, offset + chunk)[:, None], size)
+        cost = cost_of[rows]
+        eligible = cost <= open_[a]
+        macro = macro_of[rows]
         if limits.limit_macro_room:
             eligible &= ~macro | (cost <= macro_room[a])
         if limits.max_macro is not None:
             eligible &= ~macro | (macro_count[a] < limits.max_macro)
         if limits.max_influencers is not None:
             eligible &= count[a] < limits.max_influencers
-        cumulative = carry[0, a] + np.cumsum(np.where(eligible, expected[row:stop, None], 0), 0)
+        expected = np.where(eligible, expected_of[rows], 0.0)
+        cumulative = carry[0, a] + np.cumsum(expected, axis=0)
         fits = cumulative <= open_[a]
         carry[0, a] = cumulative[-1]
-        reply = offers.reply[row:stop, None]
-        if limits.max_influencers is not None:
-            n = carry[1, a] + np.cumsum(np.where(eligible, reply, 0.0), axis=0)
-            fits &= n <= limits.max_influencers - count[a] + 1e-9
-            carry[1, a] = n[-1]
-        if limits.max_macro is not None or limits.limit_macro_room:
-            eligible_macro = eligible & macro
+        if limits.max_influencers is not None or limits.max_macro is not None:
+            reply = np.where(eligible, reply_of[rows], 0.0)
+            if limits.max_influencers is not None:
+                n = carry[1, a] + np.cumsum(reply, axis=0)
+                fits &= n <= limits.max_influencers - count[a] + 1e-9
+                carry[1, a] = n[-1]
             if limits.max_macro is not None:
-                n = carry[2, a] + np.cumsum(np.where(eligible_macro, reply, 0.0), axis=0)
+                n = carry[2, a] + np.cumsum(np.where(macro, reply, 0.0), axis=0)
                 fits &= n <= limits.max_macro - macro_count[a] + 1e-9
                 carry[2, a] = n[-1]
-            if limits.limit_macro_room:
-                m = np.cumsum(np.where(eligible_macro, expected[row:stop, None], 0.0), axis=0)
-                m += carry[3, a]
-                fits &= m <= macro_room[a]
-                carry[3, a] = m[-1]
+        if limits.limit_macro_room:
+            m = carry[3, a] + np.cumsum(np.where(macro, expected, 0.0), axis=0)
+            fits &= m <= macro_room[a]
+            carry[3, a] = m[-1]
         # Every condition is a running total, so `fits` holds on a prefix of the rows: the
         # round's offers are the eligible rows of that prefix.
-        sent_row, sent_col = np.divmod(np.flatnonzero(eligible & fits), a.size)
-        rows.append(row + sent_row)
-        columns.append(a[sent_col])
         over = eligible & ~fits
-        first_over = row + over.argmax(axis=0)
+        first_over = rows[over.argmax(axis=0), np.arange(a.size)]
         newly = over.any(axis=0) & (stopped_at[a] < 0)
         stopped_at[a[newly]] = first_over[newly]
-        scanned[a] = stop
-        keep = fits[-1]
-        if stop < size:
-            keep &= open_[a] >= floor[stop]
+        end = rows[-1] + 1
+        scanned[a] = np.minimum(end, size)
+        keep = fits[-1] & (end < size)
+        keep &= open_[a] >= floor[np.minimum(end, size)]
         active = a[keep]
-        row = stop
+        offset += chunk
+        chunk = min(2 * chunk, _CHUNK)
     # Pointers: the first eligible offer that did not fit, else past everything scanned.
-    state.pointer[cols] = np.where(stopped_at >= 0, stopped_at, scanned)
-    if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(rows), np.concatenate(columns)
+    stop = np.where(stopped_at >= 0, stopped_at, scanned)
+    state.pointer[cols] = stop
+    # The offers sent: the eligible ones between each draw's old pointer and its new one.
+    some = stop > pointer
+    if not some.any():
+        return 0, np.zeros((width, 0), dtype=bool)
+    lo, hi = int(pointer[some].min()), int(stop[some].max())
+    column = np.arange(lo, hi)
+    cost = offers.cost[lo:hi]
+    sent = (column >= pointer[:, None]) & (column < stop[:, None]) & (cost <= open_[:, None])
+    macro = offers.macro[lo:hi]
+    if limits.limit_macro_room:
+        sent &= ~macro | (cost <= macro_room[:, None])
+    if limits.max_macro is not None:
+        sent &= ~macro | (macro_count < limits.max_macro)[:, None]
+    if limits.max_influencers is not None:
+        sent &= (count < limits.max_influencers)[:, None]
+    return lo, sent
 
 
-def _book(
+# Per offer, what a booking adds to a draw's totals (`_round`), as columns: engagement and its
+# variance by tier, spend, macro spend, influencers and macro influencers.
+_VALUE, _VARIANCE, _SPEND, _MACRO_SPEND, _COUNT, _MACRO_COUNT = 0, 2, 4, 5, 6, 7
+
+
+def _weights(offers: Offers, lo: int, hi: int) -> np.ndarray:
+    macro = offers.macro[lo:hi]
+    value, variance = offers.value[lo:hi], offers.variance[lo:hi]
+    cost = offers.cost[lo:hi].astype(float)
+    return np.stack(
+        [
+            np.where(macro, 0.0, value),
+            np.where(macro, value, 0.0),
+            np.where(macro, 0.0, variance),
+            np.where(macro, variance, 0.0),
+            cost,
+            np.where(macro, cost, 0.0),
+            np.ones(hi - lo),
+            macro.astype(float),
+        ],
+        axis=1,
+    )
+
+
+def _order_bits(offers: int) -> tuple[type, int, int]:
+    """How an answer's return time and its offer are packed into one sortable integer: the
+    dtype, the bits of the offer and of the time (the top bit above them says "no answer")."""
+    offer_bits = max(1, int(offers).bit_length())
+    if offer_bits <= 14:
+        return np.int32, offer_bits, 30 - offer_bits
+    return np.int64, offer_bits, min(40, 62 - offer_bits)
+
+
+def _book_in_order(
+    offers: Offers,
+    lo: int,
+    uniform: np.ndarray,
+    reply: np.ndarray,
+    accepted: np.ndarray,
+    open_: np.ndarray,
+    macro_room: np.ndarray,
+    count: np.ndarray,
+    macro_count: np.ndarray,
+    limits: _Limits,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Book the accepted offers (draws x offers lo..) of draws whose answers do not all fit, in
+    the order they come back (uniform / reply, earlier first; ties at the packing's resolution
+    go to the earlier offer), each while it fits. Updates open_, macro_room, count and
+    macro_count (of these draws) and returns the answers declined, as (draw, offer) pairs:
+    the index among these draws and the offer's column."""
+    width, size = accepted.shape
+    dtype, offer_bits, time_bits = _order_bits(size)
+    # Each draw's answers as one row of packed (no answer, time, offer) integers, sorted: the
+    # top bit set where there is no answer, so those come last.
+    scale = float(2**time_bits) / np.where(reply > 0, reply, 1.0)
+    if dtype is np.int32:
+        scale = scale.astype(np.float32)
+    packed = np.minimum(uniform * scale, float(2**time_bits - 1)).astype(dtype)
+    packed <<= offer_bits
+    packed |= np.arange(size, dtype=dtype)
+    packed |= (~accepted).view(np.uint8).astype(dtype) << (time_bits + offer_bits)
+    packed.sort(axis=1)
+    most = int(accepted.sum(axis=1).max())
+    offer = np.minimum(packed[:, :most] & ((1 << offer_bits) - 1), size).astype(np.intp)
+    offer[packed[:, :most] >> (time_bits + offer_bits) > 0] = size
+    del packed
+    cost = np.append(offers.cost[lo : lo + size], 0)[offer]
+    answer = offer < size
+    macro = np.append(offers.macro[lo : lo + size], False)[offer]
+    # Every answer before the first that no longer fits is booked (running totals).
+    spent = np.cumsum(cost, axis=1)
+    fits = spent <= open_[:, None]
+    if limits.limit_macro_room:
+        macro_spent = np.cumsum(np.where(macro, cost, 0), axis=1)
+        fits &= macro_spent <= macro_room[:, None]
+    if limits.max_macro is not None:
+        fits &= np.cumsum(macro, axis=1) <= (limits.max_macro - macro_count)[:, None]
+    if limits.max_influencers is not None:
+        fits &= np.cumsum(answer, axis=1) <= (limits.max_influencers - count)[:, None]
+    first = fits.sum(axis=1)  # the first that did not fit: declined
+    lane = np.arange(width)
+    took = first > 0
+    last = np.maximum(first - 1, 0)
+    open_ -= np.where(took, spent[lane, last], 0)
+    if limits.limit_macro_room:
+        macro_room -= np.where(took, macro_spent[lane, last], 0)
+    macro_count += (fits & macro).sum(axis=1)
+    count += first
+    # After it, one answer at a time, vectorised over the draws. Only answers that could fit in
+    # what is left now can ever be booked (what is open only shrinks): those, in the order
+    # they come back, are packed to the left of one row per draw that has any, the draws with
+    # the most first, so the k-th step looks at the first few draws only.
+    after = answer & ~fits
+    maybe = after & (cost <= open_[:, None])
+    maybe[lane, np.minimum(first, most - 1)] = False  # the first that did not fit: declined
+    lane_maybe, at = np.nonzero(maybe)
+    booked_late = np.zeros(lane_maybe.size, dtype=bool)
+    if lane_maybe.size:
+        per_lane = np.bincount(lane_maybe, minlength=width)
+        rank = np.argsort(-per_lane, kind="stable")
+        place = np.empty(width, dtype=np.int64)
+        place[rank] = np.arange(width)
+        starts = np.cumsum(per_lane) - per_lane
+        k = np.arange(lane_maybe.size) - starts[lane_maybe]
+        longest = int(per_lane.max())
+        alive = np.searchsorted(-per_lane[rank], -np.arange(longest), side="right")
+        lanes = rank[: alive[0]]
+        shape = (longest, alive[0])
+        step_cost = np.zeros(shape, dtype=np.int64)
+        step_macro = np.zeros(shape, dtype=bool)
+        where = (k, place[lane_maybe])
+        step_cost[where] = cost[lane_maybe, at]
+        step_macro[where] = macro[lane_maybe, at]
+        step_booked = np.zeros(shape, dtype=bool)
+        left = open_[lanes]
+        room = macro_room[lanes]
+        n_all = count[lanes]
+        n_macro = macro_count[lanes]
+        for i in range(longest):
+            n = alive[i]
+            c, m = step_cost[i, :n], step_macro[i, :n]
+            ok = c <= left[:n]
+            if limits.limit_macro_room:
+                ok &= ~m | (c <= room[:n])
+            if limits.max_macro is not None:
+                ok &= ~m | (n_macro[:n] < limits.max_macro)
+            if limits.max_influencers is not None:
+                ok &= n_all[:n] < limits.max_influencers
+            step_booked[i, :n] = ok
+            left[:n] -= c * ok
+            if limits.limit_macro_room:
+                room[:n] -= c * (ok & m)
+            if limits.max_macro is not None:
+                n_macro[:n] += ok & m
+            if limits.max_influencers is not None:
+                n_all[:n] += ok
+        booked_late = step_booked[where]
+    after[lane_maybe[booked_late], at[booked_late]] = False
+    # The answers declined (few: only after the first that did not fit).
+    lane_declined, at = np.nonzero(after)
+    return lane_declined, offer[lane_declined, at]
+
+
+# Cells (draws x offers) of a round handled at a time: bounds the memory of one round.
+_CELLS = 2**22
+
+
+def _round(
     offers: Offers,
     state: _State,
-    row: np.ndarray,
-    col: np.ndarray,
-    key: np.ndarray,
-    width: int,
-    cols: slice | np.ndarray,
+    lo: int,
+    sent: np.ndarray,
+    columns: np.ndarray,
+    seed: int,
     limits: _Limits,
-) -> np.ndarray:
-    """Book the accepted offers (offer `row`, column `col` of the draws `cols`, `width` of them)
-    in the order they come back (`key`, uniform in [0, 1)) while they fit. Returns which of
-    the pairs were booked."""
-    if row.size == 0:
-        return np.zeros(0, dtype=bool)
-    limited = limits.limit_macro_room or limits.max_macro is not None
-    limited = limited or limits.max_influencers is not None
-    # Most of it without sorting: the answers are grouped by when they come back (_BUCKETS
-    # equal slices of [0, 1)); in each draw, every answer before the first slice whose running
-    # totals no longer fit is booked outright, in any order.
-    bucket = (key * _BUCKETS).astype(np.int64)
-    where = col * _BUCKETS + bucket
-    cost = offers.cost[row]
-    slices = width * _BUCKETS
-
-    def before(weights: np.ndarray | None, mask: np.ndarray | None = None) -> np.ndarray:
-        """Running totals through each slice, per draw (draw x slice)."""
-        at = where if mask is None else where[mask]
-        w = weights if weights is None or mask is None else weights[mask]
-        return np.cumsum(np.bincount(at, weights=w, minlength=slices).reshape(width, _BUCKETS), 1)
-
-    spent = before(cost)
-    over = spent > state.open[cols][:, None]
-    if limited:
-        macro = offers.macro[row]
-        macro_spent = before(cost, macro)
-        macro_n = before(None, macro)
-        booked_n = before(None)
+    sums: np.ndarray,
+    booked_per_offer: np.ndarray,
+) -> None:
+    """One round's answers and bookings for the draws `columns` (ascending): `sent` (those
+    draws x offers lo.., or one row shared by all of them) says which offers were sent."""
+    size = sent.shape[1]
+    hi = lo + size
+    draws = state.open.size
+    reply = offers.reply[lo:hi]
+    reply32 = reply.astype(np.float32)
+    shared = sent.shape[0] == 1
+    if shared:  # the same offers in every draw: an offer not sent is never accepted
+        reply32 = np.where(sent[0], reply32, np.float32(0))
+    weights = _weights(offers, lo, hi)
+    # Blocks of draws of whole tiles (`_tiles`), each no more than about _CELLS cells.
+    step = max(1, _CELLS // max(size, 1) // _TILE_DRAWS) * _TILE_DRAWS
+    edges = np.searchsorted(columns, np.arange(0, draws + step, step))
+    for begin, end in zip(edges[:-1], edges[1:], strict=True):
+        if begin == end:
+            continue
+        cols = columns[begin:end]
+        block = _uniforms(seed, draws, lo, hi, int(cols[0]), int(cols[-1]) + 1)
+        if cols.size < block.shape[0]:
+            block = block[cols - cols[0]]
+        accepted = block < reply32
+        if not shared:
+            accepted &= sent[begin:end]
+        # What every answer would add (exact in cents and counts); draws whose answers all
+        # fit book them all, in any order.
+        added = accepted.astype(float) @ weights
+        over = added[:, _SPEND] > state.open[cols]
         if limits.limit_macro_room:
-            over |= macro_spent > state.macro_room[cols][:, None]
+            over |= added[:, _MACRO_SPEND] > state.macro_room[cols]
         if limits.max_macro is not None:
-            over |= macro_n > (limits.max_macro - state.macro_count[cols])[:, None]
+            over |= added[:, _MACRO_COUNT] > limits.max_macro - state.macro_count[cols]
         if limits.max_influencers is not None:
-            over |= booked_n > (limits.max_influencers - state.count[cols])[:, None]
-    critical = np.where(over.any(axis=1), over.argmax(axis=1), _BUCKETS)
-    last = np.maximum(critical - 1, 0)
-    took = critical > 0
-    lane = np.arange(width)
-    state.open[cols] -= np.where(took, spent[lane, last], 0).astype(np.int64)
-    macro_count_now = state.macro_count[cols]
-    count_now = state.count[cols]
-    if limited:
-        state.macro_room[cols] -= np.where(took, macro_spent[lane, last], 0).astype(np.int64)
-        macro_count_now = macro_count_now + np.where(took, macro_n[lane, last], 0).astype(np.int64)
-        count_now = count_now + np.where(took, booked_n[lane, last], 0).astype(np.int64)
-    booked_all = bucket < critical[col]
-    if booked_all.all():
-        return booked_all
-    # The rest, in the order they come back, one at a time (below); an answer that cannot fit
-    # even alone in what is left is declined whenever it comes.
-    late = np.flatnonzero(~booked_all)
-    late_row, late_col = row[late], col[late]
-    alone = offers.cost[late_row] <= state.open[cols][late_col]
-    if limits.limit_macro_room:
-        macro_late = offers.macro[late_row]
-        alone &= ~macro_late | (offers.cost[late_row] <= state.macro_room[cols][late_col])
-    if limits.max_macro is not None:
-        alone &= ~offers.macro[late_row] | (macro_count_now[late_col] < limits.max_macro)
-    if limits.max_influencers is not None:
-        alone &= count_now[late_col] < limits.max_influencers
-    late = late[alone]
-    if late.size == 0:
-        return booked_all
-    # The order they come back in: one sort of (column, key, position) packed into an int64
-    # (ties, at 2^-key_bits, go to the earlier offer).
-    position_bits = max(1, int(late.size - 1).bit_length())
-    col_bits = max(1, int(width - 1).bit_length())
-    key_bits = min(40, 63 - position_bits - col_bits)
-    if key_bits < 16:  # pragma: no cover - hundreds of millions of answers in one round
-        raise SettingsError(["Too many offers and draws to simulate in one round."])
-    packed = (col[late].astype(np.int64) << (key_bits + position_bits)) | (
-        (key[late] * float(2**key_bits)).astype(np.int64) << position_bits
-    )
-    packed |= np.arange(late.size)
-    packed.sort()
-    late = late[packed & ((1 << position_bits) - 1)]
-    row, col = row[late], col[late]
-    booked = np.zeros(row.size, dtype=bool)
-    open_ = state.open[cols].copy()
-    macro_room = state.macro_room[cols].copy()
-    count = count_now.copy()
-    macro_count = macro_count_now.copy()
-    # Each pass books, in every draw, the offers that come back before the first one that no
-    # longer fits (running totals), declines that one, and declines every offer that could not
-    # fit even alone (what is open only shrinks); the next pass goes on with those after it.
-    idx = np.arange(row.size)
-    k, c, m = col, offers.cost[row], offers.macro[row]
-    while idx.size:
-        alone = c <= open_[k]
-        if limits.limit_macro_room:
-            alone &= ~m | (c <= macro_room[k])
-        if limits.max_macro is not None:
-            alone &= ~m | (macro_count[k] < limits.max_macro)
-        if limits.max_influencers is not None:
-            alone &= count[k] < limits.max_influencers
-        if not alone.all():
-            idx, k, c, m = idx[alone], k[alone], c[alone], m[alone]
-            if idx.size == 0:
-                break
-        first = np.empty(idx.size, dtype=bool)
-        first[0] = True
-        np.not_equal(k[1:], k[:-1], out=first[1:])
-        group = np.cumsum(first) - 1
-
-        def running(values: np.ndarray, first: np.ndarray = first, group: np.ndarray = group):
-            total = np.cumsum(values)
-            return total - (total - values)[first][group]
-
-        prefix = running(c) <= open_[k]
-        if limits.limit_macro_room:
-            prefix &= running(np.where(m, c, 0)) <= macro_room[k]
-        if limits.max_macro is not None:
-            prefix &= running(m.astype(np.int64)) <= limits.max_macro - macro_count[k]
-        if limits.max_influencers is not None:
-            prefix &= running(np.ones(k.size, dtype=np.int64)) <= limits.max_influencers - count[k]
-        booked[idx[prefix]] = True
-        kb, cb, mb = k[prefix], c[prefix], m[prefix]
-        open_ -= np.bincount(kb, weights=cb, minlength=width).astype(np.int64)
-        if limited:
-            macro_room -= np.bincount(kb[mb], weights=cb[mb], minlength=width).astype(np.int64)
-            count += np.bincount(kb, minlength=width)
-            macro_count += np.bincount(kb[mb], minlength=width)
-        # Left for the next pass: after the first that no longer fitted (declined).
-        stopped = ~prefix & (first | np.concatenate([[True], prefix[:-1]]))
-        left = ~(prefix | stopped)
-        idx, k, c, m = idx[left], k[left], c[left], m[left]
-    state.open[cols] = open_
-    state.macro_room[cols] = macro_room
-    booked_all[late[booked]] = True
-    return booked_all
+            over |= added[:, _COUNT] > limits.max_influencers - state.count[cols]
+        per_offer = accepted.sum(axis=0)
+        late = np.flatnonzero(over)
+        if late.size:  # in the order they come back, less what was declined
+            which = cols[late]
+            lane, offer = _book_in_order(
+                offers,
+                lo,
+                block[late],
+                reply,
+                accepted[late],
+                state.open[which],
+                state.macro_room[which],
+                state.count[which].copy(),
+                state.macro_count[which].copy(),
+                limits,
+            )
+            for w in range(added.shape[1]):
+                added[:, w] -= np.bincount(
+                    late[lane], weights=weights[offer, w], minlength=added.shape[0]
+                )
+            per_offer -= np.bincount(offer, minlength=size)
+        exact = np.rint(added[:, _SPEND:]).astype(np.int64)
+        state.open[cols] -= exact[:, 0]
+        state.macro_room[cols] -= exact[:, 1]
+        state.count[cols] += exact[:, 2]
+        state.macro_count[cols] += exact[:, 3]
+        sums[:4, cols] += added[:, :_SPEND].T
+        sums[4, cols] += exact[:, 1]
+        booked_per_offer[lo:hi] += per_offer
 
 
 def simulate_outreach(
@@ -638,18 +742,16 @@ def simulate_outreach(
     size = offers.size
     # The cheapest offer from each row on: a draw with less open can send nothing more.
     floor = np.minimum.accumulate(np.append(offers.cost, np.iinfo(np.int64).max)[::-1])[::-1]
-    # Per draw and tier (micro, macro interleaved): mean, variance, spend and count booked.
-    sums = np.zeros((4, 2 * draws))
+    # Per draw: engagement and its variance by tier, and macro spend booked (`_weights`).
+    sums = np.zeros((5, draws))
     contacted = np.zeros(draws, dtype=np.int64)
     sent_per_offer = np.zeros(size, dtype=np.int64)
     booked_per_offer = np.zeros(size, dtype=np.int64)
-    reply32 = offers.reply.astype(np.float32)
-    made: dict[int, np.ndarray] = {}
-    for _round in range(assumptions.rounds):
+    everyone = np.arange(draws)
+    for _round_index in range(assumptions.rounds):
         if size == 0:
             break
-        alike = _round == 0  # every draw starts in the same place
-        if alike:  # send the first round's offers once for all draws
+        if _round_index == 0:  # every draw starts in the same place: send once for all
             one = _State(
                 *(
                     a[:1].copy()
@@ -662,54 +764,29 @@ def simulate_outreach(
                     )
                 )
             )
-            sent, _ = _send(offers, one, slice(None), limits, floor)
+            lo, sent = _send(offers, one, slice(None), limits, floor)
             state.pointer[:] = one.pointer[0]
-            cols: slice | np.ndarray = slice(None)
-            columns = np.arange(draws)
-            if sent.size == 0:
-                break
-            start, stop = int(sent.min()), int(sent.max()) + 1
-            reply = np.zeros(stop - start, dtype=np.float32)
-            reply[sent - start] = reply32[sent]
-            contacted += sent.size
-            sent_per_offer[sent] += draws
-            uniform = _uniform_rows(seed, draws, start, stop, made)
-            flat = np.flatnonzero(uniform < reply[:, None])
-            row = flat // draws
-            col = flat - row * draws
-            row += start
-            u = uniform.ravel()[flat]
+            columns = everyone
+            contacted += int(sent.sum())
+            sent_per_offer[lo : lo + sent.shape[1]] += sent[0] * draws
         else:
-            cols = np.flatnonzero(state.open >= floor[np.minimum(state.pointer, size)])
-            if cols.size == 0:
+            columns = np.flatnonzero(state.open >= floor[np.minimum(state.pointer, size)])
+            if columns.size == 0:
                 break
-            sent, sent_col = _send(offers, state, cols, limits, floor)
-            if sent.size == 0:
-                break
-            columns = cols
-            contacted[cols] += np.bincount(sent_col, minlength=cols.size)
-            sent_per_offer += np.bincount(sent, minlength=size)
-            start = int(sent.min())
-            uniform = _uniform_rows(seed, draws, start, int(sent.max()) + 1, made)
-            u = uniform[sent - start, cols[sent_col]]
-            accepted = u < reply32[sent]
-            row, col, u = sent[accepted], sent_col[accepted], u[accepted]
-        key = np.minimum(u / reply32[row], np.float32(1 - 2**-24))
-        booked = _book(offers, state, row, col, key, columns.size, cols, limits)
-        offer, col = row[booked], col[booked]
-        draw = (col if alike else columns[col]) * 2 + offers.macro[offer]
-        sums[0] += np.bincount(draw, weights=offers.value[offer], minlength=2 * draws)
-        sums[1] += np.bincount(draw, weights=offers.variance[offer], minlength=2 * draws)
-        sums[2] += np.bincount(draw, weights=offers.cost[offer], minlength=2 * draws)
-        sums[3] += np.bincount(draw, minlength=2 * draws)
-        booked_per_offer += np.bincount(offer, minlength=size)
-        state.count = (sums[3, 0::2] + sums[3, 1::2]).astype(np.int64)
-        state.macro_count = sums[3, 1::2].astype(np.int64)
+            lo, sent = _send(offers, state, columns, limits, floor)
+            contacted[columns] += sent.sum(axis=1)
+            sent_per_offer[lo : lo + sent.shape[1]] += sent.sum(axis=0)
+        if sent.shape[1] == 0:
+            break
+        _round(offers, state, lo, sent, columns, seed, limits, sums, booked_per_offer)
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = np.random.default_rng([seed, 4]).standard_normal((2, draws))
     tiers = []
+    booked_in_tier = (state.count - state.macro_count, state.macro_count)
     for t in (0, 1):
-        mean, variance = sums[0, t::2], sums[1, t::2]
+        # (Sums less what was declined: exactly 0 where a tier booked nothing.)
+        mean = np.where(booked_in_tier[t] > 0, sums[t], 0.0)
+        variance = np.maximum(sums[2 + t], 0.0)
         safe = np.where(mean > 0, mean, 1.0)
         sigma = np.sqrt(np.log1p(variance / (safe * safe)))
         tiers.append(np.where(mean > 0, mean * np.exp(normal[t] * sigma - sigma * sigma / 2), 0.0))
@@ -719,7 +796,7 @@ def simulate_outreach(
         micro=micro,
         macro=macro_total,
         spend=(budget - state.open) / 100,
-        macro_spend=sums[2, 1::2] / 100,
+        macro_spend=sums[4] / 100,
         booked=state.count.copy(),
         contacted=contacted,
         contact_rate=sent_per_offer / max(draws, 1),
@@ -742,12 +819,19 @@ class Forecast:
     outcome: OutreachOutcome
     if_all_accepted: Plan  # the optimal plan if every offer were accepted
     target: float | None
+    # Which of the planner's candidates this is (`CANDIDATES`): the plan for the campaign's
+    # own macro band, or all micro when that earned more in the same simulated campaigns.
+    candidate: Candidate = "mix"
+    # The other candidate, simulated the same way, when there was one.
+    other: Forecast | None = None
 
     def summary(self) -> dict[str, object]:
         """Every figure of the headline, in one dictionary (the CLI's JSON)."""
         return {
             "strategy": self.strategy,
             "strategy_description": STRATEGIES[self.strategy],
+            "candidate": self.candidate,
+            "candidate_description": CANDIDATES[self.candidate],
             "status": self.plan.status,
             "optimality_gap": self.plan.optimality_gap if self.plan.has_plan else None,
             "if_all_accepted": {
@@ -813,9 +897,66 @@ def forecast(
     seed: int = SEED,
     target: float | None = None,
     if_all_accepted: Plan | None = None,
+    candidates: bool = True,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
-    the caller has it already)."""
+    the caller has it already).
+
+    The planner's candidates (`candidates=True`): the strategy's plan for the campaign's own
+    macro band and, when its outreach list holds a macro influencer (planned or a backup) and
+    the band's minimum is 0 (all micro is allowed), the strategy's all-micro plan. Both are
+    simulated with the same seed (the same luck) and the one with the larger simulated mean is
+    the forecast, so the best mix never earns less than all micro on its own basis; the other
+    is kept (`Forecast.other`)."""
+    mix = _forecast_of(
+        roster, campaign, assumptions, strategy, backup_order, draws, seed, target, if_all_accepted
+    )
+    if not (
+        candidates
+        and mix.plan.has_plan
+        and campaign.macro_share_min <= 0
+        and mix.offers.macro.any()
+    ):
+        return mix
+    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+    # (Its line "if every offer were accepted" is the campaign's: the head-to-head puts the
+    # all-micro one in its row.)
+    micro = _forecast_of(
+        roster,
+        micro_band,
+        assumptions,
+        strategy,
+        backup_order,
+        draws,
+        seed,
+        target,
+        mix.if_all_accepted,
+    )
+    if not micro.plan.has_plan or micro.outcome.engagement.mean() <= mix.outcome.engagement.mean():
+        return dataclasses.replace(mix, other=dataclasses.replace(micro, candidate="all micro"))
+    # All micro it is: its plan is certified for the band of no macro spend, which the
+    # campaign's band allows; it is shown with the campaign's own settings and plain plan.
+    return dataclasses.replace(
+        micro,
+        plan=dataclasses.replace(micro.plan, campaign=campaign),
+        if_all_accepted=mix.if_all_accepted,
+        candidate="all micro",
+        other=mix,
+    )
+
+
+def _forecast_of(
+    roster: Roster,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+    backup_order: BackupOrder,
+    draws: int,
+    seed: int,
+    target: float | None,
+    if_all_accepted: Plan | None,
+) -> Forecast:
+    """One candidate: the strategy's plan for `campaign`, its outreach list and simulation."""
     plan, offers = outreach_offers(
         roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
     )
@@ -844,6 +985,18 @@ def outreach_head_to_head(
     `strategy` from its own influencers, with its own backups, and simulated the same way (the
     same seed, so they face the same campaign-wide luck). `mix`: the campaign's own forecast,
     when the caller has it already."""
+    if mix is None:  # the campaign's own forecast first: it may have simulated all micro
+        mix = forecast(
+            roster,
+            campaign,
+            assumptions,
+            strategy=strategy,
+            backup_order=backup_order,
+            draws=draws,
+            seed=seed,
+            target=target,
+        )
+    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
     rows = []
     for label, keep, band in zip(
         HEAD_TO_HEAD,
@@ -851,8 +1004,17 @@ def outreach_head_to_head(
         ((0.0, 0.0), (0.0, 1.0), (campaign.macro_share_min, campaign.macro_share_max)),
         strict=True,
     ):
-        if keep is None and mix is not None:
+        candidate = _all_micro(mix) if keep == "micro" else None
+        if keep is None:
             result = mix
+        elif candidate is not None:  # the same plan and draws as on the sub-roster
+            result = dataclasses.replace(
+                candidate,
+                target=target,
+                if_all_accepted=make_plan(roster, micro_band)
+                if strategy != "plan"
+                else candidate.plan,
+            )
         else:
             sub = roster
             if keep is not None:
@@ -894,6 +1056,14 @@ def outreach_head_to_head(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _all_micro(result: Forecast) -> Forecast | None:
+    """The all-micro candidate a forecast simulated, if it did (the head-to-head's row)."""
+    for one in (result, result.other):
+        if one is not None and one.candidate == "all micro":
+            return one
+    return None
 
 
 def _strategy_inputs(

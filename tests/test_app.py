@@ -91,7 +91,11 @@ def test_the_plan_table_follows_once_the_browser_has_drawn_the_first_chart():
 def test_the_budget_and_roster_tab_shows_the_frontier_and_the_roster():
     app = run(tab="Budget and roster")
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 2
+    frontier, _roster = app.get("plotly_chart")
+    # The frontier says its basis and marks the campaign after declines and backups.
+    assert any("as if every offer were accepted" in c.value for c in app.caption)
+    spec = frontier.proto.spec
+    assert "not a forecast" in spec and "Your campaign after declines and backups" in spec
 
 
 def test_the_roster_tables_are_drawn_only_while_open_and_edits_stay_when_closed():

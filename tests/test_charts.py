@@ -58,6 +58,24 @@ def test_frontier_marks_the_current_budget():
     )
 
 
+def test_frontier_says_its_basis_and_marks_the_campaign_after_declines():
+    frontier = budget_frontier(ROSTER, CAMPAIGN)
+    fig = charts.frontier_chart(
+        frontier,
+        CAMPAIGN.budget,
+        basis=charts.FRONTIER_BASIS,
+        forecast_mark=(300_000.0, 200_000.0, 420_000.0),
+    )
+    assert "If every offer were accepted" in fig.layout.title.text
+    assert "not a forecast" in fig.layout.title.text
+    bars, line, mark = fig.data
+    assert line.name == "If every offer were accepted"
+    assert mark.name == "Your campaign after declines and backups"
+    assert list(mark.x) == [CAMPAIGN.budget] and list(mark.y) == [300_000.0]
+    assert list(mark.error_y.array) == [120_000.0]
+    assert list(mark.error_y.arrayminus) == [100_000.0]
+
+
 def test_roster_scatter_highlights_the_chosen_sized_by_spend_and_escapes_names():
     table = ROSTER.table.copy()
     table.loc[0, "name"] = "<img src=x onerror=alert(1)>"
