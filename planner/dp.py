@@ -217,14 +217,16 @@ def solve_dp(
     target_gap: float,
     complete: Callable[[np.ndarray], np.ndarray],
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
 ) -> DPResult:
     """The best plan in scaled units, certified against every plan, or `gave_up` (past
     MAX_STATES states, or past `deadline` on `time.monotonic()`).
 
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
-    plan's leftover budget (a heuristic).
+    plan's leftover budget (a heuristic); `prepared` is `prepare(items, value)` when the caller
+    has it already (the split curve's bands share it).
     """
-    search = _setup(items, value, duals, lower_bound, target_gap)
+    search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline = deadline
     states = _macro_phase(search)
     if states is None:
@@ -261,16 +263,29 @@ def _result(search: _Search) -> DPResult:
     return DPResult("solved", search.best_plan, search.best, search.dropped_bound)
 
 
-def _setup(
-    items: PostItems, value: np.ndarray, duals: Duals, lower_bound: float, target_gap: float
-) -> _Search:
-    lam0 = max(duals.budget, 0.0)
-    lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
+@dataclass(frozen=True)
+class Prepared:
+    """What the programme builds from the posts alone, whatever the budget split: the micro
+    chain, the macro influencers as groups (best first post per dollar first) and the chains of
+    the macro posts still to decide. Valid for every model with the same posts, values and
+    budget-independent data, so the split curve's bands share it (`prepare`)."""
+
+    micro_chain: DantzigChain
+    groups: list[_MacroGroup]
+    rest_macro: list[DantzigChain]
+
+
+def prepare(items: PostItems, value: np.ndarray) -> Prepared:
+    """The band-independent part of the programme's set-up (see `Prepared`)."""
     cost = items.cost
     micro_chain = DantzigChain.of_items(items, value, ~items.macro)
     groups = []
-    for i in np.unique(items.owner[items.macro]):
-        posts = np.flatnonzero(items.owner == i)
+    macro_idx = np.flatnonzero(items.macro)
+    owners = items.owner[macro_idx]
+    starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]])[: owners.size])
+    ends = np.append(starts[1:], macro_idx.size)[: starts.size]
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        posts = macro_idx[a:b]
         groups.append(
             _MacroGroup(
                 posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])
@@ -279,23 +294,39 @@ def _setup(
     # Macro influencers with the best first post per dollar first: good plans appear early.
     groups.sort(key=lambda g: -g.cum_value[1] / g.cost)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
-    # each a Dantzig chain, linked by the macro band.
+    # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
+    # chain keeps those of groups g, g+1, ... in that order.
     group_of = np.full(items.owner.size, len(groups))
     for g, group in enumerate(groups):
         group_of[group.posts] = g
-    rest_macro = [
-        DantzigChain.of_items(items, value, items.macro & (group_of >= g))
-        for g in range(len(groups) + 1)
-    ]
+    every = DantzigChain.of_items(items, value, items.macro).idx
+    rest_macro = []
+    for g in range(len(groups) + 1):
+        idx = every[group_of[every] >= g]
+        rest_macro.append(DantzigChain(cost[idx], value[idx], idx))
+    return Prepared(micro_chain, groups, rest_macro)
+
+
+def _setup(
+    items: PostItems,
+    value: np.ndarray,
+    duals: Duals,
+    lower_bound: float,
+    target_gap: float,
+    prepared: Prepared | None = None,
+) -> _Search:
+    lam0 = max(duals.budget, 0.0)
+    lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
+    ready = prepared if prepared is not None else prepare(items, value)
     return _Search(
         items=items,
         value=value,
         target_gap=target_gap,
-        groups=groups,
-        micro_idx=micro_chain.idx,
-        micro_chain=micro_chain,
-        rest_macro=rest_macro,
-        lagrangian=_LagrangianBound(items, duals, lams, groups, micro_chain),
+        groups=ready.groups,
+        micro_idx=ready.micro_chain.idx,
+        micro_chain=ready.micro_chain,
+        rest_macro=ready.rest_macro,
+        lagrangian=_LagrangianBound(items, duals, lams, ready.groups, ready.micro_chain),
         at_lp=int(np.argmin(np.abs(lams - lam0))),
         best=lower_bound,
     )
@@ -329,6 +360,17 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         if not np.all(allowed):
             search.drop(np.array([top - float(loss[~allowed].min())]))
             options = options[allowed]
+        if options.size == 1:  # decided: every state takes the same posts, still Pareto-optimal
+            x = int(options[0])
+            s_cost = s_cost + group.cost * x
+            s_value = s_value + float(group.cum_value[x])
+            s_count = s_count + (x > 0)
+            fits = np.flatnonzero((s_cost <= mmax) & (s_count <= kmax))
+            s_cost, s_value, s_count = s_cost[fits], s_value[fits], s_count[fits]
+            history.append((fits, np.full(fits.size, x)))
+            if s_cost.size == 0:
+                break
+            continue
         new_cost = (s_cost[:, None] + group.cost * options[None, :]).ravel()
         new_value = (s_value[:, None] + group.cum_value[options][None, :]).ravel()
         new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()

@@ -13,41 +13,42 @@ from planner.model import PostItems, first_posts
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Add posts in `order` while every constraint still holds (macro minimum aside)."""
     chosen = chosen.copy()
-    cost = items.cost.tolist()
-    macro = items.macro.tolist()
-    k = items.k.tolist()
     spend = int(items.cost[chosen].sum())
     macro_spend = int(items.cost[chosen & items.macro].sum())
     n_first = int((chosen & items.first).sum())
     n_macro = int((chosen & items.first & items.macro).sum())
     max_inf = items.max_influencers if items.max_influencers is not None else 1 << 62
     max_mac = items.max_macro if items.max_macro is not None else 1 << 62
-    taken = chosen.tolist()
     room = items.budget - spend
-    candidates = [int(j) for j in order if not taken[j] and cost[j] <= room]
-    if not candidates:
+    order = np.asarray(order)
+    pick = order[~chosen[order] & (items.cost[order] <= room)]
+    if pick.size == 0:
         return chosen
-    cheapest_after = np.minimum.accumulate(np.array([cost[j] for j in candidates])[::-1])[::-1]
-    for index, j in enumerate(candidates):
+    cheapest_after = np.minimum.accumulate(items.cost[pick][::-1])[::-1].tolist()
+    # Only the candidates' own facts, as Python lists: the loop is short but runs often.
+    cost = items.cost[pick].tolist()
+    macro = items.macro[pick].tolist()
+    k = items.k[pick].tolist()
+    for index, j in enumerate(pick.tolist()):
         room = items.budget - spend
         if cheapest_after[index] > room:
             break
-        c = cost[j]
-        if c > room or (k[j] > 0 and not taken[j - 1]):
+        c = cost[index]
+        if c > room or (k[index] > 0 and not chosen[j - 1]):
             continue
-        is_macro = macro[j]
+        is_macro = macro[index]
         if is_macro and macro_spend + c > items.macro_max:
             continue
-        if k[j] == 0:
+        if k[index] == 0:
             if n_first + 1 > max_inf or (is_macro and n_macro + 1 > max_mac):
                 continue
             n_first += 1
             n_macro += is_macro
-        taken[j] = True
+        chosen[j] = True
         spend += c
         if is_macro:
             macro_spend += c
-    return np.array(taken, dtype=bool)
+    return chosen
 
 
 def repair(
@@ -153,7 +154,7 @@ def starting_plan(
     floor = first_posts(items, y > 1 - 1e-9)
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
     # Macro posts the band's bottom may need, best first.
-    macro_extra = [j for j in fill_order if items.macro[j] and not floor[j]][:8]
+    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:8].tolist()
     best, best_value = None, -np.inf
     options = []
     for mask in range(1 << fractional.size):
@@ -216,20 +217,98 @@ def macro_exchange(
     drop_sets, drop_cost, drop_profit = subsets(drop)
     add_sets, add_cost, add_profit = subsets(add)
     macro_spend = int(cost[chosen & macro].sum())
-    new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
-    gain = add_profit[None, :] - drop_profit[:, None]
-    ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
-    ok &= new_macro <= items.budget
-    if items.max_macro is not None:
+    if items.max_macro is None:
+        a, b, best_gain = _best_exchange(
+            macro_spend - drop_cost,
+            drop_profit,
+            add_cost,
+            add_profit,
+            items.macro_min,
+            min(items.macro_max, items.budget),
+        )
+        if not best_gain > 0:
+            return chosen
+    else:
+        new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
+        gain = add_profit[None, :] - drop_profit[:, None]
+        ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
+        ok &= new_macro <= items.budget
         n_macro = int((chosen & macro & items.first).sum())
         counts = n_macro - (drop_sets & (k[drop] == 0)).sum(1)[:, None]
         counts = counts + (add_sets & (k[add] == 0)).sum(1)[None, :]
         ok &= counts <= items.max_macro
-    score = np.where(ok, gain, -np.inf)
-    a, b = np.unravel_index(int(np.argmax(score)), score.shape)
-    if not score[a, b] > 0:
-        return chosen
+        score = np.where(ok, gain, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+        if not score[a, b] > 0:
+            return chosen
     plan = chosen.copy()
     plan[drop[drop_sets[a]]] = False
     plan[add[add_sets[b]]] = True
     return plan
+
+
+def _best_exchange(
+    kept: np.ndarray,
+    drop_profit: np.ndarray,
+    add_cost: np.ndarray,
+    add_profit: np.ndarray,
+    low: int,
+    high: int,
+) -> tuple[int, int, float]:
+    """The drop set a and add set b with low <= kept[a] + add_cost[b] <= high that gain most
+    (add_profit[b] - drop_profit[a]): for each a, the best b in a range of add costs, by a
+    sparse table of range maxima (n log n instead of every pair)."""
+    order = np.argsort(add_cost, kind="stable")
+    sorted_cost, sorted_profit = add_cost[order], add_profit[order]
+    n = order.size
+    table = [np.arange(n)]  # table[j][i]: position of the best profit in [i, i + 2^j)
+    width = 1
+    while 2 * width <= n:
+        prev = table[-1]
+        left, right = prev[: n - 2 * width + 1], prev[width : n - width + 1]
+        table.append(np.where(sorted_profit[right] > sorted_profit[left], right, left))
+        width *= 2
+    lo = np.searchsorted(sorted_cost, low - kept, side="left")
+    hi = np.searchsorted(sorted_cost, high - kept, side="right")
+    some = hi > lo
+    span = np.where(some, hi - lo, 1)
+    level = np.floor(np.log2(span)).astype(np.int64)
+    pos = np.zeros(kept.size, dtype=np.int64)
+    for j in np.unique(level[some]):
+        rows = np.flatnonzero(some & (level == j))
+        first = table[j][lo[rows]]
+        second = table[j][hi[rows] - (1 << int(j))]
+        pos[rows] = np.where(sorted_profit[second] > sorted_profit[first], second, first)
+    gain = np.where(some, sorted_profit[pos] - drop_profit, -np.inf)
+    a = int(np.argmax(gain))
+    return a, int(order[pos[a]]), float(gain[a])
+
+
+def into_band(
+    items: PostItems, plan: np.ndarray, value: np.ndarray, fill_order: np.ndarray
+) -> np.ndarray | None:
+    """`plan`, a plan of the same posts under another macro band (a neighbouring point of the
+    split curve), moved into this model's band: the best macro posts added until the band's
+    bottom is reached, the least efficient posts dropped until the budget and the band's top
+    hold, then filled greedily and improved by swaps. None when that gives no valid plan."""
+    chosen = plan.copy()
+    keep = np.zeros_like(chosen)
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    if macro_spend < items.macro_min:
+        candidates = fill_order[items.macro[fill_order] & ~chosen[fill_order]]
+        for j in candidates.tolist():
+            if macro_spend >= items.macro_min:
+                break
+            c = int(items.cost[j])
+            if macro_spend + c > items.macro_max or (items.k[j] > 0 and not chosen[j - 1]):
+                continue
+            chosen[j] = keep[j] = True
+            macro_spend += c
+        if macro_spend < items.macro_min:
+            return None
+    drop_order = np.lexsort((-items.k, value / items.cost))
+    repaired = repair(items, chosen, keep, drop_order)
+    if repaired is None:
+        return None
+    filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+    return None if items.check(filled) else filled

@@ -39,15 +39,24 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from planner.dp import solve_dp
-from planner.heuristics import greedy_fill, improve, macro_exchange, repair, starting_plan
+from planner.chain import DantzigChain
+from planner.dp import Prepared, prepare, solve_dp
+from planner.heuristics import (
+    greedy_fill,
+    improve,
+    into_band,
+    macro_exchange,
+    repair,
+    starting_plan,
+)
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
 from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
 
-__all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve"]
+__all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
 # HiGHS stops after this long and returns its best plan with its true gap.
 TIME_LIMIT_S = 120.0
@@ -58,6 +67,57 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
 
     Within about `time_limit` seconds: the engine's own search stops at half of it and hands
     over to HiGHS for the rest; past that, the best plan found is returned with its true gap."""
+    return _solve(items, time_limit, None, ())
+
+
+def solve_bands(
+    items: PostItems,
+    bands: Sequence[tuple[int, int]],
+    *,
+    time_limit: float = TIME_LIMIT_S,
+    on_point: Callable[[int, int], None] | None = None,
+) -> list[Solution]:
+    """The best plan for each macro band (least and most macro spend, in cents), every other
+    rule as in `items`: the split curve's points, each certified as `solve`'s (gap <= 1e-6, or
+    its true gap when `time_limit` per point runs out).
+
+    The points share their work: the engagement scale, the Dantzig chains and the programme's
+    macro groups are built once, and each band starts from the plans of the bands solved before
+    it, moved into its band (its neighbours' plans first), so its bounds prune from the start.
+    `on_point(done, total)` is called after each point."""
+    shared = _Shared.of(items) if items.owner.size else None
+    found: list[Solution] = []
+    for i, (low, high) in enumerate(bands):
+        banded = dataclasses.replace(items, macro_min=int(low), macro_max=int(high))
+        warm = [point.chosen for point in reversed(found[-2:]) if point.status != "infeasible"]
+        found.append(_solve(banded, time_limit, shared, warm))
+        if on_point is not None:
+            on_point(i + 1, len(bands))
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shared:
+    """What every model with the same posts shares, whatever its macro band."""
+
+    scale: float
+    value: np.ndarray  # engagement in units of the best post
+    prepared: Prepared
+
+    @classmethod
+    def of(cls, items: PostItems) -> _Shared:
+        scale = float(items.value.max())
+        value = items.value / scale
+        return cls(scale, value, prepare(items, value))
+
+    @property
+    def chains(self) -> tuple[DantzigChain, DantzigChain]:
+        return self.prepared.micro_chain, self.prepared.rest_macro[0]
+
+
+def _solve(
+    items: PostItems, time_limit: float, shared: _Shared | None, warm: Sequence[np.ndarray]
+) -> Solution:
     started = time.monotonic()
     deadline = started + time_limit / 2
     n = items.owner.size
@@ -67,16 +127,28 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
     if n == 0:
         status = "optimal" if items.macro_min <= 0 else "infeasible"
         return Solution(status, empty, 0.0, 0.0)
-    # Engagement in units of the best post keeps every bound well scaled.
-    scale = float(items.value.max())
-    value = items.value / scale
+    if shared is None:
+        # Engagement in units of the best post keeps every bound well scaled.
+        scale = float(items.value.max())
+        value = items.value / scale
+        prepared, chains = None, None
+    else:
+        scale, value, prepared, chains = shared.scale, shared.value, shared.prepared, shared.chains
 
     if items.max_influencers is None and items.max_macro is None:
-        relaxed = tier_lp(items, value)
+        relaxed = tier_lp(items, value, chains)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         found = _dynamic_programme(
-            items, value, relaxed.y, relaxed.duals, relaxed.bound, scale, deadline=deadline
+            items,
+            value,
+            relaxed.y,
+            relaxed.duals,
+            relaxed.bound,
+            scale,
+            deadline=deadline,
+            prepared=prepared,
+            warm=warm,
         )
     else:
         relaxed = counted_lp(items, value)
@@ -89,7 +161,16 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
             if priced.status == "optimal":
                 return priced
         found = _dynamic_programme(
-            items, value, relaxed.y, relaxed.duals, bound, scale, start=plan, deadline=deadline
+            items,
+            value,
+            relaxed.y,
+            relaxed.duals,
+            bound,
+            scale,
+            start=plan,
+            deadline=deadline,
+            prepared=prepared,
+            warm=warm,
         )
     if found is not None and found.status != "feasible":
         return found
@@ -115,8 +196,10 @@ def _dynamic_programme(
     scale: float,
     start: np.ndarray | None = None,
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
+    warm: Sequence[np.ndarray] = (),
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline)
+    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, warm)
     if found is None:
         return None
     chosen, bound = found
@@ -133,9 +216,13 @@ def _search(
     z_lp: float,
     start: np.ndarray | None = None,
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
+    warm: Sequence[np.ndarray] = (),
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
-    None when the programme gave up without any plan."""
+    None when the programme gave up without any plan. `warm` are plans of neighbouring models
+    (another band of the split curve): each is moved into this model's band as a starting plan.
+    """
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
     order_value = value - np.where(items.first, charge, 0.0)
@@ -144,6 +231,13 @@ def _search(
     if start is not None and float(value[start].sum()) > z_inc:
         incumbent, z_inc = start, float(value[start].sum())
     fill_order = np.argsort(-(order_value / items.cost), kind="stable")
+    for plan in warm:
+        moved = into_band(items, plan, value, fill_order)
+        if moved is not None and float(value[moved].sum()) > z_inc:
+            incumbent, z_inc = moved, float(value[moved].sum())
+    certified = z_lp * (1 - OPTIMAL_GAP / 2)
+    if incumbent is not None and z_inc >= certified:
+        return incumbent, z_lp  # the starting plan is within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
         exchanged = macro_exchange(items, incumbent, value, duals.budget)
         if exchanged is not incumbent:
@@ -157,7 +251,9 @@ def _search(
     def complete(plan: np.ndarray) -> np.ndarray:
         return improve(items, greedy_fill(items, plan, fill_order), value)
 
-    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline)
+    if incumbent is not None and z_inc >= certified:
+        return incumbent, z_lp
+    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
     if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
         if incumbent is None:
             return None
