@@ -5,9 +5,25 @@ None of this certifies anything; a better starting plan only lets the bounds pru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from planner.model import PostItems, first_posts
+
+
+@dataclass(frozen=True)
+class Orders:
+    """Posts ranked for a greedy fill (best engagement per cent first) and for a repair (least
+    efficient first, later posts of an influencer before earlier ones)."""
+
+    fill: np.ndarray
+    drop: np.ndarray
+
+    @classmethod
+    def of(cls, items: PostItems, order_value: np.ndarray) -> Orders:
+        ratio = order_value / items.cost
+        return cls(np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)))
 
 
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -62,23 +78,40 @@ def repair(
     macro_spend = int(cost[chosen & items.macro].sum())
     owner = items.owner
     last = items.owner.size - 1
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]].tolist()
-    for j in candidates:
-        over_budget = spend > items.budget
-        over_macro = macro_spend > items.macro_max
-        if not (over_budget or over_macro):
-            break
-        if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
-            continue  # not this influencer's last post
-        if items.macro[j]:
-            if macro_spend - cost[j] < items.macro_min:
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
+    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
+    has_next = np.zeros(owner.size, dtype=bool)
+    has_next[:last] = owner[1:] == owner[:-1]
+    at = 0
+    while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
+        if spend <= items.budget:  # only the band's top is broken: only macro posts help
+            rest = candidates[at:]
+            candidates, at = rest[items.macro[rest]], 0
+            if candidates.size == 0:
+                break
+        chunk = candidates[at : at + 512]
+        at += chunk.size
+        for j, c, is_macro, nxt in zip(
+            chunk.tolist(),
+            cost[chunk].tolist(),
+            items.macro[chunk].tolist(),
+            has_next[chunk].tolist(),
+            strict=True,
+        ):
+            over_budget = spend > items.budget
+            if not (over_budget or macro_spend > items.macro_max):
+                break
+            if nxt and chosen[j + 1]:
+                continue  # not this influencer's last post
+            if is_macro:
+                if macro_spend - c < items.macro_min:
+                    continue
+            elif not over_budget:
                 continue
-        elif not over_budget:
-            continue
-        chosen[j] = False
-        spend -= int(cost[j])
-        if items.macro[j]:
-            macro_spend -= int(cost[j])
+            chosen[j] = False
+            spend -= c
+            if is_macro:
+                macro_spend -= c
     if spend > items.budget or macro_spend > items.macro_max:
         return None
     return chosen
@@ -106,9 +139,9 @@ def improve(
         last = chosen.copy()
         last[:-1] &= ~(chosen[1:] & (owner[1:] == owner[:-1]))
         add = np.flatnonzero(nxt)
-        add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+        add = _best(add, -ratio[add], width)
         drop = np.flatnonzero(last)
-        drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+        drop = _best(drop, ratio[drop], width)
         drop = np.concatenate([[-1], drop])  # -1: drop nothing
         dc = np.where(drop >= 0, cost[drop], 0)
         dv = np.where(drop >= 0, value[drop], 0.0)
@@ -141,16 +174,26 @@ def improve(
     return chosen
 
 
+def _best(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
+    """The `width` entries of `idx` with the smallest `key`, ties in `idx` order (a stable sort's
+    first `width`, without sorting everything)."""
+    if idx.size > 4 * width:
+        cut = np.partition(key, width - 1)[width - 1]
+        near = key <= cut
+        idx, key = idx[near], key[near]
+    return idx[np.argsort(key, kind="stable")[:width]]
+
+
 def starting_plan(
-    items: PostItems, y: np.ndarray, value: np.ndarray, order_value: np.ndarray | None = None
+    items: PostItems, y: np.ndarray, value: np.ndarray, orders: Orders | None = None
 ) -> np.ndarray | None:
     """A good feasible plan near the LP optimum: every way of rounding its fractional posts,
-    each repaired and then filled greedily; the best of them. `order_value` (default `value`)
-    ranks posts for the fill and the repair: with capped counts, engagement less the LP's price
-    of each influencer's first post, so that the fill does not spend the count on cheap posts."""
-    ratio = (value if order_value is None else order_value) / items.cost
-    fill_order = np.argsort(-ratio, kind="stable")
-    drop_order = np.lexsort((-items.k, ratio))
+    each repaired and then filled greedily; the best of them. `orders` (default: by `value`
+    per cent) rank posts for the fill and the repair: with capped counts, by engagement less
+    the LP's price of each influencer's first post, so that the fill does not spend the count
+    on cheap posts."""
+    orders = orders if orders is not None else Orders.of(items, value)
+    fill_order, drop_order = orders.fill, orders.drop
     floor = first_posts(items, y > 1 - 1e-9)
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
     # Macro posts the band's bottom may need, best first.
@@ -285,12 +328,13 @@ def _best_exchange(
 
 
 def into_band(
-    items: PostItems, plan: np.ndarray, value: np.ndarray, fill_order: np.ndarray
+    items: PostItems, plan: np.ndarray, value: np.ndarray, orders: Orders
 ) -> np.ndarray | None:
     """`plan`, a plan of the same posts under another macro band (a neighbouring point of the
     split curve), moved into this model's band: the best macro posts added until the band's
     bottom is reached, the least efficient posts dropped until the budget and the band's top
     hold, then filled greedily and improved by swaps. None when that gives no valid plan."""
+    fill_order = orders.fill
     chosen = plan.copy()
     keep = np.zeros_like(chosen)
     macro_spend = int(items.cost[chosen & items.macro].sum())
@@ -306,8 +350,7 @@ def into_band(
             macro_spend += c
         if macro_spend < items.macro_min:
             return None
-    drop_order = np.lexsort((-items.k, value / items.cost))
-    repaired = repair(items, chosen, keep, drop_order)
+    repaired = repair(items, chosen, keep, orders.drop)
     if repaired is None:
         return None
     filled = improve(items, greedy_fill(items, repaired, fill_order), value)

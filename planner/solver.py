@@ -46,6 +46,7 @@ import numpy as np
 from planner.chain import DantzigChain
 from planner.dp import Prepared, prepare, solve_dp
 from planner.heuristics import (
+    Orders,
     greedy_fill,
     improve,
     into_band,
@@ -103,12 +104,13 @@ class _Shared:
     scale: float
     value: np.ndarray  # engagement in units of the best post
     prepared: Prepared
+    orders: Orders  # by engagement per cent (the uncapped models' orders)
 
     @classmethod
     def of(cls, items: PostItems) -> _Shared:
         scale = float(items.value.max())
         value = items.value / scale
-        return cls(scale, value, prepare(items, value))
+        return cls(scale, value, prepare(items, value), Orders.of(items, value))
 
     @property
     def chains(self) -> tuple[DantzigChain, DantzigChain]:
@@ -131,9 +133,10 @@ def _solve(
         # Engagement in units of the best post keeps every bound well scaled.
         scale = float(items.value.max())
         value = items.value / scale
-        prepared, chains = None, None
+        prepared, chains, orders = None, None, None
     else:
-        scale, value, prepared, chains = shared.scale, shared.value, shared.prepared, shared.chains
+        scale, value, prepared = shared.scale, shared.value, shared.prepared
+        chains, orders = shared.chains, shared.orders
 
     if items.max_influencers is None and items.max_macro is None:
         relaxed = tier_lp(items, value, chains)
@@ -149,6 +152,7 @@ def _solve(
             deadline=deadline,
             prepared=prepared,
             warm=warm,
+            orders=orders,
         )
     else:
         relaxed = counted_lp(items, value)
@@ -171,6 +175,7 @@ def _solve(
             deadline=deadline,
             prepared=prepared,
             warm=warm,
+            orders=orders,
         )
     if found is not None and found.status != "feasible":
         return found
@@ -198,8 +203,9 @@ def _dynamic_programme(
     deadline: float = math.inf,
     prepared: Prepared | None = None,
     warm: Sequence[np.ndarray] = (),
+    orders: Orders | None = None,
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, warm)
+    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, warm, orders)
     if found is None:
         return None
     chosen, bound = found
@@ -218,6 +224,7 @@ def _search(
     deadline: float = math.inf,
     prepared: Prepared | None = None,
     warm: Sequence[np.ndarray] = (),
+    orders: Orders | None = None,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
     None when the programme gave up without any plan. `warm` are plans of neighbouring models
@@ -225,24 +232,28 @@ def _search(
     """
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
-    order_value = value - np.where(items.first, charge, 0.0)
-    incumbent = starting_plan(items, y, value, order_value)
-    z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
-    if start is not None and float(value[start].sum()) > z_inc:
+    capped = items.max_influencers is not None or items.max_macro is not None
+    if orders is None or capped:
+        orders = Orders.of(items, value - np.where(items.first, charge, 0.0))
+    fill_order = orders.fill
+    certified = z_lp * (1 - OPTIMAL_GAP / 2)
+    incumbent, z_inc = None, -np.inf
+    if start is not None:
         incumbent, z_inc = start, float(value[start].sum())
-    fill_order = np.argsort(-(order_value / items.cost), kind="stable")
-    for plan in warm:
-        moved = into_band(items, plan, value, fill_order)
+    for plan in warm:  # neighbouring bands' plans first: often within the target already
+        moved = into_band(items, plan, value, orders)
         if moved is not None and float(value[moved].sum()) > z_inc:
             incumbent, z_inc = moved, float(value[moved].sum())
-    certified = z_lp * (1 - OPTIMAL_GAP / 2)
+    if z_inc < certified:
+        rounded = starting_plan(items, y, value, orders)
+        if rounded is not None and float(value[rounded].sum()) > z_inc:
+            incumbent, z_inc = rounded, float(value[rounded].sum())
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp  # the starting plan is within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
         exchanged = macro_exchange(items, incumbent, value, duals.budget)
         if exchanged is not incumbent:
-            drop_order = np.lexsort((-items.k, value / items.cost))
-            repaired = repair(items, exchanged, exchanged & items.macro, drop_order)
+            repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
                 filled = improve(items, greedy_fill(items, repaired, fill_order), value)
                 if not items.check(filled) and value[filled].sum() > z_inc:
