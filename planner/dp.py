@@ -14,8 +14,12 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    has decided those far from the break; first a heuristic pass over a small core, then the
    certified pass.
 
-The largest bound ever dropped is kept, so the plan's gap is certified. It does not handle the
-cap on the total number of influencers (planner/solver.py uses another route then).
+With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
+micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
+influencers nearest the break, then the certified pass.
+
+The largest bound ever dropped is kept, so the plan's gap is certified. `prepare` builds what
+does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _COUNTED_MAX_STATES = 100_000
 # ... or once it has generated this many states in all (a few seconds): where the count's price
 # leaves hundreds of influencers near the break, HiGHS is faster today (docs/benchmarks.md).
 _COUNTED_MAX_WORK = 1_000_000
+# Influencers nearest the break that the capped micro phase's first, heuristic pass steps through.
+_COUNTED_CORE = 40
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
@@ -94,11 +100,13 @@ class _LagrangianBound:
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
             self.micro_rest = _charged_profit(items, micro_chain, lams, duals.count)
-        else:  # concave: post by post
-            micro_profit = np.maximum(
-                0.0, micro_chain.value[None, :] - lams[:, None] * micro_chain.cost[None, :]
+        else:  # concave: post by post; the chain is by falling value per cent, so the posts
+            # worth more than lambda per cent are a prefix of it
+            ratio = micro_chain.ratio[:-1]
+            taken = np.searchsorted(-ratio, -lams, side="left")
+            self.micro_rest = np.maximum(
+                micro_chain.cum_value[taken] - lams * micro_chain.cum_cost[taken], 0.0
             )
-            self.micro_rest = micro_profit.sum(axis=1)
         group_profit = np.zeros((lams.size, len(groups)))
         for g, group in enumerate(groups):
             n = np.arange(group.cum_value.size)
@@ -234,6 +242,13 @@ def solve_dp(
     if states.cost.size == 0:  # nothing beats the caller's plan by more than the target gap
         return DPResult("nothing_better", None, -np.inf, search.dropped_bound)
     if items.max_influencers is not None:
+        # First a heuristic pass over the influencers nearest the break (a good plan fast,
+        # which narrows the certified pass's window), then the certified pass.
+        dropped = search.dropped_bound
+        quick = _counted_micro_phase(search, states, duals, complete, core_limit=_COUNTED_CORE)
+        search.dropped_bound = dropped  # the quick pass certifies nothing
+        if quick.chosen is not None and quick.value >= search.best:
+            search.best, search.best_plan = quick.value, quick.chosen
         return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
@@ -588,6 +603,7 @@ def _counted_micro_phase(
     states: _MacroStates,
     duals: Duals,
     complete: Callable[[np.ndarray], np.ndarray],
+    core_limit: int | None = None,
 ) -> DPResult:
     """Micro influencers as groups of 0..m posts when the number of influencers is capped.
 
@@ -638,6 +654,20 @@ def _counted_micro_phase(
     loss_post = best_profit[env.group_of] - profit  # of taking k + 1 posts
     allowed_none = loss_none < window
     allowed_post = loss_post < window
+    if core_limit is not None:  # heuristic: only the groups with the least regret stay open
+        regret = np.minimum(
+            np.where(loss_none > 0, loss_none, np.inf),
+            np.minimum.reduceat(np.where(loss_post > 0, loss_post, np.inf), env.starts),
+        )
+        zero_options = (loss_none <= 0).astype(np.int64) + np.add.reduceat(
+            (loss_post <= 0).astype(np.int64), env.starts
+        )
+        regret = np.where(zero_options > 1, 0.0, regret)
+        if regret.size > core_limit:
+            open_ = np.zeros(regret.size, dtype=bool)
+            open_[np.argpartition(regret, core_limit)[:core_limit]] = True
+            allowed_none &= open_ | (loss_none <= 0)
+            allowed_post &= open_[env.group_of] | (loss_post <= 0)
     excluded = np.concatenate([loss_none[~allowed_none], loss_post[~allowed_post]])
     if excluded.size:
         search.drop(np.array([top - float(excluded.min())]))
@@ -751,7 +781,10 @@ def _counted_micro_phase(
             if s_value[top_state] > search.best:
                 search.best, best_at = float(s_value[top_state]), (t, top_state)
                 search.best_plan = None  # rebuilt below
-            # The most promising state, completed greedily: a better plan lifts the threshold.
+            # The most promising state, completed greedily: a better plan lifts the threshold
+            # (every step in the heuristic pass, every 8th in the certified one).
+            if core_limit is None and t % 8:
+                continue
             full_bound = np.full(new_cost.size, -np.inf)
             full_bound[ok] = bound
             plan = complete(rebuild(t, int(np.argmax(full_bound[sel]))))

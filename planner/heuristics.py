@@ -325,33 +325,3 @@ def _best_exchange(
     gain = np.where(some, sorted_profit[pos] - drop_profit, -np.inf)
     a = int(np.argmax(gain))
     return a, int(order[pos[a]]), float(gain[a])
-
-
-def into_band(
-    items: PostItems, plan: np.ndarray, value: np.ndarray, orders: Orders
-) -> np.ndarray | None:
-    """`plan`, a plan of the same posts under another macro band (a neighbouring point of the
-    split curve), moved into this model's band: the best macro posts added until the band's
-    bottom is reached, the least efficient posts dropped until the budget and the band's top
-    hold, then filled greedily and improved by swaps. None when that gives no valid plan."""
-    fill_order = orders.fill
-    chosen = plan.copy()
-    keep = np.zeros_like(chosen)
-    macro_spend = int(items.cost[chosen & items.macro].sum())
-    if macro_spend < items.macro_min:
-        candidates = fill_order[items.macro[fill_order] & ~chosen[fill_order]]
-        for j in candidates.tolist():
-            if macro_spend >= items.macro_min:
-                break
-            c = int(items.cost[j])
-            if macro_spend + c > items.macro_max or (items.k[j] > 0 and not chosen[j - 1]):
-                continue
-            chosen[j] = keep[j] = True
-            macro_spend += c
-        if macro_spend < items.macro_min:
-            return None
-    repaired = repair(items, chosen, keep, orders.drop)
-    if repaired is None:
-        return None
-    filled = improve(items, greedy_fill(items, repaired, fill_order), value)
-    return None if items.check(filled) else filled

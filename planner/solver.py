@@ -21,10 +21,12 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
+        if z >= z_LP (1 - 5e-7): return it (certified at the root)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
             dominance and by LP/Lagrangian bounds against z; then micro posts one at a time in
             the core left by reduced-cost fixing, or, with a cap on influencers, micro
-            influencers as groups with states (spend, engagement, count)
+            influencers as groups with states (spend, engagement, count), first over the 40
+            nearest the break (a heuristic pass for z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
             (planner/mip.py) as the last resort, keeping the better plan and certificate
@@ -32,6 +34,9 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
 Caps on the number of influencers follow the cardinality-constrained knapsack literature
 (Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
 is priced in the bounds and tracked exactly in the states.
+
+The split curve's bands (`solve_bands`) differ only in the macro band: what does not depend on it
+(scale, chains, macro groups, rankings) is built once for all of them.
 """
 
 from __future__ import annotations
@@ -49,7 +54,6 @@ from planner.heuristics import (
     Orders,
     greedy_fill,
     improve,
-    into_band,
     macro_exchange,
     repair,
     starting_plan,
@@ -68,7 +72,7 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
 
     Within about `time_limit` seconds: the engine's own search stops at half of it and hands
     over to HiGHS for the rest; past that, the best plan found is returned with its true gap."""
-    return _solve(items, time_limit, None, ())
+    return _solve(items, time_limit, None)
 
 
 def solve_bands(
@@ -82,16 +86,17 @@ def solve_bands(
     rule as in `items`: the split curve's points, each certified as `solve`'s (gap <= 1e-6, or
     its true gap when `time_limit` per point runs out).
 
-    The points share their work: the engagement scale, the Dantzig chains and the programme's
-    macro groups are built once, and each band starts from the plans of the bands solved before
-    it, moved into its band (its neighbours' plans first), so its bounds prune from the start.
-    `on_point(done, total)` is called after each point."""
+    The points share what does not depend on the band: the engagement scale, the Dantzig
+    chains of the micro and the macro posts (the LP of each band is then a binary search), the
+    programme's macro groups and their chains, and the posts' rankings for the greedy fill and
+    the repair. (Starting each band from its neighbours' plans was tried and dropped: moved into
+    a band 10 points away they were 1-20% below that band's LP bound, never better than rounding
+    the band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
     shared = _Shared.of(items) if items.owner.size else None
     found: list[Solution] = []
     for i, (low, high) in enumerate(bands):
         banded = dataclasses.replace(items, macro_min=int(low), macro_max=int(high))
-        warm = [point.chosen for point in reversed(found[-2:]) if point.status != "infeasible"]
-        found.append(_solve(banded, time_limit, shared, warm))
+        found.append(_solve(banded, time_limit, shared))
         if on_point is not None:
             on_point(i + 1, len(bands))
     return found
@@ -117,9 +122,7 @@ class _Shared:
         return self.prepared.micro_chain, self.prepared.rest_macro[0]
 
 
-def _solve(
-    items: PostItems, time_limit: float, shared: _Shared | None, warm: Sequence[np.ndarray]
-) -> Solution:
+def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solution:
     started = time.monotonic()
     deadline = started + time_limit / 2
     n = items.owner.size
@@ -151,7 +154,6 @@ def _solve(
             scale,
             deadline=deadline,
             prepared=prepared,
-            warm=warm,
             orders=orders,
         )
     else:
@@ -174,7 +176,6 @@ def _solve(
             start=plan,
             deadline=deadline,
             prepared=prepared,
-            warm=warm,
             orders=orders,
         )
     if found is not None and found.status != "feasible":
@@ -202,10 +203,9 @@ def _dynamic_programme(
     start: np.ndarray | None = None,
     deadline: float = math.inf,
     prepared: Prepared | None = None,
-    warm: Sequence[np.ndarray] = (),
     orders: Orders | None = None,
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, warm, orders)
+    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, orders)
     if found is None:
         return None
     chosen, bound = found
@@ -223,13 +223,11 @@ def _search(
     start: np.ndarray | None = None,
     deadline: float = math.inf,
     prepared: Prepared | None = None,
-    warm: Sequence[np.ndarray] = (),
     orders: Orders | None = None,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
-    None when the programme gave up without any plan. `warm` are plans of neighbouring models
-    (another band of the split curve): each is moved into this model's band as a starting plan.
-    """
+    None when the programme gave up without any plan. `prepared` and `orders` are the
+    programme's set-up and the posts' rankings when the caller has them (the split curve)."""
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
     capped = items.max_influencers is not None or items.max_macro is not None
@@ -240,14 +238,9 @@ def _search(
     incumbent, z_inc = None, -np.inf
     if start is not None:
         incumbent, z_inc = start, float(value[start].sum())
-    for plan in warm:  # neighbouring bands' plans first: often within the target already
-        moved = into_band(items, plan, value, orders)
-        if moved is not None and float(value[moved].sum()) > z_inc:
-            incumbent, z_inc = moved, float(value[moved].sum())
-    if z_inc < certified:
-        rounded = starting_plan(items, y, value, orders)
-        if rounded is not None and float(value[rounded].sum()) > z_inc:
-            incumbent, z_inc = rounded, float(value[rounded].sum())
+    rounded = starting_plan(items, y, value, orders)
+    if rounded is not None and float(value[rounded].sum()) > z_inc:
+        incumbent, z_inc = rounded, float(value[rounded].sum())
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp  # the starting plan is within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
