@@ -163,7 +163,7 @@ class _Search:
     groups: list[_MacroGroup]
     micro_idx: np.ndarray  # micro posts by engagement per cent, ties in post order
     micro_chain: DantzigChain
-    rest_macro: list[DantzigChain]  # macro posts of groups g, g+1, ... by engagement per cent
+    rest_macro: RestChains  # macro posts of groups g, g+1, ... by engagement per cent
     lagrangian: _LagrangianBound
     at_lp: int  # row of `lagrangian.lams` that is the LP's own budget price
     best: float  # engagement of the best plan known (scaled)
@@ -244,11 +244,15 @@ def solve_dp(
     if items.max_influencers is not None:
         # First a heuristic pass over the influencers nearest the break (a good plan fast,
         # which narrows the certified pass's window), then the certified pass.
-        dropped = search.dropped_bound
+        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
         quick = _counted_micro_phase(search, states, duals, complete, core_limit=_COUNTED_CORE)
-        search.dropped_bound = dropped  # the quick pass certifies nothing
-        if quick.chosen is not None and quick.value >= search.best:
-            search.best, search.best_plan = quick.value, quick.chosen
+        # The quick pass certifies nothing, and when it gives up the best value it saw may have
+        # no plan kept: only plans in hand raise the threshold.
+        kept = search.best_plan  # a plan in hand, when the quick pass kept one
+        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+        for plan in (quick.chosen, kept):
+            if plan is not None and float(value[plan].sum()) > search.best:
+                search.best, search.best_plan = float(value[plan].sum()), plan
         return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
@@ -287,7 +291,27 @@ class Prepared:
 
     micro_chain: DantzigChain
     groups: list[_MacroGroup]
-    rest_macro: list[DantzigChain]
+    rest_macro: RestChains
+
+
+class RestChains:
+    """For each g, the chain of the macro posts of groups g, g+1, ...: built when first asked
+    for (a group the programme decides without bounds never needs its chain), then kept."""
+
+    def __init__(self, items: PostItems, value: np.ndarray, groups: list[_MacroGroup]) -> None:
+        self._cost, self._value = items.cost, value
+        self._group_of = np.full(items.owner.size, len(groups))
+        for g, group in enumerate(groups):
+            self._group_of[group.posts] = g
+        self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
+        self._built: dict[int, DantzigChain] = {}
+
+    def __getitem__(self, g: int) -> DantzigChain:
+        chain = self._built.get(g)
+        if chain is None:
+            idx = self._every[self._group_of[self._every] >= g]
+            chain = self._built[g] = DantzigChain(self._cost[idx], self._value[idx], idx)
+        return chain
 
 
 def prepare(items: PostItems, value: np.ndarray) -> Prepared:
@@ -311,14 +335,7 @@ def prepare(items: PostItems, value: np.ndarray) -> Prepared:
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
-    group_of = np.full(items.owner.size, len(groups))
-    for g, group in enumerate(groups):
-        group_of[group.posts] = g
-    every = DantzigChain.of_items(items, value, items.macro).idx
-    rest_macro = []
-    for g in range(len(groups) + 1):
-        idx = every[group_of[every] >= g]
-        rest_macro.append(DantzigChain(cost[idx], value[idx], idx))
+    rest_macro = RestChains(items, value, groups)
     return Prepared(micro_chain, groups, rest_macro)
 
 

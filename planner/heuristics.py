@@ -38,6 +38,8 @@ def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.n
     room = items.budget - spend
     order = np.asarray(order)
     pick = order[~chosen[order] & (items.cost[order] <= room)]
+    if n_first >= max_inf:  # the cap is reached: only later posts of influencers already in
+        pick = _of_chosen_influencers(items, chosen, pick)
     if pick.size == 0:
         return chosen
     cheapest_after = np.minimum.accumulate(items.cost[pick][::-1])[::-1].tolist()
@@ -64,7 +66,18 @@ def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.n
         spend += c
         if is_macro:
             macro_spend += c
+        if k[index] == 0 and n_first >= max_inf:
+            # The cap is reached: only later posts of influencers already in can be added.
+            rest = _of_chosen_influencers(items, chosen, pick[index + 1 :])
+            return greedy_fill(items, chosen, rest) if rest.size else chosen
     return chosen
+
+
+def _of_chosen_influencers(items: PostItems, chosen: np.ndarray, posts: np.ndarray) -> np.ndarray:
+    """The later posts (k > 0) among `posts` of influencers `chosen` already books."""
+    booked = np.zeros(items.n_influencers, dtype=bool)
+    booked[items.owner[chosen & items.first]] = True
+    return posts[(items.k[posts] > 0) & booked[items.owner[posts]]]
 
 
 def repair(

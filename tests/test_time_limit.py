@@ -37,3 +37,28 @@ def test_past_the_time_limit_the_plan_keeps_its_true_gap(monkeypatch, kind):
     assert found.gap == pytest.approx((found.upper_bound - found.value) / found.upper_bound)
     if found.status == "feasible":
         assert found.gap > 1e-6
+
+
+def test_a_model_too_large_for_highs_returns_the_programmes_plan(monkeypatch):
+    """Above MIP_MAX_POSTS posts HiGHS is never called (it did not keep to its time limit on
+    the issue's 100,000-influencer roster): when the programme gives up, its best plan comes
+    back with its true gap."""
+    from planner.synthetic import synthetic_roster
+
+    def no_highs(*args, **kwargs):
+        raise AssertionError("HiGHS was called on a model above the size limit")
+
+    roster = check_roster(synthetic_roster(300, seed=4))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    from planner import Campaign
+
+    items = build_items(roster.table, Campaign(budget=round(total * 0.1), macro_share_max=0.6))
+    optimum = solve(items).value
+    monkeypatch.setattr("planner.dp.MAX_STATES", -1)  # the programme gives up at once
+    monkeypatch.setattr("planner.solver.MIP_MAX_POSTS", items.owner.size - 1)
+    monkeypatch.setattr("planner.mip.solve_mip", no_highs)
+    found = solve(items)
+    assert found.status in ("optimal", "feasible")
+    assert not items.check(found.chosen)
+    assert found.upper_bound >= optimum * (1 - 1e-9)
+    assert found.gap == pytest.approx((found.upper_bound - found.value) / found.upper_bound)
