@@ -27,12 +27,18 @@ and at most 20 macro influencers; 100,000 with at most 500 influencers in total 
 
 Every solve runs with a time limit (never a hang): the result is the plan with its certified
 gap, "optimal" at <= 1e-6. `--reference` also runs HiGHS's branch and bound with the same limit.
+Each instance is solved in a child process: a child killed (for memory, say) or far past its
+limit is reported as such and the benchmark goes on; `--memory` adds the children's peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
+import queue
+import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -125,19 +131,54 @@ def knapsack_case(w: np.ndarray, p: np.ndarray, instance: int, of: int = 100):
     return frame, campaign
 
 
+def _solve_in_child(items, time_limit: float, reference: bool, out) -> None:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    ours = solve(items, time_limit=time_limit)
+    result = [time.perf_counter() - start, ours.status, ours.gap]
+    if reference:
+        start = time.perf_counter()
+        ref = solve_mip(items, time_limit=time_limit)
+        result += [time.perf_counter() - start, ref.status, ref.gap]
+    out.put(result)
+
+
 def run(label: str, frame: pd.DataFrame, campaign: Campaign, args: argparse.Namespace) -> None:
+    """One instance in a child process, so that whatever happens to it (killed for memory, or
+    a solve that overruns its limit by far) this process reports it and goes on."""
     roster = check_roster(frame)
     items = build_items(roster.table, campaign)
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(
+        target=_solve_in_child, args=(items, args.time_limit, args.reference, out)
+    )
+    guard = args.time_limit * (2 if args.reference else 1) * 1.5 + 60
     start = time.perf_counter()
-    ours = solve(items, time_limit=args.time_limit)
-    ours_t = time.perf_counter() - start
-    line = f"{label:<38} {ours_t:>8.2f} {ours.status:>9} {ours.gap:>9.1e}"
+    child.start()
+    result = None
+    try:
+        result = out.get(timeout=guard)
+    except queue.Empty:
+        pass
+    child.join(timeout=5)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if result is None:
+        why = (
+            f"no answer in {guard:.0f} s (killed)"
+            if child.exitcode in (None, -signal.SIGKILL) and time.perf_counter() - start >= guard
+            else f"child ended with exit code {child.exitcode}"
+        )
+        print(f"{label:<38} {why}; peak memory of the children so far {peak:,.0f} MB", flush=True)
+        return
+    ours_t, status, gap = result[:3]
+    line = f"{label:<38} {ours_t:>8.2f} {status:>9} {gap:>9.1e}"
     if args.reference:
-        start = time.perf_counter()
-        ref = solve_mip(items, time_limit=args.time_limit)
-        ref_t = time.perf_counter() - start
-        line += f" {ref_t:>8.2f} {ref.status:>9} {ref.gap:>9.1e}"
-    print(line, flush=True)
+        ref_t, ref_status, ref_gap = result[3:]
+        line += f" {ref_t:>8.2f} {ref_status:>9} {ref_gap:>9.1e}"
+    print(line + (f" {peak:>8,.0f}" if args.memory else ""), flush=True)
 
 
 def shapes(args: argparse.Namespace) -> None:
@@ -168,10 +209,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--reference", action="store_true", help="also HiGHS, same limit")
     parser.add_argument("--shapes", action="store_true", help="the issue's hard rosters only")
+    parser.add_argument(
+        "--memory", action="store_true", help="peak memory of the solving processes so far (MB)"
+    )
     args = parser.parse_args()
     header = f"{'instance':<38} {'ours s':>8} {'status':>9} {'our gap':>9}"
     if args.reference:
         header += f" {'HiGHS s':>8} {'status':>9} {'ref gap':>9}"
+    if args.memory:
+        header += f" {'peak MB':>8}"
     print(header)
     if args.shapes:
         shapes(args)

@@ -14,8 +14,12 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    has decided those far from the break; first a heuristic pass over a small core, then the
    certified pass.
 
-The largest bound ever dropped is kept, so the plan's gap is certified. It does not handle the
-cap on the total number of influencers (planner/solver.py uses another route then).
+With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
+micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
+influencers nearest the break, then the certified pass.
+
+The largest bound ever dropped is kept, so the plan's gap is certified. `prepare` builds what
+does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _COUNTED_MAX_STATES = 100_000
 # ... or once it has generated this many states in all (a few seconds): where the count's price
 # leaves hundreds of influencers near the break, HiGHS is faster today (docs/benchmarks.md).
 _COUNTED_MAX_WORK = 1_000_000
+# Influencers nearest the break that the capped micro phase's first, heuristic pass steps through.
+_COUNTED_CORE = 40
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
@@ -94,11 +100,13 @@ class _LagrangianBound:
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
             self.micro_rest = _charged_profit(items, micro_chain, lams, duals.count)
-        else:  # concave: post by post
-            micro_profit = np.maximum(
-                0.0, micro_chain.value[None, :] - lams[:, None] * micro_chain.cost[None, :]
+        else:  # concave: post by post; the chain is by falling value per cent, so the posts
+            # worth more than lambda per cent are a prefix of it
+            ratio = micro_chain.ratio[:-1]
+            taken = np.searchsorted(-ratio, -lams, side="left")
+            self.micro_rest = np.maximum(
+                micro_chain.cum_value[taken] - lams * micro_chain.cum_cost[taken], 0.0
             )
-            self.micro_rest = micro_profit.sum(axis=1)
         group_profit = np.zeros((lams.size, len(groups)))
         for g, group in enumerate(groups):
             n = np.arange(group.cum_value.size)
@@ -155,7 +163,7 @@ class _Search:
     groups: list[_MacroGroup]
     micro_idx: np.ndarray  # micro posts by engagement per cent, ties in post order
     micro_chain: DantzigChain
-    rest_macro: list[DantzigChain]  # macro posts of groups g, g+1, ... by engagement per cent
+    rest_macro: RestChains  # macro posts of groups g, g+1, ... by engagement per cent
     lagrangian: _LagrangianBound
     at_lp: int  # row of `lagrangian.lams` that is the LP's own budget price
     best: float  # engagement of the best plan known (scaled)
@@ -217,14 +225,16 @@ def solve_dp(
     target_gap: float,
     complete: Callable[[np.ndarray], np.ndarray],
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
 ) -> DPResult:
     """The best plan in scaled units, certified against every plan, or `gave_up` (past
     MAX_STATES states, or past `deadline` on `time.monotonic()`).
 
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
-    plan's leftover budget (a heuristic).
+    plan's leftover budget (a heuristic); `prepared` is `prepare(items, value)` when the caller
+    has it already (the split curve's bands share it).
     """
-    search = _setup(items, value, duals, lower_bound, target_gap)
+    search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline = deadline
     states = _macro_phase(search)
     if states is None:
@@ -232,6 +242,17 @@ def solve_dp(
     if states.cost.size == 0:  # nothing beats the caller's plan by more than the target gap
         return DPResult("nothing_better", None, -np.inf, search.dropped_bound)
     if items.max_influencers is not None:
+        # First a heuristic pass over the influencers nearest the break (a good plan fast,
+        # which narrows the certified pass's window), then the certified pass.
+        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+        quick = _counted_micro_phase(search, states, duals, complete, core_limit=_COUNTED_CORE)
+        # The quick pass certifies nothing, and when it gives up the best value it saw may have
+        # no plan kept: only plans in hand raise the threshold.
+        kept = search.best_plan  # a plan in hand, when the quick pass kept one
+        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+        for plan in (quick.chosen, kept):
+            if plan is not None and float(value[plan].sum()) > search.best:
+                search.best, search.best_plan = float(value[plan].sum()), plan
         return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
@@ -261,16 +282,49 @@ def _result(search: _Search) -> DPResult:
     return DPResult("solved", search.best_plan, search.best, search.dropped_bound)
 
 
-def _setup(
-    items: PostItems, value: np.ndarray, duals: Duals, lower_bound: float, target_gap: float
-) -> _Search:
-    lam0 = max(duals.budget, 0.0)
-    lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
+@dataclass(frozen=True)
+class Prepared:
+    """What the programme builds from the posts alone, whatever the budget split: the micro
+    chain, the macro influencers as groups (best first post per dollar first) and the chains of
+    the macro posts still to decide. Valid for every model with the same posts, values and
+    budget-independent data, so the split curve's bands share it (`prepare`)."""
+
+    micro_chain: DantzigChain
+    groups: list[_MacroGroup]
+    rest_macro: RestChains
+
+
+class RestChains:
+    """For each g, the chain of the macro posts of groups g, g+1, ...: built when first asked
+    for (a group the programme decides without bounds never needs its chain), then kept."""
+
+    def __init__(self, items: PostItems, value: np.ndarray, groups: list[_MacroGroup]) -> None:
+        self._cost, self._value = items.cost, value
+        self._group_of = np.full(items.owner.size, len(groups))
+        for g, group in enumerate(groups):
+            self._group_of[group.posts] = g
+        self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
+        self._built: dict[int, DantzigChain] = {}
+
+    def __getitem__(self, g: int) -> DantzigChain:
+        chain = self._built.get(g)
+        if chain is None:
+            idx = self._every[self._group_of[self._every] >= g]
+            chain = self._built[g] = DantzigChain(self._cost[idx], self._value[idx], idx)
+        return chain
+
+
+def prepare(items: PostItems, value: np.ndarray) -> Prepared:
+    """The band-independent part of the programme's set-up (see `Prepared`)."""
     cost = items.cost
     micro_chain = DantzigChain.of_items(items, value, ~items.macro)
     groups = []
-    for i in np.unique(items.owner[items.macro]):
-        posts = np.flatnonzero(items.owner == i)
+    macro_idx = np.flatnonzero(items.macro)
+    owners = items.owner[macro_idx]
+    starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]])[: owners.size])
+    ends = np.append(starts[1:], macro_idx.size)[: starts.size]
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        posts = macro_idx[a:b]
         groups.append(
             _MacroGroup(
                 posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])
@@ -279,23 +333,32 @@ def _setup(
     # Macro influencers with the best first post per dollar first: good plans appear early.
     groups.sort(key=lambda g: -g.cum_value[1] / g.cost)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
-    # each a Dantzig chain, linked by the macro band.
-    group_of = np.full(items.owner.size, len(groups))
-    for g, group in enumerate(groups):
-        group_of[group.posts] = g
-    rest_macro = [
-        DantzigChain.of_items(items, value, items.macro & (group_of >= g))
-        for g in range(len(groups) + 1)
-    ]
+    # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
+    # chain keeps those of groups g, g+1, ... in that order.
+    rest_macro = RestChains(items, value, groups)
+    return Prepared(micro_chain, groups, rest_macro)
+
+
+def _setup(
+    items: PostItems,
+    value: np.ndarray,
+    duals: Duals,
+    lower_bound: float,
+    target_gap: float,
+    prepared: Prepared | None = None,
+) -> _Search:
+    lam0 = max(duals.budget, 0.0)
+    lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
+    ready = prepared if prepared is not None else prepare(items, value)
     return _Search(
         items=items,
         value=value,
         target_gap=target_gap,
-        groups=groups,
-        micro_idx=micro_chain.idx,
-        micro_chain=micro_chain,
-        rest_macro=rest_macro,
-        lagrangian=_LagrangianBound(items, duals, lams, groups, micro_chain),
+        groups=ready.groups,
+        micro_idx=ready.micro_chain.idx,
+        micro_chain=ready.micro_chain,
+        rest_macro=ready.rest_macro,
+        lagrangian=_LagrangianBound(items, duals, lams, ready.groups, ready.micro_chain),
         at_lp=int(np.argmin(np.abs(lams - lam0))),
         best=lower_bound,
     )
@@ -329,6 +392,17 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         if not np.all(allowed):
             search.drop(np.array([top - float(loss[~allowed].min())]))
             options = options[allowed]
+        if options.size == 1:  # decided: every state takes the same posts, still Pareto-optimal
+            x = int(options[0])
+            s_cost = s_cost + group.cost * x
+            s_value = s_value + float(group.cum_value[x])
+            s_count = s_count + (x > 0)
+            fits = np.flatnonzero((s_cost <= mmax) & (s_count <= kmax))
+            s_cost, s_value, s_count = s_cost[fits], s_value[fits], s_count[fits]
+            history.append((fits, np.full(fits.size, x)))
+            if s_cost.size == 0:
+                break
+            continue
         new_cost = (s_cost[:, None] + group.cost * options[None, :]).ravel()
         new_value = (s_value[:, None] + group.cum_value[options][None, :]).ravel()
         new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
@@ -546,6 +620,7 @@ def _counted_micro_phase(
     states: _MacroStates,
     duals: Duals,
     complete: Callable[[np.ndarray], np.ndarray],
+    core_limit: int | None = None,
 ) -> DPResult:
     """Micro influencers as groups of 0..m posts when the number of influencers is capped.
 
@@ -596,6 +671,20 @@ def _counted_micro_phase(
     loss_post = best_profit[env.group_of] - profit  # of taking k + 1 posts
     allowed_none = loss_none < window
     allowed_post = loss_post < window
+    if core_limit is not None:  # heuristic: only the groups with the least regret stay open
+        regret = np.minimum(
+            np.where(loss_none > 0, loss_none, np.inf),
+            np.minimum.reduceat(np.where(loss_post > 0, loss_post, np.inf), env.starts),
+        )
+        zero_options = (loss_none <= 0).astype(np.int64) + np.add.reduceat(
+            (loss_post <= 0).astype(np.int64), env.starts
+        )
+        regret = np.where(zero_options > 1, 0.0, regret)
+        if regret.size > core_limit:
+            open_ = np.zeros(regret.size, dtype=bool)
+            open_[np.argpartition(regret, core_limit)[:core_limit]] = True
+            allowed_none &= open_ | (loss_none <= 0)
+            allowed_post &= open_[env.group_of] | (loss_post <= 0)
     excluded = np.concatenate([loss_none[~allowed_none], loss_post[~allowed_post]])
     if excluded.size:
         search.drop(np.array([top - float(excluded.min())]))
@@ -709,7 +798,10 @@ def _counted_micro_phase(
             if s_value[top_state] > search.best:
                 search.best, best_at = float(s_value[top_state]), (t, top_state)
                 search.best_plan = None  # rebuilt below
-            # The most promising state, completed greedily: a better plan lifts the threshold.
+            # The most promising state, completed greedily: a better plan lifts the threshold
+            # (every step in the heuristic pass, every 8th in the certified one).
+            if core_limit is None and t % 8:
+                continue
             full_bound = np.full(new_cost.size, -np.inf)
             full_bound[ok] = bound
             plan = complete(rebuild(t, int(np.argmax(full_bound[sel]))))

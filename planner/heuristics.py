@@ -5,49 +5,79 @@ None of this certifies anything; a better starting plan only lets the bounds pru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from planner.model import PostItems, first_posts
 
 
+@dataclass(frozen=True)
+class Orders:
+    """Posts ranked for a greedy fill (best engagement per cent first) and for a repair (least
+    efficient first, later posts of an influencer before earlier ones)."""
+
+    fill: np.ndarray
+    drop: np.ndarray
+
+    @classmethod
+    def of(cls, items: PostItems, order_value: np.ndarray) -> Orders:
+        ratio = order_value / items.cost
+        return cls(np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)))
+
+
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Add posts in `order` while every constraint still holds (macro minimum aside)."""
     chosen = chosen.copy()
-    cost = items.cost.tolist()
-    macro = items.macro.tolist()
-    k = items.k.tolist()
     spend = int(items.cost[chosen].sum())
     macro_spend = int(items.cost[chosen & items.macro].sum())
     n_first = int((chosen & items.first).sum())
     n_macro = int((chosen & items.first & items.macro).sum())
     max_inf = items.max_influencers if items.max_influencers is not None else 1 << 62
     max_mac = items.max_macro if items.max_macro is not None else 1 << 62
-    taken = chosen.tolist()
     room = items.budget - spend
-    candidates = [int(j) for j in order if not taken[j] and cost[j] <= room]
-    if not candidates:
+    order = np.asarray(order)
+    pick = order[~chosen[order] & (items.cost[order] <= room)]
+    if n_first >= max_inf:  # the cap is reached: only later posts of influencers already in
+        pick = _of_chosen_influencers(items, chosen, pick)
+    if pick.size == 0:
         return chosen
-    cheapest_after = np.minimum.accumulate(np.array([cost[j] for j in candidates])[::-1])[::-1]
-    for index, j in enumerate(candidates):
+    cheapest_after = np.minimum.accumulate(items.cost[pick][::-1])[::-1].tolist()
+    # Only the candidates' own facts, as Python lists: the loop is short but runs often.
+    cost = items.cost[pick].tolist()
+    macro = items.macro[pick].tolist()
+    k = items.k[pick].tolist()
+    for index, j in enumerate(pick.tolist()):
         room = items.budget - spend
         if cheapest_after[index] > room:
             break
-        c = cost[j]
-        if c > room or (k[j] > 0 and not taken[j - 1]):
+        c = cost[index]
+        if c > room or (k[index] > 0 and not chosen[j - 1]):
             continue
-        is_macro = macro[j]
+        is_macro = macro[index]
         if is_macro and macro_spend + c > items.macro_max:
             continue
-        if k[j] == 0:
+        if k[index] == 0:
             if n_first + 1 > max_inf or (is_macro and n_macro + 1 > max_mac):
                 continue
             n_first += 1
             n_macro += is_macro
-        taken[j] = True
+        chosen[j] = True
         spend += c
         if is_macro:
             macro_spend += c
-    return np.array(taken, dtype=bool)
+        if k[index] == 0 and n_first >= max_inf:
+            # The cap is reached: only later posts of influencers already in can be added.
+            rest = _of_chosen_influencers(items, chosen, pick[index + 1 :])
+            return greedy_fill(items, chosen, rest) if rest.size else chosen
+    return chosen
+
+
+def _of_chosen_influencers(items: PostItems, chosen: np.ndarray, posts: np.ndarray) -> np.ndarray:
+    """The later posts (k > 0) among `posts` of influencers `chosen` already books."""
+    booked = np.zeros(items.n_influencers, dtype=bool)
+    booked[items.owner[chosen & items.first]] = True
+    return posts[(items.k[posts] > 0) & booked[items.owner[posts]]]
 
 
 def repair(
@@ -61,23 +91,40 @@ def repair(
     macro_spend = int(cost[chosen & items.macro].sum())
     owner = items.owner
     last = items.owner.size - 1
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]].tolist()
-    for j in candidates:
-        over_budget = spend > items.budget
-        over_macro = macro_spend > items.macro_max
-        if not (over_budget or over_macro):
-            break
-        if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
-            continue  # not this influencer's last post
-        if items.macro[j]:
-            if macro_spend - cost[j] < items.macro_min:
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
+    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
+    has_next = np.zeros(owner.size, dtype=bool)
+    has_next[:last] = owner[1:] == owner[:-1]
+    at = 0
+    while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
+        if spend <= items.budget:  # only the band's top is broken: only macro posts help
+            rest = candidates[at:]
+            candidates, at = rest[items.macro[rest]], 0
+            if candidates.size == 0:
+                break
+        chunk = candidates[at : at + 512]
+        at += chunk.size
+        for j, c, is_macro, nxt in zip(
+            chunk.tolist(),
+            cost[chunk].tolist(),
+            items.macro[chunk].tolist(),
+            has_next[chunk].tolist(),
+            strict=True,
+        ):
+            over_budget = spend > items.budget
+            if not (over_budget or macro_spend > items.macro_max):
+                break
+            if nxt and chosen[j + 1]:
+                continue  # not this influencer's last post
+            if is_macro:
+                if macro_spend - c < items.macro_min:
+                    continue
+            elif not over_budget:
                 continue
-        elif not over_budget:
-            continue
-        chosen[j] = False
-        spend -= int(cost[j])
-        if items.macro[j]:
-            macro_spend -= int(cost[j])
+            chosen[j] = False
+            spend -= c
+            if is_macro:
+                macro_spend -= c
     if spend > items.budget or macro_spend > items.macro_max:
         return None
     return chosen
@@ -105,9 +152,9 @@ def improve(
         last = chosen.copy()
         last[:-1] &= ~(chosen[1:] & (owner[1:] == owner[:-1]))
         add = np.flatnonzero(nxt)
-        add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+        add = _best(add, -ratio[add], width)
         drop = np.flatnonzero(last)
-        drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+        drop = _best(drop, ratio[drop], width)
         drop = np.concatenate([[-1], drop])  # -1: drop nothing
         dc = np.where(drop >= 0, cost[drop], 0)
         dv = np.where(drop >= 0, value[drop], 0.0)
@@ -140,20 +187,30 @@ def improve(
     return chosen
 
 
+def _best(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
+    """The `width` entries of `idx` with the smallest `key`, ties in `idx` order (a stable sort's
+    first `width`, without sorting everything)."""
+    if idx.size > 4 * width:
+        cut = np.partition(key, width - 1)[width - 1]
+        near = key <= cut
+        idx, key = idx[near], key[near]
+    return idx[np.argsort(key, kind="stable")[:width]]
+
+
 def starting_plan(
-    items: PostItems, y: np.ndarray, value: np.ndarray, order_value: np.ndarray | None = None
+    items: PostItems, y: np.ndarray, value: np.ndarray, orders: Orders | None = None
 ) -> np.ndarray | None:
     """A good feasible plan near the LP optimum: every way of rounding its fractional posts,
-    each repaired and then filled greedily; the best of them. `order_value` (default `value`)
-    ranks posts for the fill and the repair: with capped counts, engagement less the LP's price
-    of each influencer's first post, so that the fill does not spend the count on cheap posts."""
-    ratio = (value if order_value is None else order_value) / items.cost
-    fill_order = np.argsort(-ratio, kind="stable")
-    drop_order = np.lexsort((-items.k, ratio))
+    each repaired and then filled greedily; the best of them. `orders` (default: by `value`
+    per cent) rank posts for the fill and the repair: with capped counts, by engagement less
+    the LP's price of each influencer's first post, so that the fill does not spend the count
+    on cheap posts."""
+    orders = orders if orders is not None else Orders.of(items, value)
+    fill_order, drop_order = orders.fill, orders.drop
     floor = first_posts(items, y > 1 - 1e-9)
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
     # Macro posts the band's bottom may need, best first.
-    macro_extra = [j for j in fill_order if items.macro[j] and not floor[j]][:8]
+    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:8].tolist()
     best, best_value = None, -np.inf
     options = []
     for mask in range(1 << fractional.size):
@@ -216,20 +273,68 @@ def macro_exchange(
     drop_sets, drop_cost, drop_profit = subsets(drop)
     add_sets, add_cost, add_profit = subsets(add)
     macro_spend = int(cost[chosen & macro].sum())
-    new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
-    gain = add_profit[None, :] - drop_profit[:, None]
-    ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
-    ok &= new_macro <= items.budget
-    if items.max_macro is not None:
+    if items.max_macro is None:
+        a, b, best_gain = _best_exchange(
+            macro_spend - drop_cost,
+            drop_profit,
+            add_cost,
+            add_profit,
+            items.macro_min,
+            min(items.macro_max, items.budget),
+        )
+        if not best_gain > 0:
+            return chosen
+    else:
+        new_macro = macro_spend - drop_cost[:, None] + add_cost[None, :]
+        gain = add_profit[None, :] - drop_profit[:, None]
+        ok = (new_macro <= items.macro_max) & (new_macro >= items.macro_min)
+        ok &= new_macro <= items.budget
         n_macro = int((chosen & macro & items.first).sum())
         counts = n_macro - (drop_sets & (k[drop] == 0)).sum(1)[:, None]
         counts = counts + (add_sets & (k[add] == 0)).sum(1)[None, :]
         ok &= counts <= items.max_macro
-    score = np.where(ok, gain, -np.inf)
-    a, b = np.unravel_index(int(np.argmax(score)), score.shape)
-    if not score[a, b] > 0:
-        return chosen
+        score = np.where(ok, gain, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(score)), score.shape)
+        if not score[a, b] > 0:
+            return chosen
     plan = chosen.copy()
     plan[drop[drop_sets[a]]] = False
     plan[add[add_sets[b]]] = True
     return plan
+
+
+def _best_exchange(
+    kept: np.ndarray,
+    drop_profit: np.ndarray,
+    add_cost: np.ndarray,
+    add_profit: np.ndarray,
+    low: int,
+    high: int,
+) -> tuple[int, int, float]:
+    """The drop set a and add set b with low <= kept[a] + add_cost[b] <= high that gain most
+    (add_profit[b] - drop_profit[a]): for each a, the best b in a range of add costs, by a
+    sparse table of range maxima (n log n instead of every pair)."""
+    order = np.argsort(add_cost, kind="stable")
+    sorted_cost, sorted_profit = add_cost[order], add_profit[order]
+    n = order.size
+    table = [np.arange(n)]  # table[j][i]: position of the best profit in [i, i + 2^j)
+    width = 1
+    while 2 * width <= n:
+        prev = table[-1]
+        left, right = prev[: n - 2 * width + 1], prev[width : n - width + 1]
+        table.append(np.where(sorted_profit[right] > sorted_profit[left], right, left))
+        width *= 2
+    lo = np.searchsorted(sorted_cost, low - kept, side="left")
+    hi = np.searchsorted(sorted_cost, high - kept, side="right")
+    some = hi > lo
+    span = np.where(some, hi - lo, 1)
+    level = np.floor(np.log2(span)).astype(np.int64)
+    pos = np.zeros(kept.size, dtype=np.int64)
+    for j in np.unique(level[some]):
+        rows = np.flatnonzero(some & (level == j))
+        first = table[j][lo[rows]]
+        second = table[j][hi[rows] - (1 << int(j))]
+        pos[rows] = np.where(sorted_profit[second] > sorted_profit[first], second, first)
+    gain = np.where(some, sorted_profit[pos] - drop_profit, -np.inf)
+    a = int(np.argmax(gain))
+    return a, int(order[pos[a]]), float(gain[a])

@@ -19,7 +19,7 @@ from planner.model import PostItems, build_items
 from planner.money import money
 from planner.roster import Roster
 from planner.settings import Campaign
-from planner.solver import Solution, relative_gap, solve
+from planner.solver import Solution, relative_gap, solve, solve_bands
 
 TIERS = ("micro", "macro")
 
@@ -374,26 +374,43 @@ def split_points(
     step: float = 0.1,
     first_value: np.ndarray | None = None,
     part: tuple[int, int] = (0, 1),
+    on_point: Callable[[int, int], None] | None = None,
 ) -> list[BandPoint]:
     """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
 
-    The posts are built once; each band only moves the macro spend limits, and a band that
-    cannot be met is reported as infeasible without the explanation a plan would carry.
-    `part=(i, n)` solves every n-th band from the i-th only, so n processes can share the curve.
+    The posts are built once; each band only moves the macro spend limits, and the bands are
+    solved from shared work (`planner.solver.solve_bands`: one set-up, each band started from
+    its neighbours' plans), each still certified. A band that cannot be met is reported as
+    infeasible without the explanation a plan would carry. `part=(i, n)` solves every n-th band
+    from the i-th only, so n processes can share the curve. `on_point(done, total)` is called
+    after each certified band (for a progress message; `total` counts this part's bands).
     """
     items = build_items(roster.table, campaign, first_value)
-    points = []
     first, every = part
-    for share in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)[first::every]:
+    shares = [float(s) for s in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)[first::every]]
+    limits = []
+    for share in shares:
         low = 0.0 if share == 0 else max(0.0, share - step / 2)
         high = 0.0 if share == 0 else min(1.0, share + step / 2)
-        banded = dataclasses.replace(
-            items,
-            macro_min=int(math.ceil(low * items.budget - 1e-6)),
-            macro_max=min(items.budget, int(math.floor(high * items.budget + 1e-6))),
+        limits.append((low, high))
+    bands = [
+        (
+            int(math.ceil(low * items.budget - 1e-6)),
+            min(items.budget, int(math.floor(high * items.budget + 1e-6))),
         )
-        points.append(BandPoint(float(share), low, high, banded, solve(banded)))
-    return points
+        for low, high in limits
+    ]
+    solutions = solve_bands(items, bands, on_point=on_point)
+    return [
+        BandPoint(
+            share,
+            low,
+            high,
+            dataclasses.replace(items, macro_min=band[0], macro_max=band[1]),
+            solution,
+        )
+        for share, (low, high), band, solution in zip(shares, limits, bands, solutions, strict=True)
+    ]
 
 
 def split_curve(

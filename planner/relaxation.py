@@ -88,11 +88,19 @@ def _band_duals(items: PostItems, split: _Split, macro_total: int) -> tuple[floa
     return top, bottom
 
 
-def tier_lp(items: PostItems, value: np.ndarray) -> Relaxation | None:
+def tier_lp(
+    items: PostItems,
+    value: np.ndarray,
+    chains: tuple[DantzigChain, DantzigChain] | None = None,
+) -> Relaxation | None:
     """The LP relaxation without influencer caps; None when the band cannot be met even
-    fractionally."""
-    micro = DantzigChain.of_items(items, value, ~items.macro)
-    macro = DantzigChain.of_items(items, value, items.macro)
+    fractionally. `chains` are the micro and macro posts' chains when the caller has them
+    (they do not depend on the budget or the band)."""
+    if chains is None:
+        micro = DantzigChain.of_items(items, value, ~items.macro)
+        macro = DantzigChain.of_items(items, value, items.macro)
+    else:
+        micro, macro = chains
     split = _split(micro, macro, items)
     if split is None:
         return None

@@ -21,17 +21,24 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
+        if z >= z_LP (1 - 5e-7): return it (certified at the root)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
             dominance and by LP/Lagrangian bounds against z; then micro posts one at a time in
             the core left by reduced-cost fixing, or, with a cap on influencers, micro
-            influencers as groups with states (spend, engagement, count)
+            influencers as groups with states (spend, engagement, count), first over the 40
+            nearest the break (a heuristic pass for z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
-            (planner/mip.py) as the last resort, keeping the better plan and certificate
+            (planner/mip.py) as the last resort, keeping the better plan and certificate,
+            unless under a quarter of the time limit is left or the model has over 50,000
+            posts (then the best plan found and its true gap)
 
 Caps on the number of influencers follow the cardinality-constrained knapsack literature
 (Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
 is priced in the bounds and tracked exactly in the states.
+
+The split curve's bands (`solve_bands`) differ only in the macro band: what does not depend on it
+(scale, chains, macro groups, rankings) is built once for all of them.
 """
 
 from __future__ import annotations
@@ -39,18 +46,30 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from planner.dp import solve_dp
-from planner.heuristics import greedy_fill, improve, macro_exchange, repair, starting_plan
+from planner.chain import DantzigChain
+from planner.dp import Prepared, prepare, solve_dp
+from planner.heuristics import (
+    Orders,
+    greedy_fill,
+    improve,
+    macro_exchange,
+    repair,
+    starting_plan,
+)
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
 from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
 
-__all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve"]
+__all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
 # HiGHS stops after this long and returns its best plan with its true gap.
 TIME_LIMIT_S = 120.0
+# Above this many posts HiGHS is not the last resort: it does not keep to its time limit there
+# (docs/benchmarks.md), so the programme's best plan is returned with its true gap.
+MIP_MAX_POSTS = 50_000
 
 
 def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
@@ -58,6 +77,57 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
 
     Within about `time_limit` seconds: the engine's own search stops at half of it and hands
     over to HiGHS for the rest; past that, the best plan found is returned with its true gap."""
+    return _solve(items, time_limit, None)
+
+
+def solve_bands(
+    items: PostItems,
+    bands: Sequence[tuple[int, int]],
+    *,
+    time_limit: float = TIME_LIMIT_S,
+    on_point: Callable[[int, int], None] | None = None,
+) -> list[Solution]:
+    """The best plan for each macro band (least and most macro spend, in cents), every other
+    rule as in `items`: the split curve's points, each certified as `solve`'s (gap <= 1e-6, or
+    its true gap when `time_limit` per point runs out).
+
+    The points share what does not depend on the band: the engagement scale, the Dantzig
+    chains of the micro and the macro posts (the LP of each band is then a binary search), the
+    programme's macro groups and their chains, and the posts' rankings for the greedy fill and
+    the repair. (Starting each band from its neighbours' plans was tried and dropped: moved into
+    a band 10 points away they were 1-20% below that band's LP bound, never better than rounding
+    the band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
+    shared = _Shared.of(items) if items.owner.size else None
+    found: list[Solution] = []
+    for i, (low, high) in enumerate(bands):
+        banded = dataclasses.replace(items, macro_min=int(low), macro_max=int(high))
+        found.append(_solve(banded, time_limit, shared))
+        if on_point is not None:
+            on_point(i + 1, len(bands))
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shared:
+    """What every model with the same posts shares, whatever its macro band."""
+
+    scale: float
+    value: np.ndarray  # engagement in units of the best post
+    prepared: Prepared
+    orders: Orders  # by engagement per cent (the uncapped models' orders)
+
+    @classmethod
+    def of(cls, items: PostItems) -> _Shared:
+        scale = float(items.value.max())
+        value = items.value / scale
+        return cls(scale, value, prepare(items, value), Orders.of(items, value))
+
+    @property
+    def chains(self) -> tuple[DantzigChain, DantzigChain]:
+        return self.prepared.micro_chain, self.prepared.rest_macro[0]
+
+
+def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solution:
     started = time.monotonic()
     deadline = started + time_limit / 2
     n = items.owner.size
@@ -67,16 +137,29 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
     if n == 0:
         status = "optimal" if items.macro_min <= 0 else "infeasible"
         return Solution(status, empty, 0.0, 0.0)
-    # Engagement in units of the best post keeps every bound well scaled.
-    scale = float(items.value.max())
-    value = items.value / scale
+    if shared is None:
+        # Engagement in units of the best post keeps every bound well scaled.
+        scale = float(items.value.max())
+        value = items.value / scale
+        prepared, chains, orders = None, None, None
+    else:
+        scale, value, prepared = shared.scale, shared.value, shared.prepared
+        chains, orders = shared.chains, shared.orders
 
     if items.max_influencers is None and items.max_macro is None:
-        relaxed = tier_lp(items, value)
+        relaxed = tier_lp(items, value, chains)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         found = _dynamic_programme(
-            items, value, relaxed.y, relaxed.duals, relaxed.bound, scale, deadline=deadline
+            items,
+            value,
+            relaxed.y,
+            relaxed.duals,
+            relaxed.bound,
+            scale,
+            deadline=deadline,
+            prepared=prepared,
+            orders=orders,
         )
     else:
         relaxed = counted_lp(items, value)
@@ -89,15 +172,30 @@ def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
             if priced.status == "optimal":
                 return priced
         found = _dynamic_programme(
-            items, value, relaxed.y, relaxed.duals, bound, scale, start=plan, deadline=deadline
+            items,
+            value,
+            relaxed.y,
+            relaxed.duals,
+            bound,
+            scale,
+            start=plan,
+            deadline=deadline,
+            prepared=prepared,
+            orders=orders,
         )
     if found is not None and found.status != "feasible":
+        return found
+    left = time_limit - (time.monotonic() - started)
+    if found is not None and (left < time_limit / 4 or n > MIP_MAX_POSTS):
+        # Too little time left for HiGHS, or a model so large that HiGHS would not stop at its
+        # time limit (at 285,000 posts it ran past 180 s with a 10 s limit): the best plan
+        # found, with its true gap, within the time limit.
         return found
     # A cap on the number of influencers couples every post, and the programme may give up:
     # hand the whole model to HiGHS, keeping the programme's plan if HiGHS does no better.
     from planner.mip import solve_mip
 
-    left = max(time_limit - (time.monotonic() - started), 1.0)
+    left = max(left, 1.0)
     fallback = solve_mip(items, mip_rel_gap=OPTIMAL_GAP / 2, time_limit=left)
     if found is None or fallback.status in ("optimal", "infeasible"):
         return fallback
@@ -115,8 +213,10 @@ def _dynamic_programme(
     scale: float,
     start: np.ndarray | None = None,
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
+    orders: Orders | None = None,
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline)
+    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, orders)
     if found is None:
         return None
     chosen, bound = found
@@ -133,22 +233,31 @@ def _search(
     z_lp: float,
     start: np.ndarray | None = None,
     deadline: float = math.inf,
+    prepared: Prepared | None = None,
+    orders: Orders | None = None,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
-    None when the programme gave up without any plan."""
+    None when the programme gave up without any plan. `prepared` and `orders` are the
+    programme's set-up and the posts' rankings when the caller has them (the split curve)."""
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
-    order_value = value - np.where(items.first, charge, 0.0)
-    incumbent = starting_plan(items, y, value, order_value)
-    z_inc = float(value[incumbent].sum()) if incumbent is not None else -np.inf
-    if start is not None and float(value[start].sum()) > z_inc:
+    capped = items.max_influencers is not None or items.max_macro is not None
+    if orders is None or capped:
+        orders = Orders.of(items, value - np.where(items.first, charge, 0.0))
+    fill_order = orders.fill
+    certified = z_lp * (1 - OPTIMAL_GAP / 2)
+    incumbent, z_inc = None, -np.inf
+    if start is not None:
         incumbent, z_inc = start, float(value[start].sum())
-    fill_order = np.argsort(-(order_value / items.cost), kind="stable")
+    rounded = starting_plan(items, y, value, orders)
+    if rounded is not None and float(value[rounded].sum()) > z_inc:
+        incumbent, z_inc = rounded, float(value[rounded].sum())
+    if incumbent is not None and z_inc >= certified:
+        return incumbent, z_lp  # the starting plan is within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
         exchanged = macro_exchange(items, incumbent, value, duals.budget)
         if exchanged is not incumbent:
-            drop_order = np.lexsort((-items.k, value / items.cost))
-            repaired = repair(items, exchanged, exchanged & items.macro, drop_order)
+            repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
                 filled = improve(items, greedy_fill(items, repaired, fill_order), value)
                 if not items.check(filled) and value[filled].sum() > z_inc:
@@ -157,7 +266,9 @@ def _search(
     def complete(plan: np.ndarray) -> np.ndarray:
         return improve(items, greedy_fill(items, plan, fill_order), value)
 
-    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline)
+    if incumbent is not None and z_inc >= certified:
+        return incumbent, z_lp
+    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
     if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
         if incumbent is None:
             return None
