@@ -109,6 +109,26 @@ def test_a_page_as_edited_replaces_its_rows_with_added_and_deleted_ones():
     assert whole["n"].tolist() == [0, 1, 20, 7, 8, 4, 5]
 
 
+def test_the_roster_chart_of_a_large_roster_draws_the_plan_and_a_fixed_pick_of_the_rest():
+    from dashboard import charts
+    from planner import Campaign, check_roster, make_plan
+
+    roster = check_roster(synthetic_roster(12_000, seed=3))
+    plans = [make_plan(roster, Campaign(budget=b)) for b in (40_000, 60_000)]
+    figures = [charts.roster_scatter(roster.table, p.allocations) for p in plans]
+    for figure, plan in zip(figures, plans, strict=True):
+        rest, *chosen = figure.data
+        assert len(rest.x) <= charts.SCATTER_REST
+        assert sum(len(t.x) for t in chosen) == len(plan.allocations)  # every pick drawn
+        assert "not in the plan shown, picked at random" in figure.layout.title.subtitle.text
+    # The same pick from move to move: the points not chosen in either plan stay.
+    names = [set(f.data[0].text) for f in figures]
+    both = set(plans[0].allocations["name"]) | set(plans[1].allocations["name"])
+    assert len((names[0] ^ names[1]) - {charts.chart_text(n) for n in both}) == 0
+    small = charts.roster_scatter(roster.table.iloc[:300], plans[0].allocations)
+    assert not small.layout.title.subtitle.text
+
+
 class _Slot:
     """An `st.empty` that records what it was given."""
 
