@@ -4,6 +4,8 @@ every edit, and slow steps say what they are doing."""
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -181,7 +183,18 @@ def test_counted_steps_say_how_far_along_and_clear(monkeypatch):
     monkeypatch.setattr(progress, "SHOW_AFTER", 0.0)
     slot = _Slot()
     with progress.steps(slot, lambda done: f"{done} of 3 budgets solved", 3) as counted:  # type: ignore[arg-type]
+        time.sleep(0.2)  # the first step takes a while: the words come meanwhile
         for _ in range(3):
             counted.step()
-    assert [text for _, text in slot.shown] == ["1 of 3 budgets solved", "2 of 3 budgets solved"]
+    assert [text for _, text in slot.shown] == [
+        "0 of 3 budgets solved",
+        "1 of 3 budgets solved",
+        "2 of 3 budgets solved",
+    ]
     assert slot.emptied == 1
+    quick = _Slot()
+    monkeypatch.setattr(progress, "SHOW_AFTER", 5.0)
+    with progress.steps(quick, lambda done: "", 3) as counted:  # type: ignore[arg-type]
+        for _ in range(3):
+            counted.step()
+    assert quick.shown == [] and quick.emptied == 0  # quick work shows nothing

@@ -5,6 +5,7 @@ takes its place). The words appear only after `SHOW_AFTER` seconds, so a quick s
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from ui.cache import PendingCurve
 
@@ -90,28 +91,42 @@ def wait_for_curve(curve: PendingCurve, slot: DeltaGenerator) -> tuple[pd.DataFr
 
 class Steps:
     """A count of steps shown as a progress bar with words in `slot` (an `st.empty`) once the
-    work has taken `SHOW_AFTER` seconds, emptied when the work ends (`steps`)."""
+    work has taken `SHOW_AFTER` seconds (from a timer, as Streamlit's spinner does, so the
+    words come even while the first step takes long), emptied when the work ends (`steps`)."""
 
     def __init__(self, slot: DeltaGenerator, words: Callable[[int], str], total: int) -> None:
         self._slot = slot
         self._words = words
         self._total = total
         self._done = 0
-        self._started = time.monotonic()
         self._shown = False
+        self._closed = False
+        self._lock = threading.Lock()  # the timer's thread and the run's take turns
+        self._timer = threading.Timer(SHOW_AFTER, self._show)
+        add_script_run_ctx(self._timer)
+        self._timer.start()
 
-    def step(self) -> None:
-        """One more step done."""
-        self._done += 1
-        if time.monotonic() - self._started >= SHOW_AFTER and self._done < self._total:
+    def _show(self) -> None:
+        with self._lock:
+            if self._closed or self._done >= self._total:
+                return
             self._slot.progress(
                 self._done / self._total if self._total else 0.0, text=self._words(self._done)
             )
             self._shown = True
 
-    def close(self) -> None:
+    def step(self) -> None:
+        """One more step done."""
+        self._done += 1
         if self._shown:
-            self._slot.empty()
+            self._show()
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._shown:
+                self._slot.empty()
 
 
 @contextmanager

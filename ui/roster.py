@@ -322,8 +322,9 @@ def _editor(app: state.AppState) -> pd.DataFrame:
     pages = max(1, -(-len(whole) // PAGE_ROWS))
     if st.session_state.get(state.ROSTER_PAGE, 1) > pages:  # rows were deleted
         state.set_roster_page(pages)
+    pick, shows = st.columns([1, 3], vertical_alignment="bottom")
     page = int(
-        st.number_input(
+        pick.number_input(
             f"Page (of {pages:,})",
             min_value=1,
             max_value=pages,
@@ -339,7 +340,7 @@ def _editor(app: state.AppState) -> pd.DataFrame:
     assert base is not None
     start = (page - 1) * PAGE_ROWS
     stop = min(len(base), start + PAGE_ROWS)
-    st.caption(
+    shows.caption(
         f"Showing rows {start + 1:,}–{stop:,} of {len(base):,}. Rows added here go after "
         "this page's last row."
     )

@@ -19,14 +19,14 @@ def show_budget(c: Current) -> None:
     frontier_slot = st.container()
     chart(charts.roster_scatter(c.roster.table, c.plan.allocations))
     budgets = len(frontier_budgets(c.campaign.budget))
-    with (
-        st.spinner("Working out what more budget buys: the best plan at each budget…"),
-        progress.steps(
-            note,
-            lambda done: f"Updating what more budget buys: {done} of {budgets} budgets solved…",
-            budgets,
-        ) as counted,
-    ):
+    with progress.steps(
+        note,
+        lambda done: (
+            f"Updating what more budget buys: {done} of {budgets} budgets solved "
+            "(the best plan at each)…"
+        ),
+        budgets,
+    ) as counted:
         frontier = cache.frontier(c.roster, c.key, c.campaign, None, on_plan=counted.step)
     with frontier_slot:
         chart(charts.frontier_chart(frontier, c.campaign.budget, basis=charts.FRONTIER_BASIS))
