@@ -176,6 +176,12 @@ def measure(
     # Every chart on screen (the Plan tab's; the other tabs draw only when opened).
     shown = page.locator(".js-plotly-plot").count() if charts else 0
     uploaded = upload(page, roster, shown) if roster is not None else (0.0, 0.0)
+    if roster is not None:
+        print(
+            f"  {roster.name}: upload to first plan {uploaded[0] * 1000:.0f}ms, to every chart "
+            f"{uploaded[1] * 1000:.0f}ms",
+            flush=True,
+        )
     # A move with a large roster or a cap can take minutes on a loaded machine: measured, not cut.
     wait = 60_000 if roster is None and "max_influencers" not in url else 900_000
     sidebar = page.locator('[data-testid="stSidebar"]').count() > 0

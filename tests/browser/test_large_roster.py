@@ -72,9 +72,9 @@ def _number(text: str) -> float:
 
 def assert_charts_agree_with_the_headline(page: Page) -> None:
     engagements = _number(metric(page, "Expected engagements").inner_text())
-    budget = _number(
+    budget = _number(  # under "Expected spend": "of $99,000"
         page.locator('[data-testid="stMetric"]')
-        .filter(has_text="Expected spend")
+        .filter(has=page.locator('[data-testid="stMetricLabel"]', has_text="Expected spend"))
         .locator('[data-testid="stMetricDelta"]')
         .inner_text()
     )
