@@ -114,6 +114,13 @@ curve_ready = (
     if st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
     else None
 )
+with (
+    head,
+    st.spinner(  # (shown once it takes over half a second: a large roster, a cap)
+        f"Working out the best plan for {len(roster.table):,} influencers…", show_time=True
+    ),
+):
+    plan = cache.plan(roster, key, campaign, None)  # as if every offer were accepted
 current = Current(
     roster=roster,
     key=key,
@@ -122,7 +129,7 @@ current = Current(
     campaign=campaign,
     assumptions=assumptions,
     strategy=strategy,
-    plan=cache.plan(roster, key, campaign, None),  # as if every offer were accepted
+    plan=plan,
     saved=app.scenario,
     curve_ready=curve_ready,
 )

@@ -1,6 +1,7 @@
 """How fast the dashboard answers in a real browser (headless Chromium, Playwright).
 
     python benchmarks/browser_responsiveness.py [--moves 30] [--reopens 5]
+    python benchmarks/browser_responsiveness.py --roster 5000 [--cap 30] [--rounds 2] [--moves 10]
 
 For the app on the sample roster, and for two named references (a bare Streamlit page with one
 slider and four metrics, `REFERENCE_APP` below, and the same page with one small plotly chart,
@@ -17,6 +18,16 @@ the floor for "first chart"), it measures:
 and prints medians, 95th percentiles and the ratio of the app to the reference.
 Targets (issue 4): median <= 250 ms and p95 <= 400 ms to the headline, all charts within 1 s,
 first chart within 4 s.
+
+With `--roster N` (issue 19) it measures the app with a synthetic N-row roster
+(`planner/synthetic.py`, seed 19) uploaded through the file picker instead of the bare pages:
+file chosen to the headline showing the new roster's plan ("upload to first plan") and to every
+chart drawn, then the budget moves as above. The named reference is the same app on its sample
+roster, measured the same way without the upload; the two alternate (`--rounds` times each, a
+fresh server for every run, so no run answers from another's cache). `--cap K` opens both with
+a cap of K influencers in total (`?max_influencers=K`). Targets (issue 19), 5,000 rows with and
+without a cap of 30: headline median <= 400 ms, every chart <= 1.5 s; 50,000 rows: headline
+median <= 1.5 s, upload to first plan <= 5 s.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT))
 
 from helpers import (  # noqa: E402
     CHROMIUM_ARGS,
@@ -39,6 +51,7 @@ from helpers import (  # noqa: E402
     chromium_path,
     free_port,
     start_app,
+    stop_app,
 )
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
@@ -126,10 +139,51 @@ def first_shown(page: Page, url: str, charts: bool, table: bool) -> tuple[float,
     return first, table_shown
 
 
-def measure(page: Page, url: str, moves: int, charts: bool, table: bool) -> dict[str, list[float]]:
+# The headline's main figure's value, and whether the page names `file` as the roster in use.
+MAIN_FIGURE = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .find(m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() ===
+        'Expected engagements')?.querySelector('[data-testid="stMetricValue"]')?.innerText.trim()"""
+NEW_PLAN = (
+    """([file, before]) => document.body.innerText.includes('In use: ' + file) &&
+    ("""
+    + MAIN_FIGURE
+    + """)() !== before"""
+)
+
+
+def upload(page: Page, roster: Path, charts: int) -> tuple[float, float]:
+    """Seconds from choosing `roster` in the file picker to the headline showing its plan (the
+    main figure changed and the page names the file in use), and to every chart drawn."""
+    before = page.evaluate(MAIN_FIGURE)
+    chosen = time.perf_counter()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(roster)
+    page.wait_for_function(NEW_PLAN, arg=[roster.name, before], polling="raf", timeout=600_000)
+    planned = time.perf_counter() - chosen
+    page.wait_for_function(REDRAWN, arg=[IDLE, charts], polling="raf", timeout=600_000)
+    page.evaluate(PAINTED)
+    return planned, time.perf_counter() - chosen
+
+
+def measure(
+    page: Page,
+    url: str,
+    moves: int,
+    charts: bool,
+    table: bool,
+    roster: Path | None = None,
+) -> dict[str, list[float]]:
     opened, table_shown = first_shown(page, url, charts, table)
     # Every chart on screen (the Plan tab's; the other tabs draw only when opened).
     shown = page.locator(".js-plotly-plot").count() if charts else 0
+    uploaded = upload(page, roster, shown) if roster is not None else (0.0, 0.0)
+    if roster is not None:
+        print(
+            f"  {roster.name}: upload to first plan {uploaded[0] * 1000:.0f}ms, to every chart "
+            f"{uploaded[1] * 1000:.0f}ms",
+            flush=True,
+        )
+    # A move with a large roster or a cap can take minutes on a loaded machine: measured, not cut.
+    wait = 60_000 if roster is None and "max_influencers" not in url else 900_000
     sidebar = page.locator('[data-testid="stSidebar"]').count() > 0
     slider = budget_slider(page) if sidebar else page.get_by_role("slider").first
     slider.focus()
@@ -139,22 +193,112 @@ def measure(page: Page, url: str, moves: int, charts: bool, table: bool) -> dict
         budget -= 1_000
         pressed = time.perf_counter()
         page.keyboard.press("ArrowLeft")
-        spend_is(page, f"${budget:,.0f}")
+        spend_is(page, f"${budget:,.0f}", timeout=wait)
         headline.append(time.perf_counter() - pressed)
-        page.wait_for_function(REDRAWN, arg=[IDLE, shown], polling="raf", timeout=60_000)
+        page.wait_for_function(REDRAWN, arg=[IDLE, shown], polling="raf", timeout=wait)
         page.evaluate(PAINTED)
         redrawn.append(time.perf_counter() - pressed)
-    return {"open": [opened], "table": [table_shown], "headline": headline, "redrawn": redrawn}
+    return {
+        "open": [opened],
+        "table": [table_shown],
+        "headline": headline,
+        "redrawn": redrawn,
+        "upload plan": [uploaded[0]],
+        "upload drawn": [uploaded[1]],
+    }
+
+
+def rosters(args: argparse.Namespace, path: str) -> None:
+    """`--roster N`: the app with an N-row roster uploaded against the app on its sample roster
+    (the named reference), alternating, each run on a fresh server."""
+    from planner.synthetic import synthetic_roster
+
+    ms = 1000
+    query = f"?max_influencers={args.cap}" if args.cap else ""
+    capped = f", cap {args.cap}" if args.cap else ""
+    sample, big = f"sample roster (400{capped})", f"{args.roster:,}-row roster{capped}"
+    results: dict[str, dict[str, list[float]]] = {sample: {}, big: {}}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        roster = Path(tmp) / f"roster_{args.roster}.csv"
+        synthetic_roster(args.roster, seed=19).to_csv(roster, index=False)
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        for _ in range(args.rounds):
+            for name, upload_file in ((sample, None), (big, roster)):
+                port = free_port()
+                server = start_app(port)
+                try:
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
+                    run = measure(
+                        page,
+                        f"http://127.0.0.1:{port}/{query}",
+                        args.moves,
+                        True,
+                        True,
+                        roster=upload_file,
+                    )
+                    context.close()
+                finally:
+                    stop_app(server)
+                print(
+                    f"{name:28} upload to first plan {run['upload plan'][0] * ms:>7.0f}ms, "
+                    f"to every chart {run['upload drawn'][0] * ms:>7.0f}ms; headline med "
+                    f"{statistics.median(run['headline']) * ms:>6.0f}ms, redrawn med "
+                    f"{statistics.median(run['redrawn']) * ms:>6.0f}ms, max "
+                    f"{max(run['redrawn']) * ms:>6.0f}ms",
+                    flush=True,
+                )
+                for key, values in run.items():
+                    results[name].setdefault(key, []).extend(values)
+        browser.close()
+    print(
+        f"{'':28} {'upload plan':>12} {'upload all':>11} {'headline med':>13} {'p95':>7} "
+        f"{'redrawn med':>12} {'p95':>7} {'max':>7}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:28} {statistics.median(r['upload plan']) * ms:>10.0f}ms"
+            f" {statistics.median(r['upload drawn']) * ms:>9.0f}ms"
+            f" {statistics.median(r['headline']) * ms:>11.0f}ms"
+            f" {percentile(r['headline'], 0.95) * ms:>5.0f}ms"
+            f" {statistics.median(r['redrawn']) * ms:>10.0f}ms"
+            f" {percentile(r['redrawn'], 0.95) * ms:>5.0f}ms"
+            f" {max(r['redrawn']) * ms:>5.0f}ms"
+        )
+    ref, ours = results[sample], results[big]
+    med = statistics.median
+    print(
+        f"ratio {big} / {sample} (the reference): headline median "
+        f"{med(ours['headline']) / med(ref['headline']):.2f}x, "
+        f"redrawn median {med(ours['redrawn']) / med(ref['redrawn']):.2f}x"
+    )
+    print(
+        "targets (issue 19): 5,000 rows, with or without a cap of 30: headline median <= 400 ms, "
+        "every chart <= 1,500 ms; 50,000 rows: headline median <= 1,500 ms, upload to first "
+        "plan <= 5,000 ms"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moves", type=int, default=30)
     parser.add_argument("--reopens", type=int, default=5)
+    parser.add_argument(
+        "--roster", type=int, default=0, help="upload a synthetic roster of this many rows"
+    )
+    parser.add_argument(
+        "--cap", type=int, default=0, help="with --roster: at most this many influencers"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="with --roster: runs of each")
     args = parser.parse_args()
     path = chromium_path()
     if path is None:
         sys.exit("Chromium is not installed: apt-get install -y chromium (or set CHROMIUM).")
+    if args.cap and not args.roster:
+        sys.exit("--cap goes with --roster N.")
+    if args.roster:
+        rosters(args, path)
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         reference = Path(tmp) / "reference_app.py"

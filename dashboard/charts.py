@@ -507,15 +507,31 @@ def frontier_chart(
     )
 
 
+# At most this many influencers not in the plan are drawn: beyond it the chart (some 60 bytes
+# and an SVG marker per point, sent again on every move) would cost the browser more than the
+# rest of the page, and a cloud of 50,000 points shows no more than one of 5,000. The ones drawn
+# are a fixed random pick of the roster's rows, the same from move to move; the title says so.
+SCATTER_REST = 5_000
+
+
 def roster_scatter(
     table: pd.DataFrame, allocations: pd.DataFrame, *, currency: str = DEFAULT_CURRENCY
 ) -> go.Figure:
-    """Every influencer by followers (log scale) and engagement rate; the chosen ones coloured by
-    tier and sized by spend (in `currency`, the roster's)."""
+    """Every influencer by followers (log scale) and engagement rate (of a large roster, the
+    chosen ones and `SCATTER_REST` of the others); the chosen ones coloured by tier and sized
+    by spend (in `currency`, the roster's)."""
     spend = allocations.set_index("name")["spend"] if len(allocations) else pd.Series(dtype=float)
     chosen = table["name"].isin(spend.index)
-    names = table["name"].map(chart_text)
     rest = table.loc[~chosen]
+    subtitle = ""
+    if len(rest) > SCATTER_REST:
+        keep = np.zeros(len(table), dtype=bool)
+        keep[np.random.default_rng(0).permutation(len(table))[:SCATTER_REST]] = True
+        rest = table.loc[~chosen & keep]
+        subtitle = (
+            f"{len(rest):,} of the {int((~chosen).sum()):,} influencers not in the plan shown, "
+            "picked at random"
+        )
     traces = [
         go.Scatter(
             x=rest["followers"],
@@ -523,7 +539,7 @@ def roster_scatter(
             mode="markers",
             name="Not in the plan",
             marker=dict(color=OTHER_COLOUR, size=6, opacity=0.7),
-            text=names[~chosen],
+            text=rest["name"].map(chart_text),
             hovertemplate="%{text}<br>%{x:,.0f} followers · %{y:.2f}%<extra></extra>",
         )
     ]
@@ -545,7 +561,7 @@ def roster_scatter(
                     opacity=0.85,
                     line=dict(color="white", width=1),
                 ),
-                text=names[rows.index],
+                text=rows["name"].map(chart_text),
                 customdata=row_spend,
                 hovertemplate=(
                     "%{text}<br>%{x:,.0f} followers · %{y:.2f}%<br>"
@@ -556,6 +572,7 @@ def roster_scatter(
     return _figure(
         traces,
         "The roster: who is in the plan",
+        subtitle=subtitle,
         xaxis=dict(type="log", title="Followers (log scale)"),
         yaxis=dict(title="Engagement rate", ticksuffix="%", rangemode="tozero"),
     )

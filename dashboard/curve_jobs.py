@@ -5,6 +5,8 @@ Streamlit in here: `ui/cache.py` keeps one `CurveJobs` per server."""
 from __future__ import annotations
 
 import functools
+import inspect
+import itertools
 import multiprocessing
 import os
 import sys
@@ -25,6 +27,28 @@ Curve = tuple[pd.DataFrame, pd.DataFrame]  # the curve and its simulated ranges
 
 # Waits for a curve asked for outside a session (no owner): such a curve is never given up.
 _ANYONE = object()
+
+# The split curve's points: the macro shares 0%, 10%, ..., 100% (`planner.plan.split_points`'
+# step); a part (i, n) solves every n-th of them from the i-th.
+POINTS = 11
+
+
+def points_in(part: tuple[int, int]) -> int:
+    """How many of the curve's points the part `part` = (i, n) solves."""
+    first, every = part
+    return len(range(first, POINTS, every))
+
+
+# Each part sent to a worker reports the points it has solved in its own slot of this array
+# (shared with the workers, which get it when they start: `_init_worker`), when the split curve
+# function can say so (an `on_point(done, total)` argument); else a part counts only once done.
+_SLOTS = 256
+_progress: object = None  # in a worker: the shared array
+
+
+def _init_worker(progress: object) -> None:
+    global _progress
+    _progress = progress
 
 
 class _Later:
@@ -140,10 +164,19 @@ class CurveJobs:
         self._waiters: dict[tuple, set[object]] = {}
         self._asked: dict[Hashable, tuple] = {}
         self._prune_at = self.LIMIT
+        # The parts' slots in the shared progress array (`progress`), given out in turn.
+        self._next_slot = itertools.cycle(range(_SLOTS))
+        self._progress = None
         try:
             context = multiprocessing.get_context("forkserver")  # fork is unsafe in threads
             context.set_forkserver_preload(["planner.risk", "planner.outreach"])
-            self._pool = ProcessPoolExecutor(max_workers=self.WORKERS, mp_context=context)
+            self._progress = context.Array("i", _SLOTS, lock=False)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.WORKERS,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self._progress,),
+            )
         except (ValueError, OSError):  # pragma: no cover - no forkserver on this platform
             self._pool = None
 
@@ -233,10 +266,23 @@ class CurveJobs:
         parts = [
             kept[i]
             if kept[i] is not None and not kept[i].cancelled()  # type: ignore[union-attr]
-            else self._send(_curve, *args, first_value=first_value, part=(i, self.PARTS))
+            else self._send_part(args, first_value, (i, self.PARTS))
             for i in range(self.PARTS)
         ]
         return tuple(parts) if all(part is not None for part in parts) else None  # type: ignore[arg-type]
+
+    def _send_part(
+        self, args: tuple, first_value: np.ndarray | None, part: tuple[int, int]
+    ) -> Future | None:  # type: ignore[type-arg]
+        """One part of a curve queued for the workers, with its progress slot. (Under the
+        lock.)"""
+        slot = next(self._next_slot)
+        if self._progress is not None:
+            self._progress[slot] = 0  # type: ignore[index]
+        future = self._send(_curve, *args, first_value=first_value, part=part, slot=slot)
+        if future is not None:
+            future.curve_part = (part, slot)  # type: ignore[attr-defined]  # for `progress`
+        return future
 
     def _later(self, later: _Later, args: tuple, first_value: np.ndarray | None) -> Curve:
         if self._warm and self._launched.wait(self.LAUNCH_WAIT):
@@ -367,6 +413,28 @@ class CurveJobs:
                 ahead.add(owners.get(id(future), id(future)))
         return None
 
+    def done(self, job: Job) -> bool:
+        """Whether `job` has its answer (or was given up): `result` then returns at once. A
+        curve worked out in this process (`_Later`) is done only once someone waited for it."""
+        return all(part.done() for part in job)
+
+    def progress(self, job: Job) -> tuple[int, int] | None:
+        """How many of the curve's points are solved, of how many: a part done counts all its
+        points; a running one, those it has reported (when the split curve function reports
+        them, else none). None for a curve worked out in this process (nothing to count)."""
+        if not all(isinstance(part, Future) for part in job):
+            return None
+        solved = 0
+        with self._lock:
+            for future in job:
+                part, slot = getattr(future, "curve_part", ((0, 1), None))
+                if future.done():
+                    if not future.cancelled() and future.exception() is None:
+                        solved += points_in(part)
+                elif slot is not None and self._progress is not None:
+                    solved += min(points_in(part), int(self._progress[slot]))  # type: ignore[index]
+        return solved, POINTS
+
     def result(self, key: tuple, job: Job) -> Curve:
         """The whole curve and its ranges; `CancelledError` when it was given up (its owner
         asked for another curve since, and nobody else waits for it)."""
@@ -390,11 +458,34 @@ def _curve(
     *,
     first_value: np.ndarray | None,
     part: tuple[int, int] = (0, 1),
+    slot: int | None = None,
 ) -> Curve:
-    """One part of a curve (what a worker runs; module level, so it can be sent to one)."""
+    """One part of a curve (what a worker runs; module level, so it can be sent to one). In a
+    worker, it reports each point solved in its `slot` of the shared progress array, when the
+    split curve function takes an `on_point(done, total)` callback."""
+    progress = _progress
+    extra: dict[str, object] = {}
+    if progress is not None and slot is not None and _reports_points():
+
+        def on_point(done: int, total: int) -> None:
+            progress[slot] = done  # type: ignore[index]
+
+        extra["on_point"] = on_point
     return split_curve_ranges(
-        roster, campaign, assumptions, first_value=first_value, part=part, outreach=outreach
+        roster,
+        campaign,
+        assumptions,
+        first_value=first_value,
+        part=part,
+        outreach=outreach,
+        **extra,  # type: ignore[arg-type]
     )
+
+
+@functools.cache
+def _reports_points() -> bool:
+    """Whether the split curve function reports each point solved (`on_point`)."""
+    return "on_point" in inspect.signature(split_curve_ranges).parameters
 
 
 def _combine(parts: list[Curve]) -> Curve:

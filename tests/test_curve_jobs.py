@@ -273,3 +273,50 @@ def test_closed_jobs_stop_their_workers_and_a_curve_is_then_computed_here():
     key = curve_key(Campaign(budget=43_500))
     job = jobs.submit(ROSTER, key, Campaign(budget=43_500), None, Assumptions())
     assert_curve(jobs.result(key, job), Campaign(budget=43_500))
+
+
+def test_a_curve_in_the_workers_says_how_many_of_its_shares_are_solved():
+    jobs = warm_jobs()
+    campaign = Campaign(budget=44_500)
+    with workers_busy(jobs) as release:
+        job = jobs.submit(ROSTER, curve_key(campaign), campaign, None, Assumptions(), "a")
+        assert not jobs.done(job)
+        assert jobs.progress(job) == (0, 11)  # queued: nothing solved yet
+        release()
+        seen = []
+        while not jobs.done(job):
+            seen.append(jobs.progress(job))
+            time.sleep(0.01)
+    assert jobs.progress(job) == (11, 11)  # 0%, 10%, ..., 100%: every share solved
+    assert all(0 <= done <= 11 and total == 11 for done, total in seen)
+    assert_curve(jobs.result(curve_key(campaign), job), campaign)
+    # Worked out in this process when waited for: nothing to count.
+    here = CurveJobs()
+    here._pool = None
+    later = here.submit(ROSTER, curve_key(campaign), campaign, None, Assumptions())
+    assert here.progress(later) is None and not here.done(later)
+
+
+def test_a_part_reports_each_share_solved_when_the_curve_function_can_say_so(monkeypatch):
+    """The engine's split curve function may take an `on_point(done, total)` callback: a part
+    in a worker then writes each point solved to its slot of the shared progress array."""
+    from dashboard import curve_jobs
+
+    calls: list[int] = []
+
+    def reporting(roster, campaign, assumptions, *, first_value, part, outreach, on_point):
+        for done in range(1, 4):
+            on_point(done, 3)
+            calls.append(progress[5])
+        return "curve"
+
+    progress = [0] * 8
+    monkeypatch.setattr(curve_jobs, "_progress", progress)
+    monkeypatch.setattr(curve_jobs, "split_curve_ranges", reporting)
+    curve_jobs._reports_points.cache_clear()
+    try:
+        assert curve_jobs._curve(ROSTER, CAMPAIGN, Assumptions(), None, first_value=None, slot=5)
+        assert calls == [1, 2, 3]
+    finally:
+        curve_jobs._reports_points.cache_clear()
+    assert curve_jobs.points_in((0, 2)) == 6 and curve_jobs.points_in((1, 2)) == 5

@@ -145,31 +145,58 @@ def start_curve(
             except BrokenProcessPool:  # the worker died during this job: computed here instead
                 return split_curve_ranges(roster, whole, assumptions, outreach=strategy)
 
-    return PendingCurve(ready, lambda: jobs.waiting(job))
+    return PendingCurve(
+        ready,
+        lambda: jobs.waiting(job),
+        done=lambda: jobs.done(job),
+        progress=lambda: jobs.progress(job),
+    )
 
 
 class PendingCurve:
     """A split curve being computed: call it to wait for the curve and its ranges; `waiting`
     says how many other sessions' curves are queued before it for a worker (None when it is
-    not queued)."""
+    not queued); `done` whether calling it returns at once; `progress` how many of its points
+    are solved, of how many (None when that cannot be told: it is worked out in this process
+    when called)."""
 
     def __init__(
         self,
         ready: Callable[[], tuple[pd.DataFrame, pd.DataFrame]],
         waiting: Callable[[], int | None],
+        *,
+        done: Callable[[], bool] = lambda: False,
+        progress: Callable[[], tuple[int, int] | None] = lambda: None,
     ) -> None:
         self._ready = ready
         self.waiting = waiting
+        self.done = done
+        self.progress = progress
 
     def __call__(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return self._ready()
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
 def frontier(
-    _roster: Roster, roster_key: str, campaign: Campaign, replies: Replies
+    roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    replies: Replies,
+    *,
+    on_plan: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
-    return budget_frontier(_roster, campaign, plan_for=lambda r, c: plan(r, roster_key, c, replies))
+    """What more (or less) budget earns: one plan per budget (`budget_frontier`), each through
+    the plan cache, so a frontier seen before costs lookups only and `on_plan` (called after
+    each plan) can tell the page how far along a new one is. (Not cached as a whole: the
+    page's words would be drawn from inside a cached function.)"""
+
+    def plan_for(r: Roster, c: Campaign) -> Plan:
+        planned = plan(r, roster_key, c, replies)
+        if on_plan is not None:
+            on_plan()
+        return planned
+
+    return budget_frontier(roster, campaign, plan_for=plan_for)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl="15m")

@@ -19,6 +19,7 @@ from dashboard.headline import (
     if_all_accepted_words,
 )
 from dashboard.text import md
+from planner.risk import DRAWS
 from ui import cache
 from ui.current import Current
 
@@ -81,7 +82,15 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
     with the line "if every offer were accepted" under them; returns `c` with the forecast, its
     plan of offers and the target, or None when the outreach's own plan cannot be made (then
     the slot says why)."""
-    forecast = cache.outreach_forecast(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
+    with (
+        slot,
+        st.spinner(
+            "Simulating the campaign after declines and backups: the offers, the replies and "
+            f"the backups, {DRAWS:,} times…",
+            show_time=True,
+        ),
+    ):
+        forecast = cache.outreach_forecast(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
     with slot:
         if _cannot(forecast.plan.has_plan, forecast.plan.booked_nothing, forecast.plan.message):
             return None

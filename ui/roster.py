@@ -20,6 +20,7 @@ from ui.state import PlannedRoster
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv"
 SAMPLE_LABEL = "Sample roster (synthetic, 400 influencers)"
 INCLUDE = "include"  # the roster table's column for leaving an influencer out
+PAGE_ROWS = 500  # a roster longer than this is edited a page of this many rows at a time
 FIELD_RULES = {rule.name: rule for rule in FIELDS}
 NO_COLUMN = "(no such column)"
 DECIMAL_MARKS = {"point": "Decimal point (1,234.5)", "comma": "Decimal comma (1.234,5)"}
@@ -252,15 +253,30 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> tuple[pd.DataFra
     if upload is not None and upload.file_id != app.upload_id:
         app.upload_read(upload.file_id)
         try:
-            frame = read_upload(upload.getvalue(), filename=upload.name).assign(**{INCLUDE: True})
+            # Each step says what it does once it takes over half a second (a large file).
+            with st.spinner(f"Reading {md(upload.name)} ({_size(upload.size)})…", show_time=True):
+                frame = read_upload(upload.getvalue(), filename=upload.name)
+            frame = frame.assign(**{INCLUDE: True})
             reading = app.reading_for(frame)
-            _, problem = checked(included(frame), tiers, rate_card, session_scope(), reading)
+            scope = session_scope()
+            with st.spinner(
+                f"Checking the {len(frame):,} rows of {md(upload.name)}: every field of every "
+                "row, the tiers and the prices…",
+                show_time=True,
+            ):
+                roster, problem = checked(included(frame), tiers, rate_card, scope, reading)
             # A file the page can ask about (which column is which, which decimal mark, or
             # prices to estimate) is loaded, and asked about; any other problem refuses it.
             if problem is not None and not answerable(problem):
                 raise problem
             app.use_roster(frame, upload.name, shared=False, reading=reading)
             app.upload_error_seen()
+            # Checked once: the run goes on to plan with this check, not a second one.
+            app.remember_check(
+                frame,
+                (tiers, rate_card, app.reading),
+                problem if roster is None else (roster, roster_key(roster, scope)),
+            )
         except RosterError as error:  # the roster in use stays
             app.upload_failed(upload.name, error)
     if app.upload_error is not None:
@@ -282,20 +298,80 @@ def roster_section(tiers: Tiers, rate_card: RateCard | None) -> tuple[pd.DataFra
             "Change any cell, add rows at the bottom, delete rows, or untick **include** to "
             "leave an influencer out of the plan. Edits stay until you load another roster."
         )
-        edited = a11y.named_table("Roster").data_editor(
+        edited = _editor(app)
+    app.keep_edits(edited)
+    return app.edited if app.edited is not None else edited, in_use_slot
+
+
+def _editor(app: state.AppState) -> pd.DataFrame:
+    """The roster editor; returns the whole table as edited. A roster of over `PAGE_ROWS` rows
+    is edited a page at a time (the browser would otherwise be sent, and draw, every row on
+    every run): a page selector, the rows shown named, and the edits of every page kept (each
+    page's editor starts from the table as edited so far: `AppState.turn_page`)."""
+    column_config = {
+        INCLUDE: st.column_config.CheckboxColumn(
+            "include", help="Untick to leave this influencer out of the plan."
+        )
+    }
+    whole = app.edited if app.edited is not None else app.roster.frame
+    if len(whole) <= PAGE_ROWS and app.editor_base is None:
+        return st.data_editor(
             app.roster.frame,
             key=state.editor_key(app.editor_version),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            column_config={
-                INCLUDE: st.column_config.CheckboxColumn(
-                    "include", help="Untick to leave this influencer out of the plan."
-                )
-            },
+            column_config=column_config,
         )
-    app.keep_edits(edited)
-    return edited, in_use_slot
+    pages = max(1, -(-len(whole) // PAGE_ROWS))
+    if st.session_state.get(state.ROSTER_PAGE, 1) > pages:  # rows were deleted
+        state.set_roster_page(pages)
+    pick, shows = st.columns([1, 3], vertical_alignment="bottom")
+    page = int(
+        pick.number_input(
+            f"Page (of {pages:,})",
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key=state.ROSTER_PAGE,
+            help=f"The roster is shown {PAGE_ROWS:,} rows at a time. Edits made on any page "
+            "are kept when you turn to another.",
+        )
+    )
+    if app.editor_base is None or page != app.editor_page:
+        app.turn_page(page)
+    base = app.editor_base
+    assert base is not None
+    start = (page - 1) * PAGE_ROWS
+    stop = min(len(base), start + PAGE_ROWS)
+    shows.caption(
+        f"Showing rows {start + 1:,}–{stop:,} of {len(base):,}. Rows added here go after "
+        "this page's last row."
+    )
+    shown = base.iloc[start:stop]
+    edited = a11y.named_table("Roster").data_editor(
+        shown,
+        key=state.editor_key(app.editor_version),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+    )
+    return with_page(base, start, stop, edited)
+
+
+def with_page(base: pd.DataFrame, start: int, stop: int, page: pd.DataFrame) -> pd.DataFrame:
+    """The whole table `base` with its rows `start`..`stop` (a page of the editor) replaced by
+    `page` as edited (cells changed, rows added at its end or deleted); `base` itself when the
+    page is unchanged."""
+    if page.equals(base.iloc[start:stop]):
+        return base
+    return pd.concat([base.iloc[:start], page, base.iloc[stop:]], ignore_index=True)
+
+
+def _size(size: int) -> str:
+    """A file's size in words."""
+    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
 
 
 def show_in_use(slot: DeltaGenerator, planned: PlannedRoster | None) -> None:

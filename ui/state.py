@@ -49,6 +49,7 @@ ASSUMPTIONS_OPEN = "assumptions_open"  # the sidebar's "Assumptions" section is 
 SCENARIO_NAME = "scenario_name"  # the name typed in Save and share
 COMPARE_LINK = "compare_link"  # a saved scenario's link pasted in the Compare tab
 COMPARE_PICK = "compare_pick"  # the scenarios picked in the Compare tab
+ROSTER_PAGE = "roster_page"  # the page of a large roster shown in the editor (from 1)
 UNDERSTOOD_OPEN = "understood_open"  # "What the planner read from this file" is open
 READING_FORM = "reading"  # the questions on how to read a roster file
 PLAN_TABLE_TRIGGER = "plan_table_after_first_chart"  # `ui/speed.py`
@@ -99,6 +100,11 @@ class AppState:
     link_problems: list[str]  # settings in the opened link (or its saved scenario) not used
     edited: pd.DataFrame | None = None  # the roster as edited, while the editor is open
     editor_version: int = 0  # `editor_key`
+    # A large roster is edited a page at a time (`ui/roster.py`): the page open (from 1) and the
+    # whole table as it was when that page was opened (with the edits made on other pages), of
+    # which the editor shows that page.
+    editor_page: int = 1
+    editor_base: pd.DataFrame | None = None
     upload_id: str | None = None  # the upload last read
     upload_error: tuple[str, RosterError] | None = None  # (file name, why it was not used)
     last_good: PlannedRoster | None = None  # the last roster in use without problems
@@ -134,7 +140,12 @@ class AppState:
         answers given for a file with the same headers in this session."""
         self.roster = RosterTable(frame, label, shared)
         self.reading = reading if reading is not None else self.reading_for(frame)
+        self._fresh_editor()
+
+    def _fresh_editor(self) -> None:
         self.edited = None
+        self.editor_base = None
+        self.editor_page = 1
         self.editor_version += 1
 
     def reading_for(self, frame: pd.DataFrame) -> Reading:
@@ -147,8 +158,19 @@ class AppState:
         self.readings[tuple(str(c) for c in self.roster.frame.columns)] = reading
 
     def keep_edits(self, edited: pd.DataFrame) -> None:
-        """The roster as edited so far, while the editor is open."""
+        """The roster as edited so far, while the editor is open. A table equal to the one kept
+        leaves that one in place: the roster's check is kept by the table's identity
+        (`ui/roster.roster_in_use`), and a run that changed no cell need not check it again."""
+        if self.edited is not None and edited.equals(self.edited):
+            return
         self.edited = edited
+
+    def turn_page(self, page: int) -> None:
+        """Show page `page` of a large roster in the editor: a fresh editor on the table as
+        edited so far, so the edits made on every page stay."""
+        self.editor_base = self.edited if self.edited is not None else self.roster.frame
+        self.editor_page = page
+        self.editor_version += 1
 
     def close_editor(self) -> None:
         """The editor closed: its edits become the roster in use (this session's own), named
@@ -157,8 +179,7 @@ class AppState:
             changed = not self.edited.equals(self.roster.frame)
             label = edited_label(self.roster.label) if changed else self.roster.label
             self.roster = RosterTable(self.edited, label, shared=False)
-            self.edited = None
-            self.editor_version += 1
+            self._fresh_editor()
 
     def upload_read(self, upload_id: str) -> None:
         self.upload_id = upload_id
@@ -249,6 +270,12 @@ def budget_slider_follows(budget: float) -> None:
     from dashboard import controls
 
     st.session_state[BUDGET_SLIDER] = controls.clamp_to_slider(budget)
+
+
+def set_roster_page(page: int) -> None:
+    """The roster editor's page selector, set before it is drawn (a page that no longer
+    exists after rows were deleted)."""
+    st.session_state[ROSTER_PAGE] = page
 
 
 def stop_exploring() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts
@@ -22,10 +21,12 @@ from dashboard.forecast import (
 from dashboard.report import plan_facts, plan_report
 from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
-from ui import a11y, speed
-from ui.cache import PendingCurve
+from ui import a11y, progress, speed
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
+
+# How long a move's run waits for the split curve before drawing the rest of the tab without it.
+ALL_AT_ONCE = 0.5
 
 
 def show_plan(c: Current, *, first_run: bool) -> None:
@@ -33,14 +34,18 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     processes, usually before the headline). On every run after a session's first the tab is
     drawn once the curve is ready, all of it at once, while the previous tab stays on screen,
     faded: sent earlier, the tier chart and the table reach the browser with the headline
-    figures, and rendering them delayed those by some 30 ms a move. On a first run nothing is on
-    screen yet, so the tier chart comes first, the curve takes its place when ready, and the
-    table follows once the browser has drawn the first chart (`speed.after_first_chart`)."""
+    figures, and rendering them delayed those by some 30 ms a move. That holds while the curve
+    is ready within `ALL_AT_ONCE` seconds; when it takes longer (a large roster, a cap on
+    influencers) the tier chart and the table are drawn at once (they agree with the headline)
+    and the curve's place says how far along it is (`progress.wait_for_curve`), above the old
+    curve, faded as out of date. On a first run nothing is on screen yet, so the tier chart
+    comes first, the curve takes its place when ready, and the table follows once the browser
+    has drawn the first chart (`speed.after_first_chart`)."""
     curve_ready = c.curve_ready or c.start_curve().curve_ready
     assert curve_ready is not None
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
-    ready = None if first_run else _wait(curve_ready)
+    ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
     left, right = st.columns(2)
     with left:
         chart(
@@ -48,6 +53,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
                 expected_bookings(forecast), expected=True, currency=c.roster.currency
             )
         )
+    curve_note = right.empty()  # what the curve's update is doing, while it takes time
     curve_slot = right.container()
 
     st.subheader("The plan of offers")
@@ -140,7 +146,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         "post earning the decay factor times the one before."
     )
 
-    curve, ranges = ready or _wait(curve_ready)
+    curve, ranges = ready or progress.wait_for_curve(curve_ready, curve_note)
     with curve_slot:
         chart(
             charts.split_curve_chart(
@@ -175,20 +181,3 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         help="One file with the figures, the interactive charts, the plan table and every "
         "assumption. Opens offline in any browser.",
     )
-
-
-def _wait(curve: PendingCurve) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Wait for the split curve, saying what the page is doing when that takes over half a
-    second (Streamlit's spinner shows only then): the curve's plans and simulations, or its
-    place in the queue for a worker when other sessions' curves are ahead of it. Meanwhile the
-    charts of the last move stay on screen, faded as out of date."""
-    ahead = curve.waiting()
-    text = (
-        f"Waiting for a free worker: {ahead} other session{'s' if ahead != 1 else ''}' split "
-        "curve ahead, then solving this one…"
-        if ahead
-        else "Solving the split curve: the best plan at each macro share, each with its "
-        "simulated campaigns after declines and backups…"
-    )
-    with st.spinner(text, show_time=True):
-        return curve()

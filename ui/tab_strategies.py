@@ -12,6 +12,7 @@ from dashboard import charts
 from planner.export import platform_name, to_csv_bytes
 from planner.money import TABLE_MONEY
 from planner.outreach import sweep_sentence
+from planner.risk import DRAWS
 from ui import a11y, cache, state
 from ui.current import Current, chart
 
@@ -46,7 +47,14 @@ def outreach_frame(c: Current) -> pd.DataFrame:
 def show_strategies(c: Current) -> None:
     """The three strategies after declines and backups, the outreach list and the sweep."""
     a = c.assumptions
-    comparison = cache.head_to_head_outreach(c.roster, c.key, c.campaign, a, c.strategy, c.target)
+    with st.spinner(
+        "Working out all micro and all macro (each planned, with its backups) and simulating "
+        f"them with the optimal mix: {DRAWS:,} campaigns each…",
+        show_time=True,
+    ):
+        comparison = cache.head_to_head_outreach(
+            c.roster, c.key, c.campaign, a, c.strategy, c.target
+        )
     summary = comparison.rename(columns={"probability_of_target": "chance"})
     chart(charts.outcome_ranges(summary, c.target))
     st.markdown(
