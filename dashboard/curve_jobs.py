@@ -5,7 +5,6 @@ Streamlit in here: `ui/cache.py` keeps one `CurveJobs` per server."""
 from __future__ import annotations
 
 import functools
-import inspect
 import itertools
 import multiprocessing
 import os
@@ -40,8 +39,8 @@ def points_in(part: tuple[int, int]) -> int:
 
 
 # Each part sent to a worker reports the points it has solved in its own slot of this array
-# (shared with the workers, which get it when they start: `_init_worker`), when the split curve
-# function can say so (an `on_point(done, total)` argument); else a part counts only once done.
+# (shared with the workers, which get it when they start: `_init_worker`), from the split curve
+# function's `on_point(done, total)`, called as each point is certified.
 _SLOTS = 256
 _progress: object = None  # in a worker: the shared array
 
@@ -420,8 +419,7 @@ class CurveJobs:
 
     def progress(self, job: Job) -> tuple[int, int] | None:
         """How many of the curve's points are solved, of how many: a part done counts all its
-        points; a running one, those it has reported (when the split curve function reports
-        them, else none). None for a curve worked out in this process (nothing to count)."""
+        points; a running one, those it has reported as certified. None for a curve worked out in this process (nothing to count)."""
         if not all(isinstance(part, Future) for part in job):
             return None
         solved = 0
@@ -464,13 +462,12 @@ def _curve(
     worker, it reports each point solved in its `slot` of the shared progress array, when the
     split curve function takes an `on_point(done, total)` callback."""
     progress = _progress
-    extra: dict[str, object] = {}
-    if progress is not None and slot is not None and _reports_points():
+    on_point = None
+    if progress is not None and slot is not None:
 
         def on_point(done: int, total: int) -> None:
             progress[slot] = done  # type: ignore[index]
 
-        extra["on_point"] = on_point
     return split_curve_ranges(
         roster,
         campaign,
@@ -478,14 +475,8 @@ def _curve(
         first_value=first_value,
         part=part,
         outreach=outreach,
-        **extra,  # type: ignore[arg-type]
+        on_point=on_point,
     )
-
-
-@functools.cache
-def _reports_points() -> bool:
-    """Whether the split curve function reports each point solved (`on_point`)."""
-    return "on_point" in inspect.signature(split_curve_ranges).parameters
 
 
 def _combine(parts: list[Curve]) -> Curve:

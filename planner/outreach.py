@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -1090,6 +1090,7 @@ def outreach_split_curve(
     draws: int = CURVE_DRAWS,
     seed: int = SEED,
     part: tuple[int, int] = (0, 1),
+    on_point: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve on the realistic basis: at each macro share (held within +- step/2 of
     the budget, as `planner.plan.split_curve`), the strategy's certified plan for that band, its
@@ -1097,9 +1098,12 @@ def outreach_split_curve(
     when booking). Returns (curve, ranges) in the shape of `planner.risk.split_curve_ranges`:
     the curve's `expected_engagement` is the simulated mean, and its ranges' P10-P90 come from
     the same draws, so the line and its band belong together. `planned_value` is what the
-    optimiser certified for the band (in the strategy's objective)."""
+    optimiser certified for the band (in the strategy's objective). `on_point(done, total)`:
+    called after each band's plan is certified, as `split_points` does."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
-    points = split_points(planned_roster, campaign, step=step, first_value=weights, part=part)
+    points = split_points(
+        planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
+    )
     curve, ranges = [], []
     for point in points:
         curve_row, range_row = _curve_point(

@@ -13,6 +13,7 @@ figure the default comes from it, and where it has none the default is labelled 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -430,6 +431,7 @@ def split_curve_ranges(
     draws: int = CURVE_DRAWS,
     part: tuple[int, int] = (0, 1),
     outreach: str | None = None,
+    on_point: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve (`split_curve`) and each point's simulated range (`split_bands`), from
     one set of band plans; `part` as in `split_points` (the parts' rows, concatenated and
@@ -438,7 +440,8 @@ def split_curve_ranges(
     `outreach` (a strategy of `planner.outreach.STRATEGIES`) makes it the realistic curve of
     `planner.outreach.outreach_split_curve` instead: each band's plan with its own backups,
     the line the simulated mean after declines and backups and the range from the same draws
-    (`first_value` is then ignored: the strategy decides what is planned)."""
+    (`first_value` is then ignored: the strategy decides what is planned). `on_point(done,
+    total)` is called after each band's plan is certified (`split_points`)."""
     if outreach is not None:
         from planner.outreach import outreach_split_curve  # it builds on this module
 
@@ -449,7 +452,8 @@ def split_curve_ranges(
             strategy=outreach,  # type: ignore[arg-type]
             draws=draws,
             part=part,
+            on_point=on_point,
         )
-    points = split_points(roster, campaign, first_value=first_value, part=part)
+    points = split_points(roster, campaign, first_value=first_value, part=part, on_point=on_point)
     ranges = split_bands(roster.table, points, campaign.decay, assumptions, draws=draws)
     return split_curve(roster, campaign, points=points), ranges

@@ -297,26 +297,24 @@ def test_a_curve_in_the_workers_says_how_many_of_its_shares_are_solved():
     assert here.progress(later) is None and not here.done(later)
 
 
-def test_a_part_reports_each_share_solved_when_the_curve_function_can_say_so(monkeypatch):
-    """The engine's split curve function may take an `on_point(done, total)` callback: a part
-    in a worker then writes each point solved to its slot of the shared progress array."""
+def test_a_part_reports_each_share_solved(monkeypatch):
+    """A part in a worker writes each point solved (the split curve function's `on_point`) to
+    its slot of the shared progress array, as the engine certifies them."""
     from dashboard import curve_jobs
 
-    calls: list[int] = []
+    seen: list[int] = []
 
-    def reporting(roster, campaign, assumptions, *, first_value, part, outreach, on_point):
-        for done in range(1, 4):
-            on_point(done, 3)
-            calls.append(progress[5])
-        return "curve"
+    class Slots(list):
+        def __setitem__(self, index, value):
+            seen.append(value)
+            super().__setitem__(index, value)
 
-    progress = [0] * 8
-    monkeypatch.setattr(curve_jobs, "_progress", progress)
-    monkeypatch.setattr(curve_jobs, "split_curve_ranges", reporting)
-    curve_jobs._reports_points.cache_clear()
-    try:
-        assert curve_jobs._curve(ROSTER, CAMPAIGN, Assumptions(), None, first_value=None, slot=5)
-        assert calls == [1, 2, 3]
-    finally:
-        curve_jobs._reports_points.cache_clear()
+    monkeypatch.setattr(curve_jobs, "_progress", Slots([0] * 8))
+    for outreach in (None, "expected"):
+        seen.clear()
+        curve, _ = curve_jobs._curve(
+            ROSTER, CAMPAIGN, Assumptions(), outreach, first_value=None, part=(0, 2), slot=5
+        )
+        assert seen == list(range(1, 7))  # the part's 6 shares (0%, 20%, ..., 100%), in turn
+        assert len(curve) == 6
     assert curve_jobs.points_in((0, 2)) == 6 and curve_jobs.points_in((1, 2)) == 5
