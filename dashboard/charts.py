@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -128,17 +129,28 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _average(count: float) -> str:
+    """An average count of influencers: one decimal under ten (0.4, 2.3), else whole."""
+    return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
+
+
 def _influencers(count: int) -> str:
     return f"{count:,} influencer" + ("" if count == 1 else "s")
 
 
 def tier_split(
-    plan: Plan, *, expected: bool = False, currency: str = DEFAULT_CURRENCY
+    plan: Plan,
+    *,
+    expected: bool = False,
+    currency: str = DEFAULT_CURRENCY,
+    booked: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """Where the money goes and where the engagement comes from, by tier, as 100% bars.
     `expected`: the plan's totals are what a campaign is expected to book after declines and
-    backups (`dashboard.forecast.expected_bookings`), and the title says so. Money in
-    `currency` (the roster's)."""
+    backups (`dashboard.forecast.expected_bookings`), and the title says so; `booked`: the
+    influencers each tier books on average (`dashboard.forecast.booked_by_tier`), named in the
+    legend as they are (a tier with 0.4 booked on average is not "0 influencers", beside its
+    spend). Money in `currency` (the roster's)."""
     tiers = ("micro", "macro")
 
     def spent(value: float) -> str:
@@ -161,7 +173,13 @@ def tier_split(
             labels.append(f"{share:.0%} · {fmt(value)}" if share >= 0.2 else "")
         traces.append(
             go.Bar(
-                name=f"{tier.capitalize()} ({_influencers(plan.by_tier[tier].influencers)})",
+                name=f"{tier.capitalize()} ("
+                + (
+                    _influencers(plan.by_tier[tier].influencers)
+                    if booked is None
+                    else f"{_average(booked[tier])} booked on average"
+                )
+                + ")",
                 y=["Spend", "Engagement"],
                 x=shares,
                 orientation="h",

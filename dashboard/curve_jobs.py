@@ -419,7 +419,8 @@ class CurveJobs:
 
     def progress(self, job: Job) -> tuple[int, int] | None:
         """How many of the curve's points are solved, of how many: a part done counts all its
-        points; a running one, those it has reported as certified. None for a curve worked out in this process (nothing to count)."""
+        points; a running one, those it has reported as certified. None for a curve worked out
+        in this process (nothing to count)."""
         if not all(isinstance(part, Future) for part in job):
             return None
         solved = 0

@@ -117,6 +117,17 @@ def offers_table(roster: Roster, forecast: Forecast, plan: Plan) -> pd.DataFrame
     return table
 
 
+def booked_by_tier(forecast: Forecast) -> dict[str, float]:
+    """How many influencers of each tier a campaign books, on average over the simulated
+    campaigns (not rounded: 0.4 macro influencers is not none)."""
+    offers = forecast.offers
+    booked = forecast.outcome.booking_rate
+    return {
+        "micro": float(booked[~offers.macro].sum()),
+        "macro": float(booked[offers.macro].sum()),
+    }
+
+
 def expected_bookings(forecast: Forecast) -> Plan:
     """What the campaign is expected to book, by tier, as a plan's totals (the tier chart's
     input): influencers, posts, spend and engagement are the means over the simulated
@@ -126,13 +137,14 @@ def expected_bookings(forecast: Forecast) -> Plan:
     offers = forecast.offers
     booked = outcome.booking_rate
     draws = max(outcome.draws, 1)
+    influencers = booked_by_tier(forecast)
     by_tier = {}
     for name, mask, engagement, spend in (
         ("micro", ~offers.macro, outcome.micro, outcome.spend - outcome.macro_spend),
         ("macro", offers.macro, outcome.macro, outcome.macro_spend),
     ):
         by_tier[name] = TierTotals(
-            influencers=int(round(float(booked[mask].sum()))),
+            influencers=int(round(influencers[name])),
             posts=int(round(float((booked[mask] * offers.posts[mask]).sum()))),
             spend=float(spend.sum()) / draws,
             expected_engagement=float(engagement.sum()) / draws,

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dashboard import charts, controls
 from dashboard.forecast import (
     OFFERS_EXTRA_KINDS,
+    booked_by_tier,
     booked_macro_share,
     expected_bookings,
     forecast_mark,
@@ -268,7 +269,12 @@ def plan_report(
     )
     band = (campaign.macro_share_min, campaign.macro_share_max)
     figures = [
-        charts.tier_split(expected_bookings(forecast), expected=True, currency=roster.currency),
+        charts.tier_split(
+            expected_bookings(forecast),
+            expected=True,
+            currency=roster.currency,
+            booked=booked_by_tier(forecast),
+        ),
         charts.split_curve_chart(
             curve,
             band,

@@ -98,3 +98,20 @@ def test_the_sidebar_names_the_tabs_by_their_names():
     words = " ".join(c.value for c in app.sidebar.caption)
     assert f"**{state.TAB_RISK}** tab" in words
     assert "Risk view" not in words and "README" not in words
+
+
+def test_the_tier_chart_names_influencers_booked_on_average_not_rounded_to_none():
+    # The European export: one macro influencer among six, booked in some campaigns only.
+    from dashboard.forecast import booked_by_tier
+
+    roster = read_roster(Path(__file__).resolve().parent / "data" / "exports" / "european.csv")
+    result = forecast(roster, Campaign(budget=100_000), Assumptions(), draws=2_000)
+    booked = booked_by_tier(result)
+    assert 0 < booked["macro"] < 0.5  # rounded, "0 influencers" beside the tier's spend
+    bookings = expected_bookings(result)
+    assert bookings.by_tier["macro"].spend > 0
+    names = [t.name for t in charts.tier_split(bookings, expected=True, booked=booked).data]
+    assert names == [
+        f"Micro ({booked['micro']:.1f} booked on average)",
+        f"Macro ({booked['macro']:.1f} booked on average)",
+    ]

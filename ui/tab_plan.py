@@ -12,6 +12,7 @@ from dashboard.forecast import (
     BOOKED_HEADING,
     OFFERS_EXTRA_KINDS,
     REPLY_HEADING,
+    booked_by_tier,
     booked_macro_share,
     expected_bookings,
     forecast_point,
@@ -50,7 +51,10 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     with left:
         chart(
             charts.tier_split(
-                expected_bookings(forecast), expected=True, currency=c.roster.currency
+                expected_bookings(forecast),
+                expected=True,
+                currency=c.roster.currency,
+                booked=booked_by_tier(forecast),
             )
         )
     curve_note = right.empty()  # what the curve's update is doing, while it takes time
