@@ -510,7 +510,8 @@ def frontier_chart(
         )
     return _figure(
         traces,
-        "What more budget buys" + (f"<br><sup>{basis}</sup>" if basis else ""),
+        "What more budget buys",
+        subtitle=basis,
         xaxis=dict(title=f"Budget ({unit})", tickprefix=prefix),
         margin=dict(r=64),
         yaxis=dict(title="Expected engagements", rangemode="tozero"),

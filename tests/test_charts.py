@@ -66,8 +66,8 @@ def test_frontier_says_its_basis_and_marks_the_campaign_after_declines():
         basis=charts.FRONTIER_BASIS,
         forecast_mark=(300_000.0, 200_000.0, 420_000.0),
     )
-    assert "If every offer were accepted" in fig.layout.title.text
-    assert "not a forecast" in fig.layout.title.text
+    assert "If every offer were accepted" in fig.layout.title.subtitle.text
+    assert "not a forecast" in fig.layout.title.subtitle.text
     bars, line, mark = fig.data
     assert line.name == "If every offer were accepted"
     assert mark.name == "Your campaign after declines and backups"
