@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import pandas as pd
 
+from dashboard import memory
 from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
 from planner.risk import Assumptions, split_curve_ranges
@@ -422,10 +423,15 @@ def _curve(
     first_value: np.ndarray | None,
     part: tuple[int, int] = (0, 1),
 ) -> Curve:
-    """One part of a curve (what a worker runs; module level, so it can be sent to one)."""
-    return split_curve_ranges(
+    """One part of a curve (what a worker runs; module level, so it can be sent to one). A
+    worker then hands the memory the part used back to the system (`dashboard/memory.py`: a
+    few ms; without it each worker kept its largest curve's ~10 MB of freed draws)."""
+    curve = split_curve_ranges(
         roster, campaign, assumptions, first_value=first_value, part=part, outreach=outreach
     )
+    if multiprocessing.parent_process() is not None:  # in a worker
+        memory.trim()
+    return curve
 
 
 def _combine(parts: list[Curve]) -> Curve:

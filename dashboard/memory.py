@@ -45,6 +45,15 @@ def _malloc_trim() -> Callable[[], object] | None:
     return lambda: trim(0)
 
 
+TRIM = _malloc_trim()
+
+
+def trim() -> None:
+    """Hand the free memory of every malloc arena back to the system (glibc), if it can be."""
+    if TRIM is not None:
+        TRIM()
+
+
 class Releaser:
     """Collects Python's garbage and hands freed memory back to the system, `delay` seconds
     after it was last asked to (`release_soon`), in a thread of its own."""
@@ -57,7 +66,7 @@ class Releaser:
     ) -> None:
         self.delay = delay
         self.longest = longest
-        self._trim = trim if trim is not None else _malloc_trim()
+        self._trim = trim if trim is not None else TRIM
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._first_ask = 0.0  # when the release pending was first asked for

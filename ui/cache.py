@@ -158,24 +158,39 @@ _WATCHED: dict[str, weakref.finalize] = {}  # the sessions `track_session` watch
 
 
 def track_session() -> None:
-    """Watch this session (once, on any run): when Streamlit drops it, what it held is released
-    (`_session_gone`).
+    """Watch this session (on every run; it costs a lookup): when its page disconnects, and
+    when Streamlit drops it, what it held is released.
 
     Streamlit has no hook for a session's end. A closed page's session is kept for
-    `server.disconnectedSessionTTL` in case the page reconnects (its session-scoped caches are
-    dropped at once: `_by_scope`), then dropped from the server's session storage, and its
-    `AppSession` object is freed: the end watched here (`weakref.finalize`). Streamlit removes a
-    session's uploaded files when it shuts a session down, which it does for a session closed
-    for good but not for one whose time in storage ran out (Streamlit 1.67); without this, every
-    roster uploaded in such a session stayed in the server's memory."""
+    `server.disconnectedSessionTTL` in case the page reconnects; its session-scoped caches are
+    dropped at once (`_by_scope`, and `_page_closed` here: a resource of the session's, released
+    then). After that time it is dropped from the server's session storage and its `AppSession`
+    object is freed: the end watched by `weakref.finalize` (`_session_gone`). Streamlit removes
+    a session's uploaded files when it shuts a session down, which it does for a session closed
+    for good but not for one whose time in storage ran out (Streamlit 1.67); without
+    `_session_gone` every roster uploaded in such a session stayed in the server's memory."""
     ctx = get_script_run_ctx()
-    if ctx is None or ctx.session_id in _WATCHED or not runtime.exists():
+    if ctx is None or not runtime.exists():
+        return
+    _page_open()
+    if ctx.session_id in _WATCHED:
         return
     session = runtime.get_instance().get_app_session(ctx.session_id)
     if session is not None:
         watch = weakref.finalize(session, _session_gone, ctx.session_id)
         watch.atexit = False  # not when the server stops
         _WATCHED[ctx.session_id] = watch
+
+
+def _page_closed(_: object) -> None:
+    """The session's page disconnected: Streamlit dropped its session-scoped caches (the
+    results of its own rosters); the memory they held goes back (`dashboard/memory.py`)."""
+    RELEASER.release_soon()
+
+
+@st.cache_resource(show_spinner=False, scope="session", on_release=_page_closed)
+def _page_open() -> bool:
+    return True
 
 
 def _session_gone(session_id: str) -> None:
