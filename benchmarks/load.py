@@ -4,13 +4,19 @@ with the installed streamlit; no browser), against one app server, against two b
 (`deploy/local.py`), and against a bare Streamlit page on one server (the reference).
 
     python benchmarks/load.py [--levels 1,5,10,25,50] [--moves 6] [--think 2,4]
-                              [--targets app,pair,bare] [--chromium-check 10]
+                              [--targets app,pair,bare] [--uploads 0.5] [--cache-ttl 60]
+                              [--chromium-check 10]
 
 A session is what a browser does: it connects to `/_stcore/stream`, asks for the first run
 (`rerun_script` with the page's query string), sends the trigger the app's page sends once its
 first chart is drawn (the plan table follows it), then, `--moves` times, waits a marketer's
 think time (uniform in `--think` seconds) and moves the budget slider to a new value (a
-`rerun_script` carrying the slider's widget state, as the browser sends it). For each move it
+`rerun_script` carrying the slider's widget state, as the browser sends it). A share
+`--uploads` of the planner's sessions first upload a roster of their own (400 to 2,000 rows
+shaped like the sample roster, each different), as the page's file uploader does: the cookies
+from `/_stcore/health` (the XSRF token, and the balancer's affinity cookie), a `file_urls_request`
+on the websocket, the file PUT to the URL it answers, then a run with the uploader's state; the
+page must then say the file is in use. For each move it
 times the new headline: from sending the move to the "Spend" metric of the run it started
 (what the browser test `benchmarks/browser_responsiveness.py` times from the key press), and
 to the run's end.
@@ -19,8 +25,10 @@ Per target and S: p50/p95 of move -> headline and move -> run finished, page ope
 headline, errors (an exception on the page, a refused or dropped connection, no answer in 60 s),
 the app servers' memory (PSS of each server with its worker processes; sampled every second:
 idle (after a warm-up session has come and gone), peak, at the moment the sessions close, and
-after `--settle` seconds and one more visitor) and their CPU (seconds used while the sessions
-ran, and the share of the machine's cores).
+after `--settle` seconds and one more visitor; with `--cache-ttl`, once more after the caches'
+entries have expired) and their CPU (seconds used while the sessions ran, and the share of the
+machine's cores), with the machine's load average at the level's start and end (the machine is
+shared).
 
 The servers keep a closed session for `server.disconnectedSessionTTL` seconds (Streamlit's
 default: 120) in case its browser reconnects; the benchmark runs them with `--session-ttl`
