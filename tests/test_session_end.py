@@ -105,25 +105,34 @@ def test_when_streamlit_drops_a_session_its_uploads_and_curves_go_and_memory_is_
 
 def test_the_releaser_collects_and_trims_once_for_a_burst_of_sessions_ending():
     trims: list[float] = []
-    releaser = Releaser(delay=0.2, longest=5.0, trim=lambda: trims.append(time.monotonic()))
-    for _ in range(5):
+    releaser = Releaser(delay=1.0, longest=30.0, trim=lambda: trims.append(time.monotonic()))
+    for _ in range(5):  # sessions ending together
         releaser.release_soon()
-        time.sleep(0.05)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not trims and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.4)
     assert len(trims) == 1 and releaser.releases == 1
+    assert releaser._timer is None  # nothing more pending
 
 
-def test_the_releaser_waits_at_most_longest_under_a_steady_stream_of_endings():
-    trims: list[float] = []
-    releaser = Releaser(delay=0.3, longest=0.5, trim=lambda: trims.append(time.monotonic()))
-    started = time.monotonic()
-    while time.monotonic() - started < 1.5:
-        releaser.release_soon()  # an ask every 0.1 s would postpone it forever
-        time.sleep(0.1)
-    assert trims and trims[0] - started < 1.2
+def test_a_steady_stream_of_endings_postpones_the_release_at_most_longest(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("dashboard.memory.time.monotonic", lambda: clock[0])
+    releaser = Releaser(delay=3_600.0, longest=5.0, trim=lambda: None)  # (never fires here)
+    try:
+        releaser.release_soon()
+        first = releaser._timer
+        clock[0] = 104.0
+        releaser.release_soon()  # within `longest` of the first ask: waits for this one
+        second = releaser._timer
+        assert first is not None and second is not first
+        assert first.finished.is_set()  # cancelled
+        clock[0] = 105.5
+        releaser.release_soon()  # past `longest`: the pending release is not put off again
+        assert releaser._timer is second and not second.finished.is_set()
+    finally:
+        if releaser._timer is not None:
+            releaser._timer.cancel()
 
 
 def test_cache_keys_say_whose_roster_they_are():
