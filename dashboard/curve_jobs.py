@@ -424,8 +424,8 @@ def _curve(
     part: tuple[int, int] = (0, 1),
 ) -> Curve:
     """One part of a curve (what a worker runs; module level, so it can be sent to one). A
-    worker then hands the memory the part used back to the system (`dashboard/memory.py`: a
-    few ms; without it each worker kept its largest curve's ~10 MB of freed draws)."""
+    worker then hands the memory the part used back to the system (`dashboard/memory.py`):
+    otherwise a worker keeps the freed draws of its largest curve so far in its heap."""
     curve = split_curve_ranges(
         roster, campaign, assumptions, first_value=first_value, part=part, outreach=outreach
     )
