@@ -58,6 +58,7 @@ if FIRST_RUN:
     session.open_session()  # the link: its settings checked, its saved scenario opened
 app = state.app_state()
 cache.warm_worker()  # the split curve's worker processes: started once, in the background
+cache.track_session()  # what the session holds is released when it ends
 
 # ---------------------------------------------------------------- settings
 # Locked in the client view until the client turns on "Explore".

@@ -4,13 +4,19 @@ with the installed streamlit; no browser), against one app server, against two b
 (`deploy/local.py`), and against a bare Streamlit page on one server (the reference).
 
     python benchmarks/load.py [--levels 1,5,10,25,50] [--moves 6] [--think 2,4]
-                              [--targets app,pair,bare] [--chromium-check 10]
+                              [--targets app,pair,bare] [--uploads 0.5] [--cache-ttl 60]
+                              [--chromium-check 10]
 
 A session is what a browser does: it connects to `/_stcore/stream`, asks for the first run
 (`rerun_script` with the page's query string), sends the trigger the app's page sends once its
 first chart is drawn (the plan table follows it), then, `--moves` times, waits a marketer's
 think time (uniform in `--think` seconds) and moves the budget slider to a new value (a
-`rerun_script` carrying the slider's widget state, as the browser sends it). For each move it
+`rerun_script` carrying the slider's widget state, as the browser sends it). A share
+`--uploads` of the planner's sessions first upload a roster of their own (400 to 2,000 rows
+shaped like the sample roster, each different), as the page's file uploader does: the cookies
+from `/_stcore/health` (the XSRF token, and the balancer's affinity cookie), a `file_urls_request`
+on the websocket, the file PUT to the URL it answers, then a run with the uploader's state; the
+page must then say the file is in use. For each move it
 times the new headline: from sending the move to the "Spend" metric of the run it started
 (what the browser test `benchmarks/browser_responsiveness.py` times from the key press), and
 to the run's end.
@@ -19,8 +25,10 @@ Per target and S: p50/p95 of move -> headline and move -> run finished, page ope
 headline, errors (an exception on the page, a refused or dropped connection, no answer in 60 s),
 the app servers' memory (PSS of each server with its worker processes; sampled every second:
 idle (after a warm-up session has come and gone), peak, at the moment the sessions close, and
-after `--settle` seconds and one more visitor) and their CPU (seconds used while the sessions
-ran, and the share of the machine's cores).
+after `--settle` seconds and one more visitor; with `--cache-ttl`, once more after the caches'
+entries have expired) and their CPU (seconds used while the sessions ran, and the share of the
+machine's cores), with the machine's load average at the level's start and end (the machine is
+shared).
 
 The servers keep a closed session for `server.disconnectedSessionTTL` seconds (Streamlit's
 default: 120) in case its browser reconnects; the benchmark runs them with `--session-ttl`
@@ -46,17 +54,25 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(1, str(ROOT))  # the planner, for the rosters sessions upload
 
 import websockets  # noqa: E402  # a dependency of streamlit
 from local import LocalDeployment  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
+from streamlit.proto.Common_pb2 import (  # noqa: E402
+    FileUploaderState,
+    FileURLsRequest,
+    UploadedFileInfo,
+)
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: E402
 
@@ -91,24 +107,40 @@ class Run:
     exception: str | None = None
     sliders: list[tuple[tuple[int, ...], object]] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)
+    uploaders: list[str] = field(default_factory=list)  # the file uploaders' widget ids
+    texts: list[str] = field(default_factory=list)  # the markdown shown
 
 
 class Session:
     """One browser's conversation with a Streamlit server, over its websocket."""
 
     def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
         self.ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.ws: websockets.ClientConnection | None = None
         self.widgets: dict[str, WidgetState] = {}
         self.slider_id: str | None = None
+        self.uploader_id: str | None = None
+        self.session_id: str | None = None
         self.budget = 100_000.0
         self.query_string = ""
+        self.cookies: dict[str, str] = {}
 
-    async def open(self) -> float:
-        """Connect and run the page as a browser first opens it; seconds to the headline."""
+    async def open(self, cookies: bool = False) -> float:
+        """Connect and run the page as a browser first opens it; seconds to the headline.
+        `cookies`: first ask the server (through the balancer) for its cookies, as a browser
+        loading the page does, and send them from then on: the XSRF token an upload needs and
+        the balancer's affinity cookie, which sends the upload to the session's server."""
         started = time.perf_counter()
+        if cookies:
+            await asyncio.to_thread(self._get_cookies)
+        headers = {"Cookie": self._cookie_header()} if self.cookies else None
         self.ws = await websockets.connect(
-            self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=TIMEOUT
+            self.ws_url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=TIMEOUT,
+            additional_headers=headers,
         )
         run = await self._rerun()
         if run.headline is None:
@@ -120,10 +152,86 @@ class Session:
             raise LoadError("no slider on the page")
         self.slider_id = budget.id  # type: ignore[attr-defined]
         self.budget = float(budget.value[0] if budget.value else budget.default[0])  # type: ignore[attr-defined]
+        self.uploader_id = run.uploaders[0] if run.uploaders else None
         for trigger in run.triggers:  # the page asks for the plan table once a chart is drawn
             state = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "drawn"}]))
             await self._rerun({trigger: state})
         return opened
+
+    def _get_cookies(self) -> None:
+        with urllib.request.urlopen(self.url + "/_stcore/health", timeout=TIMEOUT) as response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    async def upload(self, name: str, data: bytes) -> float:
+        """Upload a roster file as the page's file uploader does (the session must have been
+        opened with `cookies`): ask the server for the file's URL, PUT the file there, then
+        rerun with the uploader's new state; seconds from asking to the end of that run.
+        LoadError unless the page then says the file is the roster in use."""
+        if self.ws is None or self.uploader_id is None or self.session_id is None:
+            raise LoadError("no file uploader on the page")
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        ask = FileURLsRequest(request_id=request_id, file_names=[name], session_id=self.session_id)
+        await self.ws.send(BackMsg(file_urls_request=ask).SerializeToString())
+        urls = None
+        deadline = time.monotonic() + TIMEOUT
+        while urls is None:
+            msg = await self._receive(deadline)
+            if msg.WhichOneof("type") == "file_urls_response":
+                response = msg.file_urls_response
+                if response.response_id == request_id:
+                    if response.error_msg:
+                        raise LoadError(f"upload refused: {response.error_msg}")
+                    urls = response.file_urls[0]
+        await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
+        state = WidgetState(
+            id=self.uploader_id,
+            file_uploader_state_value=FileUploaderState(uploaded_file_info=[info]),
+        )
+        self.widgets[self.uploader_id] = state  # a browser sends it with every later run
+        run = await self._rerun()
+        shown = (text.replace("\\", "").replace("**", "") for text in run.texts)  # markdown
+        if not any(f"In use: {name}" in text for text in shown):
+            raise LoadError(f"the uploaded roster {name} is not the roster in use")
+        return time.perf_counter() - started
+
+    def _put(self, path: str, name: str, data: bytes) -> None:
+        boundary = uuid.uuid4().hex
+        head = (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        )
+        body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=body,
+            method="PUT",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": self._cookie_header(),
+                "X-Xsrftoken": self.cookies.get("_streamlit_xsrf", ""),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            if response.status != 204:
+                raise LoadError(f"upload answered {response.status}")
+
+    async def _receive(self, deadline: float) -> ForwardMsg:
+        assert self.ws is not None
+        try:
+            data = await asyncio.wait_for(self.ws.recv(), deadline - time.monotonic())
+        except (TimeoutError, websockets.ConnectionClosed) as error:
+            raise LoadError(f"no answer: {type(error).__name__}") from None
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        return msg
 
     async def move(self, budget: float) -> tuple[float, float]:
         """Move the budget slider; seconds to the headline and to the run's end."""
@@ -154,19 +262,17 @@ class Session:
         started = False
         deadline = time.monotonic() + TIMEOUT
         while True:
-            try:
-                data = await asyncio.wait_for(self.ws.recv(), deadline - time.monotonic())
-            except (TimeoutError, websockets.ConnectionClosed) as error:
-                raise LoadError(f"no answer: {type(error).__name__}") from None
-            msg = ForwardMsg()
-            msg.ParseFromString(data)
+            msg = await self._receive(deadline)
             kind = msg.WhichOneof("type")
             if kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
                 started = True
                 run = Run(started=time.perf_counter())
             elif kind == "delta" and started:
                 self._read_delta(msg, run)
             elif kind == "script_finished" and started:
+                if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # the app started the run again (`st.rerun`): its next run counts
                 run.finished = time.perf_counter()
                 if run.exception:
                     raise LoadError(f"exception on the page: {run.exception[:120]}")
@@ -189,6 +295,10 @@ class Session:
                 run.headline_text = element.metric.delta.removeprefix("of ")
         elif kind == "slider":
             run.sliders.append((tuple(msg.metadata.delta_path), element.slider))
+        elif kind == "file_uploader":
+            run.uploaders.append(element.file_uploader.id)
+        elif kind == "markdown":
+            run.texts.append(element.markdown.body)
         elif kind == "bidi_component":
             run.triggers.append(f"$$STREAMLIT_INTERNAL_KEY_{element.bidi_component.id}__events")
         elif kind == "exception":
@@ -277,14 +387,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def roster_csv(rows: int, seed: int) -> bytes:
+    """A roster file shaped like the sample roster (`data/make_sample_roster.py`), `rows` rows."""
+    from planner.synthetic import synthetic_roster
+
+    return synthetic_roster(rows, seed=seed, macro_fraction=0.03).to_csv(index=False).encode()
+
+
 async def marketer(
-    url: str, moves: int, think: tuple[float, float], rng: random.Random, budgets: list[float]
+    url: str,
+    moves: int,
+    think: tuple[float, float],
+    rng: random.Random,
+    budgets: list[float],
+    roster: tuple[str, bytes] | None = None,
 ) -> dict:
+    """One marketer: opens the page, uploads `roster` (name, file) if given, moves the budget."""
     session = Session(url)
-    result: dict = {"open": None, "headline": [], "finished": [], "error": None}
+    result: dict = {"open": None, "upload": None, "headline": [], "finished": [], "error": None}
     try:
         await asyncio.sleep(rng.uniform(0, 2))  # sessions arrive over two seconds
-        result["open"] = await session.open()
+        result["open"] = await session.open(cookies=roster is not None)
+        if roster is not None:
+            await asyncio.sleep(rng.uniform(*think))
+            result["upload"] = await session.upload(*roster)
         for budget in budgets[:moves]:
             await asyncio.sleep(rng.uniform(*think))
             headline, finished = await session.move(budget)
@@ -308,8 +434,19 @@ def level(
     seed: int,
     idle: dict[str, float],
     offset: int,
+    uploads: float = 0.0,
 ) -> dict:
+    """S sessions at once; a share `uploads` of them upload a roster of their own (400 to
+    2,000 rows, each different) before moving the budget."""
+    pick = random.Random(seed)
+    rosters: list[tuple[str, bytes] | None] = [
+        (f"roster_{seed}_{i}.csv", roster_csv(pick.randint(400, 2_000), seed * 1000 + i))
+        if pick.random() < uploads
+        else None
+        for i in range(sessions)
+    ]
     sampler = Sampler(pids)
+    load_before = os.getloadavg()[0]
     try:
         cpu_before = {n: usage(p)[1] for n, p in pids.items()}
         began = time.perf_counter()
@@ -327,13 +464,14 @@ def level(
             random.Random(seed).shuffle(budgets)
             return await asyncio.gather(
                 *(
-                    marketer(url, args.moves, args.think, r, budgets[i::sessions])
+                    marketer(url, args.moves, args.think, r, budgets[i::sessions], rosters[i])
                     for i, r in enumerate(rngs)
                 )
             )
 
         results = asyncio.run(everyone())
         elapsed = time.perf_counter() - began
+        load_after = os.getloadavg()[0]
         cpu = {n: usage(p)[1] - cpu_before[n] for n, p in pids.items()}
         closed = {n: usage(p)[0] for n, p in pids.items()}
         peak = sampler.peak(since)
@@ -341,8 +479,14 @@ def level(
         # Streamlit drops a closed session once its TTL has passed, but only when its session
         # storage is next touched: by the next visitor. One comes, and leaves, before measuring.
         probe(url)
-        time.sleep(2)
+        time.sleep(3)  # the memory freed is handed back half a second after (ui/cache.py)
         after = {n: usage(p)[0] for n, p in pids.items()}
+        expired: dict[str, float] = {}
+        if args.cache_ttl:  # once the caches' entries have expired too, and one more visitor
+            time.sleep(max(0.0, args.cache_ttl + 2 - (time.perf_counter() - began - elapsed)))
+            probe(url)
+            time.sleep(3)
+            expired = {n: usage(p)[0] for n, p in pids.items()}
         trace = [(round(at - since), s) for at, s in sampler.samples if at >= since]
     finally:
         sampler.stop()
@@ -352,6 +496,8 @@ def level(
     errors = [r["error"] for r in results if r["error"]]
     return {
         "sessions": sessions,
+        "uploads": sum(r is not None for r in rosters),
+        "upload": [r["upload"] for r in results if r["upload"] is not None],
         "moves": len(headline),
         "errors": errors,
         "headline": headline,
@@ -361,9 +507,11 @@ def level(
         "peak": peak,
         "closed": closed,
         "after": after,
+        "expired": expired,
         "cpu": cpu,
         "elapsed": elapsed,
         "trace": trace,
+        "load": (load_before, load_after),
     }
 
 
@@ -375,21 +523,25 @@ def show(target: str, row: dict, cores: int) -> str:
 
     idle = sum(row["idle"].values())
     after = sum(row["after"].values())
+    expired = sum(row.get("expired", {}).values())
+    once_expired = f"{100 * (expired - idle) / idle:+6.1f}%" if expired else "      -"
     cpu = sum(row["cpu"].values())
     return (
-        f"{target:5} {row['sessions']:3d} {row['moves']:5d} {len(row['errors']):4d}  "
+        f"{target:5} {row['sessions']:3d} {row.get('uploads', 0):3d} {row['moves']:5d} "
+        f"{len(row['errors']):4d}  "
         f"{pct(row['headline'])}  {pct(row['finished'])}  {pct(row['open'])}  "
         f"{idle:6.0f} {sum(row['peak'].values()):6.0f} {sum(row['closed'].values()):6.0f} "
-        f"{after:6.0f} {100 * (after - idle) / idle:+5.1f}%  "
-        f"{cpu:6.1f} {100 * cpu / (row['elapsed'] * cores):4.0f}%"
+        f"{after:6.0f} {100 * (after - idle) / idle:+5.1f}% {once_expired}  "
+        f"{cpu:6.1f} {100 * cpu / (row['elapsed'] * cores):4.0f}%  "
+        f"{row['load'][0]:4.1f}-{row['load'][1]:4.1f}"
     )
 
 
 HEADER = (
-    "target  S moves errs  headline ms  finished ms  open ms       memory MB (PSS, all servers)"
-    "               CPU\n"
-    "                      p50    p95   p50    p95   p50    p95   idle   peak closed  after"
-    "  after-idle    s  share"
+    "target  S  up moves errs  headline ms  finished ms  open ms       memory MB (PSS, all "
+    "servers)                       CPU        load\n"
+    "                          p50    p95   p50    p95   p50    p95   idle   peak closed  after"
+    "  after-idle expired    s  share  (1 min)"
 )
 
 
@@ -404,25 +556,19 @@ def probe(url: str) -> None:
     asyncio.run(once())
 
 
-def warm(url: str) -> None:
-    """One session opened, moved and closed: the server has loaded everything it loads once."""
+def warm(url: str, upload: bool = False) -> None:
+    """One session opened, moved and closed (with an `upload` of a roster first): the server
+    has loaded everything it loads once."""
 
     async def once() -> None:
         session = Session(url)
-        await session.open()
+        await session.open(cookies=upload)
+        if upload:
+            await session.upload("warm_up_roster.csv", roster_csv(400, 1))
         await session.move(99_000)
         await session.close()
 
     asyncio.run(once())
-
-
-SPEND_SHOWN = """(text) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => {
-    const label = m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim();
-    if (label === 'Spend')
-        return m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === text;
-    return label === 'Expected spend' &&
-        m.querySelector('[data-testid="stMetricDelta"]')?.innerText.trim() === 'of ' + text;
-})"""
 
 
 def chromium_check(moves: int, args: argparse.Namespace) -> None:
@@ -430,6 +576,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
     server, moving in turn: Chromium's key press to the first websocket frame carrying the new
     "Spend" (what this client measures) and to the figure shown; then this client's move."""
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from browser_responsiveness import SHOWS_BUDGET
     from helpers import CHROMIUM_ARGS, budget_slider, chromium_path, open_app
     from playwright.sync_api import sync_playwright
 
@@ -490,7 +637,7 @@ def chromium_check(moves: int, args: argparse.Namespace) -> None:
                 sent.clear()
                 pressed = time.perf_counter()
                 page.keyboard.press("ArrowLeft")
-                page.wait_for_function(SPEND_SHOWN, arg=f"${budget:,.0f}", polling="raf")
+                page.wait_for_function(SHOWS_BUDGET, arg=f"${budget:,.0f}", polling="raf")
                 figures["shown"].append(time.perf_counter() - pressed)
                 page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
                 figures["frame"].append(framed[0] - pressed if framed else float("nan"))
@@ -537,7 +684,22 @@ def main() -> None:
     parser.add_argument("--targets", default="app,pair,bare")
     parser.add_argument("--settle", type=float, default=20.0, help="seconds after closing")
     parser.add_argument("--session-ttl", type=int, default=10)
+    parser.add_argument(
+        "--cache-ttl",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="run the servers with the planner's caches kept this long "
+        "(PLANNER_CACHE_TTL_SECONDS; default: the app's 15 minutes) and measure memory again "
+        "once they have expired (the 'expired' column)",
+    )
     parser.add_argument("--chromium-check", type=int, default=0, metavar="MOVES")
+    parser.add_argument(
+        "--uploads",
+        type=float,
+        default=0.5,
+        help="share of the planner's sessions that upload a roster of their own (0 to 1)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--env",
@@ -551,6 +713,8 @@ def main() -> None:
     args.think = tuple(float(x) for x in args.think.split(","))
     args.server_args = (f"--server.disconnectedSessionTTL={args.session_ttl}",)
     args.server_env = dict(item.split("=", 1) for item in args.env)
+    if args.cache_ttl:
+        args.server_env["PLANNER_CACHE_TTL_SECONDS"] = str(args.cache_ttl)
     levels = [int(x) for x in args.levels.split(",")]
     cores = os.cpu_count() or 1
     print(
@@ -574,7 +738,7 @@ def main() -> None:
             url = deployment.url if target == "pair" else deployment.app_url("app1")
             pids = {name: process.pid for name, process in deployment.apps.items()}
             for name in deployment.apps:
-                warm(deployment.app_url(name))
+                warm(deployment.app_url(name), upload=target != "bare" and args.uploads > 0)
             time.sleep(args.settle)  # the warm-up sessions expire (see `level`)
             for name in deployment.apps:
                 probe(deployment.app_url(name))
@@ -584,7 +748,8 @@ def main() -> None:
             rows[target] = []
             used = 0
             for i, sessions in enumerate(levels):
-                row = level(url, pids, sessions, args, args.seed + i, idle, used)
+                uploads = 0.0 if target == "bare" else args.uploads  # the bare page has none
+                row = level(url, pids, sessions, args, args.seed + i, idle, used, uploads)
                 used += sessions * args.moves  # the next level's budgets are new ones
                 rows[target].append(row)
                 print(show(target, row, cores), flush=True)

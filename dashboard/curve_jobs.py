@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import pandas as pd
 
+from dashboard import memory
 from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
 from planner.risk import Assumptions, split_curve_ranges
@@ -105,7 +106,12 @@ class _Later:
                 if self._cancelled:
                     raise CancelledError()
                 self._value = self._compute(self)
+                self._compute = _worked_out  # its inputs (the roster) are not kept with it
             return self._value
+
+
+def _worked_out(later: _Later) -> Curve:  # pragma: no cover - a value is never worked out twice
+    raise RuntimeError("this curve was worked out already")
 
 
 Job = tuple[Future | _Later, ...]  # type: ignore[type-arg]  # one per part of the curve
@@ -162,6 +168,8 @@ class CurveJobs:
         # Who waits for which curve: the owners waiting for each key, and each owner's key.
         self._waiters: dict[tuple, set[object]] = {}
         self._asked: dict[Hashable, tuple] = {}
+        # The curves of each owner's own rosters (`private`), dropped when it ends (`forget`).
+        self._private: dict[Hashable, set[tuple]] = {}
         self._prune_at = self.LIMIT
         # The parts' slots in the shared progress array (`progress`), given out in turn.
         self._next_slot = itertools.cycle(range(_SLOTS))
@@ -188,15 +196,20 @@ class CurveJobs:
         assumptions: Assumptions,
         owner: Hashable | None = None,
         outreach: str | None = None,
+        private: bool = False,
     ) -> Job:
         """The curve of `roster` under `campaign` (`first_value`: first-post engagement to plan
         with, when not the roster's own), kept by `key`. `owner` (a session's id) waits for it
         from now on, and no longer for the curve it asked for before. `outreach` (a strategy
         of `planner.outreach.STRATEGIES`) makes it the realistic curve, after declines and
-        backups (`split_curve_ranges`); `key` must then tell it apart."""
+        backups (`split_curve_ranges`); `key` must then tell it apart. `private`: the roster is
+        the owner's own (an upload, an edit): its curve is dropped when the owner ends
+        (`forget`)."""
         args = (roster, campaign, assumptions, outreach)
         with self._lock:
             self._wait(owner, key)
+            if private and owner is not None:
+                self._private.setdefault(owner, set()).add(key)
             job = self._jobs.get(key)
             if job is not None and not any(part.cancelled() for part in job):
                 self._jobs.move_to_end(key)
@@ -227,6 +240,22 @@ class CurveJobs:
             del self._waiters[before]
             self._give_up(before)
 
+    def forget(self, owner: Hashable) -> None:
+        """`owner` (a session) has ended: it waits for no curve any more (one nobody else waits
+        for is given up) and the curves of its own rosters are dropped, queued or kept."""
+        with self._lock:
+            key = self._asked.pop(owner, None)
+            waiters = self._waiters.get(key) if key is not None else None
+            if waiters is not None:
+                waiters.discard(owner)
+                if not waiters:
+                    del self._waiters[key]
+                    self._give_up(key)
+            for key in self._private.pop(owner, ()):
+                job = self._jobs.pop(key, None)
+                for part in job or ():
+                    part.cancel()
+
     def _give_up(self, key: tuple) -> None:
         """Cancel the parts of the curve `key` that have not gone to a worker. (Under the lock.)"""
         job = self._jobs.get(key)
@@ -250,6 +279,9 @@ class CurveJobs:
         for key in finished:
             del self._waiters[key]
         self._asked = {owner: key for owner, key in self._asked.items() if key not in finished}
+        # An owner's curves that are no longer kept need not be remembered as its own.
+        kept = self._jobs.keys()
+        self._private = {owner: keys & kept for owner, keys in self._private.items() if keys & kept}
         self._prune_at = max(self.LIMIT, 2 * len(self._asked))
 
     def _parts(
@@ -460,8 +492,10 @@ def _curve(
     slot: int | None = None,
 ) -> Curve:
     """One part of a curve (what a worker runs; module level, so it can be sent to one). In a
-    worker, it reports each point solved in its `slot` of the shared progress array, when the
-    split curve function takes an `on_point(done, total)` callback."""
+    worker, it reports each point solved in its `slot` of the shared progress array (the split
+    curve function's `on_point(done, total)`), then hands the memory the part used back to the
+    system (`dashboard/memory.py`): otherwise a worker keeps the freed draws of its largest
+    curve so far in its heap."""
     progress = _progress
     on_point = None
     if progress is not None and slot is not None:
@@ -469,7 +503,7 @@ def _curve(
         def on_point(done: int, total: int) -> None:
             progress[slot] = done  # type: ignore[index]
 
-    return split_curve_ranges(
+    curve = split_curve_ranges(
         roster,
         campaign,
         assumptions,
@@ -478,6 +512,9 @@ def _curve(
         outreach=outreach,
         on_point=on_point,
     )
+    if multiprocessing.parent_process() is not None:  # in a worker
+        memory.trim()
+    return curve
 
 
 def _combine(parts: list[Curve]) -> Curve:

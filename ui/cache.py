@@ -5,17 +5,23 @@ reads, costs nothing."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
+import weakref
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.controls import Replies, first_values
 from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
+from dashboard.memory import RELEASER
 from dashboard.reading import Reading
 from planner import (
     Campaign,
@@ -37,17 +43,67 @@ from planner.outreach import (
 )
 from planner.risk import Assumptions, split_curve_ranges
 
-# Every cache below is shared by the server's sessions, so whatever is derived from a roster is
-# keyed by a SHA-256 digest of the whole roster (`dashboard/digest.py`) and by its scope: SHARED
-# for the sample roster and saved scenarios (anyone may open those), else the session's own id,
-# so that one session's roster and plans are never another's.
+# Whatever is derived from a roster is keyed by a SHA-256 digest of the whole roster
+# (`dashboard/digest.py`) and by its scope: SHARED for the sample roster and saved scenarios
+# (anyone may open those), else the session's own id, so that one session's roster and plans
+# are never another's. The key says which (`is_shared`): a shared roster's results are kept in
+# caches shared by the server's sessions, a session's own (an upload, an edit) in caches of that
+# session only, which Streamlit drops when its page disconnects (`_by_scope`).
 SHARED = "shared"
+OWN = "own"
+
+# How long the planner's results are kept (seconds): PLANNER_CACHE_TTL_SECONDS, default 15
+# minutes (the load benchmark shortens it to see memory once the caches have expired).
+TTL = float(os.environ.get("PLANNER_CACHE_TTL_SECONDS") or 15 * 60)
 
 
 def session_scope() -> str:
     """The scope of this session's own rosters: its id (one scope outside a script run)."""
     ctx = get_script_run_ctx()
     return f"session {ctx.session_id}" if ctx is not None else "session"
+
+
+def scoped_key(scope: str, *parts: object) -> str:
+    """A cache key of `parts` in `scope`, saying whether it is SHARED (`is_shared`)."""
+    return f"{SHARED if scope == SHARED else OWN} {digest(scope, *parts)}"
+
+
+def is_shared(key: str) -> bool:
+    return key.startswith(SHARED + " ")
+
+
+def _by_scope(
+    *, ttl: float, shared_entries: int, shared_size: str, own_entries: int, own_size: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`st.cache_data` twice over one function whose second argument is a key of `scoped_key`:
+    a shared roster's results in a cache of the server's (at most `shared_entries` entries
+    and `shared_size` pickled), a session's own in a cache of that session's (`scope="session"`:
+    at most `own_entries` and `own_size` per session, and dropped when its page disconnects),
+    so that an upload's results are not kept after its session. Both expire after `ttl`."""
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        shared = st.cache_data(
+            func, show_spinner=False, max_entries=shared_entries, max_size=shared_size, ttl=ttl
+        )
+        own = st.cache_data(
+            func,
+            show_spinner=False,
+            max_entries=own_entries,
+            max_size=own_size,
+            ttl=ttl,
+            scope="session",
+        )
+
+        @functools.wraps(func)
+        def call(*args: Any) -> Any:
+            # (Outside a script run there is no session: its keys are told apart by scope.)
+            in_session = get_script_run_ctx() is not None
+            return (own if in_session and not is_shared(args[1]) else shared)(*args)
+
+        call.clear = lambda: (shared.clear(), own.clear())  # type: ignore[attr-defined]
+        return call
+
+    return wrap
 
 
 def checked(
@@ -60,10 +116,10 @@ def checked(
     """The checked roster, read as the user said (`reading`), or the error listing its
     problems."""
     prices = None if rate_card is None else tuple(sorted(rate_card.per_thousand.items()))
-    return _checked(frame, digest(scope, frame), tiers, prices, reading or Reading())
+    return _checked(frame, scoped_key(scope, frame), tiers, prices, reading or Reading())
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl="15m")
+@_by_scope(ttl=TTL, shared_entries=16, shared_size="16MB", own_entries=4, own_size="16MB")
 def _checked(
     _frame: pd.DataFrame,
     frame_key: str,
@@ -81,17 +137,72 @@ def _checked(
 
 def roster_key(roster: Roster, scope: str) -> str:
     """The cache key of everything planned from a checked roster."""
-    return digest(scope, roster.table, roster.tiers, roster.prices_estimated, roster.currency)
+    return scoped_key(scope, roster.table, roster.tiers, roster.prices_estimated, roster.currency)
 
 
-@st.cache_data(show_spinner=False, max_entries=1_000, ttl="15m")
+@_by_scope(ttl=TTL, shared_entries=1_000, shared_size="16MB", own_entries=200, own_size="8MB")
 def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
     return make_plan(_roster, campaign, first_value=first_values(_roster, replies))
 
 
 @st.cache_resource(show_spinner=False, on_release=CurveJobs.close)
 def _curve_jobs() -> CurveJobs:
-    return CurveJobs()
+    jobs = CurveJobs()
+    _JOBS.append(jobs)  # for `_session_gone`, which runs outside any script run
+    del _JOBS[:-1]
+    return jobs
+
+
+_JOBS: list[CurveJobs] = []  # the server's CurveJobs (the last made: a cleared cache makes more)
+_WATCHED: dict[str, weakref.finalize] = {}  # the sessions `track_session` watches, by id
+
+
+def track_session() -> None:
+    """Watch this session (on every run; it costs a lookup): when its page disconnects, and
+    when Streamlit drops it, what it held is released.
+
+    Streamlit has no hook for a session's end. A closed page's session is kept for
+    `server.disconnectedSessionTTL` in case the page reconnects; its session-scoped caches are
+    dropped at once (`_by_scope`, and `_page_closed` here: a resource of the session's, released
+    then). After that time it is dropped from the server's session storage and its `AppSession`
+    object is freed: the end watched by `weakref.finalize` (`_session_gone`). Streamlit removes
+    a session's uploaded files when it shuts a session down, which it does for a session closed
+    for good but not for one whose time in storage ran out (Streamlit 1.67); without
+    `_session_gone` every roster uploaded in such a session stayed in the server's memory."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return
+    _page_open()
+    if ctx.session_id in _WATCHED:
+        return
+    session = runtime.get_instance().get_app_session(ctx.session_id)
+    if session is not None:
+        watch = weakref.finalize(session, _session_gone, ctx.session_id)
+        watch.atexit = False  # not when the server stops
+        _WATCHED[ctx.session_id] = watch
+
+
+def _page_closed(_: object) -> None:
+    """The session's page disconnected: Streamlit dropped its session-scoped caches (the
+    results of its own rosters); the memory they held goes back (`dashboard/memory.py`)."""
+    RELEASER.release_soon()
+
+
+@st.cache_resource(show_spinner=False, scope="session", on_release=_page_closed)
+def _page_open() -> bool:
+    return True
+
+
+def _session_gone(session_id: str) -> None:
+    """A session has ended: its uploaded files, the curves of its own rosters and its place in
+    the curves' queue go, and the server hands the memory it held back (`dashboard/memory.py`).
+    (Runs in whichever thread freed the session.)"""
+    _WATCHED.pop(session_id, None)
+    if runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
+    for jobs in _JOBS:
+        jobs.forget(session_id)
+    RELEASER.release_soon()
 
 
 def warm_worker() -> None:
@@ -121,7 +232,10 @@ def start_curve(
     jobs = _curve_jobs()
     ctx = get_script_run_ctx()
     owner = ctx.session_id if ctx is not None else None
-    job = jobs.submit(roster, key, whole, None, assumptions, owner=owner, outreach=strategy)
+    private = not is_shared(roster_key)  # dropped when the session ends
+    job = jobs.submit(
+        roster, key, whole, None, assumptions, owner=owner, outreach=strategy, private=private
+    )
 
     def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
         nonlocal job
@@ -140,7 +254,14 @@ def start_curve(
                 # Not asked to stop: an older run of this session, not stopped yet, asked for
                 # its own curve after this run did. This run's curve is the one to show.
                 job = jobs.submit(
-                    roster, key, whole, None, assumptions, owner=owner, outreach=strategy
+                    roster,
+                    key,
+                    whole,
+                    None,
+                    assumptions,
+                    owner=owner,
+                    outreach=strategy,
+                    private=private,
                 )
             except BrokenProcessPool:  # the worker died during this job: computed here instead
                 return split_curve_ranges(roster, whole, assumptions, outreach=strategy)
@@ -199,7 +320,7 @@ def frontier(
     return budget_frontier(roster, campaign, plan_for=plan_for)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, ttl="15m")
+@_by_scope(ttl=TTL, shared_entries=64, shared_size="24MB", own_entries=8, own_size="8MB")
 def outreach_forecast(
     _roster: Roster,
     roster_key: str,
@@ -219,7 +340,7 @@ def outreach_forecast(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32, ttl="15m")
+@_by_scope(ttl=TTL, shared_entries=32, shared_size="8MB", own_entries=4, own_size="4MB")
 def head_to_head_outreach(
     _roster: Roster,
     roster_key: str,
@@ -238,7 +359,7 @@ def head_to_head_outreach(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl="30m")
+@_by_scope(ttl=2 * TTL, shared_entries=16, shared_size="4MB", own_entries=2, own_size="1MB")
 def reply_sweep(
     _roster: Roster,
     roster_key: str,

@@ -83,6 +83,21 @@ def _reconcile_budget() -> None:
             state.budget_slider_follows(budget)
 
 
+def _moved_before_this_session() -> None:
+    """The session's first run, and its budget widgets disagree: the page was open on another
+    app server, which is gone, and the balancer sent the reconnected page here, where its
+    session starts anew from the link (docs/deploy.md). The browser sends the widgets' values
+    as the page shows them, one of them just changed (a fresh page sends none, and the slider
+    starts at the typed budget). The page is taken as having shown the link's budget, and the run
+    starts again: `_reconcile_budget` then finds which one moved, as in any run, and the other
+    follows it. (Before, this first move was dropped: the figures stayed at the link's budget
+    while the slider showed the new one.)"""
+    link_budget = controls.from_link(controls.BUDGET, st.query_params.get_all(controls.BUDGET.key))
+    budget, _ = controls.budget_in_range(link_budget)
+    state.app_state().drew_budget(link_budget, controls.clamp_to_slider(budget))  # type: ignore[arg-type]
+    st.rerun()
+
+
 def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
     """Draw the settings (disabled when `locked`) and return their values by key; after a
     back or forward in the browser (`navigated`) the slider follows the link's budget."""
@@ -118,6 +133,8 @@ def _draw(*, locked: bool, navigated: bool) -> dict[str, object]:
             label_visibility="collapsed",
             help="Drag to try other budgets; type an exact amount above.",
         )
+        if state.app_state().budget_seen is None and slider != controls.clamp_to_slider(budget):
+            _moved_before_this_session()
         state.app_state().drew_budget(typed, slider)  # type: ignore[arg-type]
         note = controls.slider_note(budget, currency)
         if note is not None:
