@@ -104,6 +104,15 @@ class Postgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
 
+def _kill_group(process: Process) -> None:
+    """SIGKILL to `process`'s process group (it leads one: `start_new_session`), if any is
+    left."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 class LocalDeployment:
     """PostgreSQL, `servers` app servers and HAProxy on `port` (a free one when None).
     `script` and `server_args` (more `streamlit run` options) are for the load benchmark."""
@@ -176,8 +185,15 @@ class LocalDeployment:
             *self.server_args,
         ]
         out = self._output(name)
+        # A process group of its own: the server and the split curve's worker processes (and
+        # their forkserver) die together (`kill_app`, `close`).
         self.apps[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
         )
 
     def wait_app(self, name: str, seconds: float = 90) -> None:
@@ -191,9 +207,10 @@ class LocalDeployment:
         wait_for(up, seconds, name)
 
     def kill_app(self, name: str) -> None:
-        """The app server dies at once (SIGKILL), as a crashed machine would."""
+        """The app server dies at once (SIGKILL), with its worker processes, as a crashed
+        machine would."""
         process = self.apps[name]
-        process.kill()
+        _kill_group(process)
         process.wait(timeout=10)
 
     def _start_balancer(self) -> None:
@@ -222,6 +239,8 @@ class LocalDeployment:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for process in self.apps.values():  # worker processes left behind by their server
+            _kill_group(process)
         if self.postgres is not None:
             try:
                 self.postgres.stop()
