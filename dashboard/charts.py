@@ -44,6 +44,22 @@ SHARE_AXIS = dict(title="Share of budget on macro influencers", ticksuffix="%", 
 ENGAGEMENT_AXIS = dict(title="Expected engagements", rangemode="tozero")
 
 
+def _legend_at_foot(traces: list, *, top: int, plot: int = 280) -> dict[str, object]:
+    """The layout of a chart whose legend lists its entries one a line at the figure's foot,
+    below the x axis's title, in a bottom margin made for their lines (`top`: the top margin;
+    `plot`: the plot's height). Above the plot, a legend that wraps on a 390 px phone runs into
+    the title; placed by the plot's height, it runs into the axis title when the plot is short."""
+    lines = sum(
+        1 + str(t.name).count("<br>") for t in traces if t.name and t.showlegend is not False
+    )
+    bottom = 64 + 22 * lines
+    return dict(
+        height=top + plot + bottom,
+        margin=dict(t=top, b=bottom),
+        legend=dict(orientation="v", yref="container", y=0, yanchor="bottom", valign="top"),
+    )
+
+
 def _figure(
     traces: list, title: str, *, height: int = 360, subtitle: str = "", **layout: object
 ) -> go.Figure:
@@ -391,18 +407,13 @@ def split_curve_chart(
         missing += ("; " if missing else "") + (
             f"your plan's {plan_share:.0%} on macro is between the bands"
         )
-    # The title short and the rest below it, so that both read whole on a 390 px phone. The
-    # legend (up to four entries, some of two lines) sits at the figure's foot, below the axis
-    # title, in a margin made for its lines (a legend placed by the plot's height moves into
-    # the axis title when the plot is short).
-    lines = sum(1 + str(t.name).count("<br>") for t in traces)
-    top, bottom = (88 if missing else 72), 64 + 22 * lines
+    # The title short and the rest below it, so that both read whole on a 390 px phone.
     return _figure(
         traces,
         "Micro or macro?",
         subtitle="Expected engagements by share of budget on macro"
         + (f"<br>{missing}" if missing else ""),
-        height=top + 280 + bottom,
+        **_legend_at_foot(traces, top=88 if missing else 72),
         xaxis=SHARE_AXIS
         if mark is None
         else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
@@ -433,8 +444,6 @@ def split_curve_chart(
                 yanchor="bottom",
             )
         ],
-        margin=dict(t=top, b=bottom),
-        legend=dict(yref="container", y=0, yanchor="bottom", valign="top"),
     )
 
 
@@ -508,12 +517,14 @@ def frontier_chart(
                 f"after declines and backups (P10–P90 {p10:,.0f}–{p90:,.0f})<extra></extra>",
             )
         )
+    foot = _legend_at_foot(traces, top=96 if basis else 72)
+    foot["margin"]["r"] = 64
     return _figure(
         traces,
         "What more budget buys",
         subtitle=basis,
         xaxis=dict(title=f"Budget ({unit})", tickprefix=prefix),
-        margin=dict(r=64),
+        **foot,
         yaxis=dict(title="Expected engagements", rangemode="tozero"),
         yaxis2=dict(
             title=f"Per extra {unit}",
