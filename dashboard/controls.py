@@ -18,7 +18,6 @@ import numpy as np
 
 from planner import DEFAULT_RATE_CARD, Campaign, RateCard, Roster, SettingsError, Tiers
 from planner.money import DEFAULT_CURRENCY, currency_label, money
-from planner.money import money as _money
 from planner.outreach import DEFAULT_STRATEGY, STRATEGIES, Strategy
 from planner.risk import Assumptions, reply_weighted_engagement
 
@@ -621,24 +620,24 @@ def budget_in_range(value: object, currency: str = DEFAULT_CURRENCY) -> tuple[fl
     red and never reach the app), so this is the one place the range is checked. Money in
     `currency` (the roster's)."""
 
-    def money(amount: float) -> str:
-        return _money(amount, currency=currency)
+    def shown(amount: float) -> str:
+        return money(amount, currency=currency)
 
     low, high = float(BUDGET.low), float(BUDGET.high)  # type: ignore[arg-type]
-    span = f"from {money(low)} to {money(high)}"
+    span = f"from {shown(low)} to {shown(high)}"
     if value is None:
         used = float(BUDGET.default)  # type: ignore[arg-type]
-        return used, f"The budget is empty: type one {span}. The plan uses {money(used)}."
+        return used, f"The budget is empty: type one {span}. The plan uses {shown(used)}."
     number = float(value)  # type: ignore[arg-type]
     if not math.isfinite(number) or number > high:
         return high, (
-            f"{money(number)} is above the largest budget the planner takes ({money(high)}): "
-            f"type one {span}. The plan uses {money(high)}."
+            f"{shown(number)} is above the largest budget the planner takes ({shown(high)}): "
+            f"type one {span}. The plan uses {shown(high)}."
         )
     if number < low:
         return low, (
-            f"{money(number)} is below the smallest budget the planner takes ({money(low)}): "
-            f"type one {span}. The plan uses {money(low)}."
+            f"{shown(number)} is below the smallest budget the planner takes ({shown(low)}): "
+            f"type one {span}. The plan uses {shown(low)}."
         )
     return number, None
 
@@ -648,12 +647,12 @@ def slider_note(budget: float, currency: str = DEFAULT_CURRENCY) -> str | None:
     if clamp_to_slider(budget) == budget:
         return None
 
-    def money(amount: float) -> str:
-        return _money(amount, currency=currency)
+    def shown(amount: float) -> str:
+        return money(amount, currency=currency)
 
     return (
-        f"The slider covers {money(BUDGET_SLIDER_LOW)} to {money(BUDGET_SLIDER_MAX)}; the typed "
-        f"budget, {money(budget)}, is used."
+        f"The slider covers {shown(BUDGET_SLIDER_LOW)} to {shown(BUDGET_SLIDER_MAX)}; the typed "
+        f"budget, {shown(budget)}, is used."
     )
 
 

@@ -230,27 +230,27 @@ class CurveJobs:
             return
         before = self._asked.get(owner)
         self._asked[owner] = key
-        if before is None or before == key:
-            return
-        waiters = self._waiters.get(before)
+        if before is not None and before != key:
+            self._stop_waiting(owner, before)
+
+    def _stop_waiting(self, owner: Hashable, key: tuple) -> None:
+        """`owner` no longer waits for the curve `key`, which is given up if nobody else waits
+        for it. (Under the lock.)"""
+        waiters = self._waiters.get(key)
         if waiters is None:
             return
         waiters.discard(owner)
         if not waiters:
-            del self._waiters[before]
-            self._give_up(before)
+            del self._waiters[key]
+            self._give_up(key)
 
     def forget(self, owner: Hashable) -> None:
         """`owner` (a session) has ended: it waits for no curve any more (one nobody else waits
         for is given up) and the curves of its own rosters are dropped, queued or kept."""
         with self._lock:
             key = self._asked.pop(owner, None)
-            waiters = self._waiters.get(key) if key is not None else None
-            if waiters is not None:
-                waiters.discard(owner)
-                if not waiters:
-                    del self._waiters[key]
-                    self._give_up(key)
+            if key is not None:
+                self._stop_waiting(owner, key)
             for key in self._private.pop(owner, ()):
                 job = self._jobs.pop(key, None)
                 for part in job or ():

@@ -29,20 +29,17 @@ def money_prefix(currency: str = DEFAULT_CURRENCY) -> str:
     return symbol if symbol is not None else f"{currency} "
 
 
-_prefix = money_prefix
-
-
 def excel_money(currency: str = DEFAULT_CURRENCY, digits: int = 2) -> str:
     """Excel's number format for money (a cell stays a number; Excel shows the currency):
     two decimals, or four for a cost per engagement, where fractions of a cent matter."""
-    return f'"{_prefix(currency)}"#,##0.{"0" * digits}'
+    return f'"{money_prefix(currency)}"#,##0.{"0" * digits}'
 
 
 def table_money(currency: str = DEFAULT_CURRENCY, digits: int = 2) -> str:
     """The printf-style format of money in the page's tables and sliders (`$%,.2f`,
     `€%,.0f`, `CHF %,.2f`)."""
     grouping = "," if digits < 4 else ""
-    return f"{_prefix(currency).replace('%', '%%')}%{grouping}.{digits}f"
+    return f"{money_prefix(currency).replace('%', '%%')}%{grouping}.{digits}f"
 
 
 EXCEL_MONEY = excel_money()
@@ -61,7 +58,7 @@ def money(amount: float, *, cents: bool | None = None, currency: str = DEFAULT_C
     whole = round(amount * 100)
     sign = MINUS if whole < 0 else ""
     whole = abs(whole)
-    unit = _prefix(currency)
+    unit = money_prefix(currency)
     if cents is False or (cents is None and whole % 100 == 0):
         return f"{sign}{unit}{whole // 100:,}"
     return f"{sign}{unit}{whole // 100:,}.{whole % 100:02d}"
@@ -71,7 +68,7 @@ def money_rate(amount: float, digits: int = 3, *, currency: str = DEFAULT_CURREN
     """A price per unit (cost per engagement), with `digits` decimals."""
     if amount is None or not math.isfinite(amount):
         return "–"
-    return f"{MINUS if amount < 0 else ''}{_prefix(currency)}{abs(amount):,.{digits}f}"
+    return f"{MINUS if amount < 0 else ''}{money_prefix(currency)}{abs(amount):,.{digits}f}"
 
 
 def money_short(amount: float, *, currency: str = DEFAULT_CURRENCY) -> str:
@@ -88,5 +85,5 @@ def money_short(amount: float, *, currency: str = DEFAULT_CURRENCY) -> str:
             text = f"{floored:,.{digits}f}"
             if "." in text:
                 text = text.rstrip("0").rstrip(".")
-            return f"{sign}{_prefix(currency)}{text}{suffix}"
-    return f"{sign}{_prefix(currency)}{math.floor(amount + 1e-9):,}"
+            return f"{sign}{money_prefix(currency)}{text}{suffix}"
+    return f"{sign}{money_prefix(currency)}{math.floor(amount + 1e-9):,}"

@@ -232,10 +232,18 @@ def start_curve(
     jobs = _curve_jobs()
     ctx = get_script_run_ctx()
     owner = ctx.session_id if ctx is not None else None
-    private = not is_shared(roster_key)  # dropped when the session ends
-    job = jobs.submit(
-        roster, key, whole, None, assumptions, owner=owner, outreach=strategy, private=private
+    submit = functools.partial(
+        jobs.submit,
+        roster,
+        key,
+        whole,
+        None,
+        assumptions,
+        owner=owner,
+        outreach=strategy,
+        private=not is_shared(roster_key),  # dropped when the session ends
     )
+    job = submit()
 
     def ready() -> tuple[pd.DataFrame, pd.DataFrame]:
         nonlocal job
@@ -253,16 +261,7 @@ def start_curve(
                 yield_check()
                 # Not asked to stop: an older run of this session, not stopped yet, asked for
                 # its own curve after this run did. This run's curve is the one to show.
-                job = jobs.submit(
-                    roster,
-                    key,
-                    whole,
-                    None,
-                    assumptions,
-                    owner=owner,
-                    outreach=strategy,
-                    private=private,
-                )
+                job = submit()
             except BrokenProcessPool:  # the worker died during this job: computed here instead
                 return split_curve_ranges(roster, whole, assumptions, outreach=strategy)
 

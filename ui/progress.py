@@ -24,13 +24,10 @@ POLL = 0.1  # seconds between looks at a curve's progress
 def curve_words(ahead: int | None, progress: tuple[int, int] | None) -> str:
     """What the page says while the split curve is worked out."""
     if ahead:
-        curves = "curve" if ahead == 1 else "curves"
+        whose = "other session's curve" if ahead == 1 else "other sessions' curves"
         return (
-            f"Updating the split curve: waiting for a free worker ({ahead} other session's "
-            f"{curves} ahead), then solving this one…"
-            if ahead == 1
-            else f"Updating the split curve: waiting for a free worker ({ahead} other sessions' "
-            f"{curves} ahead), then solving this one…"
+            f"Updating the split curve: waiting for a free worker ({ahead} {whose} ahead), then "
+            "solving this one…"
         )
     if progress is None:
         return (
