@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard import memory
 from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
+from planner.outreach import warm as warm_simulation
 from planner.risk import Assumptions, split_curve_ranges
 
 Curve = tuple[pd.DataFrame, pd.DataFrame]  # the curve and its simulated ranges
@@ -49,6 +50,7 @@ _progress: object = None  # in a worker: the shared array
 def _init_worker(progress: object) -> None:
     global _progress
     _progress = progress
+    warm_simulation()  # the simulation's compiled loop, before the first curve needs it
 
 
 class _Later:

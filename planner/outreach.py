@@ -13,8 +13,9 @@ declined, and they go to their backups until the budget is booked. This module m
   order and are booked while the budget (and the macro share's maximum and the caps) allow; one
   that no longer fits is declined by the marketer and costs nothing. What is unspent after the
   last round stays unspent.
-- The **simulation** (`simulate_outreach`) draws that process many times (vectorised over
-  draws), with the per-post spread and the campaign-wide shock of `planner.risk`.
+- The **simulation** (`simulate_outreach`) draws that process many times (one campaign after
+  another, in a loop compiled by numba: `_draw_outreach`), with the per-post spread and the
+  campaign-wide shock of `planner.risk`.
 
 The engagement of what is booked: given the offers a draw books, each tier's total is drawn as
 one lognormal with exactly the mean and variance of the sum of their posts (Fenton-Wilkinson,
@@ -26,13 +27,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from planner.model import first_post_engagement, posts_allowed, to_cents
 from planner.plan import BandPoint, Plan, make_plan, split_points
@@ -76,10 +77,6 @@ BACKUP_ORDERS: dict[BackupOrder, str] = {
 DEFAULT_BACKUP_ORDER: BackupOrder = "reply_weighted"
 # "The budget was filled": at least this share of it booked.
 FILLED = 0.99
-# Rows of the list scanned at a time when sending a round's offers: the first few, then twice
-# as many each time up to _CHUNK.
-_FIRST_CHUNK = 32
-_CHUNK = 256
 
 
 # ---------------------------------------------------------------- the outreach list
@@ -273,52 +270,36 @@ def outreach_offers(
 
 
 # ---------------------------------------------------------------- random numbers
-# One uniform per offer and draw decides whether it is accepted (below the reply rate) and,
-# divided by the reply rate, when its answer comes back. Made in tiles of _TILE_DRAWS draws x
-# _TILE_ROWS offers, each from its own stream, so any draws and offers can be made alone and
-# the first offers are the same however far down the list a simulation goes. Small enough
-# sets (up to _KEEP_VALUES values) are kept, since every simulation with the same seed and
-# number of draws uses the same ones; larger ones are made for each block of draws as needed.
-_TILE_DRAWS = 1024
-_TILE_ROWS = 128
-_KEEP_VALUES = 2**23
-_uniform_kept: dict[tuple[int, int], np.ndarray] = {}
-_uniform_lock = threading.Lock()
+# One uniform per draw and offer decides whether the offer is accepted (below its reply rate).
+# It is a function of (seed, draw, offer) alone: SplitMix64's output for the counter
+# draw * 2**32 + offer (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+# OOPSLA 2014; Java's SplittableRandom), so a draw's answers do not depend on how far down the
+# list it or any other draw went, and two lists that share their first offers share their luck
+# there. The order answers come back in is drawn from a second stream the same way.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 2.0**-53
 
 
-def _tiles(seed: int, draws: int, first: int, last: int, lo: int, hi: int) -> np.ndarray:
-    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32."""
-    row_blocks = range(lo // _TILE_ROWS, -(-hi // _TILE_ROWS))
-    draw_blocks = range(first // _TILE_DRAWS, -(-last // _TILE_DRAWS))
-    out = np.empty((len(draw_blocks) * _TILE_DRAWS, len(row_blocks) * _TILE_ROWS), dtype=np.float32)
-    for i, d in enumerate(draw_blocks):
-        n = min(_TILE_DRAWS, draws - d * _TILE_DRAWS)
-        for j, r in enumerate(row_blocks):
-            rng = np.random.default_rng([seed, 3, r, d])
-            out[i * _TILE_DRAWS : i * _TILE_DRAWS + n, j * _TILE_ROWS : (j + 1) * _TILE_ROWS] = (
-                rng.random((n, _TILE_ROWS), dtype=np.float32)
-            )
-    top, left = draw_blocks.start * _TILE_DRAWS, row_blocks.start * _TILE_ROWS
-    return out[first - top : last - top, lo - left : hi - left]
+@njit(cache=True, nogil=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover (compiled)
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
 
 
-def _uniforms(seed: int, draws: int, lo: int, hi: int, first: int, last: int) -> np.ndarray:
-    """Uniforms of draws first..last-1 (rows) and offers lo..hi-1 (columns), float32: from
-    the kept set when it is small enough, else made."""
-    if draws * hi > _KEEP_VALUES:
-        return _tiles(seed, draws, first, last, lo, hi)
-    with _uniform_lock:
-        kept = _uniform_kept.get((seed, draws))
-    if kept is None or kept.shape[1] < hi:
-        # Kept, with room for lists a little longer than this one.
-        rows = min(
-            max(hi + hi // 2, 2 * _TILE_ROWS), _KEEP_VALUES // draws // _TILE_ROWS * _TILE_ROWS
-        )
-        kept = _tiles(seed, draws, 0, draws, 0, max(rows, hi))
-        kept.flags.writeable = False
-        with _uniform_lock:
-            _uniform_kept[(seed, draws)] = kept
-    return kept[first:last, lo:hi]
+@njit(cache=True, nogil=True, inline="always")
+def _uniform(key: np.uint64, draw: int, index: int) -> float:  # pragma: no cover (compiled)
+    """The uniform in [0, 1) of `index` (an offer, or a step) in `draw`, of the stream `key`."""
+    counter = (np.uint64(draw) << np.uint64(32)) | np.uint64(index)
+    return float(_mix(key + counter * _GOLDEN) >> np.uint64(11)) * _TO_UNIT
+
+
+def _stream(seed: int, purpose: int) -> np.uint64:
+    """The key of one of a seed's streams (3: the answers, 5: the order they come back in;
+    2 and 4 are the normals of `_shock` and of the tiers' totals)."""
+    return np.uint64(np.random.SeedSequence([seed, purpose]).generate_state(1, np.uint64)[0])
 
 
 def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
@@ -385,338 +366,118 @@ class OutreachOutcome(Draws):
         }
 
 
-@dataclass
-class _State:
-    """Each draw's booking so far (all cents and counts)."""
-
-    open: np.ndarray  # int64, budget still open
-    macro_room: np.ndarray  # int64, macro spend still allowed
-    count: np.ndarray  # int64, influencers booked
-    macro_count: np.ndarray  # int64
-    pointer: np.ndarray  # int64, where the next round starts down the list
+# A count cap that is not set, in the compiled loop's integers.
+_NO_CAP = -1
 
 
-@dataclass(frozen=True)
-class _Limits:
-    limit_macro_room: bool
-    max_macro: int | None
-    max_influencers: int | None
-
-
-def _send(
-    offers: Offers, state: _State, cols: slice | np.ndarray, limits: _Limits, floor: np.ndarray
-) -> tuple[int, np.ndarray]:
-    """One round's offers for the draws `cols`: (lo, sent), `sent[j, i]` saying whether offer
-    lo + i is sent in the j-th of those draws (a dense block, draws x offers; offers past the
-    last one sent are cut off).
-
-    Down the list from each draw's pointer, eligible offers are sent while their expected
-    acceptances (and, under caps, their expected count and macro spend) fit in what is open.
-    Updates the pointers to the first eligible offer that did not fit (the next round starts
-    there). Each draw is scanned from its own pointer, a few offers at a time, and drops out
-    as soon as its round is full."""
-    size = offers.size
-    pointer = state.pointer[cols].copy()  # (the state's pointers move below)
-    open_ = state.open[cols]
-    macro_room = state.macro_room[cols]
-    count = state.count[cols]
-    macro_count = state.macro_count[cols]
-    width = pointer.size
-    # Past the end of the list: an offer nobody could book.
-    cost_of = np.append(offers.cost, np.iinfo(np.int64).max)
-    expected_of = np.append(offers.reply * offers.cost, 0.0)
-    reply_of = np.append(offers.reply, 0.0)
-    macro_of = np.append(offers.macro, False)
-    active = np.flatnonzero(open_ >= floor[np.minimum(pointer, size)])
-    carry = np.zeros((4, width))  # expected spend, count, macro count, macro spend
-    stopped_at = np.full(width, -1, dtype=np.int64)
-    scanned = pointer.copy()
-    offset, chunk = 0, _FIRST_CHUNK  # (doubling: most draws' rounds are full after a few)
-    while active.size:
-        a = active
-        rows = np.minimum(pointer[a] + np.arange(offset, offset + chunk)[:, None], size)
-        cost = cost_of[rows]
-        eligible = cost <= open_[a]
-        macro = macro_of[rows]
-        if limits.limit_macro_room:
-            eligible &= ~macro | (cost <= macro_room[a])
-        if limits.max_macro is not None:
-            eligible &= ~macro | (macro_count[a] < limits.max_macro)
-        if limits.max_influencers is not None:
-            eligible &= count[a] < limits.max_influencers
-        expected = np.where(eligible, expected_of[rows], 0.0)
-        cumulative = carry[0, a] + np.cumsum(expected, axis=0)
-        fits = cumulative <= open_[a]
-        carry[0, a] = cumulative[-1]
-        if limits.max_influencers is not None or limits.max_macro is not None:
-            reply = np.where(eligible, reply_of[rows], 0.0)
-            if limits.max_influencers is not None:
-                n = carry[1, a] + np.cumsum(reply, axis=0)
-                fits &= n <= limits.max_influencers - count[a] + 1e-9
-                carry[1, a] = n[-1]
-            if limits.max_macro is not None:
-                n = carry[2, a] + np.cumsum(np.where(macro, reply, 0.0), axis=0)
-                fits &= n <= limits.max_macro - macro_count[a] + 1e-9
-                carry[2, a] = n[-1]
-        if limits.limit_macro_room:
-            m = carry[3, a] + np.cumsum(np.where(macro, expected, 0.0), axis=0)
-            fits &= m <= macro_room[a]
-            carry[3, a] = m[-1]
-        # Every condition is a running total, so `fits` holds on a prefix of the rows: the
-        # round's offers are the eligible rows of that prefix.
-        over = eligible & ~fits
-        first_over = rows[over.argmax(axis=0), np.arange(a.size)]
-        newly = over.any(axis=0) & (stopped_at[a] < 0)
-        stopped_at[a[newly]] = first_over[newly]
-        end = rows[-1] + 1
-        scanned[a] = np.minimum(end, size)
-        keep = fits[-1] & (end < size)
-        keep &= open_[a] >= floor[np.minimum(end, size)]
-        active = a[keep]
-        offset += chunk
-        chunk = min(2 * chunk, _CHUNK)
-    # Pointers: the first eligible offer that did not fit, else past everything scanned.
-    stop = np.where(stopped_at >= 0, stopped_at, scanned)
-    state.pointer[cols] = stop
-    # The offers sent: the eligible ones between each draw's old pointer and its new one.
-    some = stop > pointer
-    if not some.any():
-        return 0, np.zeros((width, 0), dtype=bool)
-    lo, hi = int(pointer[some].min()), int(stop[some].max())
-    column = np.arange(lo, hi)
-    cost = offers.cost[lo:hi]
-    sent = (column >= pointer[:, None]) & (column < stop[:, None]) & (cost <= open_[:, None])
-    macro = offers.macro[lo:hi]
-    if limits.limit_macro_room:
-        sent &= ~macro | (cost <= macro_room[:, None])
-    if limits.max_macro is not None:
-        sent &= ~macro | (macro_count < limits.max_macro)[:, None]
-    if limits.max_influencers is not None:
-        sent &= (count < limits.max_influencers)[:, None]
-    return lo, sent
-
-
-# Per offer, what a booking adds to a draw's totals (`_round`), as columns: engagement and its
-# variance by tier, spend, macro spend, influencers and macro influencers.
-_VALUE, _VARIANCE, _SPEND, _MACRO_SPEND, _COUNT, _MACRO_COUNT = 0, 2, 4, 5, 6, 7
-
-
-def _weights(offers: Offers, lo: int, hi: int) -> np.ndarray:
-    macro = offers.macro[lo:hi]
-    value, variance = offers.value[lo:hi], offers.variance[lo:hi]
-    cost = offers.cost[lo:hi].astype(float)
-    return np.stack(
-        [
-            np.where(macro, 0.0, value),
-            np.where(macro, value, 0.0),
-            np.where(macro, 0.0, variance),
-            np.where(macro, variance, 0.0),
-            cost,
-            np.where(macro, cost, 0.0),
-            np.ones(hi - lo),
-            macro.astype(float),
-        ],
-        axis=1,
-    )
-
-
-def _order_bits(offers: int) -> tuple[type, int, int]:
-    """How an answer's return time and its offer are packed into one sortable integer: the
-    dtype, the bits of the offer and of the time (the top bit above them says "no answer")."""
-    offer_bits = max(1, int(offers).bit_length())
-    if offer_bits <= 14:
-        return np.int32, offer_bits, 30 - offer_bits
-    return np.int64, offer_bits, min(40, 62 - offer_bits)
-
-
-def _book_in_order(
-    offers: Offers,
-    lo: int,
-    uniform: np.ndarray,
+@njit(cache=True, nogil=True)
+def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks it against a loop)
+    cost: np.ndarray,
+    expected: np.ndarray,
     reply: np.ndarray,
-    accepted: np.ndarray,
-    open_: np.ndarray,
-    macro_room: np.ndarray,
-    count: np.ndarray,
-    macro_count: np.ndarray,
-    limits: _Limits,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Book the accepted offers (draws x offers lo..) of draws whose answers do not all fit, in
-    the order they come back (uniform / reply, earlier first; ties at the packing's resolution
-    go to the earlier offer), each while it fits. Updates open_, macro_room, count and
-    macro_count (of these draws) and returns the answers declined, as (draw, offer) pairs:
-    the index among these draws and the offer's column."""
-    width, size = accepted.shape
-    dtype, offer_bits, time_bits = _order_bits(size)
-    # Each draw's answers as one row of packed (no answer, time, offer) integers, sorted: the
-    # top bit set where there is no answer, so those come last.
-    scale = float(2**time_bits) / np.where(reply > 0, reply, 1.0)
-    if dtype is np.int32:
-        scale = scale.astype(np.float32)
-    packed = np.minimum(uniform * scale, float(2**time_bits - 1)).astype(dtype)
-    packed <<= offer_bits
-    packed |= np.arange(size, dtype=dtype)
-    packed |= (~accepted).view(np.uint8).astype(dtype) << (time_bits + offer_bits)
-    packed.sort(axis=1)
-    most = int(accepted.sum(axis=1).max())
-    offer = np.minimum(packed[:, :most] & ((1 << offer_bits) - 1), size).astype(np.intp)
-    offer[packed[:, :most] >> (time_bits + offer_bits) > 0] = size
-    del packed
-    cost = np.append(offers.cost[lo : lo + size], 0)[offer]
-    answer = offer < size
-    macro = np.append(offers.macro[lo : lo + size], False)[offer]
-    # Every answer before the first that no longer fits is booked (running totals).
-    spent = np.cumsum(cost, axis=1)
-    fits = spent <= open_[:, None]
-    if limits.limit_macro_room:
-        macro_spent = np.cumsum(np.where(macro, cost, 0), axis=1)
-        fits &= macro_spent <= macro_room[:, None]
-    if limits.max_macro is not None:
-        fits &= np.cumsum(macro, axis=1) <= (limits.max_macro - macro_count)[:, None]
-    if limits.max_influencers is not None:
-        fits &= np.cumsum(answer, axis=1) <= (limits.max_influencers - count)[:, None]
-    first = fits.sum(axis=1)  # the first that did not fit: declined
-    lane = np.arange(width)
-    took = first > 0
-    last = np.maximum(first - 1, 0)
-    open_ -= np.where(took, spent[lane, last], 0)
-    if limits.limit_macro_room:
-        macro_room -= np.where(took, macro_spent[lane, last], 0)
-    macro_count += (fits & macro).sum(axis=1)
-    count += first
-    # After it, one answer at a time, vectorised over the draws. Only answers that could fit in
-    # what is left now can ever be booked (what is open only shrinks): those, in the order
-    # they come back, are packed to the left of one row per draw that has any, the draws with
-    # the most first, so the k-th step looks at the first few draws only.
-    after = answer & ~fits
-    maybe = after & (cost <= open_[:, None])
-    maybe[lane, np.minimum(first, most - 1)] = False  # the first that did not fit: declined
-    lane_maybe, at = np.nonzero(maybe)
-    booked_late = np.zeros(lane_maybe.size, dtype=bool)
-    if lane_maybe.size:
-        per_lane = np.bincount(lane_maybe, minlength=width)
-        rank = np.argsort(-per_lane, kind="stable")
-        place = np.empty(width, dtype=np.int64)
-        place[rank] = np.arange(width)
-        starts = np.cumsum(per_lane) - per_lane
-        k = np.arange(lane_maybe.size) - starts[lane_maybe]
-        longest = int(per_lane.max())
-        alive = np.searchsorted(-per_lane[rank], -np.arange(longest), side="right")
-        lanes = rank[: alive[0]]
-        shape = (longest, alive[0])
-        step_cost = np.zeros(shape, dtype=np.int64)
-        step_macro = np.zeros(shape, dtype=bool)
-        where = (k, place[lane_maybe])
-        step_cost[where] = cost[lane_maybe, at]
-        step_macro[where] = macro[lane_maybe, at]
-        step_booked = np.zeros(shape, dtype=bool)
-        left = open_[lanes]
-        room = macro_room[lanes]
-        n_all = count[lanes]
-        n_macro = macro_count[lanes]
-        for i in range(longest):
-            n = alive[i]
-            c, m = step_cost[i, :n], step_macro[i, :n]
-            ok = c <= left[:n]
-            if limits.limit_macro_room:
-                ok &= ~m | (c <= room[:n])
-            if limits.max_macro is not None:
-                ok &= ~m | (n_macro[:n] < limits.max_macro)
-            if limits.max_influencers is not None:
-                ok &= n_all[:n] < limits.max_influencers
-            step_booked[i, :n] = ok
-            left[:n] -= c * ok
-            if limits.limit_macro_room:
-                room[:n] -= c * (ok & m)
-            if limits.max_macro is not None:
-                n_macro[:n] += ok & m
-            if limits.max_influencers is not None:
-                n_all[:n] += ok
-        booked_late = step_booked[where]
-    after[lane_maybe[booked_late], at[booked_late]] = False
-    # The answers declined (few: only after the first that did not fit).
-    lane_declined, at = np.nonzero(after)
-    return lane_declined, offer[lane_declined, at]
-
-
-# Cells (draws x offers) of a round handled at a time: bounds the memory of one round.
-_CELLS = 2**22
-
-
-def _round(
-    offers: Offers,
-    state: _State,
-    lo: int,
-    sent: np.ndarray,
-    columns: np.ndarray,
-    seed: int,
-    limits: _Limits,
+    macro: np.ndarray,
+    value: np.ndarray,
+    variance: np.ndarray,
+    floor: np.ndarray,
+    budget: int,
+    macro_max: int,
+    max_macro: int,
+    max_influencers: int,
+    rounds: int,
+    key: np.uint64,
+    order_key: np.uint64,
+    spent: np.ndarray,
+    macro_spent: np.ndarray,
+    booked: np.ndarray,
+    macro_booked: np.ndarray,
+    contacted: np.ndarray,
     sums: np.ndarray,
+    sent_per_offer: np.ndarray,
     booked_per_offer: np.ndarray,
 ) -> None:
-    """One round's answers and bookings for the draws `columns` (ascending): `sent` (those
-    draws x offers lo.., or one row shared by all of them) says which offers were sent."""
-    size = sent.shape[1]
-    hi = lo + size
-    draws = state.open.size
-    reply = offers.reply[lo:hi]
-    reply32 = reply.astype(np.float32)
-    shared = sent.shape[0] == 1
-    if shared:  # the same offers in every draw: an offer not sent is never accepted
-        reply32 = np.where(sent[0], reply32, np.float32(0))
-    weights = _weights(offers, lo, hi)
-    # Blocks of draws of whole tiles (`_tiles`), each no more than about _CELLS cells.
-    step = max(1, _CELLS // max(size, 1) // _TILE_DRAWS) * _TILE_DRAWS
-    edges = np.searchsorted(columns, np.arange(0, draws + step, step))
-    for begin, end in zip(edges[:-1], edges[1:], strict=True):
-        if begin == end:
-            continue
-        cols = columns[begin:end]
-        block = _uniforms(seed, draws, lo, hi, int(cols[0]), int(cols[-1]) + 1)
-        if cols.size < block.shape[0]:
-            block = block[cols - cols[0]]
-        accepted = block < reply32
-        if not shared:
-            accepted &= sent[begin:end]
-        # What every answer would add (exact in cents and counts); draws whose answers all
-        # fit book them all, in any order.
-        added = accepted.astype(float) @ weights
-        over = added[:, _SPEND] > state.open[cols]
-        if limits.limit_macro_room:
-            over |= added[:, _MACRO_SPEND] > state.macro_room[cols]
-        if limits.max_macro is not None:
-            over |= added[:, _MACRO_COUNT] > limits.max_macro - state.macro_count[cols]
-        if limits.max_influencers is not None:
-            over |= added[:, _COUNT] > limits.max_influencers - state.count[cols]
-        per_offer = accepted.sum(axis=0)
-        late = np.flatnonzero(over)
-        if late.size:  # in the order they come back, less what was declined
-            which = cols[late]
-            lane, offer = _book_in_order(
-                offers,
-                lo,
-                block[late],
-                reply,
-                accepted[late],
-                state.open[which],
-                state.macro_room[which],
-                state.count[which].copy(),
-                state.macro_count[which].copy(),
-                limits,
-            )
-            for w in range(added.shape[1]):
-                added[:, w] -= np.bincount(
-                    late[lane], weights=weights[offer, w], minlength=added.shape[0]
-                )
-            per_offer -= np.bincount(offer, minlength=size)
-        exact = np.rint(added[:, _SPEND:]).astype(np.int64)
-        state.open[cols] -= exact[:, 0]
-        state.macro_room[cols] -= exact[:, 1]
-        state.count[cols] += exact[:, 2]
-        state.macro_count[cols] += exact[:, 3]
-        sums[:4, cols] += added[:, :_SPEND].T
-        sums[4, cols] += exact[:, 1]
-        booked_per_offer[lo:hi] += per_offer
+    """The outreach of one list, drawn `spent.size` times, one campaign after another (the
+    module's docstring has the process). Fills the per-draw arrays (cents and counts booked,
+    offers sent; `sums`: engagement and its variance booked, micro then macro) and adds to the
+    per-offer counts."""
+    size = cost.size
+    sent = np.empty(size, dtype=np.int64)
+    answered = np.empty(size, dtype=np.int64)
+    for draw in range(spent.size):
+        open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
+        turn = 0  # the draw's shuffle steps so far (the order answers come back in)
+        for _ in range(rounds):
+            if pointer >= size or open_ < floor[pointer]:
+                break
+            # Send: down the list from the pointer, each offer that could be booked now, while
+            # the round's expected acceptances (spend, and under caps count and macro spend)
+            # fit in what is open. The next round starts at the first that did not fit.
+            will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
+            n_sent, stop = 0, -1
+            row = pointer
+            while row < size and open_ >= floor[row]:
+                price, is_macro = cost[row], macro[row]
+                if (
+                    price <= open_
+                    and not (is_macro and (price > room or macro_count == max_macro))
+                    and count != max_influencers
+                ):
+                    will_spend += expected[row]
+                    will_count += reply[row]
+                    if is_macro:
+                        will_macro += reply[row]
+                        will_macro_spend += expected[row]
+                    if (
+                        will_spend > open_
+                        or (max_influencers != -1 and will_count > max_influencers - count + 1e-9)
+                        or (max_macro != -1 and will_macro > max_macro - macro_count + 1e-9)
+                        or will_macro_spend > room
+                    ):
+                        stop = row
+                        break
+                    sent[n_sent] = row
+                    n_sent += 1
+                row += 1
+            pointer = stop if stop >= 0 else row
+            if n_sent == 0:
+                break
+            sent_in_all += n_sent
+            # Answers: each offer accepted with its reply rate (its uniform below the rate).
+            n_answered = 0
+            for j in range(n_sent):
+                row = sent[j]
+                sent_per_offer[row] += 1
+                answered[n_answered] = row
+                n_answered += _uniform(key, draw, row) < reply[row]
+            # Bookings in the order the answers come back, each while it fits; one that no
+            # longer fits is declined. An accepted answer's time (its uniform / its reply
+            # rate) is uniform on [0, 1) whatever the offer, so that order is a uniformly
+            # random permutation of the answers: drawn here step by step (Fisher-Yates).
+            for j in range(n_answered):
+                pick = j + int(_uniform(order_key, draw, turn) * (n_answered - j))
+                turn += 1
+                row = answered[pick]
+                answered[pick] = answered[j]
+                price, is_macro = cost[row], macro[row]
+                if (
+                    price > open_
+                    or (is_macro and (price > room or macro_count == max_macro))
+                    or count == max_influencers
+                ):
+                    continue
+                open_ -= price
+                count += 1
+                booked_per_offer[row] += 1
+                tier = 1 if is_macro else 0
+                if is_macro:
+                    room -= price
+                    macro_count += 1
+                    macro_spent[draw] += price
+                sums[tier, draw] += value[row]
+                sums[2 + tier, draw] += variance[row]
+        spent[draw] = budget - open_
+        booked[draw] = count
+        macro_booked[draw] = macro_count
+        contacted[draw] = sent_in_all
 
 
 def simulate_outreach(
@@ -731,62 +492,46 @@ def simulate_outreach(
     Seeded: the same arguments give the same draws. Spend never exceeds the budget."""
     budget = to_cents(campaign.budget)
     macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
-    limits = _Limits(macro_max < budget, campaign.max_macro, campaign.max_influencers)
-    state = _State(
-        open=np.full(draws, budget, dtype=np.int64),
-        macro_room=np.full(draws, macro_max, dtype=np.int64),
-        count=np.zeros(draws, dtype=np.int64),
-        macro_count=np.zeros(draws, dtype=np.int64),
-        pointer=np.zeros(draws, dtype=np.int64),
-    )
     size = offers.size
     # The cheapest offer from each row on: a draw with less open can send nothing more.
     floor = np.minimum.accumulate(np.append(offers.cost, np.iinfo(np.int64).max)[::-1])[::-1]
-    # Per draw: engagement and its variance by tier, and macro spend booked (`_weights`).
-    sums = np.zeros((5, draws))
+    spent = np.zeros(draws, dtype=np.int64)
+    macro_spent = np.zeros(draws, dtype=np.int64)
+    booked = np.zeros(draws, dtype=np.int64)
+    macro_booked = np.zeros(draws, dtype=np.int64)
     contacted = np.zeros(draws, dtype=np.int64)
+    sums = np.zeros((4, draws))  # engagement micro, macro; its variance micro, macro
     sent_per_offer = np.zeros(size, dtype=np.int64)
     booked_per_offer = np.zeros(size, dtype=np.int64)
-    everyone = np.arange(draws)
-    for _round_index in range(assumptions.rounds):
-        if size == 0:
-            break
-        if _round_index == 0:  # every draw starts in the same place: send once for all
-            one = _State(
-                *(
-                    a[:1].copy()
-                    for a in (
-                        state.open,
-                        state.macro_room,
-                        state.count,
-                        state.macro_count,
-                        state.pointer,
-                    )
-                )
-            )
-            lo, sent = _send(offers, one, slice(None), limits, floor)
-            state.pointer[:] = one.pointer[0]
-            columns = everyone
-            contacted += int(sent.sum())
-            sent_per_offer[lo : lo + sent.shape[1]] += sent[0] * draws
-        else:
-            columns = np.flatnonzero(state.open >= floor[np.minimum(state.pointer, size)])
-            if columns.size == 0:
-                break
-            lo, sent = _send(offers, state, columns, limits, floor)
-            contacted[columns] += sent.sum(axis=1)
-            sent_per_offer[lo : lo + sent.shape[1]] += sent.sum(axis=0)
-        if sent.shape[1] == 0:
-            break
-        _round(offers, state, lo, sent, columns, seed, limits, sums, booked_per_offer)
+    _draw_outreach(
+        offers.cost.astype(np.int64),
+        offers.reply * offers.cost,
+        offers.reply.astype(np.float64),
+        offers.macro.astype(np.bool_),
+        offers.value.astype(np.float64),
+        offers.variance.astype(np.float64),
+        floor.astype(np.int64),
+        budget,
+        macro_max,
+        _NO_CAP if campaign.max_macro is None else int(campaign.max_macro),
+        _NO_CAP if campaign.max_influencers is None else int(campaign.max_influencers),
+        int(assumptions.rounds),
+        _stream(seed, 3),
+        _stream(seed, 5),
+        spent,
+        macro_spent,
+        booked,
+        macro_booked,
+        contacted,
+        sums,
+        sent_per_offer,
+        booked_per_offer,
+    )
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = np.random.default_rng([seed, 4]).standard_normal((2, draws))
     tiers = []
-    booked_in_tier = (state.count - state.macro_count, state.macro_count)
     for t in (0, 1):
-        # (Sums less what was declined: exactly 0 where a tier booked nothing.)
-        mean = np.where(booked_in_tier[t] > 0, sums[t], 0.0)
-        variance = np.maximum(sums[2 + t], 0.0)
+        mean, variance = sums[t], sums[2 + t]
         safe = np.where(mean > 0, mean, 1.0)
         sigma = np.sqrt(np.log1p(variance / (safe * safe)))
         tiers.append(np.where(mean > 0, mean * np.exp(normal[t] * sigma - sigma * sigma / 2), 0.0))
@@ -795,15 +540,32 @@ def simulate_outreach(
         engagement=micro + macro_total,
         micro=micro,
         macro=macro_total,
-        spend=(budget - state.open) / 100,
-        macro_spend=sums[4] / 100,
-        booked=state.count.copy(),
+        spend=spent / 100,
+        macro_spend=macro_spent / 100,
+        booked=booked,
         contacted=contacted,
         contact_rate=sent_per_offer / max(draws, 1),
         booking_rate=booked_per_offer / max(draws, 1),
         budget=budget / 100,
         rounds=assumptions.rounds,
     )
+
+
+def warm() -> None:
+    """Compile the simulation's loop, or load it from numba's cache (about 2.5 s, or 0.6 s, of
+    one core), on a list of one offer: a process that will simulate calls this first, away from
+    the page's path (the app's server when it starts, each curve worker)."""
+    one = Offers(
+        rows=np.zeros(1, dtype=np.int64),
+        posts=np.ones(1, dtype=np.int64),
+        cost=np.ones(1, dtype=np.int64),
+        value=np.ones(1),
+        variance=np.zeros(1),
+        reply=np.ones(1),
+        macro=np.zeros(1, dtype=bool),
+        in_plan=np.ones(1, dtype=bool),
+    )
+    simulate_outreach(one, Campaign(budget=1.0), Assumptions(), draws=1)
 
 
 # ---------------------------------------------------------------- what the page shows

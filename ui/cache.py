@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import CancelledError
@@ -41,6 +42,7 @@ from planner.outreach import (
     macro_reply_sweep,
     outreach_head_to_head,
 )
+from planner.outreach import warm as warm_simulation
 from planner.risk import Assumptions, split_curve_ranges
 
 # Whatever is derived from a roster is keyed by a SHA-256 digest of the whole roster
@@ -205,9 +207,18 @@ def _session_gone(session_id: str) -> None:
     RELEASER.release_soon()
 
 
-def warm_worker() -> None:
-    """Start the split curve's worker processes (in the background, once per server)."""
+def warm_up() -> None:
+    """Start the split curve's worker processes and load the simulation's compiled loop (in
+    the background, once per server), so the first page does not wait for them."""
     _curve_jobs().warm()
+    _simulation_loaded()
+
+
+@st.cache_resource(show_spinner=False)
+def _simulation_loaded() -> threading.Thread:
+    thread = threading.Thread(target=warm_simulation, name="warm-simulation", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_curve(
