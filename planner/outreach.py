@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -371,6 +372,55 @@ _NO_CAP = -1
 
 
 @njit(cache=True, nogil=True)
+def _send(  # pragma: no cover (compiled)
+    cost: np.ndarray,
+    expected: np.ndarray,
+    reply: np.ndarray,
+    macro: np.ndarray,
+    floor: np.ndarray,
+    max_macro: int,
+    max_influencers: int,
+    open_: int,
+    room: int,
+    count: int,
+    macro_count: int,
+    pointer: int,
+    sent: np.ndarray,
+) -> tuple[int, int]:
+    """One round's offers: down the list from `pointer`, each offer that could be booked now,
+    while the round's expected acceptances (spend, and under caps count and macro spend) fit in
+    what is open. Writes them to `sent`; returns how many, and where the next round starts (the
+    first that did not fit)."""
+    will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
+    n_sent = 0
+    row = pointer
+    size = cost.size
+    while row < size and open_ >= floor[row]:
+        price, is_macro = cost[row], macro[row]
+        if (
+            price <= open_
+            and not (is_macro and (price > room or macro_count == max_macro))
+            and count != max_influencers
+        ):
+            will_spend += expected[row]
+            will_count += reply[row]
+            if is_macro:
+                will_macro += reply[row]
+                will_macro_spend += expected[row]
+            if (
+                will_spend > open_
+                or (max_influencers != -1 and will_count > max_influencers - count + 1e-9)
+                or (max_macro != -1 and will_macro > max_macro - macro_count + 1e-9)
+                or will_macro_spend > room
+            ):
+                return n_sent, row
+            sent[n_sent] = row
+            n_sent += 1
+        row += 1
+    return n_sent, row
+
+
+@njit(cache=True, nogil=True)
 def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks it against a loop)
     cost: np.ndarray,
     expected: np.ndarray,
@@ -399,71 +449,98 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     module's docstring has the process). Fills the per-draw arrays (cents and counts booked,
     offers sent; `sums`: engagement and its variance booked, micro then macro) and adds to the
     per-offer counts."""
-    size = cost.size
+    size, draws = cost.size, spent.size
+    # Every draw starts the same: its first round's offers are the same.
+    first = np.empty(size, dtype=np.int64)
+    n_first, first_stop = _send(
+        cost,
+        expected,
+        reply,
+        macro,
+        floor,
+        max_macro,
+        max_influencers,
+        budget,
+        macro_max,
+        0,
+        0,
+        0,
+        first,
+    )
+    for row in first[:n_first]:
+        sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
     answered = np.empty(size, dtype=np.int64)
-    for draw in range(spent.size):
+    for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
-        for _ in range(rounds):
-            if pointer >= size or open_ < floor[pointer]:
-                break
-            # Send: down the list from the pointer, each offer that could be booked now, while
-            # the round's expected acceptances (spend, and under caps count and macro spend)
-            # fit in what is open. The next round starts at the first that did not fit.
-            will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
-            n_sent, stop = 0, -1
-            row = pointer
-            while row < size and open_ >= floor[row]:
-                price, is_macro = cost[row], macro[row]
-                if (
-                    price <= open_
-                    and not (is_macro and (price > room or macro_count == max_macro))
-                    and count != max_influencers
-                ):
-                    will_spend += expected[row]
-                    will_count += reply[row]
-                    if is_macro:
-                        will_macro += reply[row]
-                        will_macro_spend += expected[row]
-                    if (
-                        will_spend > open_
-                        or (max_influencers != -1 and will_count > max_influencers - count + 1e-9)
-                        or (max_macro != -1 and will_macro > max_macro - macro_count + 1e-9)
-                        or will_macro_spend > room
-                    ):
-                        stop = row
-                        break
-                    sent[n_sent] = row
-                    n_sent += 1
-                row += 1
-            pointer = stop if stop >= 0 else row
+        for round_ in range(rounds):
+            if round_ == 0:
+                offers, n_sent, pointer = first, n_first, first_stop
+            else:
+                if pointer >= size or open_ < floor[pointer]:
+                    break
+                offers = sent
+                n_sent, pointer = _send(
+                    cost,
+                    expected,
+                    reply,
+                    macro,
+                    floor,
+                    max_macro,
+                    max_influencers,
+                    open_,
+                    room,
+                    count,
+                    macro_count,
+                    pointer,
+                    sent,
+                )
+                for j in range(n_sent):
+                    sent_per_offer[sent[j]] += 1
             if n_sent == 0:
                 break
             sent_in_all += n_sent
-            # Answers: each offer accepted with its reply rate (its uniform below the rate).
-            n_answered = 0
+            # Answers: each offer accepted with its reply rate (its uniform below the rate),
+            # and what they would book together.
+            n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
+            # (Without branches: whether an offer is accepted is a coin toss for the CPU too.)
             for j in range(n_sent):
-                row = sent[j]
-                sent_per_offer[row] += 1
+                row = offers[j]
+                yes = _uniform(key, draw, row) < reply[row]
                 answered[n_answered] = row
-                n_answered += _uniform(key, draw, row) < reply[row]
+                n_answered += yes
+                all_spend += cost[row] * yes
+                yes_macro = yes & macro[row]
+                all_macro_spend += cost[row] * yes_macro
+                all_macro += yes_macro
             # Bookings in the order the answers come back, each while it fits; one that no
-            # longer fits is declined. An accepted answer's time (its uniform / its reply
-            # rate) is uniform on [0, 1) whatever the offer, so that order is a uniformly
-            # random permutation of the answers: drawn here step by step (Fisher-Yates).
+            # longer fits is declined. When they all fit, the order does not matter. Else: an
+            # accepted answer's time (its uniform / its reply rate) is uniform on [0, 1)
+            # whatever the offer, so the order is a uniformly random permutation of the
+            # answers, drawn step by step (Fisher-Yates).
+            all_fit = (
+                all_spend <= open_
+                and all_macro_spend <= room
+                and (max_macro == -1 or macro_count + all_macro <= max_macro)
+                and (max_influencers == -1 or count + n_answered <= max_influencers)
+            )
             for j in range(n_answered):
-                pick = j + int(_uniform(order_key, draw, turn) * (n_answered - j))
-                turn += 1
-                row = answered[pick]
-                answered[pick] = answered[j]
+                if all_fit:
+                    row = answered[j]
+                else:
+                    pick = j + int(_uniform(order_key, draw, turn) * (n_answered - j))
+                    turn += 1
+                    row = answered[pick]
+                    answered[pick] = answered[j]
+                    price, is_macro = cost[row], macro[row]
+                    if (
+                        price > open_
+                        or (is_macro and (price > room or macro_count == max_macro))
+                        or count == max_influencers
+                    ):
+                        continue
                 price, is_macro = cost[row], macro[row]
-                if (
-                    price > open_
-                    or (is_macro and (price > room or macro_count == max_macro))
-                    or count == max_influencers
-                ):
-                    continue
                 open_ -= price
                 count += 1
                 booked_per_offer[row] += 1
@@ -669,45 +746,54 @@ def forecast(
     the band's minimum is 0 (all micro is allowed), the strategy's all-micro plan. Both are
     simulated with the same seed (the same luck) and the one with the larger simulated mean is
     the forecast, so the best mix never earns less than all micro on its own basis; the other
-    is kept (`Forecast.other`)."""
-    mix = _forecast_of(
-        roster, campaign, assumptions, strategy, backup_order, draws, seed, target, if_all_accepted
-    )
-    if not (
-        candidates
-        and mix.plan.has_plan
-        and campaign.macro_share_min <= 0
-        and mix.offers.macro.any()
-    ):
-        return mix
+    is kept (`Forecast.other`). The all-micro candidate is worked out alongside the band's
+    (`_ALONGSIDE`), and given up when it is not needed."""
     micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+    args = (roster, micro_band, assumptions, strategy, backup_order, draws, seed)
+    maybe = (
+        candidates
+        and campaign.macro_share_min <= 0 < campaign.macro_share_max
+        and bool((roster.table["tier"] == "macro").any())
+    )
+    ahead = _ALONGSIDE.submit(_simulated, *args) if maybe else None
+    try:
+        plan, offers, outcome = _simulated(
+            roster, campaign, assumptions, strategy, backup_order, draws, seed
+        )
+        if if_all_accepted is None:
+            if_all_accepted = plan if strategy == "plan" else make_plan(roster, campaign)
+        mix = Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
+        if ahead is None or not (mix.plan.has_plan and mix.offers.macro.any()):
+            return mix
+        # (Not started yet: the pool is busy with other sessions' candidates. Worked out here.)
+        micro_plan, micro_offers, micro_outcome = (
+            _simulated(*args) if ahead.cancel() else ahead.result()
+        )
+    finally:
+        if ahead is not None:
+            ahead.cancel()
     # (Its line "if every offer were accepted" is the campaign's: the head-to-head puts the
     # all-micro one in its row.)
-    micro = _forecast_of(
-        roster,
-        micro_band,
-        assumptions,
-        strategy,
-        backup_order,
-        draws,
-        seed,
-        target,
-        mix.if_all_accepted,
+    micro = Forecast(
+        strategy, micro_plan, micro_offers, micro_outcome, if_all_accepted, target, "all micro"
     )
     if not micro.plan.has_plan or micro.outcome.engagement.mean() <= mix.outcome.engagement.mean():
-        return dataclasses.replace(mix, other=dataclasses.replace(micro, candidate="all micro"))
+        return dataclasses.replace(mix, other=micro)
     # All micro it is: its plan is certified for the band of no macro spend, which the
     # campaign's band allows; it is shown with the campaign's own settings and plain plan.
     return dataclasses.replace(
-        micro,
-        plan=dataclasses.replace(micro.plan, campaign=campaign),
-        if_all_accepted=mix.if_all_accepted,
-        candidate="all micro",
-        other=mix,
+        micro, plan=dataclasses.replace(micro.plan, campaign=campaign), other=mix
     )
 
 
-def _forecast_of(
+# Where `forecast`'s all-micro candidate is worked out while the caller works out the band's:
+# the simulation's loop releases the GIL, so on two cores a forecast takes about the time of
+# one candidate instead of two. Shared by every session; a candidate the pool has not started
+# when its caller needs it is worked out by the caller instead (never slower than one thread).
+_ALONGSIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forecast-candidate")
+
+
+def _simulated(
     roster: Roster,
     campaign: Campaign,
     assumptions: Assumptions,
@@ -715,17 +801,12 @@ def _forecast_of(
     backup_order: BackupOrder,
     draws: int,
     seed: int,
-    target: float | None,
-    if_all_accepted: Plan | None,
-) -> Forecast:
+) -> tuple[Plan, Offers, OutreachOutcome]:
     """One candidate: the strategy's plan for `campaign`, its outreach list and simulation."""
     plan, offers = outreach_offers(
         roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
     )
-    if if_all_accepted is None:
-        if_all_accepted = plan if strategy == "plan" else make_plan(roster, campaign)
-    outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
-    return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
+    return plan, offers, simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
 
 
 HEAD_TO_HEAD = ("All micro", "All macro", "Optimal mix")
