@@ -373,24 +373,21 @@ _NO_CAP = -1
 
 @njit(cache=True, nogil=True)
 def _send(  # pragma: no cover (compiled)
-    cost: np.ndarray,
-    expected: np.ndarray,
-    reply: np.ndarray,
-    macro: np.ndarray,
-    floor: np.ndarray,
-    max_macro: int,
-    max_influencers: int,
-    open_: int,
-    room: int,
-    count: int,
-    macro_count: int,
+    listed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    caps: tuple[int, int],
+    booked: tuple[int, int, int, int],
     pointer: int,
     sent: np.ndarray,
 ) -> tuple[int, int]:
     """One round's offers: down the list from `pointer`, each offer that could be booked now,
     while the round's expected acceptances (spend, and under caps count and macro spend) fit in
-    what is open. Writes them to `sent`; returns how many, and where the next round starts (the
-    first that did not fit)."""
+    what is open. `listed`: the list's (cost, expected cost, reply rate, macro, floor) arrays;
+    `caps`: (max macro, max influencers), -1 for none; `booked`: the draw's (open, macro room,
+    influencers, macro influencers). Writes the offers to `sent`; returns how many, and where the
+    next round starts (the first that did not fit)."""
+    cost, expected, reply, macro, floor = listed
+    max_macro, max_influencers = caps
+    open_, room, count, macro_count = booked
     will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
     n_sent = 0
     row = pointer
@@ -452,21 +449,9 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     size, draws = cost.size, spent.size
     # Every draw starts the same: its first round's offers are the same.
     first = np.empty(size, dtype=np.int64)
-    n_first, first_stop = _send(
-        cost,
-        expected,
-        reply,
-        macro,
-        floor,
-        max_macro,
-        max_influencers,
-        budget,
-        macro_max,
-        0,
-        0,
-        0,
-        first,
-    )
+    listed = (cost, expected, reply, macro, floor)
+    caps = (max_macro, max_influencers)
+    n_first, first_stop = _send(listed, caps, (budget, macro_max, 0, 0), 0, first)
     for row in first[:n_first]:
         sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
@@ -482,19 +467,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                     break
                 offers = sent
                 n_sent, pointer = _send(
-                    cost,
-                    expected,
-                    reply,
-                    macro,
-                    floor,
-                    max_macro,
-                    max_influencers,
-                    open_,
-                    room,
-                    count,
-                    macro_count,
-                    pointer,
-                    sent,
+                    listed, caps, (open_, room, count, macro_count), pointer, sent
                 )
                 for j in range(n_sent):
                     sent_per_offer[sent[j]] += 1
