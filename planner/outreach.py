@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -270,6 +270,20 @@ def outreach_offers(
     return plan, offers_from_posts(roster, campaign, assumptions, posts, backup_order=backup_order)
 
 
+# ---------------------------------------------------------------- compiled loops
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _compiled(function: F) -> F:
+    """`function` compiled by numba (`nogil`: other threads run meanwhile), its machine code
+    kept between processes where numba finds a folder it can write (beside this file, else the
+    user's cache folder); compiled afresh in each process where it finds none."""
+    try:
+        return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
+    except RuntimeError:  # "cannot cache function …: no locator available"
+        return njit(nogil=True)(function)  # type: ignore[no-any-return]
+
+
 # ---------------------------------------------------------------- random numbers
 # One uniform per draw and offer decides whether the offer is accepted (below its reply rate).
 # It is a function of (seed, draw, offer) alone: SplitMix64's output for the counter
@@ -283,14 +297,14 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(nogil=True, inline="always")
 def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover (compiled)
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(nogil=True, inline="always")
 def _uniform(key: np.uint64, draw: int, index: int) -> float:  # pragma: no cover (compiled)
     """The uniform in [0, 1) of `index` (an offer, or a step) in `draw`, of the stream `key`."""
     counter = (np.uint64(draw) << np.uint64(32)) | np.uint64(index)
@@ -371,7 +385,7 @@ class OutreachOutcome(Draws):
 _NO_CAP = -1
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _send(  # pragma: no cover (compiled)
     listed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     caps: tuple[int, int],
@@ -417,7 +431,7 @@ def _send(  # pragma: no cover (compiled)
     return n_sent, row
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks it against a loop)
     cost: np.ndarray,
     expected: np.ndarray,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -474,3 +477,25 @@ def test_the_app_s_curve_workers_give_the_realistic_curve():
     here, here_ranges = outreach_split_curve(ROSTER, campaign, Assumptions())
     assert np.allclose(curve["expected_engagement"], here["expected_engagement"], equal_nan=True)
     assert np.allclose(ranges["p10"], here_ranges["p10"], equal_nan=True)
+
+
+def test_the_simulation_runs_where_numba_cannot_keep_its_compiled_code():
+    """A server whose folders cannot be written (numba finds no place to keep the compiled
+    loop) still simulates: the loop is compiled in its process instead of failing at import."""
+    code = (
+        "from planner.outreach import _draw_outreach, warm; warm(); "
+        "print(type(_draw_outreach._cache).__name__)"
+    )
+    # (A locator for IPython's cells only: for a module's file it finds no place, as numba's
+    # own locators do where neither the module's folder nor the user's cache can be written.)
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "IPythonCacheLocator"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "NullCache"
