@@ -13,6 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import CHROMIUM_ARGS, chromium_path, free_port, start_app
+from playwright.sync_api import expect
+
+# Each `expect` retries for up to 30 s, as the pages' own actions do (`page` below), instead of
+# Playwright's 5 s: on a 2-core machine shared with other work, a run that answers in a second
+# when quiet can take several.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

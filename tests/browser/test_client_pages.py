@@ -128,6 +128,19 @@ def _names(page, roles: tuple[str, ...]) -> list[tuple[str, str]]:  # type: igno
     ]
 
 
+def _named_grids(page, wanted: set[str], timeout_ms: int = 15_000) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The page's grids once every name in `wanted` is among them (the names are given by a
+    script after Streamlit draws the table: on a busy machine, a moment later), or as they are
+    when `timeout_ms` has passed."""
+    waited = 0
+    while True:
+        grids = _names(page, ("grid",))
+        if wanted <= {name for _role, name in grids} or waited >= timeout_ms:
+            return grids
+        page.wait_for_timeout(250)
+        waited += 250
+
+
 def test_sliders_are_named_once_and_tables_have_names(page, app_url):  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1280, "height": 1000})
     open_app(page, app_url)
@@ -140,10 +153,9 @@ def test_sliders_are_named_once_and_tables_have_names(page, app_url):  # type: i
     for name in sliders:  # a name said twice ("Budget Budget") is the bug this guards
         half = len(name) // 2
         assert name[:half].strip() != name[half:].strip(), name
-    assert ("grid", "The plan of offers") in _names(page, ("grid",))
+    assert ("grid", "The plan of offers") in _named_grids(page, {"The plan of offers"})
     page.get_by_role("tab", name="Strategies and risk").click()
     wait_idle(page)
     expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(2, timeout=60_000)
-    page.wait_for_timeout(500)
-    grids = _names(page, ("grid",))
+    grids = _named_grids(page, {"Strategies compared", "Outreach list"})
     assert ("grid", "Strategies compared") in grids and ("grid", "Outreach list") in grids
