@@ -167,16 +167,16 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     # price to the cent, `build_items`), so no sum of the plan's prices can exceed the budget.
     price = _price_cents(items)
     spend = posts * price  # int64 cents
-    tier = table["tier"].to_numpy(dtype=object)
     booked = posts > 0
+    in_tier = {name: (table["tier"] == name).to_numpy(dtype=bool) for name in TIERS}
     by_tier = {
         name: TierTotals(
-            influencers=int((booked & (tier == name)).sum()),
-            posts=int(posts[tier == name].sum()),
-            spend=int(spend[tier == name].sum()) / 100,
-            expected_engagement=float(engagement[tier == name].sum()),
+            influencers=int((booked & mask).sum()),
+            posts=int(posts[mask].sum()),
+            spend=int(spend[mask].sum()) / 100,
+            expected_engagement=float(engagement[mask].sum()),
         )
-        for name in TIERS
+        for name, mask in in_tier.items()
     }
     rows = np.flatnonzero(booked)
     message = "" if rows.size else explain_empty(items, roster, campaign)
