@@ -30,12 +30,13 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
+from planner.compiled import compiled
 from planner.model import first_post_engagement, posts_allowed, to_cents
 from planner.plan import BandPoint, Plan, make_plan, split_points
 from planner.risk import (
@@ -270,20 +271,6 @@ def outreach_offers(
     return plan, offers_from_posts(roster, campaign, assumptions, posts, backup_order=backup_order)
 
 
-# ---------------------------------------------------------------- compiled loops
-F = TypeVar("F", bound=Callable[..., object])
-
-
-def _compiled(function: F) -> F:
-    """`function` compiled by numba (`nogil`: other threads run meanwhile), its machine code
-    kept between processes where numba finds a folder it can write (beside this file, else the
-    user's cache folder); compiled afresh in each process where it finds none."""
-    try:
-        return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
-    except RuntimeError:  # "cannot cache function …: no locator available"
-        return njit(nogil=True)(function)  # type: ignore[no-any-return]
-
-
 # ---------------------------------------------------------------- random numbers
 # One uniform per draw and offer decides whether the offer is accepted (below its reply rate).
 # It is a function of (seed, draw, offer) alone: SplitMix64's output for the counter
@@ -385,7 +372,7 @@ class OutreachOutcome(Draws):
 _NO_CAP = -1
 
 
-@_compiled
+@compiled
 def _send(  # pragma: no cover (compiled)
     listed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     caps: tuple[int, int],
@@ -431,7 +418,7 @@ def _send(  # pragma: no cover (compiled)
     return n_sent, row
 
 
-@_compiled
+@compiled
 def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks it against a loop)
     cost: np.ndarray,
     expected: np.ndarray,
