@@ -42,14 +42,12 @@ MAX_STATES = 400_000
 _PER_STATE_FIXING = 64
 # Posts nearest the break that the first, heuristic micro pass steps through.
 _HEURISTIC_CORE = 48
-# States of more distinct influencer counts than this are compared within each count only.
-_COUNT_LEVELS = 64
 # The capped micro phase gives up past this many states (each step costs more than in the
 # uncapped phase; HiGHS then takes over).
-_COUNTED_MAX_STATES = 100_000
-# ... or once it has generated this many states in all (a few seconds): where the count's price
-# leaves hundreds of influencers near the break, HiGHS is faster today (docs/benchmarks.md).
-_COUNTED_MAX_WORK = 1_000_000
+_COUNTED_MAX_STATES = 400_000
+# ... or once it has generated this many states in all (about 2 s in the compiled step,
+# planner/kernels.py; its history then holds at most 160 MB).
+_COUNTED_MAX_WORK = 20_000_000
 # Influencers nearest the break that the capped micro phase's first, heuristic pass steps through.
 _COUNTED_CORE = 40
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
@@ -631,6 +629,8 @@ def _counted_micro_phase(
     rest are stepped through, influencers by their envelope's first ratio, states pruned per count
     by dominance and by v + rho (K - n) + Dantzig's bound of the envelopes still to come.
     """
+    from planner.kernels import counted_step  # numba: only capped plans need it
+
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
     lam, rho = max(duals.budget, 0.0), max(duals.count, 0.0)
@@ -724,20 +724,22 @@ def _counted_micro_phase(
         start = np.searchsorted(-chain.ratio[:-1], -to_come, side="left")
         bounds_at.append((price, chain, np.append(start[1:], chain.idx.size)))
 
-    def state_bound(t: int, cost: np.ndarray, value_: np.ndarray, count: np.ndarray) -> np.ndarray:
-        result = np.full(cost.size, np.inf)
-        for price, chain, start in bounds_at:
-            at = int(start[t])
-            rest = chain.value_at(chain.cum_cost[at] + (budget - cost)) - chain.cum_value[at]
-            result = np.minimum(result, value_ + price * (cap - count) + rest)
-        return result
+    # The bound tables as flat arrays for the compiled step (planner/kernels.py).
+    b_price = np.array([price for price, _, _ in bounds_at])
+    b_start = np.cumsum([0] + [chain.cum_cost.size for _, chain, _ in bounds_at])
+    b_cum_cost = np.concatenate([chain.cum_cost for _, chain, _ in bounds_at]).astype(np.int64)
+    b_cum_value = np.concatenate([chain.cum_value for _, chain, _ in bounds_at])
+    b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
+    b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
 
     s_cost = states.cost + fixed_cost
     s_value = states.value + fixed_value
     s_count = states.count + fixed_count
     origin = np.arange(states.cost.size)
     fits = (s_cost <= budget) & (s_count <= cap)
-    s_cost, s_value, s_count, origin = s_cost[fits], s_value[fits], s_count[fits], origin[fits]
+    # The compiled step takes states by count, then spend, then falling engagement.
+    origin = origin[fits][np.lexsort((-s_value[fits], s_cost[fits], s_count[fits]))]
+    s_cost, s_value, s_count = s_cost[origin], s_value[origin], s_count[origin]
     history: list[tuple[np.ndarray, np.ndarray]] = []
     best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
     if s_cost.size:
@@ -772,21 +774,26 @@ def _counted_micro_phase(
         ).astype(np.int64)
         f = np.concatenate([[0.0], env.cum_value[start : start + length]])
         price = int(env.cost[start])
-        new_cost = (s_cost[:, None] + price * options[None, :]).ravel()
-        new_value = (s_value[:, None] + f[options][None, :]).ravel()
-        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
-        parent = np.repeat(np.arange(s_cost.size), options.size)
-        took = np.tile(options, s_cost.size)
-        ok = np.flatnonzero((new_cost <= budget) & (new_count <= cap))
-        bound = state_bound(t, new_cost[ok], new_value[ok], new_count[ok])
-        live = bound > search.threshold
-        search.drop(bound[~live])
-        sel = ok[live]
-        sel = sel[_pareto_counted(new_cost[sel], new_value[sel], new_count[sel])]
-        sel = sel[_fewer_beat(new_cost[sel], new_value[sel], new_count[sel])]
-        s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
-        history.append((parent[sel], took[sel]))
-        work += new_cost.size
+        work += s_cost.size * options.size
+        s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+            s_cost,
+            s_value,
+            s_count,
+            options,
+            f[options],
+            price,
+            budget,
+            cap,
+            search.threshold,
+            b_price,
+            b_at[:, t].copy(),
+            b_start,
+            b_cum_cost,
+            b_cum_value,
+            b_ratio,
+        )
+        search.drop(np.array([dropped]))
+        history.append((parent, took))
         if (
             s_cost.size > _COUNTED_MAX_STATES
             or work > _COUNTED_MAX_WORK
@@ -802,9 +809,7 @@ def _counted_micro_phase(
             # (every step in the heuristic pass, every 8th in the certified one).
             if core_limit is None and t % 8:
                 continue
-            full_bound = np.full(new_cost.size, -np.inf)
-            full_bound[ok] = bound
-            plan = complete(rebuild(t, int(np.argmax(full_bound[sel]))))
+            plan = complete(rebuild(t, int(np.argmax(bound))))
             plan_value = float(value[plan].sum())
             if plan_value > search.best:
                 search.best, search.best_plan, best_at = plan_value, plan, None
@@ -813,27 +818,3 @@ def _counted_micro_phase(
     return DPResult(
         "solved", rebuild(*best_at), search.best, max(search.best, search.dropped_bound)
     )
-
-
-def _fewer_beat(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Of states already Pareto-optimal per count, those that no state with fewer influencers
-    beats (no more spend, at least the engagement). A loop over counts: only done when there
-    are few of them."""
-    levels = np.unique(count)
-    if levels.size <= 1 or levels.size > _COUNT_LEVELS:
-        return np.arange(cost.size)
-    keep = np.ones(cost.size, dtype=bool)
-    front_cost = np.zeros(0, dtype=np.int64)
-    front_value = np.zeros(0)
-    for n in levels:
-        idx = np.flatnonzero(count == n)
-        if front_cost.size:
-            j = np.searchsorted(front_cost, cost[idx], side="right") - 1
-            beaten = (j >= 0) & (front_value[np.maximum(j, 0)] >= value[idx])
-            keep[idx[beaten]] = False
-            idx = idx[~beaten]
-        merged_cost = np.concatenate([front_cost, cost[idx]])
-        merged_value = np.concatenate([front_value, value[idx]])
-        front = _pareto(merged_cost, merged_value)
-        front_cost, front_value = merged_cost[front], merged_value[front]
-    return np.flatnonzero(keep)
