@@ -517,51 +517,121 @@ def _micro_pass(
     s_value = s_value + float(value[fixed_in].sum())
     fits = s_cost <= budget
     s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-    m_cost = cost[core]
-    chain = DantzigChain(m_cost, value[core])
-    cum_cost, cum_value, m_ratio = chain.cum_cost, chain.cum_value, chain.ratio
-
-    # States (spend, engagement); every state is a valid plan from here on.
-    history: list[tuple[np.ndarray, np.ndarray]] = []
-    cheapest_after = np.minimum.accumulate(m_cost[::-1])[::-1] if m_cost.size else m_cost
-    threshold = best * (1 + target_gap)
-    for t, j in enumerate(core):
-        if s_cost.size == 0 or cheapest_after[t] > budget - int(s_cost.min()):
-            break  # no state can afford any post that is left
-        c, v = int(cost[j]), float(value[j])
-        fits = np.flatnonzero(s_cost + c <= budget)
-        new_cost = np.concatenate([s_cost, s_cost[fits] + c])
-        new_value = np.concatenate([s_value, s_value[fits] + v])
-        parent = np.concatenate([np.arange(s_cost.size), fits])
-        took = np.concatenate([np.zeros(s_cost.size, bool), np.ones(fits.size, bool)])
-        # Dantzig's bound of the posts after t for each state's room.
-        reach = cum_cost[t + 1] + (budget - new_cost)
-        i = np.maximum(np.searchsorted(cum_cost, reach, side="right") - 1, t + 1)
-        bound = new_value + (cum_value[i] - cum_value[t + 1]) + (reach - cum_cost[i]) * m_ratio[i]
-        live = bound > threshold
-        if not live.all():
-            dropped_bound = max(dropped_bound, float(bound[~live].max()))
-            sel = np.flatnonzero(live)
-        else:
-            sel = np.arange(live.size)
-        sel = sel[_pareto(new_cost[sel], new_value[sel])]
-        s_cost, s_value = new_cost[sel], new_value[sel]
-        history.append((parent[sel], took[sel]))
-        if search.out_of_room(s_cost.size):
-            return None
-    if s_cost.size == 0:
+    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best)
+    if found is None:
+        return None
+    taken, plan_value, state, core_dropped = found
+    dropped_bound = max(dropped_bound, core_dropped)
+    if taken is None:
         return _MicroResult(None, -np.inf, -1, dropped_bound)
-
     chosen = np.zeros(items.owner.size, dtype=bool)
-    state = int(np.argmax(s_value))
-    plan_value = float(s_value[state])
-    for t in range(len(history) - 1, -1, -1):
-        parent, took = history[t]
-        if took[state]:
-            chosen[core[t]] = True
-        state = int(parent[state])
+    chosen[core[taken]] = True
     chosen[fixed_in] = True
     return _MicroResult(chosen, plan_value, int(origin[state]), dropped_bound)
+
+
+# Steps of the expanding core done per call of the compiled kernel: the states after each call
+# are kept, so that the plan can be rebuilt from the 64 decisions each state remembers.
+_CORE_CHUNK = 64
+# The expanding core gives up past this many states generated in all (a few seconds; the
+# states kept every _CORE_CHUNK steps then hold at most ~100 MB).
+_CORE_MAX_WORK = 300_000_000
+
+
+def _expanding_core(
+    search: _Search,
+    cost: np.ndarray,
+    value: np.ndarray,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    best: float,
+) -> tuple[np.ndarray | None, float, int, float] | None:
+    """The best plan of a 0/1 knapsack over items by falling value per cent (the micro posts
+    of the core) from the given starting states (spend, value), if one beats `best` by more than
+    the target gap: Pisinger's expanding core (`planner.kernels.core_steps`).
+
+    Returns which items it takes (None: nothing better), its value, its starting state and the
+    largest bound dropped; None when the states outgrew the limits or the deadline passed.
+
+    Each state remembers only its last 64 decisions, so the states are kept every 64 steps: the
+    plan's ancestor there is the state of its spend less that of its known decisions (one state
+    per spend), whose own bits go 64 steps further back, and so on to the start."""
+    from planner.kernels import core_steps  # numba: compiled on first use
+
+    budget = search.items.budget
+    n = cost.size
+    if s_cost.size == 0:
+        return None, -np.inf, -1, -np.inf
+    chain = DantzigChain(cost, value)
+    cum_cost, cum_value, ratio = chain.cum_cost.astype(np.int64), chain.cum_value, chain.ratio
+    # The break of the most promising state: the core grows from it, right and left in turn.
+    top = int(np.argmax(s_value + chain.value_at(budget - s_cost)))
+    brk = int(np.clip(np.searchsorted(cum_cost, budget - s_cost[top], side="right") - 1, 0, n))
+    rights, lefts = np.arange(brk, n), np.arange(brk - 1, -1, -1)
+    both = min(rights.size, lefts.size)
+    sequence = np.concatenate(
+        [np.column_stack([rights[:both], lefts[:both]]).ravel(), rights[both:], lefts[both:]]
+    ).astype(np.int64)
+    adds = sequence >= brk
+    right = brk + np.cumsum(adds)  # after step k the items left[k]..right[k]-1 are decided
+    left = brk - np.cumsum(~adds)
+    step_cost = np.where(adds, cost[sequence], -cost[sequence])
+    # Starting states: each with the break solution, sorted by spend, each beating the cheaper.
+    order = _pareto(s_cost, s_value)
+    order = order[np.argsort(s_cost[order], kind="stable")]
+    start_cost = s_cost[order] + int(cum_cost[brk])
+    start_value = s_value[order] + float(cum_value[brk])
+
+    states = (
+        start_cost,
+        start_value,
+        np.zeros(start_cost.size, dtype=np.uint64),
+        np.arange(start_cost.size, dtype=np.int64),
+    )
+    found_value, found_cost, found_bits, found_origin, found_step = best, 0, 0, -1, -2
+    feasible = np.flatnonzero(start_cost <= budget)
+    if feasible.size and float(start_value[feasible].max()) > best:
+        at = int(feasible[np.argmax(start_value[feasible])])
+        found_value, found_cost, found_origin, found_step = float(start_value[at]), 0, at, -1
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
+    dropped, work, first = -np.inf, 0, 0
+    while first < sequence.size and states[0].size:
+        upto = min(sequence.size, first + _CORE_CHUNK)
+        result = core_steps(
+            cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
+            first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
+        )  # fmt: skip
+        states = result[:4]
+        dropped = max(dropped, result[9])
+        work += result[10]
+        if result[11] or work > _CORE_MAX_WORK or time.monotonic() > search.deadline:
+            return None
+        if result[8] >= 0:
+            found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
+        kept[upto - 1] = (states[0], states[2])
+        first = upto
+    if found_step == -2:
+        return None, -np.inf, -1, dropped
+
+    flipped = np.zeros(n, dtype=bool)  # items whose decision differs from the break solution
+    step, spend, bits = int(found_step), int(found_cost), np.uint64(found_bits)
+    while step >= 0:
+        back = step + 1 if step < _CORE_CHUNK else step % _CORE_CHUNK + 1  # steps the bits hold
+        known = step - np.arange(back)
+        took = ((bits >> np.arange(back).astype(np.uint64)) & np.uint64(1)) == 1
+        flipped[sequence[known[took]]] = True
+        spend -= int(step_cost[known[took]].sum())
+        step -= back
+        if step < 0:
+            break
+        at_cost, at_bits = kept[step]  # the ancestor: the one state of that spend
+        at = int(np.searchsorted(at_cost, spend))
+        if at >= at_cost.size or at_cost[at] != spend:  # pragma: no cover - states are kept
+            raise RuntimeError("internal error: a plan's ancestor state is missing")
+        bits = at_bits[at]
+    taken = (np.arange(n) < brk) ^ flipped
+    origin = int(order[found_origin])
+    return taken, float(value[taken].sum() + s_value[origin]), origin, dropped
 
 
 def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:

@@ -174,3 +174,202 @@ def counted_step(
         out_bound[:kept].copy(),
         dropped,
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
+    """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
+    down from `hint` (the states come by rising spend, so the answer moves little), else a
+    binary search."""
+    i = hint
+    for _ in range(8):
+        if cum[i] <= want:
+            return i
+        i -= 1
+        if i < lo:
+            return lo
+    a, b = lo, i + 1
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] <= want:
+            a = mid + 1
+        else:
+            b = mid
+    return a - 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _room_bound(
+    cum_cost: np.ndarray,
+    cum_value: np.ndarray,
+    ratio: np.ndarray,
+    s: int,
+    t: int,
+    room: int,
+    hint_in: int,
+    hint_out: int,
+) -> tuple[float, int, int]:
+    """Dantzig's bound of what a state can still gain when the items left of s are in and those
+    from t on are out (items by falling value per cent; `room` = budget - the state's spend):
+    with room, the items from t on fill it; over budget, the items before s leave, the least
+    efficient first, until it fits (-inf when they cannot free enough). Also the links found,
+    as hints for the next state (`_last_at_most`)."""
+    n = cum_cost.size - 1
+    if room >= 0:
+        want = cum_cost[t] + room
+        i = _last_at_most(cum_cost, t, min(max(hint_in, t), n), want)
+        gain = cum_value[i] - cum_value[t]
+        if i < n:
+            gain += (want - cum_cost[i]) * ratio[i]
+        return gain, i, hint_out
+    keep = cum_cost[s] + room  # weight of the items before s that may stay
+    if keep < 0:
+        return -np.inf, hint_in, hint_out
+    i = _last_at_most(cum_cost, 0, min(max(hint_out, 0), s), keep)
+    kept = cum_value[i]
+    if i < s:
+        kept += (keep - cum_cost[i]) * ratio[i]
+    return kept - cum_value[s], hint_in, i
+
+
+@numba.njit(cache=True, nogil=True)
+def core_steps(
+    cost: np.ndarray,
+    value: np.ndarray,
+    cum_cost: np.ndarray,
+    cum_value: np.ndarray,
+    ratio: np.ndarray,
+    sequence: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    brk: int,
+    first_step: int,
+    last_step: int,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_bits: np.ndarray,
+    s_origin: np.ndarray,
+    budget: int,
+    best: float,
+    target_gap: float,
+    max_states: int,
+) -> tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    float,
+    int,
+    np.uint64,
+    int,
+    int,
+    float,
+    int,
+    bool,
+]:
+    """Steps first_step..last_step-1 of the expanding core (Pisinger's *minknap*, 1997) for a
+    0/1 knapsack of items by falling value per cent (`planner.dp._micro_pass`).
+
+    States (spend, value) start from the break solution (the items before the break b bought)
+    and may be over budget. Step k decides item sequence[k]: at or after b it may be added, before
+    b removed (the core grows alternately to the right and to the left; after step k the items
+    left[k]..right[k]-1 are decided). States are kept sorted by spend with strictly rising value
+    (each one beats every cheaper one), and dropped when their bound (value + `_room_bound`) does
+    not beat the best plan by more than `target_gap`. Each state carries the decisions of its last
+    64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
+    which starting state it came from.
+
+    Returns the states after the last step done, the best plan's value seen (`best` or more),
+    that plan's spend, bits and origin with the step it was seen at (-1: none better than
+    `best`), the largest bound dropped, the states generated (work) and whether the states outgrew
+    `max_states` (then the states returned are those before the step that outgrew it)."""
+    n_states = s_cost.size
+    dropped = -np.inf
+    work = 0
+    found_cost, found_bits, found_origin, found_step = 0, np.uint64(0), 0, -1
+    threshold = best * (1 + target_gap)
+    for k in range(first_step, last_step):
+        j = sequence[k]
+        adds = j >= brk
+        w = cost[j] if adds else -cost[j]
+        v = value[j] if adds else -value[j]
+        s, t = left[k], right[k]
+        size = 2 * n_states
+        work += size
+        new_cost = np.empty(size, np.int64)
+        new_value = np.empty(size, np.float64)
+        new_bits = np.empty(size, np.uint64)
+        new_origin = np.empty(size, np.int64)
+        a, b, m = 0, 0, 0
+        top = -np.inf
+        hint_in, hint_out = cum_cost.size - 1, s
+        while a < n_states or b < n_states:
+            # The next state by spend (then value, highest first): unchanged (a) or moved (b).
+            take_a = False
+            if b >= n_states:
+                take_a = True
+            elif a < n_states:
+                cb = s_cost[b] + w
+                vb = s_value[b] + v
+                take_a = s_cost[a] < cb or (s_cost[a] == cb and s_value[a] >= vb)
+            if take_a:
+                c, val = s_cost[a], s_value[a]
+                bits = s_bits[a] << np.uint64(1)
+                org = s_origin[a]
+                a += 1
+            else:
+                c, val = s_cost[b] + w, s_value[b] + v
+                bits = (s_bits[b] << np.uint64(1)) | np.uint64(1)
+                org = s_origin[b]
+                b += 1
+            if val <= top:
+                continue  # a cheaper state has at least this value
+            top = val
+            gain, hint_in, hint_out = _room_bound(
+                cum_cost, cum_value, ratio, s, t, budget - c, hint_in, hint_out
+            )
+            bound = val + gain
+            if bound <= threshold:
+                dropped = max(dropped, bound)
+                continue
+            if c <= budget and val > best:
+                best = val
+                threshold = best * (1 + target_gap)
+                found_cost, found_bits, found_origin, found_step = c, bits, org, k
+            new_cost[m], new_value[m], new_bits[m], new_origin[m] = c, val, bits, org
+            m += 1
+        if m > max_states:
+            return (
+                s_cost,
+                s_value,
+                s_bits,
+                s_origin,
+                best,
+                found_cost,
+                found_bits,
+                found_origin,
+                found_step,
+                dropped,
+                work,
+                True,
+            )
+        # States whose bound the last improvement sank are left for the next step to drop.
+        s_cost, s_value = new_cost[:m].copy(), new_value[:m].copy()
+        s_bits, s_origin = new_bits[:m].copy(), new_origin[:m].copy()
+        n_states = m
+        if n_states == 0:
+            break
+    return (
+        s_cost,
+        s_value,
+        s_bits,
+        s_origin,
+        best,
+        found_cost,
+        found_bits,
+        found_origin,
+        found_step,
+        dropped,
+        work,
+        False,
+    )
