@@ -10,9 +10,10 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    Lagrangian bound with the LP's dual prices) cannot beat the best plan by more than the target.
 2. `_greedy_completions`: the best few macro states, each filled greedily with micro posts: a
    plan close to every bound, which prunes nearly all states when posts are priced alike.
-3. `_micro_pass`: micro posts one at a time by engagement per dollar, after reduced-cost fixing
-   has decided those far from the break; first a heuristic pass over a small core, then the
-   certified pass.
+3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
+   those far from the break; first a heuristic pass over a small core, then the certified pass;
+   both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
+   the break solution, items added on the right and removed on the left in turn.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
