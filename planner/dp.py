@@ -64,7 +64,8 @@ _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.2
 
 # "solved": `chosen` is the best plan and `bound` holds for every plan; "nothing_better": no plan
 # beats the caller's by more than the target gap (`bound` still holds); "gave_up": the states
-# outgrew MAX_STATES and nothing is certified.
+# outgrew MAX_STATES and nothing is certified (`chosen` may hold the best plan its heuristic
+# passes found).
 DPStatus = Literal["solved", "nothing_better", "gave_up"]
 
 
@@ -240,25 +241,22 @@ def solve_dp(
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline = deadline
+    capped = items.max_influencers is not None
+    if capped:
+        # A good plan first, which narrows every bound's window: the macro phase and then the
+        # micro influencers as beam searches, and a pass over the influencers nearest the
+        # break (nothing certified; the certified phases follow).
+        dropped = search.dropped_bound
+        quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+        search.dropped_bound = dropped
+        if quick_states is not None and quick_states.cost.size:
+            _counted_heuristics(search, quick_states, duals, complete)
     states = _macro_phase(search)
-    if states is None:
-        return _GAVE_UP
-    if states.cost.size == 0:  # nothing beats the caller's plan by more than the target gap
-        return DPResult("nothing_better", None, -np.inf, search.dropped_bound)
-    if items.max_influencers is not None:
-        # First two heuristic passes, over the influencers nearest the break and then over all
-        # of them with a beam of states (good plans fast, which narrow the certified pass's
-        # window), then the certified pass.
-        for core, beam in ((_COUNTED_CORE, None), (None, _COUNTED_BEAM)):
-            dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
-            quick = _counted_micro_phase(search, states, duals, complete, core, beam)
-            # The quick pass certifies nothing, and when it gives up the best value it saw may
-            # have no plan kept: only plans in hand raise the threshold.
-            kept = search.best_plan  # a plan in hand, when the quick pass kept one
-            search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
-            for plan in (quick.chosen, kept):
-                if plan is not None and float(value[plan].sum()) > search.best:
-                    search.best, search.best_plan = float(value[plan].sum()), plan
+    if states is None:  # the heuristics' plan, if any, is still worth having
+        return DPResult("gave_up", search.best_plan, search.best, np.inf)
+    if states.cost.size == 0:  # nothing beats the best plan by more than the target gap
+        return _result(search)
+    if capped:
         return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
@@ -280,6 +278,28 @@ def solve_dp(
     if search.best_plan is not None and search.best > plan_value:
         chosen, plan_value = search.best_plan, search.best
     return DPResult("solved", chosen, plan_value, max(plan_value, search.dropped_bound))
+
+
+def _counted_heuristics(
+    search: _Search,
+    states: _MacroStates,
+    duals: Duals,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> None:
+    """The capped micro phase's heuristic passes from `states`: over the influencers nearest the
+    break, then over all of them with a beam of states. Only their plans are kept (in
+    `search.best`, `search.best_plan`); what they drop certifies nothing."""
+    value = search.value
+    for core, beam in ((_COUNTED_CORE, None), (None, _COUNTED_BEAM)):
+        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+        quick = _counted_micro_phase(search, states, duals, complete, core, beam)
+        # When a pass gives up, the best value it saw may have no plan kept: only plans in
+        # hand raise the threshold.
+        kept = search.best_plan  # a plan in hand, when the quick pass kept one
+        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+        for plan in (quick.chosen, kept):
+            if plan is not None and float(value[plan].sum()) > search.best:
+                search.best, search.best_plan = float(value[plan].sum()), plan
 
 
 def _result(search: _Search) -> DPResult:
@@ -370,8 +390,9 @@ def _setup(
     )
 
 
-def _macro_phase(search: _Search) -> _MacroStates | None:
-    """Macro influencers as groups of 0..m posts; None when the states outgrow the limit."""
+def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | None:
+    """Macro influencers as groups of 0..m posts; None when the states outgrow the limit. With
+    `beam`, only that many states (the best bounds) are kept after each group: a heuristic."""
     items, lagrangian = search.items, search.lagrangian
     mmin, mmax = items.macro_min, items.macro_max
     caps = [c for c in (items.max_macro, items.max_influencers) if c is not None]
@@ -435,6 +456,9 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         sel = np.flatnonzero(ok)[live]
         keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel], bool(caps), mmin)
         sel = sel[keep]
+        if beam is not None and sel.size > beam:
+            sel_bound = bound[live][keep]
+            sel = sel[np.argpartition(-sel_bound, beam)[:beam]]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
         if search.out_of_room(s_cost.size):

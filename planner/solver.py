@@ -271,6 +271,8 @@ def _search(
         return incumbent, z_lp
     found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
     if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
+        if found.chosen is not None and (incumbent is None or found.value > z_inc):
+            incumbent = found.chosen
         if incumbent is None:
             return None
         return incumbent, z_lp
