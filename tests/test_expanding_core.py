@@ -25,7 +25,7 @@ from pisinger import knapsack_case, pisinger  # noqa: E402
         "strongly",
         "inverse-strongly",
         "almost-strongly",
-        "profit-ceiling",
+        "subset-sum",
         "weakly-spanner",
         "circle",
     ],
@@ -33,12 +33,13 @@ from pisinger import knapsack_case, pisinger  # noqa: E402
 @pytest.mark.parametrize("instance", [20, 50, 80])
 def test_hard_classes_match_highs_without_the_fallback(monkeypatch, kind, instance):
     """Pisinger's hard classes at 300 items (budget 20%, 50%, 80% of the total weight): the
-    engine's own plan is optimal within 1e-6 of HiGHS's (run to a 1e-7 gap), valid, and its
-    upper bound holds; the programme never hands over to HiGHS."""
+    engine's own plan is optimal within 1e-6 of HiGHS's (run to a 1e-9 gap), valid, and its
+    upper bound holds; the programme never hands over to HiGHS. (Profit ceiling is left out:
+    HiGHS does not reach even a 1e-7 gap on it in 30 s.)"""
     w, p = pisinger(kind, 300, 1000, seed=instance)
     frame, campaign = knapsack_case(w, p, instance)
     items = build_items(check_roster(frame).table, campaign)
-    reference = solve_mip(items, mip_rel_gap=1e-7)
+    reference = solve_mip(items, mip_rel_gap=1e-9)
 
     def no_fallback(*args, **kwargs):
         raise AssertionError("the engine handed the model to HiGHS's branch and bound")
