@@ -10,13 +10,15 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    Lagrangian bound with the LP's dual prices) cannot beat the best plan by more than the target.
 2. `_greedy_completions`: the best few macro states, each filled greedily with micro posts: a
    plan close to every bound, which prunes nearly all states when posts are priced alike.
-3. `_micro_pass`: micro posts one at a time by engagement per dollar, after reduced-cost fixing
-   has decided those far from the break; first a heuristic pass over a small core, then the
-   certified pass.
+3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
+   those far from the break; first a heuristic pass over a small core, then the certified pass;
+   both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
+   the break solution, items added on the right and removed on the left in turn.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
-influencers nearest the break, then the certified pass.
+influencers nearest the break, then one over all of them keeping the 2,000 most promising states
+per step (a beam search), then the certified pass; each step is compiled (planner/kernels.py).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. `prepare` builds what
 does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
@@ -42,16 +44,18 @@ MAX_STATES = 400_000
 _PER_STATE_FIXING = 64
 # Posts nearest the break that the first, heuristic micro pass steps through.
 _HEURISTIC_CORE = 48
-# States of more distinct influencer counts than this are compared within each count only.
-_COUNT_LEVELS = 64
 # The capped micro phase gives up past this many states (each step costs more than in the
 # uncapped phase; HiGHS then takes over).
-_COUNTED_MAX_STATES = 100_000
-# ... or once it has generated this many states in all (a few seconds): where the count's price
-# leaves hundreds of influencers near the break, HiGHS is faster today (docs/benchmarks.md).
-_COUNTED_MAX_WORK = 1_000_000
+_COUNTED_MAX_STATES = 400_000
+# ... or once it has generated this many states in all (about 2 s in the compiled step,
+# planner/kernels.py; its history then holds at most 160 MB).
+_COUNTED_MAX_WORK = 20_000_000
 # Influencers nearest the break that the capped micro phase's first, heuristic pass steps through.
 _COUNTED_CORE = 40
+# ... then a second heuristic pass over every influencer, keeping this many states per step
+# (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
+# passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
+_COUNTED_BEAM = 2_000
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
@@ -60,7 +64,8 @@ _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.2
 
 # "solved": `chosen` is the best plan and `bound` holds for every plan; "nothing_better": no plan
 # beats the caller's by more than the target gap (`bound` still holds); "gave_up": the states
-# outgrew MAX_STATES and nothing is certified.
+# outgrew MAX_STATES and nothing is certified (`chosen` may hold the best plan its heuristic
+# passes found).
 DPStatus = Literal["solved", "nothing_better", "gave_up"]
 
 
@@ -236,23 +241,22 @@ def solve_dp(
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline = deadline
+    capped = items.max_influencers is not None
+    if capped:
+        # A good plan first, which narrows every bound's window: the macro phase and then the
+        # micro influencers as beam searches, and a pass over the influencers nearest the
+        # break (nothing certified; the certified phases follow).
+        dropped = search.dropped_bound
+        quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+        search.dropped_bound = dropped
+        if quick_states is not None and quick_states.cost.size:
+            _counted_heuristics(search, quick_states, duals, complete)
     states = _macro_phase(search)
-    if states is None:
-        return _GAVE_UP
-    if states.cost.size == 0:  # nothing beats the caller's plan by more than the target gap
-        return DPResult("nothing_better", None, -np.inf, search.dropped_bound)
-    if items.max_influencers is not None:
-        # First a heuristic pass over the influencers nearest the break (a good plan fast,
-        # which narrows the certified pass's window), then the certified pass.
-        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
-        quick = _counted_micro_phase(search, states, duals, complete, core_limit=_COUNTED_CORE)
-        # The quick pass certifies nothing, and when it gives up the best value it saw may have
-        # no plan kept: only plans in hand raise the threshold.
-        kept = search.best_plan  # a plan in hand, when the quick pass kept one
-        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
-        for plan in (quick.chosen, kept):
-            if plan is not None and float(value[plan].sum()) > search.best:
-                search.best, search.best_plan = float(value[plan].sum()), plan
+    if states is None:  # the heuristics' plan, if any, is still worth having
+        return DPResult("gave_up", search.best_plan, search.best, np.inf)
+    if states.cost.size == 0:  # nothing beats the best plan by more than the target gap
+        return _result(search)
+    if capped:
         return _counted_micro_phase(search, states, duals, complete)
     states = _greedy_completions(search, states, complete)
     if states.cost.size == 0:
@@ -274,6 +278,28 @@ def solve_dp(
     if search.best_plan is not None and search.best > plan_value:
         chosen, plan_value = search.best_plan, search.best
     return DPResult("solved", chosen, plan_value, max(plan_value, search.dropped_bound))
+
+
+def _counted_heuristics(
+    search: _Search,
+    states: _MacroStates,
+    duals: Duals,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> None:
+    """The capped micro phase's heuristic passes from `states`: over the influencers nearest the
+    break, then over all of them with a beam of states. Only their plans are kept (in
+    `search.best`, `search.best_plan`); what they drop certifies nothing."""
+    value = search.value
+    for core, beam in ((_COUNTED_CORE, None), (None, _COUNTED_BEAM)):
+        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+        quick = _counted_micro_phase(search, states, duals, complete, core, beam)
+        # When a pass gives up, the best value it saw may have no plan kept: only plans in
+        # hand raise the threshold.
+        kept = search.best_plan  # a plan in hand, when the quick pass kept one
+        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+        for plan in (quick.chosen, kept):
+            if plan is not None and float(value[plan].sum()) > search.best:
+                search.best, search.best_plan = float(value[plan].sum()), plan
 
 
 def _result(search: _Search) -> DPResult:
@@ -364,8 +390,9 @@ def _setup(
     )
 
 
-def _macro_phase(search: _Search) -> _MacroStates | None:
-    """Macro influencers as groups of 0..m posts; None when the states outgrow the limit."""
+def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | None:
+    """Macro influencers as groups of 0..m posts; None when the states outgrow the limit. With
+    `beam`, only that many states (the best bounds) are kept after each group: a heuristic."""
     items, lagrangian = search.items, search.lagrangian
     mmin, mmax = items.macro_min, items.macro_max
     caps = [c for c in (items.max_macro, items.max_influencers) if c is not None]
@@ -429,6 +456,9 @@ def _macro_phase(search: _Search) -> _MacroStates | None:
         sel = np.flatnonzero(ok)[live]
         keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel], bool(caps), mmin)
         sel = sel[keep]
+        if beam is not None and sel.size > beam:
+            sel_bound = bound[live][keep]
+            sel = sel[np.argpartition(-sel_bound, beam)[:beam]]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
         if search.out_of_room(s_cost.size):
@@ -512,51 +542,121 @@ def _micro_pass(
     s_value = s_value + float(value[fixed_in].sum())
     fits = s_cost <= budget
     s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-    m_cost = cost[core]
-    chain = DantzigChain(m_cost, value[core])
-    cum_cost, cum_value, m_ratio = chain.cum_cost, chain.cum_value, chain.ratio
-
-    # States (spend, engagement); every state is a valid plan from here on.
-    history: list[tuple[np.ndarray, np.ndarray]] = []
-    cheapest_after = np.minimum.accumulate(m_cost[::-1])[::-1] if m_cost.size else m_cost
-    threshold = best * (1 + target_gap)
-    for t, j in enumerate(core):
-        if s_cost.size == 0 or cheapest_after[t] > budget - int(s_cost.min()):
-            break  # no state can afford any post that is left
-        c, v = int(cost[j]), float(value[j])
-        fits = np.flatnonzero(s_cost + c <= budget)
-        new_cost = np.concatenate([s_cost, s_cost[fits] + c])
-        new_value = np.concatenate([s_value, s_value[fits] + v])
-        parent = np.concatenate([np.arange(s_cost.size), fits])
-        took = np.concatenate([np.zeros(s_cost.size, bool), np.ones(fits.size, bool)])
-        # Dantzig's bound of the posts after t for each state's room.
-        reach = cum_cost[t + 1] + (budget - new_cost)
-        i = np.maximum(np.searchsorted(cum_cost, reach, side="right") - 1, t + 1)
-        bound = new_value + (cum_value[i] - cum_value[t + 1]) + (reach - cum_cost[i]) * m_ratio[i]
-        live = bound > threshold
-        if not live.all():
-            dropped_bound = max(dropped_bound, float(bound[~live].max()))
-            sel = np.flatnonzero(live)
-        else:
-            sel = np.arange(live.size)
-        sel = sel[_pareto(new_cost[sel], new_value[sel])]
-        s_cost, s_value = new_cost[sel], new_value[sel]
-        history.append((parent[sel], took[sel]))
-        if search.out_of_room(s_cost.size):
-            return None
-    if s_cost.size == 0:
+    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best)
+    if found is None:
+        return None
+    taken, plan_value, state, core_dropped = found
+    dropped_bound = max(dropped_bound, core_dropped)
+    if taken is None:
         return _MicroResult(None, -np.inf, -1, dropped_bound)
-
     chosen = np.zeros(items.owner.size, dtype=bool)
-    state = int(np.argmax(s_value))
-    plan_value = float(s_value[state])
-    for t in range(len(history) - 1, -1, -1):
-        parent, took = history[t]
-        if took[state]:
-            chosen[core[t]] = True
-        state = int(parent[state])
+    chosen[core[taken]] = True
     chosen[fixed_in] = True
     return _MicroResult(chosen, plan_value, int(origin[state]), dropped_bound)
+
+
+# Steps of the expanding core done per call of the compiled kernel: the states after each call
+# are kept, so that the plan can be rebuilt from the 64 decisions each state remembers.
+_CORE_CHUNK = 64
+# The expanding core gives up past this many states generated in all (a few seconds; the
+# states kept every _CORE_CHUNK steps then hold at most ~100 MB).
+_CORE_MAX_WORK = 300_000_000
+
+
+def _expanding_core(
+    search: _Search,
+    cost: np.ndarray,
+    value: np.ndarray,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    best: float,
+) -> tuple[np.ndarray | None, float, int, float] | None:
+    """The best plan of a 0/1 knapsack over items by falling value per cent (the micro posts
+    of the core) from the given starting states (spend, value), if one beats `best` by more than
+    the target gap: Pisinger's expanding core (`planner.kernels.core_steps`).
+
+    Returns which items it takes (None: nothing better), its value, its starting state and the
+    largest bound dropped; None when the states outgrew the limits or the deadline passed.
+
+    Each state remembers only its last 64 decisions, so the states are kept every 64 steps: the
+    plan's ancestor there is the state of its spend less that of its known decisions (one state
+    per spend), whose own bits go 64 steps further back, and so on to the start."""
+    from planner.kernels import core_steps  # numba: compiled on first use
+
+    budget = search.items.budget
+    n = cost.size
+    if s_cost.size == 0:
+        return None, -np.inf, -1, -np.inf
+    chain = DantzigChain(cost, value)
+    cum_cost, cum_value, ratio = chain.cum_cost.astype(np.int64), chain.cum_value, chain.ratio
+    # The break of the most promising state: the core grows from it, right and left in turn.
+    top = int(np.argmax(s_value + chain.value_at(budget - s_cost)))
+    brk = int(np.clip(np.searchsorted(cum_cost, budget - s_cost[top], side="right") - 1, 0, n))
+    rights, lefts = np.arange(brk, n), np.arange(brk - 1, -1, -1)
+    both = min(rights.size, lefts.size)
+    sequence = np.concatenate(
+        [np.column_stack([rights[:both], lefts[:both]]).ravel(), rights[both:], lefts[both:]]
+    ).astype(np.int64)
+    adds = sequence >= brk
+    right = brk + np.cumsum(adds)  # after step k the items left[k]..right[k]-1 are decided
+    left = brk - np.cumsum(~adds)
+    step_cost = np.where(adds, cost[sequence], -cost[sequence])
+    # Starting states: each with the break solution, sorted by spend, each beating the cheaper.
+    order = _pareto(s_cost, s_value)
+    order = order[np.argsort(s_cost[order], kind="stable")]
+    start_cost = s_cost[order] + int(cum_cost[brk])
+    start_value = s_value[order] + float(cum_value[brk])
+
+    states = (
+        start_cost,
+        start_value,
+        np.zeros(start_cost.size, dtype=np.uint64),
+        np.arange(start_cost.size, dtype=np.int64),
+    )
+    found_value, found_cost, found_bits, found_origin, found_step = best, 0, 0, -1, -2
+    feasible = np.flatnonzero(start_cost <= budget)
+    if feasible.size and float(start_value[feasible].max()) > best:
+        at = int(feasible[np.argmax(start_value[feasible])])
+        found_value, found_cost, found_origin, found_step = float(start_value[at]), 0, at, -1
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
+    dropped, work, first = -np.inf, 0, 0
+    while first < sequence.size and states[0].size:
+        upto = min(sequence.size, first + _CORE_CHUNK)
+        result = core_steps(
+            cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
+            first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
+        )  # fmt: skip
+        states = result[:4]
+        dropped = max(dropped, result[9])
+        work += result[10]
+        if result[11] or work > _CORE_MAX_WORK or time.monotonic() > search.deadline:
+            return None
+        if result[8] >= 0:
+            found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
+        kept[upto - 1] = (states[0], states[2])
+        first = upto
+    if found_step == -2:
+        return None, -np.inf, -1, dropped
+
+    flipped = np.zeros(n, dtype=bool)  # items whose decision differs from the break solution
+    step, spend, bits = int(found_step), int(found_cost), np.uint64(found_bits)
+    while step >= 0:
+        back = step + 1 if step < _CORE_CHUNK else step % _CORE_CHUNK + 1  # steps the bits hold
+        known = step - np.arange(back)
+        took = ((bits >> np.arange(back).astype(np.uint64)) & np.uint64(1)) == 1
+        flipped[sequence[known[took]]] = True
+        spend -= int(step_cost[known[took]].sum())
+        step -= back
+        if step < 0:
+            break
+        at_cost, at_bits = kept[step]  # the ancestor: the one state of that spend
+        at = int(np.searchsorted(at_cost, spend))
+        if at >= at_cost.size or at_cost[at] != spend:  # pragma: no cover - states are kept
+            raise RuntimeError("internal error: a plan's ancestor state is missing")
+        bits = at_bits[at]
+    taken = (np.arange(n) < brk) ^ flipped
+    origin = int(order[found_origin])
+    return taken, float(value[taken].sum() + s_value[origin]), origin, dropped
 
 
 def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -621,6 +721,7 @@ def _counted_micro_phase(
     duals: Duals,
     complete: Callable[[np.ndarray], np.ndarray],
     core_limit: int | None = None,
+    beam: int | None = None,
 ) -> DPResult:
     """Micro influencers as groups of 0..m posts when the number of influencers is capped.
 
@@ -630,7 +731,12 @@ def _counted_micro_phase(
     options whose loss alone sinks every state are fixed away (reduced-cost fixing by groups). The
     rest are stepped through, influencers by their envelope's first ratio, states pruned per count
     by dominance and by v + rho (K - n) + Dantzig's bound of the envelopes still to come.
+
+    Heuristic passes (nothing certified): `core_limit` keeps only that many influencers open (the
+    least regret), `beam` keeps only that many states after each step (the best bounds).
     """
+    from planner.kernels import counted_step  # numba: only capped plans need it
+
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
     lam, rho = max(duals.budget, 0.0), max(duals.count, 0.0)
@@ -724,20 +830,22 @@ def _counted_micro_phase(
         start = np.searchsorted(-chain.ratio[:-1], -to_come, side="left")
         bounds_at.append((price, chain, np.append(start[1:], chain.idx.size)))
 
-    def state_bound(t: int, cost: np.ndarray, value_: np.ndarray, count: np.ndarray) -> np.ndarray:
-        result = np.full(cost.size, np.inf)
-        for price, chain, start in bounds_at:
-            at = int(start[t])
-            rest = chain.value_at(chain.cum_cost[at] + (budget - cost)) - chain.cum_value[at]
-            result = np.minimum(result, value_ + price * (cap - count) + rest)
-        return result
+    # The bound tables as flat arrays for the compiled step (planner/kernels.py).
+    b_price = np.array([price for price, _, _ in bounds_at])
+    b_start = np.cumsum([0] + [chain.cum_cost.size for _, chain, _ in bounds_at])
+    b_cum_cost = np.concatenate([chain.cum_cost for _, chain, _ in bounds_at]).astype(np.int64)
+    b_cum_value = np.concatenate([chain.cum_value for _, chain, _ in bounds_at])
+    b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
+    b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
 
     s_cost = states.cost + fixed_cost
     s_value = states.value + fixed_value
     s_count = states.count + fixed_count
     origin = np.arange(states.cost.size)
     fits = (s_cost <= budget) & (s_count <= cap)
-    s_cost, s_value, s_count, origin = s_cost[fits], s_value[fits], s_count[fits], origin[fits]
+    # The compiled step takes states by count, then spend, then falling engagement.
+    origin = origin[fits][np.lexsort((-s_value[fits], s_cost[fits], s_count[fits]))]
+    s_cost, s_value, s_count = s_cost[origin], s_value[origin], s_count[origin]
     history: list[tuple[np.ndarray, np.ndarray]] = []
     best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
     if s_cost.size:
@@ -772,21 +880,30 @@ def _counted_micro_phase(
         ).astype(np.int64)
         f = np.concatenate([[0.0], env.cum_value[start : start + length]])
         price = int(env.cost[start])
-        new_cost = (s_cost[:, None] + price * options[None, :]).ravel()
-        new_value = (s_value[:, None] + f[options][None, :]).ravel()
-        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
-        parent = np.repeat(np.arange(s_cost.size), options.size)
-        took = np.tile(options, s_cost.size)
-        ok = np.flatnonzero((new_cost <= budget) & (new_count <= cap))
-        bound = state_bound(t, new_cost[ok], new_value[ok], new_count[ok])
-        live = bound > search.threshold
-        search.drop(bound[~live])
-        sel = ok[live]
-        sel = sel[_pareto_counted(new_cost[sel], new_value[sel], new_count[sel])]
-        sel = sel[_fewer_beat(new_cost[sel], new_value[sel], new_count[sel])]
-        s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
-        history.append((parent[sel], took[sel]))
-        work += new_cost.size
+        work += s_cost.size * options.size
+        s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+            s_cost,
+            s_value,
+            s_count,
+            options,
+            f[options],
+            price,
+            budget,
+            cap,
+            search.threshold,
+            b_price,
+            b_at[:, t].copy(),
+            b_start,
+            b_cum_cost,
+            b_cum_value,
+            b_ratio,
+        )
+        search.drop(np.array([dropped]))
+        if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
+            top = np.sort(np.argpartition(-bound, beam)[:beam])
+            s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
+            parent, took, bound = parent[top], took[top], bound[top]
+        history.append((parent, took))
         if (
             s_cost.size > _COUNTED_MAX_STATES
             or work > _COUNTED_MAX_WORK
@@ -799,12 +916,11 @@ def _counted_micro_phase(
                 search.best, best_at = float(s_value[top_state]), (t, top_state)
                 search.best_plan = None  # rebuilt below
             # The most promising state, completed greedily: a better plan lifts the threshold
-            # (every step in the heuristic pass, every 8th in the certified one).
-            if core_limit is None and t % 8:
+            # (every step in the pass over the nearest influencers, every 8th in the certified
+            # one, never in the beam search, whose states are soon complete plans).
+            if beam is not None or (core_limit is None and t % 8):
                 continue
-            full_bound = np.full(new_cost.size, -np.inf)
-            full_bound[ok] = bound
-            plan = complete(rebuild(t, int(np.argmax(full_bound[sel]))))
+            plan = complete(rebuild(t, int(np.argmax(bound))))
             plan_value = float(value[plan].sum())
             if plan_value > search.best:
                 search.best, search.best_plan, best_at = plan_value, plan, None
@@ -813,27 +929,3 @@ def _counted_micro_phase(
     return DPResult(
         "solved", rebuild(*best_at), search.best, max(search.best, search.dropped_bound)
     )
-
-
-def _fewer_beat(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Of states already Pareto-optimal per count, those that no state with fewer influencers
-    beats (no more spend, at least the engagement). A loop over counts: only done when there
-    are few of them."""
-    levels = np.unique(count)
-    if levels.size <= 1 or levels.size > _COUNT_LEVELS:
-        return np.arange(cost.size)
-    keep = np.ones(cost.size, dtype=bool)
-    front_cost = np.zeros(0, dtype=np.int64)
-    front_value = np.zeros(0)
-    for n in levels:
-        idx = np.flatnonzero(count == n)
-        if front_cost.size:
-            j = np.searchsorted(front_cost, cost[idx], side="right") - 1
-            beaten = (j >= 0) & (front_value[np.maximum(j, 0)] >= value[idx])
-            keep[idx[beaten]] = False
-            idx = idx[~beaten]
-        merged_cost = np.concatenate([front_cost, cost[idx]])
-        merged_value = np.concatenate([front_value, value[idx]])
-        front = _pareto(merged_cost, merged_value)
-        front_cost, front_value = merged_cost[front], merged_value[front]
-    return np.flatnonzero(keep)

@@ -23,10 +23,11 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
         if z >= z_LP (1 - 5e-7): return it (certified at the root)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
-            dominance and by LP/Lagrangian bounds against z; then micro posts one at a time in
-            the core left by reduced-cost fixing, or, with a cap on influencers, micro
-            influencers as groups with states (spend, engagement, count), first over the 40
-            nearest the break (a heuristic pass for z), then all that fixing leaves
+            dominance and by LP/Lagrangian bounds against z; then the micro posts that
+            reduced-cost fixing leaves, by minknap's expanding core from the break (compiled,
+            planner/kernels.py), or, with a cap on influencers, micro influencers as groups
+            with states (spend, engagement, count), first over the 40 nearest the break and
+            then as a beam search (heuristic passes for z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
             (planner/mip.py) as the last resort, keeping the better plan and certificate,
@@ -270,6 +271,8 @@ def _search(
         return incumbent, z_lp
     found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
     if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
+        if found.chosen is not None and (incumbent is None or found.value > z_inc):
+            incumbent = found.chosen
         if incumbent is None:
             return None
         return incumbent, z_lp

@@ -1,0 +1,375 @@
+"""Compiled inner loops of the dynamic programme (numba), where numpy's per-call cost dominates.
+
+Each kernel is one step of a programme in planner/dp.py, written as plain loops over typed
+arrays; the search around it (bounds, completions, limits, rebuilding the plan) stays in Python.
+`cache=True` keeps the machine code between runs (first use compiles once, about a second).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def _chain_value(
+    cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
+) -> float:
+    """LP value of spending `spend` on the Dantzig chain held in positions lo..hi-1 of the
+    flat arrays (`planner.chain.DantzigChain.value_at` for one spend)."""
+    total = cum_cost[hi - 1]
+    spend = min(max(spend, cum_cost[lo]), total)
+    # Last link whose cumulative cost is <= spend (searchsorted, side="right", minus one).
+    a, b = lo, hi
+    while a < b:
+        mid = (a + b) // 2
+        if cum_cost[mid] <= spend:
+            a = mid + 1
+        else:
+            b = mid
+    i = a - 1
+    return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def counted_step(
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    options: np.ndarray,
+    option_value: np.ndarray,
+    price: int,
+    budget: int,
+    cap: int,
+    threshold: float,
+    b_price: np.ndarray,
+    b_at: np.ndarray,
+    b_start: np.ndarray,
+    b_cum_cost: np.ndarray,
+    b_cum_value: np.ndarray,
+    b_ratio: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """One influencer decided in the capped micro phase (`planner.dp._counted_micro_phase`).
+
+    States (spend, engagement, influencers) come sorted by influencers, then spend, then falling
+    engagement. Taking x = options[o] posts (at `price` cents each, worth option_value[o]) gives
+    each state's successors; they are merged in the same order and kept when
+
+    - they fit the budget and the cap;
+    - no state with no more influencers and no more spend has at least their engagement
+      (within one count: the states before them; across counts: the Pareto front of every
+      state with fewer influencers);
+    - their bound beats `threshold`: the smallest over the bound tables r of
+      value + b_price[r] (cap - count) + Dantzig's bound of the chain r from link b_at[r] on
+      for the room left (the chain r is held in positions b_start[r]..b_start[r+1]-1).
+
+    Returns the kept states (spend, engagement, count) in that order, each one's parent (index
+    into the states given) and posts taken, its bound, and the largest bound of the states
+    dropped by their bound (-inf when none)."""
+    n_states = s_cost.size
+    n_opt = options.size
+    size = n_states * n_opt
+    out_cost = np.empty(size, np.int64)
+    out_value = np.empty(size, np.float64)
+    out_count = np.empty(size, np.int64)
+    out_parent = np.empty(size, np.int32)  # history is kept for every step: small types
+    out_took = np.empty(size, np.int32)
+    out_bound = np.empty(size, np.float64)
+    # The Pareto front (spend up, engagement strictly up) of the states kept with fewer
+    # influencers than the current count, and a second buffer to merge into.
+    front_cost = np.empty(size, np.int64)
+    front_value = np.empty(size, np.float64)
+    next_cost = np.empty(size, np.int64)
+    next_value = np.empty(size, np.float64)
+    n_front = 0
+    heads = np.zeros(n_opt, np.int64)
+    kept = 0
+    dropped = -np.inf
+    count_now = -1
+    count_start = 0  # first kept state of the current count
+    best_in_count = -np.inf
+    at_front = 0  # front links with spend <= the current candidate's
+    n_tables = b_price.size
+    while True:
+        # The next candidate in (count, spend, -engagement) order among the options' lists.
+        pick = -1
+        p_count, p_cost, p_value = 0, 0, 0.0
+        for o in range(n_opt):
+            i = heads[o]
+            if i >= n_states:
+                continue
+            c = s_count[i] + (1 if options[o] > 0 else 0)
+            w = s_cost[i] + price * options[o]
+            v = s_value[i] + option_value[o]
+            if (
+                pick < 0
+                or c < p_count
+                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+            ):
+                pick, p_count, p_cost, p_value = o, c, w, v
+        if pick < 0:
+            break
+        parent = heads[pick]
+        heads[pick] += 1
+        if p_cost > budget or p_count > cap:
+            continue
+        if p_count != count_now:
+            # The states of the last count join the front of those with fewer influencers.
+            a, b, m = 0, count_start, 0
+            top = -np.inf
+            while a < n_front or b < kept:
+                if b >= kept or (a < n_front and front_cost[a] <= out_cost[b]):
+                    w, v = front_cost[a], front_value[a]
+                    a += 1
+                else:
+                    w, v = out_cost[b], out_value[b]
+                    b += 1
+                if v > top:
+                    if m > 0 and next_cost[m - 1] == w:
+                        m -= 1  # same spend, more engagement: replaces it
+                    next_cost[m], next_value[m] = w, v
+                    m += 1
+                    top = v
+            front_cost, next_cost = next_cost, front_cost
+            front_value, next_value = next_value, front_value
+            n_front = m
+            count_now, count_start = p_count, kept
+            best_in_count = -np.inf
+            at_front = 0
+        while at_front < n_front and front_cost[at_front] <= p_cost:
+            at_front += 1
+        beaten = best_in_count
+        if at_front > 0 and front_value[at_front - 1] > beaten:
+            beaten = front_value[at_front - 1]
+        if p_value <= beaten:
+            continue
+        best_in_count = p_value
+        bound = np.inf
+        for r in range(n_tables):
+            lo, hi = b_start[r], b_start[r + 1]
+            at = lo + b_at[r]
+            rest = (
+                _chain_value(
+                    b_cum_cost, b_cum_value, b_ratio, lo, hi, b_cum_cost[at] + (budget - p_cost)
+                )
+                - b_cum_value[at]
+            )
+            bound = min(bound, p_value + b_price[r] * (cap - p_count) + rest)
+        if bound <= threshold:
+            dropped = max(dropped, bound)
+            continue
+        out_cost[kept] = p_cost
+        out_value[kept] = p_value
+        out_count[kept] = p_count
+        out_parent[kept] = parent
+        out_took[kept] = options[pick]
+        out_bound[kept] = bound
+        kept += 1
+    return (
+        out_cost[:kept].copy(),
+        out_value[:kept].copy(),
+        out_count[:kept].copy(),
+        out_parent[:kept].copy(),
+        out_took[:kept].copy(),
+        out_bound[:kept].copy(),
+        dropped,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
+    """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
+    down from `hint` (the states come by rising spend, so the answer moves little), else a
+    binary search."""
+    i = hint
+    for _ in range(8):
+        if cum[i] <= want:
+            return i
+        i -= 1
+        if i < lo:
+            return lo
+    a, b = lo, i + 1
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] <= want:
+            a = mid + 1
+        else:
+            b = mid
+    return a - 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _room_bound(
+    cum_cost: np.ndarray,
+    cum_value: np.ndarray,
+    ratio: np.ndarray,
+    s: int,
+    t: int,
+    room: int,
+    hint_in: int,
+    hint_out: int,
+) -> tuple[float, int, int]:
+    """Dantzig's bound of what a state can still gain when the items left of s are in and those
+    from t on are out (items by falling value per cent; `room` = budget - the state's spend):
+    with room, the items from t on fill it; over budget, the items before s leave, the least
+    efficient first, until it fits (-inf when they cannot free enough). Also the links found,
+    as hints for the next state (`_last_at_most`)."""
+    n = cum_cost.size - 1
+    if room >= 0:
+        want = cum_cost[t] + room
+        i = _last_at_most(cum_cost, t, min(max(hint_in, t), n), want)
+        gain = cum_value[i] - cum_value[t]
+        if i < n:
+            gain += (want - cum_cost[i]) * ratio[i]
+        return gain, i, hint_out
+    keep = cum_cost[s] + room  # weight of the items before s that may stay
+    if keep < 0:
+        return -np.inf, hint_in, hint_out
+    i = _last_at_most(cum_cost, 0, min(max(hint_out, 0), s), keep)
+    kept = cum_value[i]
+    if i < s:
+        kept += (keep - cum_cost[i]) * ratio[i]
+    return kept - cum_value[s], hint_in, i
+
+
+@numba.njit(cache=True, nogil=True)
+def core_steps(
+    cost: np.ndarray,
+    value: np.ndarray,
+    cum_cost: np.ndarray,
+    cum_value: np.ndarray,
+    ratio: np.ndarray,
+    sequence: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    brk: int,
+    first_step: int,
+    last_step: int,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_bits: np.ndarray,
+    s_origin: np.ndarray,
+    budget: int,
+    best: float,
+    target_gap: float,
+    max_states: int,
+) -> tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    float,
+    int,
+    np.uint64,
+    int,
+    int,
+    float,
+    int,
+    bool,
+]:
+    """Steps first_step..last_step-1 of the expanding core (Pisinger's *minknap*, 1997) for a
+    0/1 knapsack of items by falling value per cent (`planner.dp._micro_pass`).
+
+    States (spend, value) start from the break solution (the items before the break b bought)
+    and may be over budget. Step k decides item sequence[k]: at or after b it may be added, before
+    b removed (the core grows alternately to the right and to the left; after step k the items
+    left[k]..right[k]-1 are decided). States are kept sorted by spend with strictly rising value
+    (each one beats every cheaper one), and dropped when their bound (value + `_room_bound`) does
+    not beat the best plan by more than `target_gap`. Each state carries the decisions of its last
+    64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
+    which starting state it came from.
+
+    Returns the states after the last step done, the best plan's value seen (`best` or more),
+    that plan's spend, bits and origin with the step it was seen at (-1: none better than
+    `best`), the largest bound dropped, the states generated (work) and whether the states outgrew
+    `max_states` (then the states returned are those before the step that outgrew it)."""
+    n_states = s_cost.size
+    dropped = -np.inf
+    work = 0
+    found_cost, found_bits, found_origin, found_step = 0, np.uint64(0), 0, -1
+    threshold = best * (1 + target_gap)
+    for k in range(first_step, last_step):
+        j = sequence[k]
+        adds = j >= brk
+        w = cost[j] if adds else -cost[j]
+        v = value[j] if adds else -value[j]
+        s, t = left[k], right[k]
+        size = 2 * n_states
+        work += size
+        new_cost = np.empty(size, np.int64)
+        new_value = np.empty(size, np.float64)
+        new_bits = np.empty(size, np.uint64)
+        new_origin = np.empty(size, np.int64)
+        a, b, m = 0, 0, 0
+        top = -np.inf
+        hint_in, hint_out = cum_cost.size - 1, s
+        while a < n_states or b < n_states:
+            # The next state by spend (then value, highest first): unchanged (a) or moved (b).
+            take_a = False
+            if b >= n_states:
+                take_a = True
+            elif a < n_states:
+                cb = s_cost[b] + w
+                vb = s_value[b] + v
+                take_a = s_cost[a] < cb or (s_cost[a] == cb and s_value[a] >= vb)
+            if take_a:
+                c, val = s_cost[a], s_value[a]
+                bits = s_bits[a] << np.uint64(1)
+                org = s_origin[a]
+                a += 1
+            else:
+                c, val = s_cost[b] + w, s_value[b] + v
+                bits = (s_bits[b] << np.uint64(1)) | np.uint64(1)
+                org = s_origin[b]
+                b += 1
+            if val <= top:
+                continue  # a cheaper state has at least this value
+            top = val
+            gain, hint_in, hint_out = _room_bound(
+                cum_cost, cum_value, ratio, s, t, budget - c, hint_in, hint_out
+            )
+            bound = val + gain
+            if bound <= threshold:
+                dropped = max(dropped, bound)
+                continue
+            if c <= budget and val > best:
+                best = val
+                threshold = best * (1 + target_gap)
+                found_cost, found_bits, found_origin, found_step = c, bits, org, k
+            new_cost[m], new_value[m], new_bits[m], new_origin[m] = c, val, bits, org
+            m += 1
+        if m > max_states:
+            return (
+                s_cost,
+                s_value,
+                s_bits,
+                s_origin,
+                best,
+                found_cost,
+                found_bits,
+                found_origin,
+                found_step,
+                dropped,
+                work,
+                True,
+            )
+        # States whose bound the last improvement sank are left for the next step to drop.
+        s_cost, s_value = new_cost[:m].copy(), new_value[:m].copy()
+        s_bits, s_origin = new_bits[:m].copy(), new_origin[:m].copy()
+        n_states = m
+        if n_states == 0:
+            break
+    return (
+        s_cost,
+        s_value,
+        s_bits,
+        s_origin,
+        best,
+        found_cost,
+        found_bits,
+        found_origin,
+        found_step,
+        dropped,
+        work,
+        False,
+    )
