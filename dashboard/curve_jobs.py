@@ -21,7 +21,7 @@ import pandas as pd
 from dashboard import memory
 from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
-from planner.outreach import warm as warm_simulation
+from planner.compiled import warm as warm_compiled
 from planner.risk import Assumptions, split_curve_ranges
 
 Curve = tuple[pd.DataFrame, pd.DataFrame]  # the curve and its simulated ranges
@@ -50,7 +50,7 @@ _progress: object = None  # in a worker: the shared array
 def _init_worker(progress: object) -> None:
     global _progress
     _progress = progress
-    warm_simulation()  # the simulation's compiled loop, before the first curve needs it
+    warm_compiled()  # the compiled loops (plans, simulation), before the first curve needs them
 
 
 class _Later:

@@ -20,3 +20,24 @@ def compiled(function: F) -> F:
         return njit(cache=True, nogil=True)(function)  # type: ignore[no-any-return]
     except RuntimeError:  # "cannot cache function …: no locator available"
         return njit(nogil=True)(function)  # type: ignore[no-any-return]
+
+
+def warm() -> None:
+    """Load every compiled loop once, or compile it where numba has not kept it yet (about
+    0.5 s of one core to load, several seconds to compile): the simulation's, and the
+    optimiser's through an uncapped and a capped plan whose programmes run them. A process
+    that will plan calls this first, away from the page's path (the app's server when it
+    starts, each curve worker)."""
+    # (Imported here: those modules import this one.)
+    from planner.model import build_items
+    from planner.outreach import warm as warm_simulation
+    from planner.roster import check_roster
+    from planner.settings import Campaign
+    from planner.solver import solve
+    from planner.synthetic import synthetic_roster
+
+    warm_simulation()
+    roster = check_roster(synthetic_roster(300, seed=7, rate_card_priced=True))
+    budget = round(float((roster.table["cost_per_post"] * 3).sum()) * 0.1)
+    for cap in (None, 5):
+        solve(build_items(roster.table, Campaign(budget=budget, max_influencers=cap)))

@@ -7,11 +7,12 @@ arrays; the search around it (bounds, completions, limits, rebuilding the plan) 
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from planner.compiled import compiled
 
-@numba.njit(cache=True, nogil=True)
+
+@compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
 ) -> float:
@@ -31,7 +32,7 @@ def _chain_value(
     return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def counted_step(
     s_cost: np.ndarray,
     s_value: np.ndarray,
@@ -176,7 +177,7 @@ def counted_step(
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
     down from `hint` (the states come by rising spend, so the answer moves little), else a
@@ -198,7 +199,7 @@ def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     return a - 1
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _room_bound(
     cum_cost: np.ndarray,
     cum_value: np.ndarray,
@@ -232,7 +233,7 @@ def _room_bound(
     return kept - cum_value[s], hint_in, i
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def core_steps(
     cost: np.ndarray,
     value: np.ndarray,

@@ -483,7 +483,7 @@ def test_the_simulation_runs_where_numba_cannot_keep_its_compiled_code():
     """A server whose folders cannot be written (numba finds no place to keep the compiled
     loop) still simulates: the loop is compiled in its process instead of failing at import."""
     code = (
-        "from planner.outreach import _draw_outreach, warm; warm(); "
+        "import planner.kernels; from planner.outreach import _draw_outreach, warm; warm(); "
         "print(type(_draw_outreach._cache).__name__)"
     )
     # (A locator for IPython's cells only: for a module's file it finds no place, as numba's

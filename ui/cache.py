@@ -35,6 +35,7 @@ from planner import (
     check_roster,
     make_plan,
 )
+from planner.compiled import warm as warm_compiled
 from planner.outreach import (
     Forecast,
     Strategy,
@@ -42,7 +43,6 @@ from planner.outreach import (
     macro_reply_sweep,
     outreach_head_to_head,
 )
-from planner.outreach import warm as warm_simulation
 from planner.risk import Assumptions, split_curve_ranges
 
 # Whatever is derived from a roster is keyed by a SHA-256 digest of the whole roster
@@ -208,15 +208,16 @@ def _session_gone(session_id: str) -> None:
 
 
 def warm_up() -> None:
-    """Start the split curve's worker processes and load the simulation's compiled loop (in
-    the background, once per server), so the first page does not wait for them."""
+    """Start the split curve's worker processes and load the compiled loops (the optimiser's
+    and the simulation's: `planner.compiled.warm`) in the background, once per server, so the
+    first page does not wait for them."""
     _curve_jobs().warm()
-    _simulation_loaded()
+    _compiled_loaded()
 
 
 @st.cache_resource(show_spinner=False)
-def _simulation_loaded() -> threading.Thread:
-    thread = threading.Thread(target=warm_simulation, name="warm-simulation", daemon=True)
+def _compiled_loaded() -> threading.Thread:
+    thread = threading.Thread(target=warm_compiled, name="warm-compiled", daemon=True)
     thread.start()
     return thread
 
