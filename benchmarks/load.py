@@ -28,7 +28,8 @@ idle (after a warm-up session has come and gone), peak, at the moment the sessio
 after `--settle` seconds and one more visitor; with `--cache-ttl`, once more after the caches'
 entries have expired) and their CPU (seconds used while the sessions ran, and the share of the
 machine's cores), with the machine's load average at the level's start and end (the machine is
-shared).
+shared), and the anonymous part of the memory (column *anon -idle*: the higher of *after* and
+*expired* against idle, leaving out mapped files' pages, see `usage`).
 
 The servers keep a closed session for `server.disconnectedSessionTTL` seconds (Streamlit's
 default: 120) in case its browser reconnects; the benchmark runs them with `--session-ttl`
@@ -109,6 +110,7 @@ class Run:
     triggers: list[str] = field(default_factory=list)
     uploaders: list[str] = field(default_factory=list)  # the file uploaders' widget ids
     texts: list[str] = field(default_factory=list)  # the markdown shown
+    alerts: list[str] = field(default_factory=list)  # the errors and warnings shown
 
 
 class Session:
@@ -198,7 +200,8 @@ class Session:
         run = await self._rerun()
         shown = (text.replace("\\", "").replace("**", "") for text in run.texts)  # markdown
         if not any(f"In use: {name}" in text for text in shown):
-            raise LoadError(f"the uploaded roster {name} is not the roster in use")
+            said = " / ".join(" ".join(a.split())[:160] for a in run.alerts) or "no error shown"
+            raise LoadError(f"the uploaded roster {name} is not the roster in use ({said})")
         return time.perf_counter() - started
 
     def _put(self, path: str, name: str, data: bytes) -> None:
@@ -299,6 +302,8 @@ class Session:
             run.uploaders.append(element.file_uploader.id)
         elif kind == "markdown":
             run.texts.append(element.markdown.body)
+        elif kind == "alert":
+            run.alerts.append(element.alert.body)
         elif kind == "bidi_component":
             run.triggers.append(f"$$STREAMLIT_INTERNAL_KEY_{element.bidi_component.id}__events")
         elif kind == "exception":
@@ -331,23 +336,28 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def usage(pid: int) -> tuple[float, float]:
-    """(memory in MB, CPU seconds used so far) of a server with its worker processes. Memory is
-    the sum of their PSS (`/proc/*/smaps_rollup`): the workers are forked from one process and
-    share much of it, which a sum of RSS would count once per process."""
-    memory = cpu = 0.0
+def usage(pid: int) -> tuple[float, float, float]:
+    """(memory in MB, CPU seconds used so far, anonymous memory in MB) of a server with its
+    worker processes. Memory is the sum of their PSS (`/proc/*/smaps_rollup`): the workers are
+    forked from one process and share much of it, which a sum of RSS would count once per
+    process. The anonymous part (`Pss_Anon`: heaps, Python's objects, arrays) leaves out the
+    pages of mapped files (libraries), whose share moves by tens of MB with how many other
+    processes on the machine map the same files and with the page cache."""
+    memory = cpu = anon = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for p in _tree(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             with open(f"/proc/{p}/smaps_rollup") as f:
-                pss = next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-        except (OSError, IndexError, ValueError, StopIteration):
+                kb = {line.split()[0]: int(line.split()[1]) for line in f if line[:1] == "P"}
+            pss, pss_anon = kb["Pss:"], kb["Pss_Anon:"]
+        except (OSError, IndexError, ValueError, KeyError):
             continue
         cpu += (int(fields[11]) + int(fields[12])) / tick
         memory += pss / 1024
-    return memory, cpu
+        anon += pss_anon / 1024
+    return memory, cpu, anon
 
 
 class Sampler:
@@ -435,6 +445,7 @@ def level(
     idle: dict[str, float],
     offset: int,
     uploads: float = 0.0,
+    idle_anon: float = 0.0,
 ) -> dict:
     """S sessions at once; a share `uploads` of them upload a roster of their own (400 to
     2,000 rows, each different) before moving the budget."""
@@ -481,12 +492,14 @@ def level(
         probe(url)
         time.sleep(3)  # the memory freed is handed back half a second after (ui/cache.py)
         after = {n: usage(p)[0] for n, p in pids.items()}
+        anon = {"after": sum(usage(p)[2] for p in pids.values())}
         expired: dict[str, float] = {}
         if args.cache_ttl:  # once the caches' entries have expired too, and one more visitor
             time.sleep(max(0.0, args.cache_ttl + 2 - (time.perf_counter() - began - elapsed)))
             probe(url)
             time.sleep(3)
             expired = {n: usage(p)[0] for n, p in pids.items()}
+            anon["expired"] = sum(usage(p)[2] for p in pids.values())
         trace = [(round(at - since), s) for at, s in sampler.samples if at >= since]
     finally:
         sampler.stop()
@@ -508,6 +521,7 @@ def level(
         "closed": closed,
         "after": after,
         "expired": expired,
+        "anon": {"idle": idle_anon, **anon},
         "cpu": cpu,
         "elapsed": elapsed,
         "trace": trace,
@@ -526,6 +540,12 @@ def show(target: str, row: dict, cores: int) -> str:
     expired = sum(row.get("expired", {}).values())
     once_expired = f"{100 * (expired - idle) / idle:+6.1f}%" if expired else "      -"
     cpu = sum(row["cpu"].values())
+    anon = row.get("anon", {})
+    anon_after = (
+        f"{100 * (max(anon.get('expired', 0), anon['after']) - anon['idle']) / anon['idle']:+6.1f}%"
+        if anon.get("idle")
+        else "      -"
+    )
     return (
         f"{target:5} {row['sessions']:3d} {row.get('uploads', 0):3d} {row['moves']:5d} "
         f"{len(row['errors']):4d}  "
@@ -533,15 +553,15 @@ def show(target: str, row: dict, cores: int) -> str:
         f"{idle:6.0f} {sum(row['peak'].values()):6.0f} {sum(row['closed'].values()):6.0f} "
         f"{after:6.0f} {100 * (after - idle) / idle:+5.1f}% {once_expired}  "
         f"{cpu:6.1f} {100 * cpu / (row['elapsed'] * cores):4.0f}%  "
-        f"{row['load'][0]:4.1f}-{row['load'][1]:4.1f}"
+        f"{row['load'][0]:4.1f}-{row['load'][1]:4.1f}  {anon_after}"
     )
 
 
 HEADER = (
     "target  S  up moves errs  headline ms  finished ms  open ms       memory MB (PSS, all "
-    "servers)                       CPU        load\n"
+    "servers)                       CPU        load       anon\n"
     "                          p50    p95   p50    p95   p50    p95   idle   peak closed  after"
-    "  after-idle expired    s  share  (1 min)"
+    "  after-idle expired    s  share  (1 min)  -idle"
 )
 
 
@@ -744,12 +764,15 @@ def main() -> None:
                 probe(deployment.app_url(name))
             time.sleep(2)
             idle = {n: usage(p)[0] for n, p in pids.items()}  # the baseline for every level
+            idle_anon = sum(usage(p)[2] for p in pids.values())
             print(f"\n{target}: {url}\n{HEADER}", flush=True)
             rows[target] = []
             used = 0
             for i, sessions in enumerate(levels):
                 uploads = 0.0 if target == "bare" else args.uploads  # the bare page has none
-                row = level(url, pids, sessions, args, args.seed + i, idle, used, uploads)
+                row = level(
+                    url, pids, sessions, args, args.seed + i, idle, used, uploads, idle_anon
+                )
                 used += sessions * args.moves  # the next level's budgets are new ones
                 rows[target].append(row)
                 print(show(target, row, cores), flush=True)
