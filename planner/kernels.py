@@ -289,6 +289,7 @@ def core_steps(
     work = 0
     found_cost, found_bits, found_origin, found_step = 0, np.uint64(0), 0, -1
     threshold = best * (1 + target_gap)
+    gave_up = False
     for k in range(first_step, last_step):
         j = sequence[k]
         adds = j >= brk
@@ -339,21 +340,9 @@ def core_steps(
                 found_cost, found_bits, found_origin, found_step = c, bits, org, k
             new_cost[m], new_value[m], new_bits[m], new_origin[m] = c, val, bits, org
             m += 1
-        if m > max_states:
-            return (
-                s_cost,
-                s_value,
-                s_bits,
-                s_origin,
-                best,
-                found_cost,
-                found_bits,
-                found_origin,
-                found_step,
-                dropped,
-                work,
-                True,
-            )
+        if m > max_states:  # given up: the states of the step before are returned
+            gave_up = True
+            break
         # States whose bound the last improvement sank are left for the next step to drop.
         s_cost, s_value = new_cost[:m].copy(), new_value[:m].copy()
         s_bits, s_origin = new_bits[:m].copy(), new_origin[:m].copy()
@@ -372,5 +361,5 @@ def core_steps(
         found_step,
         dropped,
         work,
-        False,
+        gave_up,
     )
