@@ -26,6 +26,7 @@ the spread of a tier's total is matched in its first two moments.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -802,17 +803,17 @@ def outreach_head_to_head(
     `strategy` from its own influencers, with its own backups, and simulated the same way (the
     same seed, so they face the same campaign-wide luck). `mix`: the campaign's own forecast,
     when the caller has it already."""
+    simulated = functools.partial(
+        forecast,
+        assumptions=assumptions,
+        strategy=strategy,
+        backup_order=backup_order,
+        draws=draws,
+        seed=seed,
+        target=target,
+    )
     if mix is None:  # the campaign's own forecast first: it may have simulated all micro
-        mix = forecast(
-            roster,
-            campaign,
-            assumptions,
-            strategy=strategy,
-            backup_order=backup_order,
-            draws=draws,
-            seed=seed,
-            target=target,
-        )
+        mix = simulated(roster, campaign)
     micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
     rows = []
     for label, keep, band in zip(
@@ -832,22 +833,12 @@ def outreach_head_to_head(
                 if strategy != "plan"
                 else candidate.plan,
             )
-        else:
-            sub = roster
-            if keep is not None:
-                mask = (roster.table["tier"] == keep).to_numpy(dtype=bool)
-                sub = dataclasses.replace(
-                    roster, table=roster.table.loc[mask].reset_index(drop=True)
-                )
-            result = forecast(
+        else:  # planned from the tier's own influencers
+            mask = (roster.table["tier"] == keep).to_numpy(dtype=bool)
+            sub = dataclasses.replace(roster, table=roster.table.loc[mask].reset_index(drop=True))
+            result = simulated(
                 sub,
                 dataclasses.replace(campaign, macro_share_min=band[0], macro_share_max=band[1]),
-                assumptions,
-                strategy=strategy,
-                backup_order=backup_order,
-                draws=draws,
-                seed=seed,
-                target=target,
             )
         summary = result.summary()
         ok = result.plan.has_plan
