@@ -107,14 +107,6 @@ with body:
 
 # ---------------------------------------------------------------- plan
 strategy = controls.strategy_of(settings.values)
-# The split curve does not depend on the plan: started first (in worker processes), it is
-# computed while the plan is solved and the headline and the sidebar are drawn (the Plan tab
-# waits for it).
-curve_ready = (
-    cache.start_curve(roster, key, campaign, strategy, assumptions)
-    if st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
-    else None
-)
 with (
     head,
     st.spinner(  # (shown once it takes over half a second: a large roster, a cap)
@@ -132,24 +124,22 @@ current = Current(
     strategy=strategy,
     plan=plan,
     saved=app.scenario,
-    curve_ready=curve_ready,
 )
 
 # ---------------------------------------------------------------- headline
 with head:
-    headline_slot = headline(current)
-# The sidebar after the headline's first step (and before the share link, which reads the URL
-# the settings' widgets write).
+    headline_slot = headline(current)  # None: no plan fits, or it books nothing (it says why)
+# The headline's figures, from the simulated campaign after declines and backups. None: the
+# outreach's own plan cannot be made (the headline says why).
+forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
+# The sidebar after the headline's figures (the browser keeps the last run's until then; on a
+# session's first run it was drawn first: `Settings`), and the share link after the sidebar,
+# whose widgets write the URL it carries.
 settings.draw()
 if not CLIENT:
     with head:
         share.share_and_save(settings.values, edited, campaign.budget)
-if headline_slot is None:  # no plan fits, or it books nothing: the headline says why
-    stop()
-# The headline's figures, from the simulated campaign after declines and backups, once the
-# browser has the sidebar: it is worked out while the split curve is.
-forecast_shown = show_forecast(current, headline_slot)
-if forecast_shown is None:  # the outreach's own plan cannot be made: the headline says why
+if forecast_shown is None:
     stop()
 current = forecast_shown
 

@@ -5,10 +5,11 @@ except two that are how a module works and are described there:
 - `BlankChart`: plotly.js starts loading while the first run works out the plan.
 - `after_first_chart`: on a session's first run the plan table waits for the first chart.
 - `open_only`: popovers and expanders whose contents are drawn only while open.
-- The sidebar is drawn after the headline figures once its widgets have values
-  (`ui/sidebar.Settings`).
-- The split curve is started in worker processes before the plan is solved and the headline
-  drawn; the Plan tab waits for it (`ui/cache.start_curve`, `ui/tab_plan.py`).
+- The sidebar and the share buttons are drawn after the headline figures once the widgets
+  have values (`ui/sidebar.Settings`): the browser's work on them waited for no figure.
+- The split curve is started in worker processes once the headline has its figures, by the
+  Plan tab, which waits for it (`ui/cache.start_curve`, `ui/tab_plan.py`): started before the
+  plan, its two workers took the two cores the headline's simulation needed.
 
 This module loads before numpy, pandas and plotly (`streamlit_app.py`): keep its imports light.
 """
