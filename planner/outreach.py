@@ -283,6 +283,8 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 2.0**-53
+_UNITS = 2.0**53  # a uniform u is below a rate r when its 53 bits are below ceil(r * 2**53)
+_SHIFT = np.uint64(11)
 
 
 @njit(nogil=True, inline="always")
@@ -296,7 +298,7 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover (compiled)
 def _uniform(key: np.uint64, draw: int, index: int) -> float:  # pragma: no cover (compiled)
     """The uniform in [0, 1) of `index` (an offer, or a step) in `draw`, of the stream `key`."""
     counter = (np.uint64(draw) << np.uint64(32)) | np.uint64(index)
-    return float(_mix(key + counter * _GOLDEN) >> np.uint64(11)) * _TO_UNIT
+    return float(_mix(key + counter * _GOLDEN) >> _SHIFT) * _TO_UNIT
 
 
 def _stream(seed: int, purpose: int) -> np.uint64:
@@ -458,6 +460,10 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
         sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
     answered = np.empty(size, dtype=np.int64)
+    accepted = np.empty(size, dtype=np.bool_)
+    threshold = np.empty(size, dtype=np.uint64)
+    for row in range(size):
+        threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
     for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
@@ -476,13 +482,19 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             if n_sent == 0:
                 break
             sent_in_all += n_sent
-            # Answers: each offer accepted with its reply rate (its uniform below the rate),
-            # and what they would book together.
-            n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
-            # (Without branches: whether an offer is accepted is a coin toss for the CPU too.)
+            # Answers: each offer accepted with its reply rate (its uniform below the rate, in
+            # integers: the uniform's 53 bits below the rate's `threshold`). Two passes: the
+            # coin tosses first, independent of each other (the CPU works on several at once),
+            # then the accepted ones listed, without branches (whether an offer is accepted
+            # is a coin toss for the CPU too).
+            start = key + (np.uint64(draw) << np.uint64(32)) * _GOLDEN
             for j in range(n_sent):
                 row = offers[j]
-                yes = _uniform(key, draw, row) < reply[row]
+                accepted[j] = (_mix(start + np.uint64(row) * _GOLDEN) >> _SHIFT) < threshold[row]
+            n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
+            for j in range(n_sent):
+                row = offers[j]
+                yes = accepted[j]
                 answered[n_answered] = row
                 n_answered += yes
                 all_spend += cost[row] * yes
@@ -490,32 +502,44 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 all_macro_spend += cost[row] * yes_macro
                 all_macro += yes_macro
             # Bookings in the order the answers come back, each while it fits; one that no
-            # longer fits is declined. When they all fit, the order does not matter. Else: an
-            # accepted answer's time (its uniform / its reply rate) is uniform on [0, 1)
-            # whatever the offer, so the order is a uniformly random permutation of the
-            # answers, drawn step by step (Fisher-Yates).
-            all_fit = (
-                all_spend <= open_
-                and all_macro_spend <= room
-                and (max_macro == -1 or macro_count + all_macro <= max_macro)
-                and (max_influencers == -1 or count + n_answered <= max_influencers)
+            # longer fits is declined. That order is a uniformly random permutation (an
+            # accepted answer's time, its uniform / its reply rate, is uniform on [0, 1)
+            # whatever the offer), drawn from its end (Fisher-Yates): the last answer, then
+            # the one before, ... until the answers not drawn yet fit together. Those come
+            # first, so they are all booked whatever their order among themselves; the drawn
+            # ones follow in their order, each booked if it still fits. (When all the answers
+            # fit, none is drawn.)
+            head, head_spend, head_macro_spend, head_macro = (
+                n_answered,
+                all_spend,
+                all_macro_spend,
+                all_macro,
             )
+            while head > 0 and not (
+                head_spend <= open_
+                and head_macro_spend <= room
+                and (max_macro == -1 or macro_count + head_macro <= max_macro)
+                and (max_influencers == -1 or count + head <= max_influencers)
+            ):
+                pick = int(_uniform(order_key, draw, turn) * head)
+                turn += 1
+                head -= 1
+                row = answered[pick]
+                answered[pick] = answered[head]
+                answered[head] = row
+                head_spend -= cost[row]
+                if macro[row]:
+                    head_macro_spend -= cost[row]
+                    head_macro -= 1
             for j in range(n_answered):
-                if all_fit:
-                    row = answered[j]
-                else:
-                    pick = j + int(_uniform(order_key, draw, turn) * (n_answered - j))
-                    turn += 1
-                    row = answered[pick]
-                    answered[pick] = answered[j]
-                    price, is_macro = cost[row], macro[row]
-                    if (
-                        price > open_
-                        or (is_macro and (price > room or macro_count == max_macro))
-                        or count == max_influencers
-                    ):
-                        continue
+                row = answered[j]
                 price, is_macro = cost[row], macro[row]
+                if j >= head and (
+                    price > open_
+                    or (is_macro and (price > room or macro_count == max_macro))
+                    or count == max_influencers
+                ):
+                    continue
                 open_ -= price
                 count += 1
                 booked_per_offer[row] += 1
