@@ -15,7 +15,10 @@ the floor for "first chart"), it measures:
   waiting for the previous to finish): key press to the headline figure showing the new value,
   and key press to every chart redrawn (the run has finished and the browser has painted);
 
-and prints medians, 95th percentiles and the ratio of the app to the reference.
+and prints medians, 95th percentiles and the ratio of the app to the reference. On Linux it
+also prints the CPU time a move takes (median, key press to the headline and to every chart),
+of the browser (Chromium and Playwright), the app's server and its workers: on a machine whose
+cores the browser shares with the server, what the browser's work takes from the server's.
 Targets (issue 4): median <= 250 ms and p95 <= 400 ms to the headline, all charts within 1 s,
 first chart within 4 s.
 
@@ -33,6 +36,7 @@ median <= 1.5 s, upload to first plan <= 5 s.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -87,6 +91,52 @@ PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFr
 REDRAWN = """([idle, n]) => document.querySelector(idle) !== null &&
     [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.querySelector('.main-svg'))
         .length >= n"""
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every process under it (Linux: /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, i = [root], 0
+    while i < len(found):
+        found += children.get(found[i], [])
+        i += 1
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds of `pids` so far (those that have ended count 0)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds spent so far by the browser (every process this script started other than
+    the app's server: Playwright's driver and Chromium's), by the app's server process and by
+    its worker processes (the split curve's)."""
+
+    def __init__(self, server_pid: int) -> None:
+        server = _descendants(server_pid)
+        self.server, self.workers = [server_pid], server[1:]
+        self.browser = [p for p in _descendants(os.getpid()) if p not in server][1:]
+
+    def read(self) -> tuple[float, float, float]:
+        return (
+            _cpu_seconds(self.browser),
+            _cpu_seconds(self.server),
+            _cpu_seconds(self.workers),
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -171,7 +221,11 @@ def measure(
     charts: bool,
     table: bool,
     roster: Path | None = None,
+    server_pid: int | None = None,
 ) -> dict[str, list[float]]:
+    """Opening, upload and moves timed (see the module's docstring); with `server_pid` (Linux),
+    also each move's CPU seconds, from the key press to the headline and to every chart: the
+    browser's, the server's and its workers' (`cpu ...`)."""
     opened, table_shown = first_shown(page, url, charts, table)
     # Every chart on screen (the Plan tab's; the other tabs draw only when opened).
     shown = page.locator(".js-plotly-plot").count() if charts else 0
@@ -189,16 +243,26 @@ def measure(
     slider.focus()
     budget = 100_000
     headline, redrawn = [], []
+    meter = CpuMeter(server_pid) if server_pid is not None and Path("/proc").is_dir() else None
+    cpu: dict[str, list[float]] = {}
     for _ in range(moves):
         budget -= 1_000
+        before = meter.read() if meter else None
         pressed = time.perf_counter()
         page.keyboard.press("ArrowLeft")
         spend_is(page, f"${budget:,.0f}", timeout=wait)
         headline.append(time.perf_counter() - pressed)
+        at_headline = meter.read() if meter else None
         page.wait_for_function(REDRAWN, arg=[IDLE, shown], polling="raf", timeout=wait)
         page.evaluate(PAINTED)
         redrawn.append(time.perf_counter() - pressed)
+        if meter and before and at_headline:
+            after = meter.read()
+            for i, who in enumerate(("browser", "server", "workers")):
+                cpu.setdefault(f"cpu {who} headline", []).append(at_headline[i] - before[i])
+                cpu.setdefault(f"cpu {who} move", []).append(after[i] - before[i])
     return {
+        **cpu,
         "open": [opened],
         "table": [table_shown],
         "headline": headline,
@@ -317,7 +381,7 @@ def main() -> None:
                 url = f"http://127.0.0.1:{port}/"
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = context.new_page()
-                results[name] = measure(page, url, args.moves, charts, table)
+                results[name] = measure(page, url, args.moves, charts, table, server_pid=server.pid)
                 context.close()
                 # The same page opened again, each time in a fresh browser context: the server
                 # is warm.
@@ -347,6 +411,16 @@ def main() -> None:
             f" {statistics.median(r['redrawn']) * ms:>10.0f}ms"
             f" {percentile(r['redrawn'], 0.95) * ms:>5.0f}ms"
         )
+    for name, r in results.items():
+        if "cpu browser move" in r:
+            print(
+                f"{name}: CPU a move, median ms (key press to headline / to every chart): "
+                + ", ".join(
+                    f"{who} {statistics.median(r[f'cpu {who} headline']) * ms:.0f} / "
+                    f"{statistics.median(r[f'cpu {who} move']) * ms:.0f}"
+                    for who in ("browser", "server", "workers")
+                )
+            )
     app, ref = results["planner app (sample roster)"], results[next(iter(results))]
     floor = results["reference + 1 plotly chart"]
     tables = app["reopen table"]
