@@ -926,12 +926,13 @@ def outreach_split_curve(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The split curve on the realistic basis: at each macro share (held within +- step/2 of
     the budget, as `planner.plan.split_curve`), the strategy's certified plan for that band, its
-    own backups, and the outreach simulated (`draws` times; the macro share's top is enforced
-    when booking). Returns (curve, ranges) in the shape of `planner.risk.split_curve_ranges`:
-    the curve's `expected_engagement` is the simulated mean, and its ranges' P10-P90 come from
-    the same draws, so the line and its band belong together. `planned_value` is what the
-    optimiser certified for the band (in the strategy's objective). `on_point(done, total)`:
-    called after each band's plan is certified, as `split_points` does."""
+    own backups, and the outreach simulated (`draws` times, booked under `booking_limits`: the
+    campaign's own, all micro at 0%). Returns (curve, ranges) in the shape of
+    `planner.risk.split_curve_ranges`: the curve's `expected_engagement` is the simulated
+    mean, and its ranges' P10-P90 come from the same draws, so the line and its band belong
+    together. `planned_value` is what the optimiser certified for the band (in the strategy's
+    objective). `on_point(done, total)`: called after each band's plan is certified, as
+    `split_points` does."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
     points = split_points(
         planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
@@ -944,6 +945,24 @@ def outreach_split_curve(
         curve.append(curve_row)
         ranges.append(range_row)
     return pd.DataFrame(curve), pd.DataFrame(ranges)
+
+
+def booking_limits(campaign: Campaign, band_high: float) -> Campaign:
+    """The limits a realistic split curve's point is booked under, for its band of macro share
+    as planned (whose top is `band_high`). The band holds the plan (the share of the budget
+    the strategy's plan puts on macro, in its own terms: expected cost for the
+    expected-acceptance plan); its offers are then sent and booked as the campaign's would be:
+    under the campaign's own top for the macro share at full price, or the band's where that is
+    higher (a share the campaign does not allow, asked about). The 0% point is no macro at all,
+    planned or booked: all micro, as in the head-to-head.
+
+    So the band that holds the campaign's own plan gets that plan, booked as the headline's
+    forecast books it: the campaign sits on its curve, never above the curve's best. (Booked
+    under the band's top instead, an expected-acceptance plan with 7.5% on macro as planned
+    could not book its macro influencer, whose post cost more than the band's 15% of the
+    budget: the point fell 16% below the campaign's own forecast, `tests/test_outreach.py`.)"""
+    top = 0.0 if band_high <= 0 else max(band_high, campaign.macro_share_max)
+    return dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=top)
 
 
 def _curve_point(
@@ -974,10 +993,10 @@ def _curve_point(
     ranges = {"macro_share": point.share, "p10": nan, "p50": nan, "p90": nan, "mean": nan}
     if not ok:
         return curve, ranges
-    band = dataclasses.replace(campaign, macro_share_min=point.low, macro_share_max=point.high)
     posts = point.items.posts_per_influencer(point.solution.chosen)
-    offers = offers_from_posts(roster, band, assumptions, posts, backup_order=backup_order)
-    outcome = simulate_outreach(offers, band, assumptions, draws=draws, seed=seed)
+    limits = booking_limits(campaign, point.high)
+    offers = offers_from_posts(roster, limits, assumptions, posts, backup_order=backup_order)
+    outcome = simulate_outreach(offers, limits, assumptions, draws=draws, seed=seed)
     summary = outcome.summary()
     curve |= {
         "expected_engagement": summary["mean"],

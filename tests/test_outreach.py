@@ -397,6 +397,36 @@ def test_realistic_split_curve_band_contains_its_line_and_parts_combine():
     assert np.allclose(via_ranges["p90"], ranges["p90"], equal_nan=True)
 
 
+@pytest.mark.parametrize(
+    "roster", [read_roster(ROOT / "tests" / "data" / "exports" / "european.csv"), ROSTER, SMALL]
+)
+def test_the_campaign_sits_on_its_realistic_curve(roster):
+    """The band that holds the campaign's own plan (as planned) gets that plan, booked as the
+    headline's forecast books it: the same offers, and a simulated mean within 4 standard
+    errors of the forecast's. Before, the point was booked under its band's top at full price:
+    on european.csv (one macro influencer whose post costs more than 15% of the budget) it fell
+    16% below the forecast, which sat above the curve's "best share"."""
+    campaign = Campaign(budget=100_000 if len(roster.table) < 10 else 60_000)
+    mix = forecast(roster, campaign, Assumptions(), candidates=False)
+    curve, ranges = outreach_split_curve(roster, campaign, Assumptions(), draws=2_000)
+    share = mix.plan.macro_share_of_budget
+    band = curve[(curve["band_low"] <= share + 1e-9) & (share - 1e-9 <= curve["band_high"])]
+    assert len(band) >= 1
+    row = band.index[0]
+    assert curve.loc[row, "planned_value"] == pytest.approx(mix.plan.expected_engagement, rel=1e-5)
+    engagement = mix.outcome.engagement
+    error = math.sqrt(engagement.var() / 2_000 + engagement.var() / engagement.size)
+    assert abs(curve.loc[row, "expected_engagement"] - engagement.mean()) <= 4 * error
+    # The 0% point is all micro: no macro influencer planned or booked.
+    micro = forecast(
+        roster, dataclasses.replace(campaign, macro_share_max=0.0), Assumptions(), draws=2_000
+    )
+    assert curve.loc[0, "expected_engagement"] == pytest.approx(
+        micro.outcome.engagement.mean(), rel=1e-9
+    )
+    assert curve.loc[0, "macro_spend"] == 0
+
+
 def test_macro_reply_sweep_moves_the_best_share_towards_macro():
     # At $60,000 the answer is clear on this roster (all micro at a 10% macro reply rate, a
     # mostly macro plan at 100%); at $30,000 micro influencers fill the budget either way and
