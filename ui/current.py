@@ -11,6 +11,7 @@ import streamlit as st
 from planner import Campaign, Plan, Roster
 from planner.outreach import Forecast, Strategy
 from planner.risk import Assumptions
+from ui.cache import PendingCurve
 
 if TYPE_CHECKING:
     from dashboard.store import Scenario
@@ -40,6 +41,9 @@ class Current:
     # figure on the page comes from it.
     forecast: Forecast | None = None
     target: float = 0.0  # engagements whose chance the headline shows
+    # The split curve, when it was started as soon as the headline had its figures (the Plan
+    # tab starts it otherwise).
+    curve_ready: PendingCurve | None = None
 
     @property
     def title(self) -> str:

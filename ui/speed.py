@@ -7,8 +7,8 @@ except two that are how a module works and are described there:
 - `open_only`: popovers and expanders whose contents are drawn only while open.
 - The sidebar and the share buttons are drawn after the headline figures once the widgets
   have values (`ui/sidebar.Settings`): the browser's work on them waited for no figure.
-- The split curve is started in worker processes once the headline has its figures, by the
-  Plan tab, which waits for it (`ui/cache.start_curve`, `ui/tab_plan.py`): started before the
+- The split curve is started in worker processes as soon as the headline has its figures;
+  the Plan tab waits for it (`ui/cache.start_curve`, `ui/tab_plan.py`): started before the
   plan, its two workers took the two cores the headline's simulation needed.
 
 This module loads before numpy, pandas and plotly (`streamlit_app.py`): keep its imports light.

@@ -31,9 +31,10 @@ ALL_AT_ONCE = 0.5
 
 
 def show_plan(c: Current, *, first_run: bool) -> None:
-    """The Plan tab. The split curve takes most of a move's time: it is started here, in worker
-    processes, once the headline has its figures (started before them, its workers took the CPU
-    the headline's simulation needed). On every run after a session's first the tab is
+    """The Plan tab. The split curve takes most of a move's time: it is started in worker
+    processes as soon as the headline has its figures (`c.curve_ready`; here when it was not;
+    started before them, its workers took the CPU the headline's simulation needed). On every
+    run after a session's first the tab is
     drawn once the curve is ready, all of it at once, while the previous tab stays on screen,
     faded: sent earlier, the tier chart and the table reach the browser with the headline
     figures, and rendering them delayed those by some 30 ms a move. That holds while the curve
@@ -43,7 +44,9 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     curve, faded as out of date. On a first run nothing is on screen yet, so the tier chart
     comes first, the curve takes its place when ready, and the table follows once the browser
     has drawn the first chart (`speed.after_first_chart`)."""
-    curve_ready = cache.start_curve(c.roster, c.key, c.campaign, c.strategy, c.assumptions)
+    curve_ready = c.curve_ready or cache.start_curve(
+        c.roster, c.key, c.campaign, c.strategy, c.assumptions
+    )
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
     ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
