@@ -75,13 +75,18 @@ def stop() -> NoReturn:
 
 
 header.page_head(client=CLIENT, tiers=controls.tiers_or_none(settings.values))
+# What cannot be used (settings, the roster loaded), above the headline in a place of its own:
+# the headline and the share buttons keep theirs however many notices there are. (In `head`
+# with them, a notice gone shifted the headline down one place, and the new headline was shown
+# above the old one until the share buttons took its place.)
+notices = st.container()
 head = st.container()  # the headline and the share buttons
 answer = st.container()  # the tabs
 body = st.container()  # the roster: upload, edit, what was left out
 try:
     tiers, rate_card, campaign, assumptions = controls.planner_settings_from(settings.values)
 except SettingsError as error:
-    with head:
+    with notices:
         st.error(
             "Some settings cannot be used:\n\n" + "\n".join(f"- {md(p)}" for p in error.problems)
         )
@@ -98,7 +103,7 @@ with body:
     planned = roster_for_plan(edited, tiers, rate_card)
 if not CLIENT:
     show_in_use(in_use_slot, planned)
-with head:  # what was loaded and is not used, at the top
+with notices:  # what was loaded and is not used, at the top
     roster_notice(planned)
 if planned is None:
     stop()

@@ -182,6 +182,17 @@ def test_an_influencer_named_with_html_shows_as_text_and_runs_nothing(page, app_
     assert dialogs == []
 
 
+# The most "To contact" figures the page has shown at once, from now on (a MutationObserver).
+HEADLINES_SEEN = """() => {
+  const count = () => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+    .filter(label => label.innerText.trim() === 'To contact').length;
+  window.__mostHeadlines = count();
+  new MutationObserver(() => {
+    window.__mostHeadlines = Math.max(window.__mostHeadlines, count());
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+}"""
+
+
 def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_url):
     open_app(page, app_url)
     upload(page, "no_prices_roster.csv")
@@ -189,9 +200,14 @@ def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_
     expect(info).to_be_visible()
     expect(accepted_line(page)).to_contain_text("for $100,000.")  # the sample plan stays
     page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions", exact=True).click()
+    wait_idle(page)
+    # The notice above the headline goes when the prices are estimated: the headline keeps its
+    # place, never shown twice while the page is redrawn (every change of the page watched).
+    page.evaluate(HEADLINES_SEEN)
     page.get_by_test_id("stCheckbox").get_by_text("Estimate missing prices from").click()
     wait_idle(page)
     expect(page.get_by_text("Some prices are estimates from the rate card")).to_be_visible()
+    assert page.evaluate("window.__mostHeadlines") == 1
     # Planned on the three influencers priced from the rate card.
     expect(metric(page, "To contact")).to_have_text(re.compile(r"^[1-3]$"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
