@@ -10,7 +10,6 @@ URL: `ui/sidebar.py`, their names and bounds in `dashboard/controls.py`) → the
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 # Before numpy loads: the app does no large matrix work, and BLAS's threads would only spin
@@ -140,12 +139,8 @@ with head:
 forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
 # The split curve, in worker processes, as soon as the headline has its figures (started before
 # them, its two workers took the cores the forecast needed); the Plan tab waits for it.
-curve_ready = (
-    cache.start_curve(roster, key, campaign, strategy, assumptions)
-    if forecast_shown is not None
-    and st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN
-    else None
-)
+if forecast_shown is not None and st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN:
+    forecast_shown = forecast_shown.start_curve()
 # The sidebar after the headline's figures (the browser keeps the last run's until then; on a
 # session's first run it was drawn first: `Settings`), and the share link after the sidebar,
 # whose widgets write the URL it carries.
@@ -155,7 +150,7 @@ if not CLIENT:
         share.share_and_save(settings.values, edited, campaign.budget)
 if forecast_shown is None:
     stop()
-current = dataclasses.replace(forecast_shown, curve_ready=curve_ready)
+current = forecast_shown
 
 # ---------------------------------------------------------------- the answer, in tabs
 TABS = [state.TAB_PLAN, state.TAB_BUDGET, state.TAB_RISK] + ([] if CLIENT else [state.TAB_COMPARE])

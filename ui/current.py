@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import streamlit as st
 from planner import Campaign, Plan, Roster
 from planner.outreach import Forecast, Strategy
 from planner.risk import Assumptions
+from ui import cache
 from ui.cache import PendingCurve
 
 if TYPE_CHECKING:
@@ -44,6 +46,13 @@ class Current:
     # The split curve, when it was started as soon as the headline had its figures (the Plan
     # tab starts it otherwise).
     curve_ready: PendingCurve | None = None
+
+    def start_curve(self) -> Current:
+        """The same scenario with its split curve started (in the worker processes)."""
+        ready = cache.start_curve(
+            self.roster, self.key, self.campaign, self.strategy, self.assumptions
+        )
+        return dataclasses.replace(self, curve_ready=ready)
 
     @property
     def title(self) -> str:

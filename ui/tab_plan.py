@@ -22,7 +22,7 @@ from dashboard.forecast import (
 from dashboard.report import plan_facts, plan_report
 from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
-from ui import a11y, cache, progress, speed
+from ui import a11y, progress, speed
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
 
@@ -34,19 +34,18 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     """The Plan tab. The split curve takes most of a move's time: it is started in worker
     processes as soon as the headline has its figures (`c.curve_ready`; here when it was not;
     started before them, its workers took the CPU the headline's simulation needed). On every
-    run after a session's first the tab is
-    drawn once the curve is ready, all of it at once, while the previous tab stays on screen,
-    faded: sent earlier, the tier chart and the table reach the browser with the headline
-    figures, and rendering them delayed those by some 30 ms a move. That holds while the curve
-    is ready within `ALL_AT_ONCE` seconds; when it takes longer (a large roster, a cap on
-    influencers) the tier chart and the table are drawn at once (they agree with the headline)
-    and the curve's place says how far along it is (`progress.wait_for_curve`), above the old
-    curve, faded as out of date. On a first run nothing is on screen yet, so the tier chart
-    comes first, the curve takes its place when ready, and the table follows once the browser
-    has drawn the first chart (`speed.after_first_chart`)."""
-    curve_ready = c.curve_ready or cache.start_curve(
-        c.roster, c.key, c.campaign, c.strategy, c.assumptions
-    )
+    run after a session's first the tab is drawn once the curve is ready, all of it at once,
+    while the previous tab stays on screen, faded: sent earlier, the tier chart and the table
+    reach the browser with the headline figures, and rendering them delayed those by some 30 ms
+    a move. That holds while the curve is ready within `ALL_AT_ONCE` seconds; when it takes
+    longer (a large roster, a cap on influencers) the tier chart and the table are drawn at once
+    (they agree with the headline) and the curve's place says how far along it is
+    (`progress.wait_for_curve`), above the old curve, faded as out of date. On a first run
+    nothing is on screen yet, so the tier chart comes first, the curve takes its place when
+    ready, and the table follows once the browser has drawn the first chart
+    (`speed.after_first_chart`)."""
+    curve_ready = c.curve_ready or c.start_curve().curve_ready
+    assert curve_ready is not None
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
     ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
