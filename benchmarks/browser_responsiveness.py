@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT))
 
+import procs  # noqa: E402  # (beside this script)
 from helpers import (  # noqa: E402
     CHROMIUM_ARGS,
     IDLE,
@@ -93,49 +94,21 @@ REDRAWN = """([idle, n]) => document.querySelector(idle) !== null &&
         .length >= n"""
 
 
-def _descendants(root: int) -> list[int]:
-    """`root` and every process under it (Linux: /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, i = [root], 0
-    while i < len(found):
-        found += children.get(found[i], [])
-        i += 1
-    return found
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU seconds of `pids` so far (those that have ended count 0)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 class CpuMeter:
     """CPU seconds spent so far by the browser (every process this script started other than
     the app's server: Playwright's driver and Chromium's), by the app's server process and by
     its worker processes (the split curve's)."""
 
     def __init__(self, server_pid: int) -> None:
-        server = _descendants(server_pid)
+        server = procs.tree(server_pid)
         self.server, self.workers = [server_pid], server[1:]
-        self.browser = [p for p in _descendants(os.getpid()) if p not in server][1:]
+        self.browser = [p for p in procs.tree(os.getpid()) if p not in server][1:]
 
     def read(self) -> tuple[float, float, float]:
         return (
-            _cpu_seconds(self.browser),
-            _cpu_seconds(self.server),
-            _cpu_seconds(self.workers),
+            procs.total_cpu_seconds(self.browser),
+            procs.total_cpu_seconds(self.server),
+            procs.total_cpu_seconds(self.workers),
         )
 
 

@@ -65,6 +65,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(1, str(ROOT))  # the planner, for the rosters sessions upload
 
+import procs  # noqa: E402
 import websockets  # noqa: E402  # a dependency of streamlit
 from local import LocalDeployment  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
@@ -317,25 +318,6 @@ class Session:
 # ---------------------------------------------------------------- server resources
 
 
-def _tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (the curve's worker processes and their forkserver)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(children.get(p, []))
-    return found
-
-
 def usage(pid: int) -> tuple[float, float, float]:
     """(memory in MB, CPU seconds used so far, anonymous memory in MB) of a server with its
     worker processes. Memory is the sum of their PSS (`/proc/*/smaps_rollup`): the workers are
@@ -344,17 +326,15 @@ def usage(pid: int) -> tuple[float, float, float]:
     pages of mapped files (libraries), whose share moves by tens of MB with how many other
     processes on the machine map the same files and with the page cache."""
     memory = cpu = anon = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for p in _tree(pid):
+    for p in procs.tree(pid):
         try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+            fields = procs.stat(p)
             with open(f"/proc/{p}/smaps_rollup") as f:
                 kb = {line.split()[0]: int(line.split()[1]) for line in f if line[:1] == "P"}
             pss, pss_anon = kb["Pss:"], kb["Pss_Anon:"]
         except (OSError, IndexError, ValueError, KeyError):
             continue
-        cpu += (int(fields[11]) + int(fields[12])) / tick
+        cpu += procs.cpu_seconds(fields)
         memory += pss / 1024
         anon += pss_anon / 1024
     return memory, cpu, anon

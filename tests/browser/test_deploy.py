@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from haproxy import COOKIE, max_upload_bytes  # noqa: E402
-from load import Session, _tree  # noqa: E402  # Streamlit's websocket protocol, no browser
+from load import Session  # noqa: E402  # Streamlit's websocket protocol, no browser
 from local import LocalDeployment, healthy, wait_for  # noqa: E402
+from procs import tree  # noqa: E402
 
 pytestmark = pytest.mark.browser
 UNAVAILABLE = "Saved scenarios are unavailable right now"
@@ -135,19 +136,19 @@ def test_a_client_asking_the_server_to_clear_its_caches_leaves_no_extra_workers(
         session = Session(url)
         await session.open()
         await session.move(99_000.0)
-        before = len(_tree(pid))
+        before = len(tree(pid))
         for i in range(3):
             assert session.ws is not None
             await session.ws.send(BackMsg(clear_cache=True).SerializeToString())
             await session.move(98_000.0 - 1_000 * i)  # its curve comes from the new workers
         await session.close()
-        return before, len(_tree(pid))
+        return before, len(tree(pid))
 
     # In a thread of its own: Playwright's sync API keeps an event loop running in this one
     # once another browser test has used it.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         before, after = pool.submit(asyncio.run, clear_three_times()).result()
-    wait_for(lambda: len(_tree(pid)) <= before, 30, "the released workers' exit")
+    wait_for(lambda: len(tree(pid)) <= before, 30, "the released workers' exit")
     assert after <= before + 2  # the old pool may still be exiting right after the last move
 
 
