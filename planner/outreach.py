@@ -295,10 +295,16 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover (compiled)
 
 
 @njit(nogil=True, inline="always")
-def _uniform(key: np.uint64, draw: int, index: int) -> float:  # pragma: no cover (compiled)
-    """The uniform in [0, 1) of `index` (an offer, or a step) in `draw`, of the stream `key`."""
+def _bits(key: np.uint64, draw: int, index: int) -> np.uint64:  # pragma: no cover (compiled)
+    """The 53 random bits of `index` (an offer, or a step) in `draw`, of the stream `key`."""
     counter = (np.uint64(draw) << np.uint64(32)) | np.uint64(index)
-    return float(_mix(key + counter * _GOLDEN) >> _SHIFT) * _TO_UNIT
+    return _mix(key + counter * _GOLDEN) >> _SHIFT
+
+
+@njit(nogil=True, inline="always")
+def _uniform(key: np.uint64, draw: int, index: int) -> float:  # pragma: no cover (compiled)
+    """The uniform in [0, 1) of `index` in `draw`, of the stream `key` (its `_bits`)."""
+    return float(_bits(key, draw, index)) * _TO_UNIT
 
 
 def _stream(seed: int, purpose: int) -> np.uint64:
@@ -487,10 +493,9 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             # coin tosses first, independent of each other (the CPU works on several at once),
             # then the accepted ones listed, without branches (whether an offer is accepted
             # is a coin toss for the CPU too).
-            start = key + (np.uint64(draw) << np.uint64(32)) * _GOLDEN
             for j in range(n_sent):
                 row = offers[j]
-                accepted[j] = (_mix(start + np.uint64(row) * _GOLDEN) >> _SHIFT) < threshold[row]
+                accepted[j] = _bits(key, draw, row) < threshold[row]
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
             for j in range(n_sent):
                 row = offers[j]
@@ -724,6 +729,12 @@ def contact_table(roster: Roster, offers: Offers, outcome: OutreachOutcome) -> p
     return frame.loc[frame["chance_contacted"] > 0, CONTACT_COLUMNS].reset_index(drop=True)
 
 
+def all_micro(campaign: Campaign) -> Campaign:
+    """The campaign with no macro spend at all, planned or booked: the all-micro candidate of
+    the headline, the head-to-head's "All micro" and the realistic curve's 0% point."""
+    return dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+
+
 def forecast(
     roster: Roster,
     campaign: Campaign,
@@ -747,7 +758,7 @@ def forecast(
     the forecast, so the best mix never earns less than all micro on its own basis; the other
     is kept (`Forecast.other`). The all-micro candidate is worked out alongside the band's
     (`_ALONGSIDE`), and given up when it is not needed."""
-    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+    micro_band = all_micro(campaign)
     args = (roster, micro_band, assumptions, strategy, backup_order, draws, seed)
     maybe = (
         candidates
@@ -838,7 +849,7 @@ def outreach_head_to_head(
     )
     if mix is None:  # the campaign's own forecast first: it may have simulated all micro
         mix = simulated(roster, campaign)
-    micro_band = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=0.0)
+    micro_band = all_micro(campaign)
     rows = []
     for label, keep, band in zip(
         HEAD_TO_HEAD,
@@ -961,8 +972,11 @@ def booking_limits(campaign: Campaign, band_high: float) -> Campaign:
     under the band's top instead, an expected-acceptance plan with 7.5% on macro as planned
     could not book its macro influencer, whose post cost more than the band's 15% of the
     budget: the point fell 16% below the campaign's own forecast, `tests/test_outreach.py`.)"""
-    top = 0.0 if band_high <= 0 else max(band_high, campaign.macro_share_max)
-    return dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=top)
+    if band_high <= 0:
+        return all_micro(campaign)
+    return dataclasses.replace(
+        campaign, macro_share_min=0.0, macro_share_max=max(band_high, campaign.macro_share_max)
+    )
 
 
 def _curve_point(
