@@ -15,7 +15,9 @@ Speed, default assumptions (3 rounds) and the default strategy, against a named 
   `split_curve_ranges` (band plans and their ranges without backups).
 - `--against REV`: also times `simulate_outreach` as it was at git revision REV (its
   `planner/outreach.py` loaded as a module of its own, the same outreach list), interleaved,
-  and prints the ratio and whether the draws are the same.
+  and prints the ratio and whether the draws are the same; then the same on two more lists: a
+  capped rate-card roster of 5,000 with 6 rounds (later rounds look far down the list for an
+  offer they can still pay for) and 50,000 influencers.
 Every time is the median of the runs; the ratios are the fairer figure on a busy machine.
 
 Strategies: each strategy and backup order on the sample roster ($30,000 and $100,000) and on
@@ -114,6 +116,30 @@ def synthetic(size: int, share: float):  # type: ignore[no-untyped-def]
     return roster, Campaign(budget=round(total * share))
 
 
+def later_rounds(before, repeats: int) -> None:  # type: ignore[no-untyped-def]
+    """With `--against`: lists where a draw's later rounds have little open and look far down
+    the list for offers they can still pay for (a rate-card roster with a cap, many rounds), and
+    the largest list (50,000 influencers)."""
+    cases = [
+        (
+            "5,000 rate-card influencers, $40,000, at most 50 influencers, 6 rounds",
+            check_roster(synthetic_roster(5_000, seed=3, rate_card_priced=True)),
+            Campaign(budget=40_000, max_influencers=50),
+            Assumptions(rounds=6),
+        ),
+        (
+            "50,000 influencers, $1,000,000",
+            check_roster(synthetic_roster(50_000, seed=19)),
+            Campaign(budget=1_000_000),
+            Assumptions(),
+        ),
+    ]
+    for label, roster, campaign, assumptions in cases:
+        _, offers = outreach_offers(roster, campaign, assumptions)
+        print(f"{label}: list of {offers.size:,} offers")
+        against(before, offers, campaign, assumptions, repeats)
+
+
 def speed(repeats: int, revision: str | None = None, *, curve: bool = True) -> None:
     assumptions = Assumptions()
     before = module_at(revision) if revision else None
@@ -169,6 +195,8 @@ def speed(repeats: int, revision: str | None = None, *, curve: bool = True) -> N
             f"(outreach takes {ours / ref:.1f}x as long)"
         )
         against(before, big_offers, big_campaign, assumptions, max(1, repeats // 2))
+    if before is not None:
+        later_rounds(before, max(1, repeats // 2))
     if not curve:
         return
     curve_repeats = max(1, repeats // 2)

@@ -379,11 +379,50 @@ class OutreachOutcome(Draws):
 
 # A count cap that is not set, in the compiled loop's integers.
 _NO_CAP = -1
+# A price no offer has: the trees' leaves that hold no offer of their kind.
+_NO_OFFER = np.iinfo(np.int64).max
+
+
+def _price_tree(cost: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """A minimum tree over the prices of the offers in `keep` (the others priced `_NO_OFFER`):
+    node 1 is the root, node i's children are 2i and 2i + 1, and the leaves (offer r at
+    `leaves + r`, `leaves` = the tree's size / 2, a power of two) hold the prices. It finds the
+    next offer a draw can pay for in a number of steps that grows with the list's length's
+    logarithm (`_next_within`), where going down the list one offer at a time grows with it."""
+    leaves = 1 << max(int(cost.size - 1).bit_length(), 0)
+    tree = np.full(2 * leaves, _NO_OFFER, dtype=np.int64)
+    tree[leaves : leaves + cost.size] = np.where(keep, cost, _NO_OFFER)
+    for level in range(leaves.bit_length() - 1, 0, -1):
+        lo, hi = 1 << (level - 1), 1 << level
+        tree[lo:hi] = np.minimum(tree[2 * lo : 2 * hi : 2], tree[2 * lo + 1 : 2 * hi : 2])
+    return tree
+
+
+@njit(nogil=True, inline="always")
+def _next_within(tree: np.ndarray, start: int, limit: int) -> int:  # pragma: no cover (compiled)
+    """The first offer from `start` on whose price in `tree` (`_price_tree`) is at most
+    `limit`, or -1."""
+    leaves = tree.size // 2
+    if start >= leaves:
+        return -1
+    node = leaves + start
+    while tree[node] > limit:  # up to the first subtree on the right that holds one
+        while node & 1:  # a right child: its parent's right neighbour is next
+            node >>= 1
+            if node <= 1:
+                return -1
+        node += 1
+    while node < leaves:  # down to its leftmost offer within the limit
+        node *= 2
+        if tree[node] > limit:
+            node += 1
+    return node - leaves
 
 
 @compiled
 def _send(  # pragma: no cover (compiled)
-    listed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    listed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    trees: tuple[np.ndarray, np.ndarray],
     caps: tuple[int, int],
     booked: tuple[int, int, int, int],
     pointer: int,
@@ -391,40 +430,51 @@ def _send(  # pragma: no cover (compiled)
 ) -> tuple[int, int]:
     """One round's offers: down the list from `pointer`, each offer that could be booked now,
     while the round's expected acceptances (spend, and under caps count and macro spend) fit in
-    what is open. `listed`: the list's (cost, expected cost, reply rate, macro, floor) arrays;
-    `caps`: (max macro, max influencers), -1 for none; `booked`: the draw's (open, macro room,
-    influencers, macro influencers). Writes the offers to `sent`; returns how many, and where the
-    next round starts (the first that did not fit)."""
-    cost, expected, reply, macro, floor = listed
+    what is open. `listed`: the list's (cost, expected cost, reply rate, macro) arrays; `trees`:
+    the micro and the macro offers' price trees (`_price_tree`), which skip the offers that
+    cannot be paid for now; `caps`: (max macro, max influencers), -1 for none; `booked`: the
+    draw's (open, macro room, influencers, macro influencers). Writes the offers to `sent`;
+    returns how many, and where the next round starts (the first that did not fit; the list's
+    end when none is left that could be booked now, or later: what is open only shrinks)."""
+    cost, expected, reply, macro = listed
+    micro_prices, macro_prices = trees
     max_macro, max_influencers = caps
     open_, room, count, macro_count = booked
+    size = cost.size
+    if count == max_influencers:
+        return 0, size
     will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
     n_sent = 0
-    row = pointer
-    size = cost.size
-    while row < size and open_ >= floor[row]:
-        price, is_macro = cost[row], macro[row]
+    # The next micro and macro offers that could be booked now (-1: none left), each looked
+    # up again once passed.
+    next_micro = _next_within(micro_prices, pointer, open_)
+    macro_open = macro_count != max_macro
+    next_macro = _next_within(macro_prices, pointer, min(open_, room)) if macro_open else -1
+    while next_micro != -1 or next_macro != -1:
+        if next_macro == -1 or (next_micro != -1 and next_micro < next_macro):
+            row = next_micro
+        else:
+            row = next_macro
+        is_macro = macro[row]
+        will_spend += expected[row]
+        will_count += reply[row]
+        if is_macro:
+            will_macro += reply[row]
+            will_macro_spend += expected[row]
         if (
-            price <= open_
-            and not (is_macro and (price > room or macro_count == max_macro))
-            and count != max_influencers
+            will_spend > open_
+            or (max_influencers != -1 and will_count > max_influencers - count + 1e-9)
+            or (max_macro != -1 and will_macro > max_macro - macro_count + 1e-9)
+            or will_macro_spend > room
         ):
-            will_spend += expected[row]
-            will_count += reply[row]
-            if is_macro:
-                will_macro += reply[row]
-                will_macro_spend += expected[row]
-            if (
-                will_spend > open_
-                or (max_influencers != -1 and will_count > max_influencers - count + 1e-9)
-                or (max_macro != -1 and will_macro > max_macro - macro_count + 1e-9)
-                or will_macro_spend > room
-            ):
-                return n_sent, row
-            sent[n_sent] = row
-            n_sent += 1
-        row += 1
-    return n_sent, row
+            return n_sent, row
+        sent[n_sent] = row
+        n_sent += 1
+        if is_macro:
+            next_macro = _next_within(macro_prices, row + 1, min(open_, room))
+        else:
+            next_micro = _next_within(micro_prices, row + 1, open_)
+    return n_sent, size
 
 
 @compiled
@@ -435,7 +485,8 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     macro: np.ndarray,
     value: np.ndarray,
     variance: np.ndarray,
-    floor: np.ndarray,
+    micro_prices: np.ndarray,
+    macro_prices: np.ndarray,
     budget: int,
     macro_max: int,
     max_macro: int,
@@ -459,14 +510,18 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     size, draws = cost.size, spent.size
     # Every draw starts the same: its first round's offers are the same.
     first = np.empty(size, dtype=np.int64)
-    listed = (cost, expected, reply, macro, floor)
+    listed = (cost, expected, reply, macro)
+    trees = (micro_prices, macro_prices)
     caps = (max_macro, max_influencers)
-    n_first, first_stop = _send(listed, caps, (budget, macro_max, 0, 0), 0, first)
+    n_first, first_stop = _send(listed, trees, caps, (budget, macro_max, 0, 0), 0, first)
+    # (Usually the list's first offers, one after another: then the first round's loops read
+    # the arrays in order, without looking each offer up.)
+    in_order = n_first == 0 or first[n_first - 1] == n_first - 1
     for row in first[:n_first]:
         sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
     answered = np.empty(size, dtype=np.int64)
-    accepted = np.empty(size, dtype=np.bool_)
+    accepted = np.empty(size, dtype=np.uint8)  # (as numbers: bools cost a branch each)
     threshold = np.empty(size, dtype=np.uint64)
     for row in range(size):
         threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
@@ -477,11 +532,11 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             if round_ == 0:
                 offers, n_sent, pointer = first, n_first, first_stop
             else:
-                if pointer >= size or open_ < floor[pointer]:
+                if pointer >= size:
                     break
                 offers = sent
                 n_sent, pointer = _send(
-                    listed, caps, (open_, room, count, macro_count), pointer, sent
+                    listed, trees, caps, (open_, room, count, macro_count), pointer, sent
                 )
                 for j in range(n_sent):
                     sent_per_offer[sent[j]] += 1
@@ -493,17 +548,22 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             # coin tosses first, independent of each other (the CPU works on several at once),
             # then the accepted ones listed, without branches (whether an offer is accepted
             # is a coin toss for the CPU too).
-            for j in range(n_sent):
-                row = offers[j]
-                accepted[j] = _bits(key, draw, row) < threshold[row]
+            ordered = round_ == 0 and in_order
+            if ordered:
+                for j in range(n_sent):
+                    accepted[j] = _bits(key, draw, j) < threshold[j]
+            else:
+                for j in range(n_sent):
+                    row = offers[j]
+                    accepted[j] = _bits(key, draw, row) < threshold[row]
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
             for j in range(n_sent):
-                row = offers[j]
-                yes = accepted[j]
+                row = j if ordered else offers[j]
+                yes = np.int64(accepted[j])
                 answered[n_answered] = row
                 n_answered += yes
                 all_spend += cost[row] * yes
-                yes_macro = yes & macro[row]
+                yes_macro = yes * macro[row]
                 all_macro_spend += cost[row] * yes_macro
                 all_macro += yes_macro
             # Bookings in the order the answers come back, each while it fits; one that no
@@ -574,8 +634,8 @@ def simulate_outreach(
     budget = to_cents(campaign.budget)
     macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
     size = offers.size
-    # The cheapest offer from each row on: a draw with less open can send nothing more.
-    floor = np.minimum.accumulate(np.append(offers.cost, np.iinfo(np.int64).max)[::-1])[::-1]
+    cost = offers.cost.astype(np.int64)
+    macro = offers.macro.astype(np.bool_)
     spent = np.zeros(draws, dtype=np.int64)
     macro_spent = np.zeros(draws, dtype=np.int64)
     booked = np.zeros(draws, dtype=np.int64)
@@ -585,13 +645,14 @@ def simulate_outreach(
     sent_per_offer = np.zeros(size, dtype=np.int64)
     booked_per_offer = np.zeros(size, dtype=np.int64)
     _draw_outreach(
-        offers.cost.astype(np.int64),
+        cost,
         offers.reply * offers.cost,
         offers.reply.astype(np.float64),
-        offers.macro.astype(np.bool_),
+        macro.astype(np.uint8),
         offers.value.astype(np.float64),
         offers.variance.astype(np.float64),
-        floor.astype(np.int64),
+        _price_tree(cost, ~macro),
+        _price_tree(cost, macro),
         budget,
         macro_max,
         _NO_CAP if campaign.max_macro is None else int(campaign.max_macro),
