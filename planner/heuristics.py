@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.kernels import fill
 from planner.model import PostItems, first_posts
 
 
@@ -29,55 +30,19 @@ class Orders:
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Add posts in `order` while every constraint still holds (macro minimum aside)."""
     chosen = chosen.copy()
-    spend = int(items.cost[chosen].sum())
-    macro_spend = int(items.cost[chosen & items.macro].sum())
-    n_first = int((chosen & items.first).sum())
-    n_macro = int((chosen & items.first & items.macro).sum())
-    max_inf = items.max_influencers if items.max_influencers is not None else 1 << 62
-    max_mac = items.max_macro if items.max_macro is not None else 1 << 62
-    room = items.budget - spend
-    order = np.asarray(order)
-    pick = order[~chosen[order] & (items.cost[order] <= room)]
-    if n_first >= max_inf:  # the cap is reached: only later posts of influencers already in
-        pick = _of_chosen_influencers(items, chosen, pick)
-    if pick.size == 0:
-        return chosen
-    cheapest_after = np.minimum.accumulate(items.cost[pick][::-1])[::-1].tolist()
-    # Only the candidates' own facts, as Python lists: the loop is short but runs often.
-    cost = items.cost[pick].tolist()
-    macro = items.macro[pick].tolist()
-    k = items.k[pick].tolist()
-    for index, j in enumerate(pick.tolist()):
-        room = items.budget - spend
-        if cheapest_after[index] > room:
-            break
-        c = cost[index]
-        if c > room or (k[index] > 0 and not chosen[j - 1]):
-            continue
-        is_macro = macro[index]
-        if is_macro and macro_spend + c > items.macro_max:
-            continue
-        if k[index] == 0:
-            if n_first + 1 > max_inf or (is_macro and n_macro + 1 > max_mac):
-                continue
-            n_first += 1
-            n_macro += is_macro
-        chosen[j] = True
-        spend += c
-        if is_macro:
-            macro_spend += c
-        if k[index] == 0 and n_first >= max_inf:
-            # The cap is reached: only later posts of influencers already in can be added.
-            rest = _of_chosen_influencers(items, chosen, pick[index + 1 :])
-            return greedy_fill(items, chosen, rest) if rest.size else chosen
+    none = 1 << 62
+    fill(
+        items.cost,
+        items.macro,
+        items.k,
+        chosen,
+        np.asarray(order, dtype=np.int64),
+        int(items.budget),
+        int(items.macro_max),
+        none if items.max_influencers is None else int(items.max_influencers),
+        none if items.max_macro is None else int(items.max_macro),
+    )
     return chosen
-
-
-def _of_chosen_influencers(items: PostItems, chosen: np.ndarray, posts: np.ndarray) -> np.ndarray:
-    """The later posts (k > 0) among `posts` of influencers `chosen` already books."""
-    booked = np.zeros(items.n_influencers, dtype=bool)
-    booked[items.owner[chosen & items.first]] = True
-    return posts[(items.k[posts] > 0) & booked[items.owner[posts]]]
 
 
 def repair(

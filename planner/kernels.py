@@ -13,6 +13,52 @@ from planner.compiled import compiled
 
 
 @compiled
+def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray,
+    macro: np.ndarray,
+    k: np.ndarray,
+    chosen: np.ndarray,
+    order: np.ndarray,
+    budget: int,
+    macro_max: int,
+    max_influencers: int,
+    max_macro: int,
+) -> None:
+    """A greedy fill (`planner.heuristics.greedy_fill`): adds to `chosen` each post in `order`
+    that still fits: the budget, the macro share's top, the caps (the numbers given), and an
+    influencer's earlier posts before their later ones."""
+    spend, macro_spend, n_first, n_macro = 0, 0, 0, 0
+    cheapest = cost[0] if cost.size else 0
+    for j in range(cost.size):
+        cheapest = min(cheapest, cost[j])
+        if chosen[j]:
+            spend += cost[j]
+            if macro[j]:
+                macro_spend += cost[j]
+            if k[j] == 0:
+                n_first += 1
+                n_macro += macro[j]
+    for j in order:
+        if budget - spend < cheapest:
+            break  # nothing more fits
+        c = cost[j]
+        if chosen[j] or c > budget - spend or (k[j] > 0 and not chosen[j - 1]):
+            continue
+        is_macro = macro[j]
+        if is_macro and macro_spend + c > macro_max:
+            continue
+        if k[j] == 0:
+            if n_first + 1 > max_influencers or (is_macro and n_macro + 1 > max_macro):
+                continue
+            n_first += 1
+            n_macro += is_macro
+        chosen[j] = True
+        spend += c
+        if is_macro:
+            macro_spend += c
+
+
+@compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
 ) -> float:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, make_plan
+from planner.heuristics import Orders, greedy_fill
 from planner.mip import solve_mip
 from planner.model import build_items
 from planner.solver import solve
@@ -83,6 +84,51 @@ def test_matches_brute_force_exactly(case):
     assert not items.check(solution.chosen)
     assert solution.value == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert solution.upper_bound >= expected * (1 - 1e-9)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data):
+    """The completion of partial plans (compiled, `planner.kernels.fill`): from any partial
+    plan that keeps the rules, it adds posts in the fill order until no further post fits."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    partial = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    rules = {"budget", "max macro", "max influencers", "post order"}
+    macro_over = int(items.cost[partial & items.macro].sum()) > items.macro_max
+    if rules & set(items.check(partial)) or macro_over:
+        return  # not a partial plan the programme would complete
+    filled = greedy_fill(items, partial, Orders.of(items, items.value).fill)
+    assert np.all(filled[partial])
+    assert not rules & set(items.check(filled))
+    macro_spend = int(items.cost[filled & items.macro].sum())
+    assert macro_spend <= items.macro_max
+    room = items.budget - int(items.cost[filled].sum())
+    n_first = int((filled & items.first).sum())
+    n_macro = int((filled & items.first & items.macro).sum())
+    for j in np.flatnonzero(~filled):
+        if items.k[j] > 0 and not filled[j - 1]:
+            continue  # not next in post order
+        first, macro = items.k[j] == 0, bool(items.macro[j])
+        fits = (
+            items.cost[j] <= room
+            and not (macro and macro_spend + items.cost[j] > items.macro_max)
+            and not (
+                first
+                and campaign.max_influencers is not None
+                and n_first >= campaign.max_influencers
+            )
+            and not (
+                first and macro and campaign.max_macro is not None and n_macro >= campaign.max_macro
+            )
+        )
+        assert not fits, f"post {j} still fits"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
