@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.kernels import fill
+from planner.kernels import fill, swap
 from planner.model import PostItems, first_posts
 
 
@@ -101,65 +101,25 @@ def improve(
     """Swap one post for another (or add one) while that gains engagement: fills the budget
     that a greedy fill leaves over, which decides optimality when posts are priced alike."""
     chosen = chosen.copy()
-    cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
-    ratio = value / cost
-    n = owner.size
-    counts_cap_total = items.max_influencers
-    for _ in range(rounds):
-        spend = int(cost[chosen].sum())
-        macro_spend = int(cost[chosen & macro].sum())
-        n_total = int((chosen & items.first).sum())
-        n_macro = int((chosen & items.first & macro).sum())
-        room = items.budget - spend
-        nxt = np.ones(n, dtype=bool)
-        nxt[1:] = owner[1:] != owner[:-1]
-        nxt = ~chosen & (nxt | np.concatenate([[False], chosen[:-1]]) & (k > 0))
-        last = chosen.copy()
-        last[:-1] &= ~(chosen[1:] & (owner[1:] == owner[:-1]))
-        add = np.flatnonzero(nxt)
-        add = _best(add, -ratio[add], width)
-        drop = np.flatnonzero(last)
-        drop = _best(drop, ratio[drop], width)
-        drop = np.concatenate([[-1], drop])  # -1: drop nothing
-        dc = np.where(drop >= 0, cost[drop], 0)
-        dv = np.where(drop >= 0, value[drop], 0.0)
-        dm = np.where(drop >= 0, macro[drop] * cost[drop], 0)
-        dn = np.where(drop >= 0, k[drop] == 0, False)
-        dnm = dn & np.where(drop >= 0, macro[drop], False)
-        gain = value[add][None, :] - dv[:, None]
-        new_spend = spend - dc[:, None] + cost[add][None, :]
-        new_macro = macro_spend - dm[:, None] + (macro[add] * cost[add])[None, :]
-        new_total = n_total - dn[:, None] + (k[add] == 0)[None, :]
-        new_nmacro = n_macro - dnm[:, None] + ((k[add] == 0) & macro[add])[None, :]
-        ok = (
-            (new_spend <= items.budget)
-            & (new_macro <= items.macro_max)
-            & (new_macro >= items.macro_min)
-            & (gain > 0)
-        )
-        ok &= owner[np.maximum(drop, 0)][:, None] != owner[add][None, :]
-        if counts_cap_total is not None:
-            ok &= new_total <= counts_cap_total
-        if items.max_macro is not None:
-            ok &= new_nmacro <= items.max_macro
-        if not ok.any() or room < 0:
-            break
-        score = np.where(ok, gain, -np.inf)
-        a, b = np.unravel_index(int(np.argmax(score)), score.shape)
-        if drop[a] >= 0:
-            chosen[drop[a]] = False
-        chosen[add[b]] = True
+    none = -1
+    swap(
+        items.cost,
+        np.asarray(value, dtype=np.float64),
+        items.owner,
+        items.k,
+        items.macro,
+        chosen,
+        (
+            int(items.budget),
+            int(items.macro_min),
+            int(items.macro_max),
+            none if items.max_influencers is None else int(items.max_influencers),
+            none if items.max_macro is None else int(items.max_macro),
+        ),
+        width,
+        rounds,
+    )
     return chosen
-
-
-def _best(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
-    """The `width` entries of `idx` with the smallest `key`, ties in `idx` order (a stable sort's
-    first `width`, without sorting everything)."""
-    if idx.size > 4 * width:
-        cut = np.partition(key, width - 1)[width - 1]
-        near = key <= cut
-        idx, key = idx[near], key[near]
-    return idx[np.argsort(key, kind="stable")[:width]]
 
 
 def starting_plan(

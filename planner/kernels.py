@@ -59,6 +59,97 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
 
 
 @compiled
+def _smallest(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:  # pragma: no cover
+    """The `width` entries of `idx` with the smallest `key`, by key, ties in `idx` order (a
+    stable sort's first `width`, without sorting everything)."""
+    if idx.size > width:
+        cut = np.partition(key, width - 1)[width - 1]
+        near = key <= cut
+        idx, key = idx[near], key[near]
+    return idx[np.argsort(key, kind="mergesort")[:width]]
+
+
+@compiled
+def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray,
+    value: np.ndarray,
+    owner: np.ndarray,
+    k: np.ndarray,
+    macro: np.ndarray,
+    chosen: np.ndarray,
+    limits: tuple[int, int, int, int, int],
+    width: int,
+    rounds: int,
+) -> None:
+    """Local search (`planner.heuristics.improve`): up to `rounds` times, the best exchange of
+    one of the `width` least efficient last posts of `chosen` (or none) for one of the `width`
+    most efficient posts that could be added, while that gains engagement and keeps every rule.
+    `limits`: the budget, the macro spend's least and most, the caps (-1: none)."""
+    budget, macro_min, macro_max, max_influencers, max_macro = limits
+    n = cost.size
+    ratio = value / cost
+    add_idx = np.empty(n, dtype=np.int64)
+    add_key = np.empty(n)
+    drop_idx = np.empty(n, dtype=np.int64)
+    drop_key = np.empty(n)
+    for _ in range(rounds):
+        spend, macro_spend, n_total, n_macro, n_add, n_drop = 0, 0, 0, 0, 0, 0
+        for j in range(n):
+            if chosen[j]:
+                spend += cost[j]
+                if macro[j]:
+                    macro_spend += cost[j]
+                if k[j] == 0:
+                    n_total += 1
+                    n_macro += macro[j]
+                if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
+                    drop_idx[n_drop] = j  # the influencer's last post in the plan
+                    drop_key[n_drop] = ratio[j]
+                    n_drop += 1
+            elif j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0):
+                add_idx[n_add] = j  # the influencer's next post
+                add_key[n_add] = -ratio[j]
+                n_add += 1
+        if budget - spend < 0:
+            break
+        adds = _smallest(add_idx[:n_add], add_key[:n_add], width)
+        drops = _smallest(drop_idx[:n_drop], drop_key[:n_drop], width)
+        best, best_drop, best_add = -np.inf, -1, -1
+        for a in range(-1, drops.size):  # -1: drop nothing
+            d = drops[a] if a >= 0 else -1
+            d_cost = cost[d] if d >= 0 else 0
+            d_value = value[d] if d >= 0 else 0.0
+            d_macro = d >= 0 and macro[d]
+            d_first = d >= 0 and k[d] == 0
+            # (Drop nothing: compared with the first post's influencer, as the numpy search was.)
+            d_owner = owner[d] if d >= 0 else owner[0]
+            for b in range(adds.size):
+                j = adds[b]
+                gain = value[j] - d_value
+                if not gain > 0 or gain <= best or owner[j] == d_owner:
+                    continue
+                if spend - d_cost + cost[j] > budget:
+                    continue
+                new_macro = macro_spend - (d_cost if d_macro else 0) + (cost[j] if macro[j] else 0)
+                if new_macro > macro_max or new_macro < macro_min:
+                    continue
+                first = k[j] == 0
+                if max_influencers >= 0 and n_total - d_first + first > max_influencers:
+                    continue
+                if (
+                    max_macro >= 0
+                    and n_macro - (d_first and d_macro) + (first and macro[j]) > max_macro
+                ):
+                    continue
+                best, best_drop, best_add = gain, d, j
+        if best_add < 0:
+            break
+        if best_drop >= 0:
+            chosen[best_drop] = False
+        chosen[best_add] = True
+
+
+@compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
 ) -> float:
