@@ -675,26 +675,19 @@ def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
 def _pareto_by_count(
     cost: np.ndarray, value: np.ndarray, count: np.ndarray, by_count: bool, macro_min: int
 ) -> np.ndarray:
-    """Macro states no other beats. Below the band's bottom, spending less is not better (the
-    plan must still reach the bottom), so there only states of equal spend compete."""
+    """Macro states no other beats (of the same count, when `by_count`). Below the band's
+    bottom, spending less is not better (the plan must still reach the bottom), so there only
+    states of equal spend compete. In order of count, then the states that reach the bottom
+    before those that do not, each by spend and falling engagement (equal ones in index order)."""
+    from planner.kernels import pareto_runs  # numba
+
     if cost.size == 0:
         return np.zeros(0, dtype=np.int64)
-    keep = []
-    groups = (
-        [np.arange(cost.size)]
-        if not by_count
-        else [np.flatnonzero(count == n) for n in np.unique(count)]
-    )
-    for idx in groups:
-        reached = idx[cost[idx] >= macro_min]
-        keep.append(reached[_pareto(cost[reached], value[reached])])
-        short = idx[cost[idx] < macro_min]
-        if short.size:
-            order = short[np.lexsort((-value[short], cost[short]))]
-            first = np.ones(order.size, dtype=bool)
-            first[1:] = cost[order][1:] != cost[order][:-1]
-            keep.append(order[first])
-    return np.concatenate(keep)
+    counts = count if by_count else np.zeros(cost.size, dtype=np.int64)
+    short = cost < macro_min
+    order = np.lexsort((-value, cost, short, counts))
+    keep = pareto_runs(cost[order], value[order], counts[order].astype(np.int64), short[order])
+    return order[keep]
 
 
 def _pareto_counted(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> np.ndarray:

@@ -59,6 +59,28 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
 
 
 @compiled
+def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
+    cost: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
+) -> np.ndarray:
+    """Which states to keep (`planner.dp._pareto_by_count`), given in order of count, `short`
+    (below the band's bottom), spend and falling engagement: in each run of one count that
+    reaches the bottom, the states worth more than every one before them; in each run that is
+    short of it, the first state of each spend."""
+    keep = np.zeros(cost.size, dtype=np.bool_)
+    best = -np.inf
+    for i in range(cost.size):
+        new_run = i == 0 or count[i] != count[i - 1] or short[i] != short[i - 1]
+        if short[i]:
+            keep[i] = new_run or cost[i] != cost[i - 1]
+        else:
+            if new_run:
+                best = -np.inf
+            keep[i] = new_run or value[i] > best
+            best = max(best, value[i])
+    return keep
+
+
+@compiled
 def _smallest(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:  # pragma: no cover
     """The `width` entries of `idx` with the smallest `key`, by key, ties in `idx` order (a
     stable sort's first `width`, without sorting everything)."""
