@@ -685,7 +685,12 @@ def _pareto_by_count(
         return np.zeros(0, dtype=np.int64)
     counts = count if by_count else np.zeros(cost.size, dtype=np.int64)
     short = cost < macro_min
-    order = np.lexsort((-value, cost, short, counts))
+    # Count, short and spend as one integer where it fits (a sort by two keys, not four).
+    span = int(cost.max()) + 1
+    if (int(counts.max()) + 1) * 2 * span < 1 << 62 and int(cost.min()) >= 0:
+        order = np.lexsort((-value, (counts * 2 + short) * span + cost))
+    else:
+        order = np.lexsort((-value, cost, short, counts))
     keep = pareto_runs(cost[order], value[order], counts[order].astype(np.int64), short[order])
     return order[keep]
 
