@@ -713,6 +713,32 @@ def _pareto_counted(cost: np.ndarray, value: np.ndarray, count: np.ndarray) -> n
     return order[keep]
 
 
+class _Steps:
+    """The capped micro phase's history: for each step, each state's parent in the step before
+    and the posts it took, in flat arrays that grow by doubling (read back by the compiled
+    `planner.kernels.trace_back`, whose time grows with the steps alone)."""
+
+    def __init__(self) -> None:
+        self.parent = np.empty(1 << 12, dtype=np.int32)
+        self.took = np.empty(1 << 12, dtype=np.int32)
+        self.offsets = np.zeros(1 << 8, dtype=np.int64)  # step t's states start at offsets[t]
+        self.steps = 0
+
+    def append(self, parent: np.ndarray, took: np.ndarray) -> None:
+        start = int(self.offsets[self.steps])
+        end = start + parent.size
+        if end > self.parent.size:
+            size = max(end, 2 * self.parent.size)
+            self.parent = np.resize(self.parent, size)
+            self.took = np.resize(self.took, size)
+        if self.steps + 2 > self.offsets.size:
+            self.offsets = np.resize(self.offsets, 2 * self.offsets.size)
+        self.parent[start:end] = parent
+        self.took[start:end] = took
+        self.steps += 1
+        self.offsets[self.steps] = end
+
+
 def _counted_micro_phase(
     search: _Search,
     states: _MacroStates,
@@ -733,7 +759,7 @@ def _counted_micro_phase(
     Heuristic passes (nothing certified): `core_limit` keeps only that many influencers open (the
     least regret), `beam` keeps only that many states after each step (the best bounds).
     """
-    from planner.kernels import counted_step  # numba: only capped plans need it
+    from planner.kernels import counted_step, trace_back  # numba: only capped plans need them
 
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
@@ -844,7 +870,8 @@ def _counted_micro_phase(
     # The compiled step takes states by count, then spend, then falling engagement.
     origin = origin[fits][np.lexsort((-s_value[fits], s_cost[fits], s_count[fits]))]
     s_cost, s_value, s_count = s_cost[origin], s_value[origin], s_count[origin]
-    history: list[tuple[np.ndarray, np.ndarray]] = []
+    history = _Steps()
+    step_start = env.starts[core_groups[order]]  # each step's influencer: first post in `env`
     best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
     if s_cost.size:
         top_state = int(np.argmax(s_value))
@@ -855,14 +882,11 @@ def _counted_micro_phase(
     def rebuild(step: int, state: int) -> np.ndarray:
         """The plan of state `state` after step `step` (-1: before the first core group)."""
         chosen = np.zeros(items.owner.size, dtype=bool)
-        for t in range(step, -1, -1):
-            parent, took = history[t]
-            eg = int(core_group_ids[order[t]])
-            start = int(env.starts[eg])
-            chosen[env.idx[start : start + int(took[state])]] = True
-            state = int(parent[state])
+        first = trace_back(
+            step, state, history.offsets, history.parent, history.took, step_start, env.idx, chosen
+        )
         chosen[fixed_items] = True
-        return chosen | states.plan(search, int(origin[state]))
+        return chosen | states.plan(search, int(origin[first]))
 
     work = 0  # states generated so far
     for t, g in enumerate(order):
@@ -901,7 +925,7 @@ def _counted_micro_phase(
             top = np.sort(np.argpartition(-bound, beam)[:beam])
             s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
             parent, took, bound = parent[top], took[top], bound[top]
-        history.append((parent, took))
+        history.append(parent, took)
         if (
             s_cost.size > _COUNTED_MAX_STATES
             or work > _COUNTED_MAX_WORK

@@ -81,6 +81,30 @@ def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks t
 
 
 @compiled
+def trace_back(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
+    step: int,
+    state: int,
+    offsets: np.ndarray,
+    parent: np.ndarray,
+    took: np.ndarray,
+    step_start: np.ndarray,
+    idx: np.ndarray,
+    chosen: np.ndarray,
+) -> int:
+    """The posts state `state` of step `step` took in the capped micro phase (planner/dp.py,
+    `_Steps`), written into `chosen`: at step t it took `took` posts of the influencer whose
+    first post is `idx[step_start[t]]`, and came from state `parent` of step t - 1. Returns the
+    state it came from before the first step."""
+    for t in range(step, -1, -1):
+        at = offsets[t] + state
+        first = step_start[t]
+        for i in range(took[at]):
+            chosen[idx[first + i]] = True
+        state = parent[at]
+    return state
+
+
+@compiled
 def _smallest(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:  # pragma: no cover
     """The `width` entries of `idx` with the smallest `key`, by key, ties in `idx` order (a
     stable sort's first `width`, without sorting everything)."""
