@@ -163,6 +163,17 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             orders=orders,
         )
     else:
+        # Without the caps the model is a relaxation: when its best plan meets the caps, that
+        # plan is the best capped plan too, with the same certificate (a cap above what the
+        # budget buys, or one that only the fractional LP reaches); when it has no plan,
+        # neither has the capped model. Else its cost (one uncapped plan) is small beside the
+        # capped search's.
+        free = dataclasses.replace(items, max_influencers=None, max_macro=None)
+        uncapped = _solve(free, time_limit / 4, shared)
+        if uncapped.status == "infeasible":
+            return uncapped
+        if uncapped.status == "optimal" and not items.check(uncapped.chosen):
+            return uncapped
         relaxed = counted_lp(items, value)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from planner import Campaign, check_roster
@@ -64,3 +66,25 @@ def test_capped_cases_at_5000_are_solved_by_the_engine_itself(monkeypatch, band,
     solution = solve(items)
     assert solution.status == "optimal" and solution.gap <= 1e-6
     assert not items.check(solution.chosen)
+
+
+@pytest.mark.parametrize("budget", [90_000, 95_000])
+def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(monkeypatch, budget):
+    """The sample roster with at most 200 influencers (macro 0-60%): at these budgets the best
+    plan without the cap books 155-165 influencers, but the capped LP is held by the cap, so
+    the capped search outgrew its states and handed the model to HiGHS (4-5 s a plan). Without
+    the caps the model is a relaxation: its best plan, which meets the caps, is the answer."""
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
+
+    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
+    table = check_roster(
+        pd.read_csv(Path(__file__).parent.parent / "data" / "sample_roster.csv")
+    ).table
+    capped = build_items(table, Campaign(budget=budget, max_influencers=200, macro_share_max=0.6))
+    solution = solve(capped)
+    uncapped = solve(dataclasses.replace(capped, max_influencers=None))
+    assert solution.status == "optimal" and not capped.check(solution.chosen)
+    assert solution.value == pytest.approx(uncapped.value, rel=1e-9)
+    assert int((solution.chosen & capped.first).sum()) < 200
