@@ -3,6 +3,7 @@
     python benchmarks/optimiser.py [--sizes 500 5000 50000] [--repeats 5]
     python benchmarks/optimiser.py --capped [--caps 25 50 200] [--sizes ...]
     python benchmarks/optimiser.py --split-curve [--sizes ...]
+    python benchmarks/optimiser.py --sample-caps [--caps 30 100 200]
 
 Default: per roster, the median time of our optimiser and of the reference, the ratio, and both
 plans' values and certified gaps. Budgets are 10% of what buying every allowed post would cost,
@@ -14,6 +15,10 @@ to hand over to HiGHS, and HiGHS on the same model with --reference-time-limit (
 not finish" with its best gap when it runs out). One small capped plan is solved first, so that
 loading the compiled kernels (numba, once per process) is not in the first rows (every mode
 does this).
+
+--sample-caps: the sample roster with each cap of --caps (and none), macro 0-60%, at every
+$5,000 from $20,000 to $200,000: median, 90th percentile and slowest plan, and how many budgets
+the engine handed to HiGHS.
 
 --split-curve: the 11 certified points of the split curve (`planner.plan.split_points`, from
 shared work) against one plan at the same size and against the same 11 bands each solved alone
@@ -71,6 +76,11 @@ def main() -> None:
     parser.add_argument(
         "--skip-independent", action="store_true", help="split curve: no 11 independent solves"
     )
+    parser.add_argument(
+        "--sample-caps",
+        action="store_true",
+        help="the sample roster with caps on influencers in total, budgets $20,000-$200,000",
+    )
     args = parser.parse_args()
     # Small plans first: each compiled kernel (planner/kernels.py) is loaded from numba's cache
     # (or compiled) on its first use in a process, which is not what the rows measure.
@@ -80,6 +90,9 @@ def main() -> None:
         return
     if args.split_curve:
         curve(args)
+        return
+    if args.sample_caps:
+        sample_caps(args)
         return
     print(
         f"{'roster':<22} {'ours ms':>9} {'textbook ms':>12} {'ratio':>7} "
@@ -223,6 +236,38 @@ def curve(args: argparse.Namespace) -> None:
                 line += f"{'skipped':>11} {'':>12} "
                 diff = float("nan")
             print(line + f"{worst:>9.1e} {diff:>9.1e}", flush=True)
+
+
+def sample_caps(args: argparse.Namespace) -> None:
+    """The sample roster (data/sample_roster.csv, 397 influencers) with the caps of --caps on
+    influencers in total, macro 0-60%, at every $5,000 from $20,000 to $200,000: a marketer's
+    own caps moving the budget slider. Per cap: the median, 90th percentile and slowest plan,
+    how many budgets took over 0.1 s, and how many the engine handed to HiGHS."""
+    import pandas as pd
+
+    roster = check_roster(
+        pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    )
+    budgets = range(20_000, 200_001, 5_000)
+    print(
+        f"{'cap':>5} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'over 0.1 s':>10} {'HiGHS':>6}"
+    )
+    for cap in [None, *args.caps]:
+        times, slow = [], 0
+        with _Watch() as watch:
+            for budget in budgets:
+                campaign = Campaign(budget=budget, macro_share_max=0.6, max_influencers=cap)
+                items = build_items(roster.table, campaign)
+                start = time.perf_counter()
+                solve(items)
+                times.append(time.perf_counter() - start)
+                slow += times[-1] > 0.1
+        ms = sorted(t * 1000 for t in times)
+        print(
+            f"{cap or 'none':>5} {statistics.median(ms):>10.0f} {ms[int(0.9 * len(ms))]:>8.0f} "
+            f"{ms[-1]:>8.0f} {slow:>7}/{len(ms)} {watch.calls:>6}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
