@@ -15,7 +15,8 @@ is integral, so min L over the prices equals the LP relaxation with the caps (Ge
 For given prices the inner LP is again two chains, of each influencer's concave envelope: the
 first "segment" buys posts 0..x*-1 at once (x* maximises (f_i(x) - charge) / (x c_i)), later posts
 one by one (`counted_lp`). L is convex in each price and its slope in rho is K minus the number
-of influencers the LP buys, so a bisection on that slope finds the best rho (and, nested, sigma).
+of influencers the LP buys, and piecewise linear: Kelley's cutting planes (the next price where
+the tangents at the bracket's ends meet) find the best rho (and, nested, sigma) in a few steps.
 """
 
 from __future__ import annotations

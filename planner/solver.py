@@ -17,7 +17,9 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         scale engagement by the best post (bounds stay well scaled)
         LP relaxation -> bound z_LP, fractional y, dual prices (relaxation.py)
             no caps: exact, by splitting B between two Dantzig chains (micro, macro)
-            caps:    its Lagrangian dual: prices rho, sigma per influencer, bisected
+            caps:    its Lagrangian dual: prices rho, sigma per influencer, by cutting planes
+        with caps: first the model without them (a relaxation); its plan, if it meets the caps,
+            is the answer (and no plan there means none here)
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
