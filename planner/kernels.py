@@ -8,8 +8,26 @@ arrays; the search around it (bounds, completions, limits, rebuilding the plan) 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from planner.compiled import compiled
+
+
+@njit(nogil=True, inline="always")
+def _totals(  # pragma: no cover (compiled)
+    cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
+) -> tuple[int, int, int, int]:
+    """A plan's spend, macro spend, influencers and macro influencers."""
+    spend, macro_spend, influencers, macro_influencers = 0, 0, 0, 0
+    for j in range(cost.size):
+        if chosen[j]:
+            spend += cost[j]
+            if macro[j]:
+                macro_spend += cost[j]
+            if k[j] == 0:
+                influencers += 1
+                macro_influencers += macro[j]
+    return spend, macro_spend, influencers, macro_influencers
 
 
 @compiled
@@ -27,17 +45,8 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     """A greedy fill (`planner.heuristics.greedy_fill`): adds to `chosen` each post in `order`
     that still fits: the budget, the macro share's top, the caps (the numbers given), and an
     influencer's earlier posts before their later ones."""
-    spend, macro_spend, n_first, n_macro = 0, 0, 0, 0
-    cheapest = cost[0] if cost.size else 0
-    for j in range(cost.size):
-        cheapest = min(cheapest, cost[j])
-        if chosen[j]:
-            spend += cost[j]
-            if macro[j]:
-                macro_spend += cost[j]
-            if k[j] == 0:
-                n_first += 1
-                n_macro += macro[j]
+    spend, macro_spend, n_first, n_macro = _totals(cost, macro, k, chosen)
+    cheapest = cost.min() if cost.size else 0
     for j in order:
         if budget - spend < cheapest:
             break  # nothing more fits
@@ -139,15 +148,10 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     drop_idx = np.empty(n, dtype=np.int64)
     drop_key = np.empty(n)
     for _ in range(rounds):
-        spend, macro_spend, n_total, n_macro, n_add, n_drop = 0, 0, 0, 0, 0, 0
+        spend, macro_spend, n_total, n_macro = _totals(cost, macro, k, chosen)
+        n_add, n_drop = 0, 0
         for j in range(n):
             if chosen[j]:
-                spend += cost[j]
-                if macro[j]:
-                    macro_spend += cost[j]
-                if k[j] == 0:
-                    n_total += 1
-                    n_macro += macro[j]
                 if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
                     drop_idx[n_drop] = j  # the influencer's last post in the plan
                     drop_key[n_drop] = ratio[j]
