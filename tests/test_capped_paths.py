@@ -71,7 +71,7 @@ def test_capped_cases_at_5000_are_solved_by_the_engine_itself(monkeypatch, band,
 @pytest.mark.parametrize("budget", [90_000, 95_000])
 def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(monkeypatch, budget):
     """The sample roster with at most 200 influencers (macro 0-60%): at these budgets the best
-    plan without the cap books 155-165 influencers, but the capped LP is held by the cap, so
+    plan without the cap books 155-175 influencers, but the capped LP is held by the cap, so
     the capped search outgrew its states and handed the model to HiGHS (4-5 s a plan). Without
     the caps the model is a relaxation: its best plan, which meets the caps, is the answer."""
 
