@@ -42,7 +42,7 @@ import planner.mip  # noqa: E402
 from planner.mip import solve_mip  # noqa: E402
 from planner.model import build_items  # noqa: E402
 from planner.plan import split_points  # noqa: E402
-from planner.roster import check_roster  # noqa: E402
+from planner.roster import check_roster, read_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
 from planner.solver import solve  # noqa: E402
 from planner.synthetic import synthetic_roster  # noqa: E402
@@ -243,11 +243,7 @@ def sample_caps(args: argparse.Namespace) -> None:
     influencers in total, macro 0-60%, at every $5,000 from $20,000 to $200,000: a marketer's
     own caps moving the budget slider. Per cap: the median, 90th percentile and slowest plan,
     how many budgets took over 0.1 s, and how many the engine handed to HiGHS."""
-    import pandas as pd
-
-    roster = check_roster(
-        pd.read_csv(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
-    )
+    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
     budgets = range(20_000, 200_001, 5_000)
     print(
         f"{'cap':>5} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'over 0.1 s':>10} {'HiGHS':>6}"

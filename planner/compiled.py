@@ -10,6 +10,9 @@ from numba import njit
 
 F = TypeVar("F", bound=Callable[..., object])
 
+# A count cap that is not set, in the compiled loops' integers.
+NO_CAP = -1
+
 
 def compiled(function: F) -> F:
     """`function` compiled by numba (`nogil`: other threads run meanwhile), its machine code

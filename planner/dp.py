@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from planner.chain import DantzigChain
+from planner.kernels import core_steps, counted_step, pareto_runs, trace_back
 from planner.model import PostItems, first_posts
 from planner.relaxation import Duals, Envelopes
 
@@ -581,7 +582,6 @@ def _expanding_core(
     Each state remembers only its last 64 decisions, so the states are kept every 64 steps: the
     plan's ancestor there is the state of its spend less that of its known decisions (one state
     per spend), whose own bits go 64 steps further back, and so on to the start."""
-    from planner.kernels import core_steps  # numba: compiled on first use
 
     budget = search.items.budget
     n = cost.size
@@ -679,8 +679,6 @@ def _pareto_by_count(
     bottom, spending less is not better (the plan must still reach the bottom), so there only
     states of equal spend compete. In order of count, then the states that reach the bottom
     before those that do not, each by spend and falling engagement (equal ones in index order)."""
-    from planner.kernels import pareto_runs  # numba
-
     if cost.size == 0:
         return np.zeros(0, dtype=np.int64)
     counts = count if by_count else np.zeros(cost.size, dtype=np.int64)
@@ -759,8 +757,6 @@ def _counted_micro_phase(
     Heuristic passes (nothing certified): `core_limit` keeps only that many influencers open (the
     least regret), `beam` keeps only that many states after each step (the best bounds).
     """
-    from planner.kernels import counted_step, trace_back  # numba: only capped plans need them
-
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
     lam, rho = max(duals.budget, 0.0), max(duals.count, 0.0)
@@ -877,7 +873,6 @@ def _counted_micro_phase(
         top_state = int(np.argmax(s_value))
         if s_value[top_state] > search.best:
             search.best, best_at = float(s_value[top_state]), (-1, top_state)
-    core_group_ids = core_groups  # env group index of each core_env group (same order)
 
     def rebuild(step: int, state: int) -> np.ndarray:
         """The plan of state `state` after step `step` (-1: before the first core group)."""
@@ -892,7 +887,7 @@ def _counted_micro_phase(
     for t, g in enumerate(order):
         if s_cost.size == 0:
             break
-        eg = int(core_group_ids[g])
+        eg = int(core_groups[g])
         start, length = int(env.starts[eg]), int(env.lengths[eg])
         options = np.concatenate(
             [

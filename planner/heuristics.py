@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.compiled import NO_CAP
 from planner.kernels import fill, swap
 from planner.model import PostItems, first_posts
 
@@ -30,19 +31,23 @@ class Orders:
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Add posts in `order` while every constraint still holds (macro minimum aside)."""
     chosen = chosen.copy()
-    none = 1 << 62
     fill(
         items.cost,
         items.macro,
         items.k,
         chosen,
         np.asarray(order, dtype=np.int64),
-        int(items.budget),
-        int(items.macro_max),
-        none if items.max_influencers is None else int(items.max_influencers),
-        none if items.max_macro is None else int(items.max_macro),
+        (int(items.budget), int(items.macro_max), *_caps(items)),
     )
     return chosen
+
+
+def _caps(items: PostItems) -> tuple[int, int]:
+    """The caps on influencers and on macro influencers, as the compiled loops take them."""
+    return (
+        NO_CAP if items.max_influencers is None else int(items.max_influencers),
+        NO_CAP if items.max_macro is None else int(items.max_macro),
+    )
 
 
 def repair(
@@ -101,7 +106,6 @@ def improve(
     """Swap one post for another (or add one) while that gains engagement: fills the budget
     that a greedy fill leaves over, which decides optimality when posts are priced alike."""
     chosen = chosen.copy()
-    none = -1
     swap(
         items.cost,
         np.asarray(value, dtype=np.float64),
@@ -109,13 +113,7 @@ def improve(
         items.k,
         items.macro,
         chosen,
-        (
-            int(items.budget),
-            int(items.macro_min),
-            int(items.macro_max),
-            none if items.max_influencers is None else int(items.max_influencers),
-            none if items.max_macro is None else int(items.max_macro),
-        ),
+        (int(items.budget), int(items.macro_min), int(items.macro_max), *_caps(items)),
         width,
         rounds,
     )

@@ -37,14 +37,13 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     k: np.ndarray,
     chosen: np.ndarray,
     order: np.ndarray,
-    budget: int,
-    macro_max: int,
-    max_influencers: int,
-    max_macro: int,
+    limits: tuple[int, int, int, int],
 ) -> None:
     """A greedy fill (`planner.heuristics.greedy_fill`): adds to `chosen` each post in `order`
-    that still fits: the budget, the macro share's top, the caps (the numbers given), and an
-    influencer's earlier posts before their later ones."""
+    that still fits: the budget, the macro share's top, the caps, and an influencer's earlier
+    posts before their later ones. `limits`: the budget, the macro spend's most, the caps on
+    influencers and on macro influencers (-1: none)."""
+    budget, macro_max, max_influencers, max_macro = limits
     spend, macro_spend, n_first, n_macro = _totals(cost, macro, k, chosen)
     cheapest = cost.min() if cost.size else 0
     for j in order:
@@ -57,7 +56,9 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         if is_macro and macro_spend + c > macro_max:
             continue
         if k[j] == 0:
-            if n_first + 1 > max_influencers or (is_macro and n_macro + 1 > max_macro):
+            if (max_influencers >= 0 and n_first >= max_influencers) or (
+                is_macro and max_macro >= 0 and n_macro >= max_macro
+            ):
                 continue
             n_first += 1
             n_macro += is_macro

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from planner.compiled import compiled
+from planner.compiled import NO_CAP, compiled
 from planner.model import first_post_engagement, posts_allowed, to_cents
 from planner.plan import BandPoint, Plan, make_plan, split_points
 from planner.risk import (
@@ -377,8 +377,6 @@ class OutreachOutcome(Draws):
         }
 
 
-# A count cap that is not set, in the compiled loop's integers.
-_NO_CAP = -1
 # A price no offer has: the trees' leaves that hold no offer of their kind.
 _NO_OFFER = np.iinfo(np.int64).max
 
@@ -655,8 +653,8 @@ def simulate_outreach(
         _price_tree(cost, macro),
         budget,
         macro_max,
-        _NO_CAP if campaign.max_macro is None else int(campaign.max_macro),
-        _NO_CAP if campaign.max_influencers is None else int(campaign.max_influencers),
+        NO_CAP if campaign.max_macro is None else int(campaign.max_macro),
+        NO_CAP if campaign.max_influencers is None else int(campaign.max_influencers),
         int(assumptions.rounds),
         _stream(seed, 3),
         _stream(seed, 5),

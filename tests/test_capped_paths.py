@@ -6,10 +6,9 @@ import dataclasses
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from planner import Campaign, check_roster
+from planner import Campaign, check_roster, read_roster
 from planner.model import PostItems, build_items
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
@@ -79,9 +78,7 @@ def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(monkeypatch,
         raise AssertionError("the engine handed the model to HiGHS's branch and bound")
 
     monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
-    table = check_roster(
-        pd.read_csv(Path(__file__).parent.parent / "data" / "sample_roster.csv")
-    ).table
+    table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
     capped = build_items(table, Campaign(budget=budget, max_influencers=200, macro_share_max=0.6))
     solution = solve(capped)
     uncapped = solve(dataclasses.replace(capped, max_influencers=None))
