@@ -30,6 +30,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -37,7 +38,7 @@ import numpy as np
 from planner.chain import DantzigChain
 from planner.kernels import core_steps, counted_step, pareto_runs, trace_back
 from planner.model import PostItems, first_posts
-from planner.relaxation import Duals, Envelopes
+from planner.relaxation import Duals, Envelopes, SegmentChain, cap_price
 
 # Past this many live states the programme gives up and the caller uses branch and bound.
 MAX_STATES = 400_000
@@ -57,7 +58,8 @@ _COUNTED_CORE = 40
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
-# Prices per influencer tried in the capped micro phase's bounds, as multiples of the LP's.
+# Prices per influencer tried in the capped micro phase's bounds, as multiples of the most
+# promising macro state's own (the model's LP price is tried too).
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
 # Budget prices tried in the Lagrangian bounds, as multiples of the LP's: the smallest bound wins.
 _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.25, 1.6])
@@ -179,6 +181,35 @@ class _Search:
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
+
+    @cached_property
+    def micro_env(self) -> Envelopes:
+        """The micro influencers' posts as envelopes (the capped micro phase's groups)."""
+        return Envelopes(self.items, self.value, ~self.items.macro)
+
+    @cached_property
+    def _charged(self) -> dict[float, SegmentChain]:
+        return {}
+
+    @cached_property
+    def _cap_prices(self) -> dict[tuple[int, int], float]:
+        return {}
+
+    def charged_chain(self, price: float) -> SegmentChain:
+        """`micro_env`'s chain with each influencer's first post charged `price` (kept: the
+        capped micro phase's passes ask for the same prices)."""
+        chain = self._charged.get(price)
+        if chain is None:
+            chain = self._charged[price] = self.micro_env.chain(price, keep_negative=False)
+        return chain
+
+    def cap_price(self, room: int, left: int) -> float:
+        """The micro influencers' own price per influencer for `room` cents and `left` more
+        influencers (`planner.relaxation.cap_price`, kept)."""
+        price = self._cap_prices.get((room, left))
+        if price is None:
+            price = self._cap_prices[(room, left)] = cap_price(self.micro_env, room, left)
+        return price
 
     @property
     def threshold(self) -> float:
@@ -747,27 +778,50 @@ def _counted_micro_phase(
 ) -> DPResult:
     """Micro influencers as groups of 0..m posts when the number of influencers is capped.
 
-    With rho the LP's price per influencer and lambda its budget price, every plan from state s
-    is worth at most v_s + lambda (B - c_s) + rho (K - n_s) + sum_i max_x p_i(x), where
-    p_i(x) = f_i(x) - lambda c_i x - rho [x > 0], less the loss max p_i - p_i(x_i) of each choice:
-    options whose loss alone sinks every state are fixed away (reduced-cost fixing by groups). The
-    rest are stepped through, influencers by their envelope's first ratio, states pruned per count
-    by dominance and by v + rho (K - n) + Dantzig's bound of the envelopes still to come.
+    With any price rho per influencer and lambda per cent, every plan from state s is worth at
+    most v_s + lambda (B - c_s) + rho (K - n_s) + sum_i max_x p_i(x), where
+    p_i(x) = f_i(x) - lambda c_i x - rho [x > 0], less the loss max p_i - p_i(x_i) of each choice.
+    Each state takes the prices of its smallest LP bound among a few: the model's LP price and
+    multiples of the price that is best for the most promising state's own micro LP
+    (`planner.relaxation.cap_price`), with the budget price at its break. Options whose loss
+    alone sinks every state are fixed away (reduced-cost fixing by groups). The rest are stepped
+    through, influencers by their envelope's first ratio, states pruned per count by dominance
+    and by v + rho (K - n) + Dantzig's bound of the envelopes still to come (the smallest over
+    the prices).
 
     Heuristic passes (nothing certified): `core_limit` keeps only that many influencers open (the
     least regret), `beam` keeps only that many states after each step (the best bounds).
     """
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
-    lam, rho = max(duals.budget, 0.0), max(duals.count, 0.0)
-    env = Envelopes(items, value, ~items.macro)
-    chain_all = env.chain(rho, keep_negative=False)
+    env = search.micro_env
+    room, left = budget - states.cost, cap - states.count
+    # Prices per influencer: the model's LP price, and the micro influencers' own for the most
+    # promising macro state (the model's LP may buy part of a macro influencer, and its price
+    # then misjudges every macro state: 18x too low on the sample at $80,000, a bound 2% loose
+    # where the state's own is 1e-5 from its best plan). Each state takes its best.
+    rho_lp = max(duals.count, 0.0)
+    chain_lp = search.charged_chain(rho_lp)
+    bound = np.fmin(
+        states.value + rho_lp * left + chain_lp.value_at(room),
+        states.value + search.micro_chain.value_at(room),
+    )
+    rho_own = search.cap_price(int(room[np.argmax(bound)]), int(left[np.argmax(bound)]))
+    rhos = np.unique(np.concatenate([rho_own * _RHO_FACTORS, [rho_lp]]))
+    at_price = []  # per price: each state's bound and budget price
+    for price in rhos:
+        chain = search.charged_chain(float(price))
+        at_price.append(
+            (states.value + price * left + chain.value_at(room), chain.slope_above(room))
+        )
+    by_price = np.array([b for b, _ in at_price])
+    pick = np.argmin(by_price, axis=0)
+    states_at = np.arange(states.cost.size)
+    bound = np.fmin(bound, by_price[pick, states_at])
+    rho_s = rhos[pick]
+    lam_s = np.array([lam for _, lam in at_price])[pick, states_at]
 
     # Greedy completions of the best few macro states.
-    bound = np.fmin(
-        states.value + rho * (cap - states.count) + chain_all.value_at(budget - states.cost),
-        states.value + search.micro_chain.value_at(budget - states.cost),
-    )
     for state in np.argsort(-bound)[:4]:
         if bound[state] <= search.threshold:
             break
@@ -778,42 +832,57 @@ def _counted_micro_phase(
     live = bound > search.threshold
     search.drop(bound[~live])
     states = states.keep(live)
+    rho_s, lam_s = rho_s[live], lam_s[live]
     if states.cost.size == 0 or env.groups == 0:
         return _result(search)
 
-    # Reduced-cost fixing by groups.
+    # Reduced-cost fixing by groups, with each state's prices (the most promising states one by
+    # one, the rest together at the model's LP prices): an option stays open while its loss is
+    # within some row's window.
+    by_bound = np.argsort(-bound[live], kind="stable")
+    own, rest = by_bound[:_PER_STATE_FIXING], by_bound[_PER_STATE_FIXING:]
+    base = states.value + lam_s * room[live] + rho_s * left[live]
+    lam_r, rho_r, base_r = lam_s[own], rho_s[own], base[own]
+    if rest.size:
+        lam_lp = max(duals.budget, 0.0)
+        lam_r, rho_r = np.append(lam_r, lam_lp), np.append(rho_r, rho_lp)
+        rest_base = states.value[rest] + lam_lp * room[live][rest] + rho_lp * left[live][rest]
+        base_r = np.append(base_r, rest_base.max())
     k, cost = env.k, env.cost
-    profit = env.cum_value - lam * (k + 1) * cost - rho  # p_i(k + 1)
-    best_profit = np.maximum(np.maximum.reduceat(profit, env.starts), 0.0)
-    top = float(
-        np.max(states.value + lam * (budget - states.cost) + rho * (cap - states.count))
-        + best_profit.sum()
-    )
-    window = top - search.threshold
-    if window <= 0:
-        search.drop(np.array([top]))
+    profit = (
+        env.cum_value[None, :] - lam_r[:, None] * ((k + 1) * cost)[None, :] - rho_r[:, None]
+    )  # p_i(k + 1), per row
+    best_profit = np.maximum(np.maximum.reduceat(profit, env.starts, axis=1), 0.0)
+    top_r = base_r + best_profit.sum(axis=1)
+    window = top_r - search.threshold
+    if not np.any(window > 0):
+        search.drop(np.array([float(top_r.max())]))
         return _result(search)
     loss_none = best_profit  # of taking no post
-    loss_post = best_profit[env.group_of] - profit  # of taking k + 1 posts
-    allowed_none = loss_none < window
-    allowed_post = loss_post < window
+    loss_post = best_profit[:, env.group_of] - profit  # of taking k + 1 posts
+    allowed_none = np.any(loss_none < window[:, None], axis=0)
+    allowed_post = np.any(loss_post < window[:, None], axis=0)
     if core_limit is not None:  # heuristic: only the groups with the least regret stay open
+        at = int(np.argmax(top_r))  # as the most promising row sees them
         regret = np.minimum(
-            np.where(loss_none > 0, loss_none, np.inf),
-            np.minimum.reduceat(np.where(loss_post > 0, loss_post, np.inf), env.starts),
+            np.where(loss_none[at] > 0, loss_none[at], np.inf),
+            np.minimum.reduceat(np.where(loss_post[at] > 0, loss_post[at], np.inf), env.starts),
         )
-        zero_options = (loss_none <= 0).astype(np.int64) + np.add.reduceat(
-            (loss_post <= 0).astype(np.int64), env.starts
+        zero_options = (loss_none[at] <= 0).astype(np.int64) + np.add.reduceat(
+            (loss_post[at] <= 0).astype(np.int64), env.starts
         )
         regret = np.where(zero_options > 1, 0.0, regret)
         if regret.size > core_limit:
             open_ = np.zeros(regret.size, dtype=bool)
             open_[np.argpartition(regret, core_limit)[:core_limit]] = True
-            allowed_none &= open_ | (loss_none <= 0)
-            allowed_post &= open_[env.group_of] | (loss_post <= 0)
-    excluded = np.concatenate([loss_none[~allowed_none], loss_post[~allowed_post]])
-    if excluded.size:
-        search.drop(np.array([top - float(excluded.min())]))
+            allowed_none &= open_ | (loss_none[at] <= 0)
+            allowed_post &= open_[env.group_of] | (loss_post[at] <= 0)
+    if not allowed_none.all() or not allowed_post.all():
+        # What the closed options could still earn, from any state.
+        excluded = np.concatenate(
+            [loss_none[:, ~allowed_none], loss_post[:, ~allowed_post]], axis=1
+        )
+        search.drop(np.array([float(np.max(top_r - excluded.min(axis=1)))]))
     n_options = allowed_none.astype(np.int64) + np.add.reduceat(
         allowed_post.astype(np.int64), env.starts
     )
@@ -832,14 +901,13 @@ def _counted_micro_phase(
     core_mask = np.zeros(items.owner.size, dtype=bool)
     core_mask[env.idx[np.isin(env.group_of, core_groups)]] = True
     core_env = Envelopes(items, value, core_mask)
-    # Dantzig's bound of the envelopes still to come, for a few prices per influencer around the
-    # LP's (the smallest bound wins). Influencers go in order of their first envelope ratio at the
-    # LP's price; for every price, the chain from the best first ratio still to come on holds
-    # every segment still to come.
+    # Dantzig's bound of the envelopes still to come, for the same prices per influencer (the
+    # smallest bound wins). Influencers go in order of their first envelope ratio at the most
+    # promising state's price; for every price, the chain from the best first ratio still to
+    # come on holds every segment still to come.
     bounds_at = []
     order = np.arange(core_env.groups)
-    for r, factor in enumerate(_RHO_FACTORS if rho > 0 else np.array([1.0])):
-        price = rho * factor
+    for r, price in enumerate(rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]):
         chain = core_env.chain(price, keep_negative=False)
         first_ratio = np.full(core_env.groups, -np.inf)
         links = np.flatnonzero(chain.first)

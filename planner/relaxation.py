@@ -17,11 +17,15 @@ first "segment" buys posts 0..x*-1 at once (x* maximises (f_i(x) - charge) / (x 
 one by one (`counted_lp`). L is convex in each price and its slope in rho is K minus the number
 of influencers the LP buys, and piecewise linear: Kelley's cutting planes (the next price where
 the tangents at the bracket's ends meet) find the best rho (and, nested, sigma) in a few steps.
+`cap_price` does the same for some influencers alone (the capped programme's micro phase, for
+what a macro state leaves: its own price can be far from the whole model's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -239,36 +243,8 @@ def counted_lp(items: PostItems, value: np.ndarray, tolerance: float = 1e-9) -> 
             bound, bought_micro + bought_macro, bought_macro, rho, sigma, split, micro, macro
         )
 
-    def search(f, cap: float, count) -> Point:  # type: ignore[no-untyped-def]
-        """The best price for a cap: the bound is a convex, piecewise linear function of the
-        price whose slope is cap - count. Kelley's cutting planes in one dimension: the next
-        price is where the tangents at the ends of the bracket meet, the value there bounds the
-        minimum from below, and the search stops once the best bound found is within
-        `tolerance` of it (each new price is a breakpoint's neighbour: a few steps, where a
-        bisection to the same precision took some thirty)."""
-        best = low_end = f(0.0)
-        if count(low_end) <= cap:
-            return best
-        high_end = f(top_price)
-        if high_end.bound < best.bound:
-            best = high_end
-        lo, hi = 0.0, top_price
-        for _ in range(_MAX_CUTS):
-            g_lo, g_hi = cap - count(low_end), cap - count(high_end)
-            if g_hi <= 0:  # the high end buys exactly the cap: no price does better
-                break
-            price = (high_end.bound - low_end.bound + g_lo * lo - g_hi * hi) / (g_lo - g_hi)
-            floor = low_end.bound + g_lo * (price - lo)  # the tangents' meeting point
-            if best.bound - floor <= tolerance * abs(best.bound) or not lo < price < hi:
-                break
-            at = f(price)
-            if at.bound < best.bound:
-                best = at
-            if count(at) > cap:
-                lo, low_end = price, at
-            else:
-                hi, high_end = price, at
-        return best
+    def search(f: Callable[[float], Point], cap: float, count: Callable[[Point], float]) -> Point:
+        return _kelley(f, cap, count, top_price, tolerance)[1]
 
     def best_sigma(rho: float) -> Point:
         micro = micro_env.chain(rho, keep_negative=False)
@@ -289,6 +265,74 @@ def counted_lp(items: PostItems, value: np.ndarray, tolerance: float = 1e-9) -> 
     top, bottom = _band_duals(items, best.split, best.macro.total)
     duals = Duals(best.split.budget_price, top, bottom, best.sigma, best.rho)
     return Relaxation(y, best.bound, duals)
+
+
+class _HasBound(Protocol):
+    bound: float
+
+
+_P = TypeVar("_P", bound=_HasBound)
+
+
+def _kelley(
+    f: Callable[[float], _P],
+    cap: float,
+    count: Callable[[_P], float],
+    top_price: float,
+    tolerance: float,
+) -> tuple[float, _P]:
+    """The price of a cap that minimises a Lagrangian bound `f(price).bound`, and its point: the
+    bound is a convex, piecewise linear function of the price whose slope is cap - count.
+    Kelley's cutting planes in one dimension: the next price is where the tangents at the ends
+    of the bracket meet, the value there bounds the minimum from below, and the search stops
+    once the best bound found is within `tolerance` of it (each new price is a breakpoint's
+    neighbour: a few steps, where a bisection to the same precision took some thirty).
+    `top_price` is a price at which nothing is bought."""
+    best_price, best = 0.0, f(0.0)
+    low_end = best
+    if count(low_end) <= cap:
+        return best_price, best
+    high_end = f(top_price)
+    if high_end.bound < best.bound:
+        best_price, best = top_price, high_end
+    lo, hi = 0.0, top_price
+    for _ in range(_MAX_CUTS):
+        g_lo, g_hi = cap - count(low_end), cap - count(high_end)
+        if g_hi <= 0:  # the high end buys exactly the cap: no price does better
+            break
+        price = (high_end.bound - low_end.bound + g_lo * lo - g_hi * hi) / (g_lo - g_hi)
+        floor = low_end.bound + g_lo * (price - lo)  # the tangents' meeting point
+        if best.bound - floor <= tolerance * abs(best.bound) or not lo < price < hi:
+            break
+        at = f(price)
+        if at.bound < best.bound:
+            best_price, best = price, at
+        if count(at) > cap:
+            lo, low_end = price, at
+        else:
+            hi, high_end = price, at
+    return best_price, best
+
+
+@dataclass(frozen=True)
+class _Charged:
+    bound: float
+    bought: float
+
+
+def cap_price(env: Envelopes, room: int, cap: int, tolerance: float = 1e-9) -> float:
+    """The price per influencer that gives the smallest LP bound of these influencers alone with
+    `room` cents to spend and at most `cap` of them: min over rho >= 0 of rho cap + the
+    envelopes' Dantzig bound at charge rho (its LP relaxation, as `counted_lp`'s)."""
+    if cap < 0 or env.groups == 0:
+        return 0.0
+    top_price = float(env.cum_value.max()) * 2 + 1.0  # no influencer is worth this charge
+
+    def f(rho: float) -> _Charged:
+        chain = env.chain(rho, keep_negative=False)
+        return _Charged(rho * cap + float(chain.value_at(room)), _bought(chain, room))
+
+    return _kelley(f, cap, lambda p: p.bought, top_price, tolerance)[0]
 
 
 def _bought(chain: SegmentChain, spend: int) -> float:
