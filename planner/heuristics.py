@@ -132,8 +132,9 @@ def starting_plan(
     fill_order, drop_order = orders.fill, orders.drop
     floor = first_posts(items, y > 1 - 1e-9)
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
-    # Macro posts the band's bottom may need, best first.
-    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:8].tolist()
+    # Macro posts the band's bottom may need, best first (those that would overshoot the band's
+    # top are passed over: posts a repair must keep cannot be dropped again).
+    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:64].tolist()
     best, best_value = None, -np.inf
     options = []
     for mask in range(1 << fractional.size):
@@ -151,6 +152,8 @@ def starting_plan(
             if macro_spend >= items.macro_min:
                 break
             if chosen[j] or (items.k[j] > 0 and not chosen[j - 1]):
+                continue
+            if macro_spend + int(items.cost[j]) > min(items.macro_max, items.budget):
                 continue
             chosen[j] = keep[j] = True
             macro_spend += int(items.cost[j])
