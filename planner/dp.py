@@ -840,17 +840,23 @@ def _counted_micro_phase(
     if states.cost.size == 0 or env.groups == 0:
         return _result(search)
 
-    # Reduced-cost fixing by groups, with each state's prices (the most promising states one by
-    # one, the rest together at the model's LP prices): an option stays open while its loss is
-    # within some row's window.
-    by_bound = np.argsort(-bound[live], kind="stable")
-    own, rest = by_bound[:_PER_STATE_FIXING], by_bound[_PER_STATE_FIXING:]
+    # Reduced-cost fixing by groups, with each state's prices: one row per pair of prices (the
+    # states that share it at their best), at most _PER_STATE_FIXING rows, the rest together at
+    # the model's LP prices. An option stays open while its loss is within some row's window.
     base = states.value + lam_s * room[live] + rho_s * left[live]
-    lam_r, rho_r, base_r = lam_s[own], rho_s[own], base[own]
+    pairs, row_of = np.unique(np.stack([rho_s, lam_s]), axis=1, return_inverse=True)
+    pair_base = np.full(pairs.shape[1], -np.inf)
+    np.maximum.at(pair_base, row_of.ravel(), base)
+    by_base = np.argsort(-pair_base, kind="stable")
+    own, rest = by_base[:_PER_STATE_FIXING], by_base[_PER_STATE_FIXING:]
+    rho_r, lam_r, base_r = pairs[0, own], pairs[1, own], pair_base[own]
     if rest.size:
         lam_lp = max(duals.budget, 0.0)
+        in_rest = np.isin(row_of.ravel(), rest)
+        rest_base = (
+            states.value[in_rest] + lam_lp * room[live][in_rest] + rho_lp * left[live][in_rest]
+        )
         lam_r, rho_r = np.append(lam_r, lam_lp), np.append(rho_r, rho_lp)
-        rest_base = states.value[rest] + lam_lp * room[live][rest] + rho_lp * left[live][rest]
         base_r = np.append(base_r, rest_base.max())
     k, cost = env.k, env.cost
     profit = (
