@@ -18,7 +18,9 @@ does this).
 
 --sample-caps: the sample roster with each cap of --caps (and none), macro 0-60%, at every
 $5,000 from $20,000 to $200,000: median, 90th percentile and slowest plan, and how many budgets
-the engine handed to HiGHS.
+the engine handed to HiGHS. --caps-roster N: a synthetic roster of N rows (seed 19, the one
+`benchmarks/browser_responsiveness.py --roster N` uploads) instead of the sample; --caps-curve:
+also the split curve (11 points, `planner.plan.split_points`) at $100,000 for each cap.
 
 --split-curve: the 11 certified points of the split curve (`planner.plan.split_points`, from
 shared work) against one plan at the same size and against the same 11 bands each solved alone
@@ -80,6 +82,18 @@ def main() -> None:
         "--sample-caps",
         action="store_true",
         help="the sample roster with caps on influencers in total, budgets $20,000-$200,000",
+    )
+    parser.add_argument(
+        "--caps-roster",
+        type=int,
+        default=0,
+        help="with --sample-caps: a synthetic roster of this many rows (seed 19, as "
+        "benchmarks/browser_responsiveness.py --roster uploads) instead of the sample",
+    )
+    parser.add_argument(
+        "--caps-curve",
+        action="store_true",
+        help="with --sample-caps: also the split curve (11 points) at $100,000 for each cap",
     )
     args = parser.parse_args()
     # Small plans first: each compiled kernel (planner/kernels.py) is loaded from numba's cache
@@ -243,7 +257,10 @@ def sample_caps(args: argparse.Namespace) -> None:
     influencers in total, macro 0-60%, at every $5,000 from $20,000 to $200,000: a marketer's
     own caps moving the budget slider. Per cap: the median, 90th percentile and slowest plan,
     how many budgets took over 0.1 s, and how many the engine handed to HiGHS."""
-    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    if args.caps_roster:
+        roster = check_roster(synthetic_roster(args.caps_roster, seed=19))
+    else:
+        roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
     budgets = range(20_000, 200_001, 5_000)
     print(
         f"{'cap':>5} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'over 0.1 s':>10} {'HiGHS':>6}"
@@ -264,6 +281,16 @@ def sample_caps(args: argparse.Namespace) -> None:
             f"{ms[-1]:>8.0f} {slow:>7}/{len(ms)} {watch.calls:>6}",
             flush=True,
         )
+    if not args.caps_curve:
+        return
+    print(f"{'cap':>5} {'split curve at $100,000 (11 points) s':>38} {'HiGHS':>6}")
+    for cap in [None, *args.caps]:
+        campaign = Campaign(budget=100_000, macro_share_max=0.6, max_influencers=cap)
+        with _Watch() as watch:
+            start = time.perf_counter()
+            split_points(roster, campaign)
+            took = time.perf_counter() - start
+        print(f"{cap or 'none':>5} {took:>38.2f} {watch.calls:>6}", flush=True)
 
 
 if __name__ == "__main__":
