@@ -908,9 +908,12 @@ def _counted_micro_phase(
     fixed_count = int(fixed_take.sum())
 
     core_groups = np.flatnonzero(~decided)
+    in_core = np.zeros(env.groups, dtype=bool)
+    in_core[core_groups] = True
     core_mask = np.zeros(items.owner.size, dtype=bool)
-    core_mask[env.idx[np.isin(env.group_of, core_groups)]] = True
+    core_mask[env.idx[in_core[env.group_of]]] = True
     core_env = Envelopes(items, value, core_mask)
+    core_position = np.cumsum(in_core[env.group_of]) - 1  # env position -> core_env position
     # Dantzig's bound of the envelopes still to come, for the same prices per influencer (the
     # smallest bound wins). Influencers go in order of their first envelope ratio at the most
     # promising state's price; for every price, the chain from the best first ratio still to
@@ -918,7 +921,8 @@ def _counted_micro_phase(
     bounds_at = []
     order = np.arange(core_env.groups)
     for r, price in enumerate(rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]):
-        chain = core_env.chain(price, keep_negative=False)
+        every = search.charged_chain(float(price))
+        chain = every.restricted(in_core[env.group_of[every.idx]], core_position)
         first_ratio = np.full(core_env.groups, -np.inf)
         links = np.flatnonzero(chain.first)
         first_ratio[core_env.group_of[chain.idx[links]]] = chain.ratio[links]
