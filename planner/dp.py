@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -182,6 +182,9 @@ class _Search:
     best_plan: np.ndarray | None = None
     dropped_bound: float = -np.inf  # largest bound of anything pruned
     deadline: float = math.inf  # time.monotonic() past which the search gives up
+    # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
+    _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
+    _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
@@ -190,14 +193,6 @@ class _Search:
     def micro_env(self) -> Envelopes:
         """The micro influencers' posts as envelopes (the capped micro phase's groups)."""
         return Envelopes(self.items, self.value, ~self.items.macro)
-
-    @cached_property
-    def _charged(self) -> dict[float, SegmentChain]:
-        return {}
-
-    @cached_property
-    def _cap_prices(self) -> dict[tuple[int, int], float]:
-        return {}
 
     def charged_chain(self, price: float) -> SegmentChain:
         """`micro_env`'s chain with each influencer's first post charged `price` (kept: the
@@ -810,7 +805,8 @@ def _counted_micro_phase(
         states.value + rho_lp * left + chain_lp.value_at(room),
         states.value + search.micro_chain.value_at(room),
     )
-    rho_own = search.cap_price(int(room[np.argmax(bound)]), int(left[np.argmax(bound)]))
+    promising = int(np.argmax(bound))
+    rho_own = search.cap_price(int(room[promising]), int(left[promising]))
     rhos = np.unique(np.concatenate([rho_own * _RHO_FACTORS, [rho_lp]]))
     at_price = []  # per price: each state's bound and budget price
     for price in rhos:
@@ -836,14 +832,14 @@ def _counted_micro_phase(
     live = bound > search.threshold
     search.drop(bound[~live])
     states = states.keep(live)
-    rho_s, lam_s = rho_s[live], lam_s[live]
+    room, left, rho_s, lam_s = room[live], left[live], rho_s[live], lam_s[live]
     if states.cost.size == 0 or env.groups == 0:
         return _result(search)
 
     # Reduced-cost fixing by groups, with each state's prices: one row per pair of prices (the
     # states that share it at their best), at most _PER_STATE_FIXING rows, the rest together at
     # the model's LP prices. An option stays open while its loss is within some row's window.
-    base = states.value + lam_s * room[live] + rho_s * left[live]
+    base = states.value + lam_s * room + rho_s * left
     pairs, row_of = np.unique(np.stack([rho_s, lam_s]), axis=1, return_inverse=True)
     pair_base = np.full(pairs.shape[1], -np.inf)
     np.maximum.at(pair_base, row_of.ravel(), base)
@@ -853,9 +849,7 @@ def _counted_micro_phase(
     if rest.size:
         lam_lp = max(duals.budget, 0.0)
         in_rest = np.isin(row_of.ravel(), rest)
-        rest_base = (
-            states.value[in_rest] + lam_lp * room[live][in_rest] + rho_lp * left[live][in_rest]
-        )
+        rest_base = states.value[in_rest] + lam_lp * room[in_rest] + rho_lp * left[in_rest]
         lam_r, rho_r = np.append(lam_r, lam_lp), np.append(rho_r, rho_lp)
         base_r = np.append(base_r, rest_base.max())
     k, cost = env.k, env.cost
