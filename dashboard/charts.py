@@ -31,6 +31,29 @@ TIER_COLOURS = {"micro": MICRO_COLOUR, "macro": MACRO_COLOUR}
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
+def _plain(value: object) -> object:
+    """`value` with its arrays (numpy's, pandas') as lists, in dicts and lists too. Plotly checks
+    every array it is given through narwhals, whose `inspect.getattr_static` costs about a
+    millisecond an array on Python 3.11, once when the trace is built and again when the
+    figure is written out (as base64): some 20 ms a run of the Plan tab's two charts. Lists
+    are checked and written as they are."""
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _scatter(**props: object) -> go.Scatter:
+    return go.Scatter(**{key: _plain(value) for key, value in props.items()})
+
+
+def _bar(**props: object) -> go.Bar:
+    return go.Bar(**{key: _plain(value) for key, value in props.items()})
+
+
 # Every axis: light grid lines; a chart's own axis settings override them. Margins are set per
 # chart, wide enough for its labels: with `automargin` plotly draws a chart twice (once to
 # measure the labels), and Streamlit draws every changed chart afresh, so on each slider move.
@@ -188,7 +211,7 @@ def tier_split(
             shares.append(share * 100)
             labels.append(f"{share:.0%} · {fmt(value)}" if share >= 0.2 else "")
         traces.append(
-            go.Bar(
+            _bar(
                 name=f"{tier.capitalize()} ("
                 + (
                     _influencers(plan.by_tier[tier].influencers)
@@ -315,7 +338,7 @@ def split_curve_chart(
         p90 = ranges["p90"].to_numpy(dtype=float)
         for n, run in enumerate(_runs(np.isfinite(p10) & np.isfinite(p90))):
             traces.append(
-                go.Scatter(
+                _scatter(
                     x=x[run],
                     y=p90[run],
                     mode="lines",
@@ -326,7 +349,7 @@ def split_curve_chart(
                 )
             )
             traces.append(
-                go.Scatter(
+                _scatter(
                     x=x[run],
                     y=p10[run],
                     mode="lines",
@@ -342,7 +365,7 @@ def split_curve_chart(
                 )
             )
     traces.append(
-        go.Scatter(
+        _scatter(
             x=share,
             y=value,
             mode="lines+markers",
@@ -378,7 +401,7 @@ def split_curve_chart(
     if np.isfinite(value).any() and not beaten:
         best = int(np.nanargmax(value))
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[share[best]],
                 y=[value[best]],
                 mode="markers",
@@ -392,7 +415,7 @@ def split_curve_chart(
         # forecast_point`), else the plan's own macro share and expected engagement.
         x, y = plan_share, plan_value
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[x * 100],
                 y=[y],
                 mode="markers",
@@ -477,7 +500,7 @@ def frontier_chart(
     backups (mean, P10, P90), drawn at its budget."""
     prefix, unit = money_prefix(currency), currency_label(currency)
     traces = [
-        go.Bar(
+        _bar(
             x=frontier["budget"],
             y=frontier["marginal_engagement_per_dollar"],
             name=f"Engagements per extra {unit} (if all accepted)",
@@ -486,7 +509,7 @@ def frontier_chart(
             hovertemplate=f"Around {prefix}%{{x:,.0f}}: %{{y:,.2f}} engagements per extra {unit}"
             "<extra></extra>",
         ),
-        go.Scatter(
+        _scatter(
             x=frontier["budget"],
             y=frontier["expected_engagement"],
             mode="lines+markers",
@@ -499,7 +522,7 @@ def frontier_chart(
     if forecast_mark is not None:
         mean, p10, p90 = forecast_mark
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=[budget],
                 y=[mean],
                 mode="markers",
@@ -563,7 +586,7 @@ def roster_scatter(
             "picked at random"
         )
     traces = [
-        go.Scatter(
+        _scatter(
             x=rest["followers"],
             y=rest["engagement_rate"] * 100,
             mode="markers",
@@ -580,7 +603,7 @@ def roster_scatter(
             continue
         row_spend = rows["name"].map(spend).to_numpy(dtype=float)
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=rows["followers"],
                 y=rows["engagement_rate"] * 100,
                 mode="markers",
@@ -616,7 +639,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""
     ok = summary.dropna(subset=["p10"])
     traces = [
-        go.Bar(
+        _bar(
             y=ok["strategy"],
             x=ok["p90"] - ok["p10"],
             base=ok["p10"],
@@ -628,7 +651,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             hovertemplate="%{y}<br>P10 %{customdata[0]:,.0f} – P90 %{customdata[1]:,.0f}"
             "<extra></extra>",
         ),
-        go.Scatter(
+        _scatter(
             y=ok["strategy"],
             x=ok["p50"],
             mode="markers",
@@ -636,7 +659,7 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             name="Median",
             hovertemplate="%{y}<br>median %{x:,.0f}<extra></extra>",
         ),
-        go.Scatter(
+        _scatter(
             y=ok["strategy"],
             x=ok["mean"],
             mode="markers",
@@ -685,7 +708,7 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
                 for v, currency in zip(summary[column], currencies, strict=True)
             ]
             traces.append(
-                go.Bar(
+                _bar(
                     y=labels,
                     x=summary[column],
                     xaxis="x" + panel,
@@ -752,7 +775,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         share = curve["macro_share"].to_numpy(dtype=float) * 100
         value = curve["expected_engagement"].to_numpy(dtype=float)
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=share,
                 y=value,
                 mode="lines+markers",
@@ -766,7 +789,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         if np.isfinite(value).any():
             best = int(np.nanargmax(value))
             traces.append(
-                go.Scatter(
+                _scatter(
                     x=[share[best]],
                     y=[value[best]],
                     mode="markers",
@@ -791,7 +814,7 @@ def reply_sweep_chart(sweep: pd.DataFrame) -> go.Figure:
     declines and backups."""
     rate = sweep["reply_macro"].to_numpy(dtype=float) * 100
     traces = [
-        go.Scatter(
+        _scatter(
             x=rate,
             y=sweep["best_share"] * 100,
             mode="lines+markers",
@@ -801,7 +824,7 @@ def reply_sweep_chart(sweep: pd.DataFrame) -> go.Figure:
             hovertemplate="Macro reply rate %{x:.0f}%<br>best share %{y:.0f}% of the budget"
             "<br>%{customdata:,.0f} engagements<extra></extra>",
         ),
-        go.Scatter(
+        _scatter(
             x=rate,
             y=sweep["best_booked_macro_share"] * 100,
             mode="lines+markers",

@@ -151,7 +151,7 @@ def test_the_split_curve_and_your_plan_are_drawn_on_one_basis():
     line = next(t for t in fig.data if t.name == "Best plan at this macro share")
     mine = next(t for t in fig.data if (t.name or "").startswith("Your plan"))
     ok = curve["status"] == "optimal"
-    assert list(line.x[ok.to_numpy()]) == pytest.approx(
+    assert list(np.asarray(line.x)[ok.to_numpy()]) == pytest.approx(
         list(curve.loc[ok, "macro_spend"] / campaign.budget * 100)
     )
     inside = [y for x, y in zip(line.x, line.y, strict=True) if 90 <= x <= 100]
