@@ -18,7 +18,9 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
 influencers nearest the break, then one over all of them keeping the 2,000 most promising states
-per step (a beam search), then the certified pass; each step is compiled (planner/kernels.py).
+per step (a beam search), then the certified pass: an expanding core from the Lagrangian break
+solution (`_counted_core`), and where its states outgrow their limit, a pass through every open
+influencer by value per dollar; each step is compiled (planner/kernels.py).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. `prepare` builds what
 does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
@@ -36,7 +38,13 @@ from typing import Literal
 import numpy as np
 
 from planner.chain import DantzigChain
-from planner.kernels import core_steps, counted_step, pareto_runs, trace_back
+from planner.kernels import (
+    core_steps,
+    counted_core_step,
+    counted_step,
+    pareto_runs,
+    trace_back,
+)
 from planner.model import PostItems, first_posts
 from planner.relaxation import Duals, Envelopes, SegmentChain, cap_price
 
@@ -62,6 +70,11 @@ _COUNTED_CORE_BEAM = 5_000
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
+# The certified capped pass first tries the expanding core (`_counted_core`) with at most this
+# much work (states times options); past it, the pass steps through every open influencer.
+_COUNTED_CORE_WORK = 10_000_000
+# ... and only when at most this many influencers are open (its bound tables grow with them).
+_COUNTED_CORE_OPEN = 20_000
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the most
 # promising macro state's own (the model's LP price is tried too).
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
@@ -767,6 +780,189 @@ class _Steps:
         self.offsets[self.steps] = end
 
 
+def _counted_core(
+    search: _Search,
+    states: _MacroStates,
+    room: np.ndarray,
+    left: np.ndarray,
+    allowed_none: np.ndarray,
+    allowed_post: np.ndarray,
+    top_r: np.ndarray,
+    lam_r: np.ndarray,
+    rho_r: np.ndarray,
+) -> DPResult | None:
+    """The certified capped micro phase as an expanding core (Pisinger's, with a count): every
+    micro influencer starts at the choice that is best at the most promising row's prices
+    (lambda per cent, rho per influencer: the break solution of the Lagrangian relaxation), and
+    the influencers still open are changed one at a time, least regret first.
+
+    A state is a whole plan: its macro state, the changes so far, the rest at the break. Its
+    Lagrangian bound is L_s - loss, L_s its macro state's bound at these prices and loss what
+    its changes cost in reduced profit; a plan that changes anything more loses at least the
+    next influencer's regret as well, and one that changes nothing more is the state itself
+    (a plan when it fits the budget and the cap). At other prices (lambda', rho') around these
+    the bound is the state's engagement + lambda' (B - spend) + rho' (K - count) + what the
+    influencers still to come could gain by leaving their break choice: the smallest over a
+    grid of them (`_LAMBDA_FACTORS` x `_RHO_FACTORS`) judges states the break's prices judge
+    loosely (over the budget, under the cap). A state is dropped once its bound cannot beat
+    the best plan, and the search ends when no state is left, usually long before the last
+    open influencer: a 5,000-row roster with a cap of 200 at $135,000 ends after 150 of 1,109
+    (0.6 s), where stepping through them by value per dollar outgrew its limit after 128 and
+    HiGHS took 13 s (without the grid: 359 steps, 85 million states made, 6 s). Returns None
+    when the states outgrow the limits (the caller steps through them instead); any better
+    plan found is kept in `search` either way."""
+    items, value, env = search.items, search.value, search.micro_env
+    budget, cap = items.budget, int(items.max_influencers or 0)
+    at = int(np.argmax(top_r))
+    lam, rho = float(lam_r[at]), float(rho_r[at])
+    k, group_of, starts = env.k, env.group_of, env.starts
+    profit = env.cum_value - lam * ((k + 1) * env.cost) - rho  # p_i(k + 1)
+    best_profit = np.maximum(np.maximum.reduceat(profit, starts), 0.0)
+    top = states.value + lam * room + rho * left + float(best_profit.sum())  # L_s
+    threshold = search.threshold
+    window = float(top.max()) - threshold
+    if window <= 0:
+        search.drop(np.array([float(top.max())]))
+        return _result(search)
+    loss_none = best_profit
+    loss_post = best_profit[group_of] - profit
+    open_none = allowed_none & (loss_none < window)
+    open_post = allowed_post & (loss_post < window)
+    closed = np.concatenate(
+        [loss_none[allowed_none & ~open_none], loss_post[allowed_post & ~open_post]]
+    )
+    if closed.size:
+        search.drop(np.array([float(top.max()) - float(closed.min())]))
+    # The break choice of each influencer (its best at these prices: no loss) and the options
+    # left open beside it.
+    zero = np.flatnonzero((loss_post == 0) & (best_profit[group_of] > 0))
+    xstar = np.zeros(env.groups, dtype=np.int64)
+    first_zero = np.full(env.groups, np.iinfo(np.int64).max)
+    np.minimum.at(first_zero, group_of[zero], k[zero])
+    has = first_zero < np.iinfo(np.int64).max
+    xstar[has] = first_zero[has] + 1
+    is_break_post = (k + 1) == xstar[group_of]
+    other_post = open_post & ~is_break_post
+    other_none = open_none & (xstar > 0)
+    n_other = other_none.astype(np.int64) + np.add.reduceat(other_post.astype(np.int64), starts)
+    regret = np.minimum(
+        np.where(other_none, loss_none, np.inf),
+        np.minimum.reduceat(np.where(other_post, loss_post, np.inf), starts),
+    )
+    order = np.flatnonzero(n_other > 0)
+    order = order[np.argsort(regret[order], kind="stable")]
+    price = env.cost[starts].astype(np.int64)  # a post's price, per influencer
+    f_star = np.where(xstar > 0, env.cum_value[starts + np.maximum(xstar - 1, 0)], 0.0)
+    # Other prices around these, and what the open influencers could gain at each by leaving
+    # their break choice: rest[r, t] for the influencers from step t on.
+    if order.size > _COUNTED_CORE_OPEN:
+        return None
+    grid = np.meshgrid(lam * _LAMBDA_FACTORS, rho * _RHO_FACTORS, indexing="ij")
+    pairs = np.unique(np.stack([grid[0].ravel(), grid[1].ravel()]), axis=1)
+    pairs = np.maximum(pairs[:, (pairs[0] != lam) | (pairs[1] != rho)], 0.0)
+    r_lam, r_rho = pairs[0].copy(), pairs[1].copy()
+    lengths = env.lengths[order]
+    first = np.cumsum(lengths) - lengths  # each open influencer's first post among `posts`
+    posts = np.repeat(starts[order] - first, lengths) + np.arange(int(lengths.sum()))
+    post_cost = ((k + 1) * env.cost)[posts]
+    none_open = open_none[order]
+    gain = np.zeros((r_lam.size, order.size))
+    for r in range(r_lam.size):
+        at_break = f_star[order] - r_lam[r] * (price * xstar)[order] - r_rho[r] * (xstar[order] > 0)
+        profit_r = np.where(
+            open_post[posts], env.cum_value[posts] - r_lam[r] * post_cost - r_rho[r], -np.inf
+        )
+        best_r = np.maximum.reduceat(profit_r, first) if order.size else np.zeros(0)
+        best_r = np.where(none_open, np.maximum(best_r, 0.0), best_r)
+        gain[r] = np.maximum(best_r - at_break, 0.0)
+    rest = np.zeros((r_lam.size, order.size + 1))
+    rest[:, :-1] = np.cumsum(gain[:, ::-1], axis=1)[:, ::-1]
+    live = top > threshold
+    search.drop(top[~live])
+    origin = np.flatnonzero(live)
+    s_cost = states.cost[origin] + int((price * xstar).sum())
+    s_count = states.count[origin] + int((xstar > 0).sum())
+    s_value = states.value[origin] + float(f_star.sum())
+    s_top = top[origin]
+    sort = np.lexsort((-s_value, s_cost, s_count))
+    origin, s_cost, s_count, s_value, s_top = (
+        origin[sort], s_cost[sort], s_count[sort], s_value[sort], s_top[sort]
+    )  # fmt: skip
+    s_loss = np.zeros(origin.size)
+    best = search.best
+    best_at: tuple[int, int, int] | None = None  # (step, parent, posts) of the best plan found
+    fits = (s_cost <= budget) & (s_count <= cap)
+    if fits.any() and float(s_value[fits].max()) > best:
+        start = int(np.flatnonzero(fits)[np.argmax(s_value[fits])])
+        best, best_at = float(s_value[start]), (-1, start, -1)
+    history = _Steps()
+    took_posts: list[np.ndarray] = []
+    work, gave_up = 0, False
+    for t, g in enumerate(order):
+        if s_cost.size == 0:
+            break
+        lo = int(starts[g])
+        posts = np.flatnonzero(other_post[lo : lo + int(env.lengths[g])]) + 1
+        x = np.concatenate([[xstar[g]], [0] if other_none[g] else [], posts]).astype(np.int64)
+        f = np.where(x > 0, env.cum_value[lo + np.maximum(x - 1, 0)], 0.0)
+        loss = np.where(x > 0, loss_post[lo + np.maximum(x - 1, 0)], loss_none[g])
+        loss[0] = 0.0
+        work += s_cost.size * x.size
+        next_regret = float(regret[order[t + 1]]) if t + 1 < order.size else np.inf
+        (s_cost, s_value, s_count, s_loss, s_top, parent, took, best, found_parent,
+         found_option, dropped) = counted_core_step(
+            s_cost, s_value, s_count, s_loss, s_top,
+            price[g] * (x - xstar[g]), (x > 0).astype(np.int64) - int(xstar[g] > 0),
+            f - f_star[g], loss, budget, cap, best, search.target_gap, next_regret,
+            r_lam, r_rho, rest[:, t + 1].copy(),
+        )  # fmt: skip
+        search.drop(np.array([dropped]))
+        if found_parent >= 0:
+            best_at = (t, int(found_parent), int(x[found_option]))
+        history.append(parent, took)
+        took_posts.append(x)
+        if (
+            s_cost.size > _COUNTED_MAX_STATES
+            or work > _COUNTED_CORE_WORK
+            or search.out_of_room(s_cost.size)
+        ):
+            gave_up = True
+            break
+    if best_at is not None:
+        plan = _core_plan(search, states, env, order, xstar, history, took_posts, origin, best_at)
+        search.best, search.best_plan = float(value[plan].sum()), plan
+    if gave_up:
+        return None
+    return _result(search)
+
+
+def _core_plan(
+    search: _Search,
+    states: _MacroStates,
+    env: Envelopes,
+    order: np.ndarray,
+    xstar: np.ndarray,
+    history: _Steps,
+    took_posts: list[np.ndarray],
+    origin: np.ndarray,
+    best_at: tuple[int, int, int],
+) -> np.ndarray:
+    """The plan of `_counted_core`'s best state: found at step `step` from state `parent` of
+    the step before, taking `posts` of that step's influencer (step -1: a starting state)."""
+    step, state, posts = best_at
+    x = xstar.copy()
+    if step >= 0:
+        x[order[step]] = posts
+    for t in range(step - 1, -1, -1):
+        at = int(history.offsets[t]) + state
+        x[order[t]] = took_posts[t][int(history.took[at])]
+        state = int(history.parent[at])
+    chosen = states.plan(search, int(origin[state]))
+    k = env.k
+    chosen[env.idx[k < x[env.group_of]]] = True
+    return chosen
+
+
 def _counted_micro_phase(
     search: _Search,
     states: _MacroStates,
@@ -881,6 +1077,12 @@ def _counted_micro_phase(
             open_[np.argpartition(regret, core_limit)[:core_limit]] = True
             allowed_none &= open_ | (loss_none[at] <= 0)
             allowed_post &= open_[env.group_of] | (loss_post[at] <= 0)
+    if core_limit is None and beam is None:
+        found = _counted_core(
+            search, states, room, left, allowed_none, allowed_post, top_r, lam_r, rho_r
+        )
+        if found is not None:
+            return found
     if not allowed_none.all() or not allowed_post.all():
         # What the closed options could still earn, from any state.
         excluded = np.concatenate(

@@ -366,6 +366,160 @@ def counted_step(
 
 
 @compiled
+def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py checks its plans)
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    s_loss: np.ndarray,
+    s_top: np.ndarray,
+    d_cost: np.ndarray,
+    d_count: np.ndarray,
+    d_value: np.ndarray,
+    d_loss: np.ndarray,
+    budget: int,
+    cap: int,
+    best: float,
+    target_gap: float,
+    regret_next: float,
+    r_lam: np.ndarray,
+    r_rho: np.ndarray,
+    r_rest: np.ndarray,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    float, int, int, float,
+]:  # fmt: skip
+    """One influencer decided in the capped micro phase's expanding core
+    (`planner.dp._counted_core`): option o changes a state's spend, influencers, engagement and
+    Lagrangian loss by d_cost[o], d_count[o], d_value[o], d_loss[o] (option 0: the break's own
+    choice, no change). Every state is a whole plan (the influencers not decided yet at their
+    break choice), so one that fits the budget and the cap is a plan: the best of them raises
+    `best` at once. States come sorted by influencers, then spend, then falling engagement, and
+    the successors are merged in the same order and kept when
+
+    - no state with no more influencers and no more spend has at least their engagement;
+    - their bound beats best * (1 + target_gap): s_top (the Lagrangian bound of the state they
+      started from) less their loss, less `regret_next`, the least any further change costs
+      (the influencers still to come have at least that regret), since a plan that changes
+      nothing more is the state itself;
+    - and, for each row r of other prices, value + r_lam[r] (budget - spend) + r_rho[r] (cap -
+      count) + r_rest[r] beats it too (r_rest[r]: what the influencers still to come could
+      gain at those prices by leaving their break choice).
+
+    Returns the kept states (spend, engagement, count, loss, top), each one's parent (index into
+    the states given) and option, the best plan's value, parent and option (-1: none better
+    than `best` was given), and the largest bound of the states dropped by their bound."""
+    n_states = s_cost.size
+    n_opt = d_cost.size
+    size = n_states * n_opt
+    out_cost = np.empty(size, np.int64)
+    out_value = np.empty(size, np.float64)
+    out_count = np.empty(size, np.int64)
+    out_loss = np.empty(size, np.float64)
+    out_top = np.empty(size, np.float64)
+    out_parent = np.empty(size, np.int32)
+    out_took = np.empty(size, np.int32)
+    front_cost = np.empty(size, np.int64)
+    front_value = np.empty(size, np.float64)
+    next_cost = np.empty(size, np.int64)
+    next_value = np.empty(size, np.float64)
+    n_front = 0
+    heads = np.zeros(n_opt, np.int64)
+    kept = 0
+    dropped = -np.inf
+    found_parent, found_option = -1, -1
+    threshold = best * (1 + target_gap)
+    count_now = -(1 << 62)
+    count_start = 0
+    best_in_count = -np.inf
+    at_front = 0
+    while True:
+        pick = -1
+        p_count, p_cost, p_value = 0, 0, 0.0
+        for o in range(n_opt):
+            i = heads[o]
+            if i >= n_states:
+                continue
+            c = s_count[i] + d_count[o]
+            w = s_cost[i] + d_cost[o]
+            v = s_value[i] + d_value[o]
+            if (
+                pick < 0
+                or c < p_count
+                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+            ):
+                pick, p_count, p_cost, p_value = o, c, w, v
+        if pick < 0:
+            break
+        parent = heads[pick]
+        heads[pick] += 1
+        if p_count != count_now:
+            # The states of the last count join the front of those with fewer influencers.
+            a, b, m = 0, count_start, 0
+            top = -np.inf
+            while a < n_front or b < kept:
+                if b >= kept or (a < n_front and front_cost[a] <= out_cost[b]):
+                    w, v = front_cost[a], front_value[a]
+                    a += 1
+                else:
+                    w, v = out_cost[b], out_value[b]
+                    b += 1
+                if v > top:
+                    if m > 0 and next_cost[m - 1] == w:
+                        m -= 1
+                    next_cost[m], next_value[m] = w, v
+                    m += 1
+                    top = v
+            front_cost, next_cost = next_cost, front_cost
+            front_value, next_value = next_value, front_value
+            n_front = m
+            count_now, count_start = p_count, kept
+            best_in_count = -np.inf
+            at_front = 0
+        while at_front < n_front and front_cost[at_front] <= p_cost:
+            at_front += 1
+        beaten = best_in_count
+        if at_front > 0 and front_value[at_front - 1] > beaten:
+            beaten = front_value[at_front - 1]
+        if p_value <= beaten:
+            continue
+        best_in_count = p_value
+        if p_cost <= budget and p_count <= cap and p_value > best:
+            best, found_parent, found_option = p_value, parent, pick
+            threshold = best * (1 + target_gap)
+        loss = s_loss[parent] + d_loss[pick]
+        bound = s_top[parent] - loss - regret_next
+        for r in range(r_lam.size):
+            if bound <= threshold:
+                break
+            other = p_value + r_lam[r] * (budget - p_cost) + r_rho[r] * (cap - p_count) + r_rest[r]
+            bound = min(bound, other)
+        if bound <= threshold:
+            dropped = max(dropped, bound)
+            continue
+        out_cost[kept] = p_cost
+        out_value[kept] = p_value
+        out_count[kept] = p_count
+        out_loss[kept] = loss
+        out_top[kept] = s_top[parent]
+        out_parent[kept] = parent
+        out_took[kept] = pick
+        kept += 1
+    return (
+        out_cost[:kept].copy(),
+        out_value[:kept].copy(),
+        out_count[:kept].copy(),
+        out_loss[:kept].copy(),
+        out_top[:kept].copy(),
+        out_parent[:kept].copy(),
+        out_took[:kept].copy(),
+        best,
+        found_parent,
+        found_option,
+        dropped,
+    )
+
+
+@compiled
 def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
     down from `hint` (the states come by rising spend, so the answer moves little), else a
