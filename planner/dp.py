@@ -70,11 +70,16 @@ _COUNTED_CORE_BEAM = 5_000
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
-# The certified capped pass first tries the expanding core (`_counted_core`) with at most this
-# much work (states times options); past it, the pass steps through every open influencer.
+# The certified capped pass steps through every open influencer up to this many states made
+# (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
+# _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
+_COUNTED_QUICK_WORK = 1_000_000
 _COUNTED_CORE_WORK = 10_000_000
 # ... and only when at most this many influencers are open (its bound tables grow with them).
 _COUNTED_CORE_OPEN = 20_000
+# Its states are judged by every row of other prices once in this many steps (a share of the
+# rows each step, in turn): each kept state costs every row checked, every step.
+_CORE_ROW_TURNS = 4
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the most
 # promising macro state's own (the model's LP price is tried too).
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
@@ -877,6 +882,7 @@ def _counted_core(
         gain[r] = np.maximum(best_r - at_break, 0.0)
     rest = np.zeros((r_lam.size, order.size + 1))
     rest[:, :-1] = np.cumsum(gain[:, ::-1], axis=1)[:, ::-1]
+    checked = -(-r_lam.size // _CORE_ROW_TURNS)  # rows a step checks, in turn
     live = top > threshold
     search.drop(top[~live])
     origin = np.flatnonzero(live)
@@ -914,7 +920,7 @@ def _counted_core(
             s_cost, s_value, s_count, s_loss, s_top,
             price[g] * (x - xstar[g]), (x > 0).astype(np.int64) - int(xstar[g] > 0),
             f - f_star[g], loss, budget, cap, best, search.target_gap, next_regret,
-            r_lam, r_rho, rest[:, t + 1].copy(),
+            r_lam, r_rho, rest[:, t + 1].copy(), t * checked, checked,
         )  # fmt: skip
         search.drop(np.array([dropped]))
         if found_parent >= 0:
@@ -1077,12 +1083,6 @@ def _counted_micro_phase(
             open_[np.argpartition(regret, core_limit)[:core_limit]] = True
             allowed_none &= open_ | (loss_none[at] <= 0)
             allowed_post &= open_[env.group_of] | (loss_post[at] <= 0)
-    if core_limit is None and beam is None:
-        found = _counted_core(
-            search, states, room, left, allowed_none, allowed_post, top_r, lam_r, rho_r
-        )
-        if found is not None:
-            return found
     if not allowed_none.all() or not allowed_post.all():
         # What the closed options could still earn, from any state.
         excluded = np.concatenate(
@@ -1136,91 +1136,117 @@ def _counted_micro_phase(
     b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
     b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
 
-    s_cost = states.cost + fixed_cost
-    s_value = states.value + fixed_value
-    s_count = states.count + fixed_count
-    origin = np.arange(states.cost.size)
-    fits = (s_cost <= budget) & (s_count <= cap)
-    # The compiled step takes states by count, then spend, then falling engagement.
-    origin = origin[fits][np.lexsort((-s_value[fits], s_cost[fits], s_count[fits]))]
-    s_cost, s_value, s_count = s_cost[origin], s_value[origin], s_count[origin]
-    history = _Steps()
-    step_start = env.starts[core_groups[order]]  # each step's influencer: first post in `env`
-    best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
-    if s_cost.size:
-        top_state = int(np.argmax(s_value))
-        if s_value[top_state] > search.best:
-            search.best, best_at = float(s_value[top_state]), (-1, top_state)
-
-    def rebuild(step: int, state: int) -> np.ndarray:
-        """The plan of state `state` after step `step` (-1: before the first core group)."""
-        chosen = np.zeros(items.owner.size, dtype=bool)
-        first = trace_back(
-            step, state, history.offsets, history.parent, history.took, step_start, env.idx, chosen
-        )
-        chosen[fixed_items] = True
-        return chosen | states.plan(search, int(origin[first]))
-
-    work = 0  # states generated so far
-    for t, g in enumerate(order):
-        if s_cost.size == 0:
-            break
-        eg = int(core_groups[g])
-        start, length = int(env.starts[eg]), int(env.lengths[eg])
-        options = np.concatenate(
-            [
-                [0] if allowed_none[eg] else [],
-                1 + np.flatnonzero(allowed_post[start : start + length]),
-            ]
-        ).astype(np.int64)
-        f = np.concatenate([[0.0], env.cum_value[start : start + length]])
-        price = int(env.cost[start])
-        work += s_cost.size * options.size
-        s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
-            s_cost,
-            s_value,
-            s_count,
-            options,
-            f[options],
-            price,
-            budget,
-            cap,
-            search.threshold,
-            b_price,
-            b_at[:, t].copy(),
-            b_start,
-            b_cum_cost,
-            b_cum_value,
-            b_ratio,
-        )
-        search.drop(np.array([dropped]))
-        if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
-            top = np.sort(np.argpartition(-bound, beam)[:beam])
-            s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
-            parent, took, bound = parent[top], took[top], bound[top]
-        history.append(parent, took)
-        if (
-            s_cost.size > _COUNTED_MAX_STATES
-            or work > _COUNTED_MAX_WORK
-            or search.out_of_room(s_cost.size)
-        ):
-            return _GAVE_UP
+    def step_through(max_work: int) -> DPResult:
+        """The pass through every open influencer (at most `max_work` states made)."""
+        s_cost = states.cost + fixed_cost
+        s_value = states.value + fixed_value
+        s_count = states.count + fixed_count
+        origin = np.arange(states.cost.size)
+        fits = (s_cost <= budget) & (s_count <= cap)
+        # The compiled step takes states by count, then spend, then falling engagement.
+        origin = origin[fits][np.lexsort((-s_value[fits], s_cost[fits], s_count[fits]))]
+        s_cost, s_value, s_count = s_cost[origin], s_value[origin], s_count[origin]
+        history = _Steps()
+        step_start = env.starts[core_groups[order]]  # each step's influencer: first post in `env`
+        best_at: tuple[int, int] | None = None  # (step, state) of the best plan seen
         if s_cost.size:
             top_state = int(np.argmax(s_value))
             if s_value[top_state] > search.best:
-                search.best, best_at = float(s_value[top_state]), (t, top_state)
-                search.best_plan = None  # rebuilt below
-            # The most promising state, completed greedily: a better plan lifts the threshold
-            # (every step in the pass over the nearest influencers, every 8th in the certified
-            # one, never in the beam search, whose states are soon complete plans).
-            if core_limit is None and (beam is not None or t % 8):
-                continue
-            plan = complete(rebuild(t, int(np.argmax(bound))))
-            plan_value = float(value[plan].sum())
-            if plan_value > search.best:
-                search.best, search.best_plan, best_at = plan_value, plan, None
-    if best_at is None:
-        return _result(search)
-    return DPResult(
-        "solved", rebuild(*best_at), search.best, max(search.best, search.dropped_bound)
+                search.best, best_at = float(s_value[top_state]), (-1, top_state)
+
+        def rebuild(step: int, state: int) -> np.ndarray:
+            """The plan of state `state` after step `step` (-1: before the first core group)."""
+            chosen = np.zeros(items.owner.size, dtype=bool)
+            first = trace_back(
+                step,
+                state,
+                history.offsets,
+                history.parent,
+                history.took,
+                step_start,
+                env.idx,
+                chosen,
+            )
+            chosen[fixed_items] = True
+            return chosen | states.plan(search, int(origin[first]))
+
+        work = 0  # states generated so far
+        for t, g in enumerate(order):
+            if s_cost.size == 0:
+                break
+            eg = int(core_groups[g])
+            start, length = int(env.starts[eg]), int(env.lengths[eg])
+            options = np.concatenate(
+                [
+                    [0] if allowed_none[eg] else [],
+                    1 + np.flatnonzero(allowed_post[start : start + length]),
+                ]
+            ).astype(np.int64)
+            f = np.concatenate([[0.0], env.cum_value[start : start + length]])
+            price = int(env.cost[start])
+            work += s_cost.size * options.size
+            s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+                s_cost,
+                s_value,
+                s_count,
+                options,
+                f[options],
+                price,
+                budget,
+                cap,
+                search.threshold,
+                b_price,
+                b_at[:, t].copy(),
+                b_start,
+                b_cum_cost,
+                b_cum_value,
+                b_ratio,
+            )
+            search.drop(np.array([dropped]))
+            if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
+                top = np.sort(np.argpartition(-bound, beam)[:beam])
+                s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
+                parent, took, bound = parent[top], took[top], bound[top]
+            history.append(parent, took)
+            if (
+                s_cost.size > _COUNTED_MAX_STATES
+                or work > max_work
+                or search.out_of_room(s_cost.size)
+            ):
+                if best_at is not None:  # the best state seen is a plan: kept
+                    plan = rebuild(*best_at)
+                    search.best, search.best_plan = float(value[plan].sum()), plan
+                return _GAVE_UP
+            if s_cost.size:
+                top_state = int(np.argmax(s_value))
+                if s_value[top_state] > search.best:
+                    search.best, best_at = float(s_value[top_state]), (t, top_state)
+                    search.best_plan = None  # rebuilt below
+                # The most promising state, completed greedily: a better plan lifts the threshold
+                # (every step in the pass over the nearest influencers, every 8th in the certified
+                # one, never in the beam search, whose states are soon complete plans).
+                if core_limit is None and (beam is not None or t % 8):
+                    continue
+                plan = complete(rebuild(t, int(np.argmax(bound))))
+                plan_value = float(value[plan].sum())
+                if plan_value > search.best:
+                    search.best, search.best_plan, best_at = plan_value, plan, None
+        if best_at is None:
+            return _result(search)
+        return DPResult(
+            "solved", rebuild(*best_at), search.best, max(search.best, search.dropped_bound)
+        )
+
+    if core_limit is not None or beam is not None:
+        return step_through(_COUNTED_MAX_WORK)
+    # Certified: the pass through every open influencer, briefly (it is quick when the bounds
+    # are close); then the expanding core; then the pass at full length.
+    quick = step_through(_COUNTED_QUICK_WORK)
+    if quick.status != "gave_up":
+        return quick
+    found = _counted_core(
+        search, states, room, left, allowed_none, allowed_post, top_r, lam_r, rho_r
     )
+    if found is not None:
+        return found
+    return step_through(_COUNTED_MAX_WORK)

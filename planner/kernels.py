@@ -384,6 +384,8 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     r_lam: np.ndarray,
     r_rho: np.ndarray,
     r_rest: np.ndarray,
+    r_first: int,
+    r_check: int,
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
     float, int, int, float,
@@ -401,9 +403,11 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
       started from) less their loss, less `regret_next`, the least any further change costs
       (the influencers still to come have at least that regret), since a plan that changes
       nothing more is the state itself;
-    - and, for each row r of other prices, value + r_lam[r] (budget - spend) + r_rho[r] (cap -
-      count) + r_rest[r] beats it too (r_rest[r]: what the influencers still to come could
-      gain at those prices by leaving their break choice).
+    - and, for the rows r of other prices checked in this step (`r_check` of them from
+      `r_first` on, round the table: a state need not be judged by every row every step, only
+      soon), value + r_lam[r] (budget - spend) + r_rho[r] (cap - count) + r_rest[r] beats it
+      too (r_rest[r]: what the influencers still to come could gain at those prices by leaving
+      their break choice).
 
     Returns the kept states (spend, engagement, count, loss, top), each one's parent (index into
     the states given) and option, the best plan's value, parent and option (-1: none better
@@ -488,9 +492,10 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
             threshold = best * (1 + target_gap)
         loss = s_loss[parent] + d_loss[pick]
         bound = s_top[parent] - loss - regret_next
-        for r in range(r_lam.size):
+        for j in range(r_check):
             if bound <= threshold:
                 break
+            r = (r_first + j) % r_lam.size
             other = p_value + r_lam[r] * (budget - p_cost) + r_rho[r] * (cap - p_count) + r_rest[r]
             bound = min(bound, other)
         if bound <= threshold:
