@@ -497,7 +497,11 @@ def frontier_chart(
     """Best expected engagement by budget, and the engagements each extra dollar (euro, …)
     buys there (`basis`: what the engagements assume, added to the title; money in
     `currency`, the roster's). `forecast_mark`: the campaign's forecast after declines and
-    backups (mean, P10, P90), drawn at its budget."""
+    backups (mean, P10, P90), drawn at its budget.
+
+    The bars are on the base y axis (right) and the engagements on the axis overlaid on it
+    (left): plotly draws an overlaid axis's traces above the base axis's, and with the bars
+    above them the campaign's diamond at your budget was hidden behind that budget's bar."""
     prefix, unit = money_prefix(currency), currency_label(currency)
     traces = [
         _bar(
@@ -505,7 +509,6 @@ def frontier_chart(
             y=frontier["marginal_engagement_per_dollar"],
             name=f"Engagements per extra {unit} (if all accepted)",
             marker_color=OTHER_COLOUR,
-            yaxis="y2",
             hovertemplate=f"Around {prefix}%{{x:,.0f}}: %{{y:,.2f}} engagements per extra {unit}"
             "<extra></extra>",
         ),
@@ -515,6 +518,7 @@ def frontier_chart(
             mode="lines+markers",
             name="If every offer were accepted",
             line=dict(color=MICRO_COLOUR, width=3),
+            yaxis="y2",
             hovertemplate=f"Budget {prefix}%{{x:,.0f}}<br>%{{y:,.0f}} engagements if every "
             "offer were accepted<extra></extra>",
         ),
@@ -528,6 +532,7 @@ def frontier_chart(
                 mode="markers",
                 name="Your campaign after declines and backups",
                 marker=dict(color=MACRO_COLOUR, size=13, symbol="diamond"),
+                yaxis="y2",
                 error_y=dict(
                     type="data",
                     symmetric=False,
@@ -548,13 +553,13 @@ def frontier_chart(
         subtitle=basis,
         xaxis=dict(title=f"Budget ({unit})", tickprefix=prefix),
         **foot,
-        yaxis=dict(title="Expected engagements", rangemode="tozero"),
+        yaxis=dict(title=f"Per extra {unit}", rangemode="tozero", showgrid=False, side="right"),
         yaxis2=dict(
-            title=f"Per extra {unit}",
+            title="Expected engagements",
             rangemode="tozero",
-            showgrid=False,
             overlaying="y",
-            side="right",
+            side="left",
+            tickmode="auto",  # its own round ticks (an overlaid axis follows the base's)
         ),
         **_mark(budget, f"your budget {_money(budget, currency)}"),
     )

@@ -73,6 +73,10 @@ def test_frontier_says_its_basis_and_marks_the_campaign_after_declines():
     assert mark.name == "Your campaign after declines and backups"
     assert list(mark.x) == [CAMPAIGN.budget] and list(mark.y) == [300_000.0]
     assert list(mark.error_y.array) == [120_000.0]
+    # Drawn above the bars (plotly draws an overlaid axis's traces over the base axis's): with
+    # the bars overlaid, the diamond at your budget was hidden behind that budget's bar.
+    assert fig.layout.yaxis2.overlaying == "y" and bars.yaxis in (None, "y")
+    assert line.yaxis == mark.yaxis == "y2"
     assert list(mark.error_y.arrayminus) == [100_000.0]
 
 
@@ -261,7 +265,7 @@ def test_money_on_every_chart_is_in_the_rosters_currency(currency, sign):
         assert any(sign in t for t in texts), name
     axis = figures["frontier"].layout
     assert axis.xaxis.tickprefix == sign and axis.xaxis.title.text == f"Budget ({sign.strip()})"
-    assert axis.yaxis2.title.text == f"Per extra {sign.strip()}"
+    assert axis.yaxis.title.text == f"Per extra {sign.strip()}"
     assert f"your budget {sign}80K" in _strings(axis.to_plotly_json())
 
 
