@@ -220,6 +220,112 @@ def _chain_value(
     return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
 
 
+@njit(nogil=True, inline="always")
+def _next_successor(  # pragma: no cover (compiled)
+    heads: np.ndarray,
+    s_count: np.ndarray,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    d_count: np.ndarray,
+    d_cost: np.ndarray,
+    d_value: np.ndarray,
+) -> tuple[int, int, int, float]:
+    """The capped steps' next successor in (count, spend, -engagement) order: option o moves
+    state heads[o] by d_count[o], d_cost[o], d_value[o] (each option's successors come in that
+    order, as the states do). Returns the option (-1: none left), count, spend, engagement."""
+    pick = -1
+    p_count, p_cost, p_value = 0, 0, 0.0
+    for o in range(heads.size):
+        i = heads[o]
+        if i >= s_cost.size:
+            continue
+        c = s_count[i] + d_count[o]
+        w = s_cost[i] + d_cost[o]
+        v = s_value[i] + d_value[o]
+        if (
+            pick < 0
+            or c < p_count
+            or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+        ):
+            pick, p_count, p_cost, p_value = o, c, w, v
+    return pick, p_count, p_cost, p_value
+
+
+@njit(nogil=True, inline="always")
+def _merged_front(  # pragma: no cover (compiled)
+    front_cost: np.ndarray,
+    front_value: np.ndarray,
+    n_front: int,
+    out_cost: np.ndarray,
+    out_value: np.ndarray,
+    start: int,
+    kept: int,
+    next_cost: np.ndarray,
+    next_value: np.ndarray,
+) -> int:
+    """The Pareto front (spend up, engagement strictly up) of the front so far and the kept
+    states start..kept-1 (one count, by spend), written to next_*; returns its length."""
+    a, b, m = 0, start, 0
+    top = -np.inf
+    while a < n_front or b < kept:
+        if b >= kept or (a < n_front and front_cost[a] <= out_cost[b]):
+            w, v = front_cost[a], front_value[a]
+            a += 1
+        else:
+            w, v = out_cost[b], out_value[b]
+            b += 1
+        if v > top:
+            if m > 0 and next_cost[m - 1] == w:
+                m -= 1  # same spend, more engagement: replaces it
+            next_cost[m], next_value[m] = w, v
+            m += 1
+            top = v
+    return m
+
+
+@njit(nogil=True, inline="always")
+def _undominated(  # pragma: no cover (compiled)
+    p_count: int,
+    p_cost: int,
+    p_value: float,
+    kept: int,
+    out_cost: np.ndarray,
+    out_value: np.ndarray,
+    fronts: tuple[np.ndarray, np.ndarray],
+    at: np.ndarray,
+    best_in_count: np.ndarray,
+) -> bool:
+    """Whether a capped step's successor (coming in (count, spend, -engagement) order) beats
+    every state kept before it with no more influencers and no more spend: within its count the
+    states before it, across counts the Pareto front of every state with fewer influencers.
+
+    `fronts` (spend, engagement) holds two buffers each (rows 0 and 1: the front and one to
+    merge into); `at` = [count now, its first kept state, front links with spend <= the
+    successor's, front length, the front's row]; best_in_count[0]: the most engagement kept in
+    the count so far. A new count first merges the last count's kept states into the front."""
+    front_cost, front_value = fronts
+    if p_count != at[0]:
+        row = at[4]
+        at[3] = _merged_front(
+            front_cost[row], front_value[row], at[3], out_cost, out_value, at[1], kept,
+            front_cost[1 - row], front_value[1 - row],
+        )  # fmt: skip
+        at[0], at[1], at[2], at[4] = p_count, kept, 0, 1 - row
+        best_in_count[0] = -np.inf
+    row = at[4]
+    link = at[2]
+    while link < at[3] and front_cost[row, link] <= p_cost:
+        link += 1
+    at[2] = link
+    beaten = best_in_count[0]
+    if link > 0 and front_value[row, link - 1] > beaten:
+        beaten = front_value[row, link - 1]
+    if p_value <= beaten:
+        return False
+    best_in_count[0] = p_value
+    return True
+
+
 @compiled
 def counted_step(
     s_cost: np.ndarray,
@@ -266,73 +372,29 @@ def counted_step(
     out_bound = np.empty(size, np.float64)
     # The Pareto front (spend up, engagement strictly up) of the states kept with fewer
     # influencers than the current count, and a second buffer to merge into.
-    front_cost = np.empty(size, np.int64)
-    front_value = np.empty(size, np.float64)
-    next_cost = np.empty(size, np.int64)
-    next_value = np.empty(size, np.float64)
-    n_front = 0
+    fronts = (np.empty((2, size), np.int64), np.empty((2, size), np.float64))
+    front_state = np.array([-1, 0, 0, 0, 0], np.int64)  # see `_undominated`
+    best_in_count = np.full(1, -np.inf)
     heads = np.zeros(n_opt, np.int64)
     kept = 0
     dropped = -np.inf
-    count_now = -1
-    count_start = 0  # first kept state of the current count
-    best_in_count = -np.inf
-    at_front = 0  # front links with spend <= the current candidate's
     n_tables = b_price.size
+    d_count = (options > 0).astype(np.int64)
+    d_cost = price * options
     while True:
-        # The next candidate in (count, spend, -engagement) order among the options' lists.
-        pick = -1
-        p_count, p_cost, p_value = 0, 0, 0.0
-        for o in range(n_opt):
-            i = heads[o]
-            if i >= n_states:
-                continue
-            c = s_count[i] + (1 if options[o] > 0 else 0)
-            w = s_cost[i] + price * options[o]
-            v = s_value[i] + option_value[o]
-            if (
-                pick < 0
-                or c < p_count
-                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
-            ):
-                pick, p_count, p_cost, p_value = o, c, w, v
+        pick, p_count, p_cost, p_value = _next_successor(
+            heads, s_count, s_cost, s_value, d_count, d_cost, option_value
+        )
         if pick < 0:
             break
         parent = heads[pick]
         heads[pick] += 1
         if p_cost > budget or p_count > cap:
             continue
-        if p_count != count_now:
-            # The states of the last count join the front of those with fewer influencers.
-            a, b, m = 0, count_start, 0
-            top = -np.inf
-            while a < n_front or b < kept:
-                if b >= kept or (a < n_front and front_cost[a] <= out_cost[b]):
-                    w, v = front_cost[a], front_value[a]
-                    a += 1
-                else:
-                    w, v = out_cost[b], out_value[b]
-                    b += 1
-                if v > top:
-                    if m > 0 and next_cost[m - 1] == w:
-                        m -= 1  # same spend, more engagement: replaces it
-                    next_cost[m], next_value[m] = w, v
-                    m += 1
-                    top = v
-            front_cost, next_cost = next_cost, front_cost
-            front_value, next_value = next_value, front_value
-            n_front = m
-            count_now, count_start = p_count, kept
-            best_in_count = -np.inf
-            at_front = 0
-        while at_front < n_front and front_cost[at_front] <= p_cost:
-            at_front += 1
-        beaten = best_in_count
-        if at_front > 0 and front_value[at_front - 1] > beaten:
-            beaten = front_value[at_front - 1]
-        if p_value <= beaten:
+        if not _undominated(
+            p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
+        ):
             continue
-        best_in_count = p_value
         bound = np.inf
         for r in range(n_tables):
             lo, hi = b_start[r], b_start[r + 1]
@@ -422,71 +484,26 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     out_top = np.empty(size, np.float64)
     out_parent = np.empty(size, np.int32)
     out_took = np.empty(size, np.int32)
-    front_cost = np.empty(size, np.int64)
-    front_value = np.empty(size, np.float64)
-    next_cost = np.empty(size, np.int64)
-    next_value = np.empty(size, np.float64)
-    n_front = 0
+    fronts = (np.empty((2, size), np.int64), np.empty((2, size), np.float64))
+    front_state = np.array([-1, 0, 0, 0, 0], np.int64)  # see `_undominated`
+    best_in_count = np.full(1, -np.inf)
     heads = np.zeros(n_opt, np.int64)
     kept = 0
     dropped = -np.inf
     found_parent, found_option = -1, -1
     threshold = best * (1 + target_gap)
-    count_now = -(1 << 62)
-    count_start = 0
-    best_in_count = -np.inf
-    at_front = 0
     while True:
-        pick = -1
-        p_count, p_cost, p_value = 0, 0, 0.0
-        for o in range(n_opt):
-            i = heads[o]
-            if i >= n_states:
-                continue
-            c = s_count[i] + d_count[o]
-            w = s_cost[i] + d_cost[o]
-            v = s_value[i] + d_value[o]
-            if (
-                pick < 0
-                or c < p_count
-                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
-            ):
-                pick, p_count, p_cost, p_value = o, c, w, v
+        pick, p_count, p_cost, p_value = _next_successor(
+            heads, s_count, s_cost, s_value, d_count, d_cost, d_value
+        )
         if pick < 0:
             break
         parent = heads[pick]
         heads[pick] += 1
-        if p_count != count_now:
-            # The states of the last count join the front of those with fewer influencers.
-            a, b, m = 0, count_start, 0
-            top = -np.inf
-            while a < n_front or b < kept:
-                if b >= kept or (a < n_front and front_cost[a] <= out_cost[b]):
-                    w, v = front_cost[a], front_value[a]
-                    a += 1
-                else:
-                    w, v = out_cost[b], out_value[b]
-                    b += 1
-                if v > top:
-                    if m > 0 and next_cost[m - 1] == w:
-                        m -= 1
-                    next_cost[m], next_value[m] = w, v
-                    m += 1
-                    top = v
-            front_cost, next_cost = next_cost, front_cost
-            front_value, next_value = next_value, front_value
-            n_front = m
-            count_now, count_start = p_count, kept
-            best_in_count = -np.inf
-            at_front = 0
-        while at_front < n_front and front_cost[at_front] <= p_cost:
-            at_front += 1
-        beaten = best_in_count
-        if at_front > 0 and front_value[at_front - 1] > beaten:
-            beaten = front_value[at_front - 1]
-        if p_value <= beaten:
+        if not _undominated(
+            p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
+        ):
             continue
-        best_in_count = p_value
         if p_cost <= budget and p_count <= cap and p_value > best:
             best, found_parent, found_option = p_value, parent, pick
             threshold = best * (1 + target_gap)
