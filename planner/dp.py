@@ -792,14 +792,18 @@ def _counted_core(
     left: np.ndarray,
     allowed_none: np.ndarray,
     allowed_post: np.ndarray,
-    top_r: np.ndarray,
-    lam_r: np.ndarray,
-    rho_r: np.ndarray,
+    lam: float,
+    rho: float,
+    best_profit: np.ndarray,
+    loss_post: np.ndarray,
 ) -> DPResult | None:
     """The certified capped micro phase as an expanding core (Pisinger's, with a count): every
     micro influencer starts at the choice that is best at the most promising row's prices
     (lambda per cent, rho per influencer: the break solution of the Lagrangian relaxation), and
-    the influencers still open are changed one at a time, least regret first.
+    the influencers still open are changed one at a time, least regret first. The caller's
+    reduced-cost fixing has worked out that row: each influencer's best reduced profit
+    `best_profit` (0: no post) and each option's loss against it `loss_post` (the loss of no
+    post is `best_profit`).
 
     A state is a whole plan: its macro state, the changes so far, the rest at the break. Its
     Lagrangian bound is L_s - loss, L_s its macro state's bound at these prices and loss what
@@ -818,11 +822,7 @@ def _counted_core(
     plan found is kept in `search` either way."""
     items, value, env = search.items, search.value, search.micro_env
     budget, cap = items.budget, int(items.max_influencers or 0)
-    at = int(np.argmax(top_r))
-    lam, rho = float(lam_r[at]), float(rho_r[at])
     k, group_of, starts = env.k, env.group_of, env.starts
-    profit = env.cum_value - lam * ((k + 1) * env.cost) - rho  # p_i(k + 1)
-    best_profit = np.maximum(np.maximum.reduceat(profit, starts), 0.0)
     top = states.value + lam * room + rho * left + float(best_profit.sum())  # L_s
     threshold = search.threshold
     window = float(top.max()) - threshold
@@ -830,7 +830,6 @@ def _counted_core(
         search.drop(np.array([float(top.max())]))
         return _result(search)
     loss_none = best_profit
-    loss_post = best_profit[group_of] - profit
     open_none = allowed_none & (loss_none < window)
     open_post = allowed_post & (loss_post < window)
     closed = np.concatenate(
@@ -1244,9 +1243,11 @@ def _counted_micro_phase(
     quick = step_through(_COUNTED_QUICK_WORK)
     if quick.status != "gave_up":
         return quick
+    at = int(np.argmax(top_r))  # the most promising row of prices
     found = _counted_core(
-        search, states, room, left, allowed_none, allowed_post, top_r, lam_r, rho_r
-    )
+        search, states, room, left, allowed_none, allowed_post,
+        float(lam_r[at]), float(rho_r[at]), best_profit[at], loss_post[at],
+    )  # fmt: skip
     if found is not None:
         return found
     return step_through(_COUNTED_MAX_WORK)
