@@ -65,7 +65,7 @@ _COUNTED_CORE = 40
 # ... keeping this many states per step (those of the best bounds: at 5,000 rate-card rows with at
 # most 200 influencers the pass kept 160,000 states and took 1.8 s; with 5,000 the same plan in
 # 0.26 s, docs/benchmarks.md),
-_COUNTED_CORE_BEAM = 5_000
+_COUNTED_CORE_BEAM = 1_000
 # ... then a second heuristic pass over every influencer, keeping this many states per step
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
@@ -246,20 +246,32 @@ class _MacroStates:
     count: np.ndarray  # macro influencers
     origin: np.ndarray  # index of the state in the last macro step
     history: list[tuple[np.ndarray, np.ndarray]]  # (parent, posts taken) per macro group
+    # The plans traced back so far, by index in the last macro step (shared by `keep`'s copies:
+    # the capped micro phase asks for its most promising state's plan at every step).
+    traced: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def plan(self, search: _Search, state: int) -> np.ndarray:
-        """The macro posts of state `state` (an index into `cost`)."""
-        chosen = np.zeros(search.items.owner.size, dtype=bool)
-        step = int(self.origin[state])
-        for g in range(len(self.history) - 1, -1, -1):
-            parent, took = self.history[g]
-            chosen[search.groups[g].posts[: int(took[step])]] = True
-            step = int(parent[step])
-        return chosen
+        """The macro posts of state `state` (an index into `cost`), a new array."""
+        last = int(self.origin[state])
+        chosen = self.traced.get(last)
+        if chosen is None:
+            chosen = np.zeros(search.items.owner.size, dtype=bool)
+            step = last
+            for g in range(len(self.history) - 1, -1, -1):
+                parent, took = self.history[g]
+                chosen[search.groups[g].posts[: int(took[step])]] = True
+                step = int(parent[step])
+            self.traced[last] = chosen
+        return chosen.copy()
 
     def keep(self, live: np.ndarray) -> _MacroStates:
         return _MacroStates(
-            self.cost[live], self.value[live], self.count[live], self.origin[live], self.history
+            self.cost[live],
+            self.value[live],
+            self.count[live],
+            self.origin[live],
+            self.history,
+            self.traced,
         )
 
 
@@ -479,35 +491,37 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             if s_cost.size == 0:
                 break
             continue
-        new_cost = (s_cost[:, None] + group.cost * options[None, :]).ravel()
-        new_value = (s_value[:, None] + group.cum_value[options][None, :]).ravel()
-        new_count = (s_count[:, None] + (options > 0)[None, :]).ravel()
-        parent = np.repeat(np.arange(s_cost.size), options.size)
-        took = np.tile(options, s_cost.size)
-        ok = (new_cost <= mmax) & (new_count <= kmax)
+        # Successors option by option: each option's run keeps the states' order (count, then
+        # spend), which the sort in `_pareto_by_count` finds.
+        new_cost = (s_cost[None, :] + group.cost * options[:, None]).ravel()
+        new_value = (s_value[None, :] + group.cum_value[options][:, None]).ravel()
+        new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
+        parent = np.tile(np.arange(s_cost.size), options.size)
+        took = np.repeat(options, s_cost.size)
+        ok = np.flatnonzero((new_cost <= mmax) & (new_count <= kmax))
+        # Dominated states first (what a state's completions can earn, a state that beats it
+        # earns too: its bound covers theirs), then the bounds of the rest, in their order.
+        sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], bool(caps), mmin)]
         bound = search.rest_macro[g + 1].macro_bound(
-            new_cost[ok], new_value[ok], search.micro_chain, items.budget, mmin, mmax
+            new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
         )
         loose = np.isnan(bound) | bool(caps)
         if np.any(loose):
             bound[loose] = np.fmin(
                 bound[loose],
                 lagrangian(
-                    new_cost[ok][loose],
-                    new_value[ok][loose],
-                    new_count[ok][loose],
+                    new_cost[sel][loose],
+                    new_value[sel][loose],
+                    new_count[sel][loose],
                     g + 1,
                     slice(None),
                 ),
             )
         live = bound > search.threshold
         search.drop(bound[~live])
-        sel = np.flatnonzero(ok)[live]
-        keep = _pareto_by_count(new_cost[sel], new_value[sel], new_count[sel], bool(caps), mmin)
-        sel = sel[keep]
-        if beam is not None and sel.size > beam:
-            sel_bound = bound[live][keep]
-            sel = sel[np.argpartition(-sel_bound, beam)[:beam]]
+        sel, bound = sel[live], bound[live]
+        if beam is not None and sel.size > beam:  # (in their order)
+            sel = sel[np.sort(np.argpartition(-bound, beam)[:beam])]
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
         if search.out_of_room(s_cost.size):
@@ -726,18 +740,28 @@ def _pareto_by_count(
     """Macro states no other beats (of the same count, when `by_count`). Below the band's
     bottom, spending less is not better (the plan must still reach the bottom), so there only
     states of equal spend compete. In order of count, then the states that reach the bottom
-    before those that do not, each by spend and falling engagement (equal ones in index order)."""
+    before those that do not, each by spend (of equal states the first in index order).
+
+    Count, short and spend make one integer key, sorted stably: states that come as runs
+    already in that order (a macro step's successors, one run per option) sort in about
+    linear time, where sorting by the key and engagement together took ~20 times longer."""
     if cost.size == 0:
         return np.zeros(0, dtype=np.int64)
     counts = count if by_count else np.zeros(cost.size, dtype=np.int64)
     short = cost < macro_min
-    # Count, short and spend as one integer where it fits (a sort by two keys, not four).
     span = int(cost.max()) + 1
     if (int(counts.max()) + 1) * 2 * span < 1 << 62 and int(cost.min()) >= 0:
-        order = np.lexsort((-value, (counts * 2 + short) * span + cost))
-    else:
-        order = np.lexsort((-value, cost, short, counts))
-    keep = pareto_runs(cost[order], value[order], counts[order].astype(np.int64), short[order])
+        key = (counts.astype(np.int64) * 2 + short) * span + cost
+        order = np.argsort(key, kind="stable")
+    else:  # (a key that does not fit in 64 bits: its parts, one sort each)
+        order = np.lexsort((cost, short, counts))
+        ranks = np.empty(cost.size, dtype=np.int64)
+        sorted_parts = np.stack([counts[order], short[order], cost[order]])
+        ranks[0] = 0
+        ranks[1:] = np.cumsum(np.any(sorted_parts[:, 1:] != sorted_parts[:, :-1], axis=0))
+        key = np.empty(cost.size, dtype=np.int64)
+        key[order] = ranks
+    keep = pareto_runs(key[order], value[order], counts[order].astype(np.int64), short[order])
     return order[keep]
 
 

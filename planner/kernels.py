@@ -70,23 +70,32 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
 
 @compiled
 def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
-    cost: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
+    key: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
 ) -> np.ndarray:
-    """Which states to keep (`planner.dp._pareto_by_count`), given in order of count, `short`
-    (below the band's bottom), spend and falling engagement: in each run of one count that
-    reaches the bottom, the states worth more than every one before them; in each run that is
-    short of it, the first state of each spend."""
-    keep = np.zeros(cost.size, dtype=np.bool_)
+    """Which states to keep (`planner.dp._pareto_by_count`), given in order of `key` (count,
+    then `short`: below the band's bottom, then spend; states of one key in any order): of each
+    key the first of the most engagement, kept in a run of one count that reaches the bottom
+    when it is worth more than every state before it in the run, and always in a run that is
+    short of the bottom."""
+    keep = np.zeros(key.size, dtype=np.bool_)
     best = -np.inf
-    for i in range(cost.size):
+    i = 0
+    while i < key.size:
+        top = i  # the first of the most engagement among the states of this key
+        j = i + 1
+        while j < key.size and key[j] == key[i]:
+            if value[j] > value[top]:
+                top = j
+            j += 1
         new_run = i == 0 or count[i] != count[i - 1] or short[i] != short[i - 1]
         if short[i]:
-            keep[i] = new_run or cost[i] != cost[i - 1]
+            keep[top] = True
         else:
             if new_run:
                 best = -np.inf
-            keep[i] = new_run or value[i] > best
-            best = max(best, value[i])
+            keep[top] = value[top] > best
+            best = max(best, value[top])
+        i = j
     return keep
 
 
