@@ -379,3 +379,54 @@ def test_capped_benchmark_cases_never_reach_highs(monkeypatch, band, cap):
     solution = solve(items)
     assert solution.status == "optimal" and solution.gap <= 1e-6
     assert not items.check(solution.chosen)
+
+
+def _undominated_macro_states(cost, value, count, by_count, macro_min):  # type: ignore[no-untyped-def]
+    """What `planner.dp._pareto_by_count` keeps, by its definition, state by state: of the
+    states of one count (all one count unless `by_count`), spend and shortness of the band's
+    bottom, the first of the most engagement; one that reaches the bottom only if it earns more
+    than every state of its count that reaches the bottom for less."""
+    counts = count if by_count else np.zeros_like(count)
+    kept = []
+    for i in range(cost.size):
+        same = [
+            j
+            for j in range(cost.size)
+            if counts[j] == counts[i] and cost[j] == cost[i] and value[j] >= value[i]
+        ]
+        if any(value[j] > value[i] or j < i for j in same):
+            continue
+        if cost[i] >= macro_min and any(
+            counts[j] == counts[i] and macro_min <= cost[j] < cost[i] and value[j] >= value[i]
+            for j in range(cost.size)
+        ):
+            continue
+        kept.append(i)
+    return kept
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 4), st.integers(0, 3)), min_size=1, max_size=30
+    ),
+    st.booleans(),
+    st.integers(0, 7),
+    st.booleans(),
+)
+def test_macro_dominance_keeps_exactly_the_undominated_states(
+    states: list[tuple[int, int, int]], by_count: bool, macro_min: int, huge: bool
+) -> None:
+    """The macro phase's dominance check (one sort by an integer key, then a compiled pass)
+    against its definition, with ties in spend and engagement; `huge` spends do not fit the
+    key in 64 bits, which takes the sort by the key's parts."""
+    from planner.dp import _pareto_by_count
+
+    offset = (1 << 61) if huge else 0
+    cost = np.array([c for c, _, _ in states], dtype=np.int64) + offset
+    value = np.array([v for _, v, _ in states], dtype=float)
+    count = np.array([n for _, _, n in states], dtype=np.int64)
+    kept = _pareto_by_count(cost, value, count, by_count, macro_min + offset)
+    assert sorted(kept.tolist()) == _undominated_macro_states(
+        cost, value, count, by_count, macro_min + offset
+    )
