@@ -11,7 +11,7 @@ from planner import Plan, Roster
 from planner.export import Kind, headings, plan_table
 from planner.money import DEFAULT_CURRENCY
 from planner.outreach import Forecast
-from planner.plan import ALLOCATION_COLUMNS, TierTotals
+from planner.plan import TierTotals, allocation_frame
 
 TIERS = ("micro", "macro")
 
@@ -33,15 +33,9 @@ def offers_plan(roster: Roster, forecast: Forecast) -> Plan:
     cents = offers.cost[plan_part]
     value = offers.value[plan_part]
     table = roster.table
-    frame = table.iloc[rows].assign(
-        cost_per_post=cents / posts / 100,
-        posts=posts,
-        spend=cents / 100,
-        expected_engagement=value,
-    )
-    frame["cost_per_engagement"] = frame["spend"] / frame["expected_engagement"]
-    # Most engagement first (stable: `offers_table` puts each offer's rates in the same order).
-    frame = frame[ALLOCATION_COLUMNS].iloc[np.argsort(-value, kind="stable")]
+    # Most engagement first, ties in list order (`offers_table` puts each offer's rates in the
+    # same order).
+    frame = allocation_frame(table, rows, cents / posts / 100, posts, cents / 100, value)
     tier = table["tier"].to_numpy(dtype=object)[rows]
     by_tier = {
         name: TierTotals(
@@ -57,7 +51,7 @@ def offers_plan(roster: Roster, forecast: Forecast) -> Plan:
     return Plan(
         certified.status,
         certified.campaign,
-        frame.reset_index(drop=True),
+        frame,
         total,
         int(cents.sum()) / 100,
         # The strategy's certified gap, carried over (relative, so it reads the same here).
