@@ -245,7 +245,9 @@ class _MacroStates:
     value: np.ndarray
     count: np.ndarray  # macro influencers
     origin: np.ndarray  # index of the state in the last macro step
-    history: list[tuple[np.ndarray, np.ndarray]]  # (parent, posts taken) per macro group
+    # Per macro group: each state's parent in the step before and the posts it took, or
+    # (None, x) where the group was decided (every state took x posts and kept its place).
+    history: list[tuple[np.ndarray | None, np.ndarray | int]]
     # The plans traced back so far, by index in the last macro step (shared by `keep`'s copies:
     # the capped micro phase asks for its most promising state's plan at every step).
     traced: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
@@ -259,6 +261,9 @@ class _MacroStates:
             step = last
             for g in range(len(self.history) - 1, -1, -1):
                 parent, took = self.history[g]
+                if parent is None:
+                    chosen[search.groups[g].posts[: int(took)]] = True
+                    continue
                 chosen[search.groups[g].posts[: int(took[step])]] = True
                 step = int(parent[step])
             self.traced[last] = chosen
@@ -461,7 +466,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     s_cost = np.zeros(1, dtype=np.int64)
     s_value = np.zeros(1)
     s_count = np.zeros(1, dtype=np.int64)
-    history: list[tuple[np.ndarray, np.ndarray]] = []
+    history: list[tuple[np.ndarray | None, np.ndarray | int]] = []
     # Reduced-cost fixing for macro influencers: an option (number of posts) whose Lagrangian
     # profit falls short of the group's best by more than the root bound's slack over the best
     # plan cannot lead to a better plan.
@@ -481,15 +486,13 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             search.drop(np.array([top - float(loss[~allowed].min())]))
             options = options[allowed]
         if options.size == 1:  # decided: every state takes the same posts, still Pareto-optimal
+            # (States past the band's top or the caps are dropped where they are next
+            # filtered: their successors or the last states. Spend and count only grow.)
             x = int(options[0])
             s_cost = s_cost + group.cost * x
             s_value = s_value + float(group.cum_value[x])
             s_count = s_count + (x > 0)
-            fits = np.flatnonzero((s_cost <= mmax) & (s_count <= kmax))
-            s_cost, s_value, s_count = s_cost[fits], s_value[fits], s_count[fits]
-            history.append((fits, np.full(fits.size, x)))
-            if s_cost.size == 0:
-                break
+            history.append((None, x))
             continue
         # Successors option by option: each option's run keeps the states' order (count, then
         # spend), which the sort in `_pareto_by_count` finds.
@@ -528,7 +531,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             return None
         if s_cost.size == 0:
             break
-    in_band = np.flatnonzero(s_cost >= mmin)
+    in_band = np.flatnonzero((s_cost >= mmin) & (s_cost <= mmax) & (s_count <= kmax))
     if items.max_influencers is None:
         keep = in_band[_pareto(s_cost[in_band], s_value[in_band])]
     else:  # fewer influencers leave room for more micro ones: states compete per count
