@@ -320,7 +320,7 @@ def split_curve_chart(
     `planner.risk.split_bands`, one row per band) adds each point's simulated P10-P90 range,
     shaded run by run: a band with no plan breaks the shading, never bridges it.
     `mark`: where the campaign sits on a realistic curve (the share it was planned at, its
-    simulated mean), with `booked` the macro share of the budget it books on average; the
+    simulated mean), with `booked` the macro share of its expected spend (the headline's); the
     realistic curve's points are then drawn at the share they were planned at, the mark's
     basis."""
     budget = plan.campaign.budget
@@ -420,7 +420,11 @@ def split_curve_chart(
                 y=[y],
                 mode="markers",
                 name=f"Your plan: {x:.0%} of budget on macro"
-                + ("" if booked is None else f" as planned,<br>{booked:.0%} booked"),
+                + (
+                    ""
+                    if booked is None
+                    else f" as planned,<br>{booked:.0%} of expected spend booked"
+                ),
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )

@@ -11,6 +11,7 @@ from dashboard.forecast import (
     BOOKED_HEADING,
     REPLY_HEADING,
     booked_macro_share,
+    curve_with_campaign,
     expected_bookings,
     forecast_point,
     if_booked,
@@ -70,4 +71,44 @@ def test_expected_bookings_are_the_simulations_means():
     share, mean = forecast_point(RESULT)
     assert mean == pytest.approx(outcome.engagement.mean())
     assert share == pytest.approx(RESULT.plan.macro_share_of_budget)
-    assert booked_macro_share(RESULT) == pytest.approx(outcome.macro_spend.mean() / 50_000)
+
+
+def test_the_curve_point_that_holds_the_campaigns_plan_is_the_headlines_campaign():
+    """The realistic split curve simulates each band's plan fewer times than the headline: the
+    band whose plan is the campaign's own shows the headline's mean and P10-P90 (the same
+    simulated campaigns), so "your plan" sits on its line; other bands keep their points."""
+    from planner.outreach import outreach_split_curve
+
+    campaign = Campaign(budget=100_000)
+    result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    curve, ranges = outreach_split_curve(ROSTER, campaign, Assumptions(), draws=200)
+    share, mean = forecast_point(result)
+    placed, placed_ranges = curve_with_campaign(curve, ranges, result)
+    holds = (placed["band_low"] <= share) & (share <= placed["band_high"])
+    assert holds.sum() == 1
+    point = placed[holds].iloc[0]
+    assert point["expected_engagement"] == pytest.approx(mean)
+    summary = result.outcome.summary()
+    row = placed_ranges[placed_ranges["macro_share"] == point["macro_share"]].iloc[0]
+    assert (row["p10"], row["p90"]) == pytest.approx((summary["p10"], summary["p90"]))
+    assert point["spend"] == pytest.approx(summary["mean_spend"])
+    # before: the same plan simulated 200 times, another figure for the same campaign
+    assert curve[holds].iloc[0]["expected_engagement"] != pytest.approx(mean, rel=1e-3)
+    others = ~holds.to_numpy()
+    assert placed[others]["expected_engagement"].equals(curve[others]["expected_engagement"])
+    # a curve planned under other limits (a band whose plan is another one) is left as it is
+    moved = curve.assign(planned_value=curve["planned_value"] * 1.01)
+    assert curve_with_campaign(moved, ranges, result)[0].equals(moved)
+
+
+def test_every_booked_macro_share_is_of_the_expected_spend_as_in_the_headline():
+    """The split curve's "your plan ... booked" and the headline's *Macro share* are one
+    figure (before, the curve's was of the budget: 31% beside the headline's 36%)."""
+    from dashboard.headline import forecast_figures
+
+    outcome = RESULT.outcome
+    share = booked_macro_share(RESULT)
+    assert share == pytest.approx(outcome.macro_spend.mean() / outcome.spend.mean())
+    figures = forecast_figures(RESULT, 1.0, ROSTER.tiers)
+    macro = next(f for f in figures if f.label == "Macro share")
+    assert macro.value == f"{share:.0%}"

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, controls
-from dashboard.forecast import expected_bookings
+from dashboard.forecast import curve_with_campaign, expected_bookings
 from dashboard.text import md
 from planner import SettingsError
 from planner.money import DEFAULT_CURRENCY, table_money
@@ -52,7 +52,9 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
     strategy = controls.strategy_of(settings)
     # The same figures as the headline: the campaign after declines and backups.
     forecast = cache.outreach_forecast(roster, key, campaign, assumptions, strategy)
-    curve, _ranges = cache.start_curve(roster, key, campaign, strategy, assumptions)()
+    curve, _ranges = curve_with_campaign(
+        *cache.start_curve(roster, key, campaign, strategy, assumptions)(), forecast
+    )
     if not forecast.plan.has_plan:
         return {"scenario": label, "status": forecast.plan.status}, curve
     booked = expected_bookings(forecast)
