@@ -1017,6 +1017,16 @@ def outreach_split_curve(
     return pd.DataFrame(curve), pd.DataFrame(ranges)
 
 
+def curve_campaign(campaign: Campaign) -> Campaign:
+    """The part of `campaign` a realistic split curve (`outreach_split_curve`) depends on, for
+    a cache key: the band's minimum does not matter (each point sets its own band), but its top
+    does, and so do the caps. The top decides which macro offers could ever be booked at full
+    price (`bookable_posts`, hence the expected-acceptance plan) and the share they are booked
+    under (`booking_limits`): a curve worked out for the band 0-100% would put a plan the
+    campaign cannot have on the point that holds its plan (`tests/test_outreach.py`)."""
+    return dataclasses.replace(campaign, macro_share_min=0.0)
+
+
 def booking_limits(campaign: Campaign, band_high: float) -> Campaign:
     """The limits a realistic split curve's point is booked under, for its band of macro share
     as planned (whose top is `band_high`). The band holds the plan (the share of the budget
