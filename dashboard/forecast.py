@@ -230,3 +230,16 @@ def forecast_mark(forecast: Forecast) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     p10, p90 = np.quantile(outcome.engagement, [0.1, 0.9])
     return float(outcome.engagement.mean()), float(p10), float(p90)
+
+
+def strategy_notes(comparison: pd.DataFrame) -> list[tuple[str, str]]:
+    """The strategies of a head-to-head (`planner.outreach.outreach_head_to_head`) that have no
+    campaign to show, each with why (its plan's message): one that no plan fits, or one that
+    books nothing (all macro on a budget below every macro post), whose row reads 0 or blank
+    and would otherwise say nothing about it."""
+    notes = []
+    for row in comparison.itertuples():
+        unplanned = row.status not in ("optimal", "feasible") or not row.mean_spend > 0
+        if unplanned and isinstance(row.message, str) and row.message:
+            notes.append((str(row.strategy), row.message))
+    return notes

@@ -160,10 +160,16 @@ def strategy_plan(
     plan = make_plan(
         expected_acceptance_roster(roster, assumptions, campaign), campaign, first_value=weights
     )
-    if plan.status == "infeasible":  # say why in terms of the roster as it is
+    # Say why in terms of the roster as it is: the expected-acceptance roster gives a post
+    # limit of 0 to every offer that could never be booked (`bookable_posts`), so its own
+    # reasons would blame the rows ("no influencer can post ... a post limit of 0") when the
+    # budget or a limit is what keeps them out.
+    if plan.status == "infeasible" or plan.booked_nothing:
         plain = make_plan(roster, campaign)
         if plain.status == "infeasible":
             return plain
+        if plan.booked_nothing and plain.booked_nothing:
+            return dataclasses.replace(plan, message=plain.message)
     return plan
 
 

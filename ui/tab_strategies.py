@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.forecast import strategy_notes
+from dashboard.text import md
 from planner.export import platform_name, to_csv_bytes
 from planner.money import TABLE_MONEY
 from planner.outreach import sweep_sentence
@@ -102,6 +104,8 @@ def show_strategies(c: Current) -> None:
             "If every offer were accepted": counts,
         },
     )
+    for strategy, why in strategy_notes(comparison):
+        st.caption(f"**{md(strategy)}**: {md(why)}")
     _sweep(c)
 
     st.subheader("Outreach list")
