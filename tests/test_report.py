@@ -92,6 +92,9 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     # Tier split, split curve, head-to-head, frontier, roster: five charts.
     assert html.count('class="plotly-graph-div"') == 5
     assert "<dt>Roster</dt><dd>Edited from sample roster</dd>" in html
+    # the roster's label, then how many influencers the plan was made from (the sample's label
+    # has its file's count: "(synthetic, 400 influencers) (397 influencers)" read as a clash)
+    assert f"Edited from sample roster · {len(ROSTER.table):,} influencers considered" in html
     assert "<dt>Budget ($)</dt><dd>$50,000.00</dd>" in html
     # In a client's words: no jargon, no pointers to the planner's docs, a name and a date.
     text = re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S)
