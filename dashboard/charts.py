@@ -64,6 +64,10 @@ AXIS_KEY = re.compile(r"[xy]axis\d*")
 
 # The axes of every split curve (the Plan tab's and the Compare tab's).
 SHARE_AXIS = dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
+# The realistic split curve's axis: each point at the macro share its plan was made with (for
+# the expected-acceptance plan, of expected spend), not what it books. The Plan tab's curve and
+# the Compare tab's curves are the same curves and say so alike.
+PLANNED_SHARE_AXIS = {**SHARE_AXIS, "title": "Macro share of budget, as planned"}
 ENGAGEMENT_AXIS = dict(title="Expected engagements", rangemode="tozero")
 
 
@@ -441,9 +445,7 @@ def split_curve_chart(
         subtitle="Expected engagements by share of budget on macro"
         + (f"<br>{missing}" if missing else ""),
         **_legend_at_foot(traces, top=88 if missing else 72),
-        xaxis=SHARE_AXIS
-        if mark is None
-        else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
+        xaxis=SHARE_AXIS if mark is None else PLANNED_SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
         shapes=[
             dict(
@@ -812,7 +814,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         traces,
         "Micro or macro? The split curves of each scenario",
         height=420,
-        xaxis=SHARE_AXIS,
+        xaxis=PLANNED_SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
     )
 

@@ -282,3 +282,12 @@ def test_scenarios_in_two_currencies_show_each_ones_money():
     )
     micro_spend = charts.compare_split(summary).data[0]
     assert list(micro_spend.text) == ["€40K", "£30K"]
+
+
+def test_the_compare_tabs_split_curves_name_their_axis_as_the_plan_tabs_curve_does():
+    """The Compare tab draws the same realistic curves as the Plan tab, each point at the macro
+    share its plan was made with: the axis says so on both (it read "Share of budget on macro
+    influencers" on Compare and "Macro share of budget, as planned" on the Plan tab)."""
+    curve = pd.DataFrame({"macro_share": [0.0, 0.1], "expected_engagement": [1.0, 2.0]})
+    figure = charts.compare_curves({"a": curve})
+    assert figure.layout.xaxis.title.text == "Macro share of budget, as planned"
