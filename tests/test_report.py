@@ -43,7 +43,11 @@ def test_report_is_self_contained_escaped_and_has_the_plan():
 def test_settings_read_as_a_person_reads_them():
     assert controls.describe(controls.MACRO_SHARE, (10, 60)) == "10–60% of the budget"
     assert controls.describe(controls.MAX_MACRO, None) == "no cap"
-    assert controls.describe(controls.TARGET, None) == "not set"
+    # (Not only "not set": the report and the Excel file show a chance of a target beside it.)
+    assert (
+        controls.describe(controls.TARGET, None)
+        == "not set: the chance shown is of the expected engagements"
+    )
     assert controls.describe(controls.PLAN_FOR_REPLIES, True) == "yes"
     assert controls.describe(controls.PLAN_BASIS, "expected") == "Expected acceptances"
     assert controls.describe(controls.ROUNDS, 3) == "3"
