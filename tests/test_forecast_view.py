@@ -112,3 +112,22 @@ def test_every_booked_macro_share_is_of_the_expected_spend_as_in_the_headline():
     figures = forecast_figures(RESULT, 1.0, ROSTER.tiers)
     macro = next(f for f in figures if f.label == "Macro share")
     assert macro.value == f"{share:.0%}"
+
+
+def test_the_sweeps_line_on_all_micro_is_the_strategies_tables_all_micro():
+    """The reply sweep's "All micro earns N at every macro reply rate" is the head-to-head's
+    All micro row (the same plan, simulated as many times as the headline), not the sweep's 0%
+    point (500 draws: 373,108 under the table's 365,661 on the sample at $100,000)."""
+    from dashboard.forecast import all_micro_words
+    from planner.outreach import outreach_head_to_head
+
+    comparison = outreach_head_to_head(ROSTER, CAMPAIGN, Assumptions(), draws=2_000, mix=RESULT)
+    micro = float(comparison.loc[comparison["strategy"] == "All micro", "mean"].iloc[0])
+    words = all_micro_words(comparison)
+    assert words is not None and f"All micro earns {micro:,.0f} engagements" in words
+    # the headline's own all-micro candidate: the same simulated campaigns
+    candidate = RESULT if RESULT.candidate == "all micro" else RESULT.other
+    assert candidate is not None
+    assert micro == pytest.approx(candidate.outcome.engagement.mean())
+    nothing = comparison.assign(mean=np.nan)
+    assert all_micro_words(nothing) is None

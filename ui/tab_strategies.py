@@ -4,12 +4,11 @@ best macro share moves with the macro reply rate (on a button press: it is slow)
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.forecast import strategy_notes
+from dashboard.forecast import all_micro_words, strategy_notes
 from dashboard.text import md
 from planner.export import platform_name, to_csv_bytes
 from planner.money import DEFAULT_CURRENCY, currency_label, table_money
@@ -111,7 +110,7 @@ def show_strategies(c: Current) -> None:
     )
     for strategy, why in strategy_notes(comparison):
         st.caption(f"**{md(strategy)}**: {md(why)}")
-    _sweep(c)
+    _sweep(c, comparison)
 
     st.subheader("Outreach list")
     st.caption(
@@ -148,7 +147,7 @@ def show_strategies(c: Current) -> None:
     )
 
 
-def _sweep(c: Current) -> None:
+def _sweep(c: Current, comparison: pd.DataFrame) -> None:
     """How the best macro share moves when macro reply rates go from 20% to 100% (the article's
     claim tested on this roster): slow, so worked out on a button press and kept (cached)."""
     st.subheader("Do macro influencers pay off if they reply?")
@@ -170,8 +169,6 @@ def _sweep(c: Current) -> None:
     ok = sweep.dropna(subset=["best_share"])
     if len(ok):
         chart(charts.reply_sweep_chart(ok))
-    if np.isfinite(sweep["all_micro_mean"]).any():
-        st.caption(
-            f"All micro earns {sweep['all_micro_mean'].dropna().iloc[0]:,.0f} engagements after "
-            "declines and backups at every macro reply rate (it books no macro influencer)."
-        )
+    words = all_micro_words(comparison)
+    if words is not None:
+        st.caption(words)
