@@ -454,6 +454,18 @@ def test_compare_two_saved_scenarios():
     assert table["Scenario"].str.startswith("Large").any()
     assert len(app.get("plotly_chart")) == 2
     assert first in app_state(app).known_scenarios
+    # Influencers booked as the tier chart counts them, on average and not rounded (the macro
+    # tier books 0.9 on average at $100,000: the table read 1).
+    from dashboard.forecast import booked_by_tier
+    from planner import Campaign, read_roster
+    from planner.outreach import forecast
+    from planner.risk import Assumptions
+
+    roster = read_roster(Path(APP).parent / "data" / "sample_roster.csv")
+    booked = booked_by_tier(forecast(roster, Campaign(budget=100_000), Assumptions()))
+    small = table[table["Scenario"].str.startswith("Small")].iloc[0]
+    assert small["Macro influencers booked (mean)"] == pytest.approx(booked["macro"])
+    assert small["Micro influencers booked (mean)"] == pytest.approx(booked["micro"])
 
 
 def test_saving_more_often_than_the_limit_says_how_long_to_wait_and_keeps_the_page():
