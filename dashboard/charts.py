@@ -647,8 +647,17 @@ STRATEGY_COLOURS = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optim
 
 def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
-    P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""
-    ok = summary.dropna(subset=["p10"])
+    P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line.
+    A strategy with no plan, or whose plan books nothing (`mean_spend` 0: all macro on a budget
+    below every macro post), is named in the title instead of drawn at 0, where its marks sat
+    on the axis, half hidden, beside its name."""
+    planned = summary["p10"].notna().to_numpy()
+    nothing = planned & (
+        summary["mean_spend"].fillna(1).to_numpy(dtype=float) <= 0
+        if "mean_spend" in summary
+        else np.zeros(len(summary), dtype=bool)
+    )
+    ok = summary[planned & ~nothing]
     traces = [
         _bar(
             y=ok["strategy"],
@@ -679,10 +688,12 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             hovertemplate="%{y}<br>mean %{x:,.0f}<extra></extra>",
         ),
     ]
-    missing = summary.loc[summary["p10"].isna(), "strategy"].tolist()
+    notes = [f"{name}: no plan" for name in summary.loc[~planned, "strategy"]] + [
+        f"{name}: books nothing" for name in summary.loc[nothing, "strategy"]
+    ]
     title = "How sure? Simulated engagements by strategy"
-    if missing:
-        title += f" ({', '.join(missing)}: no plan)"
+    if notes:
+        title += f" ({'; '.join(notes)})"
     return _figure(
         traces,
         title,

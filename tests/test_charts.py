@@ -291,3 +291,22 @@ def test_the_compare_tabs_split_curves_name_their_axis_as_the_plan_tabs_curve_do
     curve = pd.DataFrame({"macro_share": [0.0, 0.1], "expected_engagement": [1.0, 2.0]})
     figure = charts.compare_curves({"a": curve})
     assert figure.layout.xaxis.title.text == "Macro share of budget, as planned"
+
+
+def test_a_strategy_that_books_nothing_is_named_not_drawn_at_zero():
+    """All macro at $500 books nothing: its median and mean sat at 0 on the axis, half hidden
+    beside its name. It is named in the title instead, as a strategy with no plan is."""
+    summary = pd.DataFrame(
+        {
+            "strategy": ["All micro", "All macro", "Optimal mix"],
+            "p10": [10_841.0, 0.0, 10_841.0],
+            "p50": [17_005.0, 0.0, 17_005.0],
+            "p90": [26_658.0, 0.0, 26_658.0],
+            "mean": [18_105.0, 0.0, 18_105.0],
+            "mean_spend": [487.18, 0.0, 487.18],
+        }
+    )
+    figure = charts.outcome_ranges(summary, 18_105.0)
+    for trace in figure.data:
+        assert "All macro" not in list(trace.y)
+    assert "All macro: books nothing" in figure.layout.title.text
