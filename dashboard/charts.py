@@ -649,8 +649,8 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
     P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line.
     A strategy with no plan, or whose plan books nothing (`mean_spend` 0: all macro on a budget
-    below every macro post), is named in the title instead of drawn at 0, where its marks sat
-    on the axis, half hidden, beside its name."""
+    below every macro post), is named under the title instead of drawn at 0, where its marks
+    sat on the axis, half hidden, beside its name."""
     planned = summary["p10"].notna().to_numpy()
     nothing = planned & (
         summary["mean_spend"].fillna(1).to_numpy(dtype=float) <= 0
@@ -691,16 +691,17 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     notes = [f"{name}: no plan" for name in summary.loc[~planned, "strategy"]] + [
         f"{name}: books nothing" for name in summary.loc[nothing, "strategy"]
     ]
-    title = "How sure? Simulated engagements by strategy"
-    if notes:
-        title += f" ({'; '.join(notes)})"
+    # The notes under the title, on a line of their own: after it, the title ran past a 390 px
+    # phone's width ("How sure? Simulated engagements by strategy (A").
     return _figure(
         traces,
-        title,
-        height=320,
+        "How sure? Simulated engagements by strategy",
+        subtitle="; ".join(notes),
+        # (Room for the note above the legend, which takes three lines on a phone.)
+        height=320 + (44 if notes else 0),
         xaxis=dict(title="Engagements", rangemode="tozero"),
         yaxis=dict(autorange="reversed", showgrid=False),
-        margin=dict(l=96),
+        margin=dict(l=96, t=140 if notes else 96),
         **(_mark(target, f"target {_count(target)}") if target is not None and target > 0 else {}),
     )
 
