@@ -64,6 +64,10 @@ AXIS_KEY = re.compile(r"[xy]axis\d*")
 
 # The axes of every split curve (the Plan tab's and the Compare tab's).
 SHARE_AXIS = dict(title="Share of budget on macro influencers", ticksuffix="%", range=[-2, 102])
+# The realistic split curve's axis: each point at the macro share its plan was made with (for
+# the expected-acceptance plan, of expected spend), not what it books. The Plan tab's curve and
+# the Compare tab's curves are the same curves and say so alike.
+PLANNED_SHARE_AXIS = {**SHARE_AXIS, "title": "Macro share of budget, as planned"}
 ENGAGEMENT_AXIS = dict(title="Expected engagements", rangemode="tozero")
 
 
@@ -320,7 +324,7 @@ def split_curve_chart(
     `planner.risk.split_bands`, one row per band) adds each point's simulated P10-P90 range,
     shaded run by run: a band with no plan breaks the shading, never bridges it.
     `mark`: where the campaign sits on a realistic curve (the share it was planned at, its
-    simulated mean), with `booked` the macro share of the budget it books on average; the
+    simulated mean), with `booked` the macro share of its expected spend (the headline's); the
     realistic curve's points are then drawn at the share they were planned at, the mark's
     basis."""
     budget = plan.campaign.budget
@@ -420,7 +424,11 @@ def split_curve_chart(
                 y=[y],
                 mode="markers",
                 name=f"Your plan: {x:.0%} of budget on macro"
-                + ("" if booked is None else f" as planned,<br>{booked:.0%} booked"),
+                + (
+                    ""
+                    if booked is None
+                    else f" as planned,<br>{booked:.0%} of expected spend booked"
+                ),
                 marker=dict(symbol="circle-open", size=14, color="#1F1B2E", line=dict(width=2)),
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
@@ -437,9 +445,7 @@ def split_curve_chart(
         subtitle="Expected engagements by share of budget on macro"
         + (f"<br>{missing}" if missing else ""),
         **_legend_at_foot(traces, top=88 if missing else 72),
-        xaxis=SHARE_AXIS
-        if mark is None
-        else {**SHARE_AXIS, "title": "Macro share of budget, as planned"},
+        xaxis=SHARE_AXIS if mark is None else PLANNED_SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
         shapes=[
             dict(
@@ -641,8 +647,17 @@ STRATEGY_COLOURS = {"All micro": MICRO_COLOUR, "All macro": MACRO_COLOUR, "Optim
 
 def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
     """Simulated outcomes of each strategy (rows with strategy, p10, p50, p90, mean): the
-    P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line."""
-    ok = summary.dropna(subset=["p10"])
+    P10-P90 range as a bar, the median as a tick, the mean as a diamond, the target as a line.
+    A strategy with no plan, or whose plan books nothing (`mean_spend` 0: all macro on a budget
+    below every macro post), is named under the title instead of drawn at 0, where its marks
+    sat on the axis, half hidden, beside its name."""
+    planned = summary["p10"].notna().to_numpy()
+    nothing = planned & (
+        summary["mean_spend"].fillna(1).to_numpy(dtype=float) <= 0
+        if "mean_spend" in summary
+        else np.zeros(len(summary), dtype=bool)
+    )
+    ok = summary[planned & ~nothing]
     traces = [
         _bar(
             y=ok["strategy"],
@@ -673,17 +688,20 @@ def outcome_ranges(summary: pd.DataFrame, target: float | None) -> go.Figure:
             hovertemplate="%{y}<br>mean %{x:,.0f}<extra></extra>",
         ),
     ]
-    missing = summary.loc[summary["p10"].isna(), "strategy"].tolist()
-    title = "How sure? Simulated engagements by strategy"
-    if missing:
-        title += f" ({', '.join(missing)}: no plan)"
+    notes = [f"{name}: no plan" for name in summary.loc[~planned, "strategy"]] + [
+        f"{name}: books nothing" for name in summary.loc[nothing, "strategy"]
+    ]
+    # The notes under the title, on a line of their own: after it, the title ran past a 390 px
+    # phone's width ("How sure? Simulated engagements by strategy (A").
     return _figure(
         traces,
-        title,
-        height=320,
+        "How sure? Simulated engagements by strategy",
+        subtitle="; ".join(notes),
+        # (Room for the note above the legend, which takes three lines on a phone.)
+        height=320 + (44 if notes else 0),
         xaxis=dict(title="Engagements", rangemode="tozero"),
         yaxis=dict(autorange="reversed", showgrid=False),
-        margin=dict(l=96),
+        margin=dict(l=96, t=140 if notes else 96),
         **(_mark(target, f"target {_count(target)}") if target is not None and target > 0 else {}),
     )
 
@@ -808,7 +826,7 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
         traces,
         "Micro or macro? The split curves of each scenario",
         height=420,
-        xaxis=SHARE_AXIS,
+        xaxis=PLANNED_SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
     )
 

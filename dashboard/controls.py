@@ -584,7 +584,9 @@ def tier_intro(tiers: Tiers | None) -> tuple[str, str]:
 def describe(setting: Setting, value: object, currency: str = DEFAULT_CURRENCY) -> str:
     """A setting's value as a person reads it (for the client report), money in `currency`."""
     if value is None:
-        return "no cap" if setting.optional and setting is not TARGET else "not set"
+        if setting is TARGET:  # the headline's chance is then of the expected engagements
+            return "not set: the chance shown is of the expected engagements"
+        return "no cap" if setting.optional else "not set"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if setting is PLAN_BASIS:

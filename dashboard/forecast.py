@@ -64,10 +64,61 @@ def offers_plan(roster: Roster, forecast: Forecast) -> Plan:
 
 
 def booked_macro_share(forecast: Forecast) -> float:
-    """The macro share of the budget the campaign books on average (after declines)."""
+    """The macro share of what the campaign books on average (after declines): mean macro
+    spend over mean spend, the headline's *Macro share* "of expected spend" (one basis for
+    every "booked" share on the page, as `planner.outreach.macro_reply_sweep`'s)."""
     outcome = forecast.outcome
-    budget = forecast.plan.campaign.budget
-    return float(outcome.macro_spend.mean()) / budget if outcome.draws and budget > 0 else 0.0
+    spend = float(outcome.spend.mean()) if outcome.draws else 0.0
+    return float(outcome.macro_spend.mean()) / spend if spend > 0 else 0.0
+
+
+def curve_with_campaign(
+    curve: pd.DataFrame, ranges: pd.DataFrame, forecast: Forecast
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The realistic split curve (`planner.outreach.outreach_split_curve`) with the point that
+    holds the campaign's own plan drawn from the headline's simulated campaigns.
+
+    The curve simulates each band's plan fewer times (`planner.risk.CURVE_DRAWS`) than the
+    headline does: the band that holds the campaign's plan, whose certified plan is that plan
+    (the same objective value), would otherwise show another mean and P10-P90 for the same
+    campaign, and "your plan" would sit off its own line (on the sample roster at $100,000:
+    371,365 in the headline, 378,930 on the line). A band whose plan is another one (a
+    different value: the curve was planned under other limits) keeps its own point."""
+    if not len(curve) or not forecast.plan.has_plan or not forecast.outcome.draws:
+        return curve, ranges
+    share = forecast.plan.macro_share_of_budget
+    value = float(forecast.plan.expected_engagement)
+    planned = curve["planned_value"].to_numpy(dtype=float)
+    holds = (
+        (curve["band_low"].to_numpy(dtype=float) - 1e-9 <= share)
+        & (share <= curve["band_high"].to_numpy(dtype=float) + 1e-9)
+        & np.isfinite(planned)
+        # Both certified within 1e-6 of their band's best: the same plan, or one as good.
+        & (np.abs(planned - value) <= 2e-6 * max(abs(value), 1.0))
+    )
+    if not holds.any():
+        return curve, ranges
+    summary = forecast.outcome.summary()
+    mean = float(summary["mean"])  # type: ignore[arg-type]
+    curve, ranges = curve.copy(), ranges.copy()
+    mean_spend = float(summary["mean_spend"])  # type: ignore[arg-type]
+    macro_spend = float(summary["mean_macro_spend"])  # type: ignore[arg-type]
+    curve.loc[holds, ["expected_engagement", "spend", "macro_spend", "micro_spend"]] = [
+        mean,
+        mean_spend,
+        macro_spend,
+        mean_spend - macro_spend,
+    ]
+    curve.loc[holds, ["mean_booked", "budget_filled"]] = [
+        float(summary["mean_booked"]),  # type: ignore[arg-type]
+        float(summary["budget_filled"]),  # type: ignore[arg-type]
+    ]
+    at = ranges["macro_share"].isin(curve.loc[holds, "macro_share"]).to_numpy()
+    ranges.loc[at, ["p10", "p50", "p90", "mean"]] = [
+        float(summary[k])  # type: ignore[arg-type]
+        for k in ("p10", "p50", "p90", "mean")
+    ]
+    return curve, ranges
 
 
 # The plan table's columns that are what an offer comes to if it is booked (`offers_table`),
@@ -173,3 +224,30 @@ def forecast_mark(forecast: Forecast) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     p10, p90 = np.quantile(outcome.engagement, [0.1, 0.9])
     return float(outcome.engagement.mean()), float(p10), float(p90)
+
+
+def strategy_notes(comparison: pd.DataFrame) -> list[tuple[str, str]]:
+    """The strategies of a head-to-head (`planner.outreach.outreach_head_to_head`) that have no
+    campaign to show, each with why (its plan's message): one that no plan fits, or one that
+    books nothing (all macro on a budget below every macro post), whose row reads 0 or blank
+    and would otherwise say nothing about it."""
+    notes = []
+    for row in comparison.itertuples():
+        unplanned = row.status not in ("optimal", "feasible") or not row.mean_spend > 0
+        if unplanned and isinstance(row.message, str) and row.message:
+            notes.append((str(row.strategy), row.message))
+    return notes
+
+
+def all_micro_words(comparison: pd.DataFrame) -> str | None:
+    """The macro reply sweep's line on all micro, from the head-to-head's *All micro* row (the
+    same plan as the sweep's 0% points, which books no macro influencer, simulated as many times
+    as the headline): the sweep's own 0% point is simulated fewer times and read 373,108 under
+    the table's 365,661 on the sample roster at $100,000. None when all micro has no campaign."""
+    row = comparison[comparison["strategy"] == "All micro"]
+    if not len(row) or not np.isfinite(float(row["mean"].iloc[0])):
+        return None
+    return (
+        f"All micro earns {float(row['mean'].iloc[0]):,.0f} engagements after declines and "
+        "backups at every macro reply rate (it books no macro influencer), as in the table."
+    )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dashboard import controls
+from dashboard.forecast import booked_macro_share
 from planner import Plan, Tiers
 from planner.money import DEFAULT_CURRENCY, money
 from planner.outreach import Forecast
@@ -94,7 +95,7 @@ def forecast_figures(
     draws = f"{outcome.draws:,} simulated campaigns"
     plan = forecast.plan
     spend = float(s["mean_spend"])  # type: ignore[arg-type]
-    macro = float(s["mean_macro_spend"]) / spend if spend > 0 else 0.0  # type: ignore[arg-type]
+    macro = booked_macro_share(forecast)
     micro_words, macro_words = controls.tier_intro(tiers)
     rounds = int(s["rounds"])  # type: ignore[call-overload]
     return [

@@ -307,7 +307,10 @@ def plan_report(
         title=title,
         subtitle=f"{created:%d %B %Y} · "
         f"budget {money(campaign.budget, currency=roster.currency)} · "
-        f"{roster_label} ({len(roster.table):,} influencers) · {status_words(forecast.plan)}",
+        # (Not in brackets after the label: the sample's own label has a count, of the file's
+        # rows, and read "(synthetic, 400 influencers) (397 influencers)".)
+        f"{roster_label} · {len(roster.table):,} influencers considered · "
+        f"{status_words(forecast.plan)}",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
         table=table,

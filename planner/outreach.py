@@ -160,10 +160,16 @@ def strategy_plan(
     plan = make_plan(
         expected_acceptance_roster(roster, assumptions, campaign), campaign, first_value=weights
     )
-    if plan.status == "infeasible":  # say why in terms of the roster as it is
+    # Say why in terms of the roster as it is: the expected-acceptance roster gives a post
+    # limit of 0 to every offer that could never be booked (`bookable_posts`), so its own
+    # reasons would blame the rows ("no influencer can post ... a post limit of 0") when the
+    # budget or a limit is what keeps them out.
+    if plan.status == "infeasible" or plan.booked_nothing:
         plain = make_plan(roster, campaign)
         if plain.status == "infeasible":
             return plain
+        if plan.booked_nothing and plain.booked_nothing:
+            return dataclasses.replace(plan, message=plain.message)
     return plan
 
 
@@ -1015,6 +1021,16 @@ def outreach_split_curve(
         curve.append(curve_row)
         ranges.append(range_row)
     return pd.DataFrame(curve), pd.DataFrame(ranges)
+
+
+def curve_campaign(campaign: Campaign) -> Campaign:
+    """The part of `campaign` a realistic split curve (`outreach_split_curve`) depends on, for
+    a cache key: the band's minimum does not matter (each point sets its own band), but its top
+    does, and so do the caps. The top decides which macro offers could ever be booked at full
+    price (`bookable_posts`, hence the expected-acceptance plan) and the share they are booked
+    under (`booking_limits`): a curve worked out for the band 0-100% would put a plan the
+    campaign cannot have on the point that holds its plan (`tests/test_outreach.py`)."""
+    return dataclasses.replace(campaign, macro_share_min=0.0)
 
 
 def booking_limits(campaign: Campaign, band_high: float) -> Campaign:

@@ -116,8 +116,11 @@ class Draws:
         return float(np.quantile(self.engagement, q)) if self.draws else 0.0
 
     def probability(self, target: float) -> float:
-        """Share of draws that reach at least `target` engagements."""
-        return float(np.mean(self.engagement >= target)) if self.draws else 0.0
+        """Share of draws that reach at least `target` engagements, counted in whole
+        engagements as every figure shows them (a draw of 850,240.53 reaches 850,241). Without
+        it, a campaign with no spread and no declines, whose every draw earns exactly its
+        expected 850,240.53, had a 0% chance of its expected engagements (850,241 shown)."""
+        return float(np.mean(self.engagement >= target - 0.5)) if self.draws else 0.0
 
 
 @dataclass(frozen=True)

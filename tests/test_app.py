@@ -352,6 +352,19 @@ def test_the_strategies_tab_shows_the_head_to_head_the_ranges_and_the_outreach_l
     assert app.dataframe[0].value["P90 (1 in 10 above)"].tolist() != before
 
 
+def test_a_strategy_that_books_nothing_says_why_under_the_strategies_table():
+    """At $500 no macro post fits the budget: the All macro row reads 0, and the page says why
+    in the roster's terms (the expected-acceptance plan gives such offers a post limit of 0,
+    and its own reason blamed the rows: "no influencer in the roster can post")."""
+    app = run(tab="Strategies and risk", budget="500")
+    assert not app.exception
+    summary = app.dataframe[0].value.set_index("Strategy")
+    assert summary.loc["All macro", "Mean"] == 0
+    notes = [c.value for c in app.caption if c.value.startswith("**All macro**")]
+    assert len(notes) == 1
+    assert "more than the budget of" in notes[0] and "can post" not in notes[0]
+
+
 def test_a_target_sets_the_chance_in_the_headline():
     low = headline(run(target="1000"))["Chance of target"]
     high = headline(run(target="5000000"))["Chance of target"]
@@ -441,6 +454,18 @@ def test_compare_two_saved_scenarios():
     assert table["Scenario"].str.startswith("Large").any()
     assert len(app.get("plotly_chart")) == 2
     assert first in app_state(app).known_scenarios
+    # Influencers booked as the tier chart counts them, on average and not rounded (the macro
+    # tier books 0.9 on average at $100,000: the table read 1).
+    from dashboard.forecast import booked_by_tier
+    from planner import Campaign, read_roster
+    from planner.outreach import forecast
+    from planner.risk import Assumptions
+
+    roster = read_roster(Path(APP).parent / "data" / "sample_roster.csv")
+    booked = booked_by_tier(forecast(roster, Campaign(budget=100_000), Assumptions()))
+    small = table[table["Scenario"].str.startswith("Small")].iloc[0]
+    assert small["Macro influencers booked (mean)"] == pytest.approx(booked["macro"])
+    assert small["Micro influencers booked (mean)"] == pytest.approx(booked["micro"])
 
 
 def test_saving_more_often_than_the_limit_says_how_long_to_wait_and_keeps_the_page():

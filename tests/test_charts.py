@@ -110,7 +110,8 @@ def test_outcome_ranges_names_a_strategy_without_a_plan():
     )
     fig = charts.outcome_ranges(summary, None)
     assert list(fig.data[0].y) == ["All micro", "Optimal mix"]
-    assert fig.layout.title.text.endswith("(All macro: no plan)")
+    # under the title, on a line of its own: whole on a phone
+    assert fig.layout.title.subtitle.text == "All macro: no plan"
 
 
 def test_split_curve_draws_the_simulated_range_when_given():
@@ -141,7 +142,7 @@ def test_outcome_ranges_bar_spans_p10_to_p90_and_marks_the_target():
     bars = fig.data[0]
     assert list(bars.base) == [100.0, 120.0]
     assert list(bars.x) == [100.0, 140.0]
-    assert "All macro: no plan" in fig.layout.title.text
+    assert "All macro: no plan" in fig.layout.title.subtitle.text
     assert any(shape.x0 == 210.0 for shape in fig.layout.shapes)
 
 
@@ -282,3 +283,31 @@ def test_scenarios_in_two_currencies_show_each_ones_money():
     )
     micro_spend = charts.compare_split(summary).data[0]
     assert list(micro_spend.text) == ["€40K", "£30K"]
+
+
+def test_the_compare_tabs_split_curves_name_their_axis_as_the_plan_tabs_curve_does():
+    """The Compare tab draws the same realistic curves as the Plan tab, each point at the macro
+    share its plan was made with: the axis says so on both (it read "Share of budget on macro
+    influencers" on Compare and "Macro share of budget, as planned" on the Plan tab)."""
+    curve = pd.DataFrame({"macro_share": [0.0, 0.1], "expected_engagement": [1.0, 2.0]})
+    figure = charts.compare_curves({"a": curve})
+    assert figure.layout.xaxis.title.text == "Macro share of budget, as planned"
+
+
+def test_a_strategy_that_books_nothing_is_named_not_drawn_at_zero():
+    """All macro at $500 books nothing: its median and mean sat at 0 on the axis, half hidden
+    beside its name. It is named under the title instead, as a strategy with no plan is."""
+    summary = pd.DataFrame(
+        {
+            "strategy": ["All micro", "All macro", "Optimal mix"],
+            "p10": [10_841.0, 0.0, 10_841.0],
+            "p50": [17_005.0, 0.0, 17_005.0],
+            "p90": [26_658.0, 0.0, 26_658.0],
+            "mean": [18_105.0, 0.0, 18_105.0],
+            "mean_spend": [487.18, 0.0, 487.18],
+        }
+    )
+    figure = charts.outcome_ranges(summary, 18_105.0)
+    for trace in figure.data:
+        assert "All macro" not in list(trace.y)
+    assert figure.layout.title.subtitle.text == "All macro: books nothing"

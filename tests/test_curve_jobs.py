@@ -318,3 +318,31 @@ def test_a_part_reports_each_share_solved(monkeypatch):
         assert seen == list(range(1, 7))  # the part's 6 shares (0%, 20%, ..., 100%), in turn
         assert len(curve) == 6
     assert curve_jobs.points_in((0, 2)) == 6 and curve_jobs.points_in((1, 2)) == 5
+
+
+def test_the_realistic_curve_is_worked_out_under_the_campaigns_top_for_the_macro_share(
+    monkeypatch,
+):
+    """The realistic curve depends on the campaign's top for the macro share (which macro
+    offers could be booked, and under what share) though not on its minimum: the point that
+    holds the campaign's plan is that plan. (Worked out for the band 0-100%, the sample roster
+    with at most 30 influencers and 20-50% on macro showed at 40% another plan, certified at
+    340,286 and simulated at 311,976, above the campaign's own 295,982 inside its band.)"""
+    from planner.outreach import forecast
+
+    jobs = CurveJobs()  # computed here when needed
+    monkeypatch.setattr(cache, "_curve_jobs", lambda: jobs)
+    monkeypatch.setattr(cache, "get_script_run_ctx", lambda: None)
+    campaign = Campaign(
+        budget=100_000, max_influencers=30, macro_share_min=0.2, macro_share_max=0.5
+    )
+    result = forecast(ROSTER, campaign, Assumptions(), draws=500)
+    share, value = result.plan.macro_share_of_budget, result.plan.expected_engagement
+    curve, _ = cache.start_curve(ROSTER, "sample capped", campaign, "expected", Assumptions())()
+    holds = curve[(curve["band_low"] <= share) & (share <= curve["band_high"])]
+    assert len(holds) == 1
+    assert holds["planned_value"].iloc[0] == pytest.approx(value, rel=2e-6)
+    # the band's minimum does not matter: the same curve, kept
+    wider = Campaign(budget=100_000, max_influencers=30, macro_share_min=0.0, macro_share_max=0.5)
+    again, _ = cache.start_curve(ROSTER, "sample capped", wider, "expected", Assumptions())()
+    pd.testing.assert_frame_equal(again, curve)

@@ -11,6 +11,7 @@ from dashboard.forecast import (
     BOOKED_HEADING,
     REPLY_HEADING,
     booked_macro_share,
+    curve_with_campaign,
     expected_bookings,
     forecast_point,
     if_booked,
@@ -70,4 +71,63 @@ def test_expected_bookings_are_the_simulations_means():
     share, mean = forecast_point(RESULT)
     assert mean == pytest.approx(outcome.engagement.mean())
     assert share == pytest.approx(RESULT.plan.macro_share_of_budget)
-    assert booked_macro_share(RESULT) == pytest.approx(outcome.macro_spend.mean() / 50_000)
+
+
+def test_the_curve_point_that_holds_the_campaigns_plan_is_the_headlines_campaign():
+    """The realistic split curve simulates each band's plan fewer times than the headline: the
+    band whose plan is the campaign's own shows the headline's mean and P10-P90 (the same
+    simulated campaigns), so "your plan" sits on its line; other bands keep their points."""
+    from planner.outreach import outreach_split_curve
+
+    campaign = Campaign(budget=100_000)
+    result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    curve, ranges = outreach_split_curve(ROSTER, campaign, Assumptions(), draws=200)
+    share, mean = forecast_point(result)
+    placed, placed_ranges = curve_with_campaign(curve, ranges, result)
+    holds = (placed["band_low"] <= share) & (share <= placed["band_high"])
+    assert holds.sum() == 1
+    point = placed[holds].iloc[0]
+    assert point["expected_engagement"] == pytest.approx(mean)
+    summary = result.outcome.summary()
+    row = placed_ranges[placed_ranges["macro_share"] == point["macro_share"]].iloc[0]
+    assert (row["p10"], row["p90"]) == pytest.approx((summary["p10"], summary["p90"]))
+    assert point["spend"] == pytest.approx(summary["mean_spend"])
+    # before: the same plan simulated 200 times, another figure for the same campaign
+    assert curve[holds].iloc[0]["expected_engagement"] != pytest.approx(mean, rel=1e-3)
+    others = ~holds.to_numpy()
+    assert placed[others]["expected_engagement"].equals(curve[others]["expected_engagement"])
+    # a curve planned under other limits (a band whose plan is another one) is left as it is
+    moved = curve.assign(planned_value=curve["planned_value"] * 1.01)
+    assert curve_with_campaign(moved, ranges, result)[0].equals(moved)
+
+
+def test_every_booked_macro_share_is_of_the_expected_spend_as_in_the_headline():
+    """The split curve's "your plan ... booked" and the headline's *Macro share* are one
+    figure (before, the curve's was of the budget: 31% beside the headline's 36%)."""
+    from dashboard.headline import forecast_figures
+
+    outcome = RESULT.outcome
+    share = booked_macro_share(RESULT)
+    assert share == pytest.approx(outcome.macro_spend.mean() / outcome.spend.mean())
+    figures = forecast_figures(RESULT, 1.0, ROSTER.tiers)
+    macro = next(f for f in figures if f.label == "Macro share")
+    assert macro.value == f"{share:.0%}"
+
+
+def test_the_sweeps_line_on_all_micro_is_the_strategies_tables_all_micro():
+    """The reply sweep's "All micro earns N at every macro reply rate" is the head-to-head's
+    All micro row (the same plan, simulated as many times as the headline), not the sweep's 0%
+    point (500 draws: 373,108 under the table's 365,661 on the sample at $100,000)."""
+    from dashboard.forecast import all_micro_words
+    from planner.outreach import outreach_head_to_head
+
+    comparison = outreach_head_to_head(ROSTER, CAMPAIGN, Assumptions(), draws=2_000, mix=RESULT)
+    micro = float(comparison.loc[comparison["strategy"] == "All micro", "mean"].iloc[0])
+    words = all_micro_words(comparison)
+    assert words is not None and f"All micro earns {micro:,.0f} engagements" in words
+    # the headline's own all-micro candidate: the same simulated campaigns
+    candidate = RESULT if RESULT.candidate == "all micro" else RESULT.other
+    assert candidate is not None
+    assert micro == pytest.approx(candidate.outcome.engagement.mean())
+    nothing = comparison.assign(mean=np.nan)
+    assert all_micro_words(nothing) is None

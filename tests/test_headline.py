@@ -115,3 +115,24 @@ def test_the_tier_chart_names_influencers_booked_on_average_not_rounded_to_none(
         f"Micro ({booked['micro']:.1f} booked on average)",
         f"Macro ({booked['macro']:.1f} booked on average)",
     ]
+
+
+def test_a_campaign_certain_to_earn_its_expected_engagements_has_a_100_percent_chance_of_them():
+    """With every reply certain and no spread, every simulated campaign earns exactly the
+    expected engagements (850,240.53 on the sample at $100,000, shown as 850,241): the chance of
+    the default target, those expected engagements as shown, is 100% (it read 0%)."""
+    import numpy as np
+
+    roster = ROSTER
+    certain = Assumptions(
+        reply_micro=1.0, reply_macro=1.0, spread_micro=0.0, spread_macro=0.0, shared_spread=0.0
+    )
+    result = forecast(roster, Campaign(budget=100_000), certain, draws=200)
+    mean = result.outcome.engagement.mean()
+    assert np.ptp(result.outcome.engagement) < 1e-6 * mean  # every draw the same
+    assert round(mean) > mean  # the case: the figure shown is above every draw
+    target = forecast_target({controls.TARGET.key: None}, result)
+    chance = next(
+        f for f in forecast_figures(result, target, roster.tiers) if f.label == "Chance of target"
+    )
+    assert chance.value == "100%"

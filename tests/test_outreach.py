@@ -28,6 +28,7 @@ from planner.outreach import (
     outreach_split_curve,
     posts_per_row,
     simulate_outreach,
+    strategy_plan,
     sweep_sentence,
 )
 from planner.risk import Assumptions, reply_rates, split_curve_ranges, spreads
@@ -529,3 +530,16 @@ def test_the_simulation_runs_where_numba_cannot_keep_its_compiled_code():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "NullCache"
+
+
+def test_a_plan_for_expected_acceptances_that_books_nothing_says_why_in_the_rosters_terms():
+    """Macro influencers only, $500: every post costs more than the budget. The
+    expected-acceptance roster gives those offers a post limit of 0 (`bookable_posts`); the
+    reason is the budget, not the rows (before: "no influencer in the roster can post (each has
+    no followers, no engagement, no price or a post limit of 0)")."""
+    table = ROSTER.table[ROSTER.table["tier"] == "macro"].reset_index(drop=True)
+    macro_only = dataclasses.replace(ROSTER, table=table)
+    plan = strategy_plan(macro_only, Campaign(budget=500), Assumptions(), "expected")
+    assert plan.booked_nothing
+    assert "more than the budget of $500" in plan.message
+    assert "can post" not in plan.message

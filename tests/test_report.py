@@ -43,7 +43,11 @@ def test_report_is_self_contained_escaped_and_has_the_plan():
 def test_settings_read_as_a_person_reads_them():
     assert controls.describe(controls.MACRO_SHARE, (10, 60)) == "10–60% of the budget"
     assert controls.describe(controls.MAX_MACRO, None) == "no cap"
-    assert controls.describe(controls.TARGET, None) == "not set"
+    # (Not only "not set": the report and the Excel file show a chance of a target beside it.)
+    assert (
+        controls.describe(controls.TARGET, None)
+        == "not set: the chance shown is of the expected engagements"
+    )
     assert controls.describe(controls.PLAN_FOR_REPLIES, True) == "yes"
     assert controls.describe(controls.PLAN_BASIS, "expected") == "Expected acceptances"
     assert controls.describe(controls.ROUNDS, 3) == "3"
@@ -92,6 +96,9 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     # Tier split, split curve, head-to-head, frontier, roster: five charts.
     assert html.count('class="plotly-graph-div"') == 5
     assert "<dt>Roster</dt><dd>Edited from sample roster</dd>" in html
+    # the roster's label, then how many influencers the plan was made from (the sample's label
+    # has its file's count: "(synthetic, 400 influencers) (397 influencers)" read as a clash)
+    assert f"Edited from sample roster · {len(ROSTER.table):,} influencers considered" in html
     assert "<dt>Budget ($)</dt><dd>$50,000.00</dd>" in html
     # In a client's words: no jargon, no pointers to the planner's docs, a name and a date.
     text = re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S)

@@ -186,3 +186,25 @@ def test_a_euro_roster_puts_the_sidebars_money_in_euros():
     assert not [label for label in labels if "$" in label]
     slider = next(s for s in app.sidebar.slider if s.key == state.BUDGET_SLIDER)
     assert slider.proto.format.startswith("€")
+
+
+def test_a_euro_rosters_strategies_and_outreach_list_are_in_euros_with_units():
+    """The Strategies tab's money is the roster's, as the headline's (it showed "$18,667.14"
+    and "$11,700.00" beside "€26,146" in the headline), and the outreach list's headings carry
+    their units, on the page and in its CSV file ("Reply rate" read 20.0, a rate or a percent?)."""
+    import json
+
+    app = _upload_file(run(tab="Strategies and risk"), "european.csv")
+    assert {m.label: m for m in app.metric}["Expected spend"].value.startswith("€")
+    strategies, outreach = app.dataframe[0], app.dataframe[1]
+
+    def money_format(frame, heading: str) -> str:
+        config = json.loads(frame.proto.columns or "{}")
+        return config[heading]["type_config"]["format"]
+
+    assert money_format(strategies, "Expected spend").startswith("€")
+    assert "Spend if booked (€)" in outreach.value.columns
+    assert money_format(outreach, "Spend if booked (€)").startswith("€")
+    assert {"Reply rate (%)", "Chance contacted (%)", "Chance booked (%)"} <= set(
+        outreach.value.columns
+    )

@@ -39,6 +39,7 @@ from planner.compiled import warm as warm_compiled
 from planner.outreach import (
     Forecast,
     Strategy,
+    curve_campaign,
     forecast,
     macro_reply_sweep,
     outreach_head_to_head,
@@ -230,8 +231,9 @@ def start_curve(
     assumptions: Assumptions,
 ) -> PendingCurve:
     """Start the realistic split curve (after declines and backups, planned by `strategy`) and
-    each point's simulated P10-P90 range from the same draws (the campaign's band does not
-    matter: the curve sets its own at each point); the returned call waits for them.
+    each point's simulated P10-P90 range from the same draws (the curve sets its own band at
+    each point, but the campaign's top for the macro share decides what can be booked:
+    `planner.outreach.curve_campaign`); the returned call waits for them.
 
     The session waits only for the curve it asked for last (`CurveJobs`): one that nobody waits
     for any more is given up, and a run still waiting for it gets `CancelledError`. That run was
@@ -239,7 +241,11 @@ def start_curve(
     the session's script at once and asks the running one to stop, which it notices only at its
     next Streamlit call. The wait then ends it with the runner's StopException, which the runner
     takes as a stop, not an error: nothing is shown, and the newer run draws the page."""
-    whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    whole = (
+        dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+        if strategy is None  # the plain curve: the band does not matter at all
+        else curve_campaign(campaign)
+    )
     key = (roster_key, whole, strategy, assumptions)
     jobs = _curve_jobs()
     ctx = get_script_run_ctx()
@@ -380,5 +386,9 @@ def reply_sweep(
 ) -> pd.DataFrame:
     """The best macro share by macro reply rate (`macro_reply_sweep`: slow, some 14 s on the
     sample roster; the page runs it on a button press only)."""
-    whole = dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+    whole = (
+        dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
+        if strategy is None  # the plain curve: the band does not matter at all
+        else curve_campaign(campaign)
+    )
     return macro_reply_sweep(_roster, whole, assumptions, strategy=strategy)

@@ -14,6 +14,7 @@ from dashboard.forecast import (
     REPLY_HEADING,
     booked_by_tier,
     booked_macro_share,
+    curve_with_campaign,
     expected_bookings,
     forecast_point,
     if_booked,
@@ -152,7 +153,10 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         "post earning the decay factor times the one before."
     )
 
-    curve, ranges = ready or progress.wait_for_curve(curve_ready, curve_note)
+    # The point that holds the campaign's plan is the headline's campaign (its simulation).
+    curve, ranges = curve_with_campaign(
+        *(ready or progress.wait_for_curve(curve_ready, curve_note)), forecast
+    )
     with curve_slot:
         chart(
             charts.split_curve_chart(

@@ -4,31 +4,36 @@ best macro share moves with the macro reply rate (on a button press: it is slow)
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.forecast import all_micro_words, strategy_notes
+from dashboard.text import md
 from planner.export import platform_name, to_csv_bytes
-from planner.money import TABLE_MONEY
+from planner.money import DEFAULT_CURRENCY, currency_label, table_money
 from planner.outreach import sweep_sentence
 from planner.risk import DRAWS
 from ui import a11y, cache, state
 from ui.current import Current, chart
 
-OUTREACH_HEADINGS = {
-    "contact_order": "Order",
-    "role": "Role",
-    "name": "Influencer",
-    "tier": "Tier",
-    "platform": "Platform",
-    "posts": "Posts offered",
-    "spend": "Spend if booked",
-    "reply_rate": "Reply rate",
-    "expected_engagement_if_booked": "Engagements if booked",
-    "chance_contacted": "Chance contacted",
-    "chance_booked": "Chance booked",
-}
+
+def outreach_headings(currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    """The outreach list's headings, on the page and in its CSV file, each with its unit as the
+    plan table's (money in the roster's `currency`: "Spend if booked (€)"; percentages "(%)")."""
+    return {
+        "contact_order": "Order",
+        "role": "Role",
+        "name": "Influencer",
+        "tier": "Tier",
+        "platform": "Platform",
+        "posts": "Posts offered",
+        "spend": f"Spend if booked ({currency_label(currency)})",
+        "reply_rate": "Reply rate (%)",
+        "expected_engagement_if_booked": "Engagements if booked",
+        "chance_contacted": "Chance contacted (%)",
+        "chance_booked": "Chance booked (%)",
+    }
 
 
 def outreach_frame(c: Current) -> pd.DataFrame:
@@ -41,7 +46,7 @@ def outreach_frame(c: Current) -> pd.DataFrame:
     for column in ("reply_rate", "chance_contacted", "chance_booked"):
         table[column] = (table[column] * 100).round(1)
     table["expected_engagement_if_booked"] = table["expected_engagement_if_booked"].round()
-    return table.rename(columns=OUTREACH_HEADINGS)
+    return table.rename(columns=outreach_headings(c.roster.currency))
 
 
 def show_strategies(c: Current) -> None:
@@ -68,6 +73,7 @@ def show_strategies(c: Current) -> None:
         "is under **Replies and risk** in the sidebar."
     )
     chance_heading = f"Chance of ≥ {c.target:,.0f}"
+    money = table_money(c.roster.currency)  # the roster's currency, as the headline's
     shown = summary[
         ["strategy", "p10", "p50", "p90", "mean", "chance", "mean_spend", "mean_contacted"]
         + ["mean_booked", "if_all_accepted"]
@@ -96,13 +102,15 @@ def show_strategies(c: Current) -> None:
             "P90 (1 in 10 above)": counts,
             "Mean": counts,
             chance_heading: st.column_config.NumberColumn(format="percent"),
-            "Expected spend": st.column_config.NumberColumn(format=TABLE_MONEY),
+            "Expected spend": st.column_config.NumberColumn(format=money),
             "Contacted (mean)": counts,
             "Booked (mean)": counts,
             "If every offer were accepted": counts,
         },
     )
-    _sweep(c)
+    for strategy, why in strategy_notes(comparison):
+        st.caption(f"**{md(strategy)}**: {md(why)}")
+    _sweep(c, comparison)
 
     st.subheader("Outreach list")
     st.caption(
@@ -113,6 +121,8 @@ def show_strategies(c: Current) -> None:
         "offer was sent and booked. Influencers never contacted in any campaign are left out."
     )
     outreach = outreach_frame(c)
+    names = outreach_headings(c.roster.currency)
+    money = table_money(c.roster.currency)
     percent = st.column_config.NumberColumn(format="%.1f%%")
     a11y.named_table("Outreach list").dataframe(
         outreach,
@@ -120,11 +130,11 @@ def show_strategies(c: Current) -> None:
         width="stretch",
         height=min(420, 38 + 35 * len(outreach)),
         column_config={
-            "Spend if booked": st.column_config.NumberColumn(format=TABLE_MONEY),
-            "Engagements if booked": st.column_config.NumberColumn(format="%,.0f"),
-            "Reply rate": percent,
-            "Chance contacted": percent,
-            "Chance booked": percent,
+            names["spend"]: st.column_config.NumberColumn(format=money),
+            names["expected_engagement_if_booked"]: st.column_config.NumberColumn(format="%,.0f"),
+            names["reply_rate"]: percent,
+            names["chance_contacted"]: percent,
+            names["chance_booked"]: percent,
         },
     )
     st.download_button(
@@ -137,7 +147,7 @@ def show_strategies(c: Current) -> None:
     )
 
 
-def _sweep(c: Current) -> None:
+def _sweep(c: Current, comparison: pd.DataFrame) -> None:
     """How the best macro share moves when macro reply rates go from 20% to 100% (the article's
     claim tested on this roster): slow, so worked out on a button press and kept (cached)."""
     st.subheader("Do macro influencers pay off if they reply?")
@@ -159,8 +169,6 @@ def _sweep(c: Current) -> None:
     ok = sweep.dropna(subset=["best_share"])
     if len(ok):
         chart(charts.reply_sweep_chart(ok))
-    if np.isfinite(sweep["all_micro_mean"]).any():
-        st.caption(
-            f"All micro earns {sweep['all_micro_mean'].dropna().iloc[0]:,.0f} engagements after "
-            "declines and backups at every macro reply rate (it books no macro influencer)."
-        )
+    words = all_micro_words(comparison)
+    if words is not None:
+        st.caption(words)
