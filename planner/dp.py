@@ -756,15 +756,14 @@ def _pareto_by_count(
     if (int(counts.max()) + 1) * 2 * span < 1 << 62 and int(cost.min()) >= 0:
         key = (counts.astype(np.int64) * 2 + short) * span + cost
         order = np.argsort(key, kind="stable")
-    else:  # (a key that does not fit in 64 bits: its parts, one sort each)
+        sorted_key = key[order]
+    else:  # (a key that does not fit in 64 bits: its parts, one sort each, then their ranks)
         order = np.lexsort((cost, short, counts))
-        ranks = np.empty(cost.size, dtype=np.int64)
-        sorted_parts = np.stack([counts[order], short[order], cost[order]])
-        ranks[0] = 0
-        ranks[1:] = np.cumsum(np.any(sorted_parts[:, 1:] != sorted_parts[:, :-1], axis=0))
-        key = np.empty(cost.size, dtype=np.int64)
-        key[order] = ranks
-    keep = pareto_runs(key[order], value[order], counts[order].astype(np.int64), short[order])
+        parts = np.stack([counts[order], short[order], cost[order]])
+        sorted_key = np.concatenate(
+            [[0], np.cumsum(np.any(parts[:, 1:] != parts[:, :-1], axis=0))]
+        ).astype(np.int64)
+    keep = pareto_runs(sorted_key, value[order], counts[order].astype(np.int64), short[order])
     return order[keep]
 
 

@@ -206,7 +206,7 @@ def allocation_frame(
     engagement: np.ndarray,
 ) -> pd.DataFrame:
     """A plan's table (`ALLOCATION_COLUMNS`): the roster's `rows` with what each is booked for
-    (prices and spend in dollars), most engagement first (ties in roster order). Built from
+    (prices and spend in dollars), most engagement first (ties in the order of `rows`). Built from
     the columns it shows (taking the roster's whole rows first, and sorting a frame, took
     four times as long: it is made for every plan, several per slider move)."""
     order = np.argsort(-engagement, kind="stable")
