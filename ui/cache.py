@@ -227,10 +227,11 @@ def start_curve(
     roster: Roster,
     roster_key: str,
     campaign: Campaign,
-    strategy: Strategy,
+    strategy: Strategy | None,
     assumptions: Assumptions,
 ) -> PendingCurve:
-    """Start the realistic split curve (after declines and backups, planned by `strategy`) and
+    """Start the realistic split curve (after declines and backups, planned by `strategy`;
+    None: the plain curve, as if every offer were accepted, which no band changes) and
     each point's simulated P10-P90 range from the same draws (the curve sets its own band at
     each point, but the campaign's top for the macro share decides what can be booked:
     `planner.outreach.curve_campaign`); the returned call waits for them.
@@ -385,10 +386,6 @@ def reply_sweep(
     strategy: Strategy,
 ) -> pd.DataFrame:
     """The best macro share by macro reply rate (`macro_reply_sweep`: slow, some 14 s on the
-    sample roster; the page runs it on a button press only)."""
-    whole = (
-        dataclasses.replace(campaign, macro_share_min=0.0, macro_share_max=1.0)
-        if strategy is None  # the plain curve: the band does not matter at all
-        else curve_campaign(campaign)
-    )
-    return macro_reply_sweep(_roster, whole, assumptions, strategy=strategy)
+    sample roster; the page runs it on a button press only). Its curves are realistic ones:
+    what they depend on of the campaign is `curve_campaign`'s."""
+    return macro_reply_sweep(_roster, curve_campaign(campaign), assumptions, strategy=strategy)

@@ -122,7 +122,6 @@ def show_strategies(c: Current) -> None:
     )
     outreach = outreach_frame(c)
     names = outreach_headings(c.roster.currency)
-    money = table_money(c.roster.currency)
     percent = st.column_config.NumberColumn(format="%.1f%%")
     a11y.named_table("Outreach list").dataframe(
         outreach,
