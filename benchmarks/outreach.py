@@ -3,6 +3,7 @@
     python benchmarks/outreach.py [--repeats 7] [--against REV]   # speed
     python benchmarks/outreach.py --strategies   # the strategy comparison (docs/outreach.md)
     python benchmarks/outreach.py --candidates [--against REV]   # the forecast's candidates
+    python benchmarks/outreach.py --curve-noise [--against REV]   # the curve's 500 draws
 
 Speed, default assumptions (3 rounds) and the default strategy, against a named reference:
 - 10,000 simulated campaigns with outreach on the sample roster ($100,000): target <= 150 ms;
@@ -19,6 +20,11 @@ Speed, default assumptions (3 rounds) and the default strategy, against a named 
   capped rate-card roster of 5,000 with 6 rounds (later rounds look far down the list for an
   offer they can still pay for) and 50,000 influencers.
 Every time is the median of the runs; the ratios are the fairer figure on a busy machine.
+
+Curve noise: the realistic split curve of the sample roster ($100,000) at its own 500 simulated
+campaigns a point (`planner.risk.CURVE_DRAWS`) against the same curve at the headline's 10,000,
+for seeds 7, 8 and 9: each point's difference in %, and the best share of each (and the same at
+`--against REV`'s `planner/outreach.py`).
 
 Strategies: each strategy and backup order on the sample roster ($30,000 and $100,000) and on
 synthetic rosters of 500 and 2,000 influencers (seed 7, budget 5% of the cost of every allowed
@@ -309,6 +315,32 @@ def candidates(revision: str | None, repeats: int) -> None:
     print(f"forecast (plan, list, 10,000 campaigns), median over budgets $80,000-$115,000: {line}")
 
 
+def curve_noise(revision: str | None) -> None:
+    """How far the split curve's 500 simulated campaigns a point sit from 10,000 (the
+    headline's), point by point, for three seeds; at `revision` too, when given."""
+    assumptions = Assumptions()
+    roster = read_roster(ROOT / "data" / "sample_roster.csv")
+    campaign = Campaign(budget=100_000)
+    modules = [("now", sys.modules[outreach_split_curve.__module__])]
+    if revision:
+        modules.append((revision, module_at(revision)))
+    for name, module in modules:
+        for seed in (7, 8, 9):
+            small, _ = module.outreach_split_curve(roster, campaign, assumptions, seed=seed)
+            big, _ = module.outreach_split_curve(
+                roster, campaign, assumptions, seed=seed, draws=10_000
+            )
+            a = small["expected_engagement"].to_numpy(dtype=float)
+            b = big["expected_engagement"].to_numpy(dtype=float)
+            diff = " ".join(f"{d:+.1f}" for d in (a / b - 1) * 100)
+            print(
+                f"{name:>8} seed {seed}: 500 against 10,000 draws, % by point: {diff}; "
+                f"best share {small['macro_share'].iloc[a.argmax()]:.0%} "
+                f"({a.max():,.0f}) against {big['macro_share'].iloc[b.argmax()]:.0%} "
+                f"({b.max():,.0f})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
@@ -323,8 +355,13 @@ def main() -> None:
     parser.add_argument(
         "--candidates", action="store_true", help="the forecast's two candidates by budget"
     )
+    parser.add_argument(
+        "--curve-noise", action="store_true", help="the curve's 500 draws against 10,000"
+    )
     args = parser.parse_args()
-    if args.candidates:
+    if args.curve_noise:
+        curve_noise(args.against)
+    elif args.candidates:
         candidates(args.against, args.repeats)
     elif args.strategies:
         strategies(args.draws)

@@ -49,6 +49,7 @@ from planner.risk import (
     plan_posts,
     reply_rates,
     spreads,
+    stratified_normals,
 )
 from planner.roster import Roster
 from planner.settings import Campaign, SettingsError
@@ -323,7 +324,7 @@ def _shock(seed: int, draws: int, cv: float) -> np.ndarray:
     """The campaign-wide multiplier, from the same stream as `planner.risk.simulate`'s."""
     if cv <= 0:
         return np.ones(draws)
-    normal = np.random.default_rng([seed, 2]).standard_normal(draws)
+    normal = stratified_normals(seed, 2, 1, draws)[0]
     sigma = math.sqrt(math.log1p(cv * cv))
     return np.exp(normal * sigma - sigma * sigma / 2)
 
@@ -674,7 +675,7 @@ def simulate_outreach(
         booked_per_offer,
     )
     shock = _shock(seed, draws, assumptions.shared_spread)
-    normal = np.random.default_rng([seed, 4]).standard_normal((2, draws))
+    normal = stratified_normals(seed, 4, 2, draws)
     tiers = []
     for t in (0, 1):
         mean, variance = sums[t], sums[2 + t]
