@@ -75,50 +75,78 @@ def booked_macro_share(forecast: Forecast) -> float:
 def curve_with_campaign(
     curve: pd.DataFrame, ranges: pd.DataFrame, forecast: Forecast
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The realistic split curve (`planner.outreach.outreach_split_curve`) with the point that
-    holds the campaign's own plan drawn from the headline's simulated campaigns.
+    """The realistic split curve (`planner.outreach.outreach_split_curve`) with each point
+    that holds one of the forecast's finalists (the campaign's plan, and the candidates it was
+    compared with on the headline's simulated campaigns: `Forecast.others`) drawn from those
+    simulated campaigns.
 
     The curve simulates each band's plan fewer times (`planner.risk.CURVE_DRAWS`) than the
-    headline does: the band that holds the campaign's plan, whose certified plan is that plan
-    (the same objective value), would otherwise show another mean and P10-P90 for the same
-    campaign, and "your plan" would sit off its own line (on the sample roster at $100,000:
-    371,365 in the headline, 378,930 on the line). A band whose plan is another one (a
-    different value: the curve was planned under other limits) keeps its own point."""
-    if not len(curve) or not forecast.plan.has_plan or not forecast.outcome.draws:
+    headline does: the point that holds the campaign's plan would otherwise show another mean
+    and P10-P90 for the same campaign, and "your plan" would sit off its own line (on the
+    sample roster at $100,000, before the curve's bands were candidates: 371,365 in the
+    headline, 378,930 on the line); a runner-up would show its screening figure, which may sit
+    above the headline's by the chance of 500 campaigns. A finalist planned for a band of the
+    curve holds that band's point; the plan for the campaign's own band holds the band that
+    contains its macro share, when its certified value is that band's (the same plan, or one
+    as good). Other points keep their own figures."""
+    if not len(curve):
         return curve, ranges
-    share = forecast.plan.macro_share_of_budget
-    value = float(forecast.plan.expected_engagement)
+    low = curve["band_low"].to_numpy(dtype=float)
+    high = curve["band_high"].to_numpy(dtype=float)
     planned = curve["planned_value"].to_numpy(dtype=float)
-    holds = (
-        (curve["band_low"].to_numpy(dtype=float) - 1e-9 <= share)
-        & (share <= curve["band_high"].to_numpy(dtype=float) + 1e-9)
-        & np.isfinite(planned)
-        # Both certified within 1e-6 of their band's best: the same plan, or one as good.
-        & (np.abs(planned - value) <= 2e-6 * max(abs(value), 1.0))
-    )
-    if not holds.any():
+    columns = {
+        name: curve[name].to_numpy(dtype=float, copy=True)
+        for name in (
+            "expected_engagement",
+            "spend",
+            "macro_spend",
+            "micro_spend",
+            "mean_booked",
+            "budget_filled",
+        )
+    }
+    quantiles = {k: ranges[k].to_numpy(dtype=float, copy=True) for k in ("p10", "p50", "p90")}
+    mean_range = ranges["mean"].to_numpy(dtype=float, copy=True)
+    at_share = ranges["macro_share"].to_numpy(dtype=float)
+    shares = curve["macro_share"].to_numpy(dtype=float)
+    changed = False
+    for one in (forecast, *forecast.others):
+        if not one.plan.has_plan or not one.outcome.draws:
+            continue
+        if one.band is not None:
+            holds = (np.abs(low - one.band[0]) <= 1e-9) & (np.abs(high - one.band[1]) <= 1e-9)
+        else:
+            share = one.plan.macro_share_of_budget
+            value = float(one.plan.expected_engagement)
+            holds = (
+                (low - 1e-9 <= share)
+                & (share <= high + 1e-9)
+                & np.isfinite(planned)
+                # Both certified within 1e-6 of their band's best: the same plan, or as good.
+                & (np.abs(planned - value) <= 2e-6 * max(abs(value), 1.0))
+            )
+        if not holds.any():
+            continue
+        changed = True
+        summary = one.outcome.summary()
+        spend = float(summary["mean_spend"])  # type: ignore[arg-type]
+        macro = float(summary["mean_macro_spend"])  # type: ignore[arg-type]
+        for name, figure in (
+            ("expected_engagement", summary["mean"]),
+            ("spend", spend),
+            ("macro_spend", macro),
+            ("micro_spend", spend - macro),
+            ("mean_booked", summary["mean_booked"]),
+            ("budget_filled", summary["budget_filled"]),
+        ):
+            columns[name][holds] = float(figure)  # type: ignore[arg-type]
+        in_ranges = np.isin(at_share, shares[holds])
+        for k, values in quantiles.items():
+            values[in_ranges] = float(summary[k])  # type: ignore[arg-type]
+        mean_range[in_ranges] = float(summary["mean"])  # type: ignore[arg-type]
+    if not changed:
         return curve, ranges
-    summary = forecast.outcome.summary()
-    mean = float(summary["mean"])  # type: ignore[arg-type]
-    curve, ranges = curve.copy(), ranges.copy()
-    mean_spend = float(summary["mean_spend"])  # type: ignore[arg-type]
-    macro_spend = float(summary["mean_macro_spend"])  # type: ignore[arg-type]
-    curve.loc[holds, ["expected_engagement", "spend", "macro_spend", "micro_spend"]] = [
-        mean,
-        mean_spend,
-        macro_spend,
-        mean_spend - macro_spend,
-    ]
-    curve.loc[holds, ["mean_booked", "budget_filled"]] = [
-        float(summary["mean_booked"]),  # type: ignore[arg-type]
-        float(summary["budget_filled"]),  # type: ignore[arg-type]
-    ]
-    at = ranges["macro_share"].isin(curve.loc[holds, "macro_share"]).to_numpy()
-    ranges.loc[at, ["p10", "p50", "p90", "mean"]] = [
-        float(summary[k])  # type: ignore[arg-type]
-        for k in ("p10", "p50", "p90", "mean")
-    ]
-    return curve, ranges
+    return curve.assign(**columns), ranges.assign(**quantiles, mean=mean_range)
 
 
 # The plan table's columns that are what an offer comes to if it is booked (`offers_table`),

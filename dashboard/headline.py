@@ -50,7 +50,9 @@ def status_words(plan: Plan) -> str:
 # backups booked (`planner.outreach.forecast`), every figure from the same simulated campaigns.
 CERTIFIES = (
     "What *Optimal* certifies: the plan of offers is the best possible for its objective under "
-    "these settings (budget, macro share band, caps), within the gap shown. What is simulated: "
+    "these settings (budget, caps) in the macro share band it was planned for (yours, or the "
+    "band of the split curve inside yours whose plan earned the most after declines and "
+    "backups), within the gap shown. What is simulated: "
     "everything that happens after the offers go out (declines at the reply rates, backups in "
     "rounds, the order answers come back, posts landing above or below expectation). The "
     "engagements, spend, influencers and the chance are the simulation's."
@@ -152,17 +154,33 @@ def forecast_figures(
 
 
 def candidate_words(forecast: Forecast) -> str:
-    """Why the campaign is all micro when its plan for the macro share band was beaten by the
-    all-micro plan in the same simulated campaigns (empty otherwise)."""
-    other = forecast.other
-    if forecast.candidate != "all micro" or other is None:
+    """Which plan the campaign is, when it is not the plan for the campaign's whole macro share
+    band: all micro, or a band of the split curve inside it, whose plan earned more in the same
+    simulated campaigns (empty otherwise)."""
+    if forecast.candidate == "mix":
         return ""
+    mean = forecast.outcome.engagement.mean()
+    beaten = [
+        f"{'the plan for your whole macro share band' if o.candidate == 'mix' else band_words(o)}"
+        f" {o.outcome.engagement.mean():,.0f}"
+        for o in forecast.others
+    ]
+    against = f" (against {'; '.join(beaten)})" if beaten else ""
     return (
-        " All micro: the plan for your macro share band, which books some macro influencers, "
-        f"was expected to earn {other.outcome.engagement.mean():,.0f} engagements after "
-        f"declines and backups, fewer than all micro's {forecast.outcome.engagement.mean():,.0f}"
-        " in the same simulated campaigns."
+        f" Planned as {band_words(forecast)}: of the plans for your band and for each band of "
+        "the split curve inside it, this one was expected to earn the most after declines and "
+        f"backups, {mean:,.0f} engagements in the same simulated campaigns{against}."
     )
+
+
+def band_words(forecast: Forecast) -> str:
+    """The band a finalist was planned for, in words: all micro, or 5–15% on macro."""
+    if forecast.band is None:
+        return "your macro share band"
+    low, high = forecast.band
+    if high <= 0:
+        return "all micro"
+    return f"{low:.0%}–{high:.0%} of the budget on macro"
 
 
 def if_all_accepted_words(forecast: Forecast, currency: str = DEFAULT_CURRENCY) -> str:

@@ -401,6 +401,22 @@ def _print_forecast(
     return 0
 
 
+def chosen_line(result: Forecast) -> str:
+    """Which candidate the forecast is, when it is not the plan for the campaign's band."""
+    others = "; ".join(f"{_band(o.band)} {o.outcome.engagement.mean():,.0f}" for o in result.others)
+    return f"Chosen: {_band(result.band)}, which earned the most after declines and backups" + (
+        f" (against {others})" if others else ""
+    )
+
+
+def _band(band: tuple[float, float] | None) -> str:
+    if band is None:
+        return "the plan for the macro share band"
+    if band[1] <= 0:
+        return "all micro"
+    return f"the split curve's band {band[0]:.0%}-{band[1]:.0%} on macro"
+
+
 def forecast_lines(result: Forecast, seed: int, currency: str = DEFAULT_CURRENCY) -> list[str]:
     """The headline in plain lines (what `simulate` prints)."""
     s = result.summary()
@@ -412,14 +428,7 @@ def forecast_lines(result: Forecast, seed: int, currency: str = DEFAULT_CURRENCY
         f"{s['rounds']} round{'s' if s['rounds'] != 1 else ''} of offers",
         f"Plan: {s['status']} (certified gap {s['optimality_gap']:.1e}), "
         f"{s['plan_offers']} offers in the plan, {s['outreach_list_length']} on the outreach list",
-        *(
-            [
-                f"Chosen: all micro (the plan for the macro share band earned "
-                f"{result.other.outcome.engagement.mean():,.0f} after declines and backups)"
-            ]
-            if result.candidate == "all micro" and result.other is not None
-            else []
-        ),
+        *([chosen_line(result)] if result.candidate != "mix" else []),
         f"Expected after declines and backups ({s['draws']:,} simulated campaigns, seed {seed}):",
         f"  engagements: mean {s['mean']:,.0f} (P10 {s['p10']:,.0f} to P90 {s['p90']:,.0f}), "
         f"median {s['p50']:,.0f}",

@@ -137,7 +137,14 @@ def make_plan(roster: Roster, campaign: Campaign, *, first_value: np.ndarray | N
     started = time.perf_counter()
     items = build_items(roster.table, campaign, first_value)
     solution = solve(items)
-    seconds = time.perf_counter() - started
+    return plan_of(roster, campaign, items, solution, time.perf_counter() - started)
+
+
+def plan_of(
+    roster: Roster, campaign: Campaign, items: PostItems, solution: Solution, seconds: float
+) -> Plan:
+    """The plan of a solution for `items` (built from `roster` and `campaign`, perhaps with
+    other macro spend limits: a split curve's band), solved in `seconds`."""
     table = roster.table
     if solution.status in ("infeasible", "timeout"):
         empty = TierTotals(0, 0, 0.0, 0.0)

@@ -76,11 +76,14 @@ def test_expected_bookings_are_the_simulations_means():
 def test_the_curve_point_that_holds_the_campaigns_plan_is_the_headlines_campaign():
     """The realistic split curve simulates each band's plan fewer times than the headline: the
     band whose plan is the campaign's own shows the headline's mean and P10-P90 (the same
-    simulated campaigns), so "your plan" sits on its line; other bands keep their points."""
+    simulated campaigns), so "your plan" sits on its line; so does each other finalist the
+    headline was compared with (a runner-up's screening figure could sit above the headline by
+    the chance of fewer campaigns); other bands keep their points."""
     from planner.outreach import outreach_split_curve
 
     campaign = Campaign(budget=100_000)
     result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    assert result.candidate == "band" and result.others  # the curve's best band, at $100,000
     curve, ranges = outreach_split_curve(ROSTER, campaign, Assumptions(), draws=200)
     share, mean = forecast_point(result)
     placed, placed_ranges = curve_with_campaign(curve, ranges, result)
@@ -94,11 +97,24 @@ def test_the_curve_point_that_holds_the_campaigns_plan_is_the_headlines_campaign
     assert point["spend"] == pytest.approx(summary["mean_spend"])
     # before: the same plan simulated 200 times, another figure for the same campaign
     assert curve[holds].iloc[0]["expected_engagement"] != pytest.approx(mean, rel=1e-3)
-    others = ~holds.to_numpy()
-    assert placed[others]["expected_engagement"].equals(curve[others]["expected_engagement"])
-    # a curve planned under other limits (a band whose plan is another one) is left as it is
+    held = holds.to_numpy().copy()
+    for other in result.others:
+        assert other.band is not None
+        at = (placed["band_low"] - other.band[0]).abs().lt(1e-9) & (
+            placed["band_high"] - other.band[1]
+        ).abs().lt(1e-9)
+        assert at.sum() == 1
+        assert placed[at].iloc[0]["expected_engagement"] == pytest.approx(
+            other.outcome.engagement.mean()
+        )
+        held |= at.to_numpy()
+    assert placed[~held]["expected_engagement"].equals(curve[~held]["expected_engagement"])
+    # the plan for the campaign's own band, on a curve planned under other limits (a band whose
+    # plan is another one): the curve is left as it is
+    alone = forecast(ROSTER, campaign, Assumptions(), draws=2_000, candidates=False)
     moved = curve.assign(planned_value=curve["planned_value"] * 1.01)
-    assert curve_with_campaign(moved, ranges, result)[0].equals(moved)
+    assert curve_with_campaign(moved, ranges, alone)[0].equals(moved)
+    assert not curve_with_campaign(curve, ranges, alone)[0].equals(curve)
 
 
 def test_every_booked_macro_share_is_of_the_expected_spend_as_in_the_headline():
@@ -126,8 +142,7 @@ def test_the_sweeps_line_on_all_micro_is_the_strategies_tables_all_micro():
     words = all_micro_words(comparison)
     assert words is not None and f"All micro earns {micro:,.0f} engagements" in words
     # the headline's own all-micro candidate: the same simulated campaigns
-    candidate = RESULT if RESULT.candidate == "all micro" else RESULT.other
-    assert candidate is not None
+    candidate = next(o for o in (RESULT, *RESULT.others) if o.candidate == "all micro")
     assert micro == pytest.approx(candidate.outcome.engagement.mean())
     nothing = comparison.assign(mean=np.nan)
     assert all_micro_words(nothing) is None

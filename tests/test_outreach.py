@@ -20,6 +20,7 @@ from planner.model import first_post_engagement, to_cents
 from planner.outreach import (
     STRATEGIES,
     Offers,
+    curve_campaign,
     forecast,
     macro_reply_sweep,
     offers_from_posts,
@@ -369,6 +370,55 @@ def test_the_best_mix_is_never_below_all_micro_on_its_own_simulated_basis():
         draws=2_000,
     )
     assert alone.outcome.engagement.mean() == pytest.approx(micro, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "budget, band", [(100_000, (0.0, 1.0)), (30_000, (0.0, 1.0)), (100_000, (0.2, 0.5))]
+)
+def test_the_headline_is_the_best_of_its_band_and_the_curves_bands_inside_it(budget, band):
+    """The forecast's candidates are the plan for the campaign's band and the plan of each
+    split curve band inside it (all micro: the 0% band), screened on the curve's own simulated
+    campaigns; the best two and all micro are simulated as often as the headline and the best
+    of them is the forecast. So the curve's best band inside the campaign's band is a finalist,
+    the forecast earns at least as much as every other finalist on the same draws, and its
+    plan is booked under the campaign's own limits."""
+    campaign = Campaign(budget=budget, macro_share_min=band[0], macro_share_max=band[1])
+    result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    assert result.curve is not None
+    curve, _ranges = result.curve
+    assert curve.equals(outreach_split_curve(ROSTER, curve_campaign(campaign), Assumptions())[0])
+    finalists = (result, *result.others)
+    for one in result.others:
+        assert result.outcome.engagement.mean() >= one.outcome.engagement.mean()
+    bands = {one.band for one in finalists}
+    if result.band is not None:
+        assert band[0] - 1e-9 <= result.band[0] <= result.band[1] <= band[1] + 1e-9
+    inside = (curve["band_low"] >= band[0] - 1e-9) & (curve["band_high"] <= band[1] + 1e-9)
+    inside &= curve["expected_engagement"].notna()
+    best = curve[inside].sort_values("expected_engagement").iloc[-1]
+    # the curve's best band inside the campaign's is a finalist (or is the band's own plan)
+    assert (best["band_low"], best["band_high"]) in bands or None in bands
+    if band[0] == 0:
+        assert (0.0, 0.0) in bands or result.candidate == "all micro"
+    budget_cents = to_cents(budget)
+    spent = np.rint(result.outcome.spend * 100)
+    assert (spent <= budget_cents).all()
+    assert (result.outcome.macro_spend <= band[1] * budget + 0.01).all()
+    assert result.plan.campaign == campaign and result.plan.has_plan
+    in_summary = result.summary()["candidate_band"]
+    assert in_summary == (None if result.band is None else list(result.band))
+
+
+def test_on_the_defaults_a_band_of_the_curve_earns_more_than_the_whole_bands_plan():
+    """The case that made the curve's bands candidates: on the sample at $100,000 the plan for
+    the whole band (0-100%, 58% on macro as planned) earned less after declines and backups
+    than the curve's best band, so the page's star sat above its headline."""
+    campaign = Campaign(budget=100_000)
+    alone = forecast(ROSTER, campaign, Assumptions(), draws=2_000, candidates=False)
+    result = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    assert result.candidate == "band" and result.band is not None and result.band[1] < 0.58
+    assert result.outcome.engagement.mean() > 1.02 * alone.outcome.engagement.mean()
+    assert alone.candidate == "mix" and alone.curve is None and not alone.others
 
 
 def test_realistic_split_curve_band_contains_its_line_and_parts_combine():

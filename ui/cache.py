@@ -292,6 +292,25 @@ def start_curve(
     )
 
 
+def forecast_curve(
+    forecast: Forecast,
+    roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    strategy: Strategy,
+    assumptions: Assumptions,
+) -> PendingCurve:
+    """The realistic split curve of a forecast: the one its candidates came from
+    (`Forecast.curve`, ready at once), else started in the workers (`start_curve`)."""
+    if forecast.curve is None:
+        return start_curve(roster, roster_key, campaign, strategy, assumptions)
+    curve = forecast.curve
+    points = len(curve[0])
+    return PendingCurve(
+        lambda: curve, lambda: None, done=lambda: True, progress=lambda: (points, points)
+    )
+
+
 class PendingCurve:
     """A split curve being computed: call it to wait for the curve and its ranges; `waiting`
     says how many other sessions' curves are queued before it for a worker (None when it is

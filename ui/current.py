@@ -48,9 +48,19 @@ class Current:
     curve_ready: PendingCurve | None = None
 
     def start_curve(self) -> Current:
-        """The same scenario with its split curve started (in the worker processes)."""
-        ready = cache.start_curve(
-            self.roster, self.key, self.campaign, self.strategy, self.assumptions
+        """The same scenario with its split curve: the forecast's own (its candidates came
+        from it), else started in the worker processes."""
+        ready = (
+            cache.start_curve(self.roster, self.key, self.campaign, self.strategy, self.assumptions)
+            if self.forecast is None
+            else cache.forecast_curve(
+                self.forecast,
+                self.roster,
+                self.key,
+                self.campaign,
+                self.strategy,
+                self.assumptions,
+            )
         )
         return dataclasses.replace(self, curve_ready=ready)
 

@@ -14,6 +14,7 @@ from dashboard.forecast import offers_plan
 from dashboard.headline import (
     CERTIFIES,
     Figure,
+    band_words,
     forecast_figures,
     forecast_target,
     if_all_accepted_words,
@@ -85,8 +86,9 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
     with (
         slot,
         st.spinner(
-            "Simulating the campaign after declines and backups: the offers, the replies and "
-            f"the backups, {DRAWS:,} times…",
+            "Comparing the plan for your macro share band with the split curve's bands inside "
+            "it, each simulated after declines and backups (the offers, the replies and the "
+            f"backups), then the best {DRAWS:,} times…",
             show_time=True,
         ),
     ):
@@ -104,6 +106,12 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
             _metric(column, figure)
         st.caption(
             md(if_all_accepted_words(forecast, c.roster.currency))
+            + (
+                ""
+                if forecast.candidate == "mix"
+                else f" Planned as {band_words(forecast)}: the best, after declines and "
+                "backups, of the plans for your band and for the split curve's bands inside it."
+            )
             + " :material/info: "
             + CERTIFIES.split(" What is simulated")[0]
             + " Every other figure is simulated.",

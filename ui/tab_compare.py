@@ -53,7 +53,7 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
     # The same figures as the headline: the campaign after declines and backups.
     forecast = cache.outreach_forecast(roster, key, campaign, assumptions, strategy)
     curve, _ranges = curve_with_campaign(
-        *cache.start_curve(roster, key, campaign, strategy, assumptions)(), forecast
+        *cache.forecast_curve(forecast, roster, key, campaign, strategy, assumptions)(), forecast
     )
     if not forecast.plan.has_plan:
         return {"scenario": label, "status": forecast.plan.status}, curve
