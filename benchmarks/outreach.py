@@ -270,24 +270,35 @@ def strategies(draws: int) -> None:
 
 
 def candidates(revision: str | None, repeats: int) -> None:
-    """The forecast's two candidates (the plan for the campaign's band, all micro) by budget on
-    the sample roster, which one the forecast chose, and the forecast's time with and without
-    the all-micro candidate (and at `revision`, when given), interleaved over 8 budgets."""
+    """The forecast's candidates by budget on the sample roster: the plan for the campaign's
+    band alone (`candidates=False`), all micro, and the forecast (the best of the band's plan
+    and the split curve's bands inside it), with the band it chose; then the forecast's time
+    with and without the candidates (and at `revision`, when given), interleaved over 8
+    budgets."""
     assumptions = Assumptions()
     roster = read_roster(ROOT / "data" / "sample_roster.csv")
     before = module_at(revision) if revision else None
-    print(f"{'budget':>10} {'band plan':>12} {'all micro':>12} {'chosen':>10}", end="")
+    print(
+        f"{'budget':>10} {'band plan':>12} {'all micro':>12} {'forecast':>12} {'chosen':>14}",
+        end="",
+    )
     print(f" {'at ' + revision:>14}" if before is not None else "")
     for budget in (20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 150_000, 200_000):
         campaign = Campaign(budget=budget)
         chosen = forecast(roster, campaign, assumptions)
-        band = chosen if chosen.candidate == "mix" else chosen.other
-        micro = chosen.other if chosen.candidate == "mix" else chosen
-        assert band is not None
+        alone = forecast(roster, campaign, assumptions, candidates=False)
+        micro = next((o for o in (chosen, *chosen.others) if o.candidate == "all micro"), None)
         micro_mean = micro.outcome.engagement.mean() if micro is not None else float("nan")
+        band = (
+            "band"
+            if chosen.band is None
+            else "all micro"
+            if chosen.band[1] <= 0
+            else f"{chosen.band[0]:.0%}-{chosen.band[1]:.0%}"
+        )
         print(
-            f"{budget:>10,} {band.outcome.engagement.mean():>12,.0f} {micro_mean:>12,.0f} "
-            f"{chosen.candidate:>10}",
+            f"{budget:>10,} {alone.outcome.engagement.mean():>12,.0f} {micro_mean:>12,.0f} "
+            f"{chosen.outcome.engagement.mean():>12,.0f} {band:>14}",
             end="",
         )
         if before is not None:
@@ -353,7 +364,7 @@ def main() -> None:
     )
     parser.add_argument("--no-curve", action="store_true", help="leave out the split curve")
     parser.add_argument(
-        "--candidates", action="store_true", help="the forecast's two candidates by budget"
+        "--candidates", action="store_true", help="the forecast's candidates by budget"
     )
     parser.add_argument(
         "--curve-noise", action="store_true", help="the curve's 500 draws against 10,000"
