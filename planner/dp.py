@@ -22,7 +22,9 @@ per step (a beam search), then the certified pass: an expanding core from the La
 solution (`_counted_core`), and where its states outgrow their limit, a pass through every open
 influencer by value per dollar; each step is compiled (planner/kernels.py).
 
-The largest bound ever dropped is kept, so the plan's gap is certified. `prepare` builds what
+The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
+that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
+plan, what was dropped and its live states' bounds (`_Search.give_up`). `prepare` builds what
 does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
 """
 
@@ -89,8 +91,10 @@ _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.2
 
 # "solved": `chosen` is the best plan and `bound` holds for every plan; "nothing_better": no plan
 # beats the caller's by more than the target gap (`bound` still holds); "gave_up": the states
-# outgrew MAX_STATES and nothing is certified (`chosen` may hold the best plan its heuristic
-# passes found).
+# outgrew their limits or the deadline passed before the target gap was reached (`chosen` may
+# hold the best plan found so far; `bound` is the bound a certified pass had when it stopped,
+# valid for every plan, or inf where the pass that stopped has none: the macro phase, the
+# uncapped micro pass).
 DPStatus = Literal["solved", "nothing_better", "gave_up"]
 
 
@@ -199,6 +203,8 @@ class _Search:
     best: float  # engagement of the best plan known (scaled)
     best_plan: np.ndarray | None = None
     dropped_bound: float = -np.inf  # largest bound of anything pruned
+    # The smallest bound on every plan that a certified pass held when it gave up (`give_up`).
+    gave_up_bound: float = np.inf
     deadline: float = math.inf  # time.monotonic() past which the search gives up
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
@@ -235,6 +241,20 @@ class _Search:
     def drop(self, bounds: np.ndarray) -> None:
         if bounds.size:
             self.dropped_bound = max(self.dropped_bound, float(bounds.max()))
+
+    def give_up(self, live: float) -> None:
+        """A certified pass stops early, `live` the largest bound of its live states (of every
+        plan they lead to, -inf: none left). Every plan is then one that was dropped (its bound
+        at most `dropped_bound`, up to best * (1 + target gap), the allowance it was dropped
+        within), one a live state leads to, or no better than the best plan: the largest of the
+        three bounds every plan. Passes that give up in turn keep the smallest."""
+        self.gave_up_bound = min(self.gave_up_bound, max(self.best, self.dropped_bound, live))
+
+    def gave_up(self) -> DPResult:
+        """The result of a search that gave up: the best plan in hand and `gave_up_bound`."""
+        if self.best_plan is None:
+            return DPResult("gave_up", None, -np.inf, self.gave_up_bound)
+        return DPResult("gave_up", self.best_plan, self.best, self.gave_up_bound)
 
 
 @dataclass(frozen=True)
@@ -844,8 +864,9 @@ def _counted_core(
     open influencer: a 5,000-row roster with a cap of 200 at $135,000 ends after 150 of 1,109
     (0.6 s), where stepping through them by value per dollar outgrew its limit after 128 and
     HiGHS took 13 s (without the grid: 359 steps, 85 million states made, 6 s). Returns None
-    when the states outgrow the limits (the caller steps through them instead); any better
-    plan found is kept in `search` either way."""
+    when the states outgrow the limits (the caller steps through them instead), having given
+    `search` the bound it held then (`_Search.give_up`); any better plan found is kept in
+    `search` either way."""
     items, value, env = search.items, search.value, search.micro_env
     budget, cap = items.budget, int(items.max_influencers or 0)
     k, group_of, starts = env.k, env.group_of, env.starts
@@ -963,6 +984,15 @@ def _counted_core(
         plan = _core_plan(search, states, env, order, xstar, history, took_posts, origin, best_at)
         search.best, search.best_plan = float(value[plan].sum()), plan
     if gave_up:
+        # Every plan a live state leads to either changes nothing more (the state itself, no
+        # better than the best plan when it fits) or changes one of the influencers still to
+        # come, at least the next one's regret at the break's prices and worth at most the
+        # state's engagement and slack at each other row's prices plus what they could gain.
+        changed = s_top - s_loss - next_regret
+        for r in range(r_lam.size):
+            other = s_value + r_lam[r] * (budget - s_cost) + r_rho[r] * (cap - s_count)
+            changed = np.minimum(changed, other + rest[r, t + 1])
+        search.give_up(float(changed.max()) if changed.size else -np.inf)
         return None
     return _result(search)
 
@@ -1161,6 +1191,8 @@ def _counted_micro_phase(
     b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
     b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
 
+    certified = core_limit is None and beam is None
+
     def step_through(max_work: int) -> DPResult:
         """The pass through every open influencer (at most `max_work` states made)."""
         s_cost = states.cost + fixed_cost
@@ -1241,7 +1273,9 @@ def _counted_micro_phase(
                 if best_at is not None:  # the best state seen is a plan: kept
                     plan = rebuild(*best_at)
                     search.best, search.best_plan = float(value[plan].sum()), plan
-                return _GAVE_UP
+                if certified:  # each live state's bound covers every plan it leads to
+                    search.give_up(float(bound.max()) if bound.size else -np.inf)
+                return search.gave_up()
             if s_cost.size:
                 top_state = int(np.argmax(s_value))
                 if s_value[top_state] > search.best:

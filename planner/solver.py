@@ -31,10 +31,11 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             with states (spend, engagement, count), first over the 40 nearest the break and
             then as a beam search (heuristic passes for z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)
-        if the DP gives up (too many states, or half the time limit): HiGHS's branch and bound
-            (planner/mip.py) as the last resort, keeping the better plan and certificate,
-            unless under a quarter of the time limit is left or the model has over 50,000
-            posts (then the best plan found and its true gap)
+        if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
+            its capped certified pass held when it stopped, if it got that far); then HiGHS's
+            branch and bound (planner/mip.py) as the last resort, keeping the better plan and
+            certificate, unless under a quarter of the time limit is left or the model has
+            over 50,000 posts (then the best plan found and its true gap)
 
 Caps on the number of influencers follow the cardinality-constrained knapsack literature
 (Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
@@ -283,12 +284,14 @@ def _search(
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp
     found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
-    if found.status == "gave_up":  # too many states: the best plan so far, against the LP bound
+    if found.status == "gave_up":
+        # Too many states: the best plan so far, against the LP bound or the bound the
+        # programme held when it stopped (inf where it has none), whichever is smaller.
         if found.chosen is not None and (incumbent is None or found.value > z_inc):
             incumbent = found.chosen
         if incumbent is None:
             return None
-        return incumbent, z_lp
+        return incumbent, min(found.bound, z_lp)
     chosen, bound = found.chosen, found.bound
     if chosen is None or (incumbent is not None and value[chosen].sum() < z_inc):
         chosen = incumbent
