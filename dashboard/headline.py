@@ -21,26 +21,36 @@ class Figure:
     help: str | None = None  # the tooltip on the page
 
 
-def client_figures(figures: list[Figure], plan: Plan) -> list[Figure]:
-    """The headline figures for a client: the plan's status in words, without the gap."""
+def client_figures(
+    figures: list[Figure], plan: Plan, band: tuple[float, float] | None = None
+) -> list[Figure]:
+    """The headline figures for a client: the plan's status in words, without the gap
+    (`band`: the forecast's, when its plan was made for a band of the split curve)."""
     best = plan.status == "optimal"
     return [
-        Figure("Plan", "Best possible" if best else "Near best", status_words(plan))
+        Figure("Plan", "Best possible" if best else "Near best", status_words(plan, band))
         if f.label == "Plan status"
         else f
         for f in figures
     ]
 
 
-def status_words(plan: Plan) -> str:
-    """The plan's status in a client's words (the certified gap, without the jargon)."""
+def status_words(plan: Plan, band: tuple[float, float] | None = None) -> str:
+    """The plan's status in a client's words (the certified gap, without the jargon). `band`:
+    the band of macro share the plan was made for, when it is not the campaign's own (a band
+    of the split curve, `planner.outreach.Forecast.band`): the certificate is for that band."""
+    where = (
+        "under these settings"
+        if band is None
+        else "for its mix of micro and macro influencers, the mix these settings allow that "
+        "is expected to earn the most once offers are declined"
+    )
     if plan.status == "optimal":
-        return "This is the best plan possible under these settings."
+        return f"This is the best plan possible {where}."
     if plan.has_plan:
         return (
-            "This plan is within "
-            f"{max(plan.optimality_gap, 0.0001):.2%} of the best plan possible under these "
-            "settings."
+            f"This plan is within {max(plan.optimality_gap, 0.0001):.2%} of the best plan "
+            f"possible {where}."
         )
     return plan.message
 
@@ -71,10 +81,11 @@ def _short(count: float) -> str:
 # The same, in a client's words (the client report: no "certified", no "gap").
 CERTIFIES_FOR_CLIENTS = (
     "What is planned and what is forecast: the offers are the best possible set for these "
-    "settings (budget, macro share, caps). Everything that happens after they go out is "
-    "simulated: offers declined at the reply rates, backups booked in rounds, answers coming "
-    "back in any order, posts landing above or below expectation. The engagements, spend, "
-    "influencers and chance above are the simulation's."
+    "settings (budget, macro share, caps), at the mix of micro and macro influencers they allow "
+    "that is expected to earn the most once offers are declined. Everything that happens after "
+    "they go out is simulated: offers declined at the reply rates, backups booked in rounds, "
+    "answers coming back in any order, posts landing above or below expectation. The "
+    "engagements, spend, influencers and chance above are the simulation's."
 )
 
 

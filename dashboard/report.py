@@ -208,7 +208,7 @@ def plan_facts(
         Fact(title, ""),
         Fact("Made", f"{created:%d %b %Y, %H:%M} UTC"),
         Fact("Roster", roster_label),
-        Fact("Plan of offers", status_words(forecast.plan)),
+        Fact("Plan of offers", status_words(forecast.plan, forecast.band)),
         Fact("Budget", campaign.budget, "money"),
         Fact("Expected engagements (after declines and backups)", round(s["mean"]), "count"),  # type: ignore[call-overload]
         Fact("P10 engagements", round(s["p10"]), "count"),  # type: ignore[call-overload]
@@ -256,7 +256,9 @@ def plan_report(
     assumptions = controls.assumptions_from(values)
     created = created or datetime.now(UTC)
     headline = client_figures(
-        forecast_figures(forecast, target, roster.tiers, roster.currency), forecast.plan
+        forecast_figures(forecast, target, roster.tiers, roster.currency),
+        forecast.plan,
+        forecast.band,
     )
     frontier = budget_frontier(roster, campaign, plan_for=make_plan)
     comparison = outreach_head_to_head(
@@ -310,7 +312,7 @@ def plan_report(
         # (Not in brackets after the label: the sample's own label has a count, of the file's
         # rows, and read "(synthetic, 400 influencers) (397 influencers)".)
         f"{roster_label} · {len(roster.table):,} influencers considered · "
-        f"{status_words(forecast.plan)}",
+        f"{status_words(forecast.plan, forecast.band)}",
         headline=[(f.label, f.value, f.note or "") for f in headline],
         figures=figures,
         table=table,

@@ -125,7 +125,12 @@ def test_excel_has_the_scenario_first_then_a_typed_plan_with_totals(sample_plan)
     facts = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
     assert "Spring launch" in facts and facts["Made"] == "01 Dec 2026, 10:00 UTC"
     assert facts["Roster"] == "Sample roster"
-    assert facts["Plan of offers"] == "This is the best plan possible under these settings."
+    # (The forecast's plan was made for a band of the split curve: its certificate says so.)
+    assert result.band is not None
+    assert facts["Plan of offers"] == (
+        "This is the best plan possible for its mix of micro and macro influencers, the mix "
+        "these settings allow that is expected to earn the most once offers are declined."
+    )
     assert facts["Budget"] == 20_000
     # The headline's figures: the campaign after declines and backups (the same simulation).
     summary = result.summary()

@@ -106,7 +106,7 @@ def test_the_report_of_a_scenario_is_assembled_without_streamlit():
     words = re.sub(r"<[^>]*>", " ", text)
     for jargon in ("README", "certified", "gap", "e-1", "optimal"):
         assert jargon not in words, jargon
-    assert "1 December 2026" in text and "best plan possible under these settings" in text
+    assert "1 December 2026" in text and "best plan possible for its mix of micro and macro" in text
     # The plan table as the app shows it: separators, percent, money, whole engagements, a
     # totals row; no raw numbers or True/False.
     # The table is the plan of offers: what each comes to if booked, which the totals row does
