@@ -137,10 +137,7 @@ with head:
 # The headline's figures, from the simulated campaign after declines and backups. None: the
 # outreach's own plan cannot be made (the headline says why).
 forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
-# The split curve, in worker processes, as soon as the headline has its figures (started before
-# them, its two workers took the cores the forecast needed); the Plan tab waits for it.
-if forecast_shown is not None and st.session_state.get(state.TAB, state.TAB_PLAN) == state.TAB_PLAN:
-    forecast_shown = forecast_shown.start_curve()
+# (The split curve comes with the forecast: its bands were the headline's candidates.)
 # The sidebar after the headline's figures (the browser keeps the last run's until then; on a
 # session's first run it was drawn first: `Settings`), and the share link after the sidebar,
 # whose widgets write the URL it carries.

@@ -7,9 +7,10 @@ except two that are how a module works and are described there:
 - `open_only`: popovers and expanders whose contents are drawn only while open.
 - The sidebar and the share buttons are drawn after the headline figures once the widgets
   have values (`ui/sidebar.Settings`): the browser's work on them waited for no figure.
-- The split curve is started in worker processes as soon as the headline has its figures;
-  the Plan tab waits for it (`ui/cache.start_curve`, `ui/tab_plan.py`): started before the
-  plan, its two workers took the two cores the headline's simulation needed.
+- The split curve comes with the headline's forecast (its bands are the forecast's
+  candidates: `planner.outreach.forecast`), so the Plan tab draws it at once, with no worker
+  round trip; the workers (`ui/cache.start_curve`) compute a curve only for a forecast that has
+  none.
 
 This module loads before numpy, pandas and plotly (`streamlit_app.py`): keep its imports light.
 """

@@ -32,9 +32,9 @@ ALL_AT_ONCE = 0.5
 
 
 def show_plan(c: Current, *, first_run: bool) -> None:
-    """The Plan tab. The split curve takes most of a move's time: it is started in worker
-    processes as soon as the headline has its figures (`c.curve_ready`; here when it was not;
-    started before them, its workers took the CPU the headline's simulation needed). On every
+    """The Plan tab. The split curve comes with the headline's forecast (its bands were the
+    forecast's candidates: `Current.start_curve`), so it is ready at once; a forecast without
+    one has it worked out in the worker processes. On every
     run after a session's first the tab is drawn once the curve is ready, all of it at once,
     while the previous tab stays on screen, faded: sent earlier, the tier chart and the table
     reach the browser with the headline figures, and rendering them delayed those by some 30 ms
