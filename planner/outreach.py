@@ -1300,46 +1300,49 @@ def macro_reply_sweep(
     rates: Sequence[float] = MACRO_REPLY_RATES,
     strategy: Strategy = DEFAULT_STRATEGY,
     backup_order: BackupOrder = DEFAULT_BACKUP_ORDER,
-    step: float = 0.1,
-    draws: int = CURVE_DRAWS,
+    draws: int = DRAWS,
     seed: int = SEED,
 ) -> pd.DataFrame:
     """The article's claim tested on this roster: for each macro reply rate (influencers with
-    their own rate keep it), the realistic split curve's best macro share (the band it was
-    planned in) and what it earns, the macro share of what it books on average, and all micro
-    (the curve's 0% point) for comparison."""
+    their own rate keep it), the headline's plan (`forecast`: the best of the plan for the
+    campaign's band and the split curve's bands inside it, simulated `draws` times with the
+    same seed), the macro share of the budget it was planned at (the split curve's axis), what
+    it earns after declines and backups, the macro share of what it books on average, and all
+    micro (its all-micro finalist; NaN when the band has no room for all micro). At the
+    campaign's own rates this row is the headline."""
     rows = []
+    nan = float("nan")
     for rate in rates:
         varied = dataclasses.replace(assumptions, reply_macro=float(rate))
-        curve, ranges = outreach_split_curve(
+        result = forecast(
             roster,
             campaign,
             varied,
             strategy=strategy,
             backup_order=backup_order,
-            step=step,
             draws=draws,
             seed=seed,
         )
-        value = curve["expected_engagement"].to_numpy(dtype=float)
-        if np.isfinite(value).any():
-            best = int(np.nanargmax(value))
-            row = {
-                "reply_macro": float(rate),
-                "best_share": float(curve["macro_share"].iloc[best]),
-                "best_mean": float(value[best]),
-                "best_p10": float(ranges["p10"].iloc[best]),
-                "best_p90": float(ranges["p90"].iloc[best]),
+        row: dict[str, float] = {"reply_macro": float(rate)}
+        outcome = result.outcome
+        if result.plan.has_plan and not result.plan.booked_nothing and outcome.draws:
+            p10, p90 = np.quantile(outcome.engagement, [0.1, 0.9])
+            spend = float(outcome.spend.mean())
+            row |= {
+                "best_share": float(result.plan.macro_share_of_budget),
+                "best_mean": float(outcome.engagement.mean()),
+                "best_p10": float(p10),
+                "best_p90": float(p90),
                 # The macro share of what that plan books on average (declines included).
-                "best_booked_macro_share": float(
-                    curve["macro_spend"].iloc[best] / curve["spend"].iloc[best]
-                ),
+                "best_booked_macro_share": float(outcome.macro_spend.mean()) / spend
+                if spend > 0
+                else 0.0,
             }
         else:
-            row = {"reply_macro": float(rate), "best_share": np.nan, "best_mean": np.nan}
-            row |= {"best_p10": np.nan, "best_p90": np.nan, "best_booked_macro_share": np.nan}
-        micro = curve.loc[curve["macro_share"] == 0, "expected_engagement"]
-        row["all_micro_mean"] = float(micro.iloc[0]) if len(micro) else np.nan
+            row |= {"best_share": nan, "best_mean": nan, "best_p10": nan, "best_p90": nan}
+            row["best_booked_macro_share"] = nan
+        micro = _all_micro(result)
+        row["all_micro_mean"] = float(micro.outcome.engagement.mean()) if micro else nan
         rows.append(row)
     return pd.DataFrame(rows)
 

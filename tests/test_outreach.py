@@ -483,9 +483,7 @@ def test_macro_reply_sweep_moves_the_best_share_towards_macro():
     # mostly macro plan at 100%); at $30,000 micro influencers fill the budget either way and
     # the best band is within the noise of 200 draws.
     campaign = Campaign(budget=60_000)
-    sweep = macro_reply_sweep(
-        ROSTER, campaign, Assumptions(), rates=(0.1, 1.0), draws=200, step=0.25
-    )
+    sweep = macro_reply_sweep(ROSTER, campaign, Assumptions(), rates=(0.1, 1.0), draws=1_000)
     assert sweep["reply_macro"].tolist() == [0.1, 1.0]
     assert sweep.loc[0, "best_share"] <= sweep.loc[1, "best_share"]
     assert (sweep["best_mean"] >= sweep["all_micro_mean"]).all()
@@ -493,6 +491,23 @@ def test_macro_reply_sweep_moves_the_best_share_towards_macro():
     # What is booked: with every macro influencer replying, more of the budget goes to macro.
     assert sweep.loc[0, "best_booked_macro_share"] < sweep.loc[1, "best_booked_macro_share"]
     assert "10%" in sweep_sentence(sweep) and "100%" in sweep_sentence(sweep)
+
+
+def test_the_sweeps_row_at_the_campaigns_own_reply_rate_is_the_headline():
+    """Before, the sweep's best share was the curve's best band on 500 campaigns (20% on the
+    sample at $100,000) while the headline planned 5-15%: now each row is the headline's plan
+    at that rate."""
+    campaign = Campaign(budget=100_000)
+    assumptions = Assumptions()
+    sweep = macro_reply_sweep(
+        ROSTER, campaign, assumptions, rates=(assumptions.reply_macro,), draws=2_000
+    )
+    result = forecast(ROSTER, campaign, assumptions, draws=2_000)
+    row = sweep.iloc[0]
+    assert row["best_mean"] == pytest.approx(result.outcome.engagement.mean())
+    assert row["best_share"] == pytest.approx(result.plan.macro_share_of_budget)
+    micro = next(o for o in (result, *result.others) if o.candidate == "all micro")
+    assert row["all_micro_mean"] == pytest.approx(micro.outcome.engagement.mean())
 
 
 # ---------------------------------------------------------------- the CLI

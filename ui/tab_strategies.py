@@ -154,15 +154,16 @@ def _sweep(c: Current, comparison: pd.DataFrame) -> None:
     scenario = (c.key, c.campaign, c.assumptions, c.strategy)
     if app.sweep_asked != scenario:
         st.caption(
-            "The realistic split curve worked out again for macro reply rates of 20% to 100% "
-            "(influencers with their own reply rate keep it): where the best macro share lands. "
-            "It takes some 15 seconds."
+            "The headline's plan worked out again for macro reply rates of 20% to 100% (each "
+            "time the best of your band's plan and the split curve's bands inside it; "
+            "influencers with their own reply rate keep it): where the best macro share lands. "
+            "It takes a few seconds."
         )
         if st.button("Try macro reply rates 20%–100%", icon=":material/science:"):
             app.ask_sweep(scenario)
         else:
             return
-    with st.spinner("Working out the split curve at five macro reply rates…"):
+    with st.spinner("Working out the best plan at five macro reply rates…"):
         sweep = cache.reply_sweep(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
     st.markdown(sweep_sentence(sweep))
     ok = sweep.dropna(subset=["best_share"])
