@@ -540,9 +540,14 @@ class Understanding:
             columns=["field", "from column", "how", "read as", "first values", "as written"],
         )
 
+    def currency_line(self) -> str:
+        """The currency and where it came from, as the page and `--explain` say it:
+        "Currency: EUR (from the prices' symbol or code)"."""
+        return f"Currency: {self.currency} ({self.currency_source})"
+
     def text(self) -> str:
         """The same as lines of text (the command line's `--explain`)."""
-        lines = [f"Currency: {self.currency} ({self.currency_source})"]
+        lines = [self.currency_line()]
         for c in self.columns:
             source = f"'{c.header}'" if c.header is not None else f"({c.how})"
             if c.how == "mapped":
@@ -1599,7 +1604,10 @@ def suggest_columns(headers: Iterable[object]) -> dict[str, Suggestion]:
         if rule.name in out:
             continue
         free = [n for n in names if n not in taken and keys[n] not in NOT_A_FIELD]
-        guess = next((n for n in free if keys[n] in rule.guesses), None)
+        # The word alone (`Prezzo`) or first (`Preis pro Post`, `Seguidores Instagram`).
+        guess = next((n for n in free if keys[n] in rule.guesses), None) or next(
+            (n for n in free if keys[n].split("_")[0] in rule.guesses), None
+        )
         reason = f"'{guess}' reads like {rule.label} in another language"
         if guess is None:
             close = {keys[n]: n for n in free if keys[n]}
