@@ -136,3 +136,15 @@ def test_a_campaign_certain_to_earn_its_expected_engagements_has_a_100_percent_c
         f for f in forecast_figures(result, target, roster.tiers) if f.label == "Chance of target"
     )
     assert chance.value == "100%"
+
+
+def test_one_round_of_offers_is_said_to_replace_no_declined_offer_as_it_does():
+    # With one round the simulation sends the first offers only (the plan's, for the default
+    # plan basis): no declined offer is replaced, so no backup is "offered in 1 round".
+    one = forecast(ROSTER, Campaign(budget=50_000), Assumptions(rounds=1), draws=2_000)
+    assert one.summary()["mean_contacted"] == one.summary()["plan_offers"]
+    words = _figure("Expected engagements", one).help
+    assert "declined ones not replaced" in words and "backups offered in 1 round" not in words
+    assert "1 = declined offers are not replaced" in controls.ROUNDS.help
+    three = _figure("Expected engagements").help
+    assert "3 rounds, each after the first offering backups for declines" in three
