@@ -173,7 +173,10 @@ def _count(value: float) -> str:
 
 
 def _average(count: float) -> str:
-    """An average count of influencers: one decimal under ten (0.4, 2.3), else whole."""
+    """An average count of influencers: one decimal under ten (0.4, 2.3), else whole; a tier
+    booked in a few campaigns only (0.03 on average) is "<0.1", not "0.0": it has spend."""
+    if 0 < count < 0.05:
+        return "<0.1"
     return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
 
 

@@ -148,3 +148,18 @@ def test_one_round_of_offers_is_said_to_replace_no_declined_offer_as_it_does():
     assert "1 = declined offers are not replaced" in controls.ROUNDS.help
     three = _figure("Expected engagements").help
     assert "3 rounds, each after the first offering backups for declines" in three
+
+
+def test_a_tier_booked_in_few_campaigns_is_not_named_as_booking_none_beside_its_spend():
+    # Macro at a 5% reply rate and a cap of one: booked in some 3% of campaigns, so 0.03 on
+    # average, with some 1% of the expected spend; the legend read "0.0 booked on average".
+    from dashboard.forecast import booked_by_tier
+
+    result = forecast(
+        ROSTER, Campaign(budget=100_000, max_macro=1), Assumptions(reply_macro=0.05), draws=2_000
+    )
+    booked = booked_by_tier(result)
+    bookings = expected_bookings(result)
+    assert 0 < booked["macro"] < 0.05 and bookings.by_tier["macro"].spend > 0
+    names = [t.name for t in charts.tier_split(bookings, expected=True, booked=booked).data]
+    assert names[1] == "Macro (<0.1 booked on average)"
