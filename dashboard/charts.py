@@ -453,7 +453,7 @@ def split_curve_chart(
         [
             "Expected engagements by share of budget on macro",
             *missing_bands(curve).split("; "),
-            f"your plan's {plan_share:.0%} on macro is between the bands" if between else "",
+            f"Your plan's {plan_share:.0%} on macro is between the bands" if between else "",
         ]
     )
     # The title short and the rest below it, so that both read whole on a 390 px phone.
