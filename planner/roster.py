@@ -28,7 +28,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree
@@ -519,6 +519,9 @@ class Understanding:
     # "from the prices' symbol or code", "from the header 'Price (EUR)'", "as set", or
     # "the default: the prices carry none"
     currency_source: str = "the default: the prices carry none"
+    # What was read one of two ways the file allows, to check before trusting the plan: the
+    # page shows these in view, the command line prints them (`_bare_rates`).
+    checks: tuple[str, ...] = ()
 
     def frame(self) -> pd.DataFrame:
         """One row per field: the field, the column it came from, how it was read, the first
@@ -555,6 +558,7 @@ class Understanding:
             values = ", ".join(c.first_values)
             lines.append(f"  {c.field} <- {source}: {c.format}" + (f"; {values}" if values else ""))
         lines += [f"  {note}" for note in self.notes]
+        lines += [f"  Check: {check}" for check in self.checks]
         return "\n".join(lines)
 
 
@@ -1791,6 +1795,37 @@ def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else f"{value}"
 
 
+def _bare_rates(column: _Column, rows: Sequence[int], lines: Sequence[int]) -> str | None:
+    """A rate column that writes rates as percents (`3.5%`) with some values without % (`0.8`):
+    each is read as a fraction (80%), as a rate without % always is, but it may be a percent
+    whose % was left out (0.8%). Said, with the rows, so that it is checked, never silently
+    taken one way. A spreadsheet's typed number (a cell holding 0.35) is the value its cell
+    holds: not listed."""
+    cells = column.parsed
+    if column.rule.kind != "fraction" or cells is None or not cells.percent.any():
+        return None
+    with np.errstate(invalid="ignore"):
+        maybe = cells.ok & ~cells.percent & (cells.value > 0) & (cells.value <= 1)
+    in_rows = np.zeros(len(maybe), dtype=bool)
+    in_rows[np.asarray(rows, dtype=np.int64)] = True
+    bare = [
+        i for i in np.flatnonzero(maybe & in_rows).tolist() if isinstance(column.values[i], str)
+    ]
+    if not bare:
+        return None
+    named = ", ".join(
+        f"row {lines[i]} ({str(column.values[i]).strip()} as {cells.value[i] * 100:g}%)"
+        for i in bare[:5]
+    )
+    more = f" and {len(bare) - 5} more" if len(bare) > 5 else ""
+    some = "one value has" if len(bare) == 1 else f"{len(bare)} values have"
+    return (
+        f"'{column.header}' writes {column.rule.label} as percents, but {some} no %, read as "
+        f"a fraction: {named}{more}. Where one is a percent, add its % (0.8 is 80%; 0.8% is "
+        "0.8 percent)."
+    )
+
+
 def _number_value(
     rule: FieldRule, raw: object, parsed: Parsed, line: int, header: str, problems: list[Problem]
 ) -> float | None:
@@ -2155,6 +2190,11 @@ def check_roster(
             texts.get(rule.name),
             parsed.get(rule.name),
         )
+    checks = [
+        said
+        for column in read_columns.values()
+        if (said := _bare_rates(column, keep, lines)) is not None
+    ]
     default_platform = platform_from_header[0] if platform_from_header else "other"
     # Most rows need no message: their values are read for whole columns at once
     # (`_fast_rows`); the rest, one at a time by the rules (`_check_row`).
@@ -2235,6 +2275,7 @@ def check_roster(
         left_out,
         lines,
     )
+    understood = replace(understood, checks=tuple(checks))
     if problems:
         raise RosterError(
             problems,

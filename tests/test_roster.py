@@ -308,6 +308,32 @@ def test_a_quality_score_is_not_read_as_a_share_of_real_followers():
     assert mapped.table.loc[0, "audience_quality"] == pytest.approx(0.78)
 
 
+def test_a_rate_without_percent_in_a_column_of_percents_is_said_to_be_checked(tmp_path):
+    # `0.8` among `3.5%` and `2.1%`: read as a fraction (80%), as a bare rate always is, but it
+    # may be 0.8% with its % left out; the reading is said with the row, never silently taken.
+    text = (
+        "name,followers,er,price,reply rate\n"
+        "a,5000,3.5%,100,35%\nb,6000,0.8,100,\nc,7000,2.1%,100,0.5\n"
+    )
+    roster = read(text)
+    assert roster.table.loc[1, "engagement_rate"] == pytest.approx(0.8)
+    checks = roster.understood.checks
+    assert len(checks) == 2
+    assert "'er' writes the engagement rate as percents, but one value has no %" in checks[0]
+    assert "row 3 (0.8 as 80%)" in checks[0]
+    assert "row 4 (0.5 as 50%)" in checks[1] and "Check: " in roster.understood.text()
+    # All fractions, or all percents: nothing to check. A spreadsheet's typed 0.35 is the value
+    # its cell holds.
+    assert not read(
+        text.replace("3.5%", "0.035").replace("2.1%", "0.021").replace("35%", "0.35")
+    ).understood.checks
+    path = tmp_path / "r.xlsx"
+    pd.DataFrame(
+        {"Name": ["a", "b"], "Followers": [5000, 6000], "ER": ["2%", 0.03], "Cost": [100, 90]}
+    ).to_excel(path, index=False)
+    assert not read_roster(path).understood.checks
+
+
 def test_a_foreign_header_of_several_words_is_suggested_by_its_first_word():
     # A German export's `Preis pro Post` reads like a price as `Prezzo` does: suggested for the
     # mapping (never used unasked: the file is still asked about).

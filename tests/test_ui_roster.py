@@ -178,6 +178,14 @@ def test_a_roster_whose_price_column_is_not_recognised_is_asked_about_not_called
     assert "choose it above" in info
 
 
+def test_a_rate_read_one_of_two_ways_is_said_in_view_under_the_roster():
+    text = "name,followers,er,price\nanna,50000,3.5%,400\nbob,60000,0.8,500\n"
+    app = _upload(run(), "mixed.csv", text)
+    assert f"markdown: **In use:** {md('mixed.csv')}" in _in_order(app)
+    said = [w.value for w in app.warning if "writes the engagement rate as percents" in w.value]
+    assert len(said) == 1 and md("0.8 as 80%") in said[0]
+
+
 def test_after_unticking_rows_a_problem_names_the_files_row():
     from planner import RosterError, check_roster, read_table
 

@@ -191,6 +191,8 @@ def understood(answer: Roster | RosterError | None) -> None:
     )
     if understanding is None or not understanding.columns:
         return
+    for check in understanding.checks:  # read one of two ways the file allows: in view
+        st.warning(md(check), icon=":material/help:")
     section = st.expander(
         "What the planner read from this file", key=state.UNDERSTOOD_OPEN, on_change="rerun"
     )
