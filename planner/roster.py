@@ -2123,6 +2123,21 @@ def check_roster(
         if reason is not None:
             left_out.append((i, "", reason))
             skip.add(i)
+    # A note below the table ("Prices valid until 31 Dec"): a name cell and nothing else, after
+    # the table has ended (a blank row or a totals row above it) and below every number.
+    filled = np.zeros(count, dtype=bool)
+    for field_name in found:
+        if field_name != "name":
+            filled |= ~np.asarray(column_blank(field_name), dtype=bool)
+    with_numbers = np.flatnonzero(filled)
+    last_numbers = int(with_numbers[-1]) if len(with_numbers) else -1
+    ended = False
+    for i in range(last_numbers + 1, count):
+        ended = ended or (i > 0 and (i - 1 in skip or lines[i] > lines[i - 1] + 1))
+        if ended and i not in skip and names[i] and not filled[i]:
+            shown = names[i] if len(names[i]) <= 60 else names[i][:59] + "…"
+            left_out.append((i, names[i], f"a note below the table ('{shown}'), not an influencer"))
+            skip.add(i)
     keep = [i for i in keep if i not in skip]
     kept = np.asarray(keep, dtype=np.int64)
 

@@ -334,6 +334,27 @@ def test_a_rate_without_percent_in_a_column_of_percents_is_said_to_be_checked(tm
     assert not read_roster(path).understood.checks
 
 
+def test_a_note_below_the_table_is_left_out_and_listed_not_read_as_an_influencer():
+    # Agency sheets end with a totals row and a note; the note was an influencer with every
+    # field empty, and the file was refused.
+    text = (
+        "Q3 shortlist\n\nname,followers,er,price\nanna,5000,2%,100\nbob,6000,3%,120\n\n"
+        "Total,11000,,220\n\nPrices valid until 31 Dec; contact anna@agency.com\n"
+    )
+    roster = read(text)
+    assert list(roster.table["name"]) == ["anna", "bob"]
+    reasons = dict(zip(roster.excluded["source_row"], roster.excluded["reason"], strict=True))
+    assert reasons[7] == "a totals row ('Total'), not an influencer"
+    assert reasons[9].startswith("a note below the table ('Prices valid until 31 Dec")
+    assert any(
+        n.startswith("Row 9 left out: a note below the table") for n in roster.understood.notes
+    )
+    # A name with nothing else right under the influencers (no blank or totals row between) is
+    # an influencer with empty fields: a problem, as before.
+    found = problems("name,followers,er,price\nanna,5000,2%,100\ncara,,,\n")
+    assert any("Row 3" in p and "follower count is empty" in p for p in found)
+
+
 def test_a_foreign_header_of_several_words_is_suggested_by_its_first_word():
     # A German export's `Preis pro Post` reads like a price as `Prezzo` does: suggested for the
     # mapping (never used unasked: the file is still asked about).
