@@ -1701,7 +1701,8 @@ def _match_columns(
                         f"{listed} are the {field_name} of different networks, and a row "
                         f"plans one: say which column is the {field_name} with the column "
                         f"mapping (on the command line, --column {field_name}=HEADER), or give "
-                        "one row per network with a platform column."
+                        "one row per network with a platform column, each row named apart "
+                        "('@anna.cooks (TikTok)'): a name is one influencer."
                     )
                 )
                 continue
@@ -2253,12 +2254,22 @@ def check_roster(
                 if first_name != name
                 else ""
             )
+            # One person on two networks, a row each: each row is planned as an influencer.
+            platforms = columns_out["platform"][k], columns_out["platform"][first]
+            from planner.export import platform_name  # (export reads rosters: imported here)
+
+            fix = (
+                "If these are one creator's accounts on two networks, name each row apart "
+                f"('{name} ({platform_name(platforms[0])})'); else remove one of them."
+                if platforms[0] != platforms[1]
+                else "Remove or rename one of them."
+            )
             by_row.append(
                 (
                     k,
                     Problem(
                         f"'{name}' is also on row {lines[keep[first]]}{same}; names must be "
-                        "unique. Remove or rename one of them.",
+                        f"unique. {fix}",
                         lines[keep[k]],
                         str(found["name"]),
                     ),

@@ -355,6 +355,22 @@ def test_a_note_below_the_table_is_left_out_and_listed_not_read_as_an_influencer
     assert any("Row 3" in p and "follower count is empty" in p for p in found)
 
 
+def test_one_creator_on_two_networks_a_row_each_is_told_how_to_name_them_apart():
+    # The planner asks for "one row per network with a platform column"; such a file named the
+    # creator twice and was told only to remove or rename one.
+    text = (
+        "name,platform,followers,er,price\n@anna.bakes,Instagram,54000,4.1%,600\n"
+        "@anna.bakes,TikTok,120000,7.2%,900\n@ben,TikTok,8000,6%,100\n@ben,TikTok,8000,6%,100\n"
+    )
+    found = problems(text)
+    assert any("Row 3" in p and "name each row apart ('@anna.bakes (TikTok)')" in p for p in found)
+    assert any("Row 5" in p and "Remove or rename one of them." in p for p in found)
+    named = text.replace("@anna.bakes,TikTok", "@anna.bakes (TikTok),TikTok")
+    assert len(read(named.rsplit("@ben,", 1)[0])) == 3
+    networks = problems("name,instagram followers,tiktok followers,er,price\na,1000,2000,2%,10\n")
+    assert any("each row named apart" in p for p in networks)
+
+
 def test_a_foreign_header_of_several_words_is_suggested_by_its_first_word():
     # A German export's `Preis pro Post` reads like a price as `Prezzo` does: suggested for the
     # mapping (never used unasked: the file is still asked about).
