@@ -185,9 +185,10 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _average(count: float) -> str:
-    """An average count of influencers: one decimal under ten (0.4, 2.3), else whole; a tier
-    booked in a few campaigns only (0.03 on average) is "<0.1", not "0.0": it has spend."""
+def average_count(count: float) -> str:
+    """An average count of influencers, as the tier chart's legend and the Compare tab's table
+    say it: one decimal under ten (0.4, 2.3), else whole; a tier booked in a few campaigns only
+    (0.03 on average) is "<0.1", not "0.0": it has spend."""
     if 0 < count < 0.05:
         return "<0.1"
     return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
@@ -236,7 +237,7 @@ def tier_split(
                 + (
                     _influencers(plan.by_tier[tier].influencers)
                     if booked is None
-                    else f"{_average(booked[tier])} booked on average"
+                    else f"{average_count(booked[tier])} booked on average"
                 )
                 + ")",
                 y=["Spend", "Engagement"],
