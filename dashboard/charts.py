@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.forecast import average_count
 from dashboard.text import chart_text
 from planner import Plan
 from planner.money import DEFAULT_CURRENCY, currency_label, money_prefix
@@ -183,15 +184,6 @@ def _count(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:,.3g}{suffix}"
     return f"{value:,.0f}"
-
-
-def average_count(count: float) -> str:
-    """An average count of influencers, as the tier chart's legend and the Compare tab's table
-    say it: one decimal under ten (0.4, 2.3), else whole; a tier booked in a few campaigns only
-    (0.03 on average) is "<0.1", not "0.0": it has spend."""
-    if 0 < count < 0.05:
-        return "<0.1"
-    return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
 
 
 def _influencers(count: int) -> str:

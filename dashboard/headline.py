@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dashboard import controls
-from dashboard.forecast import booked_macro_share
+from dashboard.forecast import average_count, booked_macro_share
 from planner import Plan, Tiers
 from planner.money import DEFAULT_CURRENCY, money
 from planner.outreach import Forecast
@@ -121,7 +121,7 @@ def forecast_figures(
         Figure(
             "To contact",
             f"{s['mean_contacted']:,.0f}",
-            f"{s['mean_booked']:,.0f} booked",
+            f"{average_count(float(s['mean_booked']))} booked",  # type: ignore[arg-type]
             "Influencers to contact (offers sent, the plan's first, then backups) and influencers "
             f"booked, on average over {draws}. In 9 campaigns in 10 at most "
             f"{s['p90_contacted']:,.0f} are contacted. The outreach list in the "

@@ -457,8 +457,7 @@ def test_compare_two_saved_scenarios():
     # Influencers booked as the tier chart says them, on average and not rounded (the macro
     # tier books 0.9 on average at $100,000: the table read 1; a tier booked 0.03 times on
     # average is "<0.1", not "0.0" beside its share of the spend).
-    from dashboard.charts import average_count
-    from dashboard.forecast import booked_by_tier
+    from dashboard.forecast import average_count, booked_by_tier
     from planner import Campaign, read_roster
     from planner.outreach import forecast
     from planner.risk import Assumptions

@@ -163,3 +163,27 @@ def test_a_tier_booked_in_few_campaigns_is_not_named_as_booking_none_beside_its_
     assert 0 < booked["macro"] < 0.05 and bookings.by_tier["macro"].spend > 0
     names = [t.name for t in charts.tier_split(bookings, expected=True, booked=booked).data]
     assert names[1] == "Macro (<0.1 booked on average)"
+
+
+def test_influencers_booked_on_average_are_said_by_one_rule_not_rounded_to_a_whole():
+    # One influencer at most and one round: 0.7 booked on average (the headline read "1
+    # booked", the Strategies tab's 0.4 booked for all macro read "0" beside its spend).
+    from dashboard.forecast import average_count
+
+    one = forecast(
+        ROSTER, Campaign(budget=100_000, max_influencers=1), Assumptions(rounds=1), draws=2_000
+    )
+    booked = float(one.summary()["mean_booked"])
+    assert 0.5 < booked < 0.95
+    assert (
+        _figure("To contact", one).note
+        == f"{booked:.1f} booked"
+        == f"{average_count(booked)} booked"
+    )
+    assert [average_count(v) for v in (0.0, 0.03, 0.42, 143.7, float("nan"))] == [
+        "0.0",
+        "<0.1",
+        "0.4",
+        "144",
+        "",
+    ]

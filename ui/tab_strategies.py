@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.forecast import all_micro_words, strategy_notes
+from dashboard.forecast import all_micro_words, average_count, strategy_notes
 from dashboard.headline import rounds_words
 from dashboard.text import md
 from planner.export import platform_name, to_csv_bytes
@@ -92,6 +92,8 @@ def show_strategies(c: Current) -> None:
             "if_all_accepted": "If every offer were accepted",
         }
     )
+    # Booked as the headline and the tier chart say it: 0.4 all macro is not "0" beside spend.
+    shown["Booked (mean)"] = shown["Booked (mean)"].map(average_count)
     counts = st.column_config.NumberColumn(format="%,.0f")
     a11y.named_table("Strategies compared").dataframe(
         shown,
@@ -105,7 +107,6 @@ def show_strategies(c: Current) -> None:
             chance_heading: st.column_config.NumberColumn(format="percent"),
             "Expected spend": st.column_config.NumberColumn(format=money),
             "Contacted (mean)": counts,
-            "Booked (mean)": counts,
             "If every offer were accepted": counts,
         },
     )
