@@ -180,6 +180,24 @@ def test_influencers_booked_on_average_are_said_by_one_rule_not_rounded_to_a_who
         == f"{booked:.1f} booked"
         == f"{average_count(booked)} booked"
     )
+    # The Excel file's About sheet says it as the headline does (it read 1).
+    from datetime import UTC, datetime
+
+    from dashboard.forecast import offers_plan
+    from dashboard.report import plan_facts
+
+    values = {s.key: s.default for s in controls.ALL}
+    facts = plan_facts(
+        title="t",
+        roster_label="sample",
+        plan=offers_plan(ROSTER, one),
+        values=values,
+        created=datetime.now(UTC),
+        forecast=one,
+        target=1.0,
+    )
+    said = next(f.value for f in facts if f.label == "Influencers booked (mean)")
+    assert said == average_count(booked)
     assert [average_count(v) for v in (0.0, 0.03, 0.42, 143.7, float("nan"))] == [
         "0.0",
         "<0.1",
