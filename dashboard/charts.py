@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.forecast import average_count
 from dashboard.text import chart_text
 from planner import Plan
 from planner.money import DEFAULT_CURRENCY, currency_label, money_prefix
@@ -85,6 +87,18 @@ def _legend_at_foot(traces: list, *, top: int, plot: int = 280) -> dict[str, obj
         margin=dict(t=top, b=bottom),
         legend=dict(orientation="v", yref="container", y=0, yanchor="bottom", valign="top"),
     )
+
+
+# Plotly never wraps a title: a subtitle line longer than a 390 px phone's chart is cut at its
+# edge. At 12 px some 55 characters fit there; each note is wrapped to lines of at most this.
+SUBTITLE_LINE = 50
+
+
+def _subtitle(parts: list[str]) -> tuple[str, int]:
+    """Notes under a chart's title, each on lines of its own that fit a phone, as the title's
+    subtitle (`<br>` between lines) and its number of lines (for the top margin)."""
+    lines = [line for part in parts if part for line in textwrap.wrap(part, SUBTITLE_LINE)]
+    return "<br>".join(lines), len(lines)
 
 
 def _figure(
@@ -172,11 +186,6 @@ def _count(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _average(count: float) -> str:
-    """An average count of influencers: one decimal under ten (0.4, 2.3), else whole."""
-    return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
-
-
 def _influencers(count: int) -> str:
     return f"{count:,} influencer" + ("" if count == 1 else "s")
 
@@ -220,7 +229,7 @@ def tier_split(
                 + (
                     _influencers(plan.by_tier[tier].influencers)
                     if booked is None
-                    else f"{_average(booked[tier])} booked on average"
+                    else f"{average_count(booked[tier])} booked on average"
                 )
                 + ")",
                 y=["Spend", "Engagement"],
@@ -433,18 +442,19 @@ def split_curve_chart(
                 hovertemplate="Your plan: %{x:.1f}% macro<br>%{y:,.0f} engagements<extra></extra>",
             )
         )
-    missing = missing_bands(curve)
-    if between:
-        missing += ("; " if missing else "") + (
-            f"your plan's {plan_share:.0%} on macro is between the bands"
-        )
+    notes, lines = _subtitle(
+        [
+            "Expected engagements by share of budget on macro",
+            *missing_bands(curve).split("; "),
+            f"Your plan's {plan_share:.0%} on macro is between the bands" if between else "",
+        ]
+    )
     # The title short and the rest below it, so that both read whole on a 390 px phone.
     return _figure(
         traces,
         "Micro or macro?",
-        subtitle="Expected engagements by share of budget on macro"
-        + (f"<br>{missing}" if missing else ""),
-        **_legend_at_foot(traces, top=88 if missing else 72),
+        subtitle=notes,
+        **_legend_at_foot(traces, top=56 + 16 * lines),
         xaxis=SHARE_AXIS if mark is None else PLANNED_SHARE_AXIS,
         yaxis=ENGAGEMENT_AXIS,
         shapes=[
@@ -633,10 +643,12 @@ def roster_scatter(
                 ),
             )
         )
+    subtitle, lines = _subtitle([subtitle])
     return _figure(
         traces,
         "The roster: who is in the plan",
         subtitle=subtitle,
+        margin=dict(t=96 + 16 * max(lines - 1, 0)),
         xaxis=dict(type="log", title="Followers (log scale)"),
         yaxis=dict(title="Engagement rate", ticksuffix="%", rangemode="tozero"),
     )

@@ -191,10 +191,11 @@ ROUNDS = Setting(
     20,
     1,
     whole=True,
-    help="How many times the marketer goes back to the backups for the budget that declined "
-    "offers left open, before the campaign starts. What is unspent after the last round stays "
-    "unspent. Default 3 is an assumption: no published figure says how many rounds marketers "
-    "send.",
+    help="How many rounds of offers the marketer sends before the campaign starts: the first "
+    "round sends the first offers on the outreach list, and each later round offers backups for "
+    "the budget that declined offers left open (1 = declined offers are not replaced). What is "
+    "unspent after the last round stays unspent. Default 3 is an assumption: no published "
+    "figure says how many rounds marketers send.",
 )
 TARGET = Setting(
     "target",

@@ -190,6 +190,18 @@ def offers_table(roster: Roster, forecast: Forecast, plan: Plan) -> pd.DataFrame
     return table
 
 
+def average_count(count: float) -> str:
+    """An average count of influencers as the page says it (the headline's bookings, the tier
+    chart's legend, the Strategies and Compare tabs' tables): one decimal under ten (0.4, 2.3),
+    else whole; booked in a few campaigns only (0.03 on average) is "<0.1", not "0.0" beside
+    its spend; no campaign (a strategy no plan fits), empty."""
+    if not np.isfinite(count):
+        return ""
+    if 0 < count < 0.05:
+        return "<0.1"
+    return f"{count:,.1f}" if count < 9.95 else f"{count:,.0f}"
+
+
 def booked_by_tier(forecast: Forecast) -> dict[str, float]:
     """How many influencers of each tier a campaign books, on average over the simulated
     campaigns (not rounded: 0.4 macro influencers is not none)."""

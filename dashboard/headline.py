@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dashboard import controls
-from dashboard.forecast import booked_macro_share
+from dashboard.forecast import average_count, booked_macro_share
 from planner import Plan, Tiers
 from planner.money import DEFAULT_CURRENCY, money
 from planner.outreach import Forecast
@@ -117,8 +117,8 @@ def forecast_figures(
             f"{s['mean']:,.0f}",
             f"P10–P90 {_short(s['p10'])}–{_short(s['p90'])}",
             f"What the campaign is expected to earn after declines and backups: the mean of "
-            f"{draws} (offers declined at the reply rates, backups offered in {rounds} "
-            f"round{'s' if rounds != 1 else ''}, posts landing above or below expectation). "
+            f"{draws} (offers declined at the reply rates, {rounds_words(rounds)}, posts "
+            "landing above or below expectation). "
             "8 in 10 campaigns land between P10 and P90.",
         ),
         Figure(
@@ -134,7 +134,7 @@ def forecast_figures(
         Figure(
             "To contact",
             f"{s['mean_contacted']:,.0f}",
-            f"{s['mean_booked']:,.0f} booked",
+            f"{average_count(float(s['mean_booked']))} booked",  # type: ignore[arg-type]
             "Influencers to contact (offers sent, the plan's first, then backups) and influencers "
             f"booked, on average over {draws}. In 9 campaigns in 10 at most "
             f"{s['p90_contacted']:,.0f} are contacted. The outreach list in the "
@@ -162,6 +162,15 @@ def forecast_figures(
             "the target and the assumptions under *Replies and risk* in the sidebar.",
         ),
     ]
+
+
+def rounds_words(rounds: int) -> str:
+    """What the rounds of offers do, in words (the headline's help, the Strategies tab): the
+    first round sends the first offers on the outreach list; only a later round offers backups
+    for what declined offers left open, so with one round they are not replaced."""
+    if rounds == 1:
+        return "offers sent in one round, declined ones not replaced"
+    return f"offers sent in {rounds} rounds, each after the first offering backups for declines"
 
 
 def candidate_words(forecast: Forecast) -> str:

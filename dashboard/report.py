@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dashboard import charts, controls
 from dashboard.forecast import (
     OFFERS_EXTRA_KINDS,
+    average_count,
     booked_by_tier,
     booked_macro_share,
     expected_bookings,
@@ -216,7 +217,8 @@ def plan_facts(
         Fact("Expected spend", round(booked.spend, 2), "money"),
         Fact("Expected left", round(campaign.budget - booked.spend, 2), "money"),
         Fact("Influencers to contact (mean)", round(s["mean_contacted"]), "count"),  # type: ignore[call-overload]
-        Fact("Influencers booked (mean)", round(s["mean_booked"]), "count"),  # type: ignore[call-overload]
+        # As the headline says it (0.7, not 1).
+        Fact("Influencers booked (mean)", average_count(float(s["mean_booked"]))),  # type: ignore[arg-type]
         Fact(
             f"Chance of at least {target:,.0f} engagements",
             round(forecast.outcome.probability(target) * 100, 2),

@@ -242,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.explain:
             print(roster.understood.text(), file=sys.stderr)
+        else:  # what was read one of two ways the file allows: said even unasked
+            for check in roster.understood.checks:
+                print(f"check: {check}", file=sys.stderr)
     except RosterError as error:
         print(f"error: {error.summary()}{_hints(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -269,12 +269,18 @@ class ColumnFormat:
     percent: bool = False
     suffixes: bool = False
     deduced: bool = False  # decided because only one reading gives whole numbers
+    typed: bool = False  # some values are numbers typed in a spreadsheet (an Excel cell)
 
     def describe(self) -> str:
         """`decimal comma, '.' between thousands, € after the number, %`."""
         bits: list[str] = []
         if self.decimal is None:
-            bits.append("whole numbers" if not self.percent else "plain numbers")
+            # A spreadsheet's typed number (0.041) has no decimal mark to read, and need not
+            # be whole.
+            if self.typed:
+                bits.append("numbers as typed in the spreadsheet")
+            else:
+                bits.append("whole numbers" if not self.percent else "plain numbers")
         else:
             how = "your choice" if self.chosen else None
             if self.deduced:
@@ -701,6 +707,8 @@ def read_cells(
         if item is None:
             blank[i] = True
             continue
+        if not fmt.typed:
+            fmt = replace(fmt, typed=True)
         try:
             read = parse_number(item, fmt)
         except NumberError as failed:

@@ -28,7 +28,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree
@@ -519,6 +519,9 @@ class Understanding:
     # "from the prices' symbol or code", "from the header 'Price (EUR)'", "as set", or
     # "the default: the prices carry none"
     currency_source: str = "the default: the prices carry none"
+    # What was read one of two ways the file allows, to check before trusting the plan: the
+    # page shows these in view, the command line prints them (`_bare_rates`).
+    checks: tuple[str, ...] = ()
 
     def frame(self) -> pd.DataFrame:
         """One row per field: the field, the column it came from, how it was read, the first
@@ -540,9 +543,14 @@ class Understanding:
             columns=["field", "from column", "how", "read as", "first values", "as written"],
         )
 
+    def currency_line(self) -> str:
+        """The currency and where it came from, as the page and `--explain` say it:
+        "Currency: EUR (from the prices' symbol or code)"."""
+        return f"Currency: {self.currency} ({self.currency_source})"
+
     def text(self) -> str:
         """The same as lines of text (the command line's `--explain`)."""
-        lines = [f"Currency: {self.currency} ({self.currency_source})"]
+        lines = [self.currency_line()]
         for c in self.columns:
             source = f"'{c.header}'" if c.header is not None else f"({c.how})"
             if c.how == "mapped":
@@ -550,6 +558,7 @@ class Understanding:
             values = ", ".join(c.first_values)
             lines.append(f"  {c.field} <- {source}: {c.format}" + (f"; {values}" if values else ""))
         lines += [f"  {note}" for note in self.notes]
+        lines += [f"  Check: {check}" for check in self.checks]
         return "\n".join(lines)
 
 
@@ -1599,7 +1608,10 @@ def suggest_columns(headers: Iterable[object]) -> dict[str, Suggestion]:
         if rule.name in out:
             continue
         free = [n for n in names if n not in taken and keys[n] not in NOT_A_FIELD]
-        guess = next((n for n in free if keys[n] in rule.guesses), None)
+        # The word alone (`Prezzo`) or first (`Preis pro Post`, `Seguidores Instagram`).
+        guess = next((n for n in free if keys[n] in rule.guesses), None) or next(
+            (n for n in free if keys[n].split("_")[0] in rule.guesses), None
+        )
         reason = f"'{guess}' reads like {rule.label} in another language"
         if guess is None:
             close = {keys[n]: n for n in free if keys[n]}
@@ -1689,7 +1701,8 @@ def _match_columns(
                         f"{listed} are the {field_name} of different networks, and a row "
                         f"plans one: say which column is the {field_name} with the column "
                         f"mapping (on the command line, --column {field_name}=HEADER), or give "
-                        "one row per network with a platform column."
+                        "one row per network with a platform column, each row named apart "
+                        "('@anna.cooks (TikTok)'): a name is one influencer."
                     )
                 )
                 continue
@@ -1781,6 +1794,37 @@ Parsed = Any  # a Number, a NumberError, or None for a blank cell
 
 def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else f"{value}"
+
+
+def _bare_rates(column: _Column, rows: Sequence[int], lines: Sequence[int]) -> str | None:
+    """A rate column that writes rates as percents (`3.5%`) with some values without % (`0.8`):
+    each is read as a fraction (80%), as a rate without % always is, but it may be a percent
+    whose % was left out (0.8%). Said, with the rows, so that it is checked, never silently
+    taken one way. A spreadsheet's typed number (a cell holding 0.35) is the value its cell
+    holds: not listed."""
+    cells = column.parsed
+    if column.rule.kind != "fraction" or cells is None or not cells.percent.any():
+        return None
+    with np.errstate(invalid="ignore"):
+        maybe = cells.ok & ~cells.percent & (cells.value > 0) & (cells.value <= 1)
+    in_rows = np.zeros(len(maybe), dtype=bool)
+    in_rows[np.asarray(rows, dtype=np.int64)] = True
+    bare = [
+        i for i in np.flatnonzero(maybe & in_rows).tolist() if isinstance(column.values[i], str)
+    ]
+    if not bare:
+        return None
+    named = ", ".join(
+        f"row {lines[i]} ({str(column.values[i]).strip()} as {cells.value[i] * 100:g}%)"
+        for i in bare[:5]
+    )
+    more = f" and {len(bare) - 5} more" if len(bare) > 5 else ""
+    some = "one value has" if len(bare) == 1 else f"{len(bare)} values have"
+    return (
+        f"'{column.header}' writes {column.rule.label} as percents, but {some} no %, read as "
+        f"a fraction: {named}{more}. Where one is a percent, add its % (0.8 is 80%; 0.8% is "
+        "0.8 percent)."
+    )
 
 
 def _number_value(
@@ -2080,6 +2124,21 @@ def check_roster(
         if reason is not None:
             left_out.append((i, "", reason))
             skip.add(i)
+    # A note below the table ("Prices valid until 31 Dec"): a name cell and nothing else, after
+    # the table has ended (a blank row or a totals row above it) and below every number.
+    filled = np.zeros(count, dtype=bool)
+    for field_name in found:
+        if field_name != "name":
+            filled |= ~np.asarray(column_blank(field_name), dtype=bool)
+    with_numbers = np.flatnonzero(filled)
+    last_numbers = int(with_numbers[-1]) if len(with_numbers) else -1
+    ended = False
+    for i in range(last_numbers + 1, count):
+        ended = ended or (i > 0 and (i - 1 in skip or lines[i] > lines[i - 1] + 1))
+        if ended and i not in skip and names[i] and not filled[i]:
+            shown = names[i] if len(names[i]) <= 60 else names[i][:59] + "…"
+            left_out.append((i, names[i], f"a note below the table ('{shown}'), not an influencer"))
+            skip.add(i)
     keep = [i for i in keep if i not in skip]
     kept = np.asarray(keep, dtype=np.int64)
 
@@ -2147,6 +2206,11 @@ def check_roster(
             texts.get(rule.name),
             parsed.get(rule.name),
         )
+    checks = [
+        said
+        for column in read_columns.values()
+        if (said := _bare_rates(column, keep, lines)) is not None
+    ]
     default_platform = platform_from_header[0] if platform_from_header else "other"
     # Most rows need no message: their values are read for whole columns at once
     # (`_fast_rows`); the rest, one at a time by the rules (`_check_row`).
@@ -2190,12 +2254,22 @@ def check_roster(
                 if first_name != name
                 else ""
             )
+            # One person on two networks, a row each: each row is planned as an influencer.
+            platforms = columns_out["platform"][k], columns_out["platform"][first]
+            from planner.export import platform_name  # (export reads rosters: imported here)
+
+            fix = (
+                "If these are one creator's accounts on two networks, name each row apart "
+                f"('{name} ({platform_name(platforms[0])})'); else remove one of them."
+                if platforms[0] != platforms[1]
+                else "Remove or rename one of them."
+            )
             by_row.append(
                 (
                     k,
                     Problem(
                         f"'{name}' is also on row {lines[keep[first]]}{same}; names must be "
-                        "unique. Remove or rename one of them.",
+                        f"unique. {fix}",
                         lines[keep[k]],
                         str(found["name"]),
                     ),
@@ -2227,6 +2301,7 @@ def check_roster(
         left_out,
         lines,
     )
+    understood = replace(understood, checks=tuple(checks))
     if problems:
         raise RosterError(
             problems,

@@ -175,7 +175,12 @@ def test_a_curve_with_missing_bands_says_which_and_why_and_draws_what_exists():
     # The plan spends 4% on macro, between the 0% band (none) and the 10% band (5-15%), and
     # earns more than the only point: no star names 0% "best", and the note says why.
     assert not any((t.name or "").startswith("Best share") for t in fig.data)
-    assert "your plan's 4% on macro is between the bands" in fig.layout.title.subtitle.text
+    assert "Your plan's 4% on macro is between the bands" in fig.layout.title.subtitle.text
+    # Each note on lines of its own that a 390 px phone shows whole (plotly never wraps a
+    # title: "... no plan fits the settings; your plan's 4% on m" was cut at the edge).
+    lines = fig.layout.title.subtitle.text.split("<br>")
+    assert len(lines) == 3 and all(len(line) <= charts.SUBTITLE_LINE for line in lines)
+    assert fig.layout.margin.t >= 56 + 16 * len(lines)
 
 
 def test_the_likely_range_is_shaded_run_by_run_never_across_a_gap():

@@ -142,3 +142,14 @@ def test_a_euro_roster_is_simulated_and_explained_in_euros():
     blocked = run("plan", "--roster", european, "--budget", "20000", "--macro-share", "90:95")
     assert "€" in blocked.stdout + blocked.stderr
     assert "$" not in blocked.stdout + blocked.stderr
+
+
+def test_a_rate_read_one_of_two_ways_is_said_on_stderr_unasked(tmp_path):
+    roster = tmp_path / "mixed.csv"
+    roster.write_text("name,followers,er,price\na,5000,3.5%,100\nb,6000,0.8,100\n")
+    done = run("plan", "--roster", str(roster), "--budget", "1000")
+    assert done.returncode == 0
+    assert "check: 'er' writes the engagement rate as percents" in done.stderr
+    assert "row 3 (0.8 as 80%)" in done.stderr
+    plain = run("plan", "--roster", str(SAMPLE), "--budget", "1000")
+    assert "check:" not in plain.stderr

@@ -136,3 +136,72 @@ def test_a_campaign_certain_to_earn_its_expected_engagements_has_a_100_percent_c
         f for f in forecast_figures(result, target, roster.tiers) if f.label == "Chance of target"
     )
     assert chance.value == "100%"
+
+
+def test_one_round_of_offers_is_said_to_replace_no_declined_offer_as_it_does():
+    # With one round the simulation sends the first offers only (the plan's, for the default
+    # plan basis): no declined offer is replaced, so no backup is "offered in 1 round".
+    one = forecast(ROSTER, Campaign(budget=50_000), Assumptions(rounds=1), draws=2_000)
+    assert one.summary()["mean_contacted"] == one.summary()["plan_offers"]
+    words = _figure("Expected engagements", one).help
+    assert "declined ones not replaced" in words and "backups offered in 1 round" not in words
+    assert "1 = declined offers are not replaced" in controls.ROUNDS.help
+    three = _figure("Expected engagements").help
+    assert "3 rounds, each after the first offering backups for declines" in three
+
+
+def test_a_tier_booked_in_few_campaigns_is_not_named_as_booking_none_beside_its_spend():
+    # Macro at a 5% reply rate and a cap of one: booked in some 3% of campaigns, so 0.03 on
+    # average, with some 1% of the expected spend; the legend read "0.0 booked on average".
+    from dashboard.forecast import booked_by_tier
+
+    result = forecast(
+        ROSTER, Campaign(budget=100_000, max_macro=1), Assumptions(reply_macro=0.05), draws=2_000
+    )
+    booked = booked_by_tier(result)
+    bookings = expected_bookings(result)
+    assert 0 < booked["macro"] < 0.05 and bookings.by_tier["macro"].spend > 0
+    names = [t.name for t in charts.tier_split(bookings, expected=True, booked=booked).data]
+    assert names[1] == "Macro (<0.1 booked on average)"
+
+
+def test_influencers_booked_on_average_are_said_by_one_rule_not_rounded_to_a_whole():
+    # One influencer at most and one round: 0.7 booked on average (the headline read "1
+    # booked", the Strategies tab's 0.4 booked for all macro read "0" beside its spend).
+    from dashboard.forecast import average_count
+
+    one = forecast(
+        ROSTER, Campaign(budget=100_000, max_influencers=1), Assumptions(rounds=1), draws=2_000
+    )
+    booked = float(one.summary()["mean_booked"])
+    assert 0.5 < booked < 0.95
+    assert (
+        _figure("To contact", one).note
+        == f"{booked:.1f} booked"
+        == f"{average_count(booked)} booked"
+    )
+    # The Excel file's About sheet says it as the headline does (it read 1).
+    from datetime import UTC, datetime
+
+    from dashboard.forecast import offers_plan
+    from dashboard.report import plan_facts
+
+    values = {s.key: s.default for s in controls.ALL}
+    facts = plan_facts(
+        title="t",
+        roster_label="sample",
+        plan=offers_plan(ROSTER, one),
+        values=values,
+        created=datetime.now(UTC),
+        forecast=one,
+        target=1.0,
+    )
+    said = next(f.value for f in facts if f.label == "Influencers booked (mean)")
+    assert said == average_count(booked)
+    assert [average_count(v) for v in (0.0, 0.03, 0.42, 143.7, float("nan"))] == [
+        "0.0",
+        "<0.1",
+        "0.4",
+        "144",
+        "",
+    ]

@@ -12,6 +12,7 @@ from planner.numbers import (
     detect_format,
     format_number,
     parse_number,
+    read_column,
     readings,
     split,
 )
@@ -134,6 +135,16 @@ def test_format_and_money():
 def test_describe():
     fmt = detect_format("Price", ["450,00 €", "9.800,00 €"])
     assert fmt.describe() == "decimal comma, '.' between thousands, EUR after the number"
+
+
+def test_a_spreadsheets_typed_numbers_are_not_described_as_whole_numbers():
+    # An Excel column of typed rates (0.041) has no decimal mark to read: it is not "whole".
+    fmt, values = read_column("ER", [0.041, 0.072, None])
+    assert fmt.describe() == "numbers as typed in the spreadsheet"
+    assert [v.value if v else None for v in values] == [0.041, 0.072, None]
+    mixed, _ = read_column("Reply rate", ["35%", 0.35])
+    assert mixed.describe() == "numbers as typed in the spreadsheet, %"
+    assert read_column("Followers", ["12500", "48200"])[0].describe() == "whole numbers"
 
 
 # --- Property: a roster written in any style reads back to its numbers, or asks ------------

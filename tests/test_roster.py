@@ -308,6 +308,80 @@ def test_a_quality_score_is_not_read_as_a_share_of_real_followers():
     assert mapped.table.loc[0, "audience_quality"] == pytest.approx(0.78)
 
 
+def test_a_rate_without_percent_in_a_column_of_percents_is_said_to_be_checked(tmp_path):
+    # `0.8` among `3.5%` and `2.1%`: read as a fraction (80%), as a bare rate always is, but it
+    # may be 0.8% with its % left out; the reading is said with the row, never silently taken.
+    text = (
+        "name,followers,er,price,reply rate\n"
+        "a,5000,3.5%,100,35%\nb,6000,0.8,100,\nc,7000,2.1%,100,0.5\n"
+    )
+    roster = read(text)
+    assert roster.table.loc[1, "engagement_rate"] == pytest.approx(0.8)
+    checks = roster.understood.checks
+    assert len(checks) == 2
+    assert "'er' writes the engagement rate as percents, but one value has no %" in checks[0]
+    assert "row 3 (0.8 as 80%)" in checks[0]
+    assert "row 4 (0.5 as 50%)" in checks[1] and "Check: " in roster.understood.text()
+    # All fractions, or all percents: nothing to check. A spreadsheet's typed 0.35 is the value
+    # its cell holds.
+    assert not read(
+        text.replace("3.5%", "0.035").replace("2.1%", "0.021").replace("35%", "0.35")
+    ).understood.checks
+    path = tmp_path / "r.xlsx"
+    pd.DataFrame(
+        {"Name": ["a", "b"], "Followers": [5000, 6000], "ER": ["2%", 0.03], "Cost": [100, 90]}
+    ).to_excel(path, index=False)
+    assert not read_roster(path).understood.checks
+
+
+def test_a_note_below_the_table_is_left_out_and_listed_not_read_as_an_influencer():
+    # Agency sheets end with a totals row and a note; the note was an influencer with every
+    # field empty, and the file was refused.
+    text = (
+        "Q3 shortlist\n\nname,followers,er,price\nanna,5000,2%,100\nbob,6000,3%,120\n\n"
+        "Total,11000,,220\n\nPrices valid until 31 Dec; contact anna@agency.com\n"
+    )
+    roster = read(text)
+    assert list(roster.table["name"]) == ["anna", "bob"]
+    reasons = dict(zip(roster.excluded["source_row"], roster.excluded["reason"], strict=True))
+    assert reasons[7] == "a totals row ('Total'), not an influencer"
+    assert reasons[9].startswith("a note below the table ('Prices valid until 31 Dec")
+    assert any(
+        n.startswith("Row 9 left out: a note below the table") for n in roster.understood.notes
+    )
+    # A name with nothing else right under the influencers (no blank or totals row between) is
+    # an influencer with empty fields: a problem, as before.
+    found = problems("name,followers,er,price\nanna,5000,2%,100\ncara,,,\n")
+    assert any("Row 3" in p and "follower count is empty" in p for p in found)
+
+
+def test_one_creator_on_two_networks_a_row_each_is_told_how_to_name_them_apart():
+    # The planner asks for "one row per network with a platform column"; such a file named the
+    # creator twice and was told only to remove or rename one.
+    text = (
+        "name,platform,followers,er,price\n@anna.bakes,Instagram,54000,4.1%,600\n"
+        "@anna.bakes,TikTok,120000,7.2%,900\n@ben,TikTok,8000,6%,100\n@ben,TikTok,8000,6%,100\n"
+    )
+    found = problems(text)
+    assert any("Row 3" in p and "name each row apart ('@anna.bakes (TikTok)')" in p for p in found)
+    assert any("Row 5" in p and "Remove or rename one of them." in p for p in found)
+    named = text.replace("@anna.bakes,TikTok", "@anna.bakes (TikTok),TikTok")
+    assert len(read(named.rsplit("@ben,", 1)[0])) == 3
+    networks = problems("name,instagram followers,tiktok followers,er,price\na,1000,2000,2%,10\n")
+    assert any("each row named apart" in p for p in networks)
+
+
+def test_a_foreign_header_of_several_words_is_suggested_by_its_first_word():
+    # A German export's `Preis pro Post` reads like a price as `Prezzo` does: suggested for the
+    # mapping (never used unasked: the file is still asked about).
+    text = "Influencer;Follower;Engagement-Rate;Preis pro Post\nlena;48.250;4,3 %;1.250,00 €\n"
+    error = error_of(text.encode())
+    assert error.unmapped == ("cost_per_post",)
+    guess = error.suggestions["cost_per_post"]
+    assert guess.header == "Preis pro Post" and not guess.certain
+    assert "in another language" in guess.reason
+
+
 def test_the_column_mapping():
     text = "Nome,Seguidores,Tasso,Prezzo\nanna,5000,2%,100\n"
     error = error_of(text.encode())

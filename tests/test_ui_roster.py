@@ -159,6 +159,33 @@ def test_a_european_file_is_read_right_and_shows_what_was_understood():
         assert table.loc[name, price_heading] == expected.loc[name, "cost_per_post"]
 
 
+def test_the_currency_is_said_once_with_where_it_came_from():
+    app = _upload_file(run(), "european.csv")
+    app.session_state[state.UNDERSTOOD_OPEN] = True
+    app.run()
+    said = [c.value for c in app.caption if c.value.startswith("Currency")]
+    assert said == [md("Currency: EUR (from the prices' symbol or code)") + "."]
+
+
+def test_a_roster_whose_price_column_is_not_recognised_is_asked_about_not_called_priceless():
+    text = "name,followers,engagement_rate,Prezzo\nanna,50000,3%,400\nbob,2000000,1.5%,9000\n"
+    app = _upload(run(), "prezzo.csv", text)
+    asked = {s.key: s for s in app.selectbox if str(s.key).startswith("column_")}
+    assert asked[state.column_key("cost_per_post")].value == "Prezzo"
+    info = " ".join(i.value for i in app.info)
+    assert "has no prices" not in info
+    assert "No column of this roster was recognised as the price of one post" in info
+    assert "choose it above" in info
+
+
+def test_a_rate_read_one_of_two_ways_is_said_in_view_under_the_roster():
+    text = "name,followers,er,price\nanna,50000,3.5%,400\nbob,60000,0.8,500\n"
+    app = _upload(run(), "mixed.csv", text)
+    assert f"markdown: **In use:** {md('mixed.csv')}" in _in_order(app)
+    said = [w.value for w in app.warning if "writes the engagement rate as percents" in w.value]
+    assert len(said) == 1 and md("0.8 as 80%") in said[0]
+
+
 def test_after_unticking_rows_a_problem_names_the_files_row():
     from planner import RosterError, check_roster, read_table
 

@@ -96,9 +96,15 @@ def roster_for_plan(
     understood(in_use)
     if in_use.missing_prices:
         st.info(
-            "This roster has no prices. Turn on **Estimate missing prices from the rate "
-            "card** under *Assumptions* in the sidebar to plan with estimated prices; "
-            "they are marked as estimates everywhere."
+            "No column of this roster was recognised as the price of one post. "
+            + (
+                "If one of its columns holds the prices, choose it above and press **Read the "
+                "file this way**; if it has none, turn on "
+                if "cost_per_post" in in_use.unmapped
+                else "Turn on "
+            )
+            + "**Estimate missing prices from the rate card** under *Assumptions* in the "
+            "sidebar to plan with estimated prices; they are marked as estimates everywhere."
         )
     st.error(
         md_lines(in_use.summary())
@@ -185,14 +191,16 @@ def understood(answer: Roster | RosterError | None) -> None:
     )
     if understanding is None or not understanding.columns:
         return
+    for check in understanding.checks:  # read one of two ways the file allows: in view
+        st.warning(md(check), icon=":material/help:")
     section = st.expander(
         "What the planner read from this file", key=state.UNDERSTOOD_OPEN, on_change="rerun"
     )
     if section.open:
         with section:
             st.caption(
-                f"Currency: {md(understanding.currency)} "
-                f"(from {md(understanding.currency_source)})."
+                md(understanding.currency_line())
+                + "."
                 + (" Your answers on how to read it are used." if app.reading else "")
             )
             a11y.named_table("What the planner read from this file").dataframe(

@@ -6,7 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, controls
-from dashboard.forecast import booked_by_tier, curve_with_campaign, expected_bookings
+from dashboard.forecast import (
+    average_count,
+    booked_by_tier,
+    curve_with_campaign,
+    expected_bookings,
+)
 from dashboard.text import md
 from planner import SettingsError
 from planner.money import DEFAULT_CURRENCY, table_money
@@ -71,9 +76,9 @@ def _compared(scenario_id: str, name: str) -> tuple[dict[str, object], pd.DataFr
         "p90": summary["p90"],
         "spend": booked.spend,
         "cost_per_engagement": booked.cost_per_engagement,
-        # Not rounded, as the tier chart's "0.9 booked on average": 0.4 is not none.
-        "micro_influencers": influencers["micro"],
-        "macro_influencers": influencers["macro"],
+        # As the tier chart says them ("0.9 booked on average", "<0.1"): 0.4 is not none.
+        "micro_influencers": average_count(influencers["micro"]),
+        "macro_influencers": average_count(influencers["macro"]),
         "macro_share_of_spend": booked.macro_share_of_spend if booked.spend > 0 else None,
         "if_all_accepted": plain.expected_engagement if plain.has_plan else None,
         "micro_spend": booked.by_tier["micro"].spend,
@@ -162,8 +167,6 @@ def show_compare() -> None:
             "Expected spend": st.column_config.NumberColumn(format=amount),
             "Cost per engagement": st.column_config.NumberColumn(format=precise),
             "Macro share of spend": st.column_config.NumberColumn(format="percent"),
-            COMPARE_HEADINGS["micro_influencers"]: st.column_config.NumberColumn(format="%,.1f"),
-            COMPARE_HEADINGS["macro_influencers"]: st.column_config.NumberColumn(format="%,.1f"),
         },
     )
     if "micro_spend" in summary:

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.forecast import all_micro_words, strategy_notes
+from dashboard.forecast import all_micro_words, average_count, strategy_notes
+from dashboard.headline import rounds_words
 from dashboard.text import md
 from planner.export import platform_name, to_csv_bytes
 from planner.money import DEFAULT_CURRENCY, currency_label, table_money
@@ -65,8 +66,8 @@ def show_strategies(c: Current) -> None:
     st.markdown(
         "Each strategy is planned the same way (the plan basis in the sidebar) from its own "
         "influencers, with its own backups, and simulated the same way: offers declined at the "
-        f"reply rates (micro {a.reply_micro:.0%}, macro {a.reply_macro:.0%}), backups offered "
-        f"in {a.rounds} round{'s' if a.rounds != 1 else ''}, each post landing around its "
+        f"reply rates (micro {a.reply_micro:.0%}, macro {a.reply_macro:.0%}), "
+        f"{rounds_words(a.rounds)}, each post landing around its "
         f"expectation (post spread {a.spread_micro:g} micro, {a.spread_macro:g} macro) and the "
         f"whole campaign moving together (campaign-wide spread {a.shared_spread:g}). *Optimal "
         "mix* is the campaign in the headline: the same simulated campaigns. Every assumption "
@@ -91,6 +92,8 @@ def show_strategies(c: Current) -> None:
             "if_all_accepted": "If every offer were accepted",
         }
     )
+    # Booked as the headline and the tier chart say it: 0.4 all macro is not "0" beside spend.
+    shown["Booked (mean)"] = shown["Booked (mean)"].map(average_count)
     counts = st.column_config.NumberColumn(format="%,.0f")
     a11y.named_table("Strategies compared").dataframe(
         shown,
@@ -104,7 +107,6 @@ def show_strategies(c: Current) -> None:
             chance_heading: st.column_config.NumberColumn(format="percent"),
             "Expected spend": st.column_config.NumberColumn(format=money),
             "Contacted (mean)": counts,
-            "Booked (mean)": counts,
             "If every offer were accepted": counts,
         },
     )
