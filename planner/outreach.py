@@ -864,6 +864,7 @@ def forecast(
     if_all_accepted: Plan | None = None,
     candidates: bool = True,
     on_point: Callable[[int, int], None] | None = None,
+    start: Forecast | None = None,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
     the caller has it already).
@@ -877,13 +878,28 @@ def forecast(
     `draws` times with the same seed (the same luck), and the one with the largest mean is the
     forecast; the others are kept (`Forecast.others`), and so is the curve (`Forecast.curve`).
     So no plan the curve shows inside the campaign's band, nor all micro, beat the forecast on
-    the finalists' own basis. `on_point(done, total)`: called as each band is certified."""
-    plan, offers = outreach_offers(
-        roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
-    )
+    the finalists' own basis. `on_point(done, total)`: called as each band is certified.
+
+    `start`: this campaign's forecast without candidates (`candidates=False`, the same
+    strategy, backups, draws and seed), when the caller has it already (the page shows it while
+    the candidates are compared): its plan, list and simulated campaigns are used as they are,
+    so the result is the same as without it."""
+    if start is not None and (start.candidate != "mix" or start.curve is not None or start.others):
+        raise ValueError("start must be a forecast made with candidates=False")
+    if start is None:
+        plan, offers = outreach_offers(
+            roster, campaign, assumptions, strategy=strategy, backup_order=backup_order
+        )
+    else:
+        plan, offers = start.plan, start.offers
     if if_all_accepted is None:
-        if_all_accepted = plan if strategy == "plan" else make_plan(roster, campaign)
+        if start is not None:
+            if_all_accepted = start.if_all_accepted
+        else:
+            if_all_accepted = plan if strategy == "plan" else make_plan(roster, campaign)
     if not candidates or not plan.has_plan or plan.booked_nothing:
+        if start is not None:
+            return dataclasses.replace(start, if_all_accepted=if_all_accepted, target=target)
         outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
@@ -932,7 +948,7 @@ def forecast(
     # micro, so that the head-to-head's best mix is never below its all-micro row.
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
-    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen)
+    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen, start)
     results = [
         Forecast(
             strategy,
@@ -990,13 +1006,17 @@ def _simulate_all(
     draws: int,
     seed: int,
     screen: int,
+    start: Forecast | None = None,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
-    as many), all but the first alongside (`_ALONGSIDE`)."""
+    as many; the campaign's band's plan: `start`'s, when given), all but the first alongside
+    (`_ALONGSIDE`)."""
     if draws == screen:
         return [e.outcome for e in entries]
 
     def run(entry: _Entry) -> OutreachOutcome:
+        if start is not None and entry.candidate == "mix":
+            return start.outcome
         return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
 
     ahead = [_ALONGSIDE.submit(run, e) for e in entries[1:]]

@@ -409,6 +409,23 @@ def test_the_headline_is_the_best_of_its_band_and_the_curves_bands_inside_it(bud
     assert in_summary == (None if result.band is None else list(result.band))
 
 
+@pytest.mark.parametrize("budget", [100_000, 40_000])
+def test_a_forecast_started_from_the_bands_plan_is_the_same_forecast(budget):
+    """The page shows the plan for the campaign's band at once (`candidates=False`) and then
+    compares the curve's bands starting from it (`start`): the same forecast as in one go."""
+    campaign = Campaign(budget=budget)
+    first = forecast(ROSTER, campaign, Assumptions(), draws=2_000, candidates=False)
+    started = forecast(ROSTER, campaign, Assumptions(), draws=2_000, start=first)
+    whole = forecast(ROSTER, campaign, Assumptions(), draws=2_000)
+    assert (started.candidate, started.band) == (whole.candidate, whole.band)
+    assert np.array_equal(started.outcome.engagement, whole.outcome.engagement)
+    assert [o.band for o in started.others] == [o.band for o in whole.others]
+    assert started.curve is not None and whole.curve is not None
+    assert started.curve[0].equals(whole.curve[0])
+    with pytest.raises(ValueError, match="candidates=False"):
+        forecast(ROSTER, campaign, Assumptions(), draws=2_000, start=whole)
+
+
 def test_on_the_defaults_a_band_of_the_curve_earns_more_than_the_whole_bands_plan():
     """The case that made the curve's bands candidates: on the sample at $100,000 the plan for
     the whole band (0-100%, 58% on macro as planned) earned less after declines and backups

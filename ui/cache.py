@@ -364,16 +364,42 @@ def outreach_forecast(
     campaign: Campaign,
     assumptions: Assumptions,
     strategy: Strategy,
+    _start: Forecast | None = None,
 ) -> Forecast:
-    """The campaign after declines and backups (`planner.outreach.forecast`, its seed), with
-    the plan as if every offer were accepted (`plan`, cached) as its secondary line. No target:
-    its chance is read from the same draws (`Forecast.outcome.probability`)."""
+    """The campaign after declines and backups (`planner.outreach.forecast`, its seed: the best
+    of the plan for the campaign's band and the split curve's bands inside it), with the plan
+    as if every offer were accepted (`plan`, cached) as its secondary line. No target: its
+    chance is read from the same draws (`Forecast.outcome.probability`). `_start`: the plan for
+    the band alone (`band_forecast`), when the caller has it (not part of the key: the result
+    is the same)."""
     return forecast(
         _roster,
         campaign,
         assumptions,
         strategy=strategy,
         if_all_accepted=plan(_roster, roster_key, campaign, None),
+        start=_start,
+    )
+
+
+@_by_scope(ttl=TTL, shared_entries=64, shared_size="16MB", own_entries=8, own_size="8MB")
+def band_forecast(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+) -> Forecast:
+    """The plan for the campaign's own band after declines and backups, without comparing the
+    split curve's bands (`forecast(candidates=False)`): what the headline shows while they are
+    compared (`ui/headline.show_forecast`), and where `outreach_forecast` starts."""
+    return forecast(
+        _roster,
+        campaign,
+        assumptions,
+        strategy=strategy,
+        if_all_accepted=plan(_roster, roster_key, campaign, None),
+        candidates=False,
     )
 
 

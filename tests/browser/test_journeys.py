@@ -196,7 +196,9 @@ HEADLINES_SEEN = """() => {
 def test_a_roster_without_prices_can_be_planned_with_estimated_prices(page, app_url):
     open_app(page, app_url)
     upload(page, "no_prices_roster.csv")
-    info = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="no prices")
+    info = page.locator('[data-testid="stAlertContentInfo"]').filter(
+        has_text="recognised as the price of one post"
+    )
     expect(info).to_be_visible()
     expect(accepted_line(page)).to_contain_text("for $100,000.")  # the sample plan stays
     page.get_by_test_id("stSidebarUserContent").get_by_text("Assumptions", exact=True).click()

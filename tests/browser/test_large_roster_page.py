@@ -18,7 +18,8 @@ ROWS, CAP = 5_000, 30
 # Every progress message the page can show (`ui/progress.py`, the spinners naming their step).
 PROGRESS = (
     r"Updating the split curve|Updating what more budget buys|Reading roster_5000\.csv|"
-    r"Checking the 5,000 rows|Working out the best plan|Comparing the plan for your macro|"
+    r"Checking the 5,000 rows|Working out the best plan|Simulating the campaign|"
+    r"Comparing the plan for your macro|"
     r"Working out what more budget buys"
 )
 # Records, from now on, every progress message that appears on the page (spinners come and go
