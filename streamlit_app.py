@@ -57,7 +57,7 @@ from ui.tab_strategies import show_strategies  # noqa: E402
 if FIRST_RUN:
     session.open_session()  # the link: its settings checked, its saved scenario opened
 app = state.app_state()
-cache.warm_up()  # the curve's workers and the compiled loops: once, in the background
+cache.warm_up()  # the compiled loops: once, in the background
 cache.track_session()  # what the session holds is released when it ends
 
 # ---------------------------------------------------------------- settings

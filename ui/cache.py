@@ -209,10 +209,10 @@ def _session_gone(session_id: str) -> None:
 
 
 def warm_up() -> None:
-    """Start the split curve's worker processes and load the compiled loops (the optimiser's
-    and the simulation's: `planner.compiled.warm`) in the background, once per server, so the
-    first page does not wait for them."""
-    _curve_jobs().warm()
+    """Load the compiled loops (the optimiser's and the simulation's: `planner.compiled.warm`)
+    in the background, once per server, so the first page does not wait for them. (The split
+    curve's worker processes are not started here any more: the page's curve comes with the
+    forecast, and the workers start when a curve is first asked of them, `start_curve`.)"""
     _compiled_loaded()
 
 
