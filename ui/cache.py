@@ -372,14 +372,7 @@ def outreach_forecast(
     chance is read from the same draws (`Forecast.outcome.probability`). `_start`: the plan for
     the band alone (`band_forecast`), when the caller has it (not part of the key: the result
     is the same)."""
-    return forecast(
-        _roster,
-        campaign,
-        assumptions,
-        strategy=strategy,
-        if_all_accepted=plan(_roster, roster_key, campaign, None),
-        start=_start,
-    )
+    return _forecast(_roster, roster_key, campaign, assumptions, strategy, start=_start)
 
 
 @_by_scope(ttl=TTL, shared_entries=64, shared_size="16MB", own_entries=8, own_size="8MB")
@@ -393,13 +386,25 @@ def band_forecast(
     """The plan for the campaign's own band after declines and backups, without comparing the
     split curve's bands (`forecast(candidates=False)`): what the headline shows while they are
     compared (`ui/headline.show_forecast`), and where `outreach_forecast` starts."""
+    return _forecast(_roster, roster_key, campaign, assumptions, strategy, candidates=False)
+
+
+def _forecast(
+    roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    assumptions: Assumptions,
+    strategy: Strategy,
+    **options: Any,
+) -> Forecast:
+    """`planner.outreach.forecast` with the plain plan from its cache as its secondary line."""
     return forecast(
-        _roster,
+        roster,
         campaign,
         assumptions,
         strategy=strategy,
-        if_all_accepted=plan(_roster, roster_key, campaign, None),
-        candidates=False,
+        if_all_accepted=plan(roster, roster_key, campaign, None),
+        **options,
     )
 
 
