@@ -915,13 +915,21 @@ def forecast(
         on_point=on_point,
     )
     seconds = time.perf_counter() - started
-    band_screen = simulate_outreach(offers, campaign, assumptions, draws=screen, seed=seed)
+    # A plan already in, booked under the same limits, is the same candidate (the same list and
+    # draws); all micro is booked with no macro at all, so it stays even when its plan is the
+    # band's.
+    band_key = (posts_per_row(roster, plan).tobytes(), campaign.macro_share_max)
+    seen = {band_key}
+    # The band's plan is most often one of the curve's: its screening draws are then there.
+    band_screen = next(
+        (one.outcome for one in points if one.outcome is not None and _list_key(one) == band_key),
+        None,
+    )
+    if band_screen is None:
+        band_screen = simulate_outreach(offers, campaign, assumptions, draws=screen, seed=seed)
     entries: list[_Entry] = [
         _Entry(float(band_screen.engagement.mean()), "mix", None, plan, offers, band_screen)
     ]
-    # A plan already in, booked under the same limits, is the same candidate (the same list);
-    # all micro is booked with no macro at all, so it stays even when its plan is the band's.
-    seen = {(posts_per_row(roster, plan).tobytes(), campaign.macro_share_max)}
     for one in points:
         point = one.point
         if one.outcome is None or one.offers is None or one.posts is None:
@@ -930,7 +938,7 @@ def forecast(
             point.low >= campaign.macro_share_min - 1e-9
             and point.high <= campaign.macro_share_max + 1e-9
         )
-        key = (one.posts.tobytes(), one.limits.macro_share_max)
+        key = _list_key(one)
         if not inside or key in seen:
             continue  # outside the campaign's band, or a candidate already in
         seen.add(key)
@@ -969,6 +977,12 @@ def forecast(
         others=tuple(results[i] for i in order[1:]),
         curve=curve_frames(points),
     )
+
+
+def _list_key(one: CurvePoint) -> tuple[bytes, float] | None:
+    """What makes a curve point's outreach list (and so its draws): its posts and the macro
+    share's top it is booked under (None without a plan)."""
+    return None if one.posts is None else (one.posts.tobytes(), one.limits.macro_share_max)
 
 
 @dataclass(frozen=True)
@@ -1126,7 +1140,7 @@ def outreach_head_to_head(
 def _all_micro(result: Forecast) -> Forecast | None:
     """The all-micro candidate a forecast simulated, if it did (the head-to-head's row)."""
     for one in (result, *result.others):
-        if one is not None and one.candidate == "all micro":
+        if one.candidate == "all micro":
             return one
     return None
 
