@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,6 @@ import streamlit as st
 from planner import Campaign, Plan, Roster
 from planner.outreach import Forecast, Strategy
 from planner.risk import Assumptions
-from ui import cache
-from ui.cache import PendingCurve
 
 if TYPE_CHECKING:
     from dashboard.store import Scenario
@@ -43,26 +40,6 @@ class Current:
     # figure on the page comes from it.
     forecast: Forecast | None = None
     target: float = 0.0  # engagements whose chance the headline shows
-    # The split curve, when it was started as soon as the headline had its figures (the Plan
-    # tab starts it otherwise).
-    curve_ready: PendingCurve | None = None
-
-    def start_curve(self) -> Current:
-        """The same scenario with its split curve: the forecast's own (its candidates came
-        from it), else started in the worker processes."""
-        ready = (
-            cache.start_curve(self.roster, self.key, self.campaign, self.strategy, self.assumptions)
-            if self.forecast is None
-            else cache.forecast_curve(
-                self.forecast,
-                self.roster,
-                self.key,
-                self.campaign,
-                self.strategy,
-                self.assumptions,
-            )
-        )
-        return dataclasses.replace(self, curve_ready=ready)
 
     @property
     def title(self) -> str:

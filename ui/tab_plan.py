@@ -23,7 +23,7 @@ from dashboard.forecast import (
 from dashboard.report import plan_facts, plan_report
 from planner.export import headings, to_csv_bytes, to_excel_bytes
 from planner.money import table_money
-from ui import a11y, progress, speed
+from ui import a11y, cache, progress, speed
 from ui.current import Current, chart
 from ui.roster import SAMPLE_LABEL
 
@@ -33,7 +33,7 @@ ALL_AT_ONCE = 0.5
 
 def show_plan(c: Current, *, first_run: bool) -> None:
     """The Plan tab. The split curve comes with the headline's forecast (its bands were the
-    forecast's candidates: `Current.start_curve`), so it is ready at once; a forecast without
+    forecast's candidates: `cache.forecast_curve`), so it is ready at once; a forecast without
     one has it worked out in the worker processes. On every
     run after a session's first the tab is drawn once the curve is ready, all of it at once,
     while the previous tab stays on screen, faded: sent earlier, the tier chart and the table
@@ -45,10 +45,11 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     nothing is on screen yet, so the tier chart comes first, the curve takes its place when
     ready, and the table follows once the browser has drawn the first chart
     (`speed.after_first_chart`)."""
-    curve_ready = c.curve_ready or c.start_curve().curve_ready
-    assert curve_ready is not None
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
+    curve_ready = cache.forecast_curve(
+        forecast, c.roster, c.key, c.campaign, c.strategy, c.assumptions
+    )
     ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
     left, right = st.columns(2)
     with left:
