@@ -24,6 +24,7 @@ from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
 from dashboard.memory import RELEASER
 from dashboard.reading import Reading
+from dashboard.slots import SLOTS
 from planner import (
     Campaign,
     Plan,
@@ -101,7 +102,8 @@ def _by_scope(
         def call(*args: Any) -> Any:
             # (Outside a script run there is no session: its keys are told apart by scope.)
             in_session = get_script_run_ctx() is not None
-            return (own if in_session and not is_shared(args[1]) else shared)(*args)
+            with SLOTS.held():  # a few computations at once, served in turn (dashboard/slots.py)
+                return (own if in_session and not is_shared(args[1]) else shared)(*args)
 
         call.clear = lambda: (shared.clear(), own.clear())  # type: ignore[attr-defined]
         return call

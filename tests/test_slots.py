@@ -1,0 +1,88 @@
+"""The server's compute slots (`dashboard/slots.py`): at most N computations at once, nested ones
+free, and the order of locks that keeps Streamlit's per-key cache locks from deadlocking."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from dashboard.slots import ComputeSlots, default_slots
+
+
+def test_at_most_n_computations_run_at_once():
+    slots = ComputeSlots(2)
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    def work() -> None:
+        nonlocal running, most
+        with slots.held():
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert most == 2
+    assert running == 0
+
+
+def test_a_computation_nested_in_another_takes_no_second_slot():
+    slots = ComputeSlots(1)
+    done = threading.Event()
+
+    def outer() -> None:
+        with slots.held(), slots.held(), slots.held():
+            pass
+        with slots.held():  # the slot was given back by the outermost only
+            done.set()
+
+    thread = threading.Thread(target=outer, daemon=True)
+    thread.start()
+    thread.join(timeout=5)
+    assert done.is_set()
+
+
+def test_the_slot_is_taken_before_the_caches_key_lock_so_no_one_waits_forever():
+    """Two threads want the same cache key: one computes it (holding the key's lock), the
+    other holds its slot while it waits for that lock. With the slot taken outside the cache
+    (as `ui/cache.py` does), the one computing already holds a slot, so both finish."""
+    slots = ComputeSlots(1)
+    key_lock = threading.Lock()  # what Streamlit's cache holds while it computes a key
+    cached: dict[str, int] = {}
+    order: list[str] = []
+
+    def cached_call(name: str) -> int:
+        with slots.held():  # outside the cache, as ui/cache._by_scope does
+            with key_lock:
+                if "k" not in cached:
+                    with slots.held():  # the computation's own nested calls
+                        time.sleep(0.02)
+                        cached["k"] = 1
+                order.append(name)
+                return cached["k"]
+
+    threads = [threading.Thread(target=cached_call, args=(n,), daemon=True) for n in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=5)
+    assert sorted(order) == ["a", "b"]
+
+
+def test_the_number_of_slots_is_configurable(monkeypatch):
+    monkeypatch.setenv("PLANNER_COMPUTE_SLOTS", "3")
+    assert default_slots() == 3
+    monkeypatch.delenv("PLANNER_COMPUTE_SLOTS")
+    assert default_slots() >= 1
+    with pytest.raises(ValueError):
+        ComputeSlots(0)
