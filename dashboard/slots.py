@@ -5,7 +5,8 @@ on a 2-core server, 25 threads computed plans and forecasts at once: they shared
 the interpreter's lock, so every one of them finished late (the last of a burst as late as the
 first), and each held its arrays in memory all that time. Measured (`benchmarks/load.py`, 25
 sessions, `docs/benchmarks.md`, *Issue 20, tenth session*): with the computations taking a slot
-of two, runs finished at p50/p95 ~1.6/2.8 s instead of ~3.0/6–7.6 s, on less CPU.
+of two, runs finished at p95 4.6 s instead of 5.4–9.9 s, on less CPU (10 sessions: 0.6–0.8 s
+instead of 1.4–1.5 s).
 
 `SLOTS.held()` around a computation (`ui/cache.py` puts it around every cached call, hit or
 miss): the first `held` of a thread waits for a slot, the ones nested in it (a forecast asking
@@ -13,7 +14,10 @@ for its plan) go straight on. Taking the slot *outside* the cache matters: Strea
 holds a lock per key while it computes, so a thread that held a slot and then waited for a key
 another thread was computing, while that thread waited for a slot, could wait forever; taken
 outside, whoever computes a key already holds a slot. Slots are handed out first come, first
-served (`threading.Semaphore` wakes its waiters in order).
+served, the headline's own figures first (`priority`): a page's first figures (its roster
+checked, its plan, the plan for its band simulated) are served before the comparisons that
+follow them (the split curve's bands, the head-to-head, the reply sweep), so a burst of moves
+shows every page's new headline before any page's comparison.
 
 The number: `PLANNER_COMPUTE_SLOTS`, default the machine's cores (the work is CPU-bound; the
 compiled loops release the interpreter's lock, so two slots use both cores).
@@ -21,6 +25,8 @@ compiled loops release the interpreter's lock, so two slots use both cores).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -39,18 +45,23 @@ def default_slots() -> int:
 
 
 class ComputeSlots:
-    """A semaphore of `slots`, re-entrant per thread: `held()` nested in a `held()` of the same
-    thread takes no second slot."""
+    """`slots` computations at once, re-entrant per thread: `held()` nested in a `held()` of the
+    same thread takes no second slot. Waiting calls are served by `priority` (lower first: the
+    headline's own figures before the comparisons that follow them), then in the order they
+    came."""
 
     def __init__(self, slots: int) -> None:
         if slots < 1:
             raise ValueError("at least one slot")
         self.slots = slots
-        self._free = threading.Semaphore(slots)
+        self._free = slots
+        self._waiting: list[tuple[int, int]] = []  # (priority, ticket), a heap
+        self._tickets = itertools.count()
+        self._changed = threading.Condition()
         self._depth = threading.local()
 
     @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self, priority: int = 0) -> Iterator[None]:
         depth = getattr(self._depth, "n", 0)
         if depth:
             self._depth.n = depth + 1
@@ -59,12 +70,28 @@ class ComputeSlots:
             finally:
                 self._depth.n = depth
             return
-        with self._free:
-            self._depth.n = 1
-            try:
-                yield
-            finally:
-                self._depth.n = 0
+        self._acquire(priority)
+        self._depth.n = 1
+        try:
+            yield
+        finally:
+            self._depth.n = 0
+            self._release()
+
+    def _acquire(self, priority: int) -> None:
+        with self._changed:
+            me = (priority, next(self._tickets))
+            heapq.heappush(self._waiting, me)
+            while not (self._free and self._waiting[0] == me):
+                self._changed.wait()
+            heapq.heappop(self._waiting)
+            self._free -= 1
+            self._changed.notify_all()  # the next in line may take another free slot
+
+    def _release(self) -> None:
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
 
 
 SLOTS = ComputeSlots(default_slots())  # one per server process

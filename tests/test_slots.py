@@ -86,3 +86,34 @@ def test_the_number_of_slots_is_configurable(monkeypatch):
     assert default_slots() >= 1
     with pytest.raises(ValueError):
         ComputeSlots(0)
+
+
+def test_waiting_computations_are_served_headline_first_then_in_order():
+    slots = ComputeSlots(1)
+    served: list[str] = []
+    release = threading.Event()
+
+    def holder() -> None:
+        with slots.held():
+            release.wait(5)
+
+    def waiter(name: str, priority: int) -> None:
+        with slots.held(priority):
+            served.append(name)
+
+    first = threading.Thread(target=holder)
+    first.start()
+    time.sleep(0.05)
+    threads = []
+    for name, priority in (("comparison 1", 1), ("headline 1", 0), ("comparison 2", 1)):
+        thread = threading.Thread(target=waiter, args=(name, priority))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)  # each in the queue before the next
+    threads.append(threading.Thread(target=waiter, args=("headline 2", 0)))
+    threads[-1].start()
+    time.sleep(0.05)
+    release.set()
+    for thread in [first, *threads]:
+        thread.join(timeout=5)
+    assert served == ["headline 1", "headline 2", "comparison 1", "comparison 2"]

@@ -76,14 +76,28 @@ def is_shared(key: str) -> bool:
     return key.startswith(SHARED + " ")
 
 
+# The order in which waiting computations get a compute slot (`dashboard/slots.py`).
+HEADLINE = 0  # the roster checked, its plan, the plan for the campaign's band simulated
+COMPARISON = 1  # the split curve's bands compared, the head-to-head, the reply sweep
+
+
 def _by_scope(
-    *, ttl: float, shared_entries: int, shared_size: str, own_entries: int, own_size: str
+    *,
+    ttl: float,
+    shared_entries: int,
+    shared_size: str,
+    own_entries: int,
+    own_size: str,
+    priority: int = HEADLINE,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`st.cache_data` twice over one function whose second argument is a key of `scoped_key`:
     a shared roster's results in a cache of the server's (at most `shared_entries` entries
     and `shared_size` pickled), a session's own in a cache of that session's (`scope="session"`:
     at most `own_entries` and `own_size` per session, and dropped when its page disconnects),
-    so that an upload's results are not kept after its session. Both expire after `ttl`."""
+    so that an upload's results are not kept after its session. Both expire after `ttl`.
+    Each call takes one of the server's compute slots first (`dashboard/slots.py`), served by
+    `priority`: HEADLINE for what the page needs for its first figures, COMPARISON for what
+    follows them."""
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
         shared = st.cache_data(
@@ -102,7 +116,7 @@ def _by_scope(
         def call(*args: Any) -> Any:
             # (Outside a script run there is no session: its keys are told apart by scope.)
             in_session = get_script_run_ctx() is not None
-            with SLOTS.held():  # a few computations at once, served in turn (dashboard/slots.py)
+            with SLOTS.held(priority):  # a few at once, served in turn (dashboard/slots.py)
                 return (own if in_session and not is_shared(args[1]) else shared)(*args)
 
         call.clear = lambda: (shared.clear(), own.clear())  # type: ignore[attr-defined]
@@ -359,7 +373,14 @@ def frontier(
     return budget_frontier(roster, campaign, plan_for=plan_for)
 
 
-@_by_scope(ttl=TTL, shared_entries=64, shared_size="24MB", own_entries=8, own_size="8MB")
+@_by_scope(
+    ttl=TTL,
+    shared_entries=64,
+    shared_size="24MB",
+    own_entries=8,
+    own_size="8MB",
+    priority=COMPARISON,
+)
 def outreach_forecast(
     _roster: Roster,
     roster_key: str,
@@ -410,7 +431,14 @@ def _forecast(
     )
 
 
-@_by_scope(ttl=TTL, shared_entries=32, shared_size="8MB", own_entries=4, own_size="4MB")
+@_by_scope(
+    ttl=TTL,
+    shared_entries=32,
+    shared_size="8MB",
+    own_entries=4,
+    own_size="4MB",
+    priority=COMPARISON,
+)
 def head_to_head_outreach(
     _roster: Roster,
     roster_key: str,
@@ -429,7 +457,14 @@ def head_to_head_outreach(
     )
 
 
-@_by_scope(ttl=2 * TTL, shared_entries=16, shared_size="4MB", own_entries=2, own_size="1MB")
+@_by_scope(
+    ttl=2 * TTL,
+    shared_entries=16,
+    shared_size="4MB",
+    own_entries=2,
+    own_size="1MB",
+    priority=COMPARISON,
+)
 def reply_sweep(
     _roster: Roster,
     roster_key: str,
