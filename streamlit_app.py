@@ -115,7 +115,9 @@ strategy = controls.strategy_of(settings.values)
 with (
     head,
     st.spinner(  # (shown once it takes over half a second: a large roster, a cap)
-        f"Working out the best plan for {len(roster.table):,} influencers…", show_time=True
+        f"Working out the best plan for {len(roster.table):,} influencers…"
+        + cache.queue_words(cache.HEADLINE),
+        show_time=True,
     ),
 ):
     plan = cache.plan(roster, key, campaign, None)  # as if every offer were accepted

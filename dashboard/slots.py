@@ -78,6 +78,18 @@ class ComputeSlots:
             self._depth.n = 0
             self._release()
 
+    def ahead(self, priority: int = 0) -> int:
+        """How many computations would be served before a call of `priority` made now, when
+        it would have to wait for a slot (running ones, and waiting ones of its priority or
+        a more urgent one); 0 when a slot is free for it, or when this thread holds one."""
+        if getattr(self._depth, "n", 0):
+            return 0
+        with self._changed:
+            before = sum(1 for waiting, _ in self._waiting if waiting <= priority)
+            if self._free and not before:
+                return 0
+            return self.slots - self._free + before
+
     def _acquire(self, priority: int) -> None:
         with self._changed:
             me = (priority, next(self._tickets))
@@ -95,3 +107,11 @@ class ComputeSlots:
 
 
 SLOTS = ComputeSlots(default_slots())  # one per server process
+
+
+def queue_words(ahead: int) -> str:
+    """What a page says while its computation waits for a slot ('' when it does not)."""
+    if not ahead:
+        return ""
+    whose = "other page's request" if ahead == 1 else "other pages' requests"
+    return f" The server is busy: {ahead} {whose} ahead of yours."

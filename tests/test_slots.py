@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from dashboard.slots import ComputeSlots, default_slots
+from dashboard.slots import ComputeSlots, default_slots, queue_words
 
 
 def test_at_most_n_computations_run_at_once():
@@ -117,3 +117,34 @@ def test_waiting_computations_are_served_headline_first_then_in_order():
     for thread in [first, *threads]:
         thread.join(timeout=5)
     assert served == ["headline 1", "headline 2", "comparison 1", "comparison 2"]
+
+
+def test_a_page_is_told_how_many_requests_are_ahead_of_its_own():
+    slots = ComputeSlots(2)
+    assert slots.ahead() == 0 and queue_words(0) == ""
+    release = threading.Event()
+    started = threading.Barrier(3)
+
+    def hold(priority: int) -> None:
+        with slots.held(priority):
+            started.wait(5)
+            release.wait(5)
+
+    holders = [threading.Thread(target=hold, args=(1,)) for _ in range(2)]
+    for thread in holders:
+        thread.start()
+    started.wait(5)  # both slots taken
+    assert slots.ahead(0) == 2
+    waiters = [threading.Thread(target=lambda p=p: slots.held(p).__enter__()) for p in (1, 0)]
+    # (the waiters never leave: the slots are dropped with the test)
+    for thread in waiters:
+        thread.daemon = True
+        thread.start()
+        time.sleep(0.05)
+    assert slots.ahead(0) == 3  # the two running and the headline waiting
+    assert slots.ahead(1) == 4  # and the comparison waiting too
+    release.set()
+    for thread in holders:
+        thread.join(5)
+    assert queue_words(1) == " The server is busy: 1 other page's request ahead of yours."
+    assert queue_words(3) == " The server is busy: 3 other pages' requests ahead of yours."

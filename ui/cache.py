@@ -25,6 +25,7 @@ from dashboard.digest import digest
 from dashboard.memory import RELEASER
 from dashboard.reading import Reading
 from dashboard.slots import SLOTS
+from dashboard.slots import queue_words as slots_queue_words
 from planner import (
     Campaign,
     Plan,
@@ -79,6 +80,12 @@ def is_shared(key: str) -> bool:
 # The order in which waiting computations get a compute slot (`dashboard/slots.py`).
 HEADLINE = 0  # the roster checked, its plan, the plan for the campaign's band simulated
 COMPARISON = 1  # the split curve's bands compared, the head-to-head, the reply sweep
+
+
+def queue_words(priority: int = 0) -> str:
+    """' The server is busy: N other pages' requests ahead of yours.' when a call of
+    `priority` made now would wait for a compute slot, else ''."""
+    return slots_queue_words(SLOTS.ahead(priority))
 
 
 def _by_scope(

@@ -131,7 +131,7 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
         slot,
         st.spinner(
             "Simulating the campaign after declines and backups: the offers, the replies and "
-            f"the backups, {DRAWS:,} times…",
+            f"the backups, {DRAWS:,} times…{cache.queue_words(cache.HEADLINE)}",
             show_time=True,
         ),
     ):
@@ -147,7 +147,7 @@ def show_forecast(c: Current, slot: DeltaGenerator) -> Current | None:
         note,
         st.spinner(
             "Comparing the plan for your macro share band with the split curve's bands inside "
-            "it, each simulated after declines and backups…",
+            f"it, each simulated after declines and backups…{cache.queue_words(cache.COMPARISON)}",
             show_time=True,
         ),
     ):

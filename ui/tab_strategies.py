@@ -55,7 +55,8 @@ def show_strategies(c: Current) -> None:
     a = c.assumptions
     with st.spinner(
         "Working out all micro and all macro (each planned, with its backups) and simulating "
-        f"them with the optimal mix: {DRAWS:,} campaigns each…",
+        f"them with the optimal mix: {DRAWS:,} campaigns each…"
+        + cache.queue_words(cache.COMPARISON),
         show_time=True,
     ):
         comparison = cache.head_to_head_outreach(
@@ -165,7 +166,9 @@ def _sweep(c: Current, comparison: pd.DataFrame) -> None:
             app.ask_sweep(scenario)
         else:
             return
-    with st.spinner("Working out the best plan at five macro reply rates…"):
+    with st.spinner(
+        "Working out the best plan at five macro reply rates…" + cache.queue_words(cache.COMPARISON)
+    ):
         sweep = cache.reply_sweep(c.roster, c.key, c.campaign, c.assumptions, c.strategy)
     st.markdown(sweep_sentence(sweep))
     ok = sweep.dropna(subset=["best_share"])
