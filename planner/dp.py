@@ -45,6 +45,7 @@ from planner.kernels import (
     core_steps,
     counted_core_step,
     counted_step,
+    pair_states,
     pareto_runs,
     trace_back,
 )
@@ -788,6 +789,8 @@ def _core_search(
         found_value, found_cost, found_origin, found_step = float(start_value[at]), 0, at, -1
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
     dropped, work, first = -np.inf, 0, 0
+    by_cost = np.argsort(cost, kind="stable")
+    paired = -1  # the item outside the core that completes the best plan found (-1: none)
     while first < sequence.size and states[0].size:
         upto = min(sequence.size, first + _CORE_CHUNK)
         result = core_steps(
@@ -801,7 +804,18 @@ def _core_search(
             return None
         if result[8] >= 0:
             found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
+            paired = -1
         kept[upto - 1] = (states[0], states[2])
+        # Each state completed by one item outside the core: good plans early, long before the
+        # core reaches their items (the circle class's best plan gives up a light item far left).
+        pair_value, state, item = pair_states(
+            cost, value, by_cost, int(left[upto - 1]), int(right[upto - 1]),
+            states[0], states[1], budget, found_value,
+        )  # fmt: skip
+        if state >= 0:
+            found_value, found_step, paired = pair_value, upto - 1, int(item)
+            found_cost, found_bits = int(states[0][state]), states[2][state]
+            found_origin = int(states[3][state])
         first = upto
     if found_step == -2:
         return None, -np.inf, -1, dropped
@@ -822,6 +836,8 @@ def _core_search(
         if at >= at_cost.size or at_cost[at] != spend:  # pragma: no cover - states are kept
             raise RuntimeError("internal error: a plan's ancestor state is missing")
         bits = at_bits[at]
+    if paired >= 0:
+        flipped[paired] = True
     taken = (np.arange(n) < brk) ^ flipped
     origin = int(order[found_origin])
     return taken, float(value[taken].sum() + s_value[origin]), origin, dropped
