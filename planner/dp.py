@@ -635,7 +635,9 @@ def _micro_pass(
     s_value = s_value + float(value[fixed_in].sum())
     fits = s_cost <= budget
     s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best)
+    # One price for every state: its bound goes on fixing posts as the best plan rises.
+    fixing = (top, float(prices[0])) if prices.size == 1 else (math.inf, 0.0)
+    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best, fixing)
     if found is None:
         return None
     taken, plan_value, state, core_dropped = found
@@ -663,18 +665,21 @@ def _expanding_core(
     s_cost: np.ndarray,
     s_value: np.ndarray,
     best: float,
+    fixing: tuple[float, float] = (math.inf, 0.0),
 ) -> tuple[np.ndarray | None, float, int, float] | None:
     """The best plan of a 0/1 knapsack over items by falling value per cent (the micro posts
     of the core) from the given starting states (spend, value), if one beats `best` by more than
     the target gap: Pisinger's expanding core (`planner.kernels.core_steps`) over the items, or
-    over their bundles where many are alike (`_Bundles`).
+    over their bundles where many are alike (`_Bundles`). `fixing` (top, price): every plan is
+    worth at most top less the reduced cost (at that budget price) of each item it changes from
+    its break solution, which fixes items as the best plan rises (inf: none).
 
     Returns which items it takes (None: nothing better), its value, its starting state and the
     largest bound dropped; None when the states outgrew the limits or the deadline passed."""
     bundles = _Bundles.of(cost, value)
     if bundles is None:
-        return _core_search(search, cost, value, s_cost, s_value, best)
-    found = _core_search(search, bundles.cost, bundles.value, s_cost, s_value, best)
+        return _core_search(search, cost, value, s_cost, s_value, best, fixing)
+    found = _core_search(search, bundles.cost, bundles.value, s_cost, s_value, best, fixing)
     if found is None or found[0] is None:
         return found
     taken = bundles.items_taken(found[0])
@@ -745,6 +750,7 @@ def _core_search(
     s_cost: np.ndarray,
     s_value: np.ndarray,
     best: float,
+    fixing: tuple[float, float],
 ) -> tuple[np.ndarray | None, float, int, float] | None:
     """`_expanding_core` over the given items (as it returns).
 
@@ -796,6 +802,7 @@ def _core_search(
         result = core_steps(
             cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
             first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
+            *fixing,
         )  # fmt: skip
         states = result[:4]
         dropped = max(dropped, result[9])

@@ -627,6 +627,8 @@ def core_steps(
     best: float,
     target_gap: float,
     max_states: int,
+    fix_top: float,
+    fix_price: float,
 ) -> tuple[
     np.ndarray,
     np.ndarray,
@@ -653,6 +655,12 @@ def core_steps(
     64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
     which starting state it came from.
 
+    Reduced-cost fixing as the best plan rises (minknap's, item by item as the core grows): with
+    a budget price `fix_price` under which every plan is worth at most `fix_top` less the reduced
+    cost v - fix_price c it gives up, an item whose change from the break solution alone sinks
+    every plan below the best is decided as in the break solution: its step keeps every state
+    (fix_top = inf: never).
+
     Returns the states after the last step done, the best plan's value seen (`best` or more),
     that plan's spend, bits and origin with the step it was seen at (-1: none better than
     `best`), the largest bound dropped, the states generated (work) and whether the states outgrew
@@ -666,6 +674,12 @@ def core_steps(
     for k in range(first_step, last_step):
         j = sequence[k]
         adds = j >= brk
+        reduced = value[j] - fix_price * cost[j]
+        changed = fix_top - max(-reduced if adds else reduced, 0.0)  # bounds a change of j
+        if changed <= threshold:
+            dropped = max(dropped, changed)
+            s_bits = s_bits << np.uint64(1)
+            continue
         w = cost[j] if adds else -cost[j]
         v = value[j] if adds else -value[j]
         s, t = left[k], right[k]
