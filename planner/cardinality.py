@@ -26,17 +26,14 @@ _STEPS = 40
 
 def count_bound(cost: np.ndarray, value: np.ndarray, budget: int, threshold: float) -> float:
     """A bound on every 0/1 plan of the items (spend <= `budget`), tightest when `threshold` is
-    just below the best plan: the largest of the most k_min - 1 items earn (at most
-    `threshold`) and the smallest L(mu) the bisection on mu finds (each L(mu) is a bound, so
-    stopping early is safe)."""
+    just below the best plan: the larger of what plans of fewer than k_min items can earn (at
+    most `threshold`, and at most Dantzig's bound) and the smallest L(mu) the bisection on mu
+    finds (each L(mu) is a bound, so stopping early is safe)."""
     if cost.size == 0:
         return 0.0
     k_max = int(np.searchsorted(np.cumsum(np.sort(cost)), budget, side="right"))
     top = np.concatenate([[0.0], np.cumsum(np.sort(value)[::-1])])  # the k most valuable
     k_min = int(np.searchsorted(top, threshold, side="right"))  # top[k_min] > threshold
-    fewer = float(top[min(k_min - 1, value.size)])  # plans of fewer than k_min items
-    if k_min > k_max:
-        return fewer
 
     def lagrangian(mu: float) -> tuple[float, float]:
         """L(mu), and the number of items (fractional) in its LP solution."""
@@ -57,7 +54,10 @@ def count_bound(cost: np.ndarray, value: np.ndarray, budget: int, threshold: flo
 
     # L is convex in mu with slope k - (the LP's count): bisect on the slope's sign, on the side
     # of 0 where it points down (none: mu = 0, Dantzig's own bound, is the best).
-    best, count = lagrangian(0.0)
+    best, count = lagrangian(0.0)  # Dantzig's bound, which bounds every plan too
+    fewer = min(float(top[min(k_min - 1, value.size)]), best)  # plans of fewer than k_min items
+    if k_min > k_max:
+        return fewer
     if count > k_max:
         lo, hi = 0.0, float(value.max())
     elif count < k_min:
