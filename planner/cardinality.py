@@ -40,7 +40,7 @@ def count_bound(cost: np.ndarray, value: np.ndarray, budget: int, threshold: flo
         k = k_max if mu >= 0 else k_min
         profit = value - mu
         keep = np.flatnonzero(profit > 0)
-        keep = keep[np.argsort(-(profit[keep] / cost[keep]), kind="stable")]
+        keep = keep[np.argsort(-(profit[keep] / np.maximum(cost[keep], 1)), kind="stable")]
         cum_cost = np.cumsum(cost[keep])
         full = int(np.searchsorted(cum_cost, budget, side="right"))  # items bought whole
         lp = float(profit[keep[:full]].sum())
@@ -55,7 +55,7 @@ def count_bound(cost: np.ndarray, value: np.ndarray, budget: int, threshold: flo
     # L is convex in mu with slope k - (the LP's count): bisect on the slope's sign, on the side
     # of 0 where it points down (none: mu = 0, Dantzig's own bound, is the best).
     best, count = lagrangian(0.0)  # Dantzig's bound, which bounds every plan too
-    fewer = min(float(top[min(k_min - 1, value.size)]), best)  # plans of fewer than k_min items
+    fewer = min(float(top[k_min - 1]), best) if k_min > 0 else -np.inf  # fewer than k_min items
     if k_min > k_max:
         return fewer
     if count > k_max:

@@ -13,7 +13,11 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
 3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
    those far from the break; first a heuristic pass over a small core, then the certified pass;
    both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
-   the break solution, items added on the right and removed on the left in turn.
+   the break solution, items added on the right and removed on the left in turn, alike items
+   as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises, and the states
+   paired with one item outside the core every 64 steps (*combo*'s pairing, Martello, Pisinger
+   & Toth 1999). With no macro posts the model is a 0/1 knapsack, and before the certified pass
+   *combo*'s bounds on the number of items (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
