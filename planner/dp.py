@@ -802,7 +802,8 @@ def _core_search(
     by_cost = np.argsort(cost, kind="stable")
     paired = -1  # the item outside the core that completes the best plan found (-1: none)
     while first < sequence.size and states[0].size:
-        upto = min(sequence.size, first + _CORE_CHUNK)
+        # (The first 64 steps in eighths, each paired: a better plan soon prunes the most.)
+        upto = min(sequence.size, first + (_CORE_CHUNK if first >= _CORE_CHUNK else 8))
         result = core_steps(
             cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
             first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
@@ -816,7 +817,8 @@ def _core_search(
         if result[8] >= 0:
             found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
             paired = -1
-        kept[upto - 1] = (states[0], states[2])
+        if upto % _CORE_CHUNK == 0 or upto == sequence.size:
+            kept[upto - 1] = (states[0], states[2])
         # Each state completed by one item outside the core: good plans early, long before the
         # core reaches their items (the circle class's best plan gives up a light item far left).
         pair_value, state, item = pair_states(
