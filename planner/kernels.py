@@ -550,7 +550,10 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     )
 
 
-@compiled
+# `_last_at_most` and `_room_bound` run for every state at every step of `core_steps`: inlined
+# there (numba's own inlining, as `_totals`), the circle class at 10,000 items takes ~20% less
+# time (docs/benchmarks.md, tenth session).
+@njit(nogil=True, inline="always")
 def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
     down from `hint` (the states come by rising spend, so the answer moves little), else a
@@ -572,7 +575,7 @@ def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     return a - 1
 
 
-@compiled
+@njit(nogil=True, inline="always")
 def _room_bound(
     cum_cost: np.ndarray,
     cum_value: np.ndarray,
