@@ -13,7 +13,11 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
 3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
    those far from the break; first a heuristic pass over a small core, then the certified pass;
    both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
-   the break solution, items added on the right and removed on the left in turn.
+   the break solution, items added on the right and removed on the left in turn, alike items
+   as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises, and the states
+   paired with one item outside the core every 64 steps (*combo*'s pairing, Martello, Pisinger
+   & Toth 1999). With no macro posts the model is a 0/1 knapsack, and before the certified pass
+   *combo*'s bounds on the number of items (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
@@ -39,11 +43,13 @@ from typing import Literal
 
 import numpy as np
 
+from planner.cardinality import count_bound
 from planner.chain import DantzigChain
 from planner.kernels import (
     core_steps,
     counted_core_step,
     counted_step,
+    pair_states,
     pareto_runs,
     trace_back,
 )
@@ -353,6 +359,11 @@ def solve_dp(
         if found is not None and found.chosen is not None and found.value > search.best:
             plan = first_posts(items, found.chosen | states.plan(search, found.state))
             search.best, search.best_plan = float(value[plan].sum()), plan
+    if not items.macro.any():  # a 0/1 knapsack of the micro posts: count bounds may close it
+        bound = count_bound(items.cost, value, items.budget, search.threshold)
+        if bound <= search.threshold:
+            search.dropped_bound = max(search.dropped_bound, bound)
+            return _result(search)
     found = _micro_pass(search, states.cost, states.value, core_size=None)
     if found is None:
         return _GAVE_UP
@@ -628,7 +639,9 @@ def _micro_pass(
     s_value = s_value + float(value[fixed_in].sum())
     fits = s_cost <= budget
     s_cost, s_value, origin = s_cost[fits], s_value[fits], origin[fits]
-    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best)
+    # One price for every state: its bound goes on fixing posts as the best plan rises.
+    fixing = (top, float(prices[0])) if prices.size == 1 else (math.inf, 0.0)
+    found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best, fixing)
     if found is None:
         return None
     taken, plan_value, state, core_dropped = found
@@ -656,13 +669,94 @@ def _expanding_core(
     s_cost: np.ndarray,
     s_value: np.ndarray,
     best: float,
+    fixing: tuple[float, float] = (math.inf, 0.0),
 ) -> tuple[np.ndarray | None, float, int, float] | None:
     """The best plan of a 0/1 knapsack over items by falling value per cent (the micro posts
     of the core) from the given starting states (spend, value), if one beats `best` by more than
-    the target gap: Pisinger's expanding core (`planner.kernels.core_steps`).
+    the target gap: Pisinger's expanding core (`planner.kernels.core_steps`) over the items, or
+    over their bundles where many are alike (`_Bundles`). `fixing` (top, price): every plan is
+    worth at most top less the reduced cost (at that budget price) of each item it changes from
+    its break solution, which fixes items as the best plan rises (inf: none).
 
     Returns which items it takes (None: nothing better), its value, its starting state and the
-    largest bound dropped; None when the states outgrew the limits or the deadline passed.
+    largest bound dropped; None when the states outgrew the limits or the deadline passed."""
+    bundles = _Bundles.of(cost, value)
+    if bundles is None:
+        return _core_search(search, cost, value, s_cost, s_value, best, fixing)
+    found = _core_search(search, bundles.cost, bundles.value, s_cost, s_value, best, fixing)
+    if found is None or found[0] is None:
+        return found
+    taken = bundles.items_taken(found[0])
+    return taken, float(value[taken].sum() + s_value[found[2]]), found[2], found[3]
+
+
+# Items alike (same price and engagement) are bundled when at least this share of them would go.
+_BUNDLE_SAVING = 0.25
+
+
+@dataclass(frozen=True)
+class _Bundles:
+    """Items alike as bundles of 1, 2, 4, ... of them: m alike 0/1 items are one item bought
+    0..m times, and every count is one sum of these bundles (the bounded knapsack's binary
+    split; Martello & Toth 1990, 3.2). The bundles' knapsack has the same spends and values,
+    so the same best plan and the same LP bounds (a bundle's value per cent is its items');
+    the expanding core steps through ~log2(m) bundles instead of m items. Pisinger's spanner
+    classes have 20 distinct items among 10,000; a rate card repeats prices too."""
+
+    cost: np.ndarray  # per bundle, by falling value per cent
+    value: np.ndarray
+    first: np.ndarray  # per bundle: its group's first item, a position in `order`
+    size: np.ndarray  # per bundle: how many items
+    order: np.ndarray  # the items, alike ones together, still by falling value per cent
+
+    @classmethod
+    def of(cls, cost: np.ndarray, value: np.ndarray) -> _Bundles | None:
+        """The bundles of items by falling value per cent; None when too few are alike."""
+        n = cost.size
+        if n < 2:
+            return None
+        # Alike items have the same value per cent: among equal ratios, by price and value.
+        order = np.lexsort((value, cost, -(value / np.maximum(cost, 1))))
+        c, v = cost[order], value[order]
+        new = np.concatenate([[True], (c[1:] != c[:-1]) | (v[1:] != v[:-1])])
+        starts = np.flatnonzero(new)
+        sizes = np.diff(np.append(starts, n))
+        # Bundles per group: 1, 2, 4, ... while they fit, then the rest.
+        pieces = np.floor(np.log2(sizes + 1)).astype(np.int64)
+        full = (1 << pieces) - 1
+        rest = sizes - full
+        per_group = pieces + (rest > 0)
+        if per_group.sum() > (1 - _BUNDLE_SAVING) * n:
+            return None
+        group = np.repeat(np.arange(starts.size), per_group)
+        at = np.arange(group.size) - np.repeat(np.cumsum(per_group) - per_group, per_group)
+        size = np.where(at < pieces[group], 1 << np.minimum(at, 62), rest[group])
+        return cls(c[starts][group] * size, v[starts][group] * size, starts[group], size, order)
+
+    def items_taken(self, taken: np.ndarray) -> np.ndarray:
+        """Which items a plan over the bundles takes: as many of each group's as its bundles
+        hold, the first ones in `order` (alike items, so any would do)."""
+        n = self.order.size
+        count = np.zeros(n, dtype=np.int64)  # at each group's first position
+        np.add.at(count, self.first[taken], self.size[taken])
+        starts = np.zeros(n, dtype=bool)
+        starts[self.first] = True
+        head = np.maximum.accumulate(np.where(starts, np.arange(n), 0))  # each one's group first
+        chosen = np.zeros(n, dtype=bool)
+        chosen[self.order] = np.arange(n) - head < count[head]
+        return chosen
+
+
+def _core_search(
+    search: _Search,
+    cost: np.ndarray,
+    value: np.ndarray,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    best: float,
+    fixing: tuple[float, float],
+) -> tuple[np.ndarray | None, float, int, float] | None:
+    """`_expanding_core` over the given items (as it returns).
 
     Each state remembers only its last 64 decisions, so the states are kept every 64 steps: the
     plan's ancestor there is the state of its spend less that of its known decisions (one state
@@ -705,11 +799,15 @@ def _expanding_core(
         found_value, found_cost, found_origin, found_step = float(start_value[at]), 0, at, -1
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
     dropped, work, first = -np.inf, 0, 0
+    by_cost = np.argsort(cost, kind="stable")
+    paired = -1  # the item outside the core that completes the best plan found (-1: none)
     while first < sequence.size and states[0].size:
-        upto = min(sequence.size, first + _CORE_CHUNK)
+        # (The first 64 steps in eighths, each paired: a better plan soon prunes the most.)
+        upto = min(sequence.size, first + (_CORE_CHUNK if first >= _CORE_CHUNK else 8))
         result = core_steps(
             cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
             first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
+            *fixing,
         )  # fmt: skip
         states = result[:4]
         dropped = max(dropped, result[9])
@@ -718,7 +816,19 @@ def _expanding_core(
             return None
         if result[8] >= 0:
             found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
-        kept[upto - 1] = (states[0], states[2])
+            paired = -1
+        if upto % _CORE_CHUNK == 0 or upto == sequence.size:
+            kept[upto - 1] = (states[0], states[2])
+        # Each state completed by one item outside the core: good plans early, long before the
+        # core reaches their items (the circle class's best plan gives up a light item far left).
+        pair_value, state, item = pair_states(
+            cost, value, by_cost, int(left[upto - 1]), int(right[upto - 1]),
+            states[0], states[1], budget, found_value,
+        )  # fmt: skip
+        if state >= 0:
+            found_value, found_step, paired = pair_value, upto - 1, int(item)
+            found_cost, found_bits = int(states[0][state]), states[2][state]
+            found_origin = int(states[3][state])
         first = upto
     if found_step == -2:
         return None, -np.inf, -1, dropped
@@ -739,6 +849,8 @@ def _expanding_core(
         if at >= at_cost.size or at_cost[at] != spend:  # pragma: no cover - states are kept
             raise RuntimeError("internal error: a plan's ancestor state is missing")
         bits = at_bits[at]
+    if paired >= 0:
+        flipped[paired] = True
     taken = (np.arange(n) < brk) ^ flipped
     origin = int(order[found_origin])
     return taken, float(value[taken].sum() + s_value[origin]), origin, dropped

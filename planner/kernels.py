@@ -550,7 +550,10 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     )
 
 
-@compiled
+# `_last_at_most` and `_room_bound` run for every state at every step of `core_steps`: inlined
+# there (numba's own inlining, as `_totals`), the circle class at 10,000 items takes ~20% less
+# time (docs/benchmarks.md, tenth session).
+@njit(nogil=True, inline="always")
 def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want): a few steps
     down from `hint` (the states come by rising spend, so the answer moves little), else a
@@ -572,7 +575,7 @@ def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
     return a - 1
 
 
-@compiled
+@njit(nogil=True, inline="always")
 def _room_bound(
     cum_cost: np.ndarray,
     cum_value: np.ndarray,
@@ -627,6 +630,8 @@ def core_steps(
     best: float,
     target_gap: float,
     max_states: int,
+    fix_top: float,
+    fix_price: float,
 ) -> tuple[
     np.ndarray,
     np.ndarray,
@@ -653,6 +658,12 @@ def core_steps(
     64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
     which starting state it came from.
 
+    Reduced-cost fixing as the best plan rises (minknap's, item by item as the core grows): with
+    a budget price `fix_price` under which every plan is worth at most `fix_top` less the reduced
+    cost v - fix_price c it gives up, an item whose change from the break solution alone sinks
+    every plan below the best is decided as in the break solution: its step keeps every state
+    (fix_top = inf: never).
+
     Returns the states after the last step done, the best plan's value seen (`best` or more),
     that plan's spend, bits and origin with the step it was seen at (-1: none better than
     `best`), the largest bound dropped, the states generated (work) and whether the states outgrew
@@ -666,6 +677,12 @@ def core_steps(
     for k in range(first_step, last_step):
         j = sequence[k]
         adds = j >= brk
+        reduced = value[j] - fix_price * cost[j]
+        changed = fix_top - max(-reduced if adds else reduced, 0.0)  # bounds a change of j
+        if changed <= threshold:
+            dropped = max(dropped, changed)
+            s_bits = s_bits << np.uint64(1)
+            continue
         w = cost[j] if adds else -cost[j]
         v = value[j] if adds else -value[j]
         s, t = left[k], right[k]
@@ -736,3 +753,70 @@ def core_steps(
         work,
         gave_up,
     )
+
+
+@compiled
+def pair_states(  # pragma: no cover (compiled; tests/test_expanding_core.py checks the plans)
+    cost: np.ndarray,
+    value: np.ndarray,
+    by_cost: np.ndarray,
+    s: int,
+    t: int,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    budget: int,
+    best: float,
+) -> tuple[float, int, int]:
+    """Each state of the expanding core (`core_steps`, after a step with the items
+    s..t-1 decided) completed by one item outside the core, the pairing of Martello, Pisinger &
+    Toth (1999): a state with room takes the most valuable item from t on that fits; a state
+    over budget gives up the least valuable item before s that frees enough. Items by rising
+    price in `by_cost`. Returns the best plan's value if above `best` (else `best`), its state
+    and the item flipped (-1, -1: none)."""
+    n = by_cost.size
+    add_cost = np.empty(n, np.int64)  # items from t on, by price: the most value up to each
+    add_value = np.empty(n)
+    add_item = np.empty(n, np.int64)
+    m_add = 0
+    top, arg = -np.inf, -1
+    for j in by_cost:
+        if j >= t:
+            if value[j] > top:
+                top, arg = value[j], j
+            add_cost[m_add], add_value[m_add], add_item[m_add] = cost[j], top, arg
+            m_add += 1
+    drop_cost = np.empty(n, np.int64)  # items before s, by price: the least value from each on
+    drop_value = np.empty(n)
+    drop_item = np.empty(n, np.int64)
+    m_drop = 0
+    for j in by_cost:
+        if j < s:
+            drop_cost[m_drop], drop_value[m_drop], drop_item[m_drop] = cost[j], value[j], j
+            m_drop += 1
+    for i in range(m_drop - 2, -1, -1):
+        if drop_value[i + 1] < drop_value[i]:
+            drop_value[i], drop_item[i] = drop_value[i + 1], drop_item[i + 1]
+    found_state, found_item = -1, -1
+    for k in range(s_cost.size):
+        room = budget - s_cost[k]
+        if room >= 0:  # the last item priced at most `room`
+            a, b = 0, m_add
+            while a < b:
+                mid = (a + b) // 2
+                if add_cost[mid] <= room:
+                    a = mid + 1
+                else:
+                    b = mid
+            if a > 0 and s_value[k] + add_value[a - 1] > best:
+                best, found_state, found_item = s_value[k] + add_value[a - 1], k, add_item[a - 1]
+        else:  # the first item priced at least the excess
+            a, b = 0, m_drop
+            while a < b:
+                mid = (a + b) // 2
+                if drop_cost[mid] < -room:
+                    a = mid + 1
+                else:
+                    b = mid
+            if a < m_drop and s_value[k] - drop_value[a] > best:
+                best, found_state, found_item = s_value[k] - drop_value[a], k, drop_item[a]
+    return best, found_state, found_item

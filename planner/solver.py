@@ -27,7 +27,9 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
             dominance and by LP/Lagrangian bounds against z; then the micro posts that
             reduced-cost fixing leaves, by minknap's expanding core from the break (compiled,
-            planner/kernels.py), or, with a cap on influencers, micro influencers as groups
+            planner/kernels.py; alike posts bundled, states paired with one post outside the
+            core, and without macro posts combo's count bounds first), or, with a cap on
+            influencers, micro influencers as groups
             with states (spend, engagement, count), first over the 40 nearest the break and
             then as a beam search (heuristic passes for z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)

@@ -1,9 +1,12 @@
 """The expanding core (Pisinger's minknap, `planner.kernels.core_steps`) against HiGHS on hard
 0/1 knapsacks: exact to the certified gap, its plan rebuilt through the states kept every 64
-steps (several of these instances find their best plan past step 64)."""
+steps (several of these instances find their best plan past step 64); the count bounds
+(`planner.cardinality`) and the bundles of alike items (`planner.dp._Bundles`) against brute
+force."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -11,6 +14,9 @@ import numpy as np
 import pytest
 
 from planner import check_roster
+from planner.cardinality import count_bound
+from planner.chain import DantzigChain
+from planner.dp import _Bundles
 from planner.mip import solve_mip
 from planner.model import build_items
 from planner.solver import solve
@@ -27,6 +33,8 @@ from pisinger import knapsack_case, pisinger  # noqa: E402
         "almost-strongly",
         "subset-sum",
         "weakly-spanner",
+        "strongly-spanner",
+        "uncorrelated-spanner",
         "circle",
     ],
 )
@@ -51,3 +59,70 @@ def test_hard_classes_match_highs_without_the_fallback(monkeypatch, kind, instan
     assert ours.value >= reference.value * (1 - 1e-6)
     assert ours.upper_bound >= reference.value * (1 - 1e-9)
     assert np.isclose(ours.value, float(items.value[ours.chosen].sum()))
+
+
+def _every_plan(cost: np.ndarray, value: np.ndarray, budget: int) -> np.ndarray:
+    """The value of every subset of the items that fits the budget."""
+    pick = np.array(list(itertools.product([0, 1], repeat=cost.size)), dtype=bool)
+    fits = pick @ cost <= budget
+    return pick[fits] @ value
+
+
+@pytest.mark.parametrize("kind", ["strongly", "inverse-strongly", "uncorrelated", "circle"])
+def test_count_bound_holds_for_every_plan(kind):
+    """On small knapsacks of Pisinger's classes, whatever the threshold (around the best plan,
+    where k_min is decided by a single item), no plan is worth more than the count bound, and
+    the bound is never looser than Dantzig's. On the strongly correlated ones it closes the gap
+    that Dantzig's leaves whenever a plan of the most items fills the budget exactly."""
+    closed = 0
+    for seed in range(12):
+        w, p = pisinger(kind, 14, 100, seed=seed)
+        budget = int(w.sum()) // 2
+        value = p / p.max()
+        every = _every_plan(w, value, budget)
+        best = float(every.max())
+        order = np.argsort(-value / w, kind="stable")
+        dantzig = float(DantzigChain(w[order], value[order]).value_at(budget))
+        values = np.unique(every)
+        for threshold in [0.0, best * 0.9, *values[-4:], best + 1e-9, best * 1.1]:
+            bound = count_bound(w, value, budget, float(threshold))
+            assert bound >= best - 1e-9, (seed, threshold)
+            assert bound <= dantzig + 1e-9
+        if kind == "strongly":
+            closed += count_bound(w, value, budget, best * (1 - 1e-9)) <= best + 1e-9
+    if kind == "strongly":
+        assert closed > 0
+
+
+def test_bundles_reach_the_same_plans():
+    """Alike items as bundles of 1, 2, 4, ...: every subset of the bundles is a subset of the
+    items of the same spend and value (`items_taken`), and every spend and value the items
+    reach, the bundles reach too."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        kinds = rng.integers(1, 4)
+        base_cost = rng.integers(1, 30, kinds)
+        base_value = rng.integers(1, 30, kinds).astype(float)
+        pick = rng.integers(0, kinds, rng.integers(6, 13))
+        cost, value = base_cost[pick], base_value[pick]
+        order = np.argsort(-value / cost, kind="stable")
+        cost, value = cost[order], value[order]
+        bundles = _Bundles.of(cost, value)
+        if bundles is None:  # too few alike: nothing to check
+            continue
+        assert np.all(np.diff(bundles.value / bundles.cost) <= 1e-12)  # still by value per cent
+        items = {(int(c), float(v)) for c, v in _sums(cost, value)}
+        reached = set()
+        for taken in itertools.product([False, True], repeat=bundles.cost.size):
+            taken = np.array(taken, dtype=bool)
+            chosen = bundles.items_taken(taken)
+            spend, worth = int(bundles.cost[taken].sum()), float(bundles.value[taken].sum())
+            assert int(cost[chosen].sum()) == spend
+            assert float(value[chosen].sum()) == pytest.approx(worth)
+            reached.add((spend, float(value[chosen].sum())))
+        assert {(c, round(v, 9)) for c, v in items} == {(c, round(v, 9)) for c, v in reached}
+
+
+def _sums(cost: np.ndarray, value: np.ndarray) -> list[tuple[int, float]]:
+    pick = np.array(list(itertools.product([0, 1], repeat=cost.size)), dtype=bool)
+    return list(zip((pick @ cost).tolist(), (pick @ value).tolist(), strict=True))
