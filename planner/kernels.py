@@ -632,6 +632,7 @@ def core_steps(
     max_states: int,
     fix_top: float,
     fix_price: float,
+    right_min: np.ndarray,
 ) -> tuple[
     np.ndarray,
     np.ndarray,
@@ -695,6 +696,14 @@ def core_steps(
         a, b, m = 0, 0, 0
         top = -np.inf
         hint_in, hint_out = cum_cost.size - 1, s
+        n_items = cum_cost.size - 1
+        # Whole items: a state with less room than the lightest item still to come adds
+        # nothing unless it frees the rest from the left (the most it can gain then: lightest).
+        lightest = right_min[t]
+        add_one = 0.0
+        if t < n_items:
+            add_one, _, _ = _room_bound(cum_cost, cum_value, ratio, s, t, lightest, n_items, s)
+        hint_whole = s
         while a < n_states or b < n_states:
             # The next state by spend (then value, highest first): unchanged (a) or moved (b).
             take_a = False
@@ -721,6 +730,12 @@ def core_steps(
                 cum_cost, cum_value, ratio, s, t, budget - c, hint_in, hint_out
             )
             bound = val + gain
+            room = budget - c
+            if bound > threshold and 0 <= room < lightest and t < n_items:
+                free, _, hint_whole = _room_bound(
+                    cum_cost, cum_value, ratio, s, t, room - lightest, n_items, hint_whole
+                )
+                bound = min(bound, val + max(add_one + free, 0.0))
             if bound <= threshold:
                 dropped = max(dropped, bound)
                 continue
