@@ -800,7 +800,8 @@ def _core_search(
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
     dropped, work, first = -np.inf, 0, 0
     by_cost = np.argsort(cost, kind="stable")
-    # The lightest item from each position on (a sentinel past the last).
+    # The lightest item from each position on, for `core_steps`' whole-item bound (a sentinel
+    # past the last).
     right_min = np.minimum.accumulate(np.append(cost, np.iinfo(np.int64).max)[::-1])[::-1]
     right_min = right_min.astype(np.int64)
     paired = -1  # the item outside the core that completes the best plan found (-1: none)

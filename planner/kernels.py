@@ -659,6 +659,14 @@ def core_steps(
     64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
     which starting state it came from.
 
+    Whole items (`right_min[t]`: the lightest item from t on): a state with room less than that
+    adds nothing unless it frees the rest from the left, and adding more only costs more (what
+    it adds is worth at most ratio[t] a cent, what it frees at least ratio[s - 1]), so it gains
+    at most max(0, Dantzig's value of the lightest item's weight from t on - Dantzig's loss of
+    freeing that weight less its room from before s). Dantzig's bound lets it use its room at
+    ratio[t]; on the circle class (concave profits: no light item still to come) the whole-item
+    bound leaves ~18% fewer states to make.
+
     Reduced-cost fixing as the best plan rises (minknap's, item by item as the core grows): with
     a budget price `fix_price` under which every plan is worth at most `fix_top` less the reduced
     cost v - fix_price c it gives up, an item whose change from the break solution alone sinks
@@ -697,8 +705,7 @@ def core_steps(
         top = -np.inf
         hint_in, hint_out = cum_cost.size - 1, s
         n_items = cum_cost.size - 1
-        # Whole items: a state with less room than the lightest item still to come adds
-        # nothing unless it frees the rest from the left (the most it can gain then: lightest).
+        # Whole items (see above): what adding the lightest item's weight from t on can gain.
         lightest = right_min[t]
         add_one = 0.0
         if t < n_items:
@@ -714,14 +721,10 @@ def core_steps(
                 vb = s_value[b] + v
                 take_a = s_cost[a] < cb or (s_cost[a] == cb and s_value[a] >= vb)
             if take_a:
-                c, val = s_cost[a], s_value[a]
-                bits = s_bits[a] << np.uint64(1)
-                org = s_origin[a]
+                c, val, src, moved = s_cost[a], s_value[a], a, np.uint64(0)
                 a += 1
             else:
-                c, val = s_cost[b] + w, s_value[b] + v
-                bits = (s_bits[b] << np.uint64(1)) | np.uint64(1)
-                org = s_origin[b]
+                c, val, src, moved = s_cost[b] + w, s_value[b] + v, b, np.uint64(1)
                 b += 1
             if val <= top:
                 continue  # a cheaper state has at least this value
@@ -739,6 +742,8 @@ def core_steps(
             if bound <= threshold:
                 dropped = max(dropped, bound)
                 continue
+            bits = (s_bits[src] << np.uint64(1)) | moved
+            org = s_origin[src]
             if c <= budget and val > best:
                 best = val
                 threshold = best * (1 + target_gap)
