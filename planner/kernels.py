@@ -735,9 +735,13 @@ def core_steps(
             bound = val + gain
             room = budget - c
             if bound > threshold and 0 <= room < lightest and t < n_items:
-                free, _, hint_whole = _room_bound(
-                    cum_cost, cum_value, ratio, s, t, room - lightest, n_items, hint_whole
-                )
+                need = lightest - room  # to free from before s
+                if s > 0 and need <= cost[s - 1]:  # part of the first item there
+                    free = -need * ratio[s - 1]
+                else:
+                    free, _, hint_whole = _room_bound(
+                        cum_cost, cum_value, ratio, s, t, -need, n_items, hint_whole
+                    )
                 bound = min(bound, val + max(add_one + free, 0.0))
             if bound <= threshold:
                 dropped = max(dropped, bound)
