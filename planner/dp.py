@@ -800,6 +800,10 @@ def _core_search(
     kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # step -> (spend, bits) after it
     dropped, work, first = -np.inf, 0, 0
     by_cost = np.argsort(cost, kind="stable")
+    # The lightest item from each position on, for `core_steps`' whole-item bound (a sentinel
+    # past the last).
+    right_min = np.minimum.accumulate(np.append(cost, np.iinfo(np.int64).max)[::-1])[::-1]
+    right_min = right_min.astype(np.int64)
     paired = -1  # the item outside the core that completes the best plan found (-1: none)
     while first < sequence.size and states[0].size:
         # (The first 64 steps in eighths, each paired: a better plan soon prunes the most.)
@@ -807,7 +811,7 @@ def _core_search(
         result = core_steps(
             cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
             first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
-            *fixing,
+            *fixing, right_min,
         )  # fmt: skip
         states = result[:4]
         dropped = max(dropped, result[9])

@@ -632,6 +632,7 @@ def core_steps(
     max_states: int,
     fix_top: float,
     fix_price: float,
+    right_min: np.ndarray,
 ) -> tuple[
     np.ndarray,
     np.ndarray,
@@ -657,6 +658,14 @@ def core_steps(
     not beat the best plan by more than `target_gap`. Each state carries the decisions of its last
     64 steps (bit 0: the last step; 1: the item's state differs from the break solution) and
     which starting state it came from.
+
+    Whole items (`right_min[t]`: the lightest item from t on): a state with room less than that
+    adds nothing unless it frees the rest from the left, and adding more only costs more (what
+    it adds is worth at most ratio[t] a cent, what it frees at least ratio[s - 1]), so it gains
+    at most max(0, Dantzig's value of the lightest item's weight from t on - Dantzig's loss of
+    freeing that weight less its room from before s). Dantzig's bound lets it use its room at
+    ratio[t]; on the circle class (concave profits: no light item still to come) the whole-item
+    bound leaves ~18% fewer states to make.
 
     Reduced-cost fixing as the best plan rises (minknap's, item by item as the core grows): with
     a budget price `fix_price` under which every plan is worth at most `fix_top` less the reduced
@@ -695,6 +704,13 @@ def core_steps(
         a, b, m = 0, 0, 0
         top = -np.inf
         hint_in, hint_out = cum_cost.size - 1, s
+        n_items = cum_cost.size - 1
+        # Whole items (see above): what adding the lightest item's weight from t on can gain.
+        lightest = right_min[t]
+        add_one = 0.0
+        if t < n_items:
+            add_one, _, _ = _room_bound(cum_cost, cum_value, ratio, s, t, lightest, n_items, s)
+        hint_whole = s
         while a < n_states or b < n_states:
             # The next state by spend (then value, highest first): unchanged (a) or moved (b).
             take_a = False
@@ -705,14 +721,10 @@ def core_steps(
                 vb = s_value[b] + v
                 take_a = s_cost[a] < cb or (s_cost[a] == cb and s_value[a] >= vb)
             if take_a:
-                c, val = s_cost[a], s_value[a]
-                bits = s_bits[a] << np.uint64(1)
-                org = s_origin[a]
+                c, val, src, moved = s_cost[a], s_value[a], a, np.uint64(0)
                 a += 1
             else:
-                c, val = s_cost[b] + w, s_value[b] + v
-                bits = (s_bits[b] << np.uint64(1)) | np.uint64(1)
-                org = s_origin[b]
+                c, val, src, moved = s_cost[b] + w, s_value[b] + v, b, np.uint64(1)
                 b += 1
             if val <= top:
                 continue  # a cheaper state has at least this value
@@ -721,9 +733,21 @@ def core_steps(
                 cum_cost, cum_value, ratio, s, t, budget - c, hint_in, hint_out
             )
             bound = val + gain
+            room = budget - c
+            if bound > threshold and 0 <= room < lightest and t < n_items:
+                need = lightest - room  # to free from before s
+                if s > 0 and need <= cost[s - 1]:  # part of the first item there
+                    free = -need * ratio[s - 1]
+                else:
+                    free, _, hint_whole = _room_bound(
+                        cum_cost, cum_value, ratio, s, t, -need, n_items, hint_whole
+                    )
+                bound = min(bound, val + max(add_one + free, 0.0))
             if bound <= threshold:
                 dropped = max(dropped, bound)
                 continue
+            bits = (s_bits[src] << np.uint64(1)) | moved
+            org = s_origin[src]
             if c <= budget and val > best:
                 best = val
                 threshold = best * (1 + target_gap)

@@ -17,6 +17,7 @@ from planner import check_roster
 from planner.cardinality import count_bound
 from planner.chain import DantzigChain
 from planner.dp import _Bundles
+from planner.kernels import core_steps
 from planner.mip import solve_mip
 from planner.model import build_items
 from planner.solver import solve
@@ -126,3 +127,51 @@ def test_bundles_reach_the_same_plans():
 def _sums(cost: np.ndarray, value: np.ndarray) -> list[tuple[int, float]]:
     pick = np.array(list(itertools.product([0, 1], repeat=cost.size)), dtype=bool)
     return list(zip((pick @ cost).tolist(), (pick @ value).tolist(), strict=True))
+
+
+def _core_from_break(cost: np.ndarray, value: np.ndarray, budget: int, best: float, whole=True):
+    """`planner.kernels.core_steps` over every item of a small knapsack (items by falling value
+    per cent) from the break solution, the core grown right and left in turn, no fixing
+    (`whole=False`: the whole-item bound off, every item counted as weighing nothing)."""
+    chain = DantzigChain(cost, value)
+    cum_cost, cum_value = chain.cum_cost.astype(np.int64), chain.cum_value
+    n = cost.size
+    brk = int(np.searchsorted(cum_cost, budget, side="right") - 1)
+    rights, lefts = list(range(brk, n)), list(range(brk - 1, -1, -1))
+    sequence = [j for pair in itertools.zip_longest(rights, lefts) for j in pair if j is not None]
+    sequence = np.array(sequence, dtype=np.int64)
+    adds = sequence >= brk
+    right, left = brk + np.cumsum(adds), brk - np.cumsum(~adds)
+    right_min = np.minimum.accumulate(np.append(cost, np.iinfo(np.int64).max)[::-1])[::-1]
+    if not whole:
+        right_min[:] = 0
+    return core_steps(
+        cost, value, cum_cost, cum_value, chain.ratio, sequence, left, right, brk, 0, n,
+        np.array([cum_cost[brk]]), np.array([cum_value[brk]]), np.zeros(1, np.uint64),
+        np.zeros(1, np.int64), budget, best, 0.0, 10**6, np.inf, 0.0, right_min.astype(np.int64),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["circle", "strongly", "uncorrelated", "profit-ceiling"])
+def test_core_bounds_keep_the_best_plan(kind):
+    """The expanding core's bounds on its states (Dantzig's, and the whole-item one: with less
+    room than the lightest item still to come, a state adds nothing unless it frees the rest
+    from the left) never drop the best plan's ancestors: told a value just below the best
+    plan (so that a bound too low anywhere loses it), the core finds exactly brute force's
+    best plan, on small knapsacks at budgets from a tenth to nine tenths of the total. The
+    whole-item bound drops states Dantzig's keeps (less work) on some of them."""
+    fewer = 0
+    for seed in range(25):
+        w, p = pisinger(kind, 14, 100, seed=seed)
+        value = p / p.max()
+        order = np.argsort(-value / w, kind="stable")
+        cost, value = w[order].astype(np.int64), value[order]
+        for share in (0.1, 0.3, 0.5, 0.7, 0.9):
+            budget = int(cost.sum() * share)
+            best = float(_every_plan(cost, value, budget).max())
+            result = _core_from_break(cost, value, budget, best - 1e-9)
+            assert result[8] >= 0 and result[4] == pytest.approx(best, abs=1e-12), (seed, share)
+            dantzig_only = _core_from_break(cost, value, budget, best - 1e-9, whole=False)
+            assert result[10] <= dantzig_only[10]
+            fewer += result[10] < dantzig_only[10]
+    assert fewer > 0
