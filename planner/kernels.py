@@ -217,15 +217,8 @@ def _chain_value(
     flat arrays (`planner.chain.DantzigChain.value_at` for one spend)."""
     total = cum_cost[hi - 1]
     spend = min(max(spend, cum_cost[lo]), total)
-    # Last link whose cumulative cost is <= spend (searchsorted, side="right", minus one).
-    a, b = lo, hi
-    while a < b:
-        mid = (a + b) // 2
-        if cum_cost[mid] <= spend:
-            a = mid + 1
-        else:
-            b = mid
-    i = a - 1
+    # Last link whose cumulative cost is <= spend.
+    i = lo + np.searchsorted(cum_cost[lo:hi], spend, side="right") - 1
     return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
 
 
@@ -824,23 +817,11 @@ def pair_states(  # pragma: no cover (compiled; tests/test_expanding_core.py che
     for k in range(s_cost.size):
         room = budget - s_cost[k]
         if room >= 0:  # the last item priced at most `room`
-            a, b = 0, m_add
-            while a < b:
-                mid = (a + b) // 2
-                if add_cost[mid] <= room:
-                    a = mid + 1
-                else:
-                    b = mid
+            a = np.searchsorted(add_cost[:m_add], room, side="right")
             if a > 0 and s_value[k] + add_value[a - 1] > best:
                 best, found_state, found_item = s_value[k] + add_value[a - 1], k, add_item[a - 1]
         else:  # the first item priced at least the excess
-            a, b = 0, m_drop
-            while a < b:
-                mid = (a + b) // 2
-                if drop_cost[mid] < -room:
-                    a = mid + 1
-                else:
-                    b = mid
+            a = np.searchsorted(drop_cost[:m_drop], -room, side="left")
             if a < m_drop and s_value[k] - drop_value[a] > best:
                 best, found_state, found_item = s_value[k] - drop_value[a], k, drop_item[a]
     return best, found_state, found_item
