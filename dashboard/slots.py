@@ -63,20 +63,15 @@ class ComputeSlots:
     @contextmanager
     def held(self, priority: int = 0) -> Iterator[None]:
         depth = getattr(self._depth, "n", 0)
-        if depth:
-            self._depth.n = depth + 1
-            try:
-                yield
-            finally:
-                self._depth.n = depth
-            return
-        self._acquire(priority)
-        self._depth.n = 1
+        if not depth:  # the thread's outermost computation: it waits for a slot
+            self._acquire(priority)
+        self._depth.n = depth + 1
         try:
             yield
         finally:
-            self._depth.n = 0
-            self._release()
+            self._depth.n = depth
+            if not depth:
+                self._release()
 
     def ahead(self, priority: int = 0) -> int:
         """How many computations would be served before a call of `priority` made now, when
