@@ -148,3 +148,31 @@ def test_a_page_is_told_how_many_requests_are_ahead_of_its_own():
         thread.join(5)
     assert queue_words(1) == " The server is busy: 1 other page's request ahead of yours."
     assert queue_words(3) == " The server is busy: 3 other pages' requests ahead of yours."
+
+
+def test_the_frontiers_plans_wait_as_comparisons_and_the_headlines_plan_does_not(monkeypatch):
+    """The Budget tab's frontier is drawn below the headline: its plans take their slots at
+    the comparisons' priority, while the headline's own plan takes its slot first."""
+    from pathlib import Path
+
+    from planner.roster import read_roster
+    from planner.settings import Campaign
+    from ui import cache
+
+    taken: list[int] = []
+
+    class Recorded(ComputeSlots):
+        def _acquire(self, priority: int) -> None:
+            taken.append(priority)
+            super()._acquire(priority)
+
+    monkeypatch.setattr(cache, "SLOTS", Recorded(1))
+    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    key = cache.roster_key(roster, cache.SHARED)
+    campaign = Campaign(budget=40_000)
+    cache.plan(roster, key, campaign, None)
+    assert taken == [cache.HEADLINE]
+    taken.clear()
+    frontier = cache.frontier(roster, key, campaign, None)
+    assert len(taken) == len(frontier) > 1  # one slot a plan, none nested inside it
+    assert set(taken) == {cache.COMPARISON}

@@ -369,10 +369,13 @@ def frontier(
     """What more (or less) budget earns: one plan per budget (`budget_frontier`), each through
     the plan cache, so a frontier seen before costs lookups only and `on_plan` (called after
     each plan) can tell the page how far along a new one is. (Not cached as a whole: the
-    page's words would be drawn from inside a cached function.)"""
+    page's words would be drawn from inside a cached function.) Each plan waits for its
+    compute slot as a comparison does (`COMPARISON`): the frontier is drawn below the
+    headline, so a busy server serves every page's headline first."""
 
     def plan_for(r: Roster, c: Campaign) -> Plan:
-        planned = plan(r, roster_key, c, replies)
+        with SLOTS.held(COMPARISON):  # the plan cache's own slot is then nested: no second
+            planned = plan(r, roster_key, c, replies)
         if on_plan is not None:
             on_plan()
         return planned

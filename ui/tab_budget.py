@@ -24,7 +24,7 @@ def show_budget(c: Current) -> None:
         note,
         lambda done: (
             f"Updating what more budget buys: {done} of {budgets} budgets solved "
-            "(the best plan at each)…"
+            f"(the best plan at each)…{cache.queue_words(cache.COMPARISON)}"
         ),
         budgets,
     ) as counted:
