@@ -316,6 +316,17 @@ def missing_bands(curve: pd.DataFrame) -> str:
     return "No point at " + "; ".join(parts) if parts else ""
 
 
+def _best_mix_words(curve: pd.DataFrame, best: int, share: float) -> str:
+    """The best point's mix in words: its band of macro spend when the curve has bands (so that
+    a plan at the band's edge, e.g. 15% in the 5–15% band, reads as inside it), else its share."""
+    if {"band_low", "band_high"} <= set(curve.columns):
+        low, high = float(curve["band_low"].iloc[best]), float(curve["band_high"].iloc[best])
+        if high <= 0:
+            return "all micro"
+        return f"{low:.0%}–{high:.0%} of budget on macro"
+    return f"{share:.0f}% of budget on macro"
+
+
 def split_curve_chart(
     curve: pd.DataFrame,
     band: tuple[float, float],
@@ -413,14 +424,15 @@ def split_curve_chart(
     )
     if np.isfinite(value).any() and not beaten:
         best = int(np.nanargmax(value))
+        words = _best_mix_words(curve, best, share[best])
         traces.append(
             _scatter(
                 x=[share[best]],
                 y=[value[best]],
                 mode="markers",
-                name=f"Best share: {share[best]:.0f}%",
+                name=f"Best mix: {words}",
                 marker=dict(symbol="star", size=16, color=MACRO_COLOUR, line=dict(width=1)),
-                hovertemplate="Best: %{x:.0f}% macro<br>%{y:,.0f} engagements<extra></extra>",
+                hovertemplate=f"Best mix: {words}<br>%{{y:,.0f}} engagements<extra></extra>",
             )
         )
     if plan.has_plan:

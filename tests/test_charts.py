@@ -36,6 +36,11 @@ def test_split_curve_shades_the_band_and_marks_the_best_share_and_the_plan():
     assert list(line.x) == list(charts.curve_shares(curve, CAMPAIGN.budget))
     top = int(np.nanargmax(curve["expected_engagement"]))
     assert best.x[0] == pytest.approx(curve["macro_spend"][top] / CAMPAIGN.budget * 100)
+    # Named by its band, so that a plan at the band's edge reads as inside it.
+    low, high = curve["band_low"][top], curve["band_high"][top]
+    assert best.name == (
+        "Best mix: all micro" if high <= 0 else f"Best mix: {low:.0%}–{high:.0%} of budget on macro"
+    )
     assert mine.x[0] == pytest.approx(PLAN.macro_share_of_budget * 100)
     assert mine.y[0] == pytest.approx(PLAN.expected_engagement)
 
@@ -44,7 +49,7 @@ def test_split_curve_of_an_all_infeasible_curve_has_no_best_point():
     curve = pd.DataFrame({"macro_share": [0.0, 0.05], "expected_engagement": [np.nan, np.nan]})
     fig = charts.split_curve_chart(curve, (0.0, 1.0), PLAN)
     assert [t.name for t in fig.data][0] == "Best plan at this macro share"
-    assert not any((t.name or "").startswith("Best share") for t in fig.data)
+    assert not any((t.name or "").startswith("Best mix") for t in fig.data)
 
 
 def test_frontier_marks_the_current_budget():
@@ -174,7 +179,7 @@ def test_a_curve_with_missing_bands_says_which_and_why_and_draws_what_exists():
     assert "markers" in line.mode and np.isfinite(np.asarray(line.y, float)).sum() >= 1
     # The plan spends 4% on macro, between the 0% band (none) and the 10% band (5-15%), and
     # earns more than the only point: no star names 0% "best", and the note says why.
-    assert not any((t.name or "").startswith("Best share") for t in fig.data)
+    assert not any((t.name or "").startswith("Best mix") for t in fig.data)
     assert "Your plan's 4% on macro is between the bands" in fig.layout.title.subtitle.text
     # Each note on lines of its own that a 390 px phone shows whole (plotly never wraps a
     # title: "... no plan fits the settings; your plan's 4% on m" was cut at the edge).
