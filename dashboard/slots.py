@@ -32,16 +32,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dashboard.environment import positive_number
+
 
 def default_slots() -> int:
     """`PLANNER_COMPUTE_SLOTS`, else the cores this process may use (at least 1)."""
-    configured = os.environ.get("PLANNER_COMPUTE_SLOTS")
-    if configured:
-        return max(1, int(configured))
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # (not on Linux)
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    return int(positive_number("PLANNER_COMPUTE_SLOTS", cores, whole=True))
 
 
 class ComputeSlots:

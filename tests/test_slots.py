@@ -176,3 +176,30 @@ def test_the_frontiers_plans_wait_as_comparisons_and_the_headlines_plan_does_not
     frontier = cache.frontier(roster, key, campaign, None)
     assert len(taken) == len(frontier) > 1  # one slot a plan, none nested inside it
     assert set(taken) == {cache.COMPARISON}
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-2", "1.5", "inf"])
+def test_a_number_of_slots_the_server_cannot_use_stops_it_with_words(monkeypatch, raw):
+    from dashboard.environment import EnvironmentSettingError
+
+    monkeypatch.setenv("PLANNER_COMPUTE_SLOTS", raw)
+    with pytest.raises(EnvironmentSettingError, match="PLANNER_COMPUTE_SLOTS=.*whole number"):
+        default_slots()
+
+
+def test_slots_from_the_environment_or_one_per_core(monkeypatch):
+    monkeypatch.setenv("PLANNER_COMPUTE_SLOTS", " 3 ")
+    assert default_slots() == 3
+    monkeypatch.setenv("PLANNER_COMPUTE_SLOTS", "")
+    assert default_slots() >= 1
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-5", "nan"])
+def test_a_cache_lifetime_the_server_cannot_use_is_named(monkeypatch, raw):
+    from dashboard.environment import EnvironmentSettingError, positive_number
+
+    monkeypatch.setenv("PLANNER_CACHE_TTL_SECONDS", raw)
+    with pytest.raises(EnvironmentSettingError, match="number of seconds above 0"):
+        positive_number("PLANNER_CACHE_TTL_SECONDS", 900)
+    monkeypatch.setenv("PLANNER_CACHE_TTL_SECONDS", "2.5")
+    assert positive_number("PLANNER_CACHE_TTL_SECONDS", 900) == 2.5

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.controls import Replies, first_values
 from dashboard.curve_jobs import CurveJobs
 from dashboard.digest import digest
+from dashboard.environment import positive_number
 from dashboard.memory import RELEASER
 from dashboard.reading import Reading
 from dashboard.slots import SLOTS
@@ -59,7 +59,7 @@ OWN = "own"
 
 # How long the planner's results are kept (seconds): PLANNER_CACHE_TTL_SECONDS, default 15
 # minutes (the load benchmark shortens it to see memory once the caches have expired).
-TTL = float(os.environ.get("PLANNER_CACHE_TTL_SECONDS") or 15 * 60)
+TTL = positive_number("PLANNER_CACHE_TTL_SECONDS", 15 * 60)
 
 
 def session_scope() -> str:
