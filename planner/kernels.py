@@ -603,7 +603,9 @@ def _room_bound(
 
 
 @njit(nogil=True, inline="always")
-def _multiples_loss(room: int, omega: int, price: float, kappas: np.ndarray, gammas: np.ndarray) -> float:
+def _multiples_loss(
+    room: int, omega: int, price: float, kappas: np.ndarray, gammas: np.ndarray
+) -> float:
     """What a state with `room` (budget - its spend) loses at least against price * room, over
     every completion by items outside the core, given prices (kappa, gamma) of
     `multiple_prices`: a completion that adds and frees items worth M multiples of omega and a
@@ -663,7 +665,9 @@ def multiple_prices(  # pragma: no cover (compiled; tests/test_expanding_core.py
             kappa = min(kappa, c / rest)
     if kappa <= 0.0:
         return np.zeros(0), np.zeros(0)
-    kappa = min(kappa, price) * (1 - 1e-9)  # (any kappa holds where no item has a remainder)
+    if kappa == np.inf:  # no item has a remainder: any kappa holds
+        kappa = price
+    kappa *= 1 - 1e-9
     kappas = shares * kappa
     gammas = np.full(shares.size, np.inf)
     for j in range(n):
