@@ -16,8 +16,10 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    the break solution, items added on the right and removed on the left in turn, alike items
    as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises, and the states
    paired with one item outside the core every 64 steps (*combo*'s pairing, Martello, Pisinger
-   & Toth 1999). With no macro posts the model is a 0/1 knapsack, and before the certified pass
-   *combo*'s bounds on the number of items (planner/cardinality.py) may certify the best plan.
+   & Toth 1999), and bounded by how far their room is from whole multiples of the break item's
+   weight (`planner.kernels.multiple_prices`). With no macro posts the model is a 0/1
+   knapsack, and before the certified pass *combo*'s bounds on the number of items
+   (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
