@@ -625,6 +625,18 @@ def _multiples_loss(
     return loss
 
 
+@njit(nogil=True, inline="always")
+def _change(
+    cost: np.ndarray, value: np.ndarray, price: float, omega: int, s: int, j: int
+) -> tuple[float, int, int]:
+    """Item j outside the core changed from its state in the break solution (freed before s,
+    else added): its reduced cost at `price`, and its weight as a multiple of omega (the
+    nearest) and the remainder's size."""
+    c = value[j] - price * cost[j] if j < s else price * cost[j] - value[j]
+    multiple = (cost[j] + omega // 2) // omega
+    return c, multiple, abs(cost[j] - multiple * omega)
+
+
 @compiled
 def multiple_prices(  # pragma: no cover (compiled; tests/test_expanding_core.py checks it)
     cost: np.ndarray,
@@ -656,9 +668,7 @@ def multiple_prices(  # pragma: no cover (compiled; tests/test_expanding_core.py
     for j in range(n):
         if s <= j < t:
             continue
-        c = value[j] - price * cost[j] if j < s else price * cost[j] - value[j]
-        multiple = (cost[j] + omega // 2) // omega
-        rest = abs(cost[j] - multiple * omega)
+        c, _, rest = _change(cost, value, price, omega, s, j)
         if c < 0.0:
             return np.zeros(0), np.zeros(0)
         if rest > 0:
@@ -667,19 +677,15 @@ def multiple_prices(  # pragma: no cover (compiled; tests/test_expanding_core.py
         return np.zeros(0), np.zeros(0)
     if kappa == np.inf:  # no item has a remainder: any kappa holds
         kappa = price
-    kappa *= 1 - 1e-9
-    kappas = shares * kappa
+    kappas = shares * (kappa * (1 - 1e-9))
     gammas = np.full(shares.size, np.inf)
     for j in range(n):
         if s <= j < t:
             continue
-        multiple = (cost[j] + omega // 2) // omega
-        if multiple == 0:
-            continue
-        c = value[j] - price * cost[j] if j < s else price * cost[j] - value[j]
-        rest = abs(cost[j] - multiple * omega)
-        for p in range(shares.size):
-            gammas[p] = min(gammas[p], (c - kappas[p] * rest) / multiple)
+        c, multiple, rest = _change(cost, value, price, omega, s, j)
+        if multiple > 0:
+            for p in range(shares.size):
+                gammas[p] = min(gammas[p], (c - kappas[p] * rest) / multiple)
     for p in range(shares.size):  # (none with a multiple: any gamma holds, 0 is one)
         gammas[p] = max(gammas[p], 0.0) * (1 - 1e-9) if gammas[p] < np.inf else 0.0
     return kappas, gammas
