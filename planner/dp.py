@@ -16,8 +16,10 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    the break solution, items added on the right and removed on the left in turn, alike items
    as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises, and the states
    paired with one item outside the core every 64 steps (*combo*'s pairing, Martello, Pisinger
-   & Toth 1999). With no macro posts the model is a 0/1 knapsack, and before the certified pass
-   *combo*'s bounds on the number of items (planner/cardinality.py) may certify the best plan.
+   & Toth 1999), and bounded by how far their room is from whole multiples of the break item's
+   weight (`planner.kernels.multiple_prices`). With no macro posts the model is a 0/1
+   knapsack, and before the certified pass *combo*'s bounds on the number of items
+   (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
@@ -49,6 +51,7 @@ from planner.kernels import (
     core_steps,
     counted_core_step,
     counted_step,
+    multiple_prices,
     pair_states,
     pareto_runs,
     trace_back,
@@ -657,6 +660,10 @@ def _micro_pass(
 # Steps of the expanding core done per call of the compiled kernel: the states after each call
 # are kept, so that the plan can be rebuilt from the 64 decisions each state remembers.
 _CORE_CHUNK = 64
+# The bound of the break weight's multiples (`planner.kernels.multiple_prices`) with its largest
+# kappa times each of these (and each its largest gamma): on the circle class at 10,000 items,
+# 1 alone leaves 7.4 million states to make, these 2.9 million (docs/benchmarks.md).
+_MULTIPLE_SHARES = np.array([1.0, 0.97, 0.9, 0.8])
 # The expanding core gives up past this many states generated in all (a few seconds; the
 # states kept every _CORE_CHUNK steps then hold at most ~100 MB).
 _CORE_MAX_WORK = 300_000_000
@@ -804,14 +811,18 @@ def _core_search(
     # past the last).
     right_min = np.minimum.accumulate(np.append(cost, np.iinfo(np.int64).max)[::-1])[::-1]
     right_min = right_min.astype(np.int64)
+    # The break item's weight, for `core_steps`' multiples (no item: no step either).
+    omega = int(cost[min(brk, n - 1)]) if n else 1
     paired = -1  # the item outside the core that completes the best plan found (-1: none)
     while first < sequence.size and states[0].size:
         # (The first 64 steps in eighths, each paired: a better plan soon prunes the most.)
         upto = min(sequence.size, first + (_CORE_CHUNK if first >= _CORE_CHUNK else 8))
+        s, t = (int(left[first - 1]), int(right[first - 1])) if first else (brk, brk)
+        prices = multiple_prices(cost, value, float(ratio[brk]), omega, s, t, _MULTIPLE_SHARES)
         result = core_steps(
             cost, value, cum_cost, cum_value, ratio, sequence, left, right, brk,
             first, upto, *states, budget, found_value, search.target_gap, MAX_STATES,
-            *fixing, right_min,
+            *fixing, right_min, omega, *prices,
         )  # fmt: skip
         states = result[:4]
         dropped = max(dropped, result[9])

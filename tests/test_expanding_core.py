@@ -1,8 +1,8 @@
 """The expanding core (Pisinger's minknap, `planner.kernels.core_steps`) against HiGHS on hard
 0/1 knapsacks: exact to the certified gap, its plan rebuilt through the states kept every 64
 steps (several of these instances find their best plan past step 64); the count bounds
-(`planner.cardinality`) and the bundles of alike items (`planner.dp._Bundles`) against brute
-force."""
+(`planner.cardinality`), the bundles of alike items (`planner.dp._Bundles`) and the bound of
+the break weight's multiples (`planner.kernels.multiple_prices`) against brute force."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from planner import check_roster
 from planner.cardinality import count_bound
 from planner.chain import DantzigChain
-from planner.dp import _Bundles
-from planner.kernels import core_steps
+from planner.dp import _MULTIPLE_SHARES, _Bundles
+from planner.kernels import _multiples_loss, core_steps, multiple_prices
 from planner.mip import solve_mip
 from planner.model import build_items
 from planner.solver import solve
@@ -129,14 +129,22 @@ def _sums(cost: np.ndarray, value: np.ndarray) -> list[tuple[int, float]]:
     return list(zip((pick @ cost).tolist(), (pick @ value).tolist(), strict=True))
 
 
-def _core_from_break(cost: np.ndarray, value: np.ndarray, budget: int, best: float, whole=True):
+def _break(cost: np.ndarray, value: np.ndarray, budget: int) -> tuple[DantzigChain, int]:
+    """The Dantzig chain of items by falling value per cent, and the break item's position."""
+    chain = DantzigChain(cost, value)
+    return chain, int(np.searchsorted(chain.cum_cost, budget, side="right") - 1)
+
+
+def _core_from_break(
+    cost: np.ndarray, value: np.ndarray, budget: int, best: float, whole=True, multiples=True
+):
     """`planner.kernels.core_steps` over every item of a small knapsack (items by falling value
     per cent) from the break solution, the core grown right and left in turn, no fixing
-    (`whole=False`: the whole-item bound off, every item counted as weighing nothing)."""
-    chain = DantzigChain(cost, value)
+    (`whole=False`: the whole-item bound off, every item counted as weighing nothing;
+    `multiples=False`: the bound of the break weight's multiples off)."""
+    chain, brk = _break(cost, value, budget)
     cum_cost, cum_value = chain.cum_cost.astype(np.int64), chain.cum_value
     n = cost.size
-    brk = int(np.searchsorted(cum_cost, budget, side="right") - 1)
     rights, lefts = list(range(brk, n)), list(range(brk - 1, -1, -1))
     sequence = [j for pair in itertools.zip_longest(rights, lefts) for j in pair if j is not None]
     sequence = np.array(sequence, dtype=np.int64)
@@ -145,33 +153,87 @@ def _core_from_break(cost: np.ndarray, value: np.ndarray, budget: int, best: flo
     right_min = np.minimum.accumulate(np.append(cost, np.iinfo(np.int64).max)[::-1])[::-1]
     if not whole:
         right_min[:] = 0
+    omega = int(cost[min(brk, n - 1)])
+    prices = multiple_prices(cost, value, chain.ratio[brk], omega, brk, brk, _MULTIPLE_SHARES)
+    if not multiples:
+        prices = (np.zeros(0), np.zeros(0))
     return core_steps(
         cost, value, cum_cost, cum_value, chain.ratio, sequence, left, right, brk, 0, n,
         np.array([cum_cost[brk]]), np.array([cum_value[brk]]), np.zeros(1, np.uint64),
         np.zeros(1, np.int64), budget, best, 0.0, 10**6, np.inf, 0.0, right_min.astype(np.int64),
+        omega, *prices,
     )  # fmt: skip
+
+
+def _small(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A small knapsack of Pisinger's class (R = 100), items by falling value per cent."""
+    w, p = pisinger(kind, n, 100, seed=seed)
+    value = p / p.max()
+    order = np.argsort(-value / w, kind="stable")
+    return w[order].astype(np.int64), value[order]
 
 
 @pytest.mark.parametrize("kind", ["circle", "strongly", "uncorrelated", "profit-ceiling"])
 def test_core_bounds_keep_the_best_plan(kind):
-    """The expanding core's bounds on its states (Dantzig's, and the whole-item one: with less
+    """The expanding core's bounds on its states (Dantzig's; the whole-item one: with less
     room than the lightest item still to come, a state adds nothing unless it frees the rest
-    from the left) never drop the best plan's ancestors: told a value just below the best
-    plan (so that a bound too low anywhere loses it), the core finds exactly brute force's
-    best plan, on small knapsacks at budgets from a tenth to nine tenths of the total. The
-    whole-item bound drops states Dantzig's keeps (less work) on some of them."""
-    fewer = 0
+    from the left; the break weight's multiples) never drop the best plan's ancestors: told a
+    value just below the best plan (so that a bound too low anywhere loses it), the core finds
+    exactly brute force's best plan, on small knapsacks at budgets from a tenth to nine tenths
+    of the total. The whole-item bound drops states Dantzig's keeps (less work) on some of
+    them, and on the circle class the multiples' bound drops states the other two keep."""
+    fewer = fewer_multiples = 0
     for seed in range(25):
-        w, p = pisinger(kind, 14, 100, seed=seed)
-        value = p / p.max()
-        order = np.argsort(-value / w, kind="stable")
-        cost, value = w[order].astype(np.int64), value[order]
+        cost, value = _small(kind, 14, seed)
         for share in (0.1, 0.3, 0.5, 0.7, 0.9):
             budget = int(cost.sum() * share)
             best = float(_every_plan(cost, value, budget).max())
             result = _core_from_break(cost, value, budget, best - 1e-9)
             assert result[8] >= 0 and result[4] == pytest.approx(best, abs=1e-12), (seed, share)
-            dantzig_only = _core_from_break(cost, value, budget, best - 1e-9, whole=False)
-            assert result[10] <= dantzig_only[10]
-            fewer += result[10] < dantzig_only[10]
+            whole_only = _core_from_break(cost, value, budget, best - 1e-9, multiples=False)
+            dantzig_only = _core_from_break(cost, value, budget, best - 1e-9, False, False)
+            assert result[10] <= whole_only[10] <= dantzig_only[10]
+            fewer += whole_only[10] < dantzig_only[10]
+            fewer_multiples += result[10] < whole_only[10]
     assert fewer > 0
+    if kind == "circle":
+        assert fewer_multiples > 0
+
+
+@pytest.mark.parametrize(
+    "kind", ["circle", "strongly", "uncorrelated", "profit-ceiling", "weakly-spanner"]
+)
+def test_multiples_loss_holds_for_every_completion(kind):
+    """The bound of the break weight's multiples against brute force: for every room from
+    minus to plus the total weight and cores of widths 0 to 4 around the break of small
+    knapsacks, no completion by the items outside the core (any set of those after it added,
+    any set of those before it freed) loses less against the break's price times the room
+    (that price times what it leaves unspent, plus the reduced costs of the items it changes)
+    than `_multiples_loss` says. On the circle class the bound is positive for some rooms."""
+    positive = 0
+    for seed in range(20):
+        cost, value = _small(kind, 12, seed)
+        n = cost.size
+        chain, brk = _break(cost, value, int(cost.sum()) // 2)
+        price = float(chain.ratio[brk])
+        omega = int(cost[brk])
+        rooms = np.arange(-int(cost.sum()), int(cost.sum()) + 1)
+        for s, t in [(brk, brk), (brk, brk + 1), (brk - 1, brk + 1), (brk - 2, brk + 2)]:
+            s, t = max(s, 0), min(t, n)
+            kappas, gammas = multiple_prices(cost, value, price, omega, s, t, _MULTIPLE_SHARES)
+            # Every completion: a subset of the items outside, each changed from its state.
+            outside = np.r_[0:s, t:n]
+            sign = np.where(outside < s, -1, 1)  # freed before s, added from t on
+            pick = np.array(list(itertools.product([0, 1], repeat=outside.size)), dtype=bool)
+            moved = pick @ (sign * cost[outside])
+            reduced = pick @ (sign * (price * cost[outside] - value[outside]))
+            # The least loss over completions that fit each room: price (room - N) + reduced.
+            by = np.argsort(moved, kind="stable")
+            least = np.minimum.accumulate(reduced[by] - price * moved[by])
+            at = np.searchsorted(moved[by], rooms, side="right") - 1
+            brute = np.where(at >= 0, price * rooms + least[np.maximum(at, 0)], np.inf)
+            bound = np.array([_multiples_loss(r, omega, price, kappas, gammas) for r in rooms])
+            assert np.all(bound <= brute + 1e-12), (seed, s, t, rooms[np.argmax(bound - brute)])
+            positive += int(np.sum(bound > 1e-9))
+    if kind == "circle":
+        assert positive > 0
