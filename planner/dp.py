@@ -116,10 +116,46 @@ _GAVE_UP = DPResult("gave_up", None, -np.inf, np.inf)
 
 
 @dataclass(frozen=True)
-class _MacroGroup:
-    posts: np.ndarray  # item indices of the influencer's posts, in post order
-    cost: int  # price of one post, cents
-    cum_value: np.ndarray  # engagement of 0, 1, ..., m posts
+class _MacroGroups:
+    """The macro influencers as groups of 0..m posts, best first post per dollar first (good
+    plans appear early), as a table: group g buying x posts costs cost[g] x and earns
+    value[g, x] (-inf past its m)."""
+
+    posts: list[np.ndarray]  # per group, item indices of its posts in post order
+    cost: np.ndarray  # price of one post, cents
+    value: np.ndarray  # [group, posts] engagement of 0, 1, ..., m posts, -inf past m
+
+    @classmethod
+    def of(cls, items: PostItems, value: np.ndarray) -> _MacroGroups:
+        macro_idx = np.flatnonzero(items.macro)
+        owners = items.owner[macro_idx]
+        starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
+        starts = starts[: owners.size]
+        lengths = np.diff(np.append(starts, macro_idx.size))
+        cost = items.cost[macro_idx[starts]].astype(np.int64)
+        table = np.full((starts.size, int(lengths.max(initial=0)) + 1), -np.inf)
+        table[:, 0] = 0.0
+        for x in range(table.shape[1] - 1):  # post by post, as a running sum
+            has = lengths > x
+            table[has, x + 1] = table[has, x] + value[macro_idx[starts[has] + x]]
+        order = np.argsort(-table[:, 1] / cost, kind="stable") if starts.size else starts
+        posts = np.split(macro_idx, starts[1:]) if starts.size else []
+        return cls([posts[g] for g in order.tolist()], cost[order], table[order])
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    def options(self, g: int) -> int:
+        """How many choices group g has (0, 1, ..., m posts)."""
+        return int(self.posts[g].size) + 1
+
+    def profit(self, price: np.ndarray, charge: float) -> np.ndarray:
+        """[price, group, posts] engagement less `price` per cent and `charge` per influencer
+        (-inf past each group's m); `price` a column of prices per cent."""
+        n = np.arange(self.value.shape[1])
+        spend = self.cost[:, None] * n[None, :]
+        price_of = price[:, None, None] * spend[None, :, :] + charge * (n > 0)
+        return self.value[None, :, :] - price_of
 
 
 class _LagrangianBound:
@@ -132,7 +168,7 @@ class _LagrangianBound:
         items: PostItems,
         duals: Duals,
         lams: np.ndarray,
-        groups: list[_MacroGroup],
+        groups: _MacroGroups,
         micro_chain: DantzigChain,
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
@@ -147,11 +183,7 @@ class _LagrangianBound:
             self.micro_rest = np.maximum(
                 micro_chain.cum_value[taken] - lams * micro_chain.cum_cost[taken], 0.0
             )
-        group_profit = np.zeros((lams.size, len(groups)))
-        for g, group in enumerate(groups):
-            n = np.arange(group.cum_value.size)
-            price = (lams[:, None] + mu) * (group.cost * n)[None, :] + rho * (n > 0)[None, :]
-            group_profit[:, g] = np.max(group.cum_value[None, :] - price, axis=1)
+        group_profit = groups.profit(lams + mu, rho).max(axis=2)
         self.group_suffix = np.concatenate(
             [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
         )
@@ -200,7 +232,7 @@ class _Search:
     items: PostItems
     value: np.ndarray
     target_gap: float
-    groups: list[_MacroGroup]
+    groups: _MacroGroups
     micro_idx: np.ndarray  # micro posts by engagement per cent, ties in post order
     micro_chain: DantzigChain
     rest_macro: RestChains  # macro posts of groups g, g+1, ... by engagement per cent
@@ -288,9 +320,9 @@ class _MacroStates:
             for g in range(len(self.history) - 1, -1, -1):
                 parent, took = self.history[g]
                 if parent is None:
-                    chosen[search.groups[g].posts[: int(took)]] = True
+                    chosen[search.groups.posts[g][: int(took)]] = True
                     continue
-                chosen[search.groups[g].posts[: int(took[step])]] = True
+                chosen[search.groups.posts[g][: int(took[step])]] = True
                 step = int(parent[step])
             self.traced[last] = chosen
         return chosen.copy()
@@ -413,7 +445,7 @@ class Prepared:
     budget-independent data, so the split curve's bands share it (`prepare`)."""
 
     micro_chain: DantzigChain
-    groups: list[_MacroGroup]
+    groups: _MacroGroups
     rest_macro: RestChains
 
 
@@ -421,11 +453,11 @@ class RestChains:
     """For each g, the chain of the macro posts of groups g, g+1, ...: built when first asked
     for (a group the programme decides without bounds never needs its chain), then kept."""
 
-    def __init__(self, items: PostItems, value: np.ndarray, groups: list[_MacroGroup]) -> None:
+    def __init__(self, items: PostItems, value: np.ndarray, groups: _MacroGroups) -> None:
         self._cost, self._value = items.cost, value
         self._group_of = np.full(items.owner.size, len(groups))
-        for g, group in enumerate(groups):
-            self._group_of[group.posts] = g
+        for g, posts in enumerate(groups.posts):
+            self._group_of[posts] = g
         self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
         self._built: dict[int, DantzigChain] = {}
 
@@ -439,22 +471,8 @@ class RestChains:
 
 def prepare(items: PostItems, value: np.ndarray) -> Prepared:
     """The band-independent part of the programme's set-up (see `Prepared`)."""
-    cost = items.cost
     micro_chain = DantzigChain.of_items(items, value, ~items.macro)
-    groups = []
-    macro_idx = np.flatnonzero(items.macro)
-    owners = items.owner[macro_idx]
-    starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]])[: owners.size])
-    ends = np.append(starts[1:], macro_idx.size)[: starts.size]
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        posts = macro_idx[a:b]
-        groups.append(
-            _MacroGroup(
-                posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])
-            )
-        )
-    # Macro influencers with the best first post per dollar first: good plans appear early.
-    groups.sort(key=lambda g: -g.cum_value[1] / g.cost)
+    groups = _MacroGroups.of(items, value)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
@@ -508,27 +526,38 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     empty = np.zeros(1, dtype=np.int64)
     top = float(lagrangian(empty, np.zeros(1), empty, 0, lp_rows)[0])
     window = top - search.threshold
-    for g, group in enumerate(search.groups):
-        options = np.arange(group.cum_value.size)
-        profit = group.cum_value - (lam + mu) * group.cost * options - rho * (options > 0)
-        loss = profit.max() - profit
-        allowed = loss < window
-        if not np.all(allowed):
-            search.drop(np.array([top - float(loss[~allowed].min())]))
-            options = options[allowed]
-        if options.size == 1:  # decided: every state takes the same posts, still Pareto-optimal
-            # (States past the band's top or the caps are dropped where they are next
-            # filtered: their successors or the last states. Spend and count only grow.)
-            x = int(options[0])
-            s_cost = s_cost + group.cost * x
-            s_value = s_value + float(group.cum_value[x])
-            s_count = s_count + (x > 0)
-            history.append((None, x))
-            continue
+    groups = search.groups
+    profit = groups.profit(np.array([lam + mu]), rho)[0]
+    loss = profit.max(axis=1)[:, None] - profit  # inf past each group's m
+    allowed = loss < window
+    # The largest bound of each group's options fixed away (-inf: none).
+    fixed = top - np.where(allowed, np.inf, loss).min(axis=1)
+    n_allowed = allowed.sum(axis=1)
+    # Groups with one option left are decided: every state takes the same posts and stays
+    # Pareto-optimal, so a run of them is added to every state at once. (States past the band's
+    # top or the caps are dropped where they are next filtered: their successors or the last
+    # states. Spend and count only grow.)
+    took_decided = np.argmax(allowed, axis=1)
+    decided_cost = groups.cost * took_decided
+    decided_value = groups.value[np.arange(len(groups)), took_decided]
+    branching = np.flatnonzero(n_allowed != 1).tolist()
+    done = 0  # groups before this one are in the states
+    for g in [*branching, len(groups)]:
+        search.drop(fixed[done : g + 1])
+        if g > done:
+            s_cost = s_cost + int(decided_cost[done:g].sum())
+            s_value = s_value + float(decided_value[done:g].sum())
+            s_count = s_count + int(np.count_nonzero(took_decided[done:g]))
+            history.extend((None, int(x)) for x in took_decided[done:g])
+        if g == len(groups):
+            break
+        done = g + 1
+        options = np.flatnonzero(allowed[g])
+        cost, cum_value = int(groups.cost[g]), groups.value[g]
         # Successors option by option: each option's run keeps the states' order (count, then
         # spend), which the sort in `_pareto_by_count` finds.
-        new_cost = (s_cost[None, :] + group.cost * options[:, None]).ravel()
-        new_value = (s_value[None, :] + group.cum_value[options][:, None]).ravel()
+        new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
+        new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
         new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
         parent = np.tile(np.arange(s_cost.size), options.size)
         took = np.repeat(options, s_cost.size)
