@@ -53,18 +53,22 @@ def _caps(items: PostItems) -> tuple[int, int]:
 def repair(
     items: PostItems, chosen: np.ndarray, keep: np.ndarray, drop_order: np.ndarray
 ) -> np.ndarray | None:
-    """Drop posts (least efficient first, never one in `keep`) until the budget and the macro
-    band's top hold; None when that cannot be done without breaking the band's bottom."""
+    """Drop posts (least efficient first, never one in `keep`) until the caps on influencers,
+    the budget and the macro band's top hold; None when that cannot be done without breaking
+    the band's bottom. Over a cap, whole influencers go, those whose first post is least
+    efficient first."""
     chosen = chosen.copy()
     cost = items.cost
-    spend = int(cost[chosen].sum())
-    macro_spend = int(cost[chosen & items.macro].sum())
     owner = items.owner
     last = items.owner.size - 1
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
-    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
     has_next = np.zeros(owner.size, dtype=bool)
     has_next[:last] = owner[1:] == owner[:-1]
+    if _over_caps(items, chosen):
+        _drop_influencers(items, chosen, keep, drop_order, has_next)
+    spend = int(cost[chosen].sum())
+    macro_spend = int(cost[chosen & items.macro].sum())
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
+    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
     at = 0
     while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
         if spend <= items.budget:  # only the band's top is broken: only macro posts help
@@ -95,9 +99,55 @@ def repair(
             spend -= c
             if is_macro:
                 macro_spend -= c
-    if spend > items.budget or macro_spend > items.macro_max:
+    if spend > items.budget or macro_spend > items.macro_max or _over_caps(items, chosen):
         return None
     return chosen
+
+
+def _over_caps(items: PostItems, chosen: np.ndarray) -> bool:
+    """Whether `chosen` has more influencers, or macro influencers, than the caps allow."""
+    first = chosen & items.first
+    total, macro = _caps(items)
+    return (total != NO_CAP and int(first.sum()) > total) or (
+        macro != NO_CAP and int((first & items.macro).sum()) > macro
+    )
+
+
+def _drop_influencers(
+    items: PostItems,
+    chosen: np.ndarray,
+    keep: np.ndarray,
+    drop_order: np.ndarray,
+    has_next: np.ndarray,
+) -> None:
+    """Drop whole influencers from `chosen` (in place; none with a post in `keep`, no macro one
+    the band's bottom needs), least efficient first post first, until the caps hold or none is
+    left to drop."""
+    total, macro_cap = _caps(items)
+    first = chosen & items.first
+    count, macro_count = int(first.sum()), int((first & items.macro).sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    for j in drop_order[first[drop_order] & ~keep[drop_order]].tolist():
+        over_total = total != NO_CAP and count > total
+        over_macro = macro_cap != NO_CAP and macro_count > macro_cap
+        if not (over_total or over_macro):
+            return
+        is_macro = bool(items.macro[j])
+        if not over_total and not is_macro:
+            continue
+        end = j + 1
+        while has_next[end - 1] and chosen[end]:
+            end += 1
+        if keep[j:end].any():
+            continue
+        spend = int(items.cost[j:end].sum())
+        if is_macro and macro_spend - spend < items.macro_min:
+            continue
+        chosen[j:end] = False
+        count -= 1
+        if is_macro:
+            macro_count -= 1
+            macro_spend -= spend
 
 
 def improve(
