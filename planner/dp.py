@@ -38,7 +38,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -236,6 +235,7 @@ class _Search:
     micro_idx: np.ndarray  # micro posts by engagement per cent, ties in post order
     micro_chain: DantzigChain
     rest_macro: RestChains  # macro posts of groups g, g+1, ... by engagement per cent
+    micro_env: Envelopes  # the micro influencers' posts as envelopes (capped micro phase)
     lagrangian: _LagrangianBound
     at_lp: int  # row of `lagrangian.lams` that is the LP's own budget price
     best: float  # engagement of the best plan known (scaled)
@@ -250,11 +250,6 @@ class _Search:
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
-
-    @cached_property
-    def micro_env(self) -> Envelopes:
-        """The micro influencers' posts as envelopes (the capped micro phase's groups)."""
-        return Envelopes(self.items, self.value, ~self.items.macro)
 
     def charged_chain(self, price: float) -> SegmentChain:
         """`micro_env`'s chain with each influencer's first post charged `price` (kept: the
@@ -447,6 +442,8 @@ class Prepared:
     micro_chain: DantzigChain
     groups: _MacroGroups
     rest_macro: RestChains
+    micro_env: Envelopes  # the micro influencers' envelopes (the capped models' groups)
+    macro_env: Envelopes
 
 
 class RestChains:
@@ -477,7 +474,13 @@ def prepare(items: PostItems, value: np.ndarray) -> Prepared:
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
     rest_macro = RestChains(items, value, groups)
-    return Prepared(micro_chain, groups, rest_macro)
+    return Prepared(
+        micro_chain,
+        groups,
+        rest_macro,
+        Envelopes(items, value, ~items.macro),
+        Envelopes(items, value, items.macro),
+    )
 
 
 def _setup(
@@ -499,6 +502,7 @@ def _setup(
         micro_idx=ready.micro_chain.idx,
         micro_chain=ready.micro_chain,
         rest_macro=ready.rest_macro,
+        micro_env=ready.micro_env,
         lagrangian=_LagrangianBound(items, duals, lams, ready.groups, ready.micro_chain),
         at_lp=int(np.argmin(np.abs(lams - lam0))),
         best=lower_bound,

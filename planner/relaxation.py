@@ -162,6 +162,9 @@ class Envelopes:
         self.cum_value = cum[1:] - np.repeat(cum[self.starts], self.lengths)  # f_i(k + 1)
         self.group_of = np.repeat(np.arange(self.starts.size), self.lengths)
         self.group_spend = self.cost[self.starts] * self.lengths  # every post bought
+        # The chains without a charge, kept: every capped model's search asks for them (the
+        # cap's price starts at 0), and they are the longest (no segment is worth nothing).
+        self._unpriced: dict[bool, SegmentChain] = {}
 
     @property
     def groups(self) -> int:
@@ -170,6 +173,14 @@ class Envelopes:
     def chain(self, charge: float, keep_negative: bool) -> SegmentChain:
         """The envelopes' segments by value per cent. Segments worth nothing are left out unless
         `keep_negative` (the band's bottom may have to buy them)."""
+        if charge == 0:
+            chain = self._unpriced.get(keep_negative)
+            if chain is None:
+                chain = self._unpriced[keep_negative] = self._chain(0.0, keep_negative)
+            return chain
+        return self._chain(charge, keep_negative)
+
+    def _chain(self, charge: float, keep_negative: bool) -> SegmentChain:
         k, cost = self.k, self.cost
         if self.idx.size == 0:
             none = np.zeros(0, dtype=np.int64)
@@ -217,12 +228,19 @@ def _ramp(length: np.ndarray) -> np.ndarray:
     return np.arange(int(length.sum())) - np.repeat(starts, length)
 
 
-def counted_lp(items: PostItems, value: np.ndarray, tolerance: float = 1e-9) -> Relaxation | None:
+def counted_lp(
+    items: PostItems,
+    value: np.ndarray,
+    envelopes: tuple[Envelopes, Envelopes] | None = None,
+    tolerance: float = 1e-9,
+) -> Relaxation | None:
     """The LP relaxation with influencer caps through its Lagrangian dual (module docstring);
-    None when the band cannot be met even fractionally. The prices are found to a relative
-    `tolerance`; any prices give a valid bound."""
-    micro_env = Envelopes(items, value, ~items.macro)
-    macro_env = Envelopes(items, value, items.macro)
+    None when the band cannot be met even fractionally. `envelopes` are the micro and macro
+    influencers' when the caller has them (they do not depend on the budget or the band). The
+    prices are found to a relative `tolerance`; any prices give a valid bound."""
+    if envelopes is None:
+        envelopes = Envelopes(items, value, ~items.macro), Envelopes(items, value, items.macro)
+    micro_env, macro_env = envelopes
     k_total, k_macro = items.max_influencers, items.max_macro
     # Fractionally, the band's bottom needs macro influencers whose posts all together reach it.
     caps = [c for c in (k_total, k_macro) if c is not None]

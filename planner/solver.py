@@ -67,7 +67,7 @@ from planner.heuristics import (
     starting_plan,
 )
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
-from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
+from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
@@ -132,6 +132,10 @@ class _Shared:
     def chains(self) -> tuple[DantzigChain, DantzigChain]:
         return self.prepared.micro_chain, self.prepared.rest_macro[0]
 
+    @property
+    def envelopes(self) -> tuple[Envelopes, Envelopes]:
+        return self.prepared.micro_env, self.prepared.macro_env
+
 
 def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solution:
     started = time.monotonic()
@@ -179,7 +183,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             return uncapped
         if uncapped.status == "optimal" and not items.check(uncapped.chosen):
             return uncapped
-        relaxed = counted_lp(items, value)
+        relaxed = counted_lp(items, value, shared.envelopes if shared is not None else None)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         plan, bound = _priced_counts(items, value, relaxed, deadline)
