@@ -169,12 +169,13 @@ class _LagrangianBound:
         lams: np.ndarray,
         groups: _MacroGroups,
         micro_chain: DantzigChain,
+        micro_env: Envelopes,
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
         self.mu = mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
-            self.micro_rest = _charged_profit(items, micro_chain, lams, duals.count)
+            self.micro_rest = _charged_profit(micro_env, lams, duals.count)
         else:  # concave: post by post; the chain is by falling value per cent, so the posts
             # worth more than lambda per cent are a prefix of it
             ratio = micro_chain.ratio[:-1]
@@ -205,22 +206,13 @@ class _LagrangianBound:
         return value + np.min(slack + rest[:, None], axis=0)
 
 
-def _charged_profit(
-    items: PostItems, micro_chain: DantzigChain, lams: np.ndarray, charge: float
-) -> np.ndarray:
-    """Sum over micro influencers of max over x of f_i(x) - lambda c_i x - charge [x > 0], for
-    each lambda in `lams`."""
-    idx = np.sort(micro_chain.idx)  # grouped by influencer, in post order
-    if idx.size == 0:
+def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarray:
+    """Sum over the influencers of `env` of max over x of f_i(x) - lambda c_i x - charge [x > 0],
+    for each lambda in `lams`."""
+    if env.groups == 0:
         return np.zeros(lams.size)
-    k, cost = items.k[idx], items.cost[idx]
-    value = micro_chain.value[np.argsort(micro_chain.idx)]
-    starts = np.flatnonzero(k == 0)
-    lengths = np.diff(np.append(starts, idx.size))
-    cum = np.concatenate([[0.0], np.cumsum(value)])
-    f = cum[1:] - np.repeat(cum[starts], lengths)
-    profit = f[None, :] - lams[:, None] * ((k + 1) * cost)[None, :] - charge
-    best = np.maximum.reduceat(profit, starts, axis=1)
+    profit = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - charge
+    best = np.maximum.reduceat(profit, env.starts, axis=1)
     return np.maximum(best, 0.0).sum(axis=1)
 
 
@@ -503,7 +495,9 @@ def _setup(
         micro_chain=ready.micro_chain,
         rest_macro=ready.rest_macro,
         micro_env=ready.micro_env,
-        lagrangian=_LagrangianBound(items, duals, lams, ready.groups, ready.micro_chain),
+        lagrangian=_LagrangianBound(
+            items, duals, lams, ready.groups, ready.micro_chain, ready.micro_env
+        ),
         at_lp=int(np.argmin(np.abs(lams - lam0))),
         best=lower_bound,
     )
