@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from planner import Campaign, check_roster
+from planner.dp import _MacroGroups
 from planner.model import build_items
 from planner.plan import split_points
-from planner.solver import solve
+from planner.relaxation import Envelopes
+from planner.solver import solve, solve_bands
 from planner.synthetic import synthetic_roster
 from tests.test_optimizer import brute_force, small_case
 
@@ -24,7 +26,7 @@ def _independent(point):
 @given(small_case())
 def test_each_point_of_the_shared_curve_is_the_best_plan_of_its_band(case):
     """On small rosters: every band's plan is valid for its band and worth what brute force
-    finds (the bands share their set-up and start from each other's plans)."""
+    finds (the bands share their set-up)."""
     frame, campaign = case
     roster = check_roster(frame)
     for point in split_points(roster, campaign):
@@ -93,3 +95,76 @@ def test_a_capped_curve_is_certified_at_every_point():
         if alone.status != "infeasible":
             assert point.solution.gap <= 1e-6
             assert np.isclose(point.solution.value, alone.value, rtol=1e-6)
+
+
+def _bands(items, step=0.1):
+    """The split curve's 11 bands (as `split_points` makes them), in cents."""
+    bands = [(0, 0)]
+    for share in np.round(np.arange(step, 1.0 + 1e-9, step), 6):
+        low, high = max(0.0, share - step / 2), min(1.0, share + step / 2)
+        bands.append((int(np.ceil(low * items.budget)), int(np.floor(high * items.budget))))
+    return bands
+
+
+@pytest.mark.parametrize(
+    "caps",
+    [
+        {},
+        {"max_influencers": 12},
+        {"max_macro": 2},
+        {"max_influencers": 15, "max_macro": 1},
+    ],
+    ids=["uncapped", "cap", "macro-cap", "both"],
+)
+@pytest.mark.parametrize("seed", [4, 11])
+def test_bands_from_shared_work_are_the_bands_solved_alone(seed, caps):
+    """`solve_bands` (the set-up, macro groups, envelopes and their chains shared by every band)
+    gives each band the status and engagement of `solve` on that band alone, each certified,
+    with and without caps on influencers and on macro influencers. (Sharing what does depend on
+    the band, or on the charge, certifies plans that are not the best: e.g. the envelopes' chain
+    without a charge kept for the one with, or the macro groups' table out of order.)"""
+    frame = synthetic_roster(200, seed=seed, macro_fraction=0.1)
+    roster = check_roster(frame)
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    items = build_items(roster.table, Campaign(budget=round(total * 0.15), **caps))
+    bands = _bands(items)
+    shared = solve_bands(items, bands)
+    for (low, high), point in zip(bands, shared, strict=True):
+        banded = dataclasses.replace(items, macro_min=low, macro_max=high)
+        alone = solve(banded)
+        assert point.status == alone.status, (low, high)
+        if alone.status == "infeasible":
+            continue
+        assert point.status == "optimal" and point.gap <= 1e-6
+        assert not banded.check(point.chosen)
+        assert point.value == pytest.approx(alone.value, rel=1e-6)
+
+
+def test_the_shared_macro_groups_table_is_each_group_s_posts():
+    """`_MacroGroups` (built once for every band): group g is a macro influencer, best first
+    post per dollar first; its row holds the engagement of 0, 1, ..., m posts summed in post
+    order (-inf past m) and its posts are that influencer's, in post order."""
+    roster = check_roster(synthetic_roster(300, seed=8, macro_fraction=0.2))
+    items = build_items(roster.table, Campaign(budget=100_000))
+    value = items.value / items.value.max()
+    groups = _MacroGroups.of(items, value)
+    macro_owners = np.unique(items.owner[items.macro])
+    assert len(groups) == macro_owners.size
+    per_dollar = []
+    for g, posts in enumerate(groups.posts):
+        owner = items.owner[posts[0]]
+        assert posts.tolist() == np.flatnonzero(items.owner == owner).tolist()
+        assert groups.cost[g] == items.cost[posts[0]]
+        m = posts.size
+        assert groups.value[g, : m + 1].tolist() == [0.0, *np.cumsum(value[posts]).tolist()]
+        assert np.all(groups.value[g, m + 1 :] == -np.inf)
+        per_dollar.append(value[posts[0]] / items.cost[posts[0]])
+    assert per_dollar == sorted(per_dollar, reverse=True)
+    # The chains without a charge, kept by the shared envelopes, are the ones built afresh.
+    env = Envelopes(items, value, ~items.macro)
+    for keep_negative in (False, True):
+        kept = env.chain(0.0, keep_negative)
+        assert env.chain(0.0, keep_negative) is kept
+        fresh = Envelopes(items, value, ~items.macro).chain(0.0, keep_negative)
+        assert kept.idx.tolist() == fresh.idx.tolist()
+        assert kept.cum_value.tolist() == fresh.cum_value.tolist()
