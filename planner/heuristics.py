@@ -17,15 +17,27 @@ from planner.model import PostItems, first_posts
 @dataclass(frozen=True)
 class Orders:
     """Posts ranked for a greedy fill (best engagement per cent first) and for a repair (least
-    efficient first, later posts of an influencer before earlier ones)."""
+    efficient first, later posts of an influencer before earlier ones), both by an engagement
+    that may charge each influencer's first post; and by engagement per cent itself, never
+    charged, ties in index order (the local search's ranking, `improve`)."""
 
     fill: np.ndarray
     drop: np.ndarray
+    by_value: np.ndarray
 
     @classmethod
-    def of(cls, items: PostItems, order_value: np.ndarray) -> Orders:
-        ratio = order_value / items.cost
-        return cls(np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)))
+    def of(cls, items: PostItems, value: np.ndarray) -> Orders:
+        ratio = value / items.cost
+        by_value = np.argsort(-ratio, kind="stable")
+        return cls(by_value, np.lexsort((-items.k, ratio)), by_value)
+
+    def charged(self, items: PostItems, charged: np.ndarray) -> Orders:
+        """These orders with the fill and the repair ranked by `charged` (engagement less a
+        price on first posts) instead."""
+        ratio = charged / items.cost
+        return Orders(
+            np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)), self.by_value
+        )
 
 
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -151,10 +163,16 @@ def _drop_influencers(
 
 
 def improve(
-    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 100, rounds: int = 30
+    items: PostItems,
+    chosen: np.ndarray,
+    value: np.ndarray,
+    by_value: np.ndarray,
+    width: int = 100,
+    rounds: int = 30,
 ) -> np.ndarray:
     """Swap one post for another (or add one) while that gains engagement: fills the budget
-    that a greedy fill leaves over, which decides optimality when posts are priced alike."""
+    that a greedy fill leaves over, which decides optimality when posts are priced alike.
+    `by_value`: the posts by `value` per cent (`Orders.by_value`)."""
     chosen = chosen.copy()
     swap(
         items.cost,
@@ -163,6 +181,7 @@ def improve(
         items.k,
         items.macro,
         chosen,
+        by_value,
         (int(items.budget), int(items.macro_min), int(items.macro_max), *_caps(items)),
         width,
         rounds,
@@ -212,7 +231,7 @@ def starting_plan(
         repaired = repair(items, chosen, keep, drop_order)
         if repaired is None:
             continue
-        filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+        filled = improve(items, greedy_fill(items, repaired, fill_order), value, orders.by_value)
         if items.check(filled):
             continue
         total = float(value[filled].sum())

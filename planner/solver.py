@@ -263,9 +263,11 @@ def _search(
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
     capped = items.max_influencers is not None or items.max_macro is not None
-    if orders is None or capped:
-        orders = Orders.of(items, value - np.where(items.first, charge, 0.0))
-    fill_order = orders.fill
+    if orders is None:
+        orders = Orders.of(items, value)
+    if capped:
+        orders = orders.charged(items, value - np.where(items.first, charge, 0.0))
+    fill_order, by_value = orders.fill, orders.by_value
     certified = z_lp * (1 - OPTIMAL_GAP / 2)
     incumbent, z_inc = None, -np.inf
     if start is not None:
@@ -280,12 +282,12 @@ def _search(
         if exchanged is not incumbent:
             repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
-                filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+                filled = improve(items, greedy_fill(items, repaired, fill_order), value, by_value)
                 if not items.check(filled) and value[filled].sum() > z_inc:
                     incumbent, z_inc = filled, float(value[filled].sum())
 
     def complete(plan: np.ndarray) -> np.ndarray:
-        return improve(items, greedy_fill(items, plan, fill_order), value)
+        return improve(items, greedy_fill(items, plan, fill_order), value, by_value)
 
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp
