@@ -69,6 +69,49 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
 
 
 @compiled
+def envelope_segments(  # pragma: no cover (compiled; tests/test_split_curve.py checks it)
+    k: np.ndarray,
+    cost: np.ndarray,
+    value: np.ndarray,
+    cum_value: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    charge: float,
+    keep_negative: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The segments of each influencer's concave envelope with its first post charged `charge`
+    (`planner.relaxation.Envelopes.chain`), in post order: a first segment of posts 0..x*-1,
+    x* the first number of posts of the best value per cent (`cum_value`: f_i(k + 1)), then
+    each later post alone; those worth nothing left out unless `keep_negative`. Returns each
+    segment's first position, number of posts, cost and value."""
+    n = k.size
+    pos = np.empty(n, dtype=np.int64)
+    length = np.empty(n, dtype=np.int64)
+    seg_cost = np.empty(n, dtype=np.int64)
+    seg_value = np.empty(n)
+    m = 0
+    for g in range(starts.size):
+        start, end = starts[g], starts[g] + lengths[g]
+        best = -np.inf
+        for j in range(start, end):
+            best = max(best, (cum_value[j] - charge) / ((k[j] + 1) * cost[j]))
+        x = 1
+        for j in range(start, end):
+            if (cum_value[j] - charge) / ((k[j] + 1) * cost[j]) >= best:
+                x = k[j] + 1
+                break
+        worth = cum_value[start + x - 1] - charge
+        if keep_negative or worth > 0:
+            pos[m], length[m], seg_cost[m], seg_value[m] = start, x, cost[start] * x, worth
+            m += 1
+        for j in range(start + x, end):
+            if keep_negative or value[j] > 0:
+                pos[m], length[m], seg_cost[m], seg_value[m] = j, 1, cost[j], value[j]
+                m += 1
+    return pos[:m], length[:m], seg_cost[:m], seg_value[:m]
+
+
+@compiled
 def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
     key: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
 ) -> np.ndarray:

@@ -30,6 +30,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
+from planner.kernels import envelope_segments
 from planner.model import PostItems
 
 
@@ -185,26 +186,16 @@ class Envelopes:
         if self.idx.size == 0:
             none = np.zeros(0, dtype=np.int64)
             return SegmentChain(none, np.zeros(0), none, none, np.zeros(0, dtype=bool))
-        slope = (self.cum_value - charge) / ((k + 1) * cost)
-        best = np.maximum.reduceat(slope, self.starts)
-        big = np.iinfo(np.int64).max
-        xstar = np.minimum.reduceat(np.where(slope >= best[self.group_of], k, big), self.starts) + 1
-        # Segments in post order: each item is a segment's start when k == 0 or k >= x*.
-        starts_segment = k >= np.where(k == 0, 0, xstar[self.group_of])
-        pos = np.flatnonzero(starts_segment)
-        length = np.ones(pos.size, dtype=np.int64)
-        first = k[pos] == 0
-        length[first] = xstar
-        seg_cost = cost[pos] * length
-        seg_value = np.where(first, self.cum_value[pos + length - 1] - charge, self.value[pos])
-        if not keep_negative:
-            useful = seg_value > 0
-            pos, length, seg_cost, seg_value = (
-                pos[useful],
-                length[useful],
-                seg_cost[useful],
-                seg_value[useful],
-            )
+        pos, length, seg_cost, seg_value = envelope_segments(
+            k,
+            cost,
+            self.value,
+            self.cum_value,
+            self.starts,
+            self.lengths,
+            float(charge),
+            keep_negative,
+        )
         order = np.argsort(-(seg_value / seg_cost), kind="stable")
         return SegmentChain(
             seg_cost[order], seg_value[order], pos[order], length[order], k[pos[order]] == 0

@@ -168,3 +168,36 @@ def test_the_shared_macro_groups_table_is_each_group_s_posts():
         fresh = Envelopes(items, value, ~items.macro).chain(0.0, keep_negative)
         assert kept.idx.tolist() == fresh.idx.tolist()
         assert kept.cum_value.tolist() == fresh.cum_value.tolist()
+
+
+@pytest.mark.parametrize("decay", [1.0, 0.8, 0.5])
+def test_envelope_chains_are_their_definition(decay):
+    """`Envelopes.chain` (the compiled `envelope_segments`), against its definition influencer
+    by influencer: a first segment of posts 0..x*-1, x* the fewest posts of the best value per
+    cent with the first post charged, then each later post alone; worthless segments left out
+    unless asked for; all by falling value per cent, ties in post order."""
+    roster = check_roster(synthetic_roster(120, seed=6, macro_fraction=0.2))
+    items = build_items(roster.table, Campaign(budget=50_000, max_posts=4, decay=decay))
+    value = items.value / items.value.max()
+    for mask in (~items.macro, items.macro):
+        env = Envelopes(items, value, mask)
+        for charge in (0.0, 0.01, 0.05, 0.3, 5.0):
+            for keep_negative in (False, True):
+                expected = []  # (value per cent, position, posts, cost, value)
+                for start, length in zip(env.starts, env.lengths, strict=True):
+                    f = env.cum_value[start : start + length]  # f_i(1), ..., f_i(m)
+                    spend = env.cost[start] * np.arange(1, length + 1)
+                    slope = (f - charge) / spend
+                    x = int(np.flatnonzero(slope >= slope.max())[0]) + 1
+                    segments = [(start, x, int(spend[x - 1]), float(f[x - 1] - charge))]
+                    for j in range(start + x, start + length):
+                        segments.append((j, 1, int(env.cost[j]), float(env.value[j])))
+                    for pos, n, cost, worth in segments:
+                        if keep_negative or worth > 0:
+                            expected.append((-worth / cost, pos, n, cost, worth))
+                expected.sort(key=lambda s: (s[0], s[1]))
+                chain = env.chain(charge, keep_negative)
+                assert chain.idx.tolist() == [s[1] for s in expected]
+                assert chain.length.tolist() == [s[2] for s in expected]
+                assert chain.cost.tolist() == [s[3] for s in expected]
+                assert chain.value.tolist() == [s[4] for s in expected]
