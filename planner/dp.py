@@ -306,8 +306,9 @@ class _MacroStates:
             step = last
             for g in range(len(self.history) - 1, -1, -1):
                 parent, took = self.history[g]
-                if parent is None:
-                    chosen[search.groups.posts[g][: int(took)]] = True
+                if parent is None:  # (decided: most take no post)
+                    if took:
+                        chosen[search.groups.posts[g][: int(took)]] = True
                     continue
                 chosen[search.groups.posts[g][: int(took[step])]] = True
                 step = int(parent[step])

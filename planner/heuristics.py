@@ -118,8 +118,10 @@ def repair(
 
 def _over_caps(items: PostItems, chosen: np.ndarray) -> bool:
     """Whether `chosen` has more influencers, or macro influencers, than the caps allow."""
-    first = chosen & items.first
     total, macro = _caps(items)
+    if total == NO_CAP and macro == NO_CAP:
+        return False
+    first = chosen & items.first
     return (total != NO_CAP and int(first.sum()) > total) or (
         macro != NO_CAP and int((first & items.macro).sum()) > macro
     )
@@ -212,10 +214,9 @@ def starting_plan(
     for up in options:
         chosen = floor.copy()
         keep = np.zeros_like(floor)
-        for j in up:
-            same = (items.owner == items.owner[j]) & (items.k <= items.k[j])
-            chosen |= same
-            keep |= same
+        for j in up.tolist():  # the influencer's posts up to j (its posts are in a row)
+            chosen[j - int(items.k[j]) : j + 1] = True
+            keep[j - int(items.k[j]) : j + 1] = True
         macro_spend = int(items.cost[chosen & items.macro].sum())
         for j in macro_extra:
             if macro_spend >= items.macro_min:
