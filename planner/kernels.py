@@ -304,6 +304,56 @@ def _chain_value(
     return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
 
 
+@compiled
+def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py checks it)
+    cost: np.ndarray,
+    value: np.ndarray,
+    rest_cum_cost: np.ndarray,
+    rest_cum_value: np.ndarray,
+    rest_ratio: np.ndarray,
+    micro_cum_cost: np.ndarray,
+    micro_cum_value: np.ndarray,
+    micro_ratio: np.ndarray,
+    budget: int,
+    mmin: int,
+    mmax: int,
+) -> np.ndarray:
+    """`planner.chain.DantzigChain.macro_bound` of the states (spend `cost`, engagement
+    `value`), the macro posts still to decide and the micro posts given as their chains'
+    cumulative costs, values and ratios: each state's LP bound when the band decides the split
+    (it spends as much more on macro as the band allows, and the next macro cent earns at
+    least the last micro cent), NaN where it does not, -inf where the band's bottom is out of
+    reach."""
+    rest_total = rest_cum_cost[rest_cum_cost.size - 1]
+    micro_total = micro_cum_cost[micro_cum_cost.size - 1]
+    out = np.empty(cost.size)
+    for s in range(cost.size):
+        room = budget - cost[s]
+        more = min(mmax - cost[s], rest_total, room)
+        if cost[s] + more < mmin:
+            out[s] = -np.inf
+            continue
+        left = room - more
+        # The next micro cent after `left` (a spend outside the chain: its last ratio, 0).
+        i = np.searchsorted(micro_cum_cost, left, side="right") - 1
+        above = micro_ratio[i if i >= 0 else micro_ratio.size - 1]
+        # The last macro cent up to `more` (infinite at 0).
+        below = np.inf
+        if more > 0:
+            below = rest_ratio[max(np.searchsorted(rest_cum_cost, more, side="left") - 1, 0)]
+        if not below >= above:
+            out[s] = np.nan
+            continue
+        spend = min(max(more, 0), rest_total)
+        i = np.searchsorted(rest_cum_cost, spend, side="right") - 1
+        rest = rest_cum_value[i] + (spend - rest_cum_cost[i]) * rest_ratio[i]
+        spend = min(max(left, 0), micro_total)
+        i = np.searchsorted(micro_cum_cost, spend, side="right") - 1
+        micro = micro_cum_value[i] + (spend - micro_cum_cost[i]) * micro_ratio[i]
+        out[s] = value[s] + rest + micro
+    return out
+
+
 @njit(nogil=True, inline="always")
 def _next_successor(  # pragma: no cover (compiled)
     heads: np.ndarray,

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from planner import Campaign, check_roster
-from planner.dp import _MacroGroups
+from planner.chain import DantzigChain
+from planner.dp import _MacroGroups, prepare
 from planner.model import build_items
 from planner.plan import split_points
 from planner.relaxation import Envelopes
@@ -201,3 +202,36 @@ def test_envelope_chains_are_their_definition(decay):
                 assert chain.length.tolist() == [s[2] for s in expected]
                 assert chain.cost.tolist() == [s[3] for s in expected]
                 assert chain.value.tolist() == [s[4] for s in expected]
+
+
+def test_macro_bounds_are_the_chains_lp_bound():
+    """`DantzigChain.macro_bound` (the compiled `macro_bounds`), against its definition in the
+    chains' own terms: each state spends as much more on macro as the band allows, a bound
+    where the last macro cent earns at least the next micro cent (NaN where not), -inf where
+    the band's bottom is out of reach; with spends outside the chains too."""
+    roster = check_roster(synthetic_roster(400, seed=12, macro_fraction=0.15))
+    items = build_items(roster.table, Campaign(budget=80_000))
+    value = items.value / items.value.max()
+    prepared = prepare(items, value)
+    rng = np.random.default_rng(12)
+    # Chains whose ratios tie (the last macro cent worth exactly the next micro cent).
+    tied = DantzigChain(np.array([100, 200]), np.array([1.0, 1.5]))
+    tied_micro = DantzigChain(np.array([50, 50, 100]), np.array([0.5, 0.375, 0.75]))
+    micro = prepared.micro_chain
+    cases = [(prepared.rest_macro[g], micro, items.budget) for g in (0, len(prepared.groups))]
+    for rest, micro, budget in [*cases, (tied, tied_micro, 400)]:
+        # Random spends, spends outside the chains, and spends that land on their links.
+        cost = np.concatenate(
+            [[0, budget, budget + 1, -5], rng.integers(0, budget, 300)]
+            + [budget // 2 - rest.cum_cost, budget - rest.cum_cost - micro.cum_cost[1]]
+        )
+        state_value = rng.random(cost.size)
+        for low, high in ((0, budget), (budget // 4, budget // 2), (budget // 3, budget // 3)):
+            more = np.minimum(np.minimum(high - cost, rest.total), budget - cost)
+            room = budget - cost - more
+            expected = state_value + rest.value_at(more) + micro.value_at(room)
+            decided = rest.slope_below(more) >= micro.slope_above(room)
+            expected = np.where(decided, expected, np.nan)
+            expected = np.where(cost + more < low, -np.inf, expected)
+            found = rest.macro_bound(cost, state_value, micro, budget, low, high)
+            assert np.array_equal(found, expected, equal_nan=True)
