@@ -44,7 +44,7 @@ Caps on the number of influencers follow the cardinality-constrained knapsack li
 is priced in the bounds and tracked exactly in the states.
 
 The split curve's bands (`solve_bands`) differ only in the macro band: what does not depend on it
-(scale, chains, macro groups, rankings) is built once for all of them.
+(scale, chains, macro groups, envelopes, rankings) is built once for all of them.
 """
 
 from __future__ import annotations
@@ -99,10 +99,11 @@ def solve_bands(
 
     The points share what does not depend on the band: the engagement scale, the Dantzig
     chains of the micro and the macro posts (the LP of each band is then a binary search), the
-    programme's macro groups and their chains, and the posts' rankings for the greedy fill and
-    the repair. (Starting each band from its neighbours' plans was tried and dropped: moved into
-    a band 10 points away they were 1-20% below that band's LP bound, never better than rounding
-    the band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
+    programme's macro groups and their chains, the influencers' envelopes (the capped LP and
+    micro phase), and the posts' rankings for the greedy fill, the repair and the local search.
+    (Starting each band from its neighbours' plans was tried and dropped: moved into a band 10
+    points away they were 1-20% below that band's LP bound, never better than rounding the
+    band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
     shared = _Shared.of(items) if items.owner.size else None
     found: list[Solution] = []
     for i, (low, high) in enumerate(bands):
