@@ -29,7 +29,8 @@ influencer by value per dollar; each step is compiled (planner/kernels.py).
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
 plan, what was dropped and its live states' bounds (`_Search.give_up`). `prepare` builds what
-does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
+does not depend on the budget's split (chains, macro groups, envelopes), so the split curve's bands
+share it.
 """
 
 from __future__ import annotations
