@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.kernels import macro_bounds
 from planner.model import PostItems
 
 
@@ -72,10 +73,16 @@ class DantzigChain:
         state spends as much more on macro as the band allows, when that is the LP's choice
         (the next macro cent earns at least the last micro cent); NaN where it is not (the
         caller uses another bound), -inf where the band's bottom is out of reach."""
-        more = np.minimum(mmax - cost, self.total)
-        room = budget - cost
-        more = np.minimum(more, room)
-        result = value + self.value_at(more) + micro.value_at(room - more)
-        decided = self.slope_below(more) >= micro.slope_above(room - more)
-        result = np.where(decided, result, np.nan)
-        return np.where(cost + more < mmin, -np.inf, result)
+        return macro_bounds(
+            np.asarray(cost, dtype=np.int64),
+            np.asarray(value, dtype=np.float64),
+            self.cum_cost,
+            self.cum_value,
+            self.ratio,
+            micro.cum_cost,
+            micro.cum_value,
+            micro.ratio,
+            int(budget),
+            int(mmin),
+            int(mmax),
+        )

@@ -31,7 +31,8 @@ influencer by value per dollar; each step is compiled (planner/kernels.py).
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
 plan, what was dropped and its live states' bounds (`_Search.give_up`). `prepare` builds what
-does not depend on the budget's split (chains, macro groups), so the split curve's bands share it.
+does not depend on the budget's split (chains, macro groups, envelopes), so the split curve's bands
+share it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -119,10 +119,46 @@ _GAVE_UP = DPResult("gave_up", None, -np.inf, np.inf)
 
 
 @dataclass(frozen=True)
-class _MacroGroup:
-    posts: np.ndarray  # item indices of the influencer's posts, in post order
-    cost: int  # price of one post, cents
-    cum_value: np.ndarray  # engagement of 0, 1, ..., m posts
+class _MacroGroups:
+    """The macro influencers as groups of 0..m posts, best first post per dollar first (good
+    plans appear early), as a table: group g buying x posts costs cost[g] x and earns
+    value[g, x] (-inf past its m)."""
+
+    posts: list[np.ndarray]  # per group, item indices of its posts in post order
+    cost: np.ndarray  # price of one post, cents
+    value: np.ndarray  # [group, posts] engagement of 0, 1, ..., m posts, -inf past m
+
+    @classmethod
+    def of(cls, items: PostItems, value: np.ndarray) -> _MacroGroups:
+        macro_idx = np.flatnonzero(items.macro)
+        owners = items.owner[macro_idx]
+        starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
+        starts = starts[: owners.size]
+        lengths = np.diff(np.append(starts, macro_idx.size))
+        cost = items.cost[macro_idx[starts]].astype(np.int64)
+        table = np.full((starts.size, int(lengths.max(initial=0)) + 1), -np.inf)
+        table[:, 0] = 0.0
+        for x in range(table.shape[1] - 1):  # post by post, as a running sum
+            has = lengths > x
+            table[has, x + 1] = table[has, x] + value[macro_idx[starts[has] + x]]
+        order = np.argsort(-table[:, 1] / cost, kind="stable") if starts.size else starts
+        posts = np.split(macro_idx, starts[1:]) if starts.size else []
+        return cls([posts[g] for g in order.tolist()], cost[order], table[order])
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    def options(self, g: int) -> int:
+        """How many choices group g has (0, 1, ..., m posts)."""
+        return int(self.posts[g].size) + 1
+
+    def profit(self, price: np.ndarray, charge: float) -> np.ndarray:
+        """[price, group, posts] engagement less `price` per cent and `charge` per influencer
+        (-inf past each group's m); `price` a column of prices per cent."""
+        n = np.arange(self.value.shape[1])
+        spend = self.cost[:, None] * n[None, :]
+        price_of = price[:, None, None] * spend[None, :, :] + charge * (n > 0)
+        return self.value[None, :, :] - price_of
 
 
 class _LagrangianBound:
@@ -135,14 +171,15 @@ class _LagrangianBound:
         items: PostItems,
         duals: Duals,
         lams: np.ndarray,
-        groups: list[_MacroGroup],
+        groups: _MacroGroups,
         micro_chain: DantzigChain,
+        micro_env: Envelopes,
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
         self.mu = mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
-            self.micro_rest = _charged_profit(items, micro_chain, lams, duals.count)
+            self.micro_rest = _charged_profit(micro_env, lams, duals.count)
         else:  # concave: post by post; the chain is by falling value per cent, so the posts
             # worth more than lambda per cent are a prefix of it
             ratio = micro_chain.ratio[:-1]
@@ -150,11 +187,7 @@ class _LagrangianBound:
             self.micro_rest = np.maximum(
                 micro_chain.cum_value[taken] - lams * micro_chain.cum_cost[taken], 0.0
             )
-        group_profit = np.zeros((lams.size, len(groups)))
-        for g, group in enumerate(groups):
-            n = np.arange(group.cum_value.size)
-            price = (lams[:, None] + mu) * (group.cost * n)[None, :] + rho * (n > 0)[None, :]
-            group_profit[:, g] = np.max(group.cum_value[None, :] - price, axis=1)
+        group_profit = groups.profit(lams + mu, rho).max(axis=2)
         self.group_suffix = np.concatenate(
             [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
         )
@@ -177,22 +210,13 @@ class _LagrangianBound:
         return value + np.min(slack + rest[:, None], axis=0)
 
 
-def _charged_profit(
-    items: PostItems, micro_chain: DantzigChain, lams: np.ndarray, charge: float
-) -> np.ndarray:
-    """Sum over micro influencers of max over x of f_i(x) - lambda c_i x - charge [x > 0], for
-    each lambda in `lams`."""
-    idx = np.sort(micro_chain.idx)  # grouped by influencer, in post order
-    if idx.size == 0:
+def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarray:
+    """Sum over the influencers of `env` of max over x of f_i(x) - lambda c_i x - charge [x > 0],
+    for each lambda in `lams`."""
+    if env.groups == 0:
         return np.zeros(lams.size)
-    k, cost = items.k[idx], items.cost[idx]
-    value = micro_chain.value[np.argsort(micro_chain.idx)]
-    starts = np.flatnonzero(k == 0)
-    lengths = np.diff(np.append(starts, idx.size))
-    cum = np.concatenate([[0.0], np.cumsum(value)])
-    f = cum[1:] - np.repeat(cum[starts], lengths)
-    profit = f[None, :] - lams[:, None] * ((k + 1) * cost)[None, :] - charge
-    best = np.maximum.reduceat(profit, starts, axis=1)
+    profit = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - charge
+    best = np.maximum.reduceat(profit, env.starts, axis=1)
     return np.maximum(best, 0.0).sum(axis=1)
 
 
@@ -203,10 +227,11 @@ class _Search:
     items: PostItems
     value: np.ndarray
     target_gap: float
-    groups: list[_MacroGroup]
+    groups: _MacroGroups
     micro_idx: np.ndarray  # micro posts by engagement per cent, ties in post order
     micro_chain: DantzigChain
     rest_macro: RestChains  # macro posts of groups g, g+1, ... by engagement per cent
+    micro_env: Envelopes  # the micro influencers' posts as envelopes (capped micro phase)
     lagrangian: _LagrangianBound
     at_lp: int  # row of `lagrangian.lams` that is the LP's own budget price
     best: float  # engagement of the best plan known (scaled)
@@ -221,11 +246,6 @@ class _Search:
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
-
-    @cached_property
-    def micro_env(self) -> Envelopes:
-        """The micro influencers' posts as envelopes (the capped micro phase's groups)."""
-        return Envelopes(self.items, self.value, ~self.items.macro)
 
     def charged_chain(self, price: float) -> SegmentChain:
         """`micro_env`'s chain with each influencer's first post charged `price` (kept: the
@@ -290,10 +310,11 @@ class _MacroStates:
             step = last
             for g in range(len(self.history) - 1, -1, -1):
                 parent, took = self.history[g]
-                if parent is None:
-                    chosen[search.groups[g].posts[: int(took)]] = True
+                if parent is None:  # (decided: most take no post)
+                    if took:
+                        chosen[search.groups.posts[g][: int(took)]] = True
                     continue
-                chosen[search.groups[g].posts[: int(took[step])]] = True
+                chosen[search.groups.posts[g][: int(took[step])]] = True
                 step = int(parent[step])
             self.traced[last] = chosen
         return chosen.copy()
@@ -416,19 +437,21 @@ class Prepared:
     budget-independent data, so the split curve's bands share it (`prepare`)."""
 
     micro_chain: DantzigChain
-    groups: list[_MacroGroup]
+    groups: _MacroGroups
     rest_macro: RestChains
+    micro_env: Envelopes  # the micro influencers' envelopes (the capped models' groups)
+    macro_env: Envelopes
 
 
 class RestChains:
     """For each g, the chain of the macro posts of groups g, g+1, ...: built when first asked
     for (a group the programme decides without bounds never needs its chain), then kept."""
 
-    def __init__(self, items: PostItems, value: np.ndarray, groups: list[_MacroGroup]) -> None:
+    def __init__(self, items: PostItems, value: np.ndarray, groups: _MacroGroups) -> None:
         self._cost, self._value = items.cost, value
         self._group_of = np.full(items.owner.size, len(groups))
-        for g, group in enumerate(groups):
-            self._group_of[group.posts] = g
+        for g, posts in enumerate(groups.posts):
+            self._group_of[posts] = g
         self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
         self._built: dict[int, DantzigChain] = {}
 
@@ -442,27 +465,19 @@ class RestChains:
 
 def prepare(items: PostItems, value: np.ndarray) -> Prepared:
     """The band-independent part of the programme's set-up (see `Prepared`)."""
-    cost = items.cost
     micro_chain = DantzigChain.of_items(items, value, ~items.macro)
-    groups = []
-    macro_idx = np.flatnonzero(items.macro)
-    owners = items.owner[macro_idx]
-    starts = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]])[: owners.size])
-    ends = np.append(starts[1:], macro_idx.size)[: starts.size]
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        posts = macro_idx[a:b]
-        groups.append(
-            _MacroGroup(
-                posts, int(cost[posts[0]]), np.concatenate([[0.0], np.cumsum(value[posts])])
-            )
-        )
-    # Macro influencers with the best first post per dollar first: good plans appear early.
-    groups.sort(key=lambda g: -g.cum_value[1] / g.cost)
+    groups = _MacroGroups.of(items, value)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
     rest_macro = RestChains(items, value, groups)
-    return Prepared(micro_chain, groups, rest_macro)
+    return Prepared(
+        micro_chain,
+        groups,
+        rest_macro,
+        Envelopes(items, value, ~items.macro),
+        Envelopes(items, value, items.macro),
+    )
 
 
 def _setup(
@@ -484,7 +499,10 @@ def _setup(
         micro_idx=ready.micro_chain.idx,
         micro_chain=ready.micro_chain,
         rest_macro=ready.rest_macro,
-        lagrangian=_LagrangianBound(items, duals, lams, ready.groups, ready.micro_chain),
+        micro_env=ready.micro_env,
+        lagrangian=_LagrangianBound(
+            items, duals, lams, ready.groups, ready.micro_chain, ready.micro_env
+        ),
         at_lp=int(np.argmin(np.abs(lams - lam0))),
         best=lower_bound,
     )
@@ -511,27 +529,38 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     empty = np.zeros(1, dtype=np.int64)
     top = float(lagrangian(empty, np.zeros(1), empty, 0, lp_rows)[0])
     window = top - search.threshold
-    for g, group in enumerate(search.groups):
-        options = np.arange(group.cum_value.size)
-        profit = group.cum_value - (lam + mu) * group.cost * options - rho * (options > 0)
-        loss = profit.max() - profit
-        allowed = loss < window
-        if not np.all(allowed):
-            search.drop(np.array([top - float(loss[~allowed].min())]))
-            options = options[allowed]
-        if options.size == 1:  # decided: every state takes the same posts, still Pareto-optimal
-            # (States past the band's top or the caps are dropped where they are next
-            # filtered: their successors or the last states. Spend and count only grow.)
-            x = int(options[0])
-            s_cost = s_cost + group.cost * x
-            s_value = s_value + float(group.cum_value[x])
-            s_count = s_count + (x > 0)
-            history.append((None, x))
-            continue
+    groups = search.groups
+    profit = groups.profit(np.array([lam + mu]), rho)[0]
+    loss = profit.max(axis=1)[:, None] - profit  # inf past each group's m
+    allowed = loss < window
+    # The largest bound of each group's options fixed away (-inf: none).
+    fixed = top - np.where(allowed, np.inf, loss).min(axis=1)
+    n_allowed = allowed.sum(axis=1)
+    # Groups with one option left are decided: every state takes the same posts and stays
+    # Pareto-optimal, so a run of them is added to every state at once. (States past the band's
+    # top or the caps are dropped where they are next filtered: their successors or the last
+    # states. Spend and count only grow.)
+    took_decided = np.argmax(allowed, axis=1)
+    decided_cost = groups.cost * took_decided
+    decided_value = groups.value[np.arange(len(groups)), took_decided]
+    branching = np.flatnonzero(n_allowed != 1).tolist()
+    done = 0  # groups before this one are in the states
+    for g in [*branching, len(groups)]:
+        search.drop(fixed[done : g + 1])
+        if g > done:
+            s_cost = s_cost + int(decided_cost[done:g].sum())
+            s_value = s_value + float(decided_value[done:g].sum())
+            s_count = s_count + int(np.count_nonzero(took_decided[done:g]))
+            history.extend((None, int(x)) for x in took_decided[done:g])
+        if g == len(groups):
+            break
+        done = g + 1
+        options = np.flatnonzero(allowed[g])
+        cost, cum_value = int(groups.cost[g]), groups.value[g]
         # Successors option by option: each option's run keeps the states' order (count, then
         # spend), which the sort in `_pareto_by_count` finds.
-        new_cost = (s_cost[None, :] + group.cost * options[:, None]).ravel()
-        new_value = (s_value[None, :] + group.cum_value[options][:, None]).ravel()
+        new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
+        new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
         new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
         parent = np.tile(np.arange(s_cost.size), options.size)
         took = np.repeat(options, s_cost.size)

@@ -17,15 +17,27 @@ from planner.model import PostItems, first_posts
 @dataclass(frozen=True)
 class Orders:
     """Posts ranked for a greedy fill (best engagement per cent first) and for a repair (least
-    efficient first, later posts of an influencer before earlier ones)."""
+    efficient first, later posts of an influencer before earlier ones), both by an engagement
+    that may charge each influencer's first post; and by engagement per cent itself, never
+    charged, ties in index order (the local search's ranking, `improve`)."""
 
     fill: np.ndarray
     drop: np.ndarray
+    by_value: np.ndarray
 
     @classmethod
-    def of(cls, items: PostItems, order_value: np.ndarray) -> Orders:
-        ratio = order_value / items.cost
-        return cls(np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)))
+    def of(cls, items: PostItems, value: np.ndarray) -> Orders:
+        ratio = value / items.cost
+        by_value = np.argsort(-ratio, kind="stable")
+        return cls(by_value, np.lexsort((-items.k, ratio)), by_value)
+
+    def charged(self, items: PostItems, charged: np.ndarray) -> Orders:
+        """These orders with the fill and the repair ranked by `charged` (engagement less a
+        price on first posts) instead."""
+        ratio = charged / items.cost
+        return Orders(
+            np.argsort(-ratio, kind="stable"), np.lexsort((-items.k, ratio)), self.by_value
+        )
 
 
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -53,18 +65,22 @@ def _caps(items: PostItems) -> tuple[int, int]:
 def repair(
     items: PostItems, chosen: np.ndarray, keep: np.ndarray, drop_order: np.ndarray
 ) -> np.ndarray | None:
-    """Drop posts (least efficient first, never one in `keep`) until the budget and the macro
-    band's top hold; None when that cannot be done without breaking the band's bottom."""
+    """Drop posts (least efficient first, never one in `keep`) until the caps on influencers,
+    the budget and the macro band's top hold; None when that cannot be done without breaking
+    the band's bottom. Over a cap, whole influencers go, those whose first post is least
+    efficient first."""
     chosen = chosen.copy()
     cost = items.cost
-    spend = int(cost[chosen].sum())
-    macro_spend = int(cost[chosen & items.macro].sum())
     owner = items.owner
     last = items.owner.size - 1
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
-    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
     has_next = np.zeros(owner.size, dtype=bool)
     has_next[:last] = owner[1:] == owner[:-1]
+    if _over_caps(items, chosen):
+        _drop_influencers(items, chosen, keep, drop_order, has_next)
+    spend = int(cost[chosen].sum())
+    macro_spend = int(cost[chosen & items.macro].sum())
+    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
+    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
     at = 0
     while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
         if spend <= items.budget:  # only the band's top is broken: only macro posts help
@@ -95,16 +111,70 @@ def repair(
             spend -= c
             if is_macro:
                 macro_spend -= c
-    if spend > items.budget or macro_spend > items.macro_max:
+    if spend > items.budget or macro_spend > items.macro_max or _over_caps(items, chosen):
         return None
     return chosen
 
 
+def _over_caps(items: PostItems, chosen: np.ndarray) -> bool:
+    """Whether `chosen` has more influencers, or macro influencers, than the caps allow."""
+    total, macro = _caps(items)
+    if total == NO_CAP and macro == NO_CAP:
+        return False
+    first = chosen & items.first
+    return (total != NO_CAP and int(first.sum()) > total) or (
+        macro != NO_CAP and int((first & items.macro).sum()) > macro
+    )
+
+
+def _drop_influencers(
+    items: PostItems,
+    chosen: np.ndarray,
+    keep: np.ndarray,
+    drop_order: np.ndarray,
+    has_next: np.ndarray,
+) -> None:
+    """Drop whole influencers from `chosen` (in place; none with a post in `keep`, no macro one
+    the band's bottom needs), least efficient first post first, until the caps hold or none is
+    left to drop."""
+    total, macro_cap = _caps(items)
+    first = chosen & items.first
+    count, macro_count = int(first.sum()), int((first & items.macro).sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    for j in drop_order[first[drop_order] & ~keep[drop_order]].tolist():
+        over_total = total != NO_CAP and count > total
+        over_macro = macro_cap != NO_CAP and macro_count > macro_cap
+        if not (over_total or over_macro):
+            return
+        is_macro = bool(items.macro[j])
+        if not over_total and not is_macro:
+            continue
+        end = j + 1
+        while has_next[end - 1] and chosen[end]:
+            end += 1
+        if keep[j:end].any():
+            continue
+        spend = int(items.cost[j:end].sum())
+        if is_macro and macro_spend - spend < items.macro_min:
+            continue
+        chosen[j:end] = False
+        count -= 1
+        if is_macro:
+            macro_count -= 1
+            macro_spend -= spend
+
+
 def improve(
-    items: PostItems, chosen: np.ndarray, value: np.ndarray, width: int = 100, rounds: int = 30
+    items: PostItems,
+    chosen: np.ndarray,
+    value: np.ndarray,
+    by_value: np.ndarray,
+    width: int = 100,
+    rounds: int = 30,
 ) -> np.ndarray:
     """Swap one post for another (or add one) while that gains engagement: fills the budget
-    that a greedy fill leaves over, which decides optimality when posts are priced alike."""
+    that a greedy fill leaves over, which decides optimality when posts are priced alike.
+    `by_value`: the posts by `value` per cent (`Orders.by_value`)."""
     chosen = chosen.copy()
     swap(
         items.cost,
@@ -113,6 +183,7 @@ def improve(
         items.k,
         items.macro,
         chosen,
+        by_value,
         (int(items.budget), int(items.macro_min), int(items.macro_max), *_caps(items)),
         width,
         rounds,
@@ -143,10 +214,9 @@ def starting_plan(
     for up in options:
         chosen = floor.copy()
         keep = np.zeros_like(floor)
-        for j in up:
-            same = (items.owner == items.owner[j]) & (items.k <= items.k[j])
-            chosen |= same
-            keep |= same
+        for j in up.tolist():  # the influencer's posts up to j (its posts are in a row)
+            chosen[j - int(items.k[j]) : j + 1] = True
+            keep[j - int(items.k[j]) : j + 1] = True
         macro_spend = int(items.cost[chosen & items.macro].sum())
         for j in macro_extra:
             if macro_spend >= items.macro_min:
@@ -162,7 +232,7 @@ def starting_plan(
         repaired = repair(items, chosen, keep, drop_order)
         if repaired is None:
             continue
-        filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+        filled = improve(items, greedy_fill(items, repaired, fill_order), value, orders.by_value)
         if items.check(filled):
             continue
         total = float(value[filled].sum())

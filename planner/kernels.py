@@ -69,6 +69,49 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
 
 
 @compiled
+def envelope_segments(  # pragma: no cover (compiled; tests/test_split_curve.py checks it)
+    k: np.ndarray,
+    cost: np.ndarray,
+    value: np.ndarray,
+    cum_value: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    charge: float,
+    keep_negative: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The segments of each influencer's concave envelope with its first post charged `charge`
+    (`planner.relaxation.Envelopes.chain`), in post order: a first segment of posts 0..x*-1,
+    x* the first number of posts of the best value per cent (`cum_value`: f_i(k + 1)), then
+    each later post alone; those worth nothing left out unless `keep_negative`. Returns each
+    segment's first position, number of posts, cost and value."""
+    n = k.size
+    pos = np.empty(n, dtype=np.int64)
+    length = np.empty(n, dtype=np.int64)
+    seg_cost = np.empty(n, dtype=np.int64)
+    seg_value = np.empty(n)
+    m = 0
+    for g in range(starts.size):
+        start, end = starts[g], starts[g] + lengths[g]
+        best = -np.inf
+        for j in range(start, end):
+            best = max(best, (cum_value[j] - charge) / ((k[j] + 1) * cost[j]))
+        x = 1
+        for j in range(start, end):
+            if (cum_value[j] - charge) / ((k[j] + 1) * cost[j]) >= best:
+                x = k[j] + 1
+                break
+        worth = cum_value[start + x - 1] - charge
+        if keep_negative or worth > 0:
+            pos[m], length[m], seg_cost[m], seg_value[m] = start, x, cost[start] * x, worth
+            m += 1
+        for j in range(start + x, end):
+            if keep_negative or value[j] > 0:
+                pos[m], length[m], seg_cost[m], seg_value[m] = j, 1, cost[j], value[j]
+                m += 1
+    return pos[:m], length[:m], seg_cost[:m], seg_value[:m]
+
+
+@compiled
 def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
     key: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
 ) -> np.ndarray:
@@ -134,6 +177,27 @@ def _smallest(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:  # pr
     return idx[np.argsort(key, kind="mergesort")[:width]]
 
 
+@njit(nogil=True, inline="always")
+def _exchanged(  # pragma: no cover (compiled)
+    taken: np.ndarray, drop: int, add: int
+) -> np.ndarray:
+    """The sorted indices `taken` without `drop` (-1: none) and with `add`."""
+    out = np.empty(taken.size + (0 if drop >= 0 else 1), dtype=np.int64)
+    i, placed = 0, False
+    for j in taken:
+        if j == drop:
+            continue
+        if not placed and add < j:
+            out[i] = add
+            i += 1
+            placed = True
+        out[i] = j
+        i += 1
+    if not placed:
+        out[i] = add
+    return out
+
+
 @compiled
 def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     cost: np.ndarray,
@@ -142,6 +206,7 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     k: np.ndarray,
     macro: np.ndarray,
     chosen: np.ndarray,
+    by_ratio: np.ndarray,
     limits: tuple[int, int, int, int, int],
     width: int,
     rounds: int,
@@ -149,30 +214,34 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     """Local search (`planner.heuristics.improve`): up to `rounds` times, the best exchange of
     one of the `width` least efficient last posts of `chosen` (or none) for one of the `width`
     most efficient posts that could be added, while that gains engagement and keeps every rule.
-    `limits`: the budget, the macro spend's least and most, the caps (-1: none)."""
+    `by_ratio`: every post by falling value per cent, ties in index order (the adds are its
+    first `width` that could be added, so a round does not look at every post). `limits`: the
+    budget, the macro spend's least and most, the caps (-1: none)."""
     budget, macro_min, macro_max, max_influencers, max_macro = limits
     n = cost.size
-    ratio = value / cost
-    add_idx = np.empty(n, dtype=np.int64)
-    add_key = np.empty(n)
-    drop_idx = np.empty(n, dtype=np.int64)
-    drop_key = np.empty(n)
+    spend, macro_spend, n_total, n_macro = _totals(cost, macro, k, chosen)
+    taken = np.flatnonzero(chosen)  # the plan's posts, in index order
+    adds = np.empty(width, dtype=np.int64)
     for _ in range(rounds):
-        spend, macro_spend, n_total, n_macro = _totals(cost, macro, k, chosen)
-        n_add, n_drop = 0, 0
-        for j in range(n):
-            if chosen[j]:
-                if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
-                    drop_idx[n_drop] = j  # the influencer's last post in the plan
-                    drop_key[n_drop] = ratio[j]
-                    n_drop += 1
-            elif j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0):
-                add_idx[n_add] = j  # the influencer's next post
-                add_key[n_add] = -ratio[j]
-                n_add += 1
         if budget - spend < 0:
             break
-        adds = _smallest(add_idx[:n_add], add_key[:n_add], width)
+        n_add = 0
+        for j in by_ratio:
+            if n_add == width:
+                break
+            if chosen[j]:
+                continue
+            if j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0):
+                adds[n_add] = j  # the influencer's next post
+                n_add += 1
+        drop_idx = np.empty(taken.size, dtype=np.int64)
+        drop_key = np.empty(taken.size)
+        n_drop = 0
+        for j in taken:
+            if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
+                drop_idx[n_drop] = j  # the influencer's last post in the plan
+                drop_key[n_drop] = value[j] / cost[j]
+                n_drop += 1
         drops = _smallest(drop_idx[:n_drop], drop_key[:n_drop], width)
         best, best_drop, best_add = -np.inf, -1, -1
         for a in range(-1, drops.size):  # -1: drop nothing
@@ -183,7 +252,7 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
             d_first = d >= 0 and k[d] == 0
             # (Drop nothing: compared with the first post's influencer, as the numpy search was.)
             d_owner = owner[d] if d >= 0 else owner[0]
-            for b in range(adds.size):
+            for b in range(n_add):
                 j = adds[b]
                 gain = value[j] - d_value
                 if not gain > 0 or gain <= best or owner[j] == d_owner:
@@ -206,7 +275,20 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
             break
         if best_drop >= 0:
             chosen[best_drop] = False
+            spend -= cost[best_drop]
+            if macro[best_drop]:
+                macro_spend -= cost[best_drop]
+            if k[best_drop] == 0:
+                n_total -= 1
+                n_macro -= macro[best_drop]
         chosen[best_add] = True
+        spend += cost[best_add]
+        if macro[best_add]:
+            macro_spend += cost[best_add]
+        if k[best_add] == 0:
+            n_total += 1
+            n_macro += macro[best_add]
+        taken = _exchanged(taken, best_drop, best_add)
 
 
 @compiled
@@ -220,6 +302,56 @@ def _chain_value(
     # Last link whose cumulative cost is <= spend.
     i = lo + np.searchsorted(cum_cost[lo:hi], spend, side="right") - 1
     return cum_value[i] + (spend - cum_cost[i]) * ratio[i]
+
+
+@compiled
+def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py checks it)
+    cost: np.ndarray,
+    value: np.ndarray,
+    rest_cum_cost: np.ndarray,
+    rest_cum_value: np.ndarray,
+    rest_ratio: np.ndarray,
+    micro_cum_cost: np.ndarray,
+    micro_cum_value: np.ndarray,
+    micro_ratio: np.ndarray,
+    budget: int,
+    mmin: int,
+    mmax: int,
+) -> np.ndarray:
+    """`planner.chain.DantzigChain.macro_bound` of the states (spend `cost`, engagement
+    `value`), the macro posts still to decide and the micro posts given as their chains'
+    cumulative costs, values and ratios: each state's LP bound when the band decides the split
+    (it spends as much more on macro as the band allows, and the next macro cent earns at
+    least the last micro cent), NaN where it does not, -inf where the band's bottom is out of
+    reach."""
+    rest_total = rest_cum_cost[rest_cum_cost.size - 1]
+    micro_total = micro_cum_cost[micro_cum_cost.size - 1]
+    out = np.empty(cost.size)
+    for s in range(cost.size):
+        room = budget - cost[s]
+        more = min(mmax - cost[s], rest_total, room)
+        if cost[s] + more < mmin:
+            out[s] = -np.inf
+            continue
+        left = room - more
+        # The next micro cent after `left` (a spend outside the chain: its last ratio, 0).
+        i = np.searchsorted(micro_cum_cost, left, side="right") - 1
+        above = micro_ratio[i if i >= 0 else micro_ratio.size - 1]
+        # The last macro cent up to `more` (infinite at 0).
+        below = np.inf
+        if more > 0:
+            below = rest_ratio[max(np.searchsorted(rest_cum_cost, more, side="left") - 1, 0)]
+        if not below >= above:
+            out[s] = np.nan
+            continue
+        spend = min(max(more, 0), rest_total)
+        i = np.searchsorted(rest_cum_cost, spend, side="right") - 1
+        rest = rest_cum_value[i] + (spend - rest_cum_cost[i]) * rest_ratio[i]
+        spend = min(max(left, 0), micro_total)
+        i = np.searchsorted(micro_cum_cost, spend, side="right") - 1
+        micro = micro_cum_value[i] + (spend - micro_cum_cost[i]) * micro_ratio[i]
+        out[s] = value[s] + rest + micro
+    return out
 
 
 @njit(nogil=True, inline="always")

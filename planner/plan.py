@@ -410,8 +410,8 @@ def split_points(
     """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
 
     The posts are built once; each band only moves the macro spend limits, and the bands are
-    solved from shared work (`planner.solver.solve_bands`: one set-up, each band started from
-    its neighbours' plans), each still certified. A band that cannot be met is reported as
+    solved from shared work (`planner.solver.solve_bands`: one set-up for every band), each
+    still certified. A band that cannot be met is reported as
     infeasible without the explanation a plan would carry. `part=(i, n)` solves every n-th band
     from the i-th only, so n processes can share the curve. `on_point(done, total)` is called
     after each certified band (for a progress message; `total` counts this part's bands).

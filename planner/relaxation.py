@@ -30,6 +30,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
+from planner.kernels import envelope_segments
 from planner.model import PostItems
 
 
@@ -162,6 +163,9 @@ class Envelopes:
         self.cum_value = cum[1:] - np.repeat(cum[self.starts], self.lengths)  # f_i(k + 1)
         self.group_of = np.repeat(np.arange(self.starts.size), self.lengths)
         self.group_spend = self.cost[self.starts] * self.lengths  # every post bought
+        # The chains without a charge, kept: every capped model's search asks for them (the
+        # cap's price starts at 0), and they are the longest (no segment is worth nothing).
+        self._unpriced: dict[bool, SegmentChain] = {}
 
     @property
     def groups(self) -> int:
@@ -170,30 +174,28 @@ class Envelopes:
     def chain(self, charge: float, keep_negative: bool) -> SegmentChain:
         """The envelopes' segments by value per cent. Segments worth nothing are left out unless
         `keep_negative` (the band's bottom may have to buy them)."""
+        if charge == 0:
+            chain = self._unpriced.get(keep_negative)
+            if chain is None:
+                chain = self._unpriced[keep_negative] = self._chain(0.0, keep_negative)
+            return chain
+        return self._chain(charge, keep_negative)
+
+    def _chain(self, charge: float, keep_negative: bool) -> SegmentChain:
         k, cost = self.k, self.cost
         if self.idx.size == 0:
             none = np.zeros(0, dtype=np.int64)
             return SegmentChain(none, np.zeros(0), none, none, np.zeros(0, dtype=bool))
-        slope = (self.cum_value - charge) / ((k + 1) * cost)
-        best = np.maximum.reduceat(slope, self.starts)
-        big = np.iinfo(np.int64).max
-        xstar = np.minimum.reduceat(np.where(slope >= best[self.group_of], k, big), self.starts) + 1
-        # Segments in post order: each item is a segment's start when k == 0 or k >= x*.
-        starts_segment = k >= np.where(k == 0, 0, xstar[self.group_of])
-        pos = np.flatnonzero(starts_segment)
-        length = np.ones(pos.size, dtype=np.int64)
-        first = k[pos] == 0
-        length[first] = xstar
-        seg_cost = cost[pos] * length
-        seg_value = np.where(first, self.cum_value[pos + length - 1] - charge, self.value[pos])
-        if not keep_negative:
-            useful = seg_value > 0
-            pos, length, seg_cost, seg_value = (
-                pos[useful],
-                length[useful],
-                seg_cost[useful],
-                seg_value[useful],
-            )
+        pos, length, seg_cost, seg_value = envelope_segments(
+            k,
+            cost,
+            self.value,
+            self.cum_value,
+            self.starts,
+            self.lengths,
+            float(charge),
+            keep_negative,
+        )
         order = np.argsort(-(seg_value / seg_cost), kind="stable")
         return SegmentChain(
             seg_cost[order], seg_value[order], pos[order], length[order], k[pos[order]] == 0
@@ -217,12 +219,19 @@ def _ramp(length: np.ndarray) -> np.ndarray:
     return np.arange(int(length.sum())) - np.repeat(starts, length)
 
 
-def counted_lp(items: PostItems, value: np.ndarray, tolerance: float = 1e-9) -> Relaxation | None:
+def counted_lp(
+    items: PostItems,
+    value: np.ndarray,
+    envelopes: tuple[Envelopes, Envelopes] | None = None,
+    tolerance: float = 1e-9,
+) -> Relaxation | None:
     """The LP relaxation with influencer caps through its Lagrangian dual (module docstring);
-    None when the band cannot be met even fractionally. The prices are found to a relative
-    `tolerance`; any prices give a valid bound."""
-    micro_env = Envelopes(items, value, ~items.macro)
-    macro_env = Envelopes(items, value, items.macro)
+    None when the band cannot be met even fractionally. `envelopes` are the micro and macro
+    influencers' when the caller has them (they do not depend on the budget or the band). The
+    prices are found to a relative `tolerance`; any prices give a valid bound."""
+    if envelopes is None:
+        envelopes = Envelopes(items, value, ~items.macro), Envelopes(items, value, items.macro)
+    micro_env, macro_env = envelopes
     k_total, k_macro = items.max_influencers, items.max_macro
     # Fractionally, the band's bottom needs macro influencers whose posts all together reach it.
     caps = [c for c in (k_total, k_macro) if c is not None]

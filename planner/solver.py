@@ -44,7 +44,7 @@ Caps on the number of influencers follow the cardinality-constrained knapsack li
 is priced in the bounds and tracked exactly in the states.
 
 The split curve's bands (`solve_bands`) differ only in the macro band: what does not depend on it
-(scale, chains, macro groups, rankings) is built once for all of them.
+(scale, chains, macro groups, envelopes, rankings) is built once for all of them.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ from planner.heuristics import (
     starting_plan,
 )
 from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
-from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
+from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
@@ -99,10 +99,11 @@ def solve_bands(
 
     The points share what does not depend on the band: the engagement scale, the Dantzig
     chains of the micro and the macro posts (the LP of each band is then a binary search), the
-    programme's macro groups and their chains, and the posts' rankings for the greedy fill and
-    the repair. (Starting each band from its neighbours' plans was tried and dropped: moved into
-    a band 10 points away they were 1-20% below that band's LP bound, never better than rounding
-    the band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
+    programme's macro groups and their chains, the influencers' envelopes (the capped LP and
+    micro phase), and the posts' rankings for the greedy fill, the repair and the local search.
+    (Starting each band from its neighbours' plans was tried and dropped: moved into a band 10
+    points away they were 1-20% below that band's LP bound, never better than rounding the
+    band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
     shared = _Shared.of(items) if items.owner.size else None
     found: list[Solution] = []
     for i, (low, high) in enumerate(bands):
@@ -131,6 +132,10 @@ class _Shared:
     @property
     def chains(self) -> tuple[DantzigChain, DantzigChain]:
         return self.prepared.micro_chain, self.prepared.rest_macro[0]
+
+    @property
+    def envelopes(self) -> tuple[Envelopes, Envelopes]:
+        return self.prepared.micro_env, self.prepared.macro_env
 
 
 def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solution:
@@ -179,7 +184,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             return uncapped
         if uncapped.status == "optimal" and not items.check(uncapped.chosen):
             return uncapped
-        relaxed = counted_lp(items, value)
+        relaxed = counted_lp(items, value, shared.envelopes if shared is not None else None)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         plan, bound = _priced_counts(items, value, relaxed, deadline)
@@ -259,9 +264,11 @@ def _search(
     # With capped counts, posts are ranked by engagement less the LP's price of a first post.
     charge = duals.count + duals.macro_count * items.macro
     capped = items.max_influencers is not None or items.max_macro is not None
-    if orders is None or capped:
-        orders = Orders.of(items, value - np.where(items.first, charge, 0.0))
-    fill_order = orders.fill
+    if orders is None:
+        orders = Orders.of(items, value)
+    if capped:
+        orders = orders.charged(items, value - np.where(items.first, charge, 0.0))
+    fill_order, by_value = orders.fill, orders.by_value
     certified = z_lp * (1 - OPTIMAL_GAP / 2)
     incumbent, z_inc = None, -np.inf
     if start is not None:
@@ -276,12 +283,12 @@ def _search(
         if exchanged is not incumbent:
             repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
-                filled = improve(items, greedy_fill(items, repaired, fill_order), value)
+                filled = improve(items, greedy_fill(items, repaired, fill_order), value, by_value)
                 if not items.check(filled) and value[filled].sum() > z_inc:
                     incumbent, z_inc = filled, float(value[filled].sum())
 
     def complete(plan: np.ndarray) -> np.ndarray:
-        return improve(items, greedy_fill(items, plan, fill_order), value)
+        return improve(items, greedy_fill(items, plan, fill_order), value, by_value)
 
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp

@@ -212,10 +212,11 @@ def test_the_bound_of_a_capped_pass_that_gives_up_holds_for_every_plan(
     value = items.value / scale
     relaxed = counted_lp(items, value)
     assert relaxed is not None
-    fill = Orders.of(items, value).fill
+    orders = Orders.of(items, value)
+    fill = orders.fill
 
     def complete(plan):
-        return improve(items, greedy_fill(items, plan, fill), value)
+        return improve(items, greedy_fill(items, plan, fill), value, orders.by_value)
 
     # Each pass that gives up, on its own (the result keeps the smallest of their bounds).
     passes = []

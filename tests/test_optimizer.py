@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, make_plan
-from planner.heuristics import Orders, greedy_fill, starting_plan
+from planner.heuristics import Orders, greedy_fill, repair, starting_plan
 from planner.mip import solve_mip
 from planner.model import PostItems, build_items
 from planner.relaxation import tier_lp
@@ -159,6 +159,36 @@ def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots()
     assert plan is not None and not items.check(plan)
     assert plan[[1, 2]].all() and not plan[0]  # $40,000 + $30,000 of macro
     assert solve(items).value == pytest.approx(float(items.value[plan].sum()))
+
+
+def test_the_starting_plan_makes_room_under_the_cap_for_the_band_s_macro_posts():
+    """At most 3 influencers and a macro band of $40,000-$50,000: the capped LP holds three
+    micro influencers whole and part of a macro one, so reaching the band's bottom takes a
+    fourth influencer. The repair drops the micro influencer whose first post is least
+    efficient, with all its posts (before, nothing was dropped for the cap and no rounding
+    was a plan: on a 5,000-row roster with a cap of 30, 6 of the split curve's 11 bands had no
+    starting plan and their heuristic macro pass ran without one to prune against)."""
+    items = PostItems(
+        owner=np.array([0, 1, 1, 2, 2, 3]),
+        k=np.array([0, 0, 1, 0, 1, 0]),
+        value=np.array([9.0, 3.0, 2.0, 2.5, 1.0, 1.5]),
+        cost=np.array([45_000, 5_000, 5_000, 5_000, 5_000, 5_000]) * 100,
+        macro=np.array([True, False, False, False, False, False]),
+        n_influencers=4,
+        budget=6_000_000,
+        macro_min=4_000_000,
+        macro_max=5_000_000,
+        max_macro=None,
+        max_influencers=3,
+    )
+    chosen = np.array([True, True, True, True, True, True])
+    keep = np.array([True, False, False, False, False, False])
+    drop_order = Orders.of(items, items.value).drop
+    repaired = repair(items, chosen, keep, drop_order)
+    assert repaired is not None and not items.check(repaired)
+    # Influencer 3 (one post, 1.5 for $5,000) goes whole; the budget then drops post 4.
+    assert repaired.tolist() == [True, True, True, True, False, False]
+    assert repair(items, chosen, np.ones(6, dtype=bool), drop_order) is None  # all kept
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

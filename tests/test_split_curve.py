@@ -9,9 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from planner import Campaign, check_roster
+from planner.chain import DantzigChain
+from planner.dp import _MacroGroups, prepare
 from planner.model import build_items
 from planner.plan import split_points
-from planner.solver import solve
+from planner.relaxation import Envelopes
+from planner.solver import solve, solve_bands
 from planner.synthetic import synthetic_roster
 from tests.test_optimizer import brute_force, small_case
 
@@ -24,7 +27,7 @@ def _independent(point):
 @given(small_case())
 def test_each_point_of_the_shared_curve_is_the_best_plan_of_its_band(case):
     """On small rosters: every band's plan is valid for its band and worth what brute force
-    finds (the bands share their set-up and start from each other's plans)."""
+    finds (the bands share their set-up)."""
     frame, campaign = case
     roster = check_roster(frame)
     for point in split_points(roster, campaign):
@@ -93,3 +96,142 @@ def test_a_capped_curve_is_certified_at_every_point():
         if alone.status != "infeasible":
             assert point.solution.gap <= 1e-6
             assert np.isclose(point.solution.value, alone.value, rtol=1e-6)
+
+
+def _bands(items, step=0.1):
+    """The split curve's 11 bands (as `split_points` makes them), in cents."""
+    bands = [(0, 0)]
+    for share in np.round(np.arange(step, 1.0 + 1e-9, step), 6):
+        low, high = max(0.0, share - step / 2), min(1.0, share + step / 2)
+        bands.append((int(np.ceil(low * items.budget)), int(np.floor(high * items.budget))))
+    return bands
+
+
+@pytest.mark.parametrize(
+    "caps",
+    [
+        {},
+        {"max_influencers": 12},
+        {"max_macro": 2},
+        {"max_influencers": 15, "max_macro": 1},
+    ],
+    ids=["uncapped", "cap", "macro-cap", "both"],
+)
+@pytest.mark.parametrize("seed", [4, 11])
+def test_bands_from_shared_work_are_the_bands_solved_alone(seed, caps):
+    """`solve_bands` (the set-up, macro groups, envelopes and their chains shared by every band)
+    gives each band the status and engagement of `solve` on that band alone, each certified,
+    with and without caps on influencers and on macro influencers. (Sharing what does depend on
+    the band, or on the charge, certifies plans that are not the best: e.g. the envelopes' chain
+    without a charge kept for the one with, or the macro groups' table out of order.)"""
+    frame = synthetic_roster(200, seed=seed, macro_fraction=0.1)
+    roster = check_roster(frame)
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    items = build_items(roster.table, Campaign(budget=round(total * 0.15), **caps))
+    bands = _bands(items)
+    shared = solve_bands(items, bands)
+    for (low, high), point in zip(bands, shared, strict=True):
+        banded = dataclasses.replace(items, macro_min=low, macro_max=high)
+        alone = solve(banded)
+        assert point.status == alone.status, (low, high)
+        if alone.status == "infeasible":
+            continue
+        assert point.status == "optimal" and point.gap <= 1e-6
+        assert not banded.check(point.chosen)
+        assert point.value == pytest.approx(alone.value, rel=1e-6)
+
+
+def test_the_shared_macro_groups_table_is_each_group_s_posts():
+    """`_MacroGroups` (built once for every band): group g is a macro influencer, best first
+    post per dollar first; its row holds the engagement of 0, 1, ..., m posts summed in post
+    order (-inf past m) and its posts are that influencer's, in post order."""
+    roster = check_roster(synthetic_roster(300, seed=8, macro_fraction=0.2))
+    items = build_items(roster.table, Campaign(budget=100_000))
+    value = items.value / items.value.max()
+    groups = _MacroGroups.of(items, value)
+    macro_owners = np.unique(items.owner[items.macro])
+    assert len(groups) == macro_owners.size
+    per_dollar = []
+    for g, posts in enumerate(groups.posts):
+        owner = items.owner[posts[0]]
+        assert posts.tolist() == np.flatnonzero(items.owner == owner).tolist()
+        assert groups.cost[g] == items.cost[posts[0]]
+        m = posts.size
+        assert groups.value[g, : m + 1].tolist() == [0.0, *np.cumsum(value[posts]).tolist()]
+        assert np.all(groups.value[g, m + 1 :] == -np.inf)
+        per_dollar.append(value[posts[0]] / items.cost[posts[0]])
+    assert per_dollar == sorted(per_dollar, reverse=True)
+    # The chains without a charge, kept by the shared envelopes, are the ones built afresh.
+    env = Envelopes(items, value, ~items.macro)
+    for keep_negative in (False, True):
+        kept = env.chain(0.0, keep_negative)
+        assert env.chain(0.0, keep_negative) is kept
+        fresh = Envelopes(items, value, ~items.macro).chain(0.0, keep_negative)
+        assert kept.idx.tolist() == fresh.idx.tolist()
+        assert kept.cum_value.tolist() == fresh.cum_value.tolist()
+
+
+@pytest.mark.parametrize("decay", [1.0, 0.8, 0.5])
+def test_envelope_chains_are_their_definition(decay):
+    """`Envelopes.chain` (the compiled `envelope_segments`), against its definition influencer
+    by influencer: a first segment of posts 0..x*-1, x* the fewest posts of the best value per
+    cent with the first post charged, then each later post alone; worthless segments left out
+    unless asked for; all by falling value per cent, ties in post order."""
+    roster = check_roster(synthetic_roster(120, seed=6, macro_fraction=0.2))
+    items = build_items(roster.table, Campaign(budget=50_000, max_posts=4, decay=decay))
+    value = items.value / items.value.max()
+    for mask in (~items.macro, items.macro):
+        env = Envelopes(items, value, mask)
+        for charge in (0.0, 0.01, 0.05, 0.3, 5.0):
+            for keep_negative in (False, True):
+                expected = []  # (value per cent, position, posts, cost, value)
+                for start, length in zip(env.starts, env.lengths, strict=True):
+                    f = env.cum_value[start : start + length]  # f_i(1), ..., f_i(m)
+                    spend = env.cost[start] * np.arange(1, length + 1)
+                    slope = (f - charge) / spend
+                    x = int(np.flatnonzero(slope >= slope.max())[0]) + 1
+                    segments = [(start, x, int(spend[x - 1]), float(f[x - 1] - charge))]
+                    for j in range(start + x, start + length):
+                        segments.append((j, 1, int(env.cost[j]), float(env.value[j])))
+                    for pos, n, cost, worth in segments:
+                        if keep_negative or worth > 0:
+                            expected.append((-worth / cost, pos, n, cost, worth))
+                expected.sort(key=lambda s: (s[0], s[1]))
+                chain = env.chain(charge, keep_negative)
+                assert chain.idx.tolist() == [s[1] for s in expected]
+                assert chain.length.tolist() == [s[2] for s in expected]
+                assert chain.cost.tolist() == [s[3] for s in expected]
+                assert chain.value.tolist() == [s[4] for s in expected]
+
+
+def test_macro_bounds_are_the_chains_lp_bound():
+    """`DantzigChain.macro_bound` (the compiled `macro_bounds`), against its definition in the
+    chains' own terms: each state spends as much more on macro as the band allows, a bound
+    where the last macro cent earns at least the next micro cent (NaN where not), -inf where
+    the band's bottom is out of reach; with spends outside the chains too."""
+    roster = check_roster(synthetic_roster(400, seed=12, macro_fraction=0.15))
+    items = build_items(roster.table, Campaign(budget=80_000))
+    value = items.value / items.value.max()
+    prepared = prepare(items, value)
+    rng = np.random.default_rng(12)
+    # Chains whose ratios tie (the last macro cent worth exactly the next micro cent).
+    tied = DantzigChain(np.array([100, 200]), np.array([1.0, 1.5]))
+    tied_micro = DantzigChain(np.array([50, 50, 100]), np.array([0.5, 0.375, 0.75]))
+    micro = prepared.micro_chain
+    cases = [(prepared.rest_macro[g], micro, items.budget) for g in (0, len(prepared.groups))]
+    for rest, micro, budget in [*cases, (tied, tied_micro, 400)]:
+        # Random spends, spends outside the chains, and spends that land on their links.
+        cost = np.concatenate(
+            [[0, budget, budget + 1, -5], rng.integers(0, budget, 300)]
+            + [budget // 2 - rest.cum_cost, budget - rest.cum_cost - micro.cum_cost[1]]
+        )
+        state_value = rng.random(cost.size)
+        for low, high in ((0, budget), (budget // 4, budget // 2), (budget // 3, budget // 3)):
+            more = np.minimum(np.minimum(high - cost, rest.total), budget - cost)
+            room = budget - cost - more
+            expected = state_value + rest.value_at(more) + micro.value_at(room)
+            decided = rest.slope_below(more) >= micro.slope_above(room)
+            expected = np.where(decided, expected, np.nan)
+            expected = np.where(cost + more < low, -np.inf, expected)
+            found = rest.macro_bound(cost, state_value, micro, budget, low, high)
+            assert np.array_equal(found, expected, equal_nan=True)
