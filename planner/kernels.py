@@ -18,15 +18,30 @@ def _totals(  # pragma: no cover (compiled)
     cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
 ) -> tuple[int, int, int, int]:
     """A plan's spend, macro spend, influencers and macro influencers."""
-    spend, macro_spend, influencers, macro_influencers = 0, 0, 0, 0
+    totals = (0, 0, 0, 0)
     for j in range(cost.size):
         if chosen[j]:
-            spend += cost[j]
-            if macro[j]:
-                macro_spend += cost[j]
-            if k[j] == 0:
-                influencers += 1
-                macro_influencers += macro[j]
+            totals = _moved(cost, macro, k, j, 1, totals)
+    return totals
+
+
+@njit(nogil=True, inline="always")
+def _moved(  # pragma: no cover (compiled)
+    cost: np.ndarray,
+    macro: np.ndarray,
+    k: np.ndarray,
+    j: int,
+    sign: int,
+    totals: tuple[int, int, int, int],
+) -> tuple[int, int, int, int]:
+    """`_totals` after post j is added to the plan (`sign` 1) or dropped from it (-1)."""
+    spend, macro_spend, influencers, macro_influencers = totals
+    spend += sign * cost[j]
+    if macro[j]:
+        macro_spend += sign * cost[j]
+    if k[j] == 0:
+        influencers += sign
+        macro_influencers += sign * int(macro[j])
     return spend, macro_spend, influencers, macro_influencers
 
 
@@ -273,21 +288,12 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
                 best, best_drop, best_add = gain, d, j
         if best_add < 0:
             break
+        totals = (spend, macro_spend, n_total, n_macro)
         if best_drop >= 0:
             chosen[best_drop] = False
-            spend -= cost[best_drop]
-            if macro[best_drop]:
-                macro_spend -= cost[best_drop]
-            if k[best_drop] == 0:
-                n_total -= 1
-                n_macro -= macro[best_drop]
+            totals = _moved(cost, macro, k, best_drop, -1, totals)
         chosen[best_add] = True
-        spend += cost[best_add]
-        if macro[best_add]:
-            macro_spend += cost[best_add]
-        if k[best_add] == 0:
-            n_total += 1
-            n_macro += macro[best_add]
+        spend, macro_spend, n_total, n_macro = _moved(cost, macro, k, best_add, 1, totals)
         taken = _exchanged(taken, best_drop, best_add)
 
 
