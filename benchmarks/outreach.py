@@ -4,6 +4,7 @@
     python benchmarks/outreach.py --strategies   # the strategy comparison (docs/outreach.md)
     python benchmarks/outreach.py --candidates [--against REV]   # the forecast's candidates
     python benchmarks/outreach.py --curve-noise [--against REV]   # the curve's 500 draws
+    python benchmarks/outreach.py --headline-steps --roster 5000 [--cap 30]   # the two steps
 
 Speed, default assumptions (3 rounds) and the default strategy, against a named reference:
 - 10,000 simulated campaigns with outreach on the sample roster ($100,000): target <= 150 ms;
@@ -25,6 +26,14 @@ Curve noise: the realistic split curve of the sample roster ($100,000) at its ow
 campaigns a point (`planner.risk.CURVE_DRAWS`) against the same curve at the headline's 10,000,
 for seeds 7, 8 and 9: each point's difference in %, and the best share of each (and the same at
 `--against REV`'s `planner/outreach.py`).
+
+Headline steps: the headline's two steps (`ui/headline.show_forecast`) on a synthetic roster of
+`--roster` rows (`planner/synthetic.py`, seed 19, as `browser_responsiveness.py --roster` uploads)
+at $100,000, with at most `--cap` influencers in total if given, in one process without caches:
+one plan (`make_plan`, the reference), the first figures (the plan for the campaign's band,
+simulated: `forecast(candidates=False)`), the final figures (the candidates compared:
+`forecast(start=first)`, the split curve's 11 band plans and their simulations) and the 11 band
+plans alone (`split_points`); medians of `--repeats` runs after one to load the compiled code.
 
 Strategies: each strategy and backup order on the sample roster ($30,000 and $100,000) and on
 synthetic rosters of 500 and 2,000 influencers (seed 7, budget 5% of the cost of every allowed
@@ -352,6 +361,38 @@ def curve_noise(revision: str | None) -> None:
             )
 
 
+def headline_steps(rows: int, cap: int | None, repeats: int) -> None:
+    """The headline's two steps on a synthetic roster (module docstring), against one plan."""
+    from planner.outreach import curve_campaign
+    from planner.plan import split_points
+
+    roster = check_roster(synthetic_roster(rows, seed=19))
+    campaign = Campaign(budget=100_000, max_influencers=cap)
+    assumptions = Assumptions()
+    times: dict[str, list[float]] = {"one plan": [], "first figures": [], "final figures": []}
+    times["11 band plans"] = []
+    for run in range(repeats + 1):
+        started = time.perf_counter()
+        plan = make_plan(roster, campaign)
+        one = time.perf_counter()
+        first = forecast(roster, campaign, assumptions, candidates=False, if_all_accepted=plan)
+        shown = time.perf_counter()
+        forecast(roster, campaign, assumptions, start=first, if_all_accepted=plan)
+        final = time.perf_counter()
+        split_points(roster, curve_campaign(campaign))
+        bands = time.perf_counter()
+        if run:  # (the first run loads the compiled code)
+            for name, seconds in zip(
+                times, (one - started, shown - one, final - shown, bands - final), strict=True
+            ):
+                times[name].append(seconds)
+    reference = statistics.median(times["one plan"])
+    print(f"{rows:,} rows, $100,000" + (f", at most {cap} influencers" if cap else ""))
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"  {name:<15} {median * 1000:8.1f} ms  {median / reference:6.1f}x one plan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
@@ -369,8 +410,15 @@ def main() -> None:
     parser.add_argument(
         "--curve-noise", action="store_true", help="the curve's 500 draws against 10,000"
     )
+    parser.add_argument(
+        "--headline-steps", action="store_true", help="the headline's two steps, --roster rows"
+    )
+    parser.add_argument("--roster", type=int, default=5_000, help="with --headline-steps")
+    parser.add_argument("--cap", type=int, default=0, help="with --headline-steps: a cap")
     args = parser.parse_args()
-    if args.curve_noise:
+    if args.headline_steps:
+        headline_steps(args.roster, args.cap or None, max(1, args.repeats))
+    elif args.curve_noise:
         curve_noise(args.against)
     elif args.candidates:
         candidates(args.against, args.repeats)
