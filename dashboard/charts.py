@@ -813,7 +813,7 @@ def compare_split(summary: pd.DataFrame) -> go.Figure:
 
 
 def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
-    """The split curves of several saved scenarios on one chart, each with its best share."""
+    """The split curves of several saved scenarios on one chart, each with its best mix."""
     palette = [MICRO_COLOUR, MACRO_COLOUR, "#1F1B2E", "#2E9E8F"]
     traces = []
     for i, (label, curve) in enumerate(curves.items()):
@@ -843,7 +843,9 @@ def compare_curves(curves: dict[str, pd.DataFrame]) -> go.Figure:
                     marker=dict(symbol="star", size=14, color=colour, line=dict(width=1)),
                     showlegend=False,
                     text=[name],
-                    hovertemplate="%{text}: best at %{x:.0f}% macro<extra></extra>",
+                    hovertemplate="%{text}: best mix "
+                    + _best_mix_words(curve, best, share[best])
+                    + "<extra></extra>",
                 )
             )
     return _figure(

@@ -322,3 +322,18 @@ def test_a_strategy_that_books_nothing_is_named_not_drawn_at_zero():
     for trace in figure.data:
         assert "All macro" not in list(trace.y)
     assert figure.layout.title.subtitle.text == "All macro: books nothing"
+
+
+def test_the_compare_tabs_stars_name_the_best_band_as_the_plan_tabs_star_does():
+    curve = pd.DataFrame(
+        {
+            "macro_share": [0.0, 0.1, 0.2],
+            "band_low": [0.0, 0.05, 0.15],
+            "band_high": [0.0, 0.15, 0.25],
+            "expected_engagement": [1.0, 3.0, 2.0],
+        }
+    )
+    star = charts.compare_curves({"a": curve}).data[1]
+    assert "best mix 5%–15% of budget on macro" in star.hovertemplate
+    curve["expected_engagement"] = [3.0, 1.0, 2.0]
+    assert "best mix all micro" in charts.compare_curves({"a": curve}).data[1].hovertemplate
