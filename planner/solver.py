@@ -19,7 +19,8 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             no caps: exact, by splitting B between two Dantzig chains (micro, macro)
             caps:    its Lagrangian dual: prices rho, sigma per influencer, by cutting planes
         with caps: first the model without them (a relaxation); its plan, if it meets the caps,
-            is the answer (and no plan there means none here)
+            is the answer (and no plan there means none here); skipped when a plan of it (its
+            LP's whole posts, filled) beats the capped LP bound: its best plan breaks a cap
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
