@@ -19,7 +19,8 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             no caps: exact, by splitting B between two Dantzig chains (micro, macro)
             caps:    its Lagrangian dual: prices rho, sigma per influencer, by cutting planes
         with caps: first the model without them (a relaxation); its plan, if it meets the caps,
-            is the answer (and no plan there means none here)
+            is the answer (and no plan there means none here); skipped when a plan of it (its
+            LP's whole posts, filled) beats the capped LP bound: its best plan breaks a cap
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
@@ -66,7 +67,7 @@ from planner.heuristics import (
     repair,
     starting_plan,
 )
-from planner.model import OPTIMAL_GAP, PostItems, Solution, relative_gap
+from planner.model import OPTIMAL_GAP, PostItems, Solution, first_posts, relative_gap
 from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
@@ -173,20 +174,27 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             orders=orders,
         )
     else:
+        if shared is None:
+            # The uncapped model and the capped search share the set-up that depends on the
+            # posts alone (as the split curve's bands do).
+            shared = _Shared.of(items)
+            scale, value, prepared = shared.scale, shared.value, shared.prepared
+            orders = shared.orders
+        relaxed = counted_lp(items, value, shared.envelopes)
+        if relaxed is None:
+            return Solution("infeasible", empty, 0.0, 0.0)
         # Without the caps the model is a relaxation: when its best plan meets the caps, that
         # plan is the best capped plan too, with the same certificate (a cap above what the
         # budget buys, or one that only the fractional LP reaches); when it has no plan,
-        # neither has the capped model. Else its cost (one uncapped plan) is small beside the
-        # capped search's.
+        # neither has the capped model. It is solved unless a plan of it is worth more than
+        # the capped bound (then its best plan breaks a cap).
         free = dataclasses.replace(items, max_influencers=None, max_macro=None)
-        uncapped = _solve(free, time_limit / 4, shared)
-        if uncapped.status == "infeasible":
-            return uncapped
-        if uncapped.status == "optimal" and not items.check(uncapped.chosen):
-            return uncapped
-        relaxed = counted_lp(items, value, shared.envelopes if shared is not None else None)
-        if relaxed is None:
-            return Solution("infeasible", empty, 0.0, 0.0)
+        if not _breaks_caps(free, value, relaxed.bound, shared):
+            uncapped = _solve(free, time_limit / 4, shared)
+            if uncapped.status == "infeasible":
+                return uncapped
+            if uncapped.status == "optimal" and not items.check(uncapped.chosen):
+                return uncapped
         plan, bound = _priced_counts(items, value, relaxed, deadline)
         bound = min(bound, relaxed.bound)
         if plan is not None:
@@ -224,6 +232,17 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
     if fallback.status == "feasible" and fallback.gap < found.gap:
         return fallback
     return found
+
+
+def _breaks_caps(free: PostItems, value: np.ndarray, capped_bound: float, shared: _Shared) -> bool:
+    """Whether the best plan of the model without caps, `free`, surely breaks them: a plan of
+    it (the whole posts of its LP optimum, filled greedily) is worth more than `capped_bound`,
+    a bound on every plan that meets the caps (both scaled as `value`)."""
+    relaxed = tier_lp(free, value, shared.chains)
+    if relaxed is None:
+        return False
+    plan = greedy_fill(free, first_posts(free, relaxed.y > 1 - 1e-9), shared.orders.fill)
+    return not free.check(plan) and float(value[plan].sum()) > capped_bound * (1 + 1e-9)
 
 
 def _dynamic_programme(

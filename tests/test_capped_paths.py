@@ -291,3 +291,58 @@ def test_a_capped_plan_whose_programme_gives_up_reports_the_programmes_bound(
     against_lp = solve(items)
     assert against_lp.value == found.value
     assert found.upper_bound < against_lp.upper_bound
+
+
+def test_the_uncapped_solve_is_skipped_only_when_its_best_plan_breaks_the_caps(monkeypatch):
+    """A capped model skips solving itself without the caps when a plan of the uncapped model
+    is worth more than the capped bound (`planner.solver._breaks_caps`). Wherever that fires,
+    the uncapped optimum must break a cap (else it would have been the capped answer); and
+    every capped plan, skipped or not, is HiGHS's optimum. Small synthetic rosters, caps from
+    binding hard to above what the budget buys, with and without a macro band and a cap on
+    macro influencers."""
+    import numpy as np
+
+    from planner import solver
+    from planner.mip import solve_mip
+
+    fired: list[tuple[PostItems, bool]] = []
+    real = solver._breaks_caps
+
+    def watched(free, *args, **kwargs):
+        found = real(free, *args, **kwargs)
+        fired.append((free, found))
+        return found
+
+    monkeypatch.setattr(solver, "_breaks_caps", watched)
+    rng = np.random.default_rng(23)
+    seen: set[bool] = set()
+    for seed in range(8):
+        roster = check_roster(synthetic_roster(int(rng.integers(30, 80)), seed=seed))
+        total = float((roster.table["cost_per_post"] * 3).sum())
+        for cap, band, cap_macro in [
+            (3, (0.0, 0.6), None),
+            (8, (0.2, 0.5), None),
+            (20, (0.0, 1.0), 2),
+            (200, (0.0, 0.6), None),
+        ]:
+            campaign = Campaign(
+                budget=round(total * float(rng.uniform(0.05, 0.3)), 2),
+                macro_share_min=band[0],
+                macro_share_max=band[1],
+                max_macro=cap_macro,
+                max_influencers=cap,
+            )
+            items = build_items(roster.table, campaign)
+            fired.clear()
+            ours = solve(items)
+            reference = solve_mip(items, mip_rel_gap=1e-9)
+            assert (ours.status == "infeasible") == (reference.status == "infeasible")
+            if ours.status != "infeasible":
+                assert ours.status == "optimal" and not items.check(ours.chosen)
+                assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+            for free, skipped in fired:
+                if skipped:
+                    best = solve(free)
+                    assert best.status == "optimal" and items.check(best.chosen)
+            seen.update(skipped for _, skipped in fired)
+    assert seen == {True, False}  # both sides of the shortcut were exercised
