@@ -330,8 +330,8 @@ def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py check
     (it spends as much more on macro as the band allows, and the next macro cent earns at
     least the last micro cent), NaN where it does not, -inf where the band's bottom is out of
     reach."""
-    rest_total = rest_cum_cost[rest_cum_cost.size - 1]
-    micro_total = micro_cum_cost[micro_cum_cost.size - 1]
+    rest_size, micro_size = rest_cum_cost.size, micro_cum_cost.size
+    rest_total = rest_cum_cost[rest_size - 1]
     out = np.empty(cost.size)
     for s in range(cost.size):
         room = budget - cost[s]
@@ -350,12 +350,8 @@ def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py check
         if not below >= above:
             out[s] = np.nan
             continue
-        spend = min(max(more, 0), rest_total)
-        i = np.searchsorted(rest_cum_cost, spend, side="right") - 1
-        rest = rest_cum_value[i] + (spend - rest_cum_cost[i]) * rest_ratio[i]
-        spend = min(max(left, 0), micro_total)
-        i = np.searchsorted(micro_cum_cost, spend, side="right") - 1
-        micro = micro_cum_value[i] + (spend - micro_cum_cost[i]) * micro_ratio[i]
+        rest = _chain_value(rest_cum_cost, rest_cum_value, rest_ratio, 0, rest_size, more)
+        micro = _chain_value(micro_cum_cost, micro_cum_value, micro_ratio, 0, micro_size, left)
         out[s] = value[s] + rest + micro
     return out
 
