@@ -75,7 +75,7 @@ def repair(
     last = items.owner.size - 1
     has_next = np.zeros(owner.size, dtype=bool)
     has_next[:last] = owner[1:] == owner[:-1]
-    if _over_caps(items, chosen):
+    if items.broken_caps(chosen):
         _drop_influencers(items, chosen, keep, drop_order, has_next)
     spend = int(cost[chosen].sum())
     macro_spend = int(cost[chosen & items.macro].sum())
@@ -111,20 +111,9 @@ def repair(
             spend -= c
             if is_macro:
                 macro_spend -= c
-    if spend > items.budget or macro_spend > items.macro_max or _over_caps(items, chosen):
+    if spend > items.budget or macro_spend > items.macro_max or items.broken_caps(chosen):
         return None
     return chosen
-
-
-def _over_caps(items: PostItems, chosen: np.ndarray) -> bool:
-    """Whether `chosen` has more influencers, or macro influencers, than the caps allow."""
-    total, macro = _caps(items)
-    if total == NO_CAP and macro == NO_CAP:
-        return False
-    first = chosen & items.first
-    return (total != NO_CAP and int(first.sum()) > total) or (
-        macro != NO_CAP and int((first & items.macro).sum()) > macro
-    )
 
 
 def _drop_influencers(

@@ -85,6 +85,18 @@ class PostItems:
     def posts_per_influencer(self, chosen: np.ndarray) -> np.ndarray:
         return np.bincount(self.owner[chosen], minlength=self.n_influencers).astype(np.int64)
 
+    def broken_caps(self, chosen: np.ndarray) -> list[str]:
+        """Which caps on influencers `chosen` breaks ("max macro", "max influencers")."""
+        broken: list[str] = []
+        if self.max_macro is None and self.max_influencers is None:
+            return broken
+        first = chosen & self.first
+        if self.max_macro is not None and int((first & self.macro).sum()) > self.max_macro:
+            broken.append("max macro")
+        if self.max_influencers is not None and int(first.sum()) > self.max_influencers:
+            broken.append("max influencers")
+        return broken
+
     def check(self, chosen: np.ndarray) -> list[str]:
         """Which constraints `chosen` breaks (empty when the selection is a valid plan)."""
         broken = []
@@ -94,11 +106,7 @@ class PostItems:
             broken.append("budget")
         if macro_spend < self.macro_min or macro_spend > self.macro_max:
             broken.append("macro share")
-        first = chosen & self.first
-        if self.max_macro is not None and int((first & self.macro).sum()) > self.max_macro:
-            broken.append("max macro")
-        if self.max_influencers is not None and int(first.sum()) > self.max_influencers:
-            broken.append("max influencers")
+        broken += self.broken_caps(chosen)
         posts = self.posts_per_influencer(chosen)
         if int(chosen.sum()) != int(posts.sum()) or not _in_post_order(self, chosen):
             broken.append("post order")
