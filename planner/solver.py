@@ -149,6 +149,11 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
     if n == 0:
         status = "optimal" if items.macro_min <= 0 else "infeasible"
         return Solution(status, empty, 0.0, 0.0)
+    capped = items.max_influencers is not None or items.max_macro is not None
+    if shared is None and capped:
+        # The uncapped model and the capped search share the set-up that depends on the posts
+        # alone (as the split curve's bands do).
+        shared = _Shared.of(items)
     if shared is None:
         # Engagement in units of the best post keeps every bound well scaled.
         scale = float(items.value.max())
@@ -158,7 +163,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
         scale, value, prepared = shared.scale, shared.value, shared.prepared
         chains, orders = shared.chains, shared.orders
 
-    if items.max_influencers is None and items.max_macro is None:
+    if not capped:
         relaxed = tier_lp(items, value, chains)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
@@ -174,12 +179,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             orders=orders,
         )
     else:
-        if shared is None:
-            # The uncapped model and the capped search share the set-up that depends on the
-            # posts alone (as the split curve's bands do).
-            shared = _Shared.of(items)
-            scale, value, prepared = shared.scale, shared.value, shared.prepared
-            orders = shared.orders
+        assert shared is not None  # (made above for every capped model)
         relaxed = counted_lp(items, value, shared.envelopes)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
