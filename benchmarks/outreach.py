@@ -61,11 +61,13 @@ from planner import Campaign, make_plan, read_roster  # noqa: E402
 from planner.outreach import (  # noqa: E402
     BACKUP_ORDERS,
     STRATEGIES,
+    curve_campaign,
     forecast,
     outreach_offers,
     outreach_split_curve,
     simulate_outreach,
 )
+from planner.plan import split_points  # noqa: E402
 from planner.risk import Assumptions, outreach_list, simulate, split_curve_ranges  # noqa: E402
 from planner.roster import check_roster  # noqa: E402
 from planner.synthetic import synthetic_roster  # noqa: E402
@@ -363,14 +365,11 @@ def curve_noise(revision: str | None) -> None:
 
 def headline_steps(rows: int, cap: int | None, repeats: int) -> None:
     """The headline's two steps on a synthetic roster (module docstring), against one plan."""
-    from planner.outreach import curve_campaign
-    from planner.plan import split_points
-
     roster = check_roster(synthetic_roster(rows, seed=19))
     campaign = Campaign(budget=100_000, max_influencers=cap)
     assumptions = Assumptions()
-    times: dict[str, list[float]] = {"one plan": [], "first figures": [], "final figures": []}
-    times["11 band plans"] = []
+    names = ("one plan", "first figures", "final figures", "11 band plans")
+    times: dict[str, list[float]] = {name: [] for name in names}
     for run in range(repeats + 1):
         started = time.perf_counter()
         plan = make_plan(roster, campaign)

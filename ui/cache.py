@@ -79,7 +79,7 @@ def is_shared(key: str) -> bool:
 
 # The order in which waiting computations get a compute slot (`dashboard/slots.py`).
 HEADLINE = 0  # the roster checked, its plan, the plan for the campaign's band simulated
-COMPARISON = 1  # the split curve's bands compared, the head-to-head, the reply sweep
+COMPARISON = 1  # the split curve's bands compared, head-to-head, reply sweep, frontier
 
 
 def queue_words(priority: int = 0) -> str:
