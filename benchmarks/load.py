@@ -78,6 +78,8 @@ from streamlit.proto.Common_pb2 import (  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates  # noqa: E402
 
+from dashboard.memory import server_environment  # noqa: E402
+
 HEADLINE = "Spend"
 PLANNER_HEADLINE = "Expected spend"  # the planner's headline shows the budget under it
 TIMEOUT = 60.0
@@ -720,8 +722,8 @@ def main() -> None:
     print(
         f"{cores} cores (shared with other work), moves {args.moves} per session, think "
         f"{args.think[0]:g}-{args.think[1]:g} s, disconnectedSessionTTL {args.session_ttl} s, "
-        f"settle {args.settle:g} s, servers' environment: MALLOC_ARENA_MAX=2 (deploy/local.py) "
-        f"and {args.server_env or 'nothing more'}"
+        f"settle {args.settle:g} s, servers' environment: {server_environment()} "
+        f"(deploy/local.py) and {args.server_env or 'nothing more'}"
     )
     if args.chromium_check:
         chromium_check(args.chromium_check, args)

@@ -25,8 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT))
 
 from haproxy import render  # noqa: E402
+
+from dashboard.memory import server_environment  # noqa: E402
 
 Process = subprocess.Popen  # type: ignore[type-arg]
 
@@ -134,11 +137,10 @@ class LocalDeployment:
         self.quiet = quiet
         self.script = script
         self.server_args = server_args
-        # glibc gives each thread that allocates its own malloc arena, and Streamlit runs every
-        # session's script in a thread of its own: freed memory stays in those arenas. Two
-        # arenas keep a server's memory near its idle level once sessions end
-        # (docs/benchmarks.md, "Many marketers at once").
-        self.env = {**os.environ, "MALLOC_ARENA_MAX": "2", **(extra_env or {})}
+        # The allocator that keeps a server's memory near its idle level once sessions end:
+        # jemalloc for every object where the machine has it, glibc with two arenas otherwise
+        # (`dashboard/memory.py`; docs/deploy.md, "Sessions and memory").
+        self.env = {**os.environ, **server_environment(), **(extra_env or {})}
         self.apps: dict[str, Process] = {}
         self.app_ports: dict[str, int] = {}
         self.balancer: Process | None = None

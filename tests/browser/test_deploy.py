@@ -108,6 +108,21 @@ def saved_link(page) -> str:  # type: ignore[no-untyped-def]
     return next(c.strip() for c in code.all_inner_texts() if "view=client" not in c)
 
 
+def test_every_app_server_and_its_workers_run_on_jemalloc(deployment):
+    """The deployment's servers start with `dashboard.memory.server_environment()`: jemalloc
+    is loaded in each server and in the processes it starts (`.ci/run` installs Debian's
+    libjemalloc2, as the Dockerfile does)."""
+    for name, process in deployment.apps.items():
+        pids = tree(process.pid)
+        assert process.pid in pids
+        for pid in pids:
+            try:
+                maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+            except FileNotFoundError:  # a worker that has just exited
+                continue
+            assert "libjemalloc.so.2" in maps, f"{name}: process {pid} has no jemalloc"
+
+
 def test_an_upload_larger_than_the_apps_limit_is_refused_by_the_balancer(deployment):
     request = urllib.request.Request(
         deployment.url + "_stcore/upload_file/x/y",
