@@ -17,12 +17,19 @@ from planner.compiled import compiled
 def _totals(  # pragma: no cover (compiled)
     cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
 ) -> tuple[int, int, int, int]:
-    """A plan's spend, macro spend, influencers and macro influencers."""
-    totals = (0, 0, 0, 0)
+    """A plan's spend, macro spend, influencers and macro influencers. (Plain sums: the same
+    loop through `_moved`'s tuple ran ~100x slower, 3.4 ms at 142,000 posts.)"""
+    spend = macro_spend = influencers = macro_influencers = 0
     for j in range(cost.size):
         if chosen[j]:
-            totals = _moved(cost, macro, k, j, 1, totals)
-    return totals
+            c = cost[j]
+            is_macro = macro[j]
+            first = k[j] == 0
+            spend += c
+            macro_spend += c * is_macro
+            influencers += first
+            macro_influencers += first and is_macro
+    return spend, macro_spend, influencers, macro_influencers
 
 
 @njit(nogil=True, inline="always")
