@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compiled import NO_CAP
-from planner.kernels import fill, swap
+from planner.kernels import drop_posts, fill, swap
 from planner.model import PostItems, first_posts
 
 
@@ -70,47 +70,21 @@ def repair(
     the band's bottom. Over a cap, whole influencers go, those whose first post is least
     efficient first."""
     chosen = chosen.copy()
-    cost = items.cost
     owner = items.owner
-    last = items.owner.size - 1
-    has_next = np.zeros(owner.size, dtype=bool)
-    has_next[:last] = owner[1:] == owner[:-1]
     if items.broken_caps(chosen):
+        has_next = np.zeros(owner.size, dtype=bool)
+        has_next[:-1] = owner[1:] == owner[:-1]
         _drop_influencers(items, chosen, keep, drop_order, has_next)
-    spend = int(cost[chosen].sum())
-    macro_spend = int(cost[chosen & items.macro].sum())
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
-    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
-    at = 0
-    while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
-        if spend <= items.budget:  # only the band's top is broken: only macro posts help
-            rest = candidates[at:]
-            candidates, at = rest[items.macro[rest]], 0
-            if candidates.size == 0:
-                break
-        chunk = candidates[at : at + 512]
-        at += chunk.size
-        for j, c, is_macro, nxt in zip(
-            chunk.tolist(),
-            cost[chunk].tolist(),
-            items.macro[chunk].tolist(),
-            has_next[chunk].tolist(),
-            strict=True,
-        ):
-            over_budget = spend > items.budget
-            if not (over_budget or macro_spend > items.macro_max):
-                break
-            if nxt and chosen[j + 1]:
-                continue  # not this influencer's last post
-            if is_macro:
-                if macro_spend - c < items.macro_min:
-                    continue
-            elif not over_budget:
-                continue
-            chosen[j] = False
-            spend -= c
-            if is_macro:
-                macro_spend -= c
+    spend, macro_spend = drop_posts(
+        items.cost,
+        items.macro,
+        items.k,
+        owner,
+        chosen,
+        keep,
+        np.asarray(drop_order, dtype=np.int64),
+        (int(items.budget), int(items.macro_min), int(items.macro_max)),
+    )
     if spend > items.budget or macro_spend > items.macro_max or items.broken_caps(chosen):
         return None
     return chosen

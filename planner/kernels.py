@@ -53,6 +53,21 @@ def _moved(  # pragma: no cover (compiled)
 
 
 @compiled
+def plan_facts(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
+) -> tuple[int, int, int, int, bool]:
+    """`_totals` of a plan (`planner.model.PostItems.check`), and whether it takes each
+    influencer's posts in post order (post k only with post k - 1)."""
+    in_order = True
+    for j in range(cost.size):
+        if chosen[j] and k[j] > 0 and not chosen[j - 1]:
+            in_order = False
+            break
+    spend, macro_spend, influencers, macro_influencers = _totals(cost, macro, k, chosen)
+    return spend, macro_spend, influencers, macro_influencers, in_order
+
+
+@compiled
 def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     cost: np.ndarray,
     macro: np.ndarray,
@@ -88,6 +103,45 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         spend += c
         if is_macro:
             macro_spend += c
+
+
+@compiled
+def drop_posts(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray,
+    macro: np.ndarray,
+    k: np.ndarray,
+    owner: np.ndarray,
+    chosen: np.ndarray,
+    keep: np.ndarray,
+    order: np.ndarray,
+    limits: tuple[int, int, int],
+) -> tuple[int, int]:
+    """The repair's drops (`planner.heuristics.repair`): each post of `chosen` in `order` that
+    is an influencer's last one in the plan and not in `keep` is dropped from `chosen` while
+    the budget or the macro band's top is broken: a macro post unless that breaks the band's
+    bottom, a micro post only while over the budget. `limits`: the budget, the macro spend's
+    least and most. Returns the spend and macro spend after."""
+    budget, macro_min, macro_max = limits
+    spend, macro_spend, _, _ = _totals(cost, macro, k, chosen)
+    last = cost.size - 1
+    for j in order:
+        over_budget = spend > budget
+        if not (over_budget or macro_spend > macro_max):
+            break
+        if not chosen[j] or keep[j]:
+            continue
+        if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
+            continue  # not this influencer's last post
+        c = cost[j]
+        if macro[j]:
+            if macro_spend - c < macro_min:
+                continue
+            macro_spend -= c
+        elif not over_budget:
+            continue
+        chosen[j] = False
+        spend -= c
+    return spend, macro_spend
 
 
 @compiled

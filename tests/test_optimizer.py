@@ -132,6 +132,95 @@ def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data)
         assert not fits, f"post {j} still fits"
 
 
+def _rules_broken(items, chosen):
+    """The rules `chosen` breaks, from their definitions (what `PostItems.check` computes)."""
+    broken = []
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    if spend > items.budget:
+        broken.append("budget")
+    if not items.macro_min <= macro_spend <= items.macro_max:
+        broken.append("macro share")
+    first = chosen & items.first
+    if items.max_macro is not None and int((first & items.macro).sum()) > items.max_macro:
+        broken.append("max macro")
+    if items.max_influencers is not None and int(first.sum()) > items.max_influencers:
+        broken.append("max influencers")
+    later = np.flatnonzero(chosen & (items.k > 0))
+    if not np.all(chosen[later - 1]):
+        broken.append("post order")
+    return broken
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_check_names_exactly_the_rules_a_selection_breaks(case, data):
+    """`PostItems.check` (one compiled pass, `planner.kernels.plan_facts`) on any selection of
+    posts, in post order or not, against each rule's definition."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    chosen = np.array(
+        data.draw(st.lists(st.booleans(), min_size=items.owner.size, max_size=items.owner.size)),
+        dtype=bool,
+    )
+    assert items.check(chosen) == _rules_broken(items, chosen)
+
+
+def _repaired(items, chosen, keep, drop_order):
+    """The repair's drops written out (no caps broken): each post in `drop_order` that is its
+    influencer's last in the plan and not kept goes while the budget or the band's top is
+    broken, a macro one unless the band's bottom breaks, a micro one only over the budget."""
+    chosen = chosen.copy()
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    for j in drop_order.tolist():
+        over_budget = spend > items.budget
+        if not (over_budget or macro_spend > items.macro_max):
+            break
+        if not chosen[j] or keep[j]:
+            continue
+        if j + 1 < items.owner.size and items.owner[j + 1] == items.owner[j] and chosen[j + 1]:
+            continue
+        cost = int(items.cost[j])
+        if items.macro[j]:
+            if macro_spend - cost < items.macro_min:
+                continue
+            macro_spend -= cost
+        elif not over_budget:
+            continue
+        chosen[j] = False
+        spend -= cost
+    if spend > items.budget or macro_spend > items.macro_max:
+        return None
+    return chosen
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_the_repair_drops_exactly_the_posts_its_rule_names(case, data):
+    """`repair` (its drops compiled, `planner.kernels.drop_posts`) from any plan in post order
+    that breaks no cap, with any posts kept, against the rule written out."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    n = items.owner.size
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    chosen = items.k < taken[items.owner] if n else np.zeros(0, dtype=bool)
+    keep = chosen & np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    if items.broken_caps(chosen):
+        return  # (whole influencers go first: another rule)
+    drop_order = Orders.of(items, items.value).drop
+    expected = _repaired(items, chosen, keep, drop_order)
+    got = repair(items, chosen, keep, drop_order)
+    assert (got is None) == (expected is None)
+    if got is not None:
+        assert np.array_equal(got, expected)
+
+
 def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots():
     """A band of $65,000-$75,000 on macro spend whose most efficient macro post costs $76,500:
     the LP buys part of it, so rounding up breaks the band's top and rounding down leaves it
