@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compiled import NO_CAP
-from planner.kernels import drop_posts, fill, swap
+from planner.kernels import drop_posts, fill, plan_value, swap
 from planner.model import PostItems, first_posts
 
 
@@ -168,7 +168,8 @@ def starting_plan(
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
     # Macro posts the band's bottom may need, best first (those that would overshoot the band's
     # top are passed over: posts a repair must keep cannot be dropped again).
-    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:64].tolist()
+    open_macro = items.macro & ~floor
+    macro_extra = fill_order[open_macro[fill_order]][:64].tolist()
     best, best_value = None, -np.inf
     options = []
     for mask in range(1 << fractional.size):
@@ -198,7 +199,7 @@ def starting_plan(
         filled = improve(items, greedy_fill(items, repaired, fill_order), value, orders.by_value)
         if items.check(filled):
             continue
-        total = float(value[filled].sum())
+        total = plan_value(value, filled)
         if total > best_value:
             best, best_value = filled, total
     return best

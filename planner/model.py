@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from planner.kernels import plan_facts
+from planner.kernels import first_of, plan_facts
 from planner.settings import Campaign
 
 if TYPE_CHECKING:  # scipy takes half a second to import and most plans never need it:
@@ -175,8 +175,7 @@ def build_items(
 def first_posts(items: PostItems, chosen: np.ndarray) -> np.ndarray:
     """Same number of posts per influencer, taken as the first ones (equal cost, at least the
     engagement): turns any selection into one in post order."""
-    counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
-    return items.k < counts[items.owner]
+    return first_of(items.owner, items.k, np.asarray(chosen, dtype=bool), items.n_influencers)
 
 
 def side_rows(
