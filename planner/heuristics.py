@@ -213,18 +213,18 @@ def macro_exchange(
     priced at what the money would earn in micro posts (`price` per cent); then the micro posts
     refilled. Macro posts are large, so hitting the macro band's top to the dollar matters."""
     cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
-    ratio = value / cost
-    n = owner.size
-    same_next = np.zeros(n, dtype=bool)
-    same_next[:-1] = owner[1:] == owner[:-1]
-    last = chosen & macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
-    prev_taken = np.concatenate([[False], chosen[:-1]]) & (k > 0)
-    nxt = ~chosen & macro & ((k == 0) | prev_taken)
-    drop = np.flatnonzero(last)
-    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
-    add = np.flatnonzero(nxt)
+    # The macro posts alone (in index order): the last of each influencer's in the plan, and
+    # the next of each (its first, or the one after its last).
+    posts = np.flatnonzero(macro)
+    taken = chosen[posts]
+    after = np.minimum(posts + 1, owner.size - 1)
+    next_taken = chosen[after] & (owner[after] == owner[posts]) & (posts + 1 < owner.size)
+    later = k[posts] > 0
+    drop = posts[taken & ~next_taken]
+    drop = drop[np.argsort(value[drop] / cost[drop], kind="stable")[:width]]
+    add = posts[~taken & (~later | (later & chosen[posts - later]))]
     add = add[~np.isin(owner[add], owner[drop])]
-    add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+    add = add[np.argsort(-(value[add] / cost[add]), kind="stable")[:width]]
 
     def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         masks = (np.arange(1 << idx.size)[:, None] >> np.arange(idx.size)[None, :]) & 1

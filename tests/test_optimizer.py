@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, make_plan
-from planner.heuristics import Orders, greedy_fill, improve, repair, starting_plan
+from planner.heuristics import (
+    Orders,
+    greedy_fill,
+    improve,
+    macro_exchange,
+    repair,
+    starting_plan,
+)
 from planner.mip import solve_mip
 from planner.model import PostItems, build_items, first_posts
 from planner.relaxation import tier_lp
@@ -356,6 +363,73 @@ def test_the_local_search_s_drops_are_the_least_efficient_last_posts(seed):
         )
         expected = sorted(last, key=lambda j: (value[j] / cost[j], j))[:width]
         assert got.tolist() == expected
+
+
+def _exchange_candidates(items, chosen, value, width):
+    """The macro exchange's candidates from every post's masks: the `width` least efficient
+    last macro posts of the plan, and the `width` best next macro posts of other influencers."""
+    n = items.owner.size
+    same_next = np.zeros(n, dtype=bool)
+    same_next[:-1] = items.owner[1:] == items.owner[:-1]
+    last = chosen & items.macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
+    prev_taken = np.concatenate([[False], chosen[:-1]]) & (items.k > 0)
+    ratio = value / items.cost
+    drop = np.flatnonzero(last)
+    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+    add = np.flatnonzero(~chosen & items.macro & ((items.k == 0) | prev_taken))
+    add = add[~np.isin(items.owner[add], items.owner[drop])]
+    return drop, add[np.argsort(-ratio[add], kind="stable")[:width]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_the_macro_exchange_moves_only_its_candidates(case, data):
+    """`macro_exchange` (its candidates found among the macro posts alone) from any plan in
+    post order: the posts it drops and adds are among the candidates read from every post's
+    masks, and it gains exactly the best exchange of subsets of them that keeps the band."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    chosen = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    if not items.owner.size:
+        return
+    value = items.value / items.value.max()
+    price = data.draw(st.sampled_from([0.0, 1e-4, 1e-3]))
+    for width in (1, 2, 10):
+        drop, add = _exchange_candidates(items, chosen, value, width)
+        got = macro_exchange(items, chosen, value, price, width=width)
+        assert set(np.flatnonzero(chosen & ~got)) <= set(drop.tolist())
+        assert set(np.flatnonzero(got & ~chosen)) <= set(add.tolist())
+    if items.max_macro is not None:
+        return
+    spend = int(items.cost[chosen & items.macro].sum())
+    for width in (1, 2, 3):
+        drop, add = _exchange_candidates(items, chosen, value, width)
+        best, expected = 0.0, chosen
+        for d in itertools.chain.from_iterable(
+            itertools.combinations(drop.tolist(), r) for r in range(drop.size + 1)
+        ):
+            for a in itertools.chain.from_iterable(
+                itertools.combinations(add.tolist(), r) for r in range(add.size + 1)
+            ):
+                d_, a_ = list(d), list(a)
+                moved = spend - int(items.cost[d_].sum()) + int(items.cost[a_].sum())
+                gain = float(np.sum(value[a_] - price * items.cost[a_]))
+                gain -= float(np.sum(value[d_] - price * items.cost[d_]))
+                ok = items.macro_min <= moved <= min(items.macro_max, items.budget)
+                if ok and gain > best + 1e-12:
+                    best, expected = gain, chosen.copy()
+                    expected[d_] = False
+                    expected[a_] = True
+        got = macro_exchange(items, chosen, value, price, width=width)
+        gained = float(np.sum(value[got] - price * items.cost[got] * items.macro[got]))
+        gained -= float(np.sum(value[chosen] - price * items.cost[chosen] * items.macro[chosen]))
+        assert abs(gained - best) <= 1e-9
 
 
 def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots():
