@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compiled import NO_CAP
-from planner.kernels import fill, swap
+from planner.kernels import drop_posts, fill, plan_value, swap
 from planner.model import PostItems, first_posts
 
 
@@ -70,47 +70,21 @@ def repair(
     the band's bottom. Over a cap, whole influencers go, those whose first post is least
     efficient first."""
     chosen = chosen.copy()
-    cost = items.cost
     owner = items.owner
-    last = items.owner.size - 1
-    has_next = np.zeros(owner.size, dtype=bool)
-    has_next[:last] = owner[1:] == owner[:-1]
     if items.broken_caps(chosen):
+        has_next = np.zeros(owner.size, dtype=bool)
+        has_next[:-1] = owner[1:] == owner[:-1]
         _drop_influencers(items, chosen, keep, drop_order, has_next)
-    spend = int(cost[chosen].sum())
-    macro_spend = int(cost[chosen & items.macro].sum())
-    candidates = drop_order[chosen[drop_order] & ~keep[drop_order]]
-    # Each candidate's facts as Python lists, a chunk at a time: the loop usually stops early.
-    at = 0
-    while at < candidates.size and (spend > items.budget or macro_spend > items.macro_max):
-        if spend <= items.budget:  # only the band's top is broken: only macro posts help
-            rest = candidates[at:]
-            candidates, at = rest[items.macro[rest]], 0
-            if candidates.size == 0:
-                break
-        chunk = candidates[at : at + 512]
-        at += chunk.size
-        for j, c, is_macro, nxt in zip(
-            chunk.tolist(),
-            cost[chunk].tolist(),
-            items.macro[chunk].tolist(),
-            has_next[chunk].tolist(),
-            strict=True,
-        ):
-            over_budget = spend > items.budget
-            if not (over_budget or macro_spend > items.macro_max):
-                break
-            if nxt and chosen[j + 1]:
-                continue  # not this influencer's last post
-            if is_macro:
-                if macro_spend - c < items.macro_min:
-                    continue
-            elif not over_budget:
-                continue
-            chosen[j] = False
-            spend -= c
-            if is_macro:
-                macro_spend -= c
+    spend, macro_spend = drop_posts(
+        items.cost,
+        items.macro,
+        items.k,
+        owner,
+        chosen,
+        keep,
+        np.asarray(drop_order, dtype=np.int64),
+        (int(items.budget), int(items.macro_min), int(items.macro_max)),
+    )
     if spend > items.budget or macro_spend > items.macro_max or items.broken_caps(chosen):
         return None
     return chosen
@@ -194,7 +168,8 @@ def starting_plan(
     fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
     # Macro posts the band's bottom may need, best first (those that would overshoot the band's
     # top are passed over: posts a repair must keep cannot be dropped again).
-    macro_extra = fill_order[items.macro[fill_order] & ~floor[fill_order]][:64].tolist()
+    open_macro = items.macro & ~floor
+    macro_extra = fill_order[open_macro[fill_order]][:64].tolist()
     best, best_value = None, -np.inf
     options = []
     for mask in range(1 << fractional.size):
@@ -224,7 +199,7 @@ def starting_plan(
         filled = improve(items, greedy_fill(items, repaired, fill_order), value, orders.by_value)
         if items.check(filled):
             continue
-        total = float(value[filled].sum())
+        total = plan_value(value, filled)
         if total > best_value:
             best, best_value = filled, total
     return best
@@ -238,18 +213,18 @@ def macro_exchange(
     priced at what the money would earn in micro posts (`price` per cent); then the micro posts
     refilled. Macro posts are large, so hitting the macro band's top to the dollar matters."""
     cost, owner, k, macro = items.cost, items.owner, items.k, items.macro
-    ratio = value / cost
-    n = owner.size
-    same_next = np.zeros(n, dtype=bool)
-    same_next[:-1] = owner[1:] == owner[:-1]
-    last = chosen & macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
-    prev_taken = np.concatenate([[False], chosen[:-1]]) & (k > 0)
-    nxt = ~chosen & macro & ((k == 0) | prev_taken)
-    drop = np.flatnonzero(last)
-    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
-    add = np.flatnonzero(nxt)
+    # The macro posts alone (in index order): the last of each influencer's in the plan, and
+    # the next of each (its first, or the one after its last).
+    posts = np.flatnonzero(macro)
+    taken = chosen[posts]
+    after = np.minimum(posts + 1, owner.size - 1)
+    next_taken = chosen[after] & (owner[after] == owner[posts]) & (posts + 1 < owner.size)
+    later = k[posts] > 0
+    drop = posts[taken & ~next_taken]
+    drop = drop[np.argsort(value[drop] / cost[drop], kind="stable")[:width]]
+    add = posts[~taken & (~later | (later & chosen[posts - later]))]
     add = add[~np.isin(owner[add], owner[drop])]
-    add = add[np.argsort(-ratio[add], kind="stable")[:width]]
+    add = add[np.argsort(-(value[add] / cost[add]), kind="stable")[:width]]
 
     def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         masks = (np.arange(1 << idx.size)[:, None] >> np.arange(idx.size)[None, :]) & 1

@@ -17,12 +17,19 @@ from planner.compiled import compiled
 def _totals(  # pragma: no cover (compiled)
     cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
 ) -> tuple[int, int, int, int]:
-    """A plan's spend, macro spend, influencers and macro influencers."""
-    totals = (0, 0, 0, 0)
+    """A plan's spend, macro spend, influencers and macro influencers. (Plain sums: the same
+    loop through `_moved`'s tuple ran ~100x slower, 3.4 ms at 142,000 posts.)"""
+    spend = macro_spend = influencers = macro_influencers = 0
     for j in range(cost.size):
         if chosen[j]:
-            totals = _moved(cost, macro, k, j, 1, totals)
-    return totals
+            c = cost[j]
+            is_macro = macro[j]
+            first = k[j] == 0
+            spend += c
+            macro_spend += c * is_macro
+            influencers += first
+            macro_influencers += first and is_macro
+    return spend, macro_spend, influencers, macro_influencers
 
 
 @njit(nogil=True, inline="always")
@@ -43,6 +50,45 @@ def _moved(  # pragma: no cover (compiled)
         influencers += sign
         macro_influencers += sign * int(macro[j])
     return spend, macro_spend, influencers, macro_influencers
+
+
+@compiled
+def plan_facts(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray, macro: np.ndarray, k: np.ndarray, chosen: np.ndarray
+) -> tuple[int, int, int, int, bool]:
+    """`_totals` of a plan (`planner.model.PostItems.check`), and whether it takes each
+    influencer's posts in post order (post k only with post k - 1)."""
+    out_of_order = False
+    for j in range(1, cost.size):  # (post 0 is a first post)
+        out_of_order |= chosen[j] and k[j] > 0 and not chosen[j - 1]
+    spend, macro_spend, influencers, macro_influencers = _totals(cost, macro, k, chosen)
+    return spend, macro_spend, influencers, macro_influencers, not out_of_order
+
+
+@compiled
+def plan_value(value: np.ndarray, chosen: np.ndarray) -> float:  # pragma: no cover (compiled)
+    """The engagement of the posts in `chosen`, summed in index order (the same as numpy's
+    `value[chosen].sum()` up to rounding, without the copy)."""
+    total = 0.0
+    for j in range(value.size):
+        if chosen[j]:
+            total += value[j]
+    return total
+
+
+@compiled
+def first_of(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    owner: np.ndarray, k: np.ndarray, chosen: np.ndarray, n_influencers: int
+) -> np.ndarray:
+    """`planner.model.first_posts`: as many posts of each influencer as `chosen` takes, the
+    first ones."""
+    counts = np.zeros(max(n_influencers, owner.max() + 1 if owner.size else 0), dtype=np.int64)
+    for j in range(owner.size):
+        counts[owner[j]] += chosen[j]
+    out = np.empty(owner.size, dtype=np.bool_)
+    for j in range(owner.size):
+        out[j] = k[j] < counts[owner[j]]
+    return out
 
 
 @compiled
@@ -81,6 +127,45 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         spend += c
         if is_macro:
             macro_spend += c
+
+
+@compiled
+def drop_posts(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    cost: np.ndarray,
+    macro: np.ndarray,
+    k: np.ndarray,
+    owner: np.ndarray,
+    chosen: np.ndarray,
+    keep: np.ndarray,
+    order: np.ndarray,
+    limits: tuple[int, int, int],
+) -> tuple[int, int]:
+    """The repair's drops (`planner.heuristics.repair`): each post of `chosen` in `order` that
+    is an influencer's last one in the plan and not in `keep` is dropped from `chosen` while
+    the budget or the macro band's top is broken: a macro post unless that breaks the band's
+    bottom, a micro post only while over the budget. `limits`: the budget, the macro spend's
+    least and most. Returns the spend and macro spend after."""
+    budget, macro_min, macro_max = limits
+    spend, macro_spend, _, _ = _totals(cost, macro, k, chosen)
+    last = cost.size - 1
+    for j in order:
+        over_budget = spend > budget
+        if not (over_budget or macro_spend > macro_max):
+            break
+        if not chosen[j] or keep[j]:
+            continue
+        if j < last and owner[j + 1] == owner[j] and chosen[j + 1]:
+            continue  # not this influencer's last post
+        c = cost[j]
+        if macro[j]:
+            if macro_spend - c < macro_min:
+                continue
+            macro_spend -= c
+        elif not over_budget:
+            continue
+        chosen[j] = False
+        spend -= c
+    return spend, macro_spend
 
 
 @compiled
@@ -182,35 +267,61 @@ def trace_back(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
 
 
 @compiled
-def _smallest(idx: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:  # pragma: no cover
-    """The `width` entries of `idx` with the smallest `key`, by key, ties in `idx` order (a
-    stable sort's first `width`, without sorting everything)."""
-    if idx.size > width:
-        cut = np.partition(key, width - 1)[width - 1]
-        near = key <= cut
-        idx, key = idx[near], key[near]
-    return idx[np.argsort(key, kind="mergesort")[:width]]
+def _last_posts_by_ratio(  # pragma: no cover (compiled)
+    cost: np.ndarray,
+    value: np.ndarray,
+    owner: np.ndarray,
+    chosen: np.ndarray,
+    width: int,
+    heap_key: np.ndarray,
+    heap_idx: np.ndarray,
+) -> np.ndarray:
+    """The `width` last posts of `chosen` (an influencer's last in the plan) of the least value
+    per cent, by it, ties in index order: kept in a heap of the `width` smallest as the posts
+    go by in index order (a post ties with one kept only after it, so it goes in only below
+    the largest kept), then sorted. `heap_key`, `heap_idx`: room for `width` entries."""
+    n = cost.size
+    size = 0
+    for j in range(n):
+        if not chosen[j] or (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
+            continue
+        key = value[j] / cost[j]
+        if size < width:  # sift up
+            at = size
+            size += 1
+            while at > 0:
+                up = (at - 1) // 2
+                if heap_key[up] > key:  # (equal: the one kept has the smaller index)
+                    break
+                heap_key[at], heap_idx[at] = heap_key[up], heap_idx[up]
+                at = up
+            heap_key[at], heap_idx[at] = key, j
+        elif key < heap_key[0]:  # replaces the largest; sift down
+            at = 0
+            while True:
+                child = 2 * at + 1
+                if child >= size:
+                    break
+                if child + 1 < size and _above(heap_key, heap_idx, child + 1, child):
+                    child += 1
+                if not (heap_key[child] > key or (heap_key[child] == key and heap_idx[child] > j)):
+                    break
+                heap_key[at], heap_idx[at] = heap_key[child], heap_idx[child]
+                at = child
+            heap_key[at], heap_idx[at] = key, j
+    idx = np.sort(heap_idx[:size])  # index order, then a stable sort by key
+    keys = np.empty(size)
+    for i in range(size):
+        keys[i] = value[idx[i]] / cost[idx[i]]
+    return idx[np.argsort(keys, kind="mergesort")]
 
 
 @njit(nogil=True, inline="always")
-def _exchanged(  # pragma: no cover (compiled)
-    taken: np.ndarray, drop: int, add: int
-) -> np.ndarray:
-    """The sorted indices `taken` without `drop` (-1: none) and with `add`."""
-    out = np.empty(taken.size + (0 if drop >= 0 else 1), dtype=np.int64)
-    i, placed = 0, False
-    for j in taken:
-        if j == drop:
-            continue
-        if not placed and add < j:
-            out[i] = add
-            i += 1
-            placed = True
-        out[i] = j
-        i += 1
-    if not placed:
-        out[i] = add
-    return out
+def _above(  # pragma: no cover (compiled)
+    heap_key: np.ndarray, heap_idx: np.ndarray, a: int, b: int
+) -> bool:
+    """Whether heap entry a is after entry b by (value per cent, index)."""
+    return heap_key[a] > heap_key[b] or (heap_key[a] == heap_key[b] and heap_idx[a] > heap_idx[b])
 
 
 @compiled
@@ -235,29 +346,28 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     budget, macro_min, macro_max, max_influencers, max_macro = limits
     n = cost.size
     spend, macro_spend, n_total, n_macro = _totals(cost, macro, k, chosen)
-    taken = np.flatnonzero(chosen)  # the plan's posts, in index order
     adds = np.empty(width, dtype=np.int64)
+    heap_key, heap_idx = np.empty(width), np.empty(width, dtype=np.int64)
+    # Every post before position `start` of `by_ratio` is in the plan (none is an add); the
+    # position of each post there, once a post is dropped (-1 until then).
+    start = 0
+    rank = np.full(1, -1, dtype=np.int64)
     for _ in range(rounds):
         if budget - spend < 0:
             break
         n_add = 0
-        for j in by_ratio:
+        for i in range(start, by_ratio.size):
             if n_add == width:
                 break
+            j = by_ratio[i]
             if chosen[j]:
+                if n_add == 0 and i == start:
+                    start += 1
                 continue
             if j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0):
                 adds[n_add] = j  # the influencer's next post
                 n_add += 1
-        drop_idx = np.empty(taken.size, dtype=np.int64)
-        drop_key = np.empty(taken.size)
-        n_drop = 0
-        for j in taken:
-            if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
-                drop_idx[n_drop] = j  # the influencer's last post in the plan
-                drop_key[n_drop] = value[j] / cost[j]
-                n_drop += 1
-        drops = _smallest(drop_idx[:n_drop], drop_key[:n_drop], width)
+        drops = _last_posts_by_ratio(cost, value, owner, chosen, width, heap_key, heap_idx)
         best, best_drop, best_add = -np.inf, -1, -1
         for a in range(-1, drops.size):  # -1: drop nothing
             d = drops[a] if a >= 0 else -1
@@ -292,9 +402,13 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         if best_drop >= 0:
             chosen[best_drop] = False
             totals = _moved(cost, macro, k, best_drop, -1, totals)
+            if rank[0] < 0:
+                rank = np.full(n, by_ratio.size, dtype=np.int64)
+                for i in range(by_ratio.size):
+                    rank[by_ratio[i]] = i
+            start = min(start, rank[best_drop])
         chosen[best_add] = True
         spend, macro_spend, n_total, n_macro = _moved(cost, macro, k, best_add, 1, totals)
-        taken = _exchanged(taken, best_drop, best_add)
 
 
 @compiled

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from planner.kernels import first_of, plan_facts
 from planner.settings import Campaign
 
 if TYPE_CHECKING:  # scipy takes half a second to import and most plans never need it:
@@ -87,36 +88,34 @@ class PostItems:
 
     def broken_caps(self, chosen: np.ndarray) -> list[str]:
         """Which caps on influencers `chosen` breaks ("max macro", "max influencers")."""
-        broken: list[str] = []
         if self.max_macro is None and self.max_influencers is None:
-            return broken
-        first = chosen & self.first
-        if self.max_macro is not None and int((first & self.macro).sum()) > self.max_macro:
+            return []
+        _, _, influencers, macro_influencers, _ = plan_facts(self.cost, self.macro, self.k, chosen)
+        return self._over_caps(influencers, macro_influencers)
+
+    def _over_caps(self, influencers: int, macro_influencers: int) -> list[str]:
+        broken: list[str] = []
+        if self.max_macro is not None and macro_influencers > self.max_macro:
             broken.append("max macro")
-        if self.max_influencers is not None and int(first.sum()) > self.max_influencers:
+        if self.max_influencers is not None and influencers > self.max_influencers:
             broken.append("max influencers")
         return broken
 
     def check(self, chosen: np.ndarray) -> list[str]:
-        """Which constraints `chosen` breaks (empty when the selection is a valid plan)."""
+        """Which constraints `chosen` breaks (empty when the selection is a valid plan): one
+        compiled pass (`planner.kernels.plan_facts`); post k is only taken with post k - 1."""
+        spend, macro_spend, influencers, macro_influencers, in_order = plan_facts(
+            self.cost, self.macro, self.k, chosen
+        )
         broken = []
-        spend = int(self.cost[chosen].sum())
-        macro_spend = int(self.cost[chosen & self.macro].sum())
         if spend > self.budget:
             broken.append("budget")
         if macro_spend < self.macro_min or macro_spend > self.macro_max:
             broken.append("macro share")
-        broken += self.broken_caps(chosen)
-        posts = self.posts_per_influencer(chosen)
-        if int(chosen.sum()) != int(posts.sum()) or not _in_post_order(self, chosen):
+        broken += self._over_caps(influencers, macro_influencers)
+        if not in_order:
             broken.append("post order")
         return broken
-
-
-def _in_post_order(items: PostItems, chosen: np.ndarray) -> bool:
-    # Post k is only taken when post k-1 of the same influencer is taken.
-    later = np.flatnonzero(chosen & (items.k > 0))
-    return bool(np.all(chosen[later - 1]))
 
 
 def first_post_engagement(table: pd.DataFrame) -> np.ndarray:
@@ -176,8 +175,7 @@ def build_items(
 def first_posts(items: PostItems, chosen: np.ndarray) -> np.ndarray:
     """Same number of posts per influencer, taken as the first ones (equal cost, at least the
     engagement): turns any selection into one in post order."""
-    counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
-    return items.k < counts[items.owner]
+    return first_of(items.owner, items.k, np.asarray(chosen, dtype=bool), items.n_influencers)
 
 
 def side_rows(

@@ -293,8 +293,9 @@ def _search(
     if start is not None:
         incumbent, z_inc = start, float(value[start].sum())
     rounded = starting_plan(items, y, value, orders)
-    if rounded is not None and float(value[rounded].sum()) > z_inc:
-        incumbent, z_inc = rounded, float(value[rounded].sum())
+    z_rounded = float(value[rounded].sum()) if rounded is not None else -np.inf
+    if rounded is not None and z_rounded > z_inc:
+        incumbent, z_inc = rounded, z_rounded
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp  # the starting plan is within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
@@ -303,8 +304,9 @@ def _search(
             repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
                 filled = improve(items, greedy_fill(items, repaired, fill_order), value, by_value)
-                if not items.check(filled) and value[filled].sum() > z_inc:
-                    incumbent, z_inc = filled, float(value[filled].sum())
+                z_filled = float(value[filled].sum())
+                if not items.check(filled) and z_filled > z_inc:
+                    incumbent, z_inc = filled, z_filled
 
     def complete(plan: np.ndarray) -> np.ndarray:
         return improve(items, greedy_fill(items, plan, fill_order), value, by_value)

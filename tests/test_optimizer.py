@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 
@@ -12,9 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, make_plan
-from planner.heuristics import Orders, greedy_fill, repair, starting_plan
+from planner.heuristics import (
+    Orders,
+    greedy_fill,
+    improve,
+    macro_exchange,
+    repair,
+    starting_plan,
+)
 from planner.mip import solve_mip
-from planner.model import PostItems, build_items
+from planner.model import PostItems, build_items, first_posts
 from planner.relaxation import tier_lp
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
@@ -130,6 +138,298 @@ def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data)
             )
         )
         assert not fits, f"post {j} still fits"
+
+
+def _rules_broken(items, chosen):
+    """The rules `chosen` breaks, from their definitions (what `PostItems.check` computes)."""
+    broken = []
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    if spend > items.budget:
+        broken.append("budget")
+    if not items.macro_min <= macro_spend <= items.macro_max:
+        broken.append("macro share")
+    first = chosen & items.first
+    if items.max_macro is not None and int((first & items.macro).sum()) > items.max_macro:
+        broken.append("max macro")
+    if items.max_influencers is not None and int(first.sum()) > items.max_influencers:
+        broken.append("max influencers")
+    later = np.flatnonzero(chosen & (items.k > 0))
+    if not np.all(chosen[later - 1]):
+        broken.append("post order")
+    return broken
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_check_names_exactly_the_rules_a_selection_breaks(case, data):
+    """`PostItems.check` (one compiled pass, `planner.kernels.plan_facts`) on any selection of
+    posts, in post order or not, against each rule's definition."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    chosen = np.array(
+        data.draw(st.lists(st.booleans(), min_size=items.owner.size, max_size=items.owner.size)),
+        dtype=bool,
+    )
+    assert items.check(chosen) == _rules_broken(items, chosen)
+
+
+def _repaired(items, chosen, keep, drop_order):
+    """The repair's drops written out (no caps broken): each post in `drop_order` that is its
+    influencer's last in the plan and not kept goes while the budget or the band's top is
+    broken, a macro one unless the band's bottom breaks, a micro one only over the budget."""
+    chosen = chosen.copy()
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    for j in drop_order.tolist():
+        over_budget = spend > items.budget
+        if not (over_budget or macro_spend > items.macro_max):
+            break
+        if not chosen[j] or keep[j]:
+            continue
+        if j + 1 < items.owner.size and items.owner[j + 1] == items.owner[j] and chosen[j + 1]:
+            continue
+        cost = int(items.cost[j])
+        if items.macro[j]:
+            if macro_spend - cost < items.macro_min:
+                continue
+            macro_spend -= cost
+        elif not over_budget:
+            continue
+        chosen[j] = False
+        spend -= cost
+    if spend > items.budget or macro_spend > items.macro_max:
+        return None
+    return chosen
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_the_repair_drops_exactly_the_posts_its_rule_names(case, data):
+    """`repair` (its drops compiled, `planner.kernels.drop_posts`) from any plan in post order
+    that breaks no cap, with any posts kept, against the rule written out."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    n = items.owner.size
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    chosen = items.k < taken[items.owner] if n else np.zeros(0, dtype=bool)
+    keep = chosen & np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    if items.broken_caps(chosen):
+        return  # (whole influencers go first: another rule)
+    drop_order = Orders.of(items, items.value).drop
+    expected = _repaired(items, chosen, keep, drop_order)
+    got = repair(items, chosen, keep, drop_order)
+    assert (got is None) == (expected is None)
+    if got is not None:
+        assert np.array_equal(got, expected)
+
+
+def _improved(items, chosen, value, by_value, width, rounds):
+    """The local search written out: each round, the best gain of dropping one of the `width`
+    last posts of the plan of least value per cent (ties: lower index first), or none, for
+    one of the first `width` posts of `by_value` that could be added, every rule kept."""
+    chosen = chosen.copy()
+    n = items.owner.size
+    owner, k, cost, macro = items.owner, items.k, items.cost, items.macro
+    for _ in range(rounds):
+        adds = [
+            j
+            for j in by_value.tolist()
+            if not chosen[j]
+            and (j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0))
+        ][:width]
+        last = [
+            j
+            for j in np.flatnonzero(chosen).tolist()
+            if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j])
+        ]
+        drops = sorted(last, key=lambda j: (value[j] / cost[j], j))[:width]
+        best, move = -np.inf, None
+        spend, macro_spend = int(cost[chosen].sum()), int(cost[chosen & macro].sum())
+        first = chosen & items.first
+        n_first, n_macro = int(first.sum()), int((first & macro).sum())
+        for d in [-1, *drops]:
+            out = (
+                (0, 0, 0, 0)
+                if d < 0
+                else (cost[d], cost[d] * macro[d], k[d] == 0, (k[d] == 0) * macro[d])
+            )
+            for j in adds:
+                gain = value[j] - (value[d] if d >= 0 else 0.0)
+                if not gain > 0 or gain <= best or owner[j] == owner[d if d >= 0 else 0]:
+                    continue
+                if spend - out[0] + cost[j] > items.budget:
+                    continue
+                if (
+                    not items.macro_min
+                    <= macro_spend - out[1] + cost[j] * macro[j]
+                    <= items.macro_max
+                ):
+                    continue
+                cap, cap_macro = items.max_influencers, items.max_macro
+                if cap is not None and n_first - out[2] + (k[j] == 0) > cap:
+                    continue
+                if cap_macro is not None and n_macro - out[3] + (k[j] == 0) * macro[j] > cap_macro:
+                    continue
+                best, move = gain, (d, j)
+        if move is None:
+            break
+        if move[0] >= 0:
+            chosen[move[0]] = False
+        chosen[move[1]] = True
+    return chosen
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_the_local_search_makes_exactly_the_exchanges_its_rule_names(case, data):
+    """`improve` (compiled, `planner.kernels.swap`: its least efficient last posts kept in a
+    heap, its adds searched from the first post not in the plan) from any plan in post order,
+    with a narrow width so that the width's limits bind, against the rule written out; and
+    `first_posts` against its definition on the same selection."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    chosen = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
+    assert np.array_equal(first_posts(items, chosen), items.k < counts[items.owner])
+    if items.check(chosen) or not items.owner.size:
+        return
+    width = data.draw(st.integers(1, 4))
+    # Values with ties (the heap's order among equal values per cent).
+    value = np.round(items.value / items.value.max(), 1) + 1e-3
+    by_value = Orders.of(items, value).by_value
+    got = improve(items, chosen, value, by_value, width=width, rounds=5)
+    assert np.array_equal(got, _improved(items, chosen, value, by_value, width, 5))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_local_search_on_rosters_of_equal_prices_and_values(seed):
+    """`improve` against the rule written out (`_improved`) from random plans of a 300-row
+    rate-card roster, its values rounded so that many posts tie, with a budget that leaves
+    little room: many rounds, drops before the adds searched so far, ties in the heap."""
+    rng = np.random.default_rng(seed)
+    roster = check_roster(synthetic_roster(300, seed=seed, rate_card_priced=True))
+    items = build_items(roster.table, Campaign(budget=1.0))
+    value = np.round(items.value / items.value.max(), 2) + 1e-3
+    taken = rng.integers(0, 4, items.n_influencers)
+    chosen = items.k < taken[items.owner]
+    spend = int(items.cost[chosen].sum())
+    macro_spend = int(items.cost[chosen & items.macro].sum())
+    items = dataclasses.replace(
+        items,
+        budget=spend + int(rng.integers(0, 3)) * int(items.cost.min()),
+        macro_min=macro_spend // 2,
+        macro_max=macro_spend + int(items.cost.max()),
+        max_influencers=None if seed % 2 else int((chosen & items.first).sum()) + 2,
+    )
+    by_value = Orders.of(items, value).by_value
+    for width in (3, 10, 100):
+        got = improve(items, chosen, value, by_value, width=width, rounds=30)
+        assert np.array_equal(got, _improved(items, chosen, value, by_value, width, 30))
+        assert not items.check(got)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_local_search_s_drops_are_the_least_efficient_last_posts(seed):
+    """The heap of `planner.kernels.swap`'s drops: the `width` last posts of a plan of least
+    value per cent, ties (many: prices and values of 1 or 2) in index order."""
+    from planner.kernels import _last_posts_by_ratio
+
+    rng = np.random.default_rng(seed)
+    owner = np.sort(rng.integers(0, 60, 200))
+    cost = rng.integers(1, 3, owner.size)
+    value = rng.integers(1, 3, owner.size).astype(float)
+    chosen = rng.random(owner.size) < 0.6
+    n = owner.size
+    last = [
+        j
+        for j in np.flatnonzero(chosen).tolist()
+        if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j])
+    ]
+    for width in (1, 2, 5, 17, 500):
+        got = _last_posts_by_ratio(
+            cost, value, owner, chosen, width, np.empty(width), np.empty(width, dtype=np.int64)
+        )
+        expected = sorted(last, key=lambda j: (value[j] / cost[j], j))[:width]
+        assert got.tolist() == expected
+
+
+def _exchange_candidates(items, chosen, value, width):
+    """The macro exchange's candidates from every post's masks: the `width` least efficient
+    last macro posts of the plan, and the `width` best next macro posts of other influencers."""
+    n = items.owner.size
+    same_next = np.zeros(n, dtype=bool)
+    same_next[:-1] = items.owner[1:] == items.owner[:-1]
+    last = chosen & items.macro & ~(np.concatenate([chosen[1:], [False]]) & same_next)
+    prev_taken = np.concatenate([[False], chosen[:-1]]) & (items.k > 0)
+    ratio = value / items.cost
+    drop = np.flatnonzero(last)
+    drop = drop[np.argsort(ratio[drop], kind="stable")[:width]]
+    add = np.flatnonzero(~chosen & items.macro & ((items.k == 0) | prev_taken))
+    add = add[~np.isin(items.owner[add], items.owner[drop])]
+    return drop, add[np.argsort(-ratio[add], kind="stable")[:width]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_case(), st.data())
+def test_the_macro_exchange_moves_only_its_candidates(case, data):
+    """`macro_exchange` (its candidates found among the macro posts alone) from any plan in
+    post order: the posts it drops and adds are among the candidates read from every post's
+    masks, and it gains exactly the best exchange of subsets of them that keeps the band."""
+    frame, campaign = case
+    items = build_items(check_roster(frame).table, campaign)
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    chosen = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    if not items.owner.size:
+        return
+    value = items.value / items.value.max()
+    price = data.draw(st.sampled_from([0.0, 1e-4, 1e-3]))
+    for width in (1, 2, 10):
+        drop, add = _exchange_candidates(items, chosen, value, width)
+        got = macro_exchange(items, chosen, value, price, width=width)
+        assert set(np.flatnonzero(chosen & ~got)) <= set(drop.tolist())
+        assert set(np.flatnonzero(got & ~chosen)) <= set(add.tolist())
+    if items.max_macro is not None:
+        return
+    spend = int(items.cost[chosen & items.macro].sum())
+    for width in (1, 2, 3):
+        drop, add = _exchange_candidates(items, chosen, value, width)
+        best, expected = 0.0, chosen
+        for d in itertools.chain.from_iterable(
+            itertools.combinations(drop.tolist(), r) for r in range(drop.size + 1)
+        ):
+            for a in itertools.chain.from_iterable(
+                itertools.combinations(add.tolist(), r) for r in range(add.size + 1)
+            ):
+                d_, a_ = list(d), list(a)
+                moved = spend - int(items.cost[d_].sum()) + int(items.cost[a_].sum())
+                gain = float(np.sum(value[a_] - price * items.cost[a_]))
+                gain -= float(np.sum(value[d_] - price * items.cost[d_]))
+                ok = items.macro_min <= moved <= min(items.macro_max, items.budget)
+                if ok and gain > best + 1e-12:
+                    best, expected = gain, chosen.copy()
+                    expected[d_] = False
+                    expected[a_] = True
+        got = macro_exchange(items, chosen, value, price, width=width)
+        gained = float(np.sum(value[got] - price * items.cost[got] * items.macro[got]))
+        gained -= float(np.sum(value[chosen] - price * items.cost[chosen] * items.macro[chosen]))
+        assert abs(gained - best) <= 1e-9
 
 
 def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots():
