@@ -297,6 +297,40 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         taken = _exchanged(taken, best_drop, best_add)
 
 
+@njit(nogil=True, inline="always")
+def _slope_above(  # pragma: no cover (compiled)
+    cum_cost: np.ndarray, ratio: np.ndarray, spend: int
+) -> float:
+    """Value per cent of a Dantzig chain's next cent after `spend` (0 past either end):
+    `planner.chain.DantzigChain.slope_above` for one spend."""
+    i = np.searchsorted(cum_cost, spend, side="right") - 1
+    return ratio[i] if i >= 0 else ratio[ratio.size - 1]
+
+
+@compiled
+def split_spend(  # pragma: no cover (compiled; tests/test_optimizer.py checks the LP)
+    macro_cum_cost: np.ndarray,
+    macro_ratio: np.ndarray,
+    micro_cum_cost: np.ndarray,
+    micro_ratio: np.ndarray,
+    budget: int,
+    low: int,
+    high: int,
+) -> int:
+    """The largest macro spend m in [low, high] (low <= high) where one more macro cent still
+    earns at least one more micro cent (the split of `planner.relaxation._split`), by a binary
+    search over cents on the macro and the micro chains (cumulative costs and ratios)."""
+    lo, hi = low, high
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        macro_slope = _slope_above(macro_cum_cost, macro_ratio, mid - 1)
+        if macro_slope >= _slope_above(micro_cum_cost, micro_ratio, budget - mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 @compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
