@@ -24,9 +24,10 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
 influencers nearest the break, then one over all of them keeping the 2,000 most promising states
-per step (a beam search), then the certified pass: an expanding core from the Lagrangian break
-solution (`_counted_core`), and where its states outgrow their limit, a pass through every open
-influencer by value per dollar; each step is compiled (planner/kernels.py).
+per step (a beam search; when neither it nor the macro phase's beam left out a state, it was the
+certified pass and its result is returned), then the certified pass: an expanding core from the
+Lagrangian break solution (`_counted_core`), and where its states outgrow their limit, a pass
+through every open influencer by value per dollar; each step is compiled (planner/kernels.py).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
@@ -240,6 +241,9 @@ class _Search:
     # The smallest bound on every plan that a certified pass held when it gave up (`give_up`).
     gave_up_bound: float = np.inf
     deadline: float = math.inf  # time.monotonic() past which the search gives up
+    # Whether a beam search has left out a state since this was last cleared: a beam search that
+    # left out none is exact (what it dropped, it dropped by bounds and dominance alone).
+    beam_cut: bool = False
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
@@ -361,12 +365,16 @@ def solve_dp(
     if capped:
         # A good plan first, which narrows every bound's window: the macro phase and then the
         # micro influencers as beam searches, and a pass over the influencers nearest the
-        # break (nothing certified; the certified phases follow).
+        # break (nothing certified; the certified phases follow, unless the beam searches
+        # left out no state: then they were the certified phases).
         dropped = search.dropped_bound
+        search.beam_cut = False
         quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
-        search.dropped_bound = dropped
+        macro_dropped, search.dropped_bound = search.dropped_bound, dropped
         if quick_states is not None and quick_states.cost.size:
-            _counted_heuristics(search, quick_states, duals, complete)
+            exact = _counted_heuristics(search, quick_states, duals, complete, macro_dropped)
+            if exact is not None:
+                return exact
     states = _macro_phase(search)
     if states is None:  # the heuristics' plan, if any, is still worth having
         return DPResult("gave_up", search.best_plan, search.best, np.inf)
@@ -406,21 +414,35 @@ def _counted_heuristics(
     states: _MacroStates,
     duals: Duals,
     complete: Callable[[np.ndarray], np.ndarray],
-) -> None:
-    """The capped micro phase's heuristic passes from `states`: over the influencers nearest the
-    break, then over all of them with a beam of states. Only their plans are kept (in
-    `search.best`, `search.best_plan`); what they drop certifies nothing."""
+    macro_dropped: float,
+) -> DPResult | None:
+    """The capped micro phase's heuristic passes from `states` (the macro phase's beam search,
+    which dropped bounds up to `macro_dropped`): over the influencers nearest the break, then
+    over all of them with a beam of states. Only their plans are kept (in `search.best`,
+    `search.best_plan`); what they drop certifies nothing, unless neither beam search left out
+    a state: then the second pass was the certified micro phase from every macro state the
+    certified macro phase keeps and more (each state it dropped, it dropped by its bound or
+    by dominance), and its result is returned, bounded by what both dropped. None otherwise."""
     value = search.value
+    macro_exact = not search.beam_cut
     for core, beam in ((_COUNTED_CORE, _COUNTED_CORE_BEAM), (None, _COUNTED_BEAM)):
         dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+        search.beam_cut = False
         quick = _counted_micro_phase(search, states, duals, complete, core, beam)
         # When a pass gives up, the best value it saw may have no plan kept: only plans in
         # hand raise the threshold.
         kept = search.best_plan  # a plan in hand, when the quick pass kept one
+        exact = core is None and macro_exact and not search.beam_cut
+        exact = exact and quick.status != "gave_up"
+        passed = max(search.dropped_bound, macro_dropped)  # (certified when exact)
         search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
         for plan in (quick.chosen, kept):
             if plan is not None and float(value[plan].sum()) > search.best:
                 search.best, search.best_plan = float(value[plan].sum()), plan
+        if exact:
+            search.dropped_bound = passed
+            return _result(search)
+    return None
 
 
 def _result(search: _Search) -> DPResult:
@@ -588,6 +610,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         sel, bound = sel[live], bound[live]
         if beam is not None and sel.size > beam:  # (in their order)
             sel = sel[np.sort(np.argpartition(-bound, beam)[:beam])]
+            search.beam_cut = True
         s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
         history.append((parent[sel], took[sel]))
         if search.out_of_room(s_cost.size):
@@ -1417,6 +1440,7 @@ def _counted_micro_phase(
             )
             search.drop(np.array([dropped]))
             if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
+                search.beam_cut = True
                 top = np.sort(np.argpartition(-bound, beam)[:beam])
                 s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
                 parent, took, bound = parent[top], took[top], bound[top]

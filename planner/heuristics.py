@@ -171,11 +171,16 @@ def starting_plan(
     open_macro = items.macro & ~floor
     macro_extra = fill_order[open_macro[fill_order]][:64].tolist()
     best, best_value = None, -np.inf
-    options = []
+    # Rounding up post j takes the influencer's posts up to j: of one influencer's fractional
+    # posts only the last rounded up counts, so each distinct plan is tried once (the first
+    # time it comes).
+    options: dict[tuple[int, ...], np.ndarray] = {}
     for mask in range(1 << fractional.size):
         up = fractional[[(mask >> b) & 1 == 1 for b in range(fractional.size)]]
-        options.append(up)
-    for up in options:
+        owner = items.owner[up]
+        last = up[np.append(owner[1:] != owner[:-1], True)] if up.size else up
+        options.setdefault(tuple(last.tolist()), last)
+    for up in options.values():
         chosen = floor.copy()
         keep = np.zeros_like(floor)
         for j in up.tolist():  # the influencer's posts up to j (its posts are in a row)

@@ -411,6 +411,40 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         spend, macro_spend, n_total, n_macro = _moved(cost, macro, k, best_add, 1, totals)
 
 
+@njit(nogil=True, inline="always")
+def _slope_above(  # pragma: no cover (compiled)
+    cum_cost: np.ndarray, ratio: np.ndarray, spend: int
+) -> float:
+    """Value per cent of a Dantzig chain's next cent after `spend` (0 past either end):
+    `planner.chain.DantzigChain.slope_above` for one spend."""
+    i = np.searchsorted(cum_cost, spend, side="right") - 1
+    return ratio[i] if i >= 0 else ratio[ratio.size - 1]
+
+
+@compiled
+def split_spend(  # pragma: no cover (compiled; tests/test_optimizer.py checks the LP)
+    macro_cum_cost: np.ndarray,
+    macro_ratio: np.ndarray,
+    micro_cum_cost: np.ndarray,
+    micro_ratio: np.ndarray,
+    budget: int,
+    low: int,
+    high: int,
+) -> int:
+    """The largest macro spend m in [low, high] (low <= high) where one more macro cent still
+    earns at least one more micro cent (the split of `planner.relaxation._split`), by a binary
+    search over cents on the macro and the micro chains (cumulative costs and ratios)."""
+    lo, hi = low, high
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        macro_slope = _slope_above(macro_cum_cost, macro_ratio, mid - 1)
+        if macro_slope >= _slope_above(micro_cum_cost, micro_ratio, budget - mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 @compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float
@@ -576,6 +610,31 @@ def _undominated(  # pragma: no cover (compiled)
     return True
 
 
+@njit(nogil=True, inline="always")
+def _last_below(cum: np.ndarray, lo: int, hint: int, want: int) -> int:  # pragma: no cover
+    """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want, and no i past
+    `hint` qualifies): steps down from `hint` doubling in length, then a binary search between
+    the last two (a few steps when the answer is near `hint`, twice a binary search's at most;
+    `_last_at_most` walks instead, for states whose answers move less)."""
+    if cum[hint] <= want:
+        return hint
+    above = hint  # cum[above] > want
+    step = 1
+    i = hint - 1
+    while i > lo and cum[i] > want:
+        above = i
+        step *= 2
+        i = hint - step
+    a, b = max(i, lo), above
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] <= want:
+            a = mid + 1
+        else:
+            b = mid
+    return a - 1
+
+
 @compiled
 def counted_step(
     s_cost: np.ndarray,
@@ -629,6 +688,11 @@ def counted_step(
     kept = 0
     dropped = -np.inf
     n_tables = b_price.size
+    # Each table's link for the last successor whose bound was worked out: within a count the
+    # successors come by rising spend, so the link of the room left only moves down from it
+    # (`_last_below`); a new count starts again from each chain's end.
+    links = np.empty(n_tables, np.int64)
+    links_count = -1
     d_count = (options > 0).astype(np.int64)
     d_cost = price * options
     while True:
@@ -645,16 +709,20 @@ def counted_step(
             p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
         ):
             continue
+        if p_count != links_count:
+            links_count = p_count
+            for r in range(n_tables):
+                links[r] = b_start[r + 1] - 1
         bound = np.inf
         for r in range(n_tables):
             lo, hi = b_start[r], b_start[r + 1]
             at = lo + b_at[r]
-            rest = (
-                _chain_value(
-                    b_cum_cost, b_cum_value, b_ratio, lo, hi, b_cum_cost[at] + (budget - p_cost)
-                )
-                - b_cum_value[at]
-            )
+            # `_chain_value` of chain r for the room left, its link searched from the last one.
+            room = b_cum_cost[at] + (budget - p_cost)
+            spend = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
+            i = _last_below(b_cum_cost, lo, links[r], spend)
+            links[r] = i
+            rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - b_cum_value[at]
             bound = min(bound, p_value + b_price[r] * (cap - p_count) + rest)
         if bound <= threshold:
             dropped = max(dropped, bound)

@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
-from planner.kernels import envelope_segments
+from planner.kernels import envelope_segments, split_spend
 from planner.model import PostItems
 
 
@@ -69,14 +69,15 @@ def _split(micro: DantzigChain, macro: DantzigChain, items: PostItems) -> _Split
     if low > high:
         return None
     # Largest m in [low, high] where one more macro cent still beats one more micro cent.
-    lo, hi = low, high
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if macro.slope_above(mid - 1) >= micro.slope_above(items.budget - mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    m = lo
+    m = split_spend(
+        macro.cum_cost,
+        macro.ratio,
+        micro.cum_cost,
+        micro.ratio,
+        int(items.budget),
+        int(low),
+        int(high),
+    )
     micro_spend = min(items.budget - m, micro.total)
     z = float(macro.value_at(m) + micro.value_at(micro_spend))
     budget_price = float(micro.slope_above(micro_spend)) if micro_spend < micro.total else 0.0
@@ -219,6 +220,20 @@ def _ramp(length: np.ndarray) -> np.ndarray:
     return np.arange(int(length.sum())) - np.repeat(starts, length)
 
 
+@dataclass(frozen=True)
+class _Point:
+    """`counted_lp`'s Lagrangian at prices rho (per influencer) and sigma (per macro one)."""
+
+    bound: float
+    bought: float  # influencers the inner LP buys (fractional)
+    bought_macro: float  # macro influencers it buys
+    rho: float
+    sigma: float
+    split: _Split
+    micro: SegmentChain
+    macro: SegmentChain
+
+
 def counted_lp(
     items: PostItems,
     value: np.ndarray,
@@ -241,18 +256,7 @@ def counted_lp(
     top_price = float(max(micro_env.cum_value.max(initial=0), macro_env.cum_value.max(initial=0)))
     top_price = top_price * 2 + 1.0  # no influencer is worth this charge
 
-    @dataclass
-    class Point:
-        bound: float
-        bought: float
-        bought_macro: float
-        rho: float
-        sigma: float
-        split: _Split
-        micro: SegmentChain
-        macro: SegmentChain
-
-    def evaluate(rho: float, sigma: float, micro: SegmentChain) -> Point:
+    def evaluate(rho: float, sigma: float, micro: SegmentChain) -> _Point:
         macro = macro_env.chain(rho + sigma, keep_negative=True)
         split = _split(micro, macro, items)
         if split is None:
@@ -260,14 +264,16 @@ def counted_lp(
         bought_micro = _bought(micro, split.micro_spend)
         bought_macro = _bought(macro, split.macro_spend)
         bound = split.value + rho * (k_total or 0) + sigma * (k_macro or 0)
-        return Point(
+        return _Point(
             bound, bought_micro + bought_macro, bought_macro, rho, sigma, split, micro, macro
         )
 
-    def search(f: Callable[[float], Point], cap: float, count: Callable[[Point], float]) -> Point:
+    def search(
+        f: Callable[[float], _Point], cap: float, count: Callable[[_Point], float]
+    ) -> _Point:
         return _kelley(f, cap, count, top_price, tolerance)[1]
 
-    def best_sigma(rho: float) -> Point:
+    def best_sigma(rho: float) -> _Point:
         micro = micro_env.chain(rho, keep_negative=False)
         if k_macro is None:
             return evaluate(rho, 0.0, micro)

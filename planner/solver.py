@@ -77,6 +77,9 @@ TIME_LIMIT_S = 120.0
 # Above this many posts HiGHS is not the last resort: it does not keep to its time limit there
 # (docs/benchmarks.md), so the programme's best plan is returned with its true gap.
 MIP_MAX_POSTS = 50_000
+# The programme's greedy completions kept for when it asks for one again (the repeats come
+# within a few steps; two bool arrays of the posts each).
+_COMPLETIONS_KEPT = 16
 
 
 def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
@@ -308,8 +311,19 @@ def _search(
                 if not items.check(filled) and z_filled > z_inc:
                     incumbent, z_inc = filled, z_filled
 
+    completed: dict[bytes, np.ndarray] = {}  # the last _COMPLETIONS_KEPT, oldest first
+
     def complete(plan: np.ndarray) -> np.ndarray:
-        return improve(items, greedy_fill(items, plan, fill_order), value, by_value)
+        # The programme's passes ask for the same plan's completion again (the most promising
+        # state unchanged over a step, the best macro states in each capped pass): done once.
+        key = plan.tobytes()
+        done = completed.get(key)
+        if done is None:
+            done = improve(items, greedy_fill(items, plan, fill_order), value, by_value)
+            if len(completed) >= _COMPLETIONS_KEPT:
+                del completed[next(iter(completed))]
+            completed[key] = done
+        return done.copy()
 
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp

@@ -128,6 +128,9 @@ def test_the_expanding_core_of_the_capped_phase_agrees_with_highs(monkeypatch, s
 
     monkeypatch.setattr(dp, "_counted_core", watched)
     monkeypatch.setattr(dp, "_COUNTED_QUICK_WORK", 0)  # the core first, not the quick pass
+    # A beam of one state cuts, so the heuristics' beam pass is not the certified phase (it is
+    # where no beam search left out a state): the certified phase, and its core, run.
+    monkeypatch.setattr(dp, "_COUNTED_BEAM", 1)
     rng = np.random.default_rng(seed)
     roster = check_roster(synthetic_roster(int(rng.integers(150, 400)), seed=100 + seed))
     total = float((roster.table["cost_per_post"] * 3).sum())
@@ -346,3 +349,204 @@ def test_the_uncapped_solve_is_skipped_only_when_its_best_plan_breaks_the_caps(m
                     assert best.status == "optimal" and items.check(best.chosen)
             seen.update(skipped for _, skipped in fired)
     assert seen == {True, False}  # both sides of the shortcut were exercised
+
+
+def _small_capped_models(seed: int, count: int) -> list[PostItems]:
+    """Synthetic rosters of 30-120 rows with caps from binding hard to loose, with and without
+    a macro band and a cap on macro influencers."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    models = []
+    for i in range(count):
+        roster = check_roster(
+            synthetic_roster(int(rng.integers(30, 120)), seed=seed + i, rate_card_priced=i % 2 == 1)
+        )
+        total = float((roster.table["cost_per_post"] * 3).sum())
+        cap, band, cap_macro = [
+            (4, (0.0, 0.6), None),
+            (10, (0.2, 0.5), None),
+            (25, (0.0, 1.0), 3),
+            (12, (0.1, 0.6), None),
+        ][i % 4]
+        campaign = Campaign(
+            budget=round(total * float(rng.uniform(0.05, 0.3)), 2),
+            macro_share_min=band[0],
+            macro_share_max=band[1],
+            max_macro=cap_macro,
+            max_influencers=cap,
+        )
+        models.append(build_items(roster.table, campaign))
+    return models
+
+
+@pytest.mark.parametrize("beam", [None, 3])
+def test_a_beam_search_that_left_out_no_state_certifies_the_plan(monkeypatch, beam):
+    """When neither beam search of the capped heuristics (the macro phase's, the pass over
+    every micro influencer) leaves out a state, that pass is the certified micro phase and
+    its result is returned (`planner.dp._counted_heuristics`). Every plan is HiGHS's optimum
+    (gap 1e-9) and its upper bound holds, with the beams as they are (the shortcut fires) and
+    with beams of 3 states (they cut on most models: the certified phases run)."""
+    from planner import dp
+    from planner.mip import solve_mip
+
+    if beam is not None:
+        monkeypatch.setattr(dp, "_COUNTED_BEAM", beam)
+        monkeypatch.setattr(dp, "_COUNTED_CORE_BEAM", beam)
+    outcomes: list[bool] = []
+    real = dp._counted_heuristics
+
+    def watched(*args, **kwargs):
+        found = real(*args, **kwargs)
+        outcomes.append(found is not None)
+        return found
+
+    monkeypatch.setattr(dp, "_counted_heuristics", watched)
+    for items in _small_capped_models(31, 24):
+        ours = solve(items)
+        reference = solve_mip(items, mip_rel_gap=1e-9)
+        assert (ours.status == "infeasible") == (reference.status == "infeasible")
+        if ours.status == "infeasible":
+            continue
+        assert ours.status == "optimal" and not items.check(ours.chosen)
+        assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+        assert ours.upper_bound >= reference.value * (1 - 1e-12)
+    # The shortcut was taken (beams as they are) and passed over where a beam of 3 cut.
+    assert (True if beam is None else False) in outcomes
+
+
+def test_the_split_of_the_budget_is_the_largest_macro_spend_where_macro_still_pays():
+    """`planner.kernels.split_spend` (the LP's split of the budget between the micro and the
+    macro chain) against its definition, cent by cent, on small random chains."""
+    import numpy as np
+
+    from planner.chain import DantzigChain
+    from planner.kernels import split_spend
+
+    rng = np.random.default_rng(5)
+    for _ in range(600):
+        chains = []
+        for _ in range(2):
+            n = int(rng.integers(0, 6))
+            cost = rng.integers(1, 4, n) * 10
+            value = rng.integers(0, 4, n) * 10.0  # ties between the chains' slopes
+            order = np.argsort(-(value / cost), kind="stable")
+            chains.append(DantzigChain(cost[order], value[order]))
+        micro, macro = chains
+        budget = int(rng.integers(0, 150))
+        low = int(rng.integers(0, 60))
+        high = min(int(rng.integers(low, low + 100)), budget, macro.total)  # as `_split` has it
+        if low > high:
+            continue
+        # Macro's next cent pays less and micro's more as m grows: the spends where macro
+        # still pays run from `low` up to the split.
+        expected = low
+        for m in range(low + 1, high + 1):
+            if macro.slope_above(m - 1) < micro.slope_above(budget - m):
+                break
+            expected = m
+        found = split_spend(
+            macro.cum_cost, macro.ratio, micro.cum_cost, micro.ratio, budget, low, high
+        )
+        assert found == expected
+
+
+def test_the_starting_plan_tries_each_distinct_rounding_once(monkeypatch):
+    """`planner.heuristics.starting_plan` rounds the LP's fractional posts up in every way
+    (each one with the influencer's posts before it) and repairs each: a plan is tried once
+    however many subsets give it (of one influencer's posts only the last rounded up counts),
+    and every plan some subset gives is tried, with fractional posts of one influencer side by
+    side; the best of them is the one of trying every subset."""
+    import numpy as np
+
+    from planner import heuristics
+    from planner.heuristics import Orders, greedy_fill, improve, starting_plan
+    from planner.model import first_posts
+
+    tried: list[bytes] = []
+    real = heuristics.repair
+
+    def recording(items, chosen, keep, drop_order):
+        tried.append(chosen.tobytes())
+        return real(items, chosen, keep, drop_order)
+
+    monkeypatch.setattr(heuristics, "repair", recording)
+    rng = np.random.default_rng(9)
+    compared = 0
+    for items in _small_capped_models(41, 16):
+        if items.macro_min > 0:
+            continue  # (the band's bottom: the search adds macro posts to each rounding)
+        value = items.value / items.value.max()
+        orders = Orders.of(items, value)
+        for _ in range(3):
+            # Some influencers' posts whole, three influencers' fractional (side by side).
+            picked = rng.choice(items.n_influencers, 8, replace=False)
+            y = np.where(np.isin(items.owner, picked[3:]), 1.0, 0.0)
+            y[np.isin(items.owner, picked[:3])] = 0.5
+            tried.clear()
+            found = starting_plan(items, y, value, orders)
+            # Every subset, as the search did before it kept one try per distinct plan.
+            floor = first_posts(items, y > 1 - 1e-9)
+            fractional = np.flatnonzero((y > 1e-9) & ~floor)[:8]
+            plans: dict[bytes, np.ndarray] = {}
+            for mask in range(1 << fractional.size):
+                chosen, keep = floor.copy(), np.zeros_like(floor)
+                for b, j in enumerate(fractional.tolist()):
+                    if (mask >> b) & 1:
+                        chosen[j - int(items.k[j]) : j + 1] = True
+                        keep[j - int(items.k[j]) : j + 1] = True
+                plans.setdefault(chosen.tobytes(), chosen)
+            assert len(tried) == len(set(tried)) == len(plans) < 1 << fractional.size
+            assert set(tried) == set(plans)
+            best, best_value = None, -np.inf
+            for chosen in plans.values():
+                repaired = real(items, chosen, chosen & ~floor, orders.drop)
+                if repaired is None:
+                    continue
+                filled = improve(
+                    items, greedy_fill(items, repaired, orders.fill), value, orders.by_value
+                )
+                if not items.check(filled) and float(value[filled].sum()) > best_value:
+                    best, best_value = filled, float(value[filled].sum())
+            assert (found is None) == (best is None)
+            if best is not None:
+                assert float(value[found].sum()) == best_value
+            compared += 1
+    assert compared >= 20
+
+
+def test_the_capped_steps_bounds_are_the_smallest_over_their_tables(monkeypatch):
+    """Each state `planner.kernels.counted_step` keeps carries the smallest over its bound
+    tables of engagement + price x places left + Dantzig's bound of the table's chain for the
+    room left (each chain's link found from the last state's of the same count): checked
+    against the chains' own `value_at`, state by state, on the steps of small capped plans."""
+    import numpy as np
+
+    from planner import dp
+    from planner.chain import DantzigChain
+
+    checked = 0
+    real = dp.counted_step
+
+    def checking(*args):
+        found = real(*args)
+        nonlocal checked
+        s_cost, s_value, s_count, _, _, bound, _ = found
+        budget, cap = args[6], args[7]
+        b_price, b_at, b_start, b_cum_cost, b_cum_value, b_ratio = args[9:15]
+        expected = np.full(s_cost.size, np.inf)
+        for r in range(b_price.size):
+            lo, hi = b_start[r], b_start[r + 1]
+            cost = np.diff(b_cum_cost[lo:hi])
+            chain = DantzigChain(cost, np.diff(b_cum_value[lo:hi]))
+            at = b_cum_cost[lo + b_at[r]] - b_cum_cost[lo]
+            rest = chain.value_at(at + (budget - s_cost)) - chain.value_at(np.array([at]))
+            expected = np.minimum(expected, s_value + b_price[r] * (cap - s_count) + rest)
+        assert np.allclose(bound, expected, rtol=1e-12, atol=1e-12)
+        checked += s_cost.size
+        return found
+
+    monkeypatch.setattr(dp, "counted_step", checking)
+    for items in _small_capped_models(51, 12):
+        solve(items)
+    assert checked > 1000
