@@ -611,6 +611,19 @@ def _undominated(  # pragma: no cover (compiled)
 
 
 @njit(nogil=True, inline="always")
+def _bisect_last(cum: np.ndarray, a: int, b: int, want: float) -> int:  # pragma: no cover
+    """The last i before `b` with cum[i] <= want, searched in [a, b) by halves (cum rising; the
+    answer is a - 1 when cum[a] > want)."""
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] <= want:
+            a = mid + 1
+        else:
+            b = mid
+    return a - 1
+
+
+@njit(nogil=True, inline="always")
 def _last_below(cum: np.ndarray, lo: int, hint: int, want: int) -> int:  # pragma: no cover
     """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want, and no i past
     `hint` qualifies): steps down from `hint` doubling in length, then a binary search between
@@ -625,14 +638,7 @@ def _last_below(cum: np.ndarray, lo: int, hint: int, want: int) -> int:  # pragm
         above = i
         step *= 2
         i = hint - step
-    a, b = max(i, lo), above
-    while a < b:
-        mid = (a + b) // 2
-        if cum[mid] <= want:
-            a = mid + 1
-        else:
-            b = mid
-    return a - 1
+    return _bisect_last(cum, max(i, lo), above, want)
 
 
 @compiled
@@ -874,14 +880,7 @@ def _last_at_most(cum: np.ndarray, lo: int, hint: int, want: float) -> int:
         i -= 1
         if i < lo:
             return lo
-    a, b = lo, i + 1
-    while a < b:
-        mid = (a + b) // 2
-        if cum[mid] <= want:
-            a = mid + 1
-        else:
-            b = mid
-    return a - 1
+    return _bisect_last(cum, lo, i + 1, want)
 
 
 @njit(nogil=True, inline="always")

@@ -6,6 +6,7 @@ import dataclasses
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from planner import Campaign, check_roster, read_roster
@@ -15,6 +16,33 @@ from planner.synthetic import synthetic_roster
 
 
 @cache
+def answered(monkeypatch, module: object, name: str) -> list[bool]:  # type: ignore[no-untyped-def]
+    """Watch `module.name`: whether each call returned something (not None), in call order."""
+    real = getattr(module, name)
+    outcomes: list[bool] = []
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(*args, **kwargs)
+        outcomes.append(found is not None)
+        return found
+
+    monkeypatch.setattr(module, name, watched)
+    return outcomes
+
+
+def _capped_campaign(
+    total: float, rng: np.random.Generator, cap: int, band: tuple[float, float], cap_macro: int | None
+) -> Campaign:
+    """A campaign of 5-30% of `total` with the cap, band and cap on macro influencers given."""
+    return Campaign(
+        budget=round(total * float(rng.uniform(0.05, 0.3)), 2),
+        macro_share_min=band[0],
+        macro_share_max=band[1],
+        max_macro=cap_macro,
+        max_influencers=cap,
+    )
+
+
 def _roster_and_campaign(kind: str, size: int = 500) -> tuple[object, Campaign]:
     """A roster and base campaign of `benchmarks/optimiser.py --capped`."""
     roster = check_roster(synthetic_roster(size, seed=7, rate_card_priced=kind == "rate-card"))
@@ -118,15 +146,7 @@ def test_the_expanding_core_of_the_capped_phase_agrees_with_highs(monkeypatch, s
     from planner import dp
     from planner.mip import solve_mip
 
-    certified = []
-    real = dp._counted_core
-
-    def watched(*args, **kwargs):
-        found = real(*args, **kwargs)
-        certified.append(found is not None)
-        return found
-
-    monkeypatch.setattr(dp, "_counted_core", watched)
+    certified = answered(monkeypatch, dp, "_counted_core")
     monkeypatch.setattr(dp, "_COUNTED_QUICK_WORK", 0)  # the core first, not the quick pass
     # A beam of one state cuts, so the heuristics' beam pass is not the certified phase (it is
     # where no beam search left out a state): the certified phase, and its core, run.
@@ -328,13 +348,7 @@ def test_the_uncapped_solve_is_skipped_only_when_its_best_plan_breaks_the_caps(m
             (20, (0.0, 1.0), 2),
             (200, (0.0, 0.6), None),
         ]:
-            campaign = Campaign(
-                budget=round(total * float(rng.uniform(0.05, 0.3)), 2),
-                macro_share_min=band[0],
-                macro_share_max=band[1],
-                max_macro=cap_macro,
-                max_influencers=cap,
-            )
+            campaign = _capped_campaign(total, rng, cap, band, cap_macro)
             items = build_items(roster.table, campaign)
             fired.clear()
             ours = solve(items)
@@ -369,13 +383,7 @@ def _small_capped_models(seed: int, count: int) -> list[PostItems]:
             (25, (0.0, 1.0), 3),
             (12, (0.1, 0.6), None),
         ][i % 4]
-        campaign = Campaign(
-            budget=round(total * float(rng.uniform(0.05, 0.3)), 2),
-            macro_share_min=band[0],
-            macro_share_max=band[1],
-            max_macro=cap_macro,
-            max_influencers=cap,
-        )
+        campaign = _capped_campaign(total, rng, cap, band, cap_macro)
         models.append(build_items(roster.table, campaign))
     return models
 
@@ -393,15 +401,7 @@ def test_a_beam_search_that_left_out_no_state_certifies_the_plan(monkeypatch, be
     if beam is not None:
         monkeypatch.setattr(dp, "_COUNTED_BEAM", beam)
         monkeypatch.setattr(dp, "_COUNTED_CORE_BEAM", beam)
-    outcomes: list[bool] = []
-    real = dp._counted_heuristics
-
-    def watched(*args, **kwargs):
-        found = real(*args, **kwargs)
-        outcomes.append(found is not None)
-        return found
-
-    monkeypatch.setattr(dp, "_counted_heuristics", watched)
+    outcomes = answered(monkeypatch, dp, "_counted_heuristics")
     for items in _small_capped_models(31, 24):
         ours = solve(items)
         reference = solve_mip(items, mip_rel_gap=1e-9)

@@ -95,6 +95,17 @@ def test_matches_brute_force_exactly(case):
     assert solution.upper_bound >= expected * (1 - 1e-9)
 
 
+def drawn_plan(items: PostItems, data: st.DataObject) -> np.ndarray:
+    """A selection in post order drawn by hypothesis: 0 to 3 first posts of each influencer."""
+    taken = np.array(
+        data.draw(
+            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
+        ),
+        dtype=np.int64,
+    )
+    return items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_case(), st.data())
 def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data):
@@ -102,13 +113,7 @@ def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data)
     plan that keeps the rules, it adds posts in the fill order until no further post fits."""
     frame, campaign = case
     items = build_items(check_roster(frame).table, campaign)
-    taken = np.array(
-        data.draw(
-            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
-        ),
-        dtype=np.int64,
-    )
-    partial = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    partial = drawn_plan(items, data)
     rules = {"budget", "max macro", "max influencers", "post order"}
     macro_over = int(items.cost[partial & items.macro].sum()) > items.macro_max
     if rules & set(items.check(partial)) or macro_over:
@@ -211,13 +216,7 @@ def test_the_repair_drops_exactly_the_posts_its_rule_names(case, data):
     frame, campaign = case
     items = build_items(check_roster(frame).table, campaign)
     n = items.owner.size
-    taken = np.array(
-        data.draw(
-            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
-        ),
-        dtype=np.int64,
-    )
-    chosen = items.k < taken[items.owner] if n else np.zeros(0, dtype=bool)
+    chosen = drawn_plan(items, data)
     keep = chosen & np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
     if items.broken_caps(chosen):
         return  # (whole influencers go first: another rule)
@@ -294,13 +293,7 @@ def test_the_local_search_makes_exactly_the_exchanges_its_rule_names(case, data)
     `first_posts` against its definition on the same selection."""
     frame, campaign = case
     items = build_items(check_roster(frame).table, campaign)
-    taken = np.array(
-        data.draw(
-            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
-        ),
-        dtype=np.int64,
-    )
-    chosen = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    chosen = drawn_plan(items, data)
     counts = np.bincount(items.owner[chosen], minlength=items.n_influencers)
     assert np.array_equal(first_posts(items, chosen), items.k < counts[items.owner])
     if items.check(chosen) or not items.owner.size:
@@ -389,13 +382,7 @@ def test_the_macro_exchange_moves_only_its_candidates(case, data):
     masks, and it gains exactly the best exchange of subsets of them that keeps the band."""
     frame, campaign = case
     items = build_items(check_roster(frame).table, campaign)
-    taken = np.array(
-        data.draw(
-            st.lists(st.integers(0, 3), min_size=items.n_influencers, max_size=items.n_influencers)
-        ),
-        dtype=np.int64,
-    )
-    chosen = items.k < taken[items.owner] if items.owner.size else np.zeros(0, dtype=bool)
+    chosen = drawn_plan(items, data)
     if not items.owner.size:
         return
     value = items.value / items.value.max()
