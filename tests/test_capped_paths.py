@@ -31,7 +31,11 @@ def answered(monkeypatch, module: object, name: str) -> list[bool]:  # type: ign
 
 
 def _capped_campaign(
-    total: float, rng: np.random.Generator, cap: int, band: tuple[float, float], cap_macro: int | None
+    total: float,
+    rng: np.random.Generator,
+    cap: int,
+    band: tuple[float, float],
+    cap_macro: int | None,
 ) -> Campaign:
     """A campaign of 5-30% of `total` with the cap, band and cap on macro influencers given."""
     return Campaign(
