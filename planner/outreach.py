@@ -30,7 +30,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -903,22 +903,49 @@ def forecast(
         outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
-    started = time.perf_counter()
-    points = realistic_points(
-        roster,
-        curve_campaign(campaign),
-        assumptions,
-        strategy=strategy,
-        backup_order=backup_order,
-        draws=screen,
-        seed=seed,
-        on_point=on_point,
-    )
-    seconds = time.perf_counter() - started
     # A plan already in, booked under the same limits, is the same candidate (the same list and
     # draws); all micro is booked with no macro at all, so it stays even when its plan is the
     # band's.
     band_key = (posts_per_row(roster, plan).tobytes(), campaign.macro_share_max)
+    # All micro (the curve's first point), when it is a candidate, is always a finalist: it is
+    # simulated `draws` times alongside as soon as it is screened, while the other bands are
+    # solved (the same draws as `_simulate_all`'s).
+    early: list[Future[OutreachOutcome]] = []
+
+    def all_micro_early(one: CurvePoint) -> None:
+        if (
+            draws != screen
+            and one.point.high <= 0
+            and one.outcome is not None
+            and one.offers is not None
+            and _inside(one.point, campaign)
+            and _list_key(one) != band_key
+        ):
+            early.append(
+                _ALONGSIDE.submit(
+                    simulate_outreach, one.offers, campaign, assumptions, draws=draws, seed=seed
+                )
+            )
+
+    started = time.perf_counter()
+    try:
+        points = realistic_points(
+            roster,
+            curve_campaign(campaign),
+            assumptions,
+            strategy=strategy,
+            backup_order=backup_order,
+            draws=screen,
+            seed=seed,
+            on_point=on_point,
+            alongside=True,
+            on_simulated=all_micro_early,
+        )
+    except BaseException:
+        for job in early:
+            job.cancel()
+        raise
+    seconds = time.perf_counter() - started
     seen = {band_key}
     # The band's plan is most often one of the curve's: its screening draws are then there.
     band_screen = next(
@@ -934,12 +961,8 @@ def forecast(
         point = one.point
         if one.outcome is None or one.offers is None or one.posts is None:
             continue
-        inside = (
-            point.low >= campaign.macro_share_min - 1e-9
-            and point.high <= campaign.macro_share_max + 1e-9
-        )
         key = _list_key(one)
-        if not inside or key in seen:
+        if not _inside(point, campaign) or key in seen:
             continue  # outside the campaign's band, or a candidate already in
         seen.add(key)
         entries.append(
@@ -956,7 +979,9 @@ def forecast(
     # micro, so that the head-to-head's best mix is never below its all-micro row.
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
-    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen, start)
+    simulated = _simulate_all(
+        finalists, campaign, assumptions, draws, seed, screen, start, early[0] if early else None
+    )
     results = [
         Forecast(
             strategy,
@@ -976,6 +1001,14 @@ def forecast(
         chosen,
         others=tuple(results[i] for i in order[1:]),
         curve=curve_frames(points),
+    )
+
+
+def _inside(point: BandPoint, campaign: Campaign) -> bool:
+    """Whether a split curve's band lies inside the campaign's band of macro share."""
+    return (
+        point.low >= campaign.macro_share_min - 1e-9
+        and point.high <= campaign.macro_share_max + 1e-9
     )
 
 
@@ -1021,10 +1054,11 @@ def _simulate_all(
     seed: int,
     screen: int,
     start: Forecast | None = None,
+    early: Future[OutreachOutcome] | None = None,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
-    as many; the campaign's band's plan: `start`'s, when given), all but the first alongside
-    (`_ALONGSIDE`)."""
+    as many; the campaign's band's plan: `start`'s, when given; all micro's: `early`, when it
+    was started already), all but the first alongside (`_ALONGSIDE`)."""
     if draws == screen:
         return [e.outcome for e in entries]
 
@@ -1033,18 +1067,24 @@ def _simulate_all(
             return start.outcome
         return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
 
-    ahead = [_ALONGSIDE.submit(run, e) for e in entries[1:]]
+    jobs = [
+        early
+        if early is not None and e.candidate == "all micro"
+        else None
+        if i == 0
+        else _ALONGSIDE.submit(run, e)
+        for i, e in enumerate(entries)
+    ]
     try:
-        first = run(entries[0])
         # (One not started yet, the pool busy with other sessions' candidates: worked out here.)
-        rest = [
-            run(e) if job.cancel() else job.result()
-            for job, e in zip(ahead, entries[1:], strict=True)
+        return [
+            run(e) if job is None or job.cancel() else job.result()
+            for job, e in zip(jobs, entries, strict=True)
         ]
     finally:
-        for job in ahead:
-            job.cancel()
-    return [first, *rest]
+        for job in jobs:
+            if job is not None:
+                job.cancel()
 
 
 # Where `forecast`'s finalists are simulated while the caller simulates the first: the
@@ -1219,31 +1259,53 @@ def realistic_points(
     seed: int = SEED,
     part: tuple[int, int] = (0, 1),
     on_point: Callable[[int, int], None] | None = None,
+    alongside: bool = False,
+    on_simulated: Callable[[CurvePoint], None] | None = None,
 ) -> list[CurvePoint]:
     """The split curve's points on the realistic basis: at each macro share (held within
     +- step/2 of the budget, as `planner.plan.split_curve`), the strategy's certified plan for
     that band, its own backups, and the outreach simulated (`draws` times, booked under
     `booking_limits`: the campaign's own, all micro at 0%). `part=(i, n)`: every n-th band
     from the i-th (`split_points`); `on_point(done, total)`: called after each band's plan is
-    certified, as `split_points` does."""
+    certified, as `split_points` does.
+
+    `alongside`: each band's outreach list is made and simulated in `_ALONGSIDE` while the next
+    bands are solved (the simulation's loop releases the interpreter's lock, the solver mostly
+    holds it), one the pool has not started when the bands are solved is worked out here; the
+    points are the same. `on_simulated(point)`: called with each point once simulated (in the
+    pool's thread when `alongside`)."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
-    points = split_points(
-        planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
-    )
-    out = []
     rows = ListRows.of(roster.table, assumptions)
-    for point in points:
+
+    def simulated(point: BandPoint) -> CurvePoint:
         limits = booking_limits(campaign, point.high)
         if point.solution.status not in ("optimal", "feasible"):
-            out.append(CurvePoint(point, planned_roster, limits, None, None, None))
-            continue
+            return CurvePoint(point, planned_roster, limits, None, None, None)
         posts = point.items.posts_per_influencer(point.solution.chosen)
         offers = offers_from_posts(
             roster, limits, assumptions, posts, backup_order=backup_order, rows=rows
         )
         outcome = simulate_outreach(offers, limits, assumptions, draws=draws, seed=seed)
-        out.append(CurvePoint(point, planned_roster, limits, posts, offers, outcome))
-    return out
+        one = CurvePoint(point, planned_roster, limits, posts, offers, outcome)
+        if on_simulated is not None:
+            on_simulated(one)
+        return one
+
+    solve = functools.partial(
+        split_points, planned_roster, campaign, step=step, first_value=weights, part=part
+    )
+    if not alongside:
+        return [simulated(point) for point in solve(on_point=on_point)]
+    jobs: list[tuple[BandPoint, Future[CurvePoint]]] = []
+    try:
+        solve(
+            on_point=on_point,
+            on_band=lambda point: jobs.append((point, _ALONGSIDE.submit(simulated, point))),
+        )
+        return [simulated(point) if job.cancel() else job.result() for point, job in jobs]
+    finally:
+        for _, job in jobs:
+            job.cancel()
 
 
 def curve_frames(points: Sequence[CurvePoint]) -> tuple[pd.DataFrame, pd.DataFrame]:
