@@ -536,6 +536,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     rounds: int,
     key: np.uint64,
     order_key: np.uint64,
+    first_draw: int,
     spent: np.ndarray,
     macro_spent: np.ndarray,
     booked: np.ndarray,
@@ -545,10 +546,10 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     sent_per_offer: np.ndarray,
     booked_per_offer: np.ndarray,
 ) -> None:
-    """The outreach of one list, drawn `spent.size` times, one campaign after another (the
-    module's docstring has the process). Fills the per-draw arrays (cents and counts booked,
-    offers sent; `sums`: engagement and its variance booked, micro then macro) and adds to the
-    per-offer counts."""
+    """The outreach of one list, drawn `spent.size` times, one campaign after another, the
+    draws numbered from `first_draw` (the module's docstring has the process). Fills the
+    per-draw arrays (cents and counts booked, offers sent; `sums`: engagement and its variance
+    booked, micro then macro) and adds to the per-offer counts."""
     size, draws = cost.size, spent.size
     # Every draw starts the same: its first round's offers are the same.
     first = np.empty(size, dtype=np.int64)
@@ -567,7 +568,8 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     threshold = np.empty(size, dtype=np.uint64)
     for row in range(size):
         threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
-    for draw in range(draws):
+    for at in range(draws):
+        draw = first_draw + at  # (its random numbers: the same whichever part it is drawn in)
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
         for round_ in range(rounds):
@@ -654,13 +656,13 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 if is_macro:
                     room -= price
                     macro_count += 1
-                    macro_spent[draw] += price
-                sums[tier, draw] += value[row]
-                sums[2 + tier, draw] += variance[row]
-        spent[draw] = budget - open_
-        booked[draw] = count
-        macro_booked[draw] = macro_count
-        contacted[draw] = sent_in_all
+                    macro_spent[at] += price
+                sums[tier, at] += value[row]
+                sums[2 + tier, at] += variance[row]
+        spent[at] = budget - open_
+        booked[at] = count
+        macro_booked[at] = macro_count
+        contacted[at] = sent_in_all
 
 
 def simulate_outreach(
@@ -670,23 +672,20 @@ def simulate_outreach(
     *,
     draws: int = DRAWS,
     seed: int = SEED,
+    alongside: bool = False,
 ) -> OutreachOutcome:
     """Draw the outreach of `offers` (the module's docstring has the process) `draws` times.
-    Seeded: the same arguments give the same draws. Spend never exceeds the budget."""
+    Seeded: the same arguments give the same draws. Spend never exceeds the budget.
+
+    `alongside`: the second half of the draws is drawn in `_ALONGSIDE` while the caller draws
+    the first (each draw's random numbers are its own, so the draws are the same; a half the
+    pool has not started when the caller's is done is drawn by the caller)."""
     budget = to_cents(campaign.budget)
     macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
     size = offers.size
     cost = offers.cost.astype(np.int64)
     macro = offers.macro.astype(np.bool_)
-    spent = np.zeros(draws, dtype=np.int64)
-    macro_spent = np.zeros(draws, dtype=np.int64)
-    booked = np.zeros(draws, dtype=np.int64)
-    macro_booked = np.zeros(draws, dtype=np.int64)
-    contacted = np.zeros(draws, dtype=np.int64)
-    sums = np.zeros((4, draws))  # engagement micro, macro; its variance micro, macro
-    sent_per_offer = np.zeros(size, dtype=np.int64)
-    booked_per_offer = np.zeros(size, dtype=np.int64)
-    _draw_outreach(
+    the_list = (
         cost,
         offers.reply * offers.cost,
         offers.reply.astype(np.float64),
@@ -702,15 +701,33 @@ def simulate_outreach(
         int(assumptions.rounds),
         _stream(seed, 3),
         _stream(seed, 5),
-        spent,
-        macro_spent,
-        booked,
-        macro_booked,
-        contacted,
-        sums,
-        sent_per_offer,
-        booked_per_offer,
     )
+
+    def drawn(first: int, n: int) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
+        """Draws `first` to `first + n`: their cents spent and on macro, influencers and macro
+        influencers booked, offers sent; engagement and its variance booked (micro, macro);
+        and how often each offer was sent and booked."""
+        per_draw = [np.zeros(n, dtype=np.int64) for _ in range(5)]
+        sums = np.zeros((4, n))
+        per_offer = [np.zeros(size, dtype=np.int64) for _ in range(2)]
+        _draw_outreach(*the_list, first, *per_draw, sums, *per_offer)
+        return per_draw, sums, per_offer
+
+    if not alongside or draws < 2 * CURVE_DRAWS:
+        per_draw, sums, per_offer = drawn(0, draws)
+    else:
+        half = draws // 2
+        job = _ALONGSIDE.submit(drawn, half, draws - half)
+        try:
+            parts = [drawn(0, half)]
+            parts.append(drawn(half, draws - half) if job.cancel() else job.result())
+        finally:
+            job.cancel()
+        per_draw = [np.concatenate(one) for one in zip(*(p[0] for p in parts), strict=True)]
+        sums = np.concatenate([p[1] for p in parts], axis=1)
+        per_offer = [a + b for a, b in zip(parts[0][2], parts[1][2], strict=True)]
+    spent, macro_spent, booked, _macro_booked, contacted = per_draw
+    sent_per_offer, booked_per_offer = per_offer
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = stratified_normals(seed, 4, 2, draws)
     tiers = []
@@ -900,7 +917,9 @@ def forecast(
     if not candidates or not plan.has_plan or plan.booked_nothing:
         if start is not None:
             return dataclasses.replace(start, if_all_accepted=if_all_accepted, target=target)
-        outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
+        outcome = simulate_outreach(
+            offers, campaign, assumptions, draws=draws, seed=seed, alongside=True
+        )
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
     # A plan already in, booked under the same limits, is the same candidate (the same list and
@@ -1065,7 +1084,9 @@ def _simulate_all(
     def run(entry: _Entry) -> OutreachOutcome:
         if start is not None and entry.candidate == "mix":
             return start.outcome
-        return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
+        return simulate_outreach(
+            entry.offers, campaign, assumptions, draws=draws, seed=seed, alongside=True
+        )
 
     jobs = [
         early

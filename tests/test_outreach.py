@@ -500,6 +500,32 @@ def test_bands_simulated_alongside_give_the_same_forecast(monkeypatch, campaign,
         assert "all micro" in [o.candidate for o in (alongside, *alongside.others)]
 
 
+@pytest.mark.parametrize(
+    "campaign", [Campaign(budget=100_000), Campaign(budget=60_000, max_influencers=9, max_macro=1)]
+)
+@pytest.mark.parametrize("draws", [1_000, 2_001])
+def test_draws_in_two_halves_alongside_are_the_same_draws(campaign, draws):
+    """`simulate_outreach(alongside=True)` draws the second half of the draws in another
+    thread: every per-draw and per-offer figure is the same as drawn in one go."""
+    _, offers = outreach_offers(ROSTER, campaign, Assumptions())
+    one = simulate_outreach(offers, campaign, Assumptions(rounds=4), draws=draws, seed=11)
+    two = simulate_outreach(
+        offers, campaign, Assumptions(rounds=4), draws=draws, seed=11, alongside=True
+    )
+    for name in (
+        "engagement",
+        "micro",
+        "macro",
+        "spend",
+        "macro_spend",
+        "booked",
+        "contacted",
+        "contact_rate",
+        "booking_rate",
+    ):
+        assert getattr(one, name).tolist() == getattr(two, name).tolist(), name
+
+
 def test_realistic_points_alongside_are_the_points_one_by_one():
     """The split curve's points simulated alongside (`realistic_points(alongside=True)`) are
     those made one by one, in the bands' order, each reported once simulated."""
