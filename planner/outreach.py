@@ -882,6 +882,7 @@ def forecast(
     candidates: bool = True,
     on_point: Callable[[int, int], None] | None = None,
     start: Forecast | None = None,
+    alongside: bool = True,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
     the caller has it already).
@@ -900,7 +901,13 @@ def forecast(
     `start`: this campaign's forecast without candidates (`candidates=False`, the same
     strategy, backups, draws and seed), when the caller has it already (the page shows it while
     the candidates are compared): its plan, list and simulated campaigns are used as they are,
-    so the result is the same as without it."""
+    so the result is the same as without it.
+
+    `alongside`: the work spread over `_ALONGSIDE` (the same figures): each band's list
+    simulated while the next bands are solved (`realistic_points`), all micro's finalist
+    simulated as soon as its band is screened, and the draws of the band's plan and of the
+    finalists in two halves (`simulate_outreach`). False (a server with no core to spare):
+    one after another, only the finalists alongside each other."""
     if start is not None and (start.candidate != "mix" or start.curve is not None or start.others):
         raise ValueError("start must be a forecast made with candidates=False")
     if start is None:
@@ -918,7 +925,7 @@ def forecast(
         if start is not None:
             return dataclasses.replace(start, if_all_accepted=if_all_accepted, target=target)
         outcome = simulate_outreach(
-            offers, campaign, assumptions, draws=draws, seed=seed, alongside=True
+            offers, campaign, assumptions, draws=draws, seed=seed, alongside=alongside
         )
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
@@ -933,7 +940,8 @@ def forecast(
 
     def all_micro_early(one: CurvePoint) -> None:
         if (
-            draws != screen
+            alongside
+            and draws != screen
             and one.point.high <= 0
             and one.outcome is not None
             and one.offers is not None
@@ -957,7 +965,7 @@ def forecast(
             draws=screen,
             seed=seed,
             on_point=on_point,
-            alongside=True,
+            alongside=alongside,
             on_simulated=all_micro_early,
         )
     except BaseException:
@@ -999,7 +1007,15 @@ def forecast(
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
     simulated = _simulate_all(
-        finalists, campaign, assumptions, draws, seed, screen, start, early[0] if early else None
+        finalists,
+        campaign,
+        assumptions,
+        draws,
+        seed,
+        screen,
+        start,
+        early[0] if early else None,
+        halves=alongside,
     )
     results = [
         Forecast(
@@ -1074,10 +1090,13 @@ def _simulate_all(
     screen: int,
     start: Forecast | None = None,
     early: Future[OutreachOutcome] | None = None,
+    *,
+    halves: bool = False,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
     as many; the campaign's band's plan: `start`'s, when given; all micro's: `early`, when it
-    was started already), all but the first alongside (`_ALONGSIDE`)."""
+    was started already), all but the first alongside (`_ALONGSIDE`); `halves`: each in two
+    halves (`simulate_outreach(alongside=True)`)."""
     if draws == screen:
         return [e.outcome for e in entries]
 
@@ -1085,7 +1104,7 @@ def _simulate_all(
         if start is not None and entry.candidate == "mix":
             return start.outcome
         return simulate_outreach(
-            entry.offers, campaign, assumptions, draws=draws, seed=seed, alongside=True
+            entry.offers, campaign, assumptions, draws=draws, seed=seed, alongside=halves
         )
 
     jobs = [
