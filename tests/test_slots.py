@@ -239,15 +239,16 @@ def test_a_slot_is_spare_only_while_one_is_free_and_nobody_waits():
     assert slots.spare()
 
 
+@pytest.mark.parametrize("rows", [400, 2_000])
 @pytest.mark.parametrize("spare", [True, False])
-def test_the_forecast_works_alongside_only_while_a_core_is_spare(monkeypatch, spare):
+def test_the_forecast_works_alongside_only_while_a_core_is_spare(monkeypatch, spare, rows):
     """The headline's forecasts spread their work over a second core only while a slot is
-    spare (`ComputeSlots.spare`); under load each keeps to its own slot's core."""
-    from pathlib import Path
-
+    spare (`ComputeSlots.spare`; under load each keeps to its own slot's core), and only for a
+    roster of `ALONGSIDE_ROWS` rows or more."""
     from planner.risk import Assumptions
-    from planner.roster import read_roster
+    from planner.roster import check_roster
     from planner.settings import Campaign
+    from planner.synthetic import synthetic_roster
     from ui import cache
 
     asked: list[bool] = []
@@ -262,8 +263,8 @@ def test_the_forecast_works_alongside_only_while_a_core_is_spare(monkeypatch, sp
 
     monkeypatch.setattr(cache, "SLOTS", Busy(2))
     monkeypatch.setattr(cache, "forecast", recorded)
-    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    roster = check_roster(synthetic_roster(rows, seed=19))
     key = cache.roster_key(roster, cache.SHARED)
     campaign = Campaign(budget=41_000 if spare else 42_000)
     assert cache._forecast(roster, key, campaign, Assumptions(), "expected") == "forecast"
-    assert asked == [spare]
+    assert asked == [spare and rows >= cache.ALONGSIDE_ROWS]
