@@ -30,7 +30,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -536,7 +536,6 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     rounds: int,
     key: np.uint64,
     order_key: np.uint64,
-    first_draw: int,
     spent: np.ndarray,
     macro_spent: np.ndarray,
     booked: np.ndarray,
@@ -546,10 +545,10 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     sent_per_offer: np.ndarray,
     booked_per_offer: np.ndarray,
 ) -> None:
-    """The outreach of one list, drawn `spent.size` times, one campaign after another, the
-    draws numbered from `first_draw` (the module's docstring has the process). Fills the
-    per-draw arrays (cents and counts booked, offers sent; `sums`: engagement and its variance
-    booked, micro then macro) and adds to the per-offer counts."""
+    """The outreach of one list, drawn `spent.size` times, one campaign after another (the
+    module's docstring has the process). Fills the per-draw arrays (cents and counts booked,
+    offers sent; `sums`: engagement and its variance booked, micro then macro) and adds to the
+    per-offer counts."""
     size, draws = cost.size, spent.size
     # Every draw starts the same: its first round's offers are the same.
     first = np.empty(size, dtype=np.int64)
@@ -568,8 +567,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     threshold = np.empty(size, dtype=np.uint64)
     for row in range(size):
         threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
-    for at in range(draws):
-        draw = first_draw + at  # (its random numbers: the same whichever part it is drawn in)
+    for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
         for round_ in range(rounds):
@@ -656,13 +654,13 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 if is_macro:
                     room -= price
                     macro_count += 1
-                    macro_spent[at] += price
-                sums[tier, at] += value[row]
-                sums[2 + tier, at] += variance[row]
-        spent[at] = budget - open_
-        booked[at] = count
-        macro_booked[at] = macro_count
-        contacted[at] = sent_in_all
+                    macro_spent[draw] += price
+                sums[tier, draw] += value[row]
+                sums[2 + tier, draw] += variance[row]
+        spent[draw] = budget - open_
+        booked[draw] = count
+        macro_booked[draw] = macro_count
+        contacted[draw] = sent_in_all
 
 
 def simulate_outreach(
@@ -672,20 +670,23 @@ def simulate_outreach(
     *,
     draws: int = DRAWS,
     seed: int = SEED,
-    alongside: bool = False,
 ) -> OutreachOutcome:
     """Draw the outreach of `offers` (the module's docstring has the process) `draws` times.
-    Seeded: the same arguments give the same draws. Spend never exceeds the budget.
-
-    `alongside`: the second half of the draws is drawn in `_ALONGSIDE` while the caller draws
-    the first (each draw's random numbers are its own, so the draws are the same; a half the
-    pool has not started when the caller's is done is drawn by the caller)."""
+    Seeded: the same arguments give the same draws. Spend never exceeds the budget."""
     budget = to_cents(campaign.budget)
     macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
     size = offers.size
     cost = offers.cost.astype(np.int64)
     macro = offers.macro.astype(np.bool_)
-    the_list = (
+    spent = np.zeros(draws, dtype=np.int64)
+    macro_spent = np.zeros(draws, dtype=np.int64)
+    booked = np.zeros(draws, dtype=np.int64)
+    macro_booked = np.zeros(draws, dtype=np.int64)
+    contacted = np.zeros(draws, dtype=np.int64)
+    sums = np.zeros((4, draws))  # engagement micro, macro; its variance micro, macro
+    sent_per_offer = np.zeros(size, dtype=np.int64)
+    booked_per_offer = np.zeros(size, dtype=np.int64)
+    _draw_outreach(
         cost,
         offers.reply * offers.cost,
         offers.reply.astype(np.float64),
@@ -701,33 +702,15 @@ def simulate_outreach(
         int(assumptions.rounds),
         _stream(seed, 3),
         _stream(seed, 5),
+        spent,
+        macro_spent,
+        booked,
+        macro_booked,
+        contacted,
+        sums,
+        sent_per_offer,
+        booked_per_offer,
     )
-
-    def drawn(first: int, n: int) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
-        """Draws `first` to `first + n`: their cents spent and on macro, influencers and macro
-        influencers booked, offers sent; engagement and its variance booked (micro, macro);
-        and how often each offer was sent and booked."""
-        per_draw = [np.zeros(n, dtype=np.int64) for _ in range(5)]
-        sums = np.zeros((4, n))
-        per_offer = [np.zeros(size, dtype=np.int64) for _ in range(2)]
-        _draw_outreach(*the_list, first, *per_draw, sums, *per_offer)
-        return per_draw, sums, per_offer
-
-    if not alongside or draws < 2 * CURVE_DRAWS:
-        per_draw, sums, per_offer = drawn(0, draws)
-    else:
-        half = draws // 2
-        job = _ALONGSIDE.submit(drawn, half, draws - half)
-        try:
-            parts = [drawn(0, half)]
-            parts.append(drawn(half, draws - half) if job.cancel() else job.result())
-        finally:
-            job.cancel()
-        per_draw = [np.concatenate(one) for one in zip(*(p[0] for p in parts), strict=True)]
-        sums = np.concatenate([p[1] for p in parts], axis=1)
-        per_offer = [a + b for a, b in zip(parts[0][2], parts[1][2], strict=True)]
-    spent, macro_spent, booked, _macro_booked, contacted = per_draw
-    sent_per_offer, booked_per_offer = per_offer
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = stratified_normals(seed, 4, 2, draws)
     tiers = []
@@ -882,7 +865,6 @@ def forecast(
     candidates: bool = True,
     on_point: Callable[[int, int], None] | None = None,
     start: Forecast | None = None,
-    alongside: bool = True,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
     the caller has it already).
@@ -901,13 +883,7 @@ def forecast(
     `start`: this campaign's forecast without candidates (`candidates=False`, the same
     strategy, backups, draws and seed), when the caller has it already (the page shows it while
     the candidates are compared): its plan, list and simulated campaigns are used as they are,
-    so the result is the same as without it.
-
-    `alongside`: the work spread over `_ALONGSIDE` (the same figures): each band's list
-    simulated while the next bands are solved (`realistic_points`), all micro's finalist
-    simulated as soon as its band is screened, and the draws of the band's plan and of the
-    finalists in two halves (`simulate_outreach`). False (a server with no core to spare):
-    one after another, only the finalists alongside each other."""
+    so the result is the same as without it."""
     if start is not None and (start.candidate != "mix" or start.curve is not None or start.others):
         raise ValueError("start must be a forecast made with candidates=False")
     if start is None:
@@ -924,55 +900,25 @@ def forecast(
     if not candidates or not plan.has_plan or plan.booked_nothing:
         if start is not None:
             return dataclasses.replace(start, if_all_accepted=if_all_accepted, target=target)
-        outcome = simulate_outreach(
-            offers, campaign, assumptions, draws=draws, seed=seed, alongside=alongside
-        )
+        outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
+    started = time.perf_counter()
+    points = realistic_points(
+        roster,
+        curve_campaign(campaign),
+        assumptions,
+        strategy=strategy,
+        backup_order=backup_order,
+        draws=screen,
+        seed=seed,
+        on_point=on_point,
+    )
+    seconds = time.perf_counter() - started
     # A plan already in, booked under the same limits, is the same candidate (the same list and
     # draws); all micro is booked with no macro at all, so it stays even when its plan is the
     # band's.
     band_key = (posts_per_row(roster, plan).tobytes(), campaign.macro_share_max)
-    # All micro (the curve's first point), when it is a candidate, is always a finalist: it is
-    # simulated `draws` times alongside as soon as it is screened, while the other bands are
-    # solved (the same draws as `_simulate_all`'s).
-    early: list[Future[OutreachOutcome]] = []
-
-    def all_micro_early(one: CurvePoint) -> None:
-        if (
-            alongside
-            and draws != screen
-            and one.point.high <= 0
-            and one.outcome is not None
-            and one.offers is not None
-            and _inside(one.point, campaign)
-            and _list_key(one) != band_key
-        ):
-            early.append(
-                _ALONGSIDE.submit(
-                    simulate_outreach, one.offers, campaign, assumptions, draws=draws, seed=seed
-                )
-            )
-
-    started = time.perf_counter()
-    try:
-        points = realistic_points(
-            roster,
-            curve_campaign(campaign),
-            assumptions,
-            strategy=strategy,
-            backup_order=backup_order,
-            draws=screen,
-            seed=seed,
-            on_point=on_point,
-            alongside=alongside,
-            on_simulated=all_micro_early,
-        )
-    except BaseException:
-        for job in early:
-            job.cancel()
-        raise
-    seconds = time.perf_counter() - started
     seen = {band_key}
     # The band's plan is most often one of the curve's: its screening draws are then there.
     band_screen = next(
@@ -988,8 +934,12 @@ def forecast(
         point = one.point
         if one.outcome is None or one.offers is None or one.posts is None:
             continue
+        inside = (
+            point.low >= campaign.macro_share_min - 1e-9
+            and point.high <= campaign.macro_share_max + 1e-9
+        )
         key = _list_key(one)
-        if not _inside(point, campaign) or key in seen:
+        if not inside or key in seen:
             continue  # outside the campaign's band, or a candidate already in
         seen.add(key)
         entries.append(
@@ -1006,17 +956,7 @@ def forecast(
     # micro, so that the head-to-head's best mix is never below its all-micro row.
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
-    simulated = _simulate_all(
-        finalists,
-        campaign,
-        assumptions,
-        draws,
-        seed,
-        screen,
-        start,
-        early[0] if early else None,
-        halves=alongside,
-    )
+    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen, start)
     results = [
         Forecast(
             strategy,
@@ -1036,14 +976,6 @@ def forecast(
         chosen,
         others=tuple(results[i] for i in order[1:]),
         curve=curve_frames(points),
-    )
-
-
-def _inside(point: BandPoint, campaign: Campaign) -> bool:
-    """Whether a split curve's band lies inside the campaign's band of macro share."""
-    return (
-        point.low >= campaign.macro_share_min - 1e-9
-        and point.high <= campaign.macro_share_max + 1e-9
     )
 
 
@@ -1089,42 +1021,30 @@ def _simulate_all(
     seed: int,
     screen: int,
     start: Forecast | None = None,
-    early: Future[OutreachOutcome] | None = None,
-    *,
-    halves: bool = False,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
-    as many; the campaign's band's plan: `start`'s, when given; all micro's: `early`, when it
-    was started already), all but the first alongside (`_ALONGSIDE`); `halves`: each in two
-    halves (`simulate_outreach(alongside=True)`)."""
+    as many; the campaign's band's plan: `start`'s, when given), all but the first alongside
+    (`_ALONGSIDE`)."""
     if draws == screen:
         return [e.outcome for e in entries]
 
     def run(entry: _Entry) -> OutreachOutcome:
         if start is not None and entry.candidate == "mix":
             return start.outcome
-        return simulate_outreach(
-            entry.offers, campaign, assumptions, draws=draws, seed=seed, alongside=halves
-        )
+        return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
 
-    jobs = [
-        early
-        if early is not None and e.candidate == "all micro"
-        else None
-        if i == 0
-        else _ALONGSIDE.submit(run, e)
-        for i, e in enumerate(entries)
-    ]
+    ahead = [_ALONGSIDE.submit(run, e) for e in entries[1:]]
     try:
+        first = run(entries[0])
         # (One not started yet, the pool busy with other sessions' candidates: worked out here.)
-        return [
-            run(e) if job is None or job.cancel() else job.result()
-            for job, e in zip(jobs, entries, strict=True)
+        rest = [
+            run(e) if job.cancel() else job.result()
+            for job, e in zip(ahead, entries[1:], strict=True)
         ]
     finally:
-        for job in jobs:
-            if job is not None:
-                job.cancel()
+        for job in ahead:
+            job.cancel()
+    return [first, *rest]
 
 
 # Where `forecast`'s finalists are simulated while the caller simulates the first: the
@@ -1299,53 +1219,31 @@ def realistic_points(
     seed: int = SEED,
     part: tuple[int, int] = (0, 1),
     on_point: Callable[[int, int], None] | None = None,
-    alongside: bool = False,
-    on_simulated: Callable[[CurvePoint], None] | None = None,
 ) -> list[CurvePoint]:
     """The split curve's points on the realistic basis: at each macro share (held within
     +- step/2 of the budget, as `planner.plan.split_curve`), the strategy's certified plan for
     that band, its own backups, and the outreach simulated (`draws` times, booked under
     `booking_limits`: the campaign's own, all micro at 0%). `part=(i, n)`: every n-th band
     from the i-th (`split_points`); `on_point(done, total)`: called after each band's plan is
-    certified, as `split_points` does.
-
-    `alongside`: each band's outreach list is made and simulated in `_ALONGSIDE` while the next
-    bands are solved (the simulation's loop releases the interpreter's lock, the solver mostly
-    holds it), one the pool has not started when the bands are solved is worked out here; the
-    points are the same. `on_simulated(point)`: called with each point once simulated (in the
-    pool's thread when `alongside`)."""
+    certified, as `split_points` does."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
+    points = split_points(
+        planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
+    )
+    out = []
     rows = ListRows.of(roster.table, assumptions)
-
-    def simulated(point: BandPoint) -> CurvePoint:
+    for point in points:
         limits = booking_limits(campaign, point.high)
         if point.solution.status not in ("optimal", "feasible"):
-            return CurvePoint(point, planned_roster, limits, None, None, None)
+            out.append(CurvePoint(point, planned_roster, limits, None, None, None))
+            continue
         posts = point.items.posts_per_influencer(point.solution.chosen)
         offers = offers_from_posts(
             roster, limits, assumptions, posts, backup_order=backup_order, rows=rows
         )
         outcome = simulate_outreach(offers, limits, assumptions, draws=draws, seed=seed)
-        one = CurvePoint(point, planned_roster, limits, posts, offers, outcome)
-        if on_simulated is not None:
-            on_simulated(one)
-        return one
-
-    solve = functools.partial(
-        split_points, planned_roster, campaign, step=step, first_value=weights, part=part
-    )
-    if not alongside:
-        return [simulated(point) for point in solve(on_point=on_point)]
-    jobs: list[tuple[BandPoint, Future[CurvePoint]]] = []
-    try:
-        solve(
-            on_point=on_point,
-            on_band=lambda point: jobs.append((point, _ALONGSIDE.submit(simulated, point))),
-        )
-        return [simulated(point) if job.cancel() else job.result() for point, job in jobs]
-    finally:
-        for _, job in jobs:
-            job.cancel()
+        out.append(CurvePoint(point, planned_roster, limits, posts, offers, outcome))
+    return out
 
 
 def curve_frames(points: Sequence[CurvePoint]) -> tuple[pd.DataFrame, pd.DataFrame]:

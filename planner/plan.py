@@ -406,7 +406,6 @@ def split_points(
     first_value: np.ndarray | None = None,
     part: tuple[int, int] = (0, 1),
     on_point: Callable[[int, int], None] | None = None,
-    on_band: Callable[[BandPoint], None] | None = None,
 ) -> list[BandPoint]:
     """The optimal plan for each band of the split curve (see `split_curve`), as post choices.
 
@@ -415,9 +414,7 @@ def split_points(
     still certified. A band that cannot be met is reported as
     infeasible without the explanation a plan would carry. `part=(i, n)` solves every n-th band
     from the i-th only, so n processes can share the curve. `on_point(done, total)` is called
-    after each certified band (for a progress message; `total` counts this part's bands), and
-    `on_band(point)` with the band's point, before the next band is solved (so that a caller
-    can work on it meanwhile).
+    after each certified band (for a progress message; `total` counts this part's bands).
     """
     items = build_items(roster.table, campaign, first_value)
     first, every = part
@@ -434,17 +431,17 @@ def split_points(
         )
         for low, high in limits
     ]
-    points: list[BandPoint] = []
-
-    def solved(i: int, solution: Solution) -> None:
-        (low, high), (macro_min, macro_max) = limits[i], bands[i]
-        banded = dataclasses.replace(items, macro_min=macro_min, macro_max=macro_max)
-        points.append(BandPoint(shares[i], low, high, banded, solution))
-        if on_band is not None:
-            on_band(points[-1])
-
-    solve_bands(items, bands, on_point=on_point, on_solved=solved)
-    return points
+    solutions = solve_bands(items, bands, on_point=on_point)
+    return [
+        BandPoint(
+            share,
+            low,
+            high,
+            dataclasses.replace(items, macro_min=band[0], macro_max=band[1]),
+            solution,
+        )
+        for share, (low, high), band, solution in zip(shares, limits, bands, solutions, strict=True)
+    ]
 
 
 def split_curve(

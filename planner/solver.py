@@ -93,7 +93,6 @@ def solve_bands(
     *,
     time_limit: float = TIME_LIMIT_S,
     on_point: Callable[[int, int], None] | None = None,
-    on_solved: Callable[[int, Solution], None] | None = None,
 ) -> list[Solution]:
     """The best plan for each macro band (least and most macro spend, in cents), every other
     rule as in `items`: the split curve's points, each certified as `solve`'s (gap <= 1e-6, or
@@ -105,15 +104,12 @@ def solve_bands(
     micro phase), and the posts' rankings for the greedy fill, the repair and the local search.
     (Starting each band from its neighbours' plans was tried and dropped: moved into a band 10
     points away they were 1-20% below that band's LP bound, never better than rounding the
-    band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point, and
-    `on_solved(index, solution)` with its solution, before the next point is solved."""
+    band's own LP; docs/benchmarks.md.) `on_point(done, total)` is called after each point."""
     shared = _Shared.of(items) if items.owner.size else None
     found: list[Solution] = []
     for i, (low, high) in enumerate(bands):
         banded = dataclasses.replace(items, macro_min=int(low), macro_max=int(high))
         found.append(_solve(banded, time_limit, shared))
-        if on_solved is not None:
-            on_solved(i, found[-1])
         if on_point is not None:
             on_point(i + 1, len(bands))
     return found

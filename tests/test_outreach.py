@@ -9,18 +9,16 @@ import os
 import random
 import subprocess
 import sys
-from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from planner import Campaign, SettingsError, make_plan, outreach, read_roster
+from planner import Campaign, SettingsError, make_plan, read_roster
 from planner.model import first_post_engagement, to_cents
 from planner.outreach import (
     STRATEGIES,
-    Forecast,
     Offers,
     curve_campaign,
     forecast,
@@ -30,7 +28,6 @@ from planner.outreach import (
     outreach_offers,
     outreach_split_curve,
     posts_per_row,
-    realistic_points,
     simulate_outreach,
     strategy_plan,
     sweep_sentence,
@@ -427,135 +424,6 @@ def test_a_forecast_started_from_the_bands_plan_is_the_same_forecast(budget):
     assert started.curve[0].equals(whole.curve[0])
     with pytest.raises(ValueError, match="candidates=False"):
         forecast(ROSTER, campaign, Assumptions(), draws=2_000, start=whole)
-
-
-class _NeverStarts:
-    """An executor whose jobs never start: every job is cancelled and worked out by its
-    caller, one after another (as `forecast` did before its bands were simulated alongside)."""
-
-    def __init__(self) -> None:
-        self.jobs = 0
-
-    def submit(self, *_args: object, **_kwargs: object) -> Future[object]:
-        self.jobs += 1
-        return Future()
-
-
-def _figures(result: Forecast) -> list[object]:
-    """Every figure a forecast shows, and which plan and list it chose."""
-    one = result.outcome
-    return [
-        result.candidate,
-        result.band,
-        result.plan.status,
-        result.plan.expected_engagement,
-        result.offers.rows.tolist(),
-        *(
-            getattr(one, name).tolist()
-            for name in ("engagement", "micro", "macro", "spend", "macro_spend", "booked")
-        ),
-        one.contacted.tolist(),
-        one.contact_rate.tolist(),
-        one.booking_rate.tolist(),
-    ]
-
-
-@pytest.mark.parametrize(
-    "campaign",
-    [
-        Campaign(budget=100_000),
-        Campaign(budget=40_000),
-        Campaign(budget=100_000, max_influencers=12),
-        Campaign(budget=100_000, macro_share_min=0.2, macro_share_max=0.7),
-        Campaign(budget=60_000, macro_share_max=0.0),
-    ],
-)
-@pytest.mark.parametrize("started", [False, True])
-def test_bands_simulated_alongside_give_the_same_forecast(monkeypatch, campaign, started):
-    """`forecast` simulates each band's list alongside while the next bands are solved, and all
-    micro's finalist draws as soon as its band is screened: the same figures, plans, curve and
-    finalists as one step after another (every job worked out by the caller), and each
-    finalist's figures are its list's own draws under the campaign's limits."""
-
-    def made() -> Forecast:
-        first = forecast(ROSTER, campaign, Assumptions(), draws=2_000, candidates=False)
-        return forecast(
-            ROSTER, campaign, Assumptions(), draws=2_000, start=first if started else None
-        )
-
-    alongside = made()
-    # (A server with no core to spare: one step after another, the finalists alongside.)
-    kept = forecast(ROSTER, campaign, Assumptions(), draws=2_000, alongside=False)
-    never = _NeverStarts()
-    monkeypatch.setattr(outreach, "_ALONGSIDE", never)
-    serial = made()
-    assert never.jobs >= 11  # (every band's list, the finalists: all worked out here)
-    for a, b, c in zip(
-        (alongside, *alongside.others),
-        (serial, *serial.others),
-        (kept, *kept.others),
-        strict=True,
-    ):
-        assert _figures(a) == _figures(b) == _figures(c)
-        own = simulate_outreach(a.offers, campaign, Assumptions(), draws=2_000)
-        assert a.outcome.engagement.tolist() == own.engagement.tolist()
-        assert a.outcome.booking_rate.tolist() == own.booking_rate.tolist()
-    assert alongside.curve is not None and serial.curve is not None
-    assert alongside.curve[0].equals(serial.curve[0])
-    assert alongside.curve[1].equals(serial.curve[1])
-    if campaign.macro_share_min == 0 and campaign.macro_share_max > 0:
-        assert "all micro" in [o.candidate for o in (alongside, *alongside.others)]
-
-
-@pytest.mark.parametrize(
-    "campaign", [Campaign(budget=100_000), Campaign(budget=60_000, max_influencers=9, max_macro=1)]
-)
-@pytest.mark.parametrize("draws", [1_000, 2_001])
-def test_draws_in_two_halves_alongside_are_the_same_draws(campaign, draws):
-    """`simulate_outreach(alongside=True)` draws the second half of the draws in another
-    thread: every per-draw and per-offer figure is the same as drawn in one go."""
-    _, offers = outreach_offers(ROSTER, campaign, Assumptions())
-    one = simulate_outreach(offers, campaign, Assumptions(rounds=4), draws=draws, seed=11)
-    two = simulate_outreach(
-        offers, campaign, Assumptions(rounds=4), draws=draws, seed=11, alongside=True
-    )
-    for name in (
-        "engagement",
-        "micro",
-        "macro",
-        "spend",
-        "macro_spend",
-        "booked",
-        "contacted",
-        "contact_rate",
-        "booking_rate",
-    ):
-        assert getattr(one, name).tolist() == getattr(two, name).tolist(), name
-
-
-def test_realistic_points_alongside_are_the_points_one_by_one():
-    """The split curve's points simulated alongside (`realistic_points(alongside=True)`) are
-    those made one by one, in the bands' order, each reported once simulated."""
-    campaign = curve_campaign(Campaign(budget=80_000, max_influencers=20))
-    seen: list[float] = []
-    together = realistic_points(
-        ROSTER,
-        campaign,
-        Assumptions(),
-        draws=300,
-        alongside=True,
-        on_simulated=lambda one: seen.append(one.point.share),
-    )
-    alone = realistic_points(ROSTER, campaign, Assumptions(), draws=300)
-    assert sorted(seen) == [one.point.share for one in alone]
-    assert [one.point.share for one in together] == [one.point.share for one in alone]
-    for a, b in zip(together, alone, strict=True):
-        assert a.point.solution.chosen.tolist() == b.point.solution.chosen.tolist()
-        assert (a.outcome is None) == (b.outcome is None)
-        if a.outcome is not None and b.outcome is not None:
-            assert a.outcome.engagement.tolist() == b.outcome.engagement.tolist()
-            assert a.offers is not None and b.offers is not None
-            assert a.offers.rows.tolist() == b.offers.rows.tolist()
 
 
 def test_on_the_defaults_a_band_of_the_curve_earns_more_than_the_whole_bands_plan():

@@ -82,14 +82,6 @@ HEADLINE = 0  # the roster checked, its plan, the plan for the campaign's band s
 COMPARISON = 1  # the split curve's bands compared, head-to-head, reply sweep, frontier
 
 
-# The roster size from which the forecast's work is spread over a second core
-# (`forecast(alongside=True)`). On a smaller roster each band's simulation is a fraction of a
-# millisecond and handing it over costs more than it saves: in Chromium on the sample roster
-# (400 rows) the final figures came later in three runs of seven (docs/benchmarks.md, *Issue
-# 19, twelfth session*), and with 5,000 rows the caller's own CPU time for them fell by a third.
-ALONGSIDE_ROWS = 2_000
-
-
 def queue_words(priority: int = 0) -> str:
     """' The server is busy: N other pages' requests ahead of yours.' when a call of
     `priority` made now would wait for a compute slot, else ''."""
@@ -438,16 +430,13 @@ def _forecast(
     strategy: Strategy,
     **options: Any,
 ) -> Forecast:
-    """`planner.outreach.forecast` with the plain plan from its cache as its secondary line,
-    its work spread over a second core for a roster of `ALONGSIDE_ROWS` rows or more while a
-    core is spare (`ComputeSlots.spare`: none is taken from another page's computation)."""
+    """`planner.outreach.forecast` with the plain plan from its cache as its secondary line."""
     return forecast(
         roster,
         campaign,
         assumptions,
         strategy=strategy,
         if_all_accepted=plan(roster, roster_key, campaign, None),
-        alongside=len(roster.table) >= ALONGSIDE_ROWS and SLOTS.spare(),
         **options,
     )
 
