@@ -82,6 +82,11 @@ _COUNTED_CORE_BEAM = 1_000
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
+# The macro phase's beam search first keeps this many states a step; when that leaves out a
+# state, the pass nearest the break from its states finds a plan before the beam of
+# _COUNTED_BEAM runs (at 5,000 rate-card rows with at most 50 influencers, the wide beam took
+# 60 ms below the starting plan's threshold and 3 ms below the optimum's; docs/benchmarks.md).
+_COUNTED_SCOUT_BEAM = 200
 # The certified capped pass steps through every open influencer up to this many states made
 # (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
 # _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
@@ -369,7 +374,18 @@ def solve_dp(
         # left out no state: then they were the certified phases).
         dropped = search.dropped_bound
         search.beam_cut = False
-        quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+        quick_states = _macro_phase(search, beam=_COUNTED_SCOUT_BEAM)
+        if search.beam_cut:
+            # The narrow beam left out states: a plan from its states first (the pass nearest
+            # the break), whose threshold then keeps the wide beam's states few. The wide beam
+            # drops only states no better than that plan (no allowance for the target gap), so
+            # what it drops bounds no plan above the best one.
+            search.dropped_bound = dropped
+            if quick_states is not None and quick_states.cost.size:
+                _scout_plan(search, quick_states, duals, complete)
+            search.beam_cut, gap, search.target_gap = False, search.target_gap, 0.0
+            quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+            search.target_gap = gap
         macro_dropped, search.dropped_bound = search.dropped_bound, dropped
         if quick_states is not None and quick_states.cost.size:
             exact = _counted_heuristics(search, quick_states, duals, complete, macro_dropped)
@@ -443,6 +459,25 @@ def _counted_heuristics(
             search.dropped_bound = passed
             return _result(search)
     return None
+
+
+def _scout_plan(
+    search: _Search,
+    states: _MacroStates,
+    duals: Duals,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> None:
+    """The heuristic pass over the influencers nearest the break from `states` (a narrow
+    macro beam's), for its plan alone (kept in `search.best`, `search.best_plan` when better);
+    what it drops certifies nothing."""
+    value = search.value
+    dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+    quick = _counted_micro_phase(search, states, duals, complete, _COUNTED_CORE, _COUNTED_CORE_BEAM)
+    kept = search.best_plan
+    search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+    for plan in (quick.chosen, kept):
+        if plan is not None and float(value[plan].sum()) > search.best:
+            search.best, search.best_plan = float(value[plan].sum()), plan
 
 
 def _result(search: _Search) -> DPResult:
