@@ -87,6 +87,9 @@ _COUNTED_BEAM = 2_000
 # _COUNTED_BEAM runs (at 5,000 rate-card rows with at most 50 influencers, the wide beam took
 # 60 ms below the starting plan's threshold and 3 ms below the optimum's; docs/benchmarks.md).
 _COUNTED_SCOUT_BEAM = 200
+# ... with at least this many macro influencers (at 500 rows, 15, the wide beam never filled
+# and the narrow one only added its pass: 10-25% on the rate-card cases).
+_COUNTED_SCOUT_GROUPS = 40
 # The certified capped pass steps through every open influencer up to this many states made
 # (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
 # _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
@@ -374,8 +377,9 @@ def solve_dp(
         # left out no state: then they were the certified phases).
         dropped = search.dropped_bound
         search.beam_cut = False
-        quick_states = _macro_phase(search, beam=_COUNTED_SCOUT_BEAM)
-        if search.beam_cut:
+        scout = len(search.groups) >= _COUNTED_SCOUT_GROUPS
+        quick_states = _macro_phase(search, beam=_COUNTED_SCOUT_BEAM if scout else _COUNTED_BEAM)
+        if scout and search.beam_cut:
             # The narrow beam left out states: a plan from its states first (the pass nearest
             # the break), whose threshold then keeps the wide beam's states few. The wide beam
             # drops only states no better than that plan (no allowance for the target gap), so
