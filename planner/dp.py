@@ -25,9 +25,12 @@ With a cap on the number of influencers in total, phase 3 is `_counted_micro_pha
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
 influencers nearest the break, then one over all of them keeping the 2,000 most promising states
 per step (a beam search; when neither it nor the macro phase's beam left out a state, it was the
-certified pass and its result is returned), then the certified pass: an expanding core from the
-Lagrangian break solution (`_counted_core`), and where its states outgrow their limit, a pass
-through every open influencer by value per dollar; each step is compiled (planner/kernels.py).
+certified pass and its result is returned; with 40 macro influencers or more, the macro
+phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
+the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
+then the certified pass: an expanding core from the Lagrangian break solution
+(`_counted_core`), and where its states outgrow their limit, a pass through every open
+influencer by value per dollar; each step is compiled (planner/kernels.py).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
