@@ -25,9 +25,12 @@ With a cap on the number of influencers in total, phase 3 is `_counted_micro_pha
 micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
 influencers nearest the break, then one over all of them keeping the 2,000 most promising states
 per step (a beam search; when neither it nor the macro phase's beam left out a state, it was the
-certified pass and its result is returned), then the certified pass: an expanding core from the
-Lagrangian break solution (`_counted_core`), and where its states outgrow their limit, a pass
-through every open influencer by value per dollar; each step is compiled (planner/kernels.py).
+certified pass and its result is returned; with 40 macro influencers or more, the macro
+phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
+the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
+then the certified pass: an expanding core from the Lagrangian break solution
+(`_counted_core`), and where its states outgrow their limit, a pass through every open
+influencer by value per dollar; each step is compiled (planner/kernels.py).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
@@ -82,6 +85,17 @@ _COUNTED_CORE_BEAM = 1_000
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
 # passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
+# The macro phase's beam search first keeps this many states a step; when that leaves out a
+# state, the pass nearest the break from its states finds a plan before the beam of
+# _COUNTED_BEAM runs (at 5,000 rate-card rows with at most 50 influencers, the wide beam took
+# 60 ms below the starting plan's threshold and 3 ms below the optimum's; docs/benchmarks.md).
+_COUNTED_SCOUT_BEAM = 200
+# ... with at least this many macro influencers (at 500 rows, 15, the wide beam never filled
+# and the narrow one only added its pass: 10-25% on the rate-card cases).
+_COUNTED_SCOUT_GROUPS = 40
+# ... and its pass nearest the break keeps this many states a step (the pass after the wide
+# beam keeps _COUNTED_CORE_BEAM; at 5,000 rate-card rows, 0-60% macro, cap 200: 63-68 → 54-60 ms).
+_COUNTED_SCOUT_CORE_BEAM = 300
 # The certified capped pass steps through every open influencer up to this many states made
 # (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
 # _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
@@ -369,7 +383,19 @@ def solve_dp(
         # left out no state: then they were the certified phases).
         dropped = search.dropped_bound
         search.beam_cut = False
-        quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+        scout = len(search.groups) >= _COUNTED_SCOUT_GROUPS
+        quick_states = _macro_phase(search, beam=_COUNTED_SCOUT_BEAM if scout else _COUNTED_BEAM)
+        if scout and search.beam_cut:
+            # The narrow beam left out states: a plan from its states first (the pass nearest
+            # the break), whose threshold then keeps the wide beam's states few. The wide beam
+            # drops only states no better than that plan (no allowance for the target gap), so
+            # what it drops bounds no plan above the best one.
+            search.dropped_bound = dropped
+            if quick_states is not None and quick_states.cost.size:
+                _scout_plan(search, quick_states, duals, complete)
+            search.beam_cut, gap, search.target_gap = False, search.target_gap, 0.0
+            quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
+            search.target_gap = gap
         macro_dropped, search.dropped_bound = search.dropped_bound, dropped
         if quick_states is not None and quick_states.cost.size:
             exact = _counted_heuristics(search, quick_states, duals, complete, macro_dropped)
@@ -443,6 +469,27 @@ def _counted_heuristics(
             search.dropped_bound = passed
             return _result(search)
     return None
+
+
+def _scout_plan(
+    search: _Search,
+    states: _MacroStates,
+    duals: Duals,
+    complete: Callable[[np.ndarray], np.ndarray],
+) -> None:
+    """The heuristic pass over the influencers nearest the break from `states` (a narrow
+    macro beam's), for its plan alone (kept in `search.best`, `search.best_plan` when better);
+    what it drops certifies nothing."""
+    value = search.value
+    dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
+    quick = _counted_micro_phase(
+        search, states, duals, complete, _COUNTED_CORE, _COUNTED_SCOUT_CORE_BEAM
+    )
+    kept = search.best_plan
+    search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
+    for plan in (quick.chosen, kept):
+        if plan is not None and float(value[plan].sum()) > search.best:
+            search.best, search.best_plan = float(value[plan].sum()), plan
 
 
 def _result(search: _Search) -> DPResult:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import planner.solver
 from planner import Campaign, check_roster, read_roster
 from planner.model import PostItems, build_items
 from planner.solver import solve
@@ -416,6 +417,55 @@ def test_a_beam_search_that_left_out_no_state_certifies_the_plan(monkeypatch, be
         assert abs(ours.value - reference.value) <= 1e-6 * reference.value
         assert ours.upper_bound >= reference.value * (1 - 1e-12)
     # The shortcut was taken (beams as they are) and passed over where a beam of 3 cut.
+    assert (True if beam is None else False) in outcomes
+
+
+@pytest.mark.parametrize("beam", [None, 3])
+def test_a_plan_from_a_narrow_macro_beam_first_keeps_every_plan_certified(monkeypatch, beam):
+    """With the narrow macro beam forced on small models (`_COUNTED_SCOUT_GROUPS` 1, a beam of
+    2 states, which cuts), its plan comes first and the wide beam then drops only states no
+    better than it: every plan is still HiGHS's optimum (gap 1e-9) and its upper bound holds,
+    with the wide beams as they are (the shortcut of a beam that left out no state fires) and
+    of 3 states (the certified phases run)."""
+    from planner import dp
+    from planner.mip import solve_mip
+
+    monkeypatch.setattr(dp, "_COUNTED_SCOUT_GROUPS", 1)
+    monkeypatch.setattr(dp, "_COUNTED_SCOUT_BEAM", 2)
+    # No priced or rounded starting plan, completions only filled greedily (no swaps): the
+    # heuristics then miss the optimum more often, so that what the certified passes and the
+    # shortcut keep decides the plan.
+    monkeypatch.setattr(planner.solver, "improve", lambda items, plan, value, by_value: plan)
+    monkeypatch.setattr(planner.solver, "starting_plan", lambda *args: None)
+    monkeypatch.setattr(planner.solver, "_priced_counts", lambda *args: (None, float("inf")))
+    if beam is not None:
+        monkeypatch.setattr(dp, "_COUNTED_BEAM", beam)
+        monkeypatch.setattr(dp, "_COUNTED_CORE_BEAM", beam)
+    scouted: list[bool] = []
+    outcomes: list[bool] = []
+    real_scout, real_heuristics = dp._scout_plan, dp._counted_heuristics
+
+    def scout(*args, **kwargs):
+        scouted.append(True)
+        return real_scout(*args, **kwargs)
+
+    def watched(*args, **kwargs):
+        found = real_heuristics(*args, **kwargs)
+        outcomes.append(found is not None)
+        return found
+
+    monkeypatch.setattr(dp, "_scout_plan", scout)
+    monkeypatch.setattr(dp, "_counted_heuristics", watched)
+    for items in _small_capped_models(31, 24):
+        ours = solve(items)
+        reference = solve_mip(items, mip_rel_gap=1e-9)
+        assert (ours.status == "infeasible") == (reference.status == "infeasible")
+        if ours.status == "infeasible":
+            continue
+        assert ours.status == "optimal" and not items.check(ours.chosen)
+        assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+        assert ours.upper_bound >= reference.value * (1 - 1e-12)
+    assert scouted  # the narrow beam cut and its plan came first
     assert (True if beam is None else False) in outcomes
 
 
