@@ -392,7 +392,9 @@ def solve_dp(
             # what it drops bounds no plan above the best one.
             search.dropped_bound = dropped
             if quick_states is not None and quick_states.cost.size:
-                _scout_plan(search, quick_states, duals, complete)
+                _heuristic_pass(
+                    search, quick_states, duals, complete, _COUNTED_CORE, _COUNTED_SCOUT_CORE_BEAM
+                )
             search.beam_cut, gap, search.target_gap = False, search.target_gap, 0.0
             quick_states = _macro_phase(search, beam=_COUNTED_BEAM)
             search.target_gap = gap
@@ -449,47 +451,41 @@ def _counted_heuristics(
     a state: then the second pass was the certified micro phase from every macro state the
     certified macro phase keeps and more (each state it dropped, it dropped by its bound or
     by dominance), and its result is returned, bounded by what both dropped. None otherwise."""
-    value = search.value
     macro_exact = not search.beam_cut
     for core, beam in ((_COUNTED_CORE, _COUNTED_CORE_BEAM), (None, _COUNTED_BEAM)):
-        dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
         search.beam_cut = False
-        quick = _counted_micro_phase(search, states, duals, complete, core, beam)
-        # When a pass gives up, the best value it saw may have no plan kept: only plans in
-        # hand raise the threshold.
-        kept = search.best_plan  # a plan in hand, when the quick pass kept one
-        exact = core is None and macro_exact and not search.beam_cut
-        exact = exact and quick.status != "gave_up"
-        passed = max(search.dropped_bound, macro_dropped)  # (certified when exact)
-        search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
-        for plan in (quick.chosen, kept):
-            if plan is not None and float(value[plan].sum()) > search.best:
-                search.best, search.best_plan = float(value[plan].sum()), plan
-        if exact:
-            search.dropped_bound = passed
+        status, passed = _heuristic_pass(search, states, duals, complete, core, beam)
+        if core is None and macro_exact and not search.beam_cut and status != "gave_up":
+            search.dropped_bound = max(passed, macro_dropped)
             return _result(search)
     return None
 
 
-def _scout_plan(
+def _heuristic_pass(
     search: _Search,
     states: _MacroStates,
     duals: Duals,
     complete: Callable[[np.ndarray], np.ndarray],
-) -> None:
-    """The heuristic pass over the influencers nearest the break from `states` (a narrow
-    macro beam's), for its plan alone (kept in `search.best`, `search.best_plan` when better);
-    what it drops certifies nothing."""
+    core: int | None,
+    beam: int,
+) -> tuple[DPStatus, float]:
+    """One heuristic pass of the capped micro phase from `states` (`_counted_micro_phase` with
+    the core `core` and a beam of `beam` states), for its plan alone: kept in `search.best`,
+    `search.best_plan` when better; what it drops is not kept as the search's bound. Returns the
+    pass's status and the largest bound it dropped (which certifies the pass when no beam search
+    left out a state)."""
     value = search.value
     dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
-    quick = _counted_micro_phase(
-        search, states, duals, complete, _COUNTED_CORE, _COUNTED_SCOUT_CORE_BEAM
-    )
-    kept = search.best_plan
+    quick = _counted_micro_phase(search, states, duals, complete, core, beam)
+    # When a pass gives up, the best value it saw may have no plan kept: only plans in hand
+    # raise the threshold.
+    kept = search.best_plan  # a plan in hand, when the pass kept one
+    passed = search.dropped_bound
     search.dropped_bound, search.best, search.best_plan = dropped, before, before_plan
     for plan in (quick.chosen, kept):
         if plan is not None and float(value[plan].sum()) > search.best:
             search.best, search.best_plan = float(value[plan].sum()), plan
+    return quick.status, passed
 
 
 def _result(search: _Search) -> DPResult:

@@ -48,6 +48,21 @@ def _capped_campaign(
     )
 
 
+def _assert_highs_optimum(models: list[PostItems]) -> None:
+    """Every model's plan is HiGHS's optimum (gap 1e-9), certified, and its bound holds."""
+    from planner.mip import solve_mip
+
+    for items in models:
+        ours = solve(items)
+        reference = solve_mip(items, mip_rel_gap=1e-9)
+        assert (ours.status == "infeasible") == (reference.status == "infeasible")
+        if ours.status == "infeasible":
+            continue
+        assert ours.status == "optimal" and not items.check(ours.chosen)
+        assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+        assert ours.upper_bound >= reference.value * (1 - 1e-12)
+
+
 def _roster_and_campaign(kind: str, size: int = 500) -> tuple[object, Campaign]:
     """A roster and base campaign of `benchmarks/optimiser.py --capped`."""
     roster = check_roster(synthetic_roster(size, seed=7, rate_card_priced=kind == "rate-card"))
@@ -401,21 +416,12 @@ def test_a_beam_search_that_left_out_no_state_certifies_the_plan(monkeypatch, be
     (gap 1e-9) and its upper bound holds, with the beams as they are (the shortcut fires) and
     with beams of 3 states (they cut on most models: the certified phases run)."""
     from planner import dp
-    from planner.mip import solve_mip
 
     if beam is not None:
         monkeypatch.setattr(dp, "_COUNTED_BEAM", beam)
         monkeypatch.setattr(dp, "_COUNTED_CORE_BEAM", beam)
     outcomes = answered(monkeypatch, dp, "_counted_heuristics")
-    for items in _small_capped_models(31, 24):
-        ours = solve(items)
-        reference = solve_mip(items, mip_rel_gap=1e-9)
-        assert (ours.status == "infeasible") == (reference.status == "infeasible")
-        if ours.status == "infeasible":
-            continue
-        assert ours.status == "optimal" and not items.check(ours.chosen)
-        assert abs(ours.value - reference.value) <= 1e-6 * reference.value
-        assert ours.upper_bound >= reference.value * (1 - 1e-12)
+    _assert_highs_optimum(_small_capped_models(31, 24))
     # The shortcut was taken (beams as they are) and passed over where a beam of 3 cut.
     assert (True if beam is None else False) in outcomes
 
@@ -428,7 +434,6 @@ def test_a_plan_from_a_narrow_macro_beam_first_keeps_every_plan_certified(monkey
     with the wide beams as they are (the shortcut of a beam that left out no state fires) and
     of 3 states (the certified phases run)."""
     from planner import dp
-    from planner.mip import solve_mip
 
     monkeypatch.setattr(dp, "_COUNTED_SCOUT_GROUPS", 1)
     monkeypatch.setattr(dp, "_COUNTED_SCOUT_BEAM", 2)
@@ -441,31 +446,17 @@ def test_a_plan_from_a_narrow_macro_beam_first_keeps_every_plan_certified(monkey
     if beam is not None:
         monkeypatch.setattr(dp, "_COUNTED_BEAM", beam)
         monkeypatch.setattr(dp, "_COUNTED_CORE_BEAM", beam)
-    scouted: list[bool] = []
-    outcomes: list[bool] = []
-    real_scout, real_heuristics = dp._scout_plan, dp._counted_heuristics
+    beams: list[int] = []
+    real_pass = dp._heuristic_pass
 
-    def scout(*args, **kwargs):
-        scouted.append(True)
-        return real_scout(*args, **kwargs)
+    def heuristic_pass(search, states, duals, complete, core, beam):  # type: ignore[no-untyped-def]
+        beams.append(beam)
+        return real_pass(search, states, duals, complete, core, beam)
 
-    def watched(*args, **kwargs):
-        found = real_heuristics(*args, **kwargs)
-        outcomes.append(found is not None)
-        return found
-
-    monkeypatch.setattr(dp, "_scout_plan", scout)
-    monkeypatch.setattr(dp, "_counted_heuristics", watched)
-    for items in _small_capped_models(31, 24):
-        ours = solve(items)
-        reference = solve_mip(items, mip_rel_gap=1e-9)
-        assert (ours.status == "infeasible") == (reference.status == "infeasible")
-        if ours.status == "infeasible":
-            continue
-        assert ours.status == "optimal" and not items.check(ours.chosen)
-        assert abs(ours.value - reference.value) <= 1e-6 * reference.value
-        assert ours.upper_bound >= reference.value * (1 - 1e-12)
-    assert scouted  # the narrow beam cut and its plan came first
+    monkeypatch.setattr(dp, "_heuristic_pass", heuristic_pass)
+    outcomes = answered(monkeypatch, dp, "_counted_heuristics")
+    _assert_highs_optimum(_small_capped_models(31, 24))
+    assert dp._COUNTED_SCOUT_CORE_BEAM in beams  # the narrow beam cut and its plan came first
     assert (True if beam is None else False) in outcomes
 
 
