@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard import memory
-from dashboard.processes import no_main_rerun
 from planner import Campaign, Roster
 from planner.compiled import warm as warm_compiled
 from planner.risk import Assumptions, split_curve_ranges
@@ -422,7 +421,6 @@ class CurveJobs:
     ) -> Future | None:  # type: ignore[type-arg]
         if self._pool is None:
             return None
-        no_main_rerun()
         try:
             return self._pool.submit(function, *args, **kwargs)
         except (BrokenProcessPool, RuntimeError, OSError):

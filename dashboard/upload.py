@@ -24,7 +24,6 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.processes import no_main_rerun
 from planner import Problem, RosterError, read_table
 from planner.roster import (
     MAX_BYTES,
@@ -118,7 +117,6 @@ def _read_in_child(
         name="upload-reader",
         daemon=True,
     )
-    no_main_rerun()
     try:
         process.start()
     except OSError:  # pragma: no cover - no process to be had: the checks still bound it

@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import sys
 import time
+import types
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -325,3 +328,16 @@ def test_a_reader_that_dies_is_reported(monkeypatch):
     message, seconds, _ = refused(genuine(5))
     assert "could not be read (the reader stopped unexpectedly, exit code 3)" in message
     assert seconds < 2
+
+
+def test_a_reader_started_while_another_session_runs_the_page_reads_the_file(monkeypatch):
+    """Streamlit puts each run's page module in `sys.modules["__main__"]` (a file, no spec), for
+    every session in one process. A child started then runs that file as "__mp_main__" on
+    start: the page's guard keeps it from drawing (before: the child ran the page, failed on the
+    missing session state and died with exit code 1, so an upload made while another session's
+    page ran said "the reader stopped unexpectedly")."""
+    page = types.ModuleType("__main__")
+    page.__file__ = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    table = read_upload(genuine(3), "roster.xlsx")
+    assert list(table["Name"]) == ["creator_0", "creator_1", "creator_2"]
