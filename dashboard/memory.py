@@ -65,8 +65,9 @@ def server_environment(
     if jemalloc is None:
         jemalloc = ctypes.util.find_library("jemalloc") is not None
     if jemalloc:
-        preloaded = environ.get("LD_PRELOAD", "")
-        env["LD_PRELOAD"] = f"{JEMALLOC} {preloaded}".strip() if preloaded else JEMALLOC
+        preloaded = environ.get("LD_PRELOAD", "").replace(":", " ").split()
+        others = [library for library in preloaded if os.path.basename(library) != JEMALLOC]
+        env["LD_PRELOAD"] = " ".join([JEMALLOC, *others])
         env["PYTHONMALLOC"] = "malloc"
         env["MALLOC_CONF"] = JEMALLOC_CONF
     return env

@@ -25,6 +25,11 @@ def test_a_server_runs_every_object_on_jemalloc_where_the_machine_has_it():
     # A library the operator already preloads stays preloaded.
     kept = memory.server_environment({"LD_PRELOAD": "libfoo.so"}, jemalloc=True)
     assert kept["LD_PRELOAD"] == "libjemalloc.so.2 libfoo.so"
+    # jemalloc already preloaded (a server started from a shell that has it) is loaded once.
+    again = memory.server_environment(
+        {"LD_PRELOAD": "libfoo.so:/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"}, jemalloc=True
+    )
+    assert again["LD_PRELOAD"] == "libjemalloc.so.2 libfoo.so"
     # Without jemalloc: glibc with two arenas, Python's own allocator.
     assert memory.server_environment({}, jemalloc=False) == {"MALLOC_ARENA_MAX": "2"}
 
