@@ -34,8 +34,9 @@ if TYPE_CHECKING:  # scipy takes half a second to import and most plans never ne
 OPTIMAL_GAP = 1e-6
 
 # "optimal": gap <= OPTIMAL_GAP; "feasible": a valid plan with a larger certified gap (a time or
-# size limit stopped the search); "infeasible": no plan meets every rule; "timeout": the reference
-# formulation found no plan within its time limit.
+# size limit stopped the search); "infeasible": no plan meets every rule; "timeout": no plan was
+# found within the time limit (by the reference formulation, or by the engine on a model too
+# large to hand to it).
 Status = Literal["optimal", "feasible", "infeasible", "timeout"]
 
 

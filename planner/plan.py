@@ -151,8 +151,7 @@ def plan_of(
         message = (
             explain_infeasible(items, roster, campaign)
             if solution.status == "infeasible"
-            else "No plan was found within the time limit. A cap on the number of influencers in "
-            "total makes a large roster slow to plan: remove that cap or shorten the roster."
+            else _timeout_message(campaign)
         )
         return Plan(
             solution.status,
@@ -587,3 +586,18 @@ def head_to_head(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _timeout_message(campaign: Campaign) -> str:
+    """What to change when no plan was found within the time limit: what makes the model hard."""
+    hard = []
+    if campaign.max_influencers is not None or campaign.max_macro is not None:
+        hard.append("a cap on the number of influencers (remove or raise it)")
+    if campaign.macro_share_min > 0:
+        hard.append("a minimum macro share (lower it to 0%)")
+    if not hard:
+        return "No plan was found within the time limit: shorten the roster."
+    return (
+        "No plan was found within the time limit. A large roster is slow to plan with "
+        f"{' and '.join(hard)}: change that, or shorten the roster."
+    )

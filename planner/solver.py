@@ -219,11 +219,13 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
     if found is not None and found.status != "feasible":
         return found
     left = time_limit - (time.monotonic() - started)
-    if found is not None and (left < time_limit / 4 or n > MIP_MAX_POSTS):
-        # Too little time left for HiGHS, or a model so large that HiGHS would not stop at its
-        # time limit (at 285,000 posts it ran past 180 s with a 10 s limit): the best plan
-        # found, with its true gap, within the time limit.
-        return found
+    if n > MIP_MAX_POSTS:
+        # A model so large that HiGHS would not stop at its time limit (at 285,000 posts it ran
+        # past 180 s with a 10 s limit): the best plan found, with its true gap, within the time
+        # limit, or "timeout" when the programme found none.
+        return found if found is not None else Solution("timeout", empty, 0.0, 0.0)
+    if found is not None and left < time_limit / 4:
+        return found  # too little time left for HiGHS: the best plan found, with its true gap
     # A cap on the number of influencers couples every post, and the programme may give up:
     # hand the whole model to HiGHS, keeping the programme's plan if HiGHS does no better.
     from planner.mip import solve_mip

@@ -62,3 +62,55 @@ def test_a_model_too_large_for_highs_returns_the_programmes_plan(monkeypatch):
     assert not items.check(found.chosen)
     assert found.upper_bound >= optimum * (1 - 1e-9)
     assert found.gap == pytest.approx((found.upper_bound - found.value) / found.upper_bound)
+
+
+def test_a_model_too_large_for_highs_without_any_plan_found_times_out(monkeypatch):
+    """Above MIP_MAX_POSTS posts, when the programme gives up before it has any plan (a macro
+    band the starting plans miss, a time limit spent), the answer is "timeout" at once, never
+    HiGHS (which, at that size, ran far past its time limit: a hang)."""
+    from planner import Campaign, solver
+    from planner.synthetic import synthetic_roster
+
+    def no_highs(*args, **kwargs):
+        raise AssertionError("HiGHS was called on a model above the size limit")
+
+    roster = check_roster(synthetic_roster(300, seed=4))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    for cap in (None, 20):
+        campaign = Campaign(
+            budget=round(total * 0.1), macro_share_min=0.1, macro_share_max=0.3, max_influencers=cap
+        )
+        items = build_items(roster.table, campaign)
+        monkeypatch.setattr(solver, "_dynamic_programme", lambda *a, **k: None)
+        monkeypatch.setattr(solver, "_priced_counts", lambda *a, **k: (None, float("inf")))
+        monkeypatch.setattr(solver, "MIP_MAX_POSTS", items.owner.size - 1)
+        monkeypatch.setattr("planner.mip.solve_mip", no_highs)
+        found = solve(items, time_limit=5)
+        assert found.status == "timeout", cap
+        assert not found.chosen.any()
+
+
+def test_a_plan_that_timed_out_says_what_made_it_hard():
+    """The page, the CLI and the report show a timeout's message: it names what to change."""
+    import numpy as np
+
+    from planner import Campaign
+    from planner.model import Solution
+    from planner.plan import plan_of
+    from planner.synthetic import synthetic_roster
+
+    roster = check_roster(synthetic_roster(50, seed=1))
+    messages = {}
+    for name, campaign in {
+        "cap": Campaign(budget=10_000, max_influencers=5),
+        "band": Campaign(budget=10_000, macro_share_min=0.1),
+        "plain": Campaign(budget=10_000),
+    }.items():
+        items = build_items(roster.table, campaign)
+        timeout = Solution("timeout", np.zeros(items.owner.size, dtype=bool), 0.0, 0.0)
+        plan = plan_of(roster, campaign, items, timeout, 1.0)
+        assert plan.status == "timeout" and plan.allocations.empty
+        messages[name] = plan.message
+    assert "cap on the number of influencers" in messages["cap"]
+    assert "minimum macro share" in messages["band"] and "cap" not in messages["band"]
+    assert messages["plain"] == "No plan was found within the time limit: shorten the roster."
