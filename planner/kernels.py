@@ -548,37 +548,6 @@ def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py check
 
 
 @njit(nogil=True, inline="always")
-def _next_successor(  # pragma: no cover (compiled)
-    heads: np.ndarray,
-    s_count: np.ndarray,
-    s_cost: np.ndarray,
-    s_value: np.ndarray,
-    d_count: np.ndarray,
-    d_cost: np.ndarray,
-    d_value: np.ndarray,
-) -> tuple[int, int, int, float]:
-    """The capped steps' next successor in (count, spend, -engagement) order: option o moves
-    state heads[o] by d_count[o], d_cost[o], d_value[o] (each option's successors come in that
-    order, as the states do). Returns the option (-1: none left), count, spend, engagement."""
-    pick = -1
-    p_count, p_cost, p_value = 0, 0, 0.0
-    for o in range(heads.size):
-        i = heads[o]
-        if i >= s_cost.size:
-            continue
-        c = s_count[i] + d_count[o]
-        w = s_cost[i] + d_cost[o]
-        v = s_value[i] + d_value[o]
-        if (
-            pick < 0
-            or c < p_count
-            or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
-        ):
-            pick, p_count, p_cost, p_value = o, c, w, v
-    return pick, p_count, p_cost, p_value
-
-
-@njit(nogil=True, inline="always")
 def _merged_front(  # pragma: no cover (compiled)
     front_cost: np.ndarray,
     front_value: np.ndarray,
@@ -611,49 +580,6 @@ def _merged_front(  # pragma: no cover (compiled)
 
 
 @njit(nogil=True, inline="always")
-def _undominated(  # pragma: no cover (compiled)
-    p_count: int,
-    p_cost: int,
-    p_value: float,
-    kept: int,
-    out_cost: np.ndarray,
-    out_value: np.ndarray,
-    fronts: tuple[np.ndarray, np.ndarray],
-    at: np.ndarray,
-    best_in_count: np.ndarray,
-) -> bool:
-    """Whether a capped step's successor (coming in (count, spend, -engagement) order) beats
-    every state kept before it with no more influencers and no more spend: within its count the
-    states before it, across counts the Pareto front of every state with fewer influencers.
-
-    `fronts` (spend, engagement) holds two buffers each (rows 0 and 1: the front and one to
-    merge into); `at` = [count now, its first kept state, front links with spend <= the
-    successor's, front length, the front's row]; best_in_count[0]: the most engagement kept in
-    the count so far. A new count first merges the last count's kept states into the front."""
-    front_cost, front_value = fronts
-    if p_count != at[0]:
-        row = at[4]
-        at[3] = _merged_front(
-            front_cost[row], front_value[row], at[3], out_cost, out_value, at[1], kept,
-            front_cost[1 - row], front_value[1 - row],
-        )  # fmt: skip
-        at[0], at[1], at[2], at[4] = p_count, kept, 0, 1 - row
-        best_in_count[0] = -np.inf
-    row = at[4]
-    link = at[2]
-    while link < at[3] and front_cost[row, link] <= p_cost:
-        link += 1
-    at[2] = link
-    beaten = best_in_count[0]
-    if link > 0 and front_value[row, link - 1] > beaten:
-        beaten = front_value[row, link - 1]
-    if p_value <= beaten:
-        return False
-    best_in_count[0] = p_value
-    return True
-
-
-@njit(nogil=True, inline="always")
 def _bisect_last(cum: np.ndarray, a: int, b: int, want: float) -> int:  # pragma: no cover
     """The last i before `b` with cum[i] <= want, searched in [a, b) by halves (cum rising; the
     answer is a - 1 when cum[a] > want)."""
@@ -664,24 +590,6 @@ def _bisect_last(cum: np.ndarray, a: int, b: int, want: float) -> int:  # pragma
         else:
             b = mid
     return a - 1
-
-
-@njit(nogil=True, inline="always")
-def _last_below(cum: np.ndarray, lo: int, hint: int, want: int) -> int:  # pragma: no cover
-    """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want, and no i past
-    `hint` qualifies): steps down from `hint` doubling in length, then a binary search between
-    the last two (a few steps when the answer is near `hint`, twice a binary search's at most;
-    `_last_at_most` walks instead, for states whose answers move less)."""
-    if cum[hint] <= want:
-        return hint
-    above = hint  # cum[above] > want
-    step = 1
-    i = hint - 1
-    while i > lo and cum[i] > want:
-        above = i
-        step *= 2
-        i = hint - step
-    return _bisect_last(cum, max(i, lo), above, want)
 
 
 @compiled
@@ -738,17 +646,19 @@ def counted_step(
     n_tables = b_price.size
     # Each table's link for the last successor whose bound was worked out: within a count the
     # successors come by rising spend, so the link of the room left only moves down from it
-    # (as `_last_below` searches); a new count starts again from each chain's end.
+    # (down from it, doubling in length, then by halves); a new count starts again from each
+    # chain's end.
     links = np.empty(n_tables, np.int64)
     d_count = (options > 0).astype(np.int64)
     d_cost = price * options
-    # The loop below is `_next_successor`, `_undominated` and `_last_below` written out: as
-    # functions taking arrays, each call counted references to its arrays (numba's atomic
-    # increments and decrements, some twenty a successor), which took over half of its time.
+    # The loop is written out in one piece: helper functions taking arrays (inlined or not)
+    # counted references to each array at every call, numba's atomic increments and decrements,
+    # some twenty a successor, which took over half of the step's time.
     count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
     best_in_count = -np.inf
     while True:
-        # The next successor in (count, spend, -engagement) order (`_next_successor`).
+        # The next successor in (count, spend, -engagement) order: option o moves state
+        # heads[o] (each option's successors come in that order, as the states do).
         pick = -1
         p_count, p_cost, p_value = 0, 0, 0.0
         for o in range(n_opt):
@@ -770,9 +680,11 @@ def counted_step(
         heads[pick] += 1
         if p_cost > budget or p_count > cap:
             continue
-        # Dominated by a state kept before it with no more influencers and no more spend
-        # (`_undominated`): a new count first merges the last count's kept states into the
-        # front, and starts each table's link again from its chain's end.
+        # Dominated by a state kept before it with no more influencers and no more spend:
+        # within its count the states before it (the most engagement kept in the count so
+        # far), across counts the front. A new count first merges the last count's kept states
+        # (one count, by spend) into the front, and starts each table's link again from its
+        # chain's end.
         if p_count != count_now:
             n_front = _merged_front(
                 front_cost[row], front_value[row], n_front, out_cost, out_value, first_kept,
@@ -795,7 +707,7 @@ def counted_step(
             lo, hi = b_start[r], b_start[r + 1]
             at = lo + b_at[r]
             # `_chain_value` of chain r for the room left, its link searched from the last one
-            # (`_last_below`: down from it doubling in length, then by halves).
+            # (down from it doubling in length, then by halves between the last two).
             room = b_cum_cost[at] + (budget - p_cost)
             spend = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
             i = links[r]
@@ -896,26 +808,52 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     out_top = np.empty(size, np.float64)
     out_parent = np.empty(size, np.int32)
     out_took = np.empty(size, np.int32)
-    fronts = (np.empty((2, size), np.int64), np.empty((2, size), np.float64))
-    front_state = np.array([-1, 0, 0, 0, 0], np.int64)  # see `_undominated`
-    best_in_count = np.full(1, -np.inf)
+    # The front of the states with fewer influencers, as in `counted_step` (whose loop, written
+    # out for the same reason, this one follows).
+    front_cost = np.empty((2, size), np.int64)
+    front_value = np.empty((2, size), np.float64)
     heads = np.zeros(n_opt, np.int64)
     kept = 0
     dropped = -np.inf
     found_parent, found_option = -1, -1
     threshold = best * (1 + target_gap)
+    count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
+    best_in_count = -np.inf
     while True:
-        pick, p_count, p_cost, p_value = _next_successor(
-            heads, s_count, s_cost, s_value, d_count, d_cost, d_value
-        )
+        pick = -1
+        p_count, p_cost, p_value = 0, 0, 0.0
+        for o in range(n_opt):
+            h = heads[o]
+            if h >= n_states:
+                continue
+            c = s_count[h] + d_count[o]
+            w = s_cost[h] + d_cost[o]
+            v = s_value[h] + d_value[o]
+            if (
+                pick < 0
+                or c < p_count
+                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+            ):
+                pick, p_count, p_cost, p_value = o, c, w, v
         if pick < 0:
             break
         parent = heads[pick]
         heads[pick] += 1
-        if not _undominated(
-            p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
-        ):
+        if p_count != count_now:
+            n_front = _merged_front(
+                front_cost[row], front_value[row], n_front, out_cost, out_value, first_kept,
+                kept, front_cost[1 - row], front_value[1 - row],
+            )  # fmt: skip
+            count_now, first_kept, link, row = p_count, kept, 0, 1 - row
+            best_in_count = -np.inf
+        while link < n_front and front_cost[row, link] <= p_cost:
+            link += 1
+        beaten = best_in_count
+        if link > 0 and front_value[row, link - 1] > beaten:
+            beaten = front_value[row, link - 1]
+        if p_value <= beaten:
             continue
+        best_in_count = p_value
         if p_cost <= budget and p_count <= cap and p_value > best:
             best, found_parent, found_option = p_value, parent, pick
             threshold = best * (1 + target_gap)
