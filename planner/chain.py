@@ -9,6 +9,8 @@ less at the same price, so a chain of posts always buys them in post order.
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 
 from planner.kernels import macro_bounds
@@ -26,6 +28,24 @@ class DantzigChain:
         self.cum_value = np.concatenate([[0.0], np.cumsum(self.value)])
         self.ratio = np.concatenate([self.value / np.maximum(self.cost, 1), [0.0]])
         self.total = int(self.cum_cost[-1])
+
+    @classmethod
+    def of_cumulative(
+        cls,
+        cost: np.ndarray,
+        value: np.ndarray,
+        idx: np.ndarray,
+        cum_cost: np.ndarray,
+        cum_value: np.ndarray,
+        ratio: np.ndarray,
+    ) -> Self:
+        """The chain of arrays worked out already, as `__init__` works them out (`cum_cost` and
+        `cum_value` with a leading 0, `ratio` with a trailing 0): not worked out again."""
+        chain = cls.__new__(cls)
+        chain.idx, chain.cost, chain.value = idx, cost, value
+        chain.cum_cost, chain.cum_value, chain.ratio = cum_cost, cum_value, ratio
+        chain.total = int(cum_cost[-1])
+        return chain
 
     @classmethod
     def of_items(cls, items: PostItems, value: np.ndarray, mask: np.ndarray) -> DantzigChain:

@@ -318,6 +318,9 @@ class _MacroStates:
     # The plans traced back so far, by index in the last macro step (shared by `keep`'s copies:
     # the capped micro phase asks for its most promising state's plan at every step).
     traced: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    # These states' prices per influencer and bounds (`_state_prices`), once worked out: the
+    # capped micro phase's passes from the same states ask for them again (not shared by `keep`).
+    priced: list[_StatePrices] = field(default_factory=list, compare=False, repr=False)
 
     def plan(self, search: _Search, state: int) -> np.ndarray:
         """The macro posts of state `state` (an index into `cost`), a new array."""
@@ -346,6 +349,70 @@ class _MacroStates:
             self.history,
             self.traced,
         )
+
+
+@dataclass(frozen=True)
+class _StatePrices:
+    """The capped micro phase's prices for a set of macro states (`_state_prices`)."""
+
+    duals: Duals  # the prices they were worked out for
+    rho_lp: float  # the model's LP price per influencer
+    rho_own: float  # the micro influencers' own price for the most promising state
+    rhos: np.ndarray  # every price per influencer tried
+    bound: np.ndarray  # each state's smallest bound
+    rho_s: np.ndarray  # each state's price per influencer at that bound
+    lam_s: np.ndarray  # and its budget price
+
+
+def _state_prices(search: _Search, states: _MacroStates, duals: Duals) -> _StatePrices:
+    """Each macro state's smallest Lagrangian bound over a few prices per influencer, and those
+    prices (`_counted_micro_phase`); kept on `states` for the passes that follow."""
+    for priced in states.priced:
+        if priced.duals is duals:
+            return priced
+    items = search.items
+    room = items.budget - states.cost
+    left = int(items.max_influencers or 0) - states.count
+    # Prices per influencer: the model's LP price, and the micro influencers' own for the most
+    # promising macro state (the model's LP may buy part of a macro influencer, and its price
+    # then misjudges every macro state: 18x too low on the sample at $80,000, a bound 2% loose
+    # where the state's own is 1e-5 from its best plan). Each state takes its best.
+    rho_lp = max(duals.count, 0.0)
+    chain_lp = search.charged_chain(rho_lp)
+    bound = np.fmin(
+        states.value + rho_lp * left + chain_lp.value_at(room),
+        states.value + search.micro_chain.value_at(room),
+    )
+    promising = int(np.argmax(bound))
+    rho_own = search.cap_price(int(room[promising]), int(left[promising]))
+    rhos = np.unique(np.concatenate([rho_own * _RHO_FACTORS, [rho_lp]]))
+    at_price = []  # per price: each state's bound and budget price
+    for price in rhos:
+        chain = search.charged_chain(float(price))
+        at_price.append(
+            (states.value + price * left + chain.value_at(room), chain.slope_above(room))
+        )
+    by_price = np.array([b for b, _ in at_price])
+    pick = np.argmin(by_price, axis=0)
+    states_at = np.arange(states.cost.size)
+    bound = np.fmin(bound, by_price[pick, states_at])
+    lam_s = np.array([lam for _, lam in at_price])[pick, states_at]
+    priced = _StatePrices(duals, rho_lp, rho_own, rhos, bound, rhos[pick], lam_s)
+    states.priced.append(priced)
+    return priced
+
+
+def _unique_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(np.stack([first, second]), axis=1, return_inverse=True)`, the inverse flat:
+    the distinct pairs by first, then second, and each pair's column (a sort of the pairs,
+    where `np.unique` over an axis sorts a structured view, some times slower on small ones)."""
+    order = np.lexsort((second, first))
+    a, b = first[order], second[order]
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    inverse = np.empty(order.size, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return np.stack([a[new], b[new]]), inverse
 
 
 @dataclass(frozen=True)
@@ -1274,31 +1341,9 @@ def _counted_micro_phase(
     budget, cap = items.budget, int(items.max_influencers or 0)
     env = search.micro_env
     room, left = budget - states.cost, cap - states.count
-    # Prices per influencer: the model's LP price, and the micro influencers' own for the most
-    # promising macro state (the model's LP may buy part of a macro influencer, and its price
-    # then misjudges every macro state: 18x too low on the sample at $80,000, a bound 2% loose
-    # where the state's own is 1e-5 from its best plan). Each state takes its best.
-    rho_lp = max(duals.count, 0.0)
-    chain_lp = search.charged_chain(rho_lp)
-    bound = np.fmin(
-        states.value + rho_lp * left + chain_lp.value_at(room),
-        states.value + search.micro_chain.value_at(room),
-    )
-    promising = int(np.argmax(bound))
-    rho_own = search.cap_price(int(room[promising]), int(left[promising]))
-    rhos = np.unique(np.concatenate([rho_own * _RHO_FACTORS, [rho_lp]]))
-    at_price = []  # per price: each state's bound and budget price
-    for price in rhos:
-        chain = search.charged_chain(float(price))
-        at_price.append(
-            (states.value + price * left + chain.value_at(room), chain.slope_above(room))
-        )
-    by_price = np.array([b for b, _ in at_price])
-    pick = np.argmin(by_price, axis=0)
-    states_at = np.arange(states.cost.size)
-    bound = np.fmin(bound, by_price[pick, states_at])
-    rho_s = rhos[pick]
-    lam_s = np.array([lam for _, lam in at_price])[pick, states_at]
+    priced = _state_prices(search, states, duals)
+    rho_lp, rho_own, rhos = priced.rho_lp, priced.rho_own, priced.rhos
+    bound, rho_s, lam_s = priced.bound, priced.rho_s, priced.lam_s
 
     # Greedy completions of the best few macro states.
     for state in np.argsort(-bound)[:4]:
@@ -1319,7 +1364,7 @@ def _counted_micro_phase(
     # states that share it at their best), at most _PER_STATE_FIXING rows, the rest together at
     # the model's LP prices. An option stays open while its loss is within some row's window.
     base = states.value + lam_s * room + rho_s * left
-    pairs, row_of = np.unique(np.stack([rho_s, lam_s]), axis=1, return_inverse=True)
+    pairs, row_of = _unique_pairs(rho_s, lam_s)
     pair_base = np.full(pairs.shape[1], -np.inf)
     np.maximum.at(pair_base, row_of.ravel(), base)
     by_base = np.argsort(-pair_base, kind="stable")
@@ -1412,6 +1457,23 @@ def _counted_micro_phase(
     b_cum_value = np.concatenate([chain.cum_value for _, chain, _ in bounds_at])
     b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
     b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
+    b_at_step = np.ascontiguousarray(b_at.T)  # [step, table]
+    # Each step's options, flat in `env`'s order with a slot before each influencer's posts:
+    # no post (when allowed), then k + 1 posts for each allowed post k, and what they are worth.
+    zero_at = env.starts + np.arange(env.groups)  # each influencer's slot for no post
+    post_at = np.arange(env.idx.size) + env.group_of + 1
+    slot_ok = np.zeros(env.idx.size + env.groups, dtype=bool)
+    slot_ok[zero_at], slot_ok[post_at] = allowed_none, allowed_post
+    slot_posts = np.zeros(slot_ok.size, dtype=np.int64)
+    slot_posts[post_at] = k + 1
+    slot_value = np.zeros(slot_ok.size)
+    slot_value[post_at] = env.cum_value
+    step_options, step_option_value = slot_posts[slot_ok], slot_value[slot_ok]
+    before = np.concatenate([[0], np.cumsum(slot_ok)])
+    step_group = core_groups[order]
+    step_first = before[zero_at[step_group]].tolist()
+    step_end = before[zero_at[step_group] + 1 + env.lengths[step_group]].tolist()
+    step_price = env.cost[env.starts[step_group]].tolist()
 
     certified = core_limit is None and beam is None
 
@@ -1450,38 +1512,30 @@ def _counted_micro_phase(
             return chosen | states.plan(search, int(origin[first]))
 
         work = 0  # states generated so far
-        for t, g in enumerate(order):
+        for t in range(order.size):
             if s_cost.size == 0:
                 break
-            eg = int(core_groups[g])
-            start, length = int(env.starts[eg]), int(env.lengths[eg])
-            options = np.concatenate(
-                [
-                    [0] if allowed_none[eg] else [],
-                    1 + np.flatnonzero(allowed_post[start : start + length]),
-                ]
-            ).astype(np.int64)
-            f = np.concatenate([[0.0], env.cum_value[start : start + length]])
-            price = int(env.cost[start])
-            work += s_cost.size * options.size
+            first, end = step_first[t], step_end[t]
+            work += s_cost.size * (end - first)
             s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
                 s_cost,
                 s_value,
                 s_count,
-                options,
-                f[options],
-                price,
+                step_options[first:end],
+                step_option_value[first:end],
+                step_price[t],
                 budget,
                 cap,
                 search.threshold,
                 b_price,
-                b_at[:, t].copy(),
+                b_at_step[t],
                 b_start,
                 b_cum_cost,
                 b_cum_value,
                 b_ratio,
             )
-            search.drop(np.array([dropped]))
+            if dropped > search.dropped_bound:
+                search.dropped_bound = float(dropped)
             if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
                 search.beam_cut = True
                 top = np.sort(np.argpartition(-bound, beam)[:beam])

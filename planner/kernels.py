@@ -212,6 +212,49 @@ def envelope_segments(  # pragma: no cover (compiled; tests/test_split_curve.py 
 
 
 @compiled
+def envelope_chain(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    k: np.ndarray,
+    cost: np.ndarray,
+    value: np.ndarray,
+    cum_value: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    charge: float,
+    keep_negative: bool,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray,
+]:  # fmt: skip
+    """`envelope_segments` as a Dantzig chain (`planner.relaxation.Envelopes.chain`): the
+    segments by falling value per cent, ties in segment order (a stable sort), and the chain's
+    arrays: each segment's cost, value, first position, number of posts, whether it starts an
+    influencer, then the cumulative cost and value (a leading 0) and value per cent (a trailing
+    0), as `planner.chain.DantzigChain` builds them."""
+    pos, length, seg_cost, seg_value = envelope_segments(
+        k, cost, value, cum_value, starts, lengths, charge, keep_negative
+    )
+    m = pos.size
+    order = np.argsort(-(seg_value / seg_cost), kind="mergesort")
+    c_cost = np.empty(m, dtype=np.int64)
+    c_value = np.empty(m)
+    c_pos = np.empty(m, dtype=np.int64)
+    c_length = np.empty(m, dtype=np.int64)
+    c_first = np.empty(m, dtype=np.bool_)
+    cum_cost = np.empty(m + 1, dtype=np.int64)
+    cum_value_out = np.empty(m + 1)
+    ratio = np.empty(m + 1)
+    cum_cost[0], cum_value_out[0], ratio[m] = 0, 0.0, 0.0
+    for i in range(m):
+        o = order[i]
+        c_cost[i], c_value[i], c_pos[i], c_length[i] = seg_cost[o], seg_value[o], pos[o], length[o]
+        c_first[i] = k[pos[o]] == 0
+        cum_cost[i + 1] = cum_cost[i] + seg_cost[o]
+        cum_value_out[i + 1] = cum_value_out[i] + seg_value[o]
+        ratio[i] = seg_value[o] / max(seg_cost[o], 1)
+    return c_cost, c_value, c_pos, c_length, c_first, cum_cost, cum_value_out, ratio
+
+
+@compiled
 def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
     key: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
 ) -> np.ndarray:
@@ -505,37 +548,6 @@ def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py check
 
 
 @njit(nogil=True, inline="always")
-def _next_successor(  # pragma: no cover (compiled)
-    heads: np.ndarray,
-    s_count: np.ndarray,
-    s_cost: np.ndarray,
-    s_value: np.ndarray,
-    d_count: np.ndarray,
-    d_cost: np.ndarray,
-    d_value: np.ndarray,
-) -> tuple[int, int, int, float]:
-    """The capped steps' next successor in (count, spend, -engagement) order: option o moves
-    state heads[o] by d_count[o], d_cost[o], d_value[o] (each option's successors come in that
-    order, as the states do). Returns the option (-1: none left), count, spend, engagement."""
-    pick = -1
-    p_count, p_cost, p_value = 0, 0, 0.0
-    for o in range(heads.size):
-        i = heads[o]
-        if i >= s_cost.size:
-            continue
-        c = s_count[i] + d_count[o]
-        w = s_cost[i] + d_cost[o]
-        v = s_value[i] + d_value[o]
-        if (
-            pick < 0
-            or c < p_count
-            or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
-        ):
-            pick, p_count, p_cost, p_value = o, c, w, v
-    return pick, p_count, p_cost, p_value
-
-
-@njit(nogil=True, inline="always")
 def _merged_front(  # pragma: no cover (compiled)
     front_cost: np.ndarray,
     front_value: np.ndarray,
@@ -568,49 +580,6 @@ def _merged_front(  # pragma: no cover (compiled)
 
 
 @njit(nogil=True, inline="always")
-def _undominated(  # pragma: no cover (compiled)
-    p_count: int,
-    p_cost: int,
-    p_value: float,
-    kept: int,
-    out_cost: np.ndarray,
-    out_value: np.ndarray,
-    fronts: tuple[np.ndarray, np.ndarray],
-    at: np.ndarray,
-    best_in_count: np.ndarray,
-) -> bool:
-    """Whether a capped step's successor (coming in (count, spend, -engagement) order) beats
-    every state kept before it with no more influencers and no more spend: within its count the
-    states before it, across counts the Pareto front of every state with fewer influencers.
-
-    `fronts` (spend, engagement) holds two buffers each (rows 0 and 1: the front and one to
-    merge into); `at` = [count now, its first kept state, front links with spend <= the
-    successor's, front length, the front's row]; best_in_count[0]: the most engagement kept in
-    the count so far. A new count first merges the last count's kept states into the front."""
-    front_cost, front_value = fronts
-    if p_count != at[0]:
-        row = at[4]
-        at[3] = _merged_front(
-            front_cost[row], front_value[row], at[3], out_cost, out_value, at[1], kept,
-            front_cost[1 - row], front_value[1 - row],
-        )  # fmt: skip
-        at[0], at[1], at[2], at[4] = p_count, kept, 0, 1 - row
-        best_in_count[0] = -np.inf
-    row = at[4]
-    link = at[2]
-    while link < at[3] and front_cost[row, link] <= p_cost:
-        link += 1
-    at[2] = link
-    beaten = best_in_count[0]
-    if link > 0 and front_value[row, link - 1] > beaten:
-        beaten = front_value[row, link - 1]
-    if p_value <= beaten:
-        return False
-    best_in_count[0] = p_value
-    return True
-
-
-@njit(nogil=True, inline="always")
 def _bisect_last(cum: np.ndarray, a: int, b: int, want: float) -> int:  # pragma: no cover
     """The last i before `b` with cum[i] <= want, searched in [a, b) by halves (cum rising; the
     answer is a - 1 when cum[a] > want)."""
@@ -621,24 +590,6 @@ def _bisect_last(cum: np.ndarray, a: int, b: int, want: float) -> int:  # pragma
         else:
             b = mid
     return a - 1
-
-
-@njit(nogil=True, inline="always")
-def _last_below(cum: np.ndarray, lo: int, hint: int, want: int) -> int:  # pragma: no cover
-    """The last i in [lo, hint] with cum[i] <= want (cum rising, cum[lo] <= want, and no i past
-    `hint` qualifies): steps down from `hint` doubling in length, then a binary search between
-    the last two (a few steps when the answer is near `hint`, twice a binary search's at most;
-    `_last_at_most` walks instead, for states whose answers move less)."""
-    if cum[hint] <= want:
-        return hint
-    above = hint  # cum[above] > want
-    step = 1
-    i = hint - 1
-    while i > lo and cum[i] > want:
-        above = i
-        step *= 2
-        i = hint - step
-    return _bisect_last(cum, max(i, lo), above, want)
 
 
 @compiled
@@ -686,47 +637,96 @@ def counted_step(
     out_took = np.empty(size, np.int32)
     out_bound = np.empty(size, np.float64)
     # The Pareto front (spend up, engagement strictly up) of the states kept with fewer
-    # influencers than the current count, and a second buffer to merge into.
-    fronts = (np.empty((2, size), np.int64), np.empty((2, size), np.float64))
-    front_state = np.array([-1, 0, 0, 0, 0], np.int64)  # see `_undominated`
-    best_in_count = np.full(1, -np.inf)
+    # influencers than the current count, and a second buffer to merge into (rows 0 and 1).
+    front_cost = np.empty((2, size), np.int64)
+    front_value = np.empty((2, size), np.float64)
     heads = np.zeros(n_opt, np.int64)
     kept = 0
     dropped = -np.inf
     n_tables = b_price.size
     # Each table's link for the last successor whose bound was worked out: within a count the
     # successors come by rising spend, so the link of the room left only moves down from it
-    # (`_last_below`); a new count starts again from each chain's end.
+    # (down from it, doubling in length, then by halves); a new count starts again from each
+    # chain's end.
     links = np.empty(n_tables, np.int64)
-    links_count = -1
     d_count = (options > 0).astype(np.int64)
     d_cost = price * options
+    # The loop is written out in one piece: helper functions taking arrays (inlined or not)
+    # counted references to each array at every call, numba's atomic increments and decrements,
+    # some twenty a successor, which took over half of the step's time.
+    count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
+    best_in_count = -np.inf
     while True:
-        pick, p_count, p_cost, p_value = _next_successor(
-            heads, s_count, s_cost, s_value, d_count, d_cost, option_value
-        )
+        # The next successor in (count, spend, -engagement) order: option o moves state
+        # heads[o] (each option's successors come in that order, as the states do).
+        pick = -1
+        p_count, p_cost, p_value = 0, 0, 0.0
+        for o in range(n_opt):
+            h = heads[o]
+            if h >= n_states:
+                continue
+            c = s_count[h] + d_count[o]
+            w = s_cost[h] + d_cost[o]
+            v = s_value[h] + option_value[o]
+            if (
+                pick < 0
+                or c < p_count
+                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+            ):
+                pick, p_count, p_cost, p_value = o, c, w, v
         if pick < 0:
             break
         parent = heads[pick]
         heads[pick] += 1
         if p_cost > budget or p_count > cap:
             continue
-        if not _undominated(
-            p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
-        ):
-            continue
-        if p_count != links_count:
-            links_count = p_count
+        # Dominated by a state kept before it with no more influencers and no more spend:
+        # within its count the states before it (the most engagement kept in the count so
+        # far), across counts the front. A new count first merges the last count's kept states
+        # (one count, by spend) into the front, and starts each table's link again from its
+        # chain's end.
+        if p_count != count_now:
+            n_front = _merged_front(
+                front_cost[row], front_value[row], n_front, out_cost, out_value, first_kept,
+                kept, front_cost[1 - row], front_value[1 - row],
+            )  # fmt: skip
+            count_now, first_kept, link, row = p_count, kept, 0, 1 - row
+            best_in_count = -np.inf
             for r in range(n_tables):
                 links[r] = b_start[r + 1] - 1
+        while link < n_front and front_cost[row, link] <= p_cost:
+            link += 1
+        beaten = best_in_count
+        if link > 0 and front_value[row, link - 1] > beaten:
+            beaten = front_value[row, link - 1]
+        if p_value <= beaten:
+            continue
+        best_in_count = p_value
         bound = np.inf
         for r in range(n_tables):
             lo, hi = b_start[r], b_start[r + 1]
             at = lo + b_at[r]
-            # `_chain_value` of chain r for the room left, its link searched from the last one.
+            # `_chain_value` of chain r for the room left, its link searched from the last one
+            # (down from it doubling in length, then by halves between the last two).
             room = b_cum_cost[at] + (budget - p_cost)
             spend = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
-            i = _last_below(b_cum_cost, lo, links[r], spend)
+            i = links[r]
+            if b_cum_cost[i] > spend:
+                above = i
+                step = 1
+                j = i - 1
+                while j > lo and b_cum_cost[j] > spend:
+                    above = j
+                    step *= 2
+                    j = i - step
+                first, last = max(j, lo), above
+                while first < last:
+                    mid = (first + last) // 2
+                    if b_cum_cost[mid] <= spend:
+                        first = mid + 1
+                    else:
+                        last = mid
+                i = first - 1
             links[r] = i
             rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - b_cum_value[at]
             bound = min(bound, p_value + b_price[r] * (cap - p_count) + rest)
@@ -808,26 +808,52 @@ def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py
     out_top = np.empty(size, np.float64)
     out_parent = np.empty(size, np.int32)
     out_took = np.empty(size, np.int32)
-    fronts = (np.empty((2, size), np.int64), np.empty((2, size), np.float64))
-    front_state = np.array([-1, 0, 0, 0, 0], np.int64)  # see `_undominated`
-    best_in_count = np.full(1, -np.inf)
+    # The front of the states with fewer influencers, as in `counted_step` (whose loop, written
+    # out for the same reason, this one follows).
+    front_cost = np.empty((2, size), np.int64)
+    front_value = np.empty((2, size), np.float64)
     heads = np.zeros(n_opt, np.int64)
     kept = 0
     dropped = -np.inf
     found_parent, found_option = -1, -1
     threshold = best * (1 + target_gap)
+    count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
+    best_in_count = -np.inf
     while True:
-        pick, p_count, p_cost, p_value = _next_successor(
-            heads, s_count, s_cost, s_value, d_count, d_cost, d_value
-        )
+        pick = -1
+        p_count, p_cost, p_value = 0, 0, 0.0
+        for o in range(n_opt):
+            h = heads[o]
+            if h >= n_states:
+                continue
+            c = s_count[h] + d_count[o]
+            w = s_cost[h] + d_cost[o]
+            v = s_value[h] + d_value[o]
+            if (
+                pick < 0
+                or c < p_count
+                or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
+            ):
+                pick, p_count, p_cost, p_value = o, c, w, v
         if pick < 0:
             break
         parent = heads[pick]
         heads[pick] += 1
-        if not _undominated(
-            p_count, p_cost, p_value, kept, out_cost, out_value, fronts, front_state, best_in_count
-        ):
+        if p_count != count_now:
+            n_front = _merged_front(
+                front_cost[row], front_value[row], n_front, out_cost, out_value, first_kept,
+                kept, front_cost[1 - row], front_value[1 - row],
+            )  # fmt: skip
+            count_now, first_kept, link, row = p_count, kept, 0, 1 - row
+            best_in_count = -np.inf
+        while link < n_front and front_cost[row, link] <= p_cost:
+            link += 1
+        beaten = best_in_count
+        if link > 0 and front_value[row, link - 1] > beaten:
+            beaten = front_value[row, link - 1]
+        if p_value <= beaten:
             continue
+        best_in_count = p_value
         if p_cost <= budget and p_count <= cap and p_value > best:
             best, found_parent, found_option = p_value, parent, pick
             threshold = best * (1 + target_gap)

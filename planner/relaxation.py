@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
-from planner.kernels import envelope_segments, split_spend
+from planner.kernels import envelope_chain, split_spend
 from planner.model import PostItems
 
 
@@ -187,7 +187,9 @@ class Envelopes:
         if self.idx.size == 0:
             none = np.zeros(0, dtype=np.int64)
             return SegmentChain(none, np.zeros(0), none, none, np.zeros(0, dtype=bool))
-        pos, length, seg_cost, seg_value = envelope_segments(
+        # The segments by value per cent, ties in segment order, and the chain's sums: compiled
+        # in one call (the capped searches build some forty chains a plan).
+        cost_, value_, pos, length, first, cum_cost, cum_value, ratio = envelope_chain(
             k,
             cost,
             self.value,
@@ -197,10 +199,9 @@ class Envelopes:
             float(charge),
             keep_negative,
         )
-        order = np.argsort(-(seg_value / seg_cost), kind="stable")
-        return SegmentChain(
-            seg_cost[order], seg_value[order], pos[order], length[order], k[pos[order]] == 0
-        )
+        chain = SegmentChain.of_cumulative(cost_, value_, pos, cum_cost, cum_value, ratio)
+        chain.length, chain.first = length, first
+        return chain
 
     def fill(self, chain: SegmentChain, spend: int, y: np.ndarray) -> float:
         """Write the chain's LP solution for `spend` into `y` (indexed by item); the fractional

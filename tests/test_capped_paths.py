@@ -595,3 +595,116 @@ def test_the_capped_steps_bounds_are_the_smallest_over_their_tables(monkeypatch)
     for items in _small_capped_models(51, 12):
         solve(items)
     assert checked > 1000
+
+
+def _counted_step_by_definition(args):
+    """`planner.kernels.counted_step` from its docstring, successor by successor: every state's
+    successors in (count, spend, -engagement) order (ties: option, then state), kept when they
+    fit, when no state kept before them has no more influencers, no more spend and at least
+    their engagement, and when their smallest bound over the tables beats the threshold."""
+    (s_cost, s_value, s_count, options, option_value, price, budget, cap, threshold,
+     b_price, b_at, b_start, b_cum_cost, b_cum_value, b_ratio) = args  # fmt: skip
+    successors = sorted(
+        (
+            (
+                int(s_count[i]) + int(options[o] > 0),
+                int(s_cost[i]) + price * int(options[o]),
+                float(s_value[i] + option_value[o]),
+                i,
+                int(options[o]),
+            )
+            for o in range(options.size)
+            for i in range(s_cost.size)
+        ),  # fmt: skip
+        key=lambda s: (s[0], s[1], -s[2]),
+    )
+    kept: list[tuple[int, int, float, int, int, float]] = []
+    dropped = -np.inf
+    for count, spend, engagement, parent, took in successors:
+        if spend > budget or count > cap:
+            continue
+        if any(k[0] <= count and k[1] <= spend and k[2] >= engagement for k in kept):
+            continue
+        bound = np.inf
+        for r in range(b_price.size):
+            lo, hi = b_start[r], b_start[r + 1]
+            at = lo + b_at[r]
+            room = b_cum_cost[at] + (budget - spend)
+            room = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
+            i = lo + int(np.searchsorted(b_cum_cost[lo:hi], room, side="right")) - 1
+            rest = b_cum_value[i] + (room - b_cum_cost[i]) * b_ratio[i] - b_cum_value[at]
+            bound = min(bound, engagement + b_price[r] * (cap - count) + rest)
+        if bound <= threshold:
+            dropped = max(dropped, bound)
+            continue
+        kept.append((count, spend, engagement, parent, took, bound))
+    return kept, dropped
+
+
+def test_the_capped_step_is_its_definition():
+    """`counted_step` (its merge, dominance across counts and bound tables written out in one
+    loop) against `_counted_step_by_definition` on random steps: the same states, parents,
+    posts, bounds and largest dropped bound, to the last digit."""
+    from planner.kernels import counted_step
+
+    rng = np.random.default_rng(19)
+    compared = 0
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        count = rng.integers(0, 6, n)
+        cost = rng.integers(0, 40, n) * 50  # ties in spend
+        value = rng.integers(0, 30, n) / 4.0  # and in engagement
+        order = np.lexsort((-value, cost, count))
+        s_cost, s_value, s_count = cost[order], value[order], count[order]
+        options = np.sort(rng.choice(4, int(rng.integers(1, 5)), replace=False)).astype(np.int64)
+        f = np.concatenate([[0.0], np.cumsum(rng.integers(1, 8, 3) / 2.0)])
+        tables = []
+        for _ in range(int(rng.integers(1, 4))):
+            links = int(rng.integers(1, 8))
+            link_cost = rng.integers(1, 5, links) * 100
+            ratio = np.sort(rng.random(links))[::-1] / 50
+            cum_cost = np.concatenate([[0], np.cumsum(link_cost)])
+            cum_value = np.concatenate([[0.0], np.cumsum(link_cost * ratio)])
+            tables.append((float(rng.random()), cum_cost, cum_value, np.append(ratio, 0.0)))
+        b_start = np.cumsum([0] + [t[1].size for t in tables]).astype(np.int64)
+        args = (
+            s_cost.astype(np.int64), s_value, s_count.astype(np.int64), options, f[options],
+            int(rng.integers(1, 4)) * 50, int(rng.integers(500, 3000)), int(rng.integers(2, 8)),
+            float(rng.random() * 12),
+            np.array([t[0] for t in tables]),
+            np.array([int(rng.integers(0, t[1].size)) for t in tables], dtype=np.int64),
+            b_start,
+            np.concatenate([t[1] for t in tables]).astype(np.int64),
+            np.concatenate([t[2] for t in tables]),
+            np.concatenate([t[3] for t in tables]),
+        )  # fmt: skip
+        out_cost, out_value, out_count, parent, took, bound, dropped = counted_step(*args)
+        kept, expected_dropped = _counted_step_by_definition(args)
+        assert out_count.tolist() == [k[0] for k in kept]
+        assert out_cost.tolist() == [k[1] for k in kept]
+        assert out_value.tolist() == [k[2] for k in kept]
+        assert parent.tolist() == [k[3] for k in kept]
+        assert took.tolist() == [k[4] for k in kept]
+        assert bound.tolist() == [k[5] for k in kept]
+        assert dropped == expected_dropped
+        compared += len(kept)
+    assert compared > 1000
+
+
+def test_unique_pairs_are_numpys():
+    """`planner.dp._unique_pairs` (a sort of the pairs) is `np.unique` over the stacked pairs'
+    columns with the inverse: the same distinct pairs in the same order, the same inverse, on
+    pairs with many ties (and zeros of either sign)."""
+    from planner.dp import _unique_pairs
+
+    rng = np.random.default_rng(7)
+    for trial in range(500):
+        n = int(rng.integers(1, 80))
+        first = rng.choice(np.array([0.0, -0.0, 0.25, 0.5, 1.5]), n)
+        second = rng.choice(rng.random(int(rng.integers(1, 5))), n)
+        pairs, inverse = _unique_pairs(first, second)
+        expected, expected_inverse = np.unique(
+            np.stack([first, second]), axis=1, return_inverse=True
+        )
+        assert pairs.tolist() == expected.tolist(), trial
+        assert inverse.tolist() == expected_inverse.ravel().tolist(), trial

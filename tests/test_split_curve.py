@@ -13,7 +13,7 @@ from planner.chain import DantzigChain
 from planner.dp import _MacroGroups, prepare
 from planner.model import build_items
 from planner.plan import split_points
-from planner.relaxation import Envelopes
+from planner.relaxation import Envelopes, SegmentChain
 from planner.solver import solve, solve_bands
 from planner.synthetic import synthetic_roster
 from tests.test_optimizer import brute_force, small_case
@@ -202,6 +202,14 @@ def test_envelope_chains_are_their_definition(decay):
                 assert chain.length.tolist() == [s[2] for s in expected]
                 assert chain.cost.tolist() == [s[3] for s in expected]
                 assert chain.value.tolist() == [s[4] for s in expected]
+                # Its sums as the chain's own constructor works them out (the compiled
+                # `envelope_chain` builds them in the same call).
+                built = SegmentChain(chain.cost, chain.value, chain.idx, chain.length, chain.first)
+                for name in ("cost", "value", "cum_cost", "cum_value", "ratio"):
+                    found, own = getattr(chain, name), getattr(built, name)
+                    assert found.dtype == own.dtype and found.tolist() == own.tolist(), name
+                assert chain.total == built.total
+                assert chain.first.tolist() == (env.k[chain.idx] == 0).tolist()
 
 
 def test_macro_bounds_are_the_chains_lp_bound():
