@@ -570,6 +570,8 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
+        micro_value, macro_value, micro_var, macro_var = 0.0, 0.0, 0.0, 0.0
+        macro_cents = 0
         for round_ in range(rounds):
             if round_ == 0:
                 offers, n_sent, pointer = first, n_first, first_stop
@@ -638,10 +640,27 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 if macro[row]:
                     head_macro_spend -= cost[row]
                     head_macro -= 1
-            for j in range(n_answered):
+            # The answers that fit together (the first `head`): all booked, no checks.
+            for j in range(head):
+                row = answered[j]
+                price = cost[row]
+                is_macro = macro[row]
+                booked_per_offer[row] += 1
+                if is_macro:
+                    room -= price
+                    macro_count += 1
+                    macro_cents += price
+                    macro_value += value[row]
+                    macro_var += variance[row]
+                else:
+                    micro_value += value[row]
+                    micro_var += variance[row]
+            open_ -= head_spend
+            count += head
+            for j in range(head, n_answered):
                 row = answered[j]
                 price, is_macro = cost[row], macro[row]
-                if j >= head and (
+                if (
                     price > open_
                     or (is_macro and (price > room or macro_count == max_macro))
                     or count == max_influencers
@@ -650,14 +669,21 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 open_ -= price
                 count += 1
                 booked_per_offer[row] += 1
-                tier = 1 if is_macro else 0
                 if is_macro:
                     room -= price
                     macro_count += 1
-                    macro_spent[draw] += price
-                sums[tier, draw] += value[row]
-                sums[2 + tier, draw] += variance[row]
+                    macro_cents += price
+                    macro_value += value[row]
+                    macro_var += variance[row]
+                else:
+                    micro_value += value[row]
+                    micro_var += variance[row]
         spent[draw] = budget - open_
+        macro_spent[draw] = macro_cents
+        sums[0, draw] = micro_value
+        sums[1, draw] = macro_value
+        sums[2, draw] = micro_var
+        sums[3, draw] = macro_var
         booked[draw] = count
         macro_booked[draw] = macro_count
         contacted[draw] = sent_in_all
