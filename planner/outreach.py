@@ -601,15 +601,25 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                     row = offers[j]
                     accepted[j] = _bits(key, draw, row) < threshold[row]
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
-            for j in range(n_sent):
-                row = j if ordered else offers[j]
-                yes = np.int64(accepted[j])
-                answered[n_answered] = row
-                n_answered += yes
-                all_spend += cost[row] * yes
-                yes_macro = yes * macro[row]
-                all_macro_spend += cost[row] * yes_macro
-                all_macro += yes_macro
+            if ordered:
+                for j in range(n_sent):
+                    yes = np.int64(accepted[j])
+                    answered[n_answered] = j
+                    n_answered += yes
+                    all_spend += cost[j] * yes
+                    yes_macro = yes * macro[j]
+                    all_macro_spend += cost[j] * yes_macro
+                    all_macro += yes_macro
+            else:
+                for j in range(n_sent):
+                    row = offers[j]
+                    yes = np.int64(accepted[j])
+                    answered[n_answered] = row
+                    n_answered += yes
+                    all_spend += cost[row] * yes
+                    yes_macro = yes * macro[row]
+                    all_macro_spend += cost[row] * yes_macro
+                    all_macro += yes_macro
             # Bookings in the order the answers come back, each while it fits; one that no
             # longer fits is declined. That order is a uniformly random permutation (an
             # accepted answer's time, its uniform / its reply rate, is uniform on [0, 1)
