@@ -519,6 +519,87 @@ def _send(  # pragma: no cover (compiled)
     return n_sent, size
 
 
+_BLOCK = 512  # draws at a time in `_first_round` (their running totals stay in the L1 cache)
+
+
+@compiled
+def _first_round(  # pragma: no cover (compiled)
+    first: np.ndarray,
+    cost: np.ndarray,
+    macro: np.ndarray,
+    value: np.ndarray,
+    variance: np.ndarray,
+    threshold: np.ndarray,
+    caps: tuple[int, int, int, int],
+    key: np.uint64,
+    draws: int,
+    booked_per_offer: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first round of every draw whose answers all fit together (none is declined for want
+    of room, so the order they come back in does not matter), worked out offer by offer across
+    the draws at once. `first`: the round's offers; `caps`: (budget, macro room, max macro, max
+    influencers). Returns the draws it worked out (in order) and, for each of them, the cents
+    and the macro cents booked, the influencers and the macro influencers booked, and the
+    engagement and its variance booked (micro, macro, micro's variance, macro's: a 4 x n
+    array, each summed in the list's order as `_draw_outreach` sums it); adds their bookings to
+    `booked_per_offer`. The other draws are left to `_draw_outreach`."""
+    budget, macro_max, max_macro, max_influencers = caps
+    spend = np.zeros(draws, dtype=np.int64)
+    macro_spend = np.zeros(draws, dtype=np.int64)
+    n_booked = np.zeros(draws, dtype=np.int64)
+    n_macro = np.zeros(draws, dtype=np.int64)
+    # (Each block's totals as views indexed from 0: LLVM vectorizes those loops, across the
+    # draws, and not the loops indexing the whole arrays from the block's start.)
+    for start in range(0, draws, _BLOCK):
+        end = min(start + _BLOCK, draws)
+        block_booked, block_spend = n_booked[start:end], spend[start:end]
+        block_macro, block_macro_spend = n_macro[start:end], macro_spend[start:end]
+        base = np.uint64(start)
+        for row in first:
+            limit, price, index = threshold[row], cost[row], np.uint64(row)
+            if macro[row]:
+                for i in range(end - start):
+                    counter = ((base + np.uint64(i)) << np.uint64(32)) | index
+                    yes = np.int64((_mix(key + counter * _GOLDEN) >> _SHIFT) < limit)
+                    block_booked[i] += yes
+                    block_spend[i] += price * yes
+                    block_macro[i] += yes
+                    block_macro_spend[i] += price * yes
+            else:
+                for i in range(end - start):
+                    counter = ((base + np.uint64(i)) << np.uint64(32)) | index
+                    yes = np.int64((_mix(key + counter * _GOLDEN) >> _SHIFT) < limit)
+                    block_booked[i] += yes
+                    block_spend[i] += price * yes
+    fits = (spend <= budget) & (macro_spend <= macro_max)
+    if max_macro != -1:
+        fits &= n_macro <= max_macro
+    if max_influencers != -1:
+        fits &= n_booked <= max_influencers
+    done = np.flatnonzero(fits)
+    n = done.size
+    # The engagement booked, in the list's order: an offer declined adds +0.0, which leaves a
+    # sum of non-negative numbers (never -0.0) as it was.
+    sums = np.zeros((4, n))
+    for start in range(0, n, _BLOCK):
+        end = min(start + _BLOCK, n)
+        which = done[start:end]
+        for row in first:
+            limit, worth, spread = threshold[row], value[row], variance[row]
+            tier = 1 if macro[row] else 0
+            values, spreads = sums[tier, start:end], sums[2 + tier, start:end]
+            index = np.uint64(row)
+            hits = 0
+            for i in range(end - start):
+                counter = (np.uint64(which[i]) << np.uint64(32)) | index
+                yes = (_mix(key + counter * _GOLDEN) >> _SHIFT) < limit
+                hits += np.int64(yes)
+                values[i] += worth if yes else 0.0
+                spreads[i] += spread if yes else 0.0
+            booked_per_offer[row] += hits
+    return done, spend[done], macro_spend[done], np.stack((n_booked[done], n_macro[done])), sums
+
+
 @compiled
 def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks it against a loop)
     cost: np.ndarray,
@@ -556,9 +637,6 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     trees = (micro_prices, macro_prices)
     caps = (max_macro, max_influencers)
     n_first, first_stop = _send(listed, trees, caps, (budget, macro_max, 0, 0), 0, first)
-    # (Usually the list's first offers, one after another: then the first round's loops read
-    # the arrays in order, without looking each offer up.)
-    in_order = n_first == 0 or first[n_first - 1] == n_first - 1
     for row in first[:n_first]:
         sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
@@ -567,12 +645,42 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     threshold = np.empty(size, dtype=np.uint64)
     for row in range(size):
         threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
+    # The draws whose first round's answers all fit, that round worked out for all at once.
+    if n_first > 0:
+        done, done_spend, done_macro_spend, done_counts, done_sums = _first_round(
+            first[:n_first],
+            cost,
+            macro,
+            value,
+            variance,
+            threshold,
+            (budget, macro_max, max_macro, max_influencers),
+            key,
+            draws,
+            booked_per_offer,
+        )
+    else:  # (no offer can be sent: every draw stops in its first round)
+        done = np.empty(0, dtype=np.int64)
+        done_spend, done_macro_spend = done, done
+        done_counts, done_sums = np.empty((2, 0), dtype=np.int64), np.empty((4, 0))
+    next_done = 0
     for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
         micro_value, macro_value, micro_var, macro_var = 0.0, 0.0, 0.0, 0.0
         macro_cents = 0
-        for round_ in range(rounds):
+        first_round = 0
+        if next_done < done.size and done[next_done] == draw:
+            k = next_done
+            next_done += 1
+            open_ -= done_spend[k]
+            room -= done_macro_spend[k]
+            macro_cents = done_macro_spend[k]
+            count, macro_count = done_counts[0, k], done_counts[1, k]
+            micro_value, macro_value = done_sums[0, k], done_sums[1, k]
+            micro_var, macro_var = done_sums[2, k], done_sums[3, k]
+            pointer, sent_in_all, first_round = first_stop, n_first, 1
+        for round_ in range(first_round, rounds):
             if round_ == 0:
                 offers, n_sent, pointer = first, n_first, first_stop
             else:
@@ -592,10 +700,14 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             # coin tosses first, independent of each other (the CPU works on several at once),
             # then the accepted ones listed, without branches (whether an offer is accepted
             # is a coin toss for the CPU too).
-            ordered = round_ == 0 and in_order
+            # (Usually the round's offers are the list's next ones, one after another: then
+            # offer j is row `base + j`, and these loops read the arrays in order, without
+            # looking each offer up.)
+            base = offers[0]
+            ordered = offers[n_sent - 1] - base == n_sent - 1
             if ordered:
                 for j in range(n_sent):
-                    accepted[j] = _bits(key, draw, j) < threshold[j]
+                    accepted[j] = _bits(key, draw, base + j) < threshold[base + j]
             else:
                 for j in range(n_sent):
                     row = offers[j]
@@ -603,12 +715,13 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
             if ordered:
                 for j in range(n_sent):
+                    row = base + j
                     yes = np.int64(accepted[j])
-                    answered[n_answered] = j
+                    answered[n_answered] = row
                     n_answered += yes
-                    all_spend += cost[j] * yes
-                    yes_macro = yes * macro[j]
-                    all_macro_spend += cost[j] * yes_macro
+                    all_spend += cost[row] * yes
+                    yes_macro = yes * macro[row]
+                    all_macro_spend += cost[row] * yes_macro
                     all_macro += yes_macro
             else:
                 for j in range(n_sent):
