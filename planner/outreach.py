@@ -487,17 +487,23 @@ def _send(  # pragma: no cover (compiled)
         return 0, size
     will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
     n_sent = 0
-    # The next micro and macro offers that could be booked now (-1: none left), each looked
-    # up again once passed.
-    next_micro = _next_within(micro_prices, pointer, open_)
+    # Down the list one offer after another while each could be booked now; past one that
+    # could not, the price trees find the next that could, of either kind (-1: none left).
     macro_open = macro_count != max_macro
-    next_macro = _next_within(macro_prices, pointer, min(open_, room)) if macro_open else -1
-    while next_micro != -1 or next_macro != -1:
-        if next_macro == -1 or (next_micro != -1 and next_micro < next_macro):
-            row = next_micro
-        else:
-            row = next_macro
+    macro_limit = min(open_, room)
+    row = pointer
+    while row < size:
         is_macro = macro[row]
+        if cost[row] > (macro_limit if is_macro else open_) or (is_macro and not macro_open):
+            next_micro = _next_within(micro_prices, row + 1, open_)
+            next_macro = _next_within(macro_prices, row + 1, macro_limit) if macro_open else -1
+            if next_macro == -1 or (next_micro != -1 and next_micro < next_macro):
+                row = next_micro
+            else:
+                row = next_macro
+            if row == -1:
+                break
+            continue
         will_spend += expected[row]
         will_count += reply[row]
         if is_macro:
@@ -512,10 +518,7 @@ def _send(  # pragma: no cover (compiled)
             return n_sent, row
         sent[n_sent] = row
         n_sent += 1
-        if is_macro:
-            next_macro = _next_within(macro_prices, row + 1, min(open_, room))
-        else:
-            next_micro = _next_within(micro_prices, row + 1, open_)
+        row += 1
     return n_sent, size
 
 
