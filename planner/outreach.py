@@ -30,7 +30,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -1055,6 +1055,23 @@ def forecast(
         outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
+    # All micro, when inside the campaign's band, is always a finalist (below): its `draws`
+    # simulated campaigns start beside the caller as soon as its list is made (the curve's first
+    # band), while the caller makes and screens the other bands' lists.
+    early: list[tuple[Offers, Future[OutreachOutcome]]] = []
+
+    def start_all_micro(one: CurvePoint) -> None:
+        if (
+            draws > screen
+            and one.point.high <= 0
+            and one.offers is not None
+            and campaign.macro_share_min <= 1e-9
+        ):
+            job = _ALONGSIDE.submit(
+                simulate_outreach, one.offers, campaign, assumptions, draws=draws, seed=seed
+            )
+            early.append((one.offers, job))
+
     started = time.perf_counter()
     points = realistic_points(
         roster,
@@ -1065,6 +1082,7 @@ def forecast(
         draws=screen,
         seed=seed,
         on_point=on_point,
+        on_outcome=start_all_micro,
     )
     seconds = time.perf_counter() - started
     # A plan already in, booked under the same limits, is the same candidate (the same list and
@@ -1108,7 +1126,9 @@ def forecast(
     # micro, so that the head-to-head's best mix is never below its all-micro row.
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
-    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen, start)
+    simulated = _simulate_all(
+        finalists, campaign, assumptions, draws, seed, screen, start, early[0] if early else None
+    )
     results = [
         Forecast(
             strategy,
@@ -1173,30 +1193,45 @@ def _simulate_all(
     seed: int,
     screen: int,
     start: Forecast | None = None,
+    early: tuple[Offers, Future[OutreachOutcome]] | None = None,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
-    as many; the campaign's band's plan: `start`'s, when given), all but the first alongside
-    (`_ALONGSIDE`)."""
-    if draws == screen:
-        return [e.outcome for e in entries]
-
-    def run(entry: _Entry) -> OutreachOutcome:
-        if start is not None and entry.candidate == "mix":
-            return start.outcome
-        return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
-
-    ahead = [_ALONGSIDE.submit(run, e) for e in entries[1:]]
+    as many; the campaign's band's plan: `start`'s, when given; the list `early` holds: its
+    job's, started already), all but the first alongside (`_ALONGSIDE`)."""
+    early_offers, early_job = early if early is not None else (None, None)
     try:
-        first = run(entries[0])
-        # (One not started yet, the pool busy with other sessions' candidates: worked out here.)
-        rest = [
-            run(e) if job.cancel() else job.result()
-            for job, e in zip(ahead, entries[1:], strict=True)
-        ]
+        if draws == screen:
+            return [e.outcome for e in entries]
+
+        def run(entry: _Entry) -> OutreachOutcome:
+            if start is not None and entry.candidate == "mix":
+                return start.outcome
+            return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
+
+        def job_of(entry: _Entry) -> Future[OutreachOutcome]:
+            if early_job is not None and entry.offers is early_offers:
+                return early_job
+            return _ALONGSIDE.submit(run, entry)
+
+        ahead = [job_of(e) for e in entries[1:]]
+        try:
+            if early_job is not None and entries[0].offers is early_offers:
+                first = run(entries[0]) if early_job.cancel() else early_job.result()
+            else:
+                first = run(entries[0])
+            # (One not started yet, the pool busy with other sessions' candidates: worked out
+            # here.)
+            rest = [
+                run(e) if job.cancel() else job.result()
+                for job, e in zip(ahead, entries[1:], strict=True)
+            ]
+        finally:
+            for job in ahead:
+                job.cancel()
+        return [first, *rest]
     finally:
-        for job in ahead:
-            job.cancel()
-    return [first, *rest]
+        if early_job is not None:
+            early_job.cancel()  # (not a finalist after all: not run, if not started)
 
 
 # Where `forecast`'s finalists are simulated while the caller simulates the first: the
@@ -1371,13 +1406,15 @@ def realistic_points(
     seed: int = SEED,
     part: tuple[int, int] = (0, 1),
     on_point: Callable[[int, int], None] | None = None,
+    on_outcome: Callable[[CurvePoint], None] | None = None,
 ) -> list[CurvePoint]:
     """The split curve's points on the realistic basis: at each macro share (held within
     +- step/2 of the budget, as `planner.plan.split_curve`), the strategy's certified plan for
     that band, its own backups, and the outreach simulated (`draws` times, booked under
     `booking_limits`: the campaign's own, all micro at 0%). `part=(i, n)`: every n-th band
     from the i-th (`split_points`); `on_point(done, total)`: called after each band's plan is
-    certified, as `split_points` does."""
+    certified, as `split_points` does; `on_outcome(point)`: called as each point with a plan is
+    simulated."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
     points = split_points(
         planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
@@ -1395,6 +1432,8 @@ def realistic_points(
         )
         outcome = simulate_outreach(offers, limits, assumptions, draws=draws, seed=seed)
         out.append(CurvePoint(point, planned_roster, limits, posts, offers, outcome))
+        if on_outcome is not None:
+            on_outcome(out[-1])
     return out
 
 
