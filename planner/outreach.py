@@ -30,7 +30,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -487,17 +487,23 @@ def _send(  # pragma: no cover (compiled)
         return 0, size
     will_spend, will_count, will_macro, will_macro_spend = 0.0, 0.0, 0.0, 0.0
     n_sent = 0
-    # The next micro and macro offers that could be booked now (-1: none left), each looked
-    # up again once passed.
-    next_micro = _next_within(micro_prices, pointer, open_)
+    # Down the list one offer after another while each could be booked now; past one that
+    # could not, the price trees find the next that could, of either kind (-1: none left).
     macro_open = macro_count != max_macro
-    next_macro = _next_within(macro_prices, pointer, min(open_, room)) if macro_open else -1
-    while next_micro != -1 or next_macro != -1:
-        if next_macro == -1 or (next_micro != -1 and next_micro < next_macro):
-            row = next_micro
-        else:
-            row = next_macro
+    macro_limit = min(open_, room)
+    row = pointer
+    while row < size:
         is_macro = macro[row]
+        if cost[row] > (macro_limit if is_macro else open_) or (is_macro and not macro_open):
+            next_micro = _next_within(micro_prices, row + 1, open_)
+            next_macro = _next_within(macro_prices, row + 1, macro_limit) if macro_open else -1
+            if next_macro == -1 or (next_micro != -1 and next_micro < next_macro):
+                row = next_micro
+            else:
+                row = next_macro
+            if row == -1:
+                break
+            continue
         will_spend += expected[row]
         will_count += reply[row]
         if is_macro:
@@ -512,11 +518,89 @@ def _send(  # pragma: no cover (compiled)
             return n_sent, row
         sent[n_sent] = row
         n_sent += 1
-        if is_macro:
-            next_macro = _next_within(macro_prices, row + 1, min(open_, room))
-        else:
-            next_micro = _next_within(micro_prices, row + 1, open_)
+        row += 1
     return n_sent, size
+
+
+_BLOCK = 512  # draws at a time in `_first_round` (their running totals stay in the L1 cache)
+
+
+@compiled
+def _first_round(  # pragma: no cover (compiled)
+    first: np.ndarray,
+    cost: np.ndarray,
+    macro: np.ndarray,
+    value: np.ndarray,
+    variance: np.ndarray,
+    threshold: np.ndarray,
+    caps: tuple[int, int, int, int],
+    key: np.uint64,
+    draws: int,
+    booked_per_offer: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first round of every draw whose answers all fit together (none is declined for want
+    of room, so the order they come back in does not matter), worked out offer by offer across
+    the draws at once. `first`: the round's offers; `caps`: (budget, macro room, max macro, max
+    influencers). Returns the draws it worked out (in order) and, for each of them, the cents
+    and the macro cents booked, the influencers and the macro influencers booked, and the
+    engagement and its variance booked (micro, macro, micro's variance, macro's: a 4 x n
+    array, each summed in the list's order as `_draw_outreach` sums it); adds their bookings to
+    `booked_per_offer`. The other draws are left to `_draw_outreach`."""
+    budget, macro_max, max_macro, max_influencers = caps
+    spend = np.zeros(draws, dtype=np.int64)
+    macro_spend = np.zeros(draws, dtype=np.int64)
+    n_booked = np.zeros(draws, dtype=np.int64)
+    n_macro = np.zeros(draws, dtype=np.int64)
+    # (Each block's totals as views indexed from 0: LLVM vectorizes those loops, across the
+    # draws, and not the loops indexing the whole arrays from the block's start.)
+    for start in range(0, draws, _BLOCK):
+        end = min(start + _BLOCK, draws)
+        block_booked, block_spend = n_booked[start:end], spend[start:end]
+        block_macro, block_macro_spend = n_macro[start:end], macro_spend[start:end]
+        base = np.uint64(start)
+        for row in first:
+            limit, price, index = threshold[row], cost[row], np.uint64(row)
+            if macro[row]:
+                for i in range(end - start):
+                    counter = ((base + np.uint64(i)) << np.uint64(32)) | index
+                    yes = np.int64((_mix(key + counter * _GOLDEN) >> _SHIFT) < limit)
+                    block_booked[i] += yes
+                    block_spend[i] += price * yes
+                    block_macro[i] += yes
+                    block_macro_spend[i] += price * yes
+            else:
+                for i in range(end - start):
+                    counter = ((base + np.uint64(i)) << np.uint64(32)) | index
+                    yes = np.int64((_mix(key + counter * _GOLDEN) >> _SHIFT) < limit)
+                    block_booked[i] += yes
+                    block_spend[i] += price * yes
+    fits = (spend <= budget) & (macro_spend <= macro_max)
+    if max_macro != -1:
+        fits &= n_macro <= max_macro
+    if max_influencers != -1:
+        fits &= n_booked <= max_influencers
+    done = np.flatnonzero(fits)
+    n = done.size
+    # The engagement booked, in the list's order: an offer declined adds +0.0, which leaves a
+    # sum of non-negative numbers (never -0.0) as it was.
+    sums = np.zeros((4, n))
+    for start in range(0, n, _BLOCK):
+        end = min(start + _BLOCK, n)
+        which = done[start:end]
+        for row in first:
+            limit, worth, spread = threshold[row], value[row], variance[row]
+            tier = 1 if macro[row] else 0
+            values, spreads = sums[tier, start:end], sums[2 + tier, start:end]
+            index = np.uint64(row)
+            hits = 0
+            for i in range(end - start):
+                counter = (np.uint64(which[i]) << np.uint64(32)) | index
+                yes = (_mix(key + counter * _GOLDEN) >> _SHIFT) < limit
+                hits += np.int64(yes)
+                values[i] += worth if yes else 0.0
+                spreads[i] += spread if yes else 0.0
+            booked_per_offer[row] += hits
+    return done, spend[done], macro_spend[done], np.stack((n_booked[done], n_macro[done])), sums
 
 
 @compiled
@@ -556,9 +640,6 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     trees = (micro_prices, macro_prices)
     caps = (max_macro, max_influencers)
     n_first, first_stop = _send(listed, trees, caps, (budget, macro_max, 0, 0), 0, first)
-    # (Usually the list's first offers, one after another: then the first round's loops read
-    # the arrays in order, without looking each offer up.)
-    in_order = n_first == 0 or first[n_first - 1] == n_first - 1
     for row in first[:n_first]:
         sent_per_offer[row] += draws
     sent = np.empty(size, dtype=np.int64)
@@ -567,10 +648,42 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     threshold = np.empty(size, dtype=np.uint64)
     for row in range(size):
         threshold[row] = np.uint64(math.ceil(reply[row] * _UNITS))
+    # The draws whose first round's answers all fit, that round worked out for all at once.
+    if n_first > 0:
+        done, done_spend, done_macro_spend, done_counts, done_sums = _first_round(
+            first[:n_first],
+            cost,
+            macro,
+            value,
+            variance,
+            threshold,
+            (budget, macro_max, max_macro, max_influencers),
+            key,
+            draws,
+            booked_per_offer,
+        )
+    else:  # (no offer can be sent: every draw stops in its first round)
+        done = np.empty(0, dtype=np.int64)
+        done_spend, done_macro_spend = done, done
+        done_counts, done_sums = np.empty((2, 0), dtype=np.int64), np.empty((4, 0))
+    next_done = 0
     for draw in range(draws):
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
-        for round_ in range(rounds):
+        micro_value, macro_value, micro_var, macro_var = 0.0, 0.0, 0.0, 0.0
+        macro_cents = 0
+        first_round = 0
+        if next_done < done.size and done[next_done] == draw:
+            k = next_done
+            next_done += 1
+            open_ -= done_spend[k]
+            room -= done_macro_spend[k]
+            macro_cents = done_macro_spend[k]
+            count, macro_count = done_counts[0, k], done_counts[1, k]
+            micro_value, macro_value = done_sums[0, k], done_sums[1, k]
+            micro_var, macro_var = done_sums[2, k], done_sums[3, k]
+            pointer, sent_in_all, first_round = first_stop, n_first, 1
+        for round_ in range(first_round, rounds):
             if round_ == 0:
                 offers, n_sent, pointer = first, n_first, first_stop
             else:
@@ -590,24 +703,39 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             # coin tosses first, independent of each other (the CPU works on several at once),
             # then the accepted ones listed, without branches (whether an offer is accepted
             # is a coin toss for the CPU too).
-            ordered = round_ == 0 and in_order
+            # (Usually the round's offers are the list's next ones, one after another: then
+            # offer j is row `base + j`, and these loops read the arrays in order, without
+            # looking each offer up.)
+            base = offers[0]
+            ordered = offers[n_sent - 1] - base == n_sent - 1
             if ordered:
                 for j in range(n_sent):
-                    accepted[j] = _bits(key, draw, j) < threshold[j]
+                    accepted[j] = _bits(key, draw, base + j) < threshold[base + j]
             else:
                 for j in range(n_sent):
                     row = offers[j]
                     accepted[j] = _bits(key, draw, row) < threshold[row]
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
-            for j in range(n_sent):
-                row = j if ordered else offers[j]
-                yes = np.int64(accepted[j])
-                answered[n_answered] = row
-                n_answered += yes
-                all_spend += cost[row] * yes
-                yes_macro = yes * macro[row]
-                all_macro_spend += cost[row] * yes_macro
-                all_macro += yes_macro
+            if ordered:
+                for j in range(n_sent):
+                    row = base + j
+                    yes = np.int64(accepted[j])
+                    answered[n_answered] = row
+                    n_answered += yes
+                    all_spend += cost[row] * yes
+                    yes_macro = yes * macro[row]
+                    all_macro_spend += cost[row] * yes_macro
+                    all_macro += yes_macro
+            else:
+                for j in range(n_sent):
+                    row = offers[j]
+                    yes = np.int64(accepted[j])
+                    answered[n_answered] = row
+                    n_answered += yes
+                    all_spend += cost[row] * yes
+                    yes_macro = yes * macro[row]
+                    all_macro_spend += cost[row] * yes_macro
+                    all_macro += yes_macro
             # Bookings in the order the answers come back, each while it fits; one that no
             # longer fits is declined. That order is a uniformly random permutation (an
             # accepted answer's time, its uniform / its reply rate, is uniform on [0, 1)
@@ -638,10 +766,27 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 if macro[row]:
                     head_macro_spend -= cost[row]
                     head_macro -= 1
-            for j in range(n_answered):
+            # The answers that fit together (the first `head`): all booked, no checks.
+            for j in range(head):
+                row = answered[j]
+                price = cost[row]
+                is_macro = macro[row]
+                booked_per_offer[row] += 1
+                if is_macro:
+                    room -= price
+                    macro_count += 1
+                    macro_cents += price
+                    macro_value += value[row]
+                    macro_var += variance[row]
+                else:
+                    micro_value += value[row]
+                    micro_var += variance[row]
+            open_ -= head_spend
+            count += head
+            for j in range(head, n_answered):
                 row = answered[j]
                 price, is_macro = cost[row], macro[row]
-                if j >= head and (
+                if (
                     price > open_
                     or (is_macro and (price > room or macro_count == max_macro))
                     or count == max_influencers
@@ -650,14 +795,21 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 open_ -= price
                 count += 1
                 booked_per_offer[row] += 1
-                tier = 1 if is_macro else 0
                 if is_macro:
                     room -= price
                     macro_count += 1
-                    macro_spent[draw] += price
-                sums[tier, draw] += value[row]
-                sums[2 + tier, draw] += variance[row]
+                    macro_cents += price
+                    macro_value += value[row]
+                    macro_var += variance[row]
+                else:
+                    micro_value += value[row]
+                    micro_var += variance[row]
         spent[draw] = budget - open_
+        macro_spent[draw] = macro_cents
+        sums[0, draw] = micro_value
+        sums[1, draw] = macro_value
+        sums[2, draw] = micro_var
+        sums[3, draw] = macro_var
         booked[draw] = count
         macro_booked[draw] = macro_count
         contacted[draw] = sent_in_all
@@ -903,6 +1055,23 @@ def forecast(
         outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
+    # All micro, when inside the campaign's band, is always a finalist (below): its `draws`
+    # simulated campaigns start beside the caller as soon as its list is made (the curve's first
+    # band), while the caller makes and screens the other bands' lists.
+    early: list[tuple[Offers, Future[OutreachOutcome]]] = []
+
+    def start_all_micro(one: CurvePoint) -> None:
+        if (
+            draws > screen
+            and one.point.high <= 0
+            and one.offers is not None
+            and campaign.macro_share_min <= 1e-9
+        ):
+            job = _ALONGSIDE.submit(
+                simulate_outreach, one.offers, campaign, assumptions, draws=draws, seed=seed
+            )
+            early.append((one.offers, job))
+
     started = time.perf_counter()
     points = realistic_points(
         roster,
@@ -913,6 +1082,7 @@ def forecast(
         draws=screen,
         seed=seed,
         on_point=on_point,
+        on_outcome=start_all_micro,
     )
     seconds = time.perf_counter() - started
     # A plan already in, booked under the same limits, is the same candidate (the same list and
@@ -956,7 +1126,9 @@ def forecast(
     # micro, so that the head-to-head's best mix is never below its all-micro row.
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
-    simulated = _simulate_all(finalists, campaign, assumptions, draws, seed, screen, start)
+    simulated = _simulate_all(
+        finalists, campaign, assumptions, draws, seed, screen, start, early[0] if early else None
+    )
     results = [
         Forecast(
             strategy,
@@ -1021,30 +1193,45 @@ def _simulate_all(
     seed: int,
     screen: int,
     start: Forecast | None = None,
+    early: tuple[Offers, Future[OutreachOutcome]] | None = None,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
-    as many; the campaign's band's plan: `start`'s, when given), all but the first alongside
-    (`_ALONGSIDE`)."""
-    if draws == screen:
-        return [e.outcome for e in entries]
-
-    def run(entry: _Entry) -> OutreachOutcome:
-        if start is not None and entry.candidate == "mix":
-            return start.outcome
-        return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
-
-    ahead = [_ALONGSIDE.submit(run, e) for e in entries[1:]]
+    as many; the campaign's band's plan: `start`'s, when given; the list `early` holds: its
+    job's, started already), all but the first alongside (`_ALONGSIDE`)."""
+    early_offers, early_job = early if early is not None else (None, None)
     try:
-        first = run(entries[0])
-        # (One not started yet, the pool busy with other sessions' candidates: worked out here.)
-        rest = [
-            run(e) if job.cancel() else job.result()
-            for job, e in zip(ahead, entries[1:], strict=True)
-        ]
+        if draws == screen:
+            return [e.outcome for e in entries]
+
+        def run(entry: _Entry) -> OutreachOutcome:
+            if start is not None and entry.candidate == "mix":
+                return start.outcome
+            return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
+
+        def job_of(entry: _Entry) -> Future[OutreachOutcome]:
+            if early_job is not None and entry.offers is early_offers:
+                return early_job
+            return _ALONGSIDE.submit(run, entry)
+
+        ahead = [job_of(e) for e in entries[1:]]
+        try:
+            if early_job is not None and entries[0].offers is early_offers:
+                first = run(entries[0]) if early_job.cancel() else early_job.result()
+            else:
+                first = run(entries[0])
+            # (One not started yet, the pool busy with other sessions' candidates: worked out
+            # here.)
+            rest = [
+                run(e) if job.cancel() else job.result()
+                for job, e in zip(ahead, entries[1:], strict=True)
+            ]
+        finally:
+            for job in ahead:
+                job.cancel()
+        return [first, *rest]
     finally:
-        for job in ahead:
-            job.cancel()
-    return [first, *rest]
+        if early_job is not None:
+            early_job.cancel()  # (not a finalist after all: not run, if not started)
 
 
 # Where `forecast`'s finalists are simulated while the caller simulates the first: the
@@ -1219,13 +1406,15 @@ def realistic_points(
     seed: int = SEED,
     part: tuple[int, int] = (0, 1),
     on_point: Callable[[int, int], None] | None = None,
+    on_outcome: Callable[[CurvePoint], None] | None = None,
 ) -> list[CurvePoint]:
     """The split curve's points on the realistic basis: at each macro share (held within
     +- step/2 of the budget, as `planner.plan.split_curve`), the strategy's certified plan for
     that band, its own backups, and the outreach simulated (`draws` times, booked under
     `booking_limits`: the campaign's own, all micro at 0%). `part=(i, n)`: every n-th band
     from the i-th (`split_points`); `on_point(done, total)`: called after each band's plan is
-    certified, as `split_points` does."""
+    certified, as `split_points` does; `on_outcome(point)`: called as each point with a plan is
+    simulated."""
     planned_roster, weights = _strategy_inputs(roster, assumptions, strategy, campaign)
     points = split_points(
         planned_roster, campaign, step=step, first_value=weights, part=part, on_point=on_point
@@ -1243,6 +1432,8 @@ def realistic_points(
         )
         outcome = simulate_outreach(offers, limits, assumptions, draws=draws, seed=seed)
         out.append(CurvePoint(point, planned_roster, limits, posts, offers, outcome))
+        if on_outcome is not None:
+            on_outcome(out[-1])
     return out
 
 
