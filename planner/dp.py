@@ -676,8 +676,11 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     decided_cost = groups.cost * took_decided
     decided_value = groups.value[np.arange(len(groups)), took_decided]
     branching = np.flatnonzero(n_allowed != 1).tolist()
+    # log2 of the combinations of the open groups from each one on (meeting in the middle).
+    rest_log = np.cumsum(np.log2(np.maximum(n_allowed[branching], 1))[::-1])[::-1]
+    unpruned = False  # whether the last open group's step kept nearly every successor
     done = 0  # groups before this one are in the states
-    for g in [*branching, len(groups)]:
+    for at, g in enumerate([*branching, len(groups)]):
         search.drop(fixed[done : g + 1])
         if g > done:
             s_cost = s_cost + int(decided_cost[done:g].sum())
@@ -686,6 +689,36 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             history.extend((None, int(x)) for x in took_decided[done:g])
         if g == len(groups):
             break
+        if (
+            unpruned
+            and beam is None
+            and not caps
+            and s_cost.size >= _MEET_STATES
+            and rest_log[at] <= math.log2(s_cost.size)
+        ):
+            # The open groups left have no more choices than there are states: all of them
+            # (`_macro_rest`), then every state with every choice (`_meet`), instead of a step
+            # per group; on a rate card, where no state beats another and every bound is the
+            # LP's until the last group, 16 open groups made 2^16 states a group at a time.
+            decided = np.ones(len(groups) - g, dtype=bool)
+            decided[np.array(branching[at:]) - g] = False
+            extra = int(decided_cost[g:][decided].sum())
+            rest = _macro_rest(search, branching[at:], allowed, int(s_cost.min()) + extra)
+            if rest is not None:
+                search.drop(fixed[g + 1 :])
+                s_cost, s_value, s_count, meet = _meet(
+                    search,
+                    s_cost + extra,
+                    s_value + float(decided_value[g:][decided].sum()),
+                    s_count + int(np.count_nonzero(took_decided[g:][decided])),
+                    rest,
+                )
+                taken = iter(meet)
+                history.extend(
+                    (None, int(took_decided[h])) if n_allowed[h] == 1 else next(taken)
+                    for h in range(g, len(groups))
+                )
+                break
         done = g + 1
         options = np.flatnonzero(allowed[g])
         cost, cum_value = int(groups.cost[g]), groups.value[g]
@@ -717,6 +750,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             )
         live = bound > search.threshold
         search.drop(bound[~live])
+        unpruned = np.count_nonzero(live) >= 0.9 * ok.size
         sel, bound = sel[live], bound[live]
         if beam is not None and sel.size > beam:  # (in their order)
             sel = sel[np.sort(np.argpartition(-bound, beam)[:beam])]
@@ -733,6 +767,100 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     else:  # fewer influencers leave room for more micro ones: states compete per count
         keep = in_band[_pareto_counted(s_cost[in_band], s_value[in_band], s_count[in_band])]
     return _MacroStates(s_cost[keep], s_value[keep], s_count[keep], keep, history)
+
+
+# The macro phase meets in the middle once it has this many states and its last step pruned
+# almost none, when the open groups left have no more combinations than it has states.
+_MEET_STATES = 256
+# ... blocks of this many pairs of states are judged at once.
+_MEET_BLOCK = 1 << 18
+
+
+@dataclass(frozen=True)
+class _RestStates:
+    """Every choice of some open macro groups (`_macro_rest`): spend, engagement and
+    influencers of each, and the posts each takes of every group."""
+
+    groups: list[int]
+    cost: np.ndarray
+    value: np.ndarray
+    count: np.ndarray
+    took: np.ndarray  # [choice, position in `groups`]
+
+
+def _macro_rest(
+    search: _Search, open_groups: list[int], allowed: np.ndarray, least: int
+) -> _RestStates | None:
+    """The choices of the macro groups `open_groups` (each option `allowed`) that a state of
+    spend at least `least` may still take (within the band's top), none beaten by another: one
+    beats another when it spends no more and earns at least as much and every state meets the
+    band's bottom with it (or it spends the same). None when there are more than _MEET_BLOCK."""
+    groups, items = search.groups, search.items
+    top, bottom = items.macro_max - least, items.macro_min - least
+    cost = np.zeros(1, dtype=np.int64)
+    value = np.zeros(1)
+    count = np.zeros(1, dtype=np.int64)
+    took = np.zeros((1, 0), dtype=np.int64)
+    for g in open_groups:
+        options = np.flatnonzero(allowed[g])
+        new_cost = (cost[None, :] + int(groups.cost[g]) * options[:, None]).ravel()
+        new_value = (value[None, :] + groups.value[g][options][:, None]).ravel()
+        new_count = (count[None, :] + (options > 0)[:, None]).ravel()
+        parent = np.tile(np.arange(cost.size), options.size)
+        posts = np.repeat(options, cost.size)
+        ok = np.flatnonzero(new_cost <= top)
+        sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], False, bottom)]
+        cost, value, count = new_cost[sel], new_value[sel], new_count[sel]
+        took = np.column_stack([took[parent[sel]], posts[sel]])
+        if cost.size > _MEET_BLOCK:
+            return None
+    return _RestStates(open_groups, cost, value, count, took)
+
+
+def _meet(
+    search: _Search,
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    rest: _RestStates,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The macro states after the last group: each of `s_cost`, ... (every group before
+    `rest.groups` decided, and every other group after) with each of `rest`'s choices, those
+    in the band and above the threshold by the bound the phase's last step takes (the micro
+    posts' LP). Returns them and the history entries of `rest.groups` (the first one's parent
+    is the state; the later ones keep it)."""
+    items, groups = search.items, search.groups
+    last = search.rest_macro[len(groups)]
+    per_block = max(1, _MEET_BLOCK // rest.cost.size)
+    pairs = []
+    for start in range(0, s_cost.size, per_block):
+        block = slice(start, min(start + per_block, s_cost.size))
+        cost = (s_cost[block][:, None] + rest.cost[None, :]).ravel()
+        value = (s_value[block][:, None] + rest.value[None, :]).ravel()
+        where = np.flatnonzero((cost >= items.macro_min) & (cost <= items.macro_max))
+        bound = last.macro_bound(
+            cost[where], value[where], search.micro_chain, items.budget, items.macro_min,
+            items.macro_max,
+        )  # fmt: skip
+        loose = np.isnan(bound)
+        if np.any(loose):
+            empty = np.zeros(int(loose.sum()), dtype=np.int64)
+            bound[loose] = search.lagrangian(
+                cost[where][loose], value[where][loose], empty, len(groups), slice(None)
+            )
+        live = bound > search.threshold
+        search.drop(bound[~live])
+        pairs.append(start * rest.cost.size + where[live])
+    pair = np.concatenate(pairs)
+    state, choice = pair // rest.cost.size, pair % rest.cost.size
+    kept = np.arange(pair.size)
+    history = [(state if i == 0 else kept, rest.took[choice, i]) for i in range(len(rest.groups))]
+    return (
+        s_cost[state] + rest.cost[choice],
+        s_value[state] + rest.value[choice],
+        s_count[state] + rest.count[choice],
+        history,
+    )
 
 
 def _greedy_completions(
@@ -976,7 +1104,18 @@ def _core_search(
     # The break item's weight, for `core_steps`' multiples (no item: no step either).
     omega = int(cost[min(brk, n - 1)]) if n else 1
     paired = -1  # the item outside the core that completes the best plan found (-1: none)
+    # The largest bound of a plan that changes the item of step k or a later one from the break
+    # solution (`fixing`, as `core_steps` reckons it): once the best plan is above it, every
+    # step left would be fixed and keep every state as it is, so the search ends there (on a
+    # rate card, ties at the break made 65,000 states that 320 fixed steps carried to the end).
+    fix_top, fix_price = fixing
+    reduced = value[sequence] - fix_price * cost[sequence]
+    changed = fix_top - np.maximum(np.where(adds, -reduced, reduced), 0.0)
+    changed_after = np.maximum.accumulate(changed[::-1])[::-1]
     while first < sequence.size and states[0].size:
+        if changed_after[first] <= found_value * (1 + search.target_gap):
+            dropped = max(dropped, float(changed_after[first]))
+            break
         # (The first 64 steps in eighths, each paired: a better plan soon prunes the most.)
         upto = min(sequence.size, first + (_CORE_CHUNK if first >= _CORE_CHUNK else 8))
         s, t = (int(left[first - 1]), int(right[first - 1])) if first else (brk, brk)
