@@ -58,6 +58,7 @@ from planner.kernels import (
     multiple_prices,
     pair_states,
     pareto_runs,
+    plan_value,
     trace_back,
 )
 from planner.model import PostItems, first_posts
@@ -485,7 +486,7 @@ def solve_dp(
         found = _micro_pass(search, states.cost, states.value, core_size=_HEURISTIC_CORE)
         if found is not None and found.chosen is not None and found.value > search.best:
             plan = first_posts(items, found.chosen | states.plan(search, found.state))
-            search.best, search.best_plan = float(value[plan].sum()), plan
+            search.best, search.best_plan = plan_value(value, plan), plan
     if not items.macro.any():  # a 0/1 knapsack of the micro posts: count bounds may close it
         bound = count_bound(items.cost, value, items.budget, search.threshold)
         if bound <= search.threshold:
@@ -498,10 +499,10 @@ def solve_dp(
     if found.chosen is None:
         return _result(search)
     chosen = first_posts(items, found.chosen | states.plan(search, found.state))
-    plan_value = found.value
-    if search.best_plan is not None and search.best > plan_value:
-        chosen, plan_value = search.best_plan, search.best
-    return DPResult("solved", chosen, plan_value, max(plan_value, search.dropped_bound))
+    worth = found.value
+    if search.best_plan is not None and search.best > worth:
+        chosen, worth = search.best_plan, search.best
+    return DPResult("solved", chosen, worth, max(worth, search.dropped_bound))
 
 
 def _counted_heuristics(
@@ -878,9 +879,9 @@ def _greedy_completions(
         plan = states.plan(search, int(state))
         plan[search.micro_idx[:full]] = True
         plan = complete(plan)
-        plan_value = float(search.value[plan].sum())
-        if plan_value > search.best:
-            search.best, search.best_plan = plan_value, plan
+        worth = plan_value(search.value, plan)
+        if worth > search.best:
+            search.best, search.best_plan = worth, plan
     live = bound > search.threshold
     search.drop(bound[~live])
     return states.keep(live)

@@ -67,6 +67,7 @@ from planner.heuristics import (
     repair,
     starting_plan,
 )
+from planner.kernels import plan_value
 from planner.model import OPTIMAL_GAP, PostItems, Solution, first_posts, relative_gap
 from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, tier_lp
 
@@ -296,9 +297,9 @@ def _search(
     certified = z_lp * (1 - OPTIMAL_GAP / 2)
     incumbent, z_inc = None, -np.inf
     if start is not None:
-        incumbent, z_inc = start, float(value[start].sum())
+        incumbent, z_inc = start, plan_value(value, start)
     rounded = starting_plan(items, y, value, orders)
-    z_rounded = float(value[rounded].sum()) if rounded is not None else -np.inf
+    z_rounded = plan_value(value, rounded) if rounded is not None else -np.inf
     if rounded is not None and z_rounded > z_inc:
         incumbent, z_inc = rounded, z_rounded
     if incumbent is not None and z_inc >= certified:
@@ -309,7 +310,7 @@ def _search(
             repaired = repair(items, exchanged, exchanged & items.macro, orders.drop)
             if repaired is not None:
                 filled = improve(items, greedy_fill(items, repaired, fill_order), value, by_value)
-                z_filled = float(value[filled].sum())
+                z_filled = plan_value(value, filled)
                 if not items.check(filled) and z_filled > z_inc:
                     incumbent, z_inc = filled, z_filled
 
@@ -339,7 +340,7 @@ def _search(
             return None
         return incumbent, min(found.bound, z_lp)
     chosen, bound = found.chosen, found.bound
-    if chosen is None or (incumbent is not None and value[chosen].sum() < z_inc):
+    if chosen is None or (incumbent is not None and plan_value(value, chosen) < z_inc):
         chosen = incumbent
     return chosen, min(bound, z_lp)
 
