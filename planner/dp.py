@@ -951,6 +951,8 @@ def _micro_pass(
 # Steps of the expanding core done per call of the compiled kernel: the states after each call
 # are kept, so that the plan can be rebuilt from the 64 decisions each state remembers.
 _CORE_CHUNK = 64
+# ... and over the first _CORE_CHUNK steps, every two steps once it has this many states.
+_PAIR_OFTEN = 128
 # The bound of the break weight's multiples (`planner.kernels.multiple_prices`) with its largest
 # kappa times each of these (and each its largest gamma): on the circle class at 10,000 items,
 # 1 alone leaves 7.4 million states to make, these 2.9 million (docs/benchmarks.md).
@@ -1117,10 +1119,15 @@ def _core_search(
         if changed_after[first] <= found_value * (1 + search.target_gap):
             dropped = max(dropped, float(changed_after[first]))
             break
-        # (The first 64 steps two at a time, each pair paired: a better plan soon prunes the
-        # most. On a rate card's near-ties, in eights the states grew to 65,000 before the
-        # pairing met the best plan; two at a time, to 22,000.)
-        upto = min(sequence.size, first + (_CORE_CHUNK if first >= _CORE_CHUNK else 2))
+        # (The first 64 steps in eighths, each paired: a better plan soon prunes the most; two
+        # at a time once there are _PAIR_OFTEN states. On a rate card's near-ties, in eighths
+        # the states grew to 65,000 before the pairing met the best plan; two at a time, to
+        # 22,000. With few states a call costs more than its steps.)
+        if first >= _CORE_CHUNK:
+            upto = first + _CORE_CHUNK
+        else:
+            upto = min(_CORE_CHUNK, first + (2 if states[0].size >= _PAIR_OFTEN else 8))
+        upto = min(sequence.size, upto)
         s, t = (int(left[first - 1]), int(right[first - 1])) if first else (brk, brk)
         prices = multiple_prices(cost, value, float(ratio[brk]), omega, s, t, _MULTIPLE_SHARES)
         result = core_steps(
