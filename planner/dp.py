@@ -55,6 +55,7 @@ from planner.kernels import (
     core_steps,
     counted_core_step,
     counted_step,
+    macro_successors,
     multiple_prices,
     pair_states,
     pareto_runs,
@@ -724,16 +725,27 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         options = np.flatnonzero(allowed[g])
         cost, cum_value = int(groups.cost[g]), groups.value[g]
         # Successors option by option: each option's run keeps the states' order (count, then
-        # spend), which the sort in `_pareto_by_count` finds.
-        new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
-        new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
-        new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
-        parent = np.tile(np.arange(s_cost.size), options.size)
-        took = np.repeat(options, s_cost.size)
-        ok = np.flatnonzero((new_cost <= mmax) & (new_count <= kmax))
-        # Dominated states first (what a state's completions can earn, a state that beats it
-        # earns too: its bound covers theirs), then the bounds of the rest, in their order.
-        sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], bool(caps), mmin)]
+        # spend), which the sort in `_pareto_by_count` finds. Dominated states first (what a
+        # state's completions can earn, a state that beats it earns too: its bound covers
+        # theirs), then the bounds of the rest, in their order.
+        if caps:
+            new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
+            new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
+            new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
+            parent = np.tile(np.arange(s_cost.size), options.size)
+            took = np.repeat(options, s_cost.size)
+            ok = np.flatnonzero((new_cost <= mmax) & (new_count <= kmax))
+            made = ok.size
+            sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], True, mmin)]
+        else:  # (the same in one compiled pass, successors made only where kept)
+            kept, made = macro_successors(
+                s_cost, s_value, options, cost, cum_value[options], mmin, mmax
+            )
+            parent, took = kept % s_cost.size, options[kept // s_cost.size]
+            new_cost = s_cost[parent] + cost * took
+            new_value = s_value[parent] + cum_value[took]
+            new_count = s_count[parent] + (took > 0)
+            sel = np.arange(kept.size)
         bound = search.rest_macro[g + 1].macro_bound(
             new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
         )
@@ -751,7 +763,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             )
         live = bound > search.threshold
         search.drop(bound[~live])
-        unpruned = np.count_nonzero(live) >= 0.9 * ok.size
+        unpruned = np.count_nonzero(live) >= 0.9 * made
         sel, bound = sel[live], bound[live]
         if beam is not None and sel.size > beam:  # (in their order)
             sel = sel[np.sort(np.argpartition(-bound, beam)[:beam])]
