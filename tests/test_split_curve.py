@@ -276,10 +276,11 @@ def test_macro_successors_are_numpy_s_successors_filter_and_pareto(seed):
     assert kept.tolist() == expected.tolist()
 
 
-def _tied_macro_items(seed: int, band: tuple[float, float]):
+def _tied_macro_items(seed: int, band: tuple[float, float], spread: float = 0.0):
     """Posts where the macro influencers' engagement is their price times one ratio (a rate
-    card's ties): no macro state beats another and every bound is the LP's until the last
-    group, so the macro phase's steps prune nothing and it meets in the middle."""
+    card's ties; within `spread` of it): no macro state beats another (or few do) and every
+    bound is the LP's until the last group, so the macro phase's steps prune (almost) nothing
+    and it meets in the middle."""
     from planner.model import PostItems
 
     rng = np.random.default_rng(seed)
@@ -287,7 +288,7 @@ def _tied_macro_items(seed: int, band: tuple[float, float]):
     cost = np.concatenate(
         [rng.integers(100_000, 300_000, n_macro), rng.integers(1_000, 9_000, n_micro)]
     ).astype(np.int64)
-    ratio = np.concatenate([np.full(n_macro, 1.0), rng.uniform(0.5, 0.95, n_micro)])
+    ratio = np.concatenate([1.0 - spread * rng.random(n_macro), rng.uniform(0.5, 0.95, n_micro)])
     budget = int(cost[:n_macro].sum() * 0.6)
     return PostItems(
         owner=np.arange(cost.size, dtype=np.int64),
@@ -306,7 +307,7 @@ def _tied_macro_items(seed: int, band: tuple[float, float]):
 
 @pytest.mark.parametrize("band", [(0.85, 0.95), (0.95, 1.0), (0.0, 1.0)])
 def test_the_macro_phase_meeting_in_the_middle_is_exact(band, monkeypatch):
-    """Models whose macro steps prune (almost) nothing (`_tied_macro_items`, six seeds): each
+    """Models whose macro steps prune (almost) nothing (`_tied_macro_items`, twelve): each
     plan is HiGHS's optimum and the plan of the phase stepping through every group (certified,
     the same engagement); the phase met in the middle in some of them. Fails with the rest's
     choices joined to the wrong states, or a choice that skips the band's bottom kept."""
@@ -320,8 +321,8 @@ def test_the_macro_phase_meeting_in_the_middle_is_exact(band, monkeypatch):
         met.append(True)
         return real_meet(*args)
 
-    for seed in range(6):
-        items = _tied_macro_items(seed, band)
+    for seed in range(12):
+        items = _tied_macro_items(seed, band, 0.0 if seed < 6 else 1e-3)
         monkeypatch.setattr(dp, "_meet", spy)
         monkeypatch.setattr(dp, "_MEET_STATES", 256)
         ours = solve(items)
@@ -334,3 +335,30 @@ def test_the_macro_phase_meeting_in_the_middle_is_exact(band, monkeypatch):
         assert ours.value == pytest.approx(stepped.value, rel=1e-6)
         assert ours.upper_bound >= reference.value * (1 - 1e-9)
     assert met
+
+
+def test_the_rest_s_choices_beaten_only_where_every_state_meets_the_bottom():
+    """`planner.dp._macro_rest`: one choice of the groups left beats another (less spend, more
+    engagement) only when every state meets the band's bottom with it: one macro group of
+    $10 a post worth 5 beats one of $12 worth 4, unless with the least spend of the states
+    ($1) the $10 falls short of an $12 bottom."""
+    from types import SimpleNamespace
+
+    from planner.dp import _macro_rest
+
+    groups = SimpleNamespace(
+        cost=np.array([10, 12], dtype=np.int64),
+        value=np.array([[0.0, 5.0], [0.0, 4.0]]),
+    )
+    allowed = np.ones((2, 2), dtype=bool)
+    for bottom, kept in ((0, {(0, 0.0), (10, 5.0), (22, 9.0)}), (12, None)):
+        items = SimpleNamespace(macro_min=bottom, macro_max=100)
+        rest = _macro_rest(SimpleNamespace(groups=groups, items=items), [0, 1], allowed, 1)
+        got = set(zip(rest.cost.tolist(), rest.value.tolist(), strict=True))
+        if kept is not None:
+            assert got == kept
+        else:  # short of the bottom: only equal spends compete, so the $12 choice stays
+            assert (12, 4.0) in got and (10, 5.0) in got
+        for i in range(rest.cost.size):  # each with the posts it takes
+            assert int(rest.took[i] @ groups.cost) == rest.cost[i]
+            assert groups.value[[0, 1], rest.took[i]].sum() == rest.value[i]
