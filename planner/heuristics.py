@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compiled import NO_CAP
-from planner.kernels import drop_posts, fill, plan_value, swap
+from planner.kernels import best_exchange, drop_posts, fill, plan_value, swap
 from planner.model import PostItems, first_posts
 
 
@@ -257,7 +257,7 @@ def macro_exchange(
     add_sets, add_cost, add_profit = subsets(add)
     macro_spend = int(cost[chosen & macro].sum())
     if items.max_macro is None:
-        a, b, best_gain = _best_exchange(
+        a, b, best_gain = best_exchange(
             macro_spend - drop_cost,
             drop_profit,
             add_cost,
@@ -284,40 +284,3 @@ def macro_exchange(
     plan[drop[drop_sets[a]]] = False
     plan[add[add_sets[b]]] = True
     return plan
-
-
-def _best_exchange(
-    kept: np.ndarray,
-    drop_profit: np.ndarray,
-    add_cost: np.ndarray,
-    add_profit: np.ndarray,
-    low: int,
-    high: int,
-) -> tuple[int, int, float]:
-    """The drop set a and add set b with low <= kept[a] + add_cost[b] <= high that gain most
-    (add_profit[b] - drop_profit[a]): for each a, the best b in a range of add costs, by a
-    sparse table of range maxima (n log n instead of every pair)."""
-    order = np.argsort(add_cost, kind="stable")
-    sorted_cost, sorted_profit = add_cost[order], add_profit[order]
-    n = order.size
-    table = [np.arange(n)]  # table[j][i]: position of the best profit in [i, i + 2^j)
-    width = 1
-    while 2 * width <= n:
-        prev = table[-1]
-        left, right = prev[: n - 2 * width + 1], prev[width : n - width + 1]
-        table.append(np.where(sorted_profit[right] > sorted_profit[left], right, left))
-        width *= 2
-    lo = np.searchsorted(sorted_cost, low - kept, side="left")
-    hi = np.searchsorted(sorted_cost, high - kept, side="right")
-    some = hi > lo
-    span = np.where(some, hi - lo, 1)
-    level = np.floor(np.log2(span)).astype(np.int64)
-    pos = np.zeros(kept.size, dtype=np.int64)
-    for j in np.unique(level[some]):
-        rows = np.flatnonzero(some & (level == j))
-        first = table[j][lo[rows]]
-        second = table[j][hi[rows] - (1 << int(j))]
-        pos[rows] = np.where(sorted_profit[second] > sorted_profit[first], second, first)
-    gain = np.where(some, sorted_profit[pos] - drop_profit, -np.inf)
-    a = int(np.argmax(gain))
-    return a, int(order[pos[a]]), float(gain[a])

@@ -333,6 +333,55 @@ def macro_successors(  # pragma: no cover (compiled; tests/test_split_curve.py c
 
 
 @compiled
+def best_exchange(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
+    kept: np.ndarray,
+    drop_profit: np.ndarray,
+    add_cost: np.ndarray,
+    add_profit: np.ndarray,
+    low: int,
+    high: int,
+) -> tuple[int, int, float]:
+    """The macro exchange's best pair (`planner.heuristics.macro_exchange`): the drop set a
+    and add set b with low <= kept[a] + add_cost[b] <= high that gain most (add_profit[b] -
+    drop_profit[a]); for each a, the first of the best add sets in its range of add costs (by
+    add cost, stably), from a sparse table of range maxima; the first best a. Returns a, b
+    and the gain (-inf: no pair)."""
+    order = np.argsort(add_cost, kind="mergesort")
+    n = order.size
+    sorted_cost = add_cost[order]
+    sorted_profit = add_profit[order]
+    levels = 1
+    while (1 << levels) <= n:
+        levels += 1
+    # table[j, i]: position of the first best profit in [i, i + 2^j)
+    table = np.zeros((levels, max(n, 1)), dtype=np.int64)
+    for i in range(n):
+        table[0, i] = i
+    width = 1
+    for j in range(1, levels):
+        for i in range(n - 2 * width + 1):
+            left, right = table[j - 1, i], table[j - 1, i + width]
+            table[j, i] = right if sorted_profit[right] > sorted_profit[left] else left
+        width *= 2
+    best_a, best_pos, best_gain = 0, 0, -np.inf
+    for a in range(kept.size):
+        lo = np.searchsorted(sorted_cost, low - kept[a], side="left")
+        hi = np.searchsorted(sorted_cost, high - kept[a], side="right")
+        if hi <= lo:
+            continue
+        span = hi - lo
+        level = 0
+        while (1 << (level + 1)) <= span:
+            level += 1
+        first, second = table[level, lo], table[level, hi - (1 << level)]
+        pos = second if sorted_profit[second] > sorted_profit[first] else first
+        gain = sorted_profit[pos] - drop_profit[a]
+        if gain > best_gain:
+            best_a, best_pos, best_gain = a, pos, gain
+    return best_a, int(order[best_pos]) if n else 0, best_gain
+
+
+@compiled
 def trace_back(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
     step: int,
     state: int,

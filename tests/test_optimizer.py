@@ -747,3 +747,61 @@ def test_macro_dominance_keeps_exactly_the_undominated_states(
     assert sorted(kept.tolist()) == _undominated_macro_states(
         cost, value, count, by_count, macro_min + offset
     )
+
+
+def _best_exchange_by_numpy(
+    kept: np.ndarray,
+    drop_profit: np.ndarray,
+    add_cost: np.ndarray,
+    add_profit: np.ndarray,
+    low: int,
+    high: int,
+) -> tuple[int, int, float]:
+    """The drop set a and add set b with low <= kept[a] + add_cost[b] <= high that gain most
+    (add_profit[b] - drop_profit[a]): for each a, the best b in a range of add costs, by a
+    sparse table of range maxima (n log n instead of every pair)."""
+    order = np.argsort(add_cost, kind="stable")
+    sorted_cost, sorted_profit = add_cost[order], add_profit[order]
+    n = order.size
+    table = [np.arange(n)]  # table[j][i]: position of the best profit in [i, i + 2^j)
+    width = 1
+    while 2 * width <= n:
+        prev = table[-1]
+        left, right = prev[: n - 2 * width + 1], prev[width : n - width + 1]
+        table.append(np.where(sorted_profit[right] > sorted_profit[left], right, left))
+        width *= 2
+    lo = np.searchsorted(sorted_cost, low - kept, side="left")
+    hi = np.searchsorted(sorted_cost, high - kept, side="right")
+    some = hi > lo
+    span = np.where(some, hi - lo, 1)
+    level = np.floor(np.log2(span)).astype(np.int64)
+    pos = np.zeros(kept.size, dtype=np.int64)
+    for j in np.unique(level[some]):
+        rows = np.flatnonzero(some & (level == j))
+        first = table[j][lo[rows]]
+        second = table[j][hi[rows] - (1 << int(j))]
+        pos[rows] = np.where(sorted_profit[second] > sorted_profit[first], second, first)
+    gain = np.where(some, sorted_profit[pos] - drop_profit, -np.inf)
+    a = int(np.argmax(gain))
+    return a, int(order[pos[a]]), float(gain[a])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_compiled_best_exchange_is_the_numpy_range_maxima_search(seed):
+    """`planner.kernels.best_exchange` (the macro exchange's best pair, compiled) against the
+    numpy search it replaced, written out above: the same drop set, add set and gain, on
+    subsets' costs and profits with many ties (equal costs, equal profits) and empty ranges."""
+    from planner.kernels import best_exchange
+
+    rng = np.random.default_rng(seed)
+    n_drop, n_add = int(rng.integers(1, 70)), int(rng.integers(1, 70))
+    kept = rng.integers(0, 40, n_drop).astype(np.int64)
+    drop_profit = rng.integers(-3, 4, n_drop) / 2.0
+    add_cost = rng.integers(0, 30, n_add).astype(np.int64)
+    add_profit = rng.integers(-3, 6, n_add) / 2.0
+    low = int(rng.integers(0, 40))
+    high = low + int(rng.integers(0, 30))
+    got = best_exchange(kept, drop_profit, add_cost, add_profit, low, high)
+    expected = _best_exchange_by_numpy(kept, drop_profit, add_cost, add_profit, low, high)
+    assert got[:2] == expected[:2]
+    assert got[2] == expected[2]
