@@ -8,14 +8,20 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    influencers); a state is dropped when another reaches at least its engagement for no more
    spend, or when its bound (an exact LP bound where the band decides the split, else a
    Lagrangian bound with the LP's dual prices) cannot beat the best plan by more than the target.
+   Without caps, once a step prunes almost nothing and the open groups left have no more
+   choices than there are states, it meets in the middle: those choices enumerated once
+   (`_macro_rest`), then every state with every choice, judged by the last step's bound
+   (`_meet`); on a rate card's ties no state beats another and every bound is the LP's until
+   the last group, so the steps would make every subset sum of the groups' prices.
 2. `_greedy_completions`: the best few macro states, each filled greedily with micro posts: a
    plan close to every bound, which prunes nearly all states when posts are priced alike.
 3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
    those far from the break; first a heuristic pass over a small core, then the certified pass;
    both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
    the break solution, items added on the right and removed on the left in turn, alike items
-   as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises, and the states
-   paired with one item outside the core every 64 steps (*combo*'s pairing, Martello, Pisinger
+   as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises (the search
+   ends once every item left is fixed), and the states paired with one item outside the core
+   every 64 steps, more often over the first 64 (*combo*'s pairing, Martello, Pisinger
    & Toth 1999), and bounded by how far their room is from whole multiples of the break item's
    weight (`planner.kernels.multiple_prices`). With no macro posts the model is a 0/1
    knapsack, and before the certified pass *combo*'s bounds on the number of items
