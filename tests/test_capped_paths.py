@@ -708,3 +708,58 @@ def test_unique_pairs_are_numpys():
         )
         assert pairs.tolist() == expected.tolist(), trial
         assert inverse.tolist() == expected_inverse.ravel().tolist(), trial
+
+
+def test_a_capped_model_whose_uncapped_optimum_meets_the_caps_answers_with_it(monkeypatch):
+    """Where a plan of the uncapped model breaks the caps, the capped search goes first and the
+    uncapped solve is skipped when that plan is worth more than the certified bound of the
+    capped optimum found (`planner.solver._breaks_caps`, second call): the split curve's bands,
+    whose LP buys part of a macro post. Wherever the uncapped optimum meets the caps, the
+    answer is still the uncapped solve's, bit for bit (plan, value, bound); wherever the
+    second call fires, the uncapped optimum breaks a cap. Small synthetic rosters, bands of
+    macro share, caps at, below and just above the uncapped optimum's count."""
+    from planner import solver
+    from planner.mip import solve_mip
+
+    calls: list[tuple[PostItems, bool]] = []
+    real = solver._breaks_caps
+
+    def watched(free, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(free, *args, **kwargs)
+        calls.append((free, found))
+        return found
+
+    monkeypatch.setattr(solver, "_breaks_caps", watched)
+    rng = np.random.default_rng(31)
+    second: set[bool] = set()
+    answered_uncapped = 0
+    for seed in range(4):
+        roster = check_roster(synthetic_roster(int(rng.integers(40, 200)), seed=seed))
+        total = float((roster.table["cost_per_post"] * 3).sum())
+        budget = round(total * float(rng.uniform(0.1, 0.3)), 2)
+        for band in [(0.05, 0.15), (0.25, 0.35), (0.45, 0.55), (0.65, 0.75)]:
+            campaign = Campaign(budget=budget, macro_share_min=band[0], macro_share_max=band[1])
+            free = build_items(roster.table, campaign)
+            best = solve(free)
+            if best.status != "optimal":
+                continue
+            count = int((best.chosen & free.first).sum())
+            for cap in sorted({max(1, count - 2), max(1, count - 1), count, count + 1}):
+                items = dataclasses.replace(free, max_influencers=cap)
+                calls.clear()
+                ours = solve(items)
+                if not items.check(best.chosen):
+                    answered_uncapped += 1
+                    assert ours.status == best.status and ours.value == best.value
+                    assert ours.upper_bound == best.upper_bound
+                    assert np.array_equal(ours.chosen, best.chosen)
+                    continue
+                reference = solve_mip(items, mip_rel_gap=1e-9)
+                assert (ours.status == "infeasible") == (reference.status == "infeasible")
+                if ours.status != "infeasible":
+                    assert ours.status == "optimal" and not items.check(ours.chosen)
+                    assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+                if len(calls) == 2:  # the check after the capped search
+                    second.add(calls[1][1])
+    assert answered_uncapped > 0
+    assert second == {True, False}  # the check after the capped search fired, and did not
