@@ -52,6 +52,7 @@ import numpy as np
 from planner.cardinality import count_bound
 from planner.chain import DantzigChain
 from planner.kernels import (
+    charged_best,
     core_steps,
     counted_core_step,
     counted_step,
@@ -230,8 +231,15 @@ def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarr
     for each lambda in `lams`."""
     if env.groups == 0:
         return np.zeros(lams.size)
-    profit = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - charge
-    best = np.maximum.reduceat(profit, env.starts, axis=1)
+    best = charged_best(
+        env.cum_value,
+        env.k,
+        env.cost,
+        env.starts,
+        env.lengths,
+        np.ascontiguousarray(lams, dtype=np.float64),
+        float(charge),
+    )
     return np.maximum(best, 0.0).sum(axis=1)
 
 

@@ -330,7 +330,7 @@ def _search(
     if orders is None:
         orders = Orders.of(items, value)
     if capped:
-        orders = orders.charged(items, value - np.where(items.first, charge, 0.0))
+        orders = orders.charged(items, value, np.broadcast_to(charge, value.shape))
     fill_order, by_value = orders.fill, orders.by_value
     certified = z_lp * (1 - OPTIMAL_GAP / 2)
     incumbent, z_inc = None, -np.inf

@@ -763,3 +763,47 @@ def test_a_capped_model_whose_uncapped_optimum_meets_the_caps_answers_with_it(mo
                     second.add(calls[1][1])
     assert answered_uncapped > 0
     assert second == {True, False}  # the check after the capped search fired, and did not
+
+
+def test_charged_orders_and_profits_are_numpys_bit_for_bit():
+    """`Orders.charged` (the later posts' order kept, the first posts sorted and merged in) ranks
+    the posts as the stable sorts of the charged ratios do, and `planner.dp._charged_profit`
+    (compiled) gives numpy's table's figures bit for bit: rosters with and without ties (a
+    decay of 0.5 and a charge of half each first post make a first post's ratio equal its
+    second's and other influencers' exactly), charges from none to more than a post is worth."""
+    from planner import dp
+    from planner.heuristics import Orders
+    from planner.relaxation import Envelopes
+
+    rng = np.random.default_rng(5)
+    sample = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    tied = check_roster(synthetic_roster(200, seed=4, rate_card_priced=True))
+    tied.table["followers"] = 10_000 * (1 + np.arange(len(tied.table)) % 3)
+    tied.table["engagement_rate"] = 0.05
+    tied.table["cost_per_post"] = 100.0 * (1 + np.arange(len(tied.table)) % 2)
+    cases = [
+        (sample, Campaign(budget=40_000, max_influencers=10)),
+        (tied, Campaign(budget=5_000, max_influencers=10, decay=0.5)),
+    ]
+    for roster, campaign in cases:
+        items = build_items(roster.table, campaign)
+        value = items.value / items.value.max()
+        base = Orders.of(items, value)
+        env = Envelopes(items, value, ~items.macro)
+        charges = [
+            np.zeros(value.size),
+            np.where(items.first, value / 2, 0.0),  # ties with the second posts
+            0.01 + 0.02 * items.macro,
+            *(float(rng.uniform(0, 1.2)) + float(rng.uniform(0, 0.3)) * items.macro
+              for _ in range(6)),
+        ]  # fmt: skip
+        for charge in charges:
+            ratio = (value - np.where(items.first, charge, 0.0)) / items.cost
+            ours = base.charged(items, value, charge)
+            assert np.array_equal(ours.fill, np.argsort(-ratio, kind="stable"))
+            assert np.array_equal(ours.drop, np.lexsort((-items.k, ratio)))
+            lams = float(rng.uniform(0, 2)) * dp._LAMBDA_FACTORS / float(items.cost.mean())
+            rho = float(charge.max())
+            table = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - rho
+            reference = np.maximum(np.maximum.reduceat(table, env.starts, axis=1), 0.0).sum(axis=1)
+            assert np.array_equal(dp._charged_profit(env, lams, rho), reference)
