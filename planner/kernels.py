@@ -283,6 +283,43 @@ def charged_best(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
 
 
 @compiled
+def lagrangian_bounds(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cost: np.ndarray,
+    value: np.ndarray,
+    count: np.ndarray,
+    lams: np.ndarray,
+    rest: np.ndarray,
+    limits: tuple[int, int, int, int, int],
+    prices: tuple[float, float, float, float],
+) -> np.ndarray:
+    """`planner.dp._LagrangianBound`'s bounds, the same operations in the same order as its
+    numpy table [lambda, state] (then the smallest over the lambdas, NaN if any is), without
+    the table. `limits`: the budget, the band's top and bottom, the caps on macro influencers
+    and on influencers (-1: none); `prices`: the duals of the band's top and bottom, of the
+    macro cap and of the cap."""
+    budget, macro_max, macro_min, max_macro, max_influencers = limits
+    d_top, d_bottom, d_macro_count, d_count = prices
+    out = np.empty(cost.size)
+    for j in range(cost.size):
+        c, n = cost[j], count[j]
+        least = np.inf
+        nan = False
+        for r in range(lams.size):
+            s = lams[r] * (budget - c) + d_top * (macro_max - c) + d_bottom * (c - macro_min)
+            if max_macro >= 0:
+                s = s + d_macro_count * (max_macro - n)
+            if max_influencers >= 0:
+                s = s + d_count * (max_influencers - n)
+            s = s + rest[r]
+            if s != s:
+                nan = True
+            elif s < least:
+                least = s
+        out[j] = value[j] + (np.nan if nan else least)
+    return out
+
+
+@compiled
 def merge_orders(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
     a: np.ndarray, b: np.ndarray, key: np.ndarray, second: np.ndarray
 ) -> np.ndarray:

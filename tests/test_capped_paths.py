@@ -807,3 +807,50 @@ def test_charged_orders_and_profits_are_numpys_bit_for_bit():
             table = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - rho
             reference = np.maximum(np.maximum.reduceat(table, env.starts, axis=1), 0.0).sum(axis=1)
             assert np.array_equal(dp._charged_profit(env, lams, rho), reference)
+
+
+def test_the_lagrangian_bounds_are_numpys_bit_for_bit():
+    """`planner.dp._LagrangianBound` (compiled) gives its numpy table's bounds bit for bit:
+    with and without caps and a macro band, every row of budget prices and one, states from
+    empty to past the budget."""
+    from planner import dp, solver
+    from planner.relaxation import Duals
+
+    def reference(bound, cost, value, count, next_group, rows):  # type: ignore[no-untyped-def]
+        items, duals = bound.items, bound.duals
+        lams = bound.lams[rows]
+        rest = bound.group_suffix[rows, next_group] + bound.micro_rest[rows]
+        slack = (
+            lams[:, None] * (items.budget - cost)[None, :]
+            + duals.macro_max * (items.macro_max - cost)[None, :]
+            + duals.macro_min * (cost - items.macro_min)[None, :]
+        )
+        if items.max_macro is not None:
+            slack = slack + duals.macro_count * (items.max_macro - count)[None, :]
+        if items.max_influencers is not None:
+            slack = slack + duals.count * (items.max_influencers - count)[None, :]
+        return value + np.min(slack + rest[:, None], axis=0)
+
+    rng = np.random.default_rng(8)
+    sample = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    for campaign in [
+        Campaign(budget=40_000),
+        Campaign(budget=40_000, max_influencers=10),
+        Campaign(budget=60_000, max_influencers=12, max_macro=2, macro_share_min=0.2),
+    ]:
+        items = build_items(sample.table, campaign)
+        shared = solver._Shared.of(items)
+        for _ in range(10):
+            duals = Duals(*(float(x) for x in rng.uniform(0, 1e-6, 3)), *rng.uniform(0, 0.1, 2))
+            lams = duals.budget * dp._LAMBDA_FACTORS
+            prepared = shared.prepared
+            bound = dp._LagrangianBound(
+                items, duals, lams, prepared.groups, prepared.micro_chain, prepared.micro_env
+            )
+            cost = rng.integers(0, items.budget * 1.2, 200)
+            value = rng.uniform(0, 2, 200)
+            count = rng.integers(0, 20, 200)
+            for group in (0, len(prepared.groups) // 2, len(prepared.groups)):
+                for rows in (slice(None), slice(5, 6)):
+                    ours = bound(cost, value, count, group, rows)
+                    assert np.array_equal(ours, reference(bound, cost, value, count, group, rows))
