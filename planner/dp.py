@@ -57,10 +57,13 @@ import numpy as np
 
 from planner.cardinality import count_bound
 from planner.chain import DantzigChain
+from planner.compiled import NO_CAP
 from planner.kernels import (
+    charged_best,
     core_steps,
     counted_core_step,
     counted_step,
+    lagrangian_bounds,
     macro_successors,
     multiple_prices,
     pair_states,
@@ -199,6 +202,19 @@ class _LagrangianBound:
         micro_env: Envelopes,
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
+        self.limits = (
+            int(items.budget),
+            int(items.macro_max),
+            int(items.macro_min),
+            NO_CAP if items.max_macro is None else int(items.max_macro),
+            NO_CAP if items.max_influencers is None else int(items.max_influencers),
+        )
+        self.prices = (
+            float(duals.macro_max),
+            float(duals.macro_min),
+            float(duals.macro_count),
+            float(duals.count),
+        )
         self.mu = mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
@@ -218,19 +234,19 @@ class _LagrangianBound:
     def __call__(
         self, cost: np.ndarray, value: np.ndarray, count: np.ndarray, next_group: int, rows: slice
     ) -> np.ndarray:
-        items, duals = self.items, self.duals
         lams = self.lams[rows]
         rest = self.group_suffix[rows, next_group] + self.micro_rest[rows]
-        slack = (
-            lams[:, None] * (items.budget - cost)[None, :]
-            + duals.macro_max * (items.macro_max - cost)[None, :]
-            + duals.macro_min * (cost - items.macro_min)[None, :]
+        # slack = lams (B - c) + mu_top (m_hi - c) + mu_bottom (c - m_lo) [+ the caps' terms],
+        # per lambda and state; value + min over the lambdas of slack + rest (compiled).
+        return lagrangian_bounds(
+            np.asarray(cost, dtype=np.int64),
+            np.asarray(value, dtype=np.float64),
+            np.asarray(count, dtype=np.int64),
+            np.ascontiguousarray(lams, dtype=np.float64),
+            np.ascontiguousarray(rest, dtype=np.float64),
+            self.limits,
+            self.prices,
         )
-        if items.max_macro is not None:
-            slack = slack + duals.macro_count * (items.max_macro - count)[None, :]
-        if items.max_influencers is not None:
-            slack = slack + duals.count * (items.max_influencers - count)[None, :]
-        return value + np.min(slack + rest[:, None], axis=0)
 
 
 def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarray:
@@ -238,8 +254,15 @@ def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarr
     for each lambda in `lams`."""
     if env.groups == 0:
         return np.zeros(lams.size)
-    profit = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - charge
-    best = np.maximum.reduceat(profit, env.starts, axis=1)
+    best = charged_best(
+        env.cum_value,
+        env.k,
+        env.cost,
+        env.starts,
+        env.lengths,
+        np.ascontiguousarray(lams, dtype=np.float64),
+        float(charge),
+    )
     return np.maximum(best, 0.0).sum(axis=1)
 
 

@@ -255,6 +255,101 @@ def envelope_chain(  # pragma: no cover (compiled; tests/test_capped_paths.py ch
 
 
 @compiled
+def charged_best(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cum_value: np.ndarray,
+    k: np.ndarray,
+    cost: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    lams: np.ndarray,
+    charge: float,
+) -> np.ndarray:
+    """[lambda, influencer] the best of f_i(x) - lambda c_i x - charge over x = 1..m_i, as
+    `np.maximum.reduceat(cum_value - lams[:, None] * ((k + 1) * cost) - charge, starts, axis=1)`
+    computes it (`planner.dp._charged_profit`), the same operations in the same order, without
+    the [lambda, post] table."""
+    best = np.empty((lams.size, starts.size))
+    for r in range(lams.size):
+        lam = lams[r]
+        for g in range(starts.size):
+            s = starts[g]
+            top = cum_value[s] - lam * ((k[s] + 1) * cost[s]) - charge
+            for j in range(s + 1, s + lengths[g]):
+                p = cum_value[j] - lam * ((k[j] + 1) * cost[j]) - charge
+                if p > top:
+                    top = p
+            best[r, g] = top
+    return best
+
+
+@compiled
+def lagrangian_bounds(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cost: np.ndarray,
+    value: np.ndarray,
+    count: np.ndarray,
+    lams: np.ndarray,
+    rest: np.ndarray,
+    limits: tuple[int, int, int, int, int],
+    prices: tuple[float, float, float, float],
+) -> np.ndarray:
+    """`planner.dp._LagrangianBound`'s bounds, the same operations in the same order as its
+    numpy table [lambda, state] (then the smallest over the lambdas, NaN if any is), without
+    the table. `limits`: the budget, the band's top and bottom, the caps on macro influencers
+    and on influencers (-1: none); `prices`: the duals of the band's top and bottom, of the
+    macro cap and of the cap."""
+    budget, macro_max, macro_min, max_macro, max_influencers = limits
+    d_top, d_bottom, d_macro_count, d_count = prices
+    out = np.empty(cost.size)
+    for j in range(cost.size):
+        c, n = cost[j], count[j]
+        least = np.inf
+        nan = False
+        for r in range(lams.size):
+            s = lams[r] * (budget - c) + d_top * (macro_max - c) + d_bottom * (c - macro_min)
+            if max_macro >= 0:
+                s = s + d_macro_count * (max_macro - n)
+            if max_influencers >= 0:
+                s = s + d_count * (max_influencers - n)
+            s = s + rest[r]
+            if s != s:
+                nan = True
+            elif s < least:
+                least = s
+        out[j] = value[j] + (np.nan if nan else least)
+    return out
+
+
+@compiled
+def merge_orders(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    a: np.ndarray, b: np.ndarray, key: np.ndarray, second: np.ndarray
+) -> np.ndarray:
+    """Two lists of indices, each sorted by (`key`, `second`, index), merged into one so sorted
+    (as a stable sort of the two together by `key`, then `second`, would order them)."""
+    out = np.empty(a.size + b.size, dtype=np.int64)
+    i = j = m = 0
+    while i < a.size and j < b.size:
+        x, y = a[i], b[j]
+        if key[y] < key[x] or (
+            key[y] == key[x] and (second[y] < second[x] or (second[y] == second[x] and y < x))
+        ):
+            out[m] = y
+            j += 1
+        else:
+            out[m] = x
+            i += 1
+        m += 1
+    while i < a.size:
+        out[m] = a[i]
+        i += 1
+        m += 1
+    while j < b.size:
+        out[m] = b[j]
+        j += 1
+        m += 1
+    return out
+
+
+@compiled
 def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
     key: np.ndarray, value: np.ndarray, count: np.ndarray, short: np.ndarray
 ) -> np.ndarray:

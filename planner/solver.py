@@ -191,32 +191,48 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
         # plan is the best capped plan too, with the same certificate (a cap above what the
         # budget buys, or one that only the fractional LP reaches); when it has no plan,
         # neither has the capped model. It is solved unless a plan of it is worth more than
-        # the capped bound (then its best plan breaks a cap).
+        # the capped bound (then its best plan breaks a cap). When that plan breaks the caps
+        # itself, the capped search goes first: a plan of the uncapped model worth more than
+        # the certified bound of the capped optimum it finds proves the same, and the split
+        # curve's bands, whose LP buys part of a macro post, have a capped LP bound too loose
+        # for the first test.
         free = dataclasses.replace(items, max_influencers=None, max_macro=None)
-        if not _breaks_caps(free, value, relaxed.bound, shared):
-            uncapped = _solve(free, time_limit / 4, shared)
-            if uncapped.status == "infeasible":
+        free_plan = _free_plan(free, value, shared)
+        free_value = float(value[free_plan].sum()) if free_plan is not None else -math.inf
+        settled = _breaks_caps(free, free_value, relaxed.bound)
+        if not settled and (free_plan is None or not items.check(free_plan)):
+            uncapped = _uncapped_answer(items, free, time_limit, shared)
+            if uncapped is not None:
                 return uncapped
-            if uncapped.status == "optimal" and not items.check(uncapped.chosen):
-                return uncapped
+            settled = True
         plan, bound = _priced_counts(items, value, relaxed, deadline)
         bound = min(bound, relaxed.bound)
+        found = None
         if plan is not None:
             priced = _finish(items, plan, bound, scale)
             if priced.status == "optimal":
-                return priced
-        found = _dynamic_programme(
-            items,
-            value,
-            relaxed.y,
-            relaxed.duals,
-            bound,
-            scale,
-            start=plan,
-            deadline=deadline,
-            prepared=prepared,
-            orders=orders,
-        )
+                found = priced
+        if found is None:
+            found = _dynamic_programme(
+                items,
+                value,
+                relaxed.y,
+                relaxed.duals,
+                bound,
+                scale,
+                start=plan,
+                deadline=deadline,
+                prepared=prepared,
+                orders=orders,
+            )
+        if not settled and not (
+            found is not None
+            and found.status == "optimal"
+            and _breaks_caps(free, free_value, found.upper_bound / scale)
+        ):
+            uncapped = _uncapped_answer(items, free, time_limit, shared)
+            if uncapped is not None:
+                return uncapped
     if found is not None and found.status != "feasible":
         return found
     left = time_limit - (time.monotonic() - started)
@@ -240,15 +256,38 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
     return found
 
 
-def _breaks_caps(free: PostItems, value: np.ndarray, capped_bound: float, shared: _Shared) -> bool:
-    """Whether the best plan of the model without caps, `free`, surely breaks them: a plan of
-    it (the whole posts of its LP optimum, filled greedily) is worth more than `capped_bound`,
-    a bound on every plan that meets the caps (both scaled as `value`)."""
+def _uncapped_answer(
+    items: PostItems, free: PostItems, time_limit: float, shared: _Shared
+) -> Solution | None:
+    """The capped model's answer from its model without caps, `free`, when that settles it: no
+    plan there (none here), or its best plan meets the caps (the best here too); else None."""
+    uncapped = _solve(free, time_limit / 4, shared)
+    if uncapped.status == "infeasible":
+        return uncapped
+    if uncapped.status == "optimal" and not items.check(uncapped.chosen):
+        return uncapped
+    return None
+
+
+def _free_plan(free: PostItems, value: np.ndarray, shared: _Shared) -> np.ndarray | None:
+    """A plan of the model without caps, `free`, found fast (None: none found): the whole posts
+    of its LP optimum, filled greedily, or where that falls short of the macro band's bottom (a
+    band of the split curve whose LP buys part of a macro post), the starting plan's roundings."""
     relaxed = tier_lp(free, value, shared.chains)
     if relaxed is None:
-        return False
+        return None
     plan = greedy_fill(free, first_posts(free, relaxed.y > 1 - 1e-9), shared.orders.fill)
-    return not free.check(plan) and float(value[plan].sum()) > capped_bound * (1 + 1e-9)
+    if free.check(plan):
+        plan = starting_plan(free, relaxed.y, value, shared.orders)
+    return plan if plan is not None and not free.check(plan) else None
+
+
+def _breaks_caps(free: PostItems, free_value: float, capped_bound: float) -> bool:
+    """Whether the best plan of the model without caps, `free`, surely breaks them: a plan of it
+    (`_free_plan`, worth `free_value`) is worth more than `capped_bound`, a bound on every plan
+    that meets the caps (both scaled as the search's values), by more than the certified gap
+    (the plan the uncapped solve returns may fall short of its optimum by that much)."""
+    return free_value * (1 - OPTIMAL_GAP) > capped_bound * (1 + 1e-9)
 
 
 def _dynamic_programme(
@@ -292,7 +331,7 @@ def _search(
     if orders is None:
         orders = Orders.of(items, value)
     if capped:
-        orders = orders.charged(items, value - np.where(items.first, charge, 0.0))
+        orders = orders.charged(items, value, np.broadcast_to(charge, value.shape))
     fill_order, by_value = orders.fill, orders.by_value
     certified = z_lp * (1 - OPTIMAL_GAP / 2)
     incumbent, z_inc = None, -np.inf

@@ -708,3 +708,149 @@ def test_unique_pairs_are_numpys():
         )
         assert pairs.tolist() == expected.tolist(), trial
         assert inverse.tolist() == expected_inverse.ravel().tolist(), trial
+
+
+def test_a_capped_model_whose_uncapped_optimum_meets_the_caps_answers_with_it(monkeypatch):
+    """Where a plan of the uncapped model breaks the caps, the capped search goes first and the
+    uncapped solve is skipped when that plan is worth more than the certified bound of the
+    capped optimum found (`planner.solver._breaks_caps`, second call): the split curve's bands,
+    whose LP buys part of a macro post. Wherever the uncapped optimum meets the caps, the
+    answer is still the uncapped solve's, bit for bit (plan, value, bound); wherever the
+    second call fires, the uncapped optimum breaks a cap. Small synthetic rosters, bands of
+    macro share, caps at, below and just above the uncapped optimum's count."""
+    from planner import solver
+    from planner.mip import solve_mip
+
+    calls: list[tuple[PostItems, bool]] = []
+    real = solver._breaks_caps
+
+    def watched(free, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(free, *args, **kwargs)
+        calls.append((free, found))
+        return found
+
+    monkeypatch.setattr(solver, "_breaks_caps", watched)
+    rng = np.random.default_rng(31)
+    second: set[bool] = set()
+    answered_uncapped = 0
+    for seed in range(4):
+        roster = check_roster(synthetic_roster(int(rng.integers(40, 200)), seed=seed))
+        total = float((roster.table["cost_per_post"] * 3).sum())
+        budget = round(total * float(rng.uniform(0.1, 0.3)), 2)
+        for band in [(0.05, 0.15), (0.25, 0.35), (0.45, 0.55), (0.65, 0.75)]:
+            campaign = Campaign(budget=budget, macro_share_min=band[0], macro_share_max=band[1])
+            free = build_items(roster.table, campaign)
+            best = solve(free)
+            if best.status != "optimal":
+                continue
+            count = int((best.chosen & free.first).sum())
+            for cap in sorted({max(1, count - 2), max(1, count - 1), count, count + 1}):
+                items = dataclasses.replace(free, max_influencers=cap)
+                calls.clear()
+                ours = solve(items)
+                if not items.check(best.chosen):
+                    answered_uncapped += 1
+                    assert ours.status == best.status and ours.value == best.value
+                    assert ours.upper_bound == best.upper_bound
+                    assert np.array_equal(ours.chosen, best.chosen)
+                    continue
+                reference = solve_mip(items, mip_rel_gap=1e-9)
+                assert (ours.status == "infeasible") == (reference.status == "infeasible")
+                if ours.status != "infeasible":
+                    assert ours.status == "optimal" and not items.check(ours.chosen)
+                    assert abs(ours.value - reference.value) <= 1e-6 * reference.value
+                if len(calls) == 2:  # the check after the capped search
+                    second.add(calls[1][1])
+    assert answered_uncapped > 0
+    assert second == {True, False}  # the check after the capped search fired, and did not
+
+
+def test_charged_orders_and_profits_are_numpys_bit_for_bit():
+    """`Orders.charged` (the later posts' order kept, the first posts sorted and merged in) ranks
+    the posts as the stable sorts of the charged ratios do, and `planner.dp._charged_profit`
+    (compiled) gives numpy's table's figures bit for bit: rosters with and without ties (a
+    decay of 0.5 and a charge of half each first post make a first post's ratio equal its
+    second's and other influencers' exactly), charges from none to more than a post is worth."""
+    from planner import dp
+    from planner.heuristics import Orders
+    from planner.relaxation import Envelopes
+
+    rng = np.random.default_rng(5)
+    sample = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    tied = check_roster(synthetic_roster(200, seed=4, rate_card_priced=True))
+    tied.table["followers"] = 10_000 * (1 + np.arange(len(tied.table)) % 3)
+    tied.table["engagement_rate"] = 0.05
+    tied.table["cost_per_post"] = 100.0 * (1 + np.arange(len(tied.table)) % 2)
+    cases = [
+        (sample, Campaign(budget=40_000, max_influencers=10)),
+        (tied, Campaign(budget=5_000, max_influencers=10, decay=0.5)),
+    ]
+    for roster, campaign in cases:
+        items = build_items(roster.table, campaign)
+        value = items.value / items.value.max()
+        base = Orders.of(items, value)
+        env = Envelopes(items, value, ~items.macro)
+        charges = [
+            np.zeros(value.size),
+            np.where(items.first, value / 2, 0.0),  # ties with the second posts
+            0.01 + 0.02 * items.macro,
+            *(float(rng.uniform(0, 1.2)) + float(rng.uniform(0, 0.3)) * items.macro
+              for _ in range(6)),
+        ]  # fmt: skip
+        for charge in charges:
+            ratio = (value - np.where(items.first, charge, 0.0)) / items.cost
+            ours = base.charged(items, value, charge)
+            assert np.array_equal(ours.fill, np.argsort(-ratio, kind="stable"))
+            assert np.array_equal(ours.drop, np.lexsort((-items.k, ratio)))
+            lams = float(rng.uniform(0, 2)) * dp._LAMBDA_FACTORS / float(items.cost.mean())
+            rho = float(charge.max())
+            table = env.cum_value[None, :] - lams[:, None] * ((env.k + 1) * env.cost)[None, :] - rho
+            reference = np.maximum(np.maximum.reduceat(table, env.starts, axis=1), 0.0).sum(axis=1)
+            assert np.array_equal(dp._charged_profit(env, lams, rho), reference)
+
+
+def test_the_lagrangian_bounds_are_numpys_bit_for_bit():
+    """`planner.dp._LagrangianBound` (compiled) gives its numpy table's bounds bit for bit:
+    with and without caps and a macro band, every row of budget prices and one, states from
+    empty to past the budget."""
+    from planner import dp, solver
+    from planner.relaxation import Duals
+
+    def reference(bound, cost, value, count, next_group, rows):  # type: ignore[no-untyped-def]
+        items, duals = bound.items, bound.duals
+        lams = bound.lams[rows]
+        rest = bound.group_suffix[rows, next_group] + bound.micro_rest[rows]
+        slack = (
+            lams[:, None] * (items.budget - cost)[None, :]
+            + duals.macro_max * (items.macro_max - cost)[None, :]
+            + duals.macro_min * (cost - items.macro_min)[None, :]
+        )
+        if items.max_macro is not None:
+            slack = slack + duals.macro_count * (items.max_macro - count)[None, :]
+        if items.max_influencers is not None:
+            slack = slack + duals.count * (items.max_influencers - count)[None, :]
+        return value + np.min(slack + rest[:, None], axis=0)
+
+    rng = np.random.default_rng(8)
+    sample = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    for campaign in [
+        Campaign(budget=40_000),
+        Campaign(budget=40_000, max_influencers=10),
+        Campaign(budget=60_000, max_influencers=12, max_macro=2, macro_share_min=0.2),
+    ]:
+        items = build_items(sample.table, campaign)
+        shared = solver._Shared.of(items)
+        for _ in range(10):
+            duals = Duals(*(float(x) for x in rng.uniform(0, 1e-6, 3)), *rng.uniform(0, 0.1, 2))
+            lams = duals.budget * dp._LAMBDA_FACTORS
+            prepared = shared.prepared
+            bound = dp._LagrangianBound(
+                items, duals, lams, prepared.groups, prepared.micro_chain, prepared.micro_env
+            )
+            cost = rng.integers(0, items.budget * 1.2, 200)
+            value = rng.uniform(0, 2, 200)
+            count = rng.integers(0, 20, 200)
+            for group in (0, len(prepared.groups) // 2, len(prepared.groups)):
+                for rows in (slice(None), slice(5, 6)):
+                    ours = bound(cost, value, count, group, rows)
+                    assert np.array_equal(ours, reference(bound, cost, value, count, group, rows))
