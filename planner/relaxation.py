@@ -164,6 +164,13 @@ class Envelopes:
         self.cum_value = cum[1:] - np.repeat(cum[self.starts], self.lengths)  # f_i(k + 1)
         self.group_of = np.repeat(np.arange(self.starts.size), self.lengths)
         self.group_spend = self.cost[self.starts] * self.lengths  # every post bought
+        # Each influencer's engagement with every post bought, largest first: one whose
+        # engagement falls short of a charge has no segment worth anything at that charge
+        # (`_chain` visits only the others).
+        whole = self.cum_value[self.starts + self.lengths - 1]
+        self._by_whole = np.argsort(-whole, kind="stable")
+        self._falling_whole = -whole[self._by_whole]  # (negated: rising)
+        self._every = np.arange(self.starts.size)
         # The chains without a charge, kept: every capped model's search asks for them (the
         # cap's price starts at 0), and they are the longest (no segment is worth nothing).
         self._unpriced: dict[bool, SegmentChain] = {}
@@ -187,6 +194,16 @@ class Envelopes:
         if self.idx.size == 0:
             none = np.zeros(0, dtype=np.int64)
             return SegmentChain(none, np.zeros(0), none, none, np.zeros(0, dtype=bool))
+        # Without the worthless segments, only the influencers whose engagement reaches the
+        # charge: one that falls short has every f_i(x) - charge < 0, so its best value per
+        # cent is at all its posts (the numerator rises with x, the cost too) and its first
+        # segment, all its posts, is worth nothing. At the prices of a cap most of a large
+        # roster falls short: the chain is built from the few that do not.
+        groups = self._every
+        if not keep_negative:
+            reach = int(np.searchsorted(self._falling_whole, -charge, side="right"))
+            if reach < groups.size:
+                groups = np.sort(self._by_whole[:reach])
         # The segments by value per cent, ties in segment order, and the chain's sums: compiled
         # in one call (the capped searches build some forty chains a plan).
         cost_, value_, pos, length, first, cum_cost, cum_value, ratio = envelope_chain(
@@ -198,6 +215,7 @@ class Envelopes:
             self.lengths,
             float(charge),
             keep_negative,
+            groups,
         )
         chain = SegmentChain.of_cumulative(cost_, value_, pos, cum_cost, cum_value, ratio)
         chain.length, chain.first = length, first

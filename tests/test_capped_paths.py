@@ -854,3 +854,51 @@ def test_the_lagrangian_bounds_are_numpys_bit_for_bit():
                 for rows in (slice(None), slice(5, 6)):
                     ours = bound(cost, value, count, group, rows)
                     assert np.array_equal(ours, reference(bound, cost, value, count, group, rows))
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 1023, 1024, 5000, 70_000])
+def test_the_stable_order_is_numpys_stable_argsort(size):
+    """`kernels.stable_order` (a radix sort from 1,024 keys on) against numpy's stable argsort:
+    ties in index order, 0.0 and -0.0 equal, infinities at the ends, keys that share their
+    leading digits (passes skipped) and keys that differ only in their last bits."""
+    from planner.kernels import stable_order
+
+    rng = np.random.default_rng(size)
+    shapes = [
+        -np.round(rng.random(size) * 50) / rng.integers(1, 40, size),  # many ties
+        rng.normal(size=size),
+        1.0 + rng.integers(0, 4, size) * np.finfo(float).eps,  # the last bits only
+        rng.choice([0.0, -0.0, 1.5, -1.5, np.inf, -np.inf, 5e-324, -5e-324], size),
+    ]
+    for keys in shapes:
+        assert stable_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+def test_envelope_chains_of_a_large_roster_are_their_definition():
+    """`Envelopes.chain` where the segments are many (a radix sort) and where most influencers
+    fall short of the charge (left out before their segments are built): the segments by
+    falling value per cent, ties in post order, as worked out one influencer at a time."""
+    from planner.relaxation import Envelopes
+
+    roster = check_roster(synthetic_roster(3_000, seed=11, rate_card_priced=True))
+    items = build_items(roster.table, Campaign(budget=500_000, max_posts=3))
+    value = items.value / items.value.max()
+    env = Envelopes(items, value, ~items.macro)
+    whole = env.cum_value[env.starts + env.lengths - 1]
+    charges = [0.0, 1e-4, float(np.median(whole)), float(whole.max()), float(np.sort(whole)[-5])]
+    for charge in charges:
+        for keep_negative in (False, True):
+            expected = []
+            for start, length in zip(env.starts.tolist(), env.lengths.tolist(), strict=True):
+                f = env.cum_value[start : start + length]
+                spend = env.cost[start] * np.arange(1, length + 1)
+                slope = (f - charge) / spend
+                x = int(np.flatnonzero(slope >= slope.max())[0]) + 1
+                segments = [(start, int(spend[x - 1]), float(f[x - 1] - charge))]
+                segments += [
+                    (j, int(env.cost[j]), float(env.value[j]))
+                    for j in range(start + x, start + length)
+                ]
+                expected += [(-w / c, p) for p, c, w in segments if keep_negative or w > 0]
+            chain = env.chain(charge, keep_negative)
+            assert chain.idx.tolist() == [p for _, p in sorted(expected)]
