@@ -107,9 +107,24 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     budget, macro_max, max_influencers, max_macro = limits
     spend, macro_spend, n_first, n_macro = _totals(cost, macro, k, chosen)
     cheapest = cost.min() if cost.size else 0
+    # Once the cap on influencers is met, only the later posts of the influencers in the plan
+    # can still be added (no first post can, and a later post needs its earlier ones): the
+    # pass stops once it has gone past every one of them (`left`, counted when the cap is met,
+    # less those it went past before then, marked in `seen`). On a large roster the cap is met
+    # early and most posts need not be looked at.
+    capped = max_influencers >= 0
+    seen = np.zeros(cost.size if capped else 0, dtype=np.bool_)
+    left = -1  # (-1: the cap is not met)
+    if capped and n_first >= max_influencers:
+        left = _later_posts_left(k, chosen, seen)
     for j in order:
-        if budget - spend < cheapest:
-            break  # nothing more fits
+        if budget - spend < cheapest or left == 0:
+            break  # nothing more fits, or nothing more can be added
+        if left > 0:
+            if k[j] > 0 and not chosen[j] and chosen[j - k[j]]:
+                left -= 1
+        elif capped:
+            seen[j] = True
         c = cost[j]
         if chosen[j] or c > budget - spend or (k[j] > 0 and not chosen[j - 1]):
             continue
@@ -127,6 +142,21 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         spend += c
         if is_macro:
             macro_spend += c
+        if left < 0 and capped and n_first >= max_influencers:
+            left = _later_posts_left(k, chosen, seen)
+
+
+@njit(nogil=True)
+def _later_posts_left(  # pragma: no cover (compiled)
+    k: np.ndarray, chosen: np.ndarray, seen: np.ndarray
+) -> int:
+    """How many posts not in `chosen` and not `seen` follow an influencer's first post in
+    `chosen` (its later posts: posts of an influencer are in a row, post k at first + k)."""
+    left = 0
+    for j in range(k.size):
+        if k[j] > 0 and not chosen[j] and chosen[j - k[j]] and not seen[j]:
+            left += 1
+    return left
 
 
 @compiled
