@@ -598,6 +598,7 @@ def _last_posts_by_ratio(  # pragma: no cover (compiled)
     value: np.ndarray,
     owner: np.ndarray,
     chosen: np.ndarray,
+    plan: np.ndarray,
     width: int,
     heap_key: np.ndarray,
     heap_idx: np.ndarray,
@@ -605,10 +606,11 @@ def _last_posts_by_ratio(  # pragma: no cover (compiled)
     """The `width` last posts of `chosen` (an influencer's last in the plan) of the least value
     per cent, by it, ties in index order: kept in a heap of the `width` smallest as the posts
     go by in index order (a post ties with one kept only after it, so it goes in only below
-    the largest kept), then sorted. `heap_key`, `heap_idx`: room for `width` entries."""
+    the largest kept), then sorted. `plan`: rising indices that hold every post of `chosen`
+    (the posts looked at). `heap_key`, `heap_idx`: room for `width` entries."""
     n = cost.size
     size = 0
-    for j in range(n):
+    for j in plan:
         if not chosen[j] or (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j]):
             continue
         key = value[j] / cost[j]
@@ -640,6 +642,29 @@ def _last_posts_by_ratio(  # pragma: no cover (compiled)
     for i in range(size):
         keys[i] = value[idx[i]] / cost[idx[i]]
     return idx[np.argsort(keys, kind="mergesort")]
+
+
+@njit(nogil=True)
+def _n_chosen(chosen: np.ndarray) -> int:  # pragma: no cover (compiled)
+    """How many posts `chosen` holds."""
+    n = 0
+    for j in range(chosen.size):
+        n += chosen[j]
+    return n
+
+
+@njit(nogil=True)
+def _plan_moved(plan: np.ndarray, size: int, dropped: int, added: int) -> int:  # pragma: no cover
+    """`plan[:size]` (rising) without post `dropped` (-1: none) and with post `added`; its new
+    size."""
+    if dropped >= 0:
+        at = np.searchsorted(plan[:size], dropped)
+        plan[at : size - 1] = plan[at + 1 : size].copy()
+        size -= 1
+    at = np.searchsorted(plan[:size], added)
+    plan[at + 1 : size + 1] = plan[at:size].copy()
+    plan[at] = added
+    return size + 1
 
 
 @njit(nogil=True, inline="always")
@@ -678,6 +703,14 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     # position of each post there, once a post is dropped (-1 until then).
     start = 0
     rank = np.full(1, -1, dtype=np.int64)
+    # The plan's posts in index order (the drops are looked for among them, not every post):
+    # each round drops one at most and adds one.
+    plan = np.empty(_n_chosen(chosen) + rounds, dtype=np.int64)
+    size = 0
+    for j in range(n):
+        if chosen[j]:
+            plan[size] = j
+            size += 1
     for _ in range(rounds):
         if budget - spend < 0:
             break
@@ -693,7 +726,9 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
             if j == 0 or owner[j] != owner[j - 1] or (chosen[j - 1] and k[j] > 0):
                 adds[n_add] = j  # the influencer's next post
                 n_add += 1
-        drops = _last_posts_by_ratio(cost, value, owner, chosen, width, heap_key, heap_idx)
+        drops = _last_posts_by_ratio(
+            cost, value, owner, chosen, plan[:size], width, heap_key, heap_idx
+        )
         best, best_drop, best_add = -np.inf, -1, -1
         for a in range(-1, drops.size):  # -1: drop nothing
             d = drops[a] if a >= 0 else -1
@@ -725,6 +760,7 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         if best_add < 0:
             break
         totals = (spend, macro_spend, n_total, n_macro)
+        size = _plan_moved(plan, size, best_drop, best_add)
         if best_drop >= 0:
             chosen[best_drop] = False
             totals = _moved(cost, macro, k, best_drop, -1, totals)

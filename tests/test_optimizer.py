@@ -351,11 +351,20 @@ def test_the_local_search_s_drops_are_the_least_efficient_last_posts(seed):
         if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j])
     ]
     for width in (1, 2, 5, 17, 500):
-        got = _last_posts_by_ratio(
-            cost, value, owner, chosen, width, np.empty(width), np.empty(width, dtype=np.int64)
-        )
         expected = sorted(last, key=lambda j: (value[j] / cost[j], j))[:width]
-        assert got.tolist() == expected
+        # (the posts looked at: every post, or those of the plan, as `swap` keeps them)
+        for plan in (np.arange(n), np.flatnonzero(chosen)):
+            got = _last_posts_by_ratio(
+                cost,
+                value,
+                owner,
+                chosen,
+                plan,
+                width,
+                np.empty(width),
+                np.empty(width, dtype=np.int64),
+            )
+            assert got.tolist() == expected
 
 
 def _exchange_candidates(items, chosen, value, width):
@@ -805,3 +814,24 @@ def test_the_compiled_best_exchange_is_the_numpy_range_maxima_search(seed):
     expected = _best_exchange_by_numpy(kept, drop_profit, add_cost, add_profit, low, high)
     assert got[:2] == expected[:2]
     assert got[2] == expected[2]
+
+
+def test_the_local_search_keeps_its_plan_s_posts_in_index_order():
+    """`kernels._plan_moved`, the plan's posts `swap` looks for drops among: after each
+    exchange (a post dropped or none, a post added) the plan's posts in rising order, every one
+    once, against a sorted set."""
+    from planner.kernels import _plan_moved
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        held = set(rng.choice(1_000, size=int(rng.integers(0, 30)), replace=False).tolist())
+        plan = np.empty(len(held) + 40, dtype=np.int64)
+        plan[: len(held)] = sorted(held)
+        size = len(held)
+        for _ in range(40):
+            dropped = int(rng.choice(sorted(held))) if held and rng.random() < 0.6 else -1
+            added = int(rng.choice(sorted(set(range(1_000)) - held)))
+            size = _plan_moved(plan, size, dropped, added)
+            held.discard(dropped)
+            held.add(added)
+            assert plan[:size].tolist() == sorted(held)
