@@ -64,6 +64,7 @@ from planner.kernels import (
     counted_core_step,
     counted_step,
     lagrangian_bounds,
+    macro_step,
     macro_successors,
     multiple_prices,
     pair_states,
@@ -617,6 +618,12 @@ class RestChains:
             self._group_of[posts] = g
         self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
         self._built: dict[int, DantzigChain] = {}
+        # Every macro post by engagement per cent: its cost, engagement, engagement per cent and
+        # group (the compiled capped macro step, `kernels.macro_step`, sums the chain of groups
+        # g, g+1, ... from them).
+        every = self._every
+        cost = items.cost[every]
+        self.every = (cost, value[every], value[every] / np.maximum(cost, 1), self._group_of[every])
 
     def __getitem__(self, g: int) -> DantzigChain:
         chain = self._built.get(g)
@@ -710,6 +717,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     # log2 of the combinations of the open groups from each one on (meeting in the middle).
     rest_log = np.cumsum(np.log2(np.maximum(n_allowed[branching], 1))[::-1])[::-1]
     unpruned = False  # whether the last open group's step kept nearly every successor
+    step = _MacroStep(search) if caps else None
     done = 0  # groups before this one are in the states
     for at, g in enumerate([*branching, len(groups)]):
         search.drop(fixed[done : g + 1])
@@ -757,6 +765,24 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         # spend), which the sort in `_pareto_by_count` finds. Dominated states first (what a
         # state's completions can earn, a state that beats it earns too: its bound covers
         # theirs), then the bounds of the rest, in their order.
+        if caps and step is not None:
+            # The capped step compiled (`_MacroStep`: the same successors, dominance, bounds
+            # and drops as the numpy below).
+            new_cost, new_value, new_count, parent, took, bound = step(
+                s_cost, s_value, s_count, g, options
+            )
+            if beam is not None and new_cost.size > beam:  # (in their order)
+                pick = np.sort(np.argpartition(-bound, beam)[:beam])
+                new_cost, new_value, new_count = new_cost[pick], new_value[pick], new_count[pick]
+                parent, took = parent[pick], took[pick]
+                search.beam_cut = True
+            s_cost, s_value, s_count = new_cost, new_value, new_count
+            history.append((parent, took))
+            if search.out_of_room(s_cost.size):
+                return None
+            if s_cost.size == 0:
+                break
+            continue
         if caps:
             new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
             new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
@@ -903,6 +929,115 @@ def _meet(
         s_count[state] + rest.count[choice],
         history,
     )
+
+
+class _MacroStep:
+    """One step of the macro phase before its beam: the states each taking every allowed
+    option of group g (number of posts), option by option; those past the band's top or the
+    caps left out; the undominated (`_pareto_by_count`); their bounds (the LP bound where the
+    band decides the split, else, and under caps always, no more than the Lagrangian bound);
+    those above the threshold kept, in that order, the largest bound of the others dropped
+    (`search.drop`). Returns the kept states' spend, engagement, count, parent, posts taken and
+    bound. Compiled (`kernels.macro_step`); in numpy (`numpy`) where the dominance check's
+    key does not fit in 64 bits."""
+
+    def __init__(self, search: _Search) -> None:
+        self.search = search
+        items, lagrangian = search.items, search.lagrangian
+        self.caps = [c for c in (items.max_macro, items.max_influencers) if c is not None]
+        self.kmax = min(self.caps) if self.caps else 1 << 40
+        self.band = np.array(
+            [items.budget, items.macro_min, items.macro_max, self.kmax], dtype=np.int64
+        )
+        self.cap_codes = np.array(
+            [bool(self.caps)]
+            + [-1 if c is None else c for c in (items.max_macro, items.max_influencers)],
+            dtype=np.int64,
+        )
+        chain = search.micro_chain
+        self.micro = (chain.cum_cost, chain.cum_value, chain.ratio)
+        duals = lagrangian.duals
+        self.prices = (
+            lagrangian.lams,
+            lagrangian.group_suffix,
+            lagrangian.micro_rest,
+            np.array([duals.macro_max, duals.macro_min, duals.macro_count, duals.count]),
+        )
+
+    def __call__(
+        self,
+        s_cost: np.ndarray,
+        s_value: np.ndarray,
+        s_count: np.ndarray,
+        g: int,
+        options: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        search, groups = self.search, self.search.groups
+        fitted, *stepped, dropped = macro_step(
+            s_cost,
+            s_value,
+            s_count,
+            options,
+            int(groups.cost[g]),
+            groups.value[g],
+            self.band,
+            self.cap_codes,
+            search.rest_macro.every,
+            g + 1,
+            self.micro,
+            self.prices,
+            search.threshold,
+        )
+        if not fitted:
+            return self.numpy(s_cost, s_value, s_count, g, options)
+        if dropped > search.dropped_bound:
+            search.dropped_bound = dropped
+        new_cost, new_value, new_count, parent, took, bound = stepped
+        return new_cost, new_value, new_count, parent, took, bound
+
+    def numpy(
+        self,
+        s_cost: np.ndarray,
+        s_value: np.ndarray,
+        s_count: np.ndarray,
+        g: int,
+        options: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The step in numpy (the compiled step's definition)."""
+        search, groups, caps = self.search, self.search.groups, self.caps
+        items = search.items
+        mmin, mmax = items.macro_min, items.macro_max
+        cost, cum_value = int(groups.cost[g]), groups.value[g]
+        # Successors option by option: each option's run keeps the states' order (count, then
+        # spend), which the sort in `_pareto_by_count` finds.
+        new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
+        new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
+        new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
+        parent = np.tile(np.arange(s_cost.size), options.size)
+        took = np.repeat(options, s_cost.size)
+        ok = np.flatnonzero((new_cost <= mmax) & (new_count <= self.kmax))
+        # Dominated states first (what a state's completions can earn, a state that beats it
+        # earns too: its bound covers theirs), then the bounds of the rest, in their order.
+        sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], bool(caps), mmin)]
+        bound = search.rest_macro[g + 1].macro_bound(
+            new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
+        )
+        loose = np.isnan(bound) | bool(caps)
+        if np.any(loose):
+            bound[loose] = np.fmin(
+                bound[loose],
+                search.lagrangian(
+                    new_cost[sel][loose],
+                    new_value[sel][loose],
+                    new_count[sel][loose],
+                    g + 1,
+                    slice(None),
+                ),
+            )
+        live = bound > search.threshold
+        search.drop(bound[~live])
+        sel, bound = sel[live], bound[live]
+        return new_cost[sel], new_value[sel], new_count[sel], parent[sel], took[sel], bound
 
 
 def _greedy_completions(

@@ -866,6 +866,227 @@ def macro_bounds(  # pragma: no cover (compiled; tests/test_split_curve.py check
     return out
 
 
+@njit(nogil=True)
+def _runs_sorted(key: np.ndarray, run_start: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """`np.argsort(key, kind="stable")` of keys that come as runs (`run_start`), each mostly in
+    order already: each run sorted stably where it is not in order, then merged run by run,
+    equal keys from the earlier run first."""
+    m = key.size
+    order = np.empty(m, dtype=np.int64)
+    spare = np.empty(m, dtype=np.int64)
+    done = 0  # order[:done] holds the runs merged so far
+    for o in range(run_start.size - 1):
+        a, b = run_start[o], run_start[o + 1]
+        if a == b:
+            continue
+        ordered = True
+        for j in range(a, b - 1):
+            if key[j] > key[j + 1]:
+                ordered = False
+                break
+        run = np.arange(a, b) if ordered else np.argsort(key[a:b], kind="mergesort") + a
+        # Merge order[:done] with the run into spare, then back.
+        i = j = t = 0
+        n_run = b - a
+        while i < done and j < n_run:
+            if key[run[j]] < key[order[i]]:
+                spare[t] = run[j]
+                j += 1
+            else:
+                spare[t] = order[i]
+                i += 1
+            t += 1
+        while i < done:
+            spare[t] = order[i]
+            i += 1
+            t += 1
+        while j < n_run:
+            spare[t] = run[j]
+            j += 1
+            t += 1
+        done = t
+        order, spare = spare, order
+    return order
+
+
+@compiled
+def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks the plans)
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    options: np.ndarray,
+    cost: int,
+    cum_value: np.ndarray,
+    band: np.ndarray,
+    caps: np.ndarray,
+    rest: tuple[np.ndarray, np.ndarray, np.ndarray],
+    after: int,
+    micro: tuple[np.ndarray, np.ndarray, np.ndarray],
+    lagrangian: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    threshold: float,
+) -> tuple[
+    bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float
+]:  # fmt: skip
+    """One step of the macro phase (`planner.dp._macro_phase`) before its beam: the states
+    (spend, engagement, count) each taking every option of the group (`options` posts at `cost`
+    cents, engagement `cum_value[x]`), option by option; those past the band's top or the cap
+    left out; the undominated (`planner.dp._pareto_by_count`: one key of count, short of the
+    bottom, spend, sorted stably, then `pareto_runs`); their bounds: the LP bound where the band
+    decides the split (`macro_bounds`, with the chain of the macro posts of the groups from
+    `after` on, built from every macro post by engagement per cent), else, and for every state
+    under a cap, no more than the Lagrangian bound (`planner.dp._LagrangianBound`); those above
+    `threshold` kept, in that order.
+
+    `band` is (budget, macro min, macro max, kmax), `caps` (by count, cap on macro influencers,
+    cap on influencers; -1 where none), `rest` every macro post's cost, engagement, engagement
+    per cent (`DantzigChain.ratio`) and group by engagement per cent, `micro` the micro chain's
+    cumulative cost, value and ratio, `lagrangian` its budget prices, group suffixes, micro
+    rests and (macro top, macro bottom,
+    macro count, count) prices. Returns whether the key fitted (when not, nothing was done: the
+    caller takes this step in numpy), the kept states' spend, engagement, count, parent, posts
+    taken and bound, and the largest bound dropped (-inf: none)."""
+    budget, mmin, mmax, kmax = band[0], band[1], band[2], band[3]
+    by_count, max_macro, max_influencers = caps[0] > 0, caps[1], caps[2]
+    n_states, n_options = s_cost.size, options.size
+    total = n_states * n_options
+    new_cost = np.empty(total, dtype=np.int64)
+    new_value = np.empty(total)
+    new_count = np.empty(total, dtype=np.int64)
+    m = 0
+    for o in range(n_options):  # the successors in the states' order, option by option
+        x = options[o]
+        for i in range(n_states):
+            c = s_cost[i] + cost * x
+            n = s_count[i] + (1 if x > 0 else 0)
+            if c <= mmax and n <= kmax:
+                new_cost[m], new_value[m], new_count[m] = c, s_value[i] + cum_value[x], n
+                m += 1
+    none = np.zeros(0, dtype=np.int64)
+    if m == 0:
+        return True, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf
+    # The same successors' parents and options (the loop above, again: cheaper than packing),
+    # and where each option's run starts.
+    parent = np.empty(m, dtype=np.int64)
+    took = np.empty(m, dtype=np.int64)
+    run_start = np.empty(n_options + 1, dtype=np.int64)
+    m = 0
+    for o in range(n_options):
+        x = options[o]
+        run_start[o] = m
+        for i in range(n_states):
+            if s_cost[i] + cost * x <= mmax and s_count[i] + (1 if x > 0 else 0) <= kmax:
+                parent[m], took[m] = i, x
+                m += 1
+    run_start[n_options] = m
+    top_cost, low_cost, top_count = new_cost[0], new_cost[0], 0
+    for j in range(m):
+        top_cost = max(top_cost, new_cost[j])
+        low_cost = min(low_cost, new_cost[j])
+        if by_count:
+            top_count = max(top_count, new_count[j])
+    span = top_cost + 1
+    if low_cost < 0 or span > ((1 << 62) - 1) // ((top_count + 1) * 2):  # (the key's 62 bits)
+        return False, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf
+    key = np.empty(m, dtype=np.int64)
+    for j in range(m):
+        counted = new_count[j] if by_count else 0
+        key[j] = (counted * 2 + (1 if new_cost[j] < mmin else 0)) * span + new_cost[j]
+    order = _runs_sorted(key, run_start)
+    sorted_key = np.empty(m, dtype=np.int64)
+    sorted_value = np.empty(m)
+    sorted_count = np.empty(m, dtype=np.int64)
+    sorted_short = np.empty(m, dtype=np.bool_)
+    for j in range(m):
+        o = order[j]
+        sorted_key[j], sorted_value[j] = key[o], new_value[o]
+        sorted_count[j] = new_count[o] if by_count else 0
+        sorted_short[j] = new_cost[o] < mmin
+    keep = pareto_runs(sorted_key, sorted_value, sorted_count, sorted_short)
+    sel = order[keep]
+    k = sel.size
+    cost_sel = np.empty(k, dtype=np.int64)
+    value_sel = np.empty(k)
+    for j in range(k):
+        cost_sel[j], value_sel[j] = new_cost[sel[j]], new_value[sel[j]]
+    # The chain of the macro posts still to decide (groups from `after` on), as
+    # `planner.chain.DantzigChain` sums it.
+    every_cost, every_value, every_ratio, every_group = rest
+    size = every_cost.size
+    rest_cum_cost = np.empty(size + 1, dtype=np.int64)
+    rest_cum_value = np.empty(size + 1)
+    rest_ratio = np.empty(size + 1)
+    rest_cum_cost[0], rest_cum_value[0] = 0, 0.0
+    r = 0
+    for j in range(size):
+        if every_group[j] >= after:
+            rest_cum_cost[r + 1] = rest_cum_cost[r] + every_cost[j]
+            rest_cum_value[r + 1] = rest_cum_value[r] + every_value[j]
+            rest_ratio[r] = every_ratio[j]
+            r += 1
+    rest_ratio[r] = 0.0
+    micro_cum_cost, micro_cum_value, micro_ratio = micro
+    bound = macro_bounds(
+        cost_sel,
+        value_sel,
+        rest_cum_cost[: r + 1],
+        rest_cum_value[: r + 1],
+        rest_ratio[: r + 1],
+        micro_cum_cost,
+        micro_cum_value,
+        micro_ratio,
+        budget,
+        mmin,
+        mmax,
+    )
+    lams, group_suffix, micro_rest, prices = lagrangian
+    capped = max_macro >= 0 or max_influencers >= 0
+    for j in range(k):
+        if not (capped or np.isnan(bound[j])):
+            continue
+        c, n = cost_sel[j], new_count[sel[j]]
+        low = np.inf
+        for row in range(lams.size):
+            slack = (
+                lams[row] * float(budget - c)
+                + prices[0] * float(mmax - c)
+                + prices[1] * float(c - mmin)
+            )
+            if max_macro >= 0:
+                slack = slack + prices[2] * float(max_macro - n)
+            if max_influencers >= 0:
+                slack = slack + prices[3] * float(max_influencers - n)
+            at = slack + (group_suffix[row, after] + micro_rest[row])
+            if np.isnan(at):  # (np.min: NaN wins)
+                low = at
+                break
+            low = min(low, at)
+        lag = value_sel[j] + low
+        if np.isnan(bound[j]) or lag < bound[j]:  # np.fmin
+            bound[j] = lag
+    kept = 0
+    dropped = -np.inf
+    for j in range(k):
+        if bound[j] > threshold:
+            kept += 1
+        elif not bound[j] <= dropped:
+            dropped = bound[j]
+    out_cost = np.empty(kept, dtype=np.int64)
+    out_value = np.empty(kept)
+    out_count = np.empty(kept, dtype=np.int64)
+    out_parent = np.empty(kept, dtype=np.int64)
+    out_took = np.empty(kept, dtype=np.int64)
+    out_bound = np.empty(kept)
+    kept = 0
+    for j in range(k):
+        if bound[j] > threshold:
+            t = sel[j]
+            out_cost[kept], out_value[kept] = new_cost[t], new_value[t]
+            out_count[kept] = new_count[t]
+            out_parent[kept], out_took[kept], out_bound[kept] = parent[t], took[t], bound[j]
+            kept += 1
+    return True, out_cost, out_value, out_count, out_parent, out_took, out_bound, dropped
+
+
 @njit(nogil=True, inline="always")
 def _merged_front(  # pragma: no cover (compiled)
     front_cost: np.ndarray,

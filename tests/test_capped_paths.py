@@ -951,3 +951,62 @@ def test_the_greedy_fill_stops_early_only_when_nothing_more_can_be_added(seed):
             for order in (Orders.of(items, value).fill, rng.permutation(items.owner.size)):
                 found = greedy_fill(items, partial, order)
                 assert found.tolist() == _fill_by_definition(items, partial, order).tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_compiled_macro_step_is_its_numpy_definition(seed):
+    """`dp._MacroStep` (the compiled `kernels.macro_step`) against the same step in numpy, on
+    random macro states of synthetic models with and without caps and bands: the same kept
+    states in the same order (spend, engagement, count, parent, posts, bound, to the last digit)
+    and the same largest bound dropped."""
+    from planner.dp import _MacroStep, _setup, prepare
+    from planner.relaxation import counted_lp, tier_lp
+
+    rng = np.random.default_rng(seed)
+    roster = check_roster(
+        synthetic_roster(300, seed=seed, macro_fraction=0.3, rate_card_priced=seed % 2 == 1)
+    )
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    for cap, band, cap_macro in [
+        (None, (0.0, 1.0), None),
+        (None, (0.2, 0.5), None),
+        (25, (0.0, 0.6), None),
+        (60, (0.2, 0.5), 8),
+    ]:
+        campaign = _capped_campaign(total, rng, cap, band, cap_macro)
+        items = build_items(roster.table, campaign)
+        value = items.value / items.value.max()
+        capped = cap is not None or cap_macro is not None
+        relaxed = (counted_lp if capped else tier_lp)(items, value)
+        if relaxed is None:
+            continue
+        search = _setup(items, value, relaxed.duals, -np.inf, 0.0, prepare(items, value))
+        step = _MacroStep(search)
+        groups = search.groups
+        for _ in range(12):
+            g = int(rng.integers(len(groups)))
+            size = int(rng.integers(1, groups.options(g) + 1))
+            options = np.sort(rng.choice(groups.options(g), size=size, replace=False))
+            n = int(rng.integers(1, 300))
+            s_cost = rng.integers(0, items.macro_max + 1, n)
+            s_cost[rng.random(n) < 0.3] = s_cost[0]  # equal spends
+            s_value = np.round(rng.random(n) * 3, 1)  # equal engagements
+            s_count = rng.integers(0, (cap or 30) + 1, n)
+            # States that one option of another state's reaches exactly (the same spend, count
+            # and engagement: ties between the options' runs, kept in the runs' order).
+            x = int(options[-1])
+            twin = rng.random(n) < 0.3
+            twin[0] = False
+            s_cost[twin] = s_cost[0] + int(groups.cost[g]) * x
+            s_count[twin] = s_count[0] + (x > 0)
+            s_value[twin] = s_value[0] + groups.value[g][x]
+            search.best, search.dropped_bound = -np.inf, -np.inf
+            every = step.numpy(s_cost, s_value, s_count, g, options)[5]
+            finite = every[np.isfinite(every)]
+            search.best = float(np.median(finite)) if finite.size else 0.0
+            found = step(s_cost, s_value, s_count, g, options)
+            compiled_dropped, search.dropped_bound = search.dropped_bound, -np.inf
+            expected = step.numpy(s_cost, s_value, s_count, g, options)
+            for a, b in zip(found, expected, strict=True):
+                assert a.dtype == b.dtype and a.tolist() == b.tolist()
+            assert compiled_dropped == search.dropped_bound
