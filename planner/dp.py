@@ -761,13 +761,8 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         done = g + 1
         options = np.flatnonzero(allowed[g])
         cost, cum_value = int(groups.cost[g]), groups.value[g]
-        # Successors option by option: each option's run keeps the states' order (count, then
-        # spend), which the sort in `_pareto_by_count` finds. Dominated states first (what a
-        # state's completions can earn, a state that beats it earns too: its bound covers
-        # theirs), then the bounds of the rest, in their order.
-        if caps and step is not None:
-            # The capped step compiled (`_MacroStep`: the same successors, dominance, bounds
-            # and drops as the numpy below).
+        if step is not None:
+            # With caps: the step compiled (`_MacroStep`: successors, dominance, bounds, drops).
             new_cost, new_value, new_count, parent, took, bound = step(
                 s_cost, s_value, s_count, g, options
             )
@@ -783,28 +778,20 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             if s_cost.size == 0:
                 break
             continue
-        if caps:
-            new_cost = (s_cost[None, :] + cost * options[:, None]).ravel()
-            new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
-            new_count = (s_count[None, :] + (options > 0)[:, None]).ravel()
-            parent = np.tile(np.arange(s_cost.size), options.size)
-            took = np.repeat(options, s_cost.size)
-            ok = np.flatnonzero((new_cost <= mmax) & (new_count <= kmax))
-            made = ok.size
-            sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], True, mmin)]
-        else:  # (the same in one compiled pass, successors made only where kept)
-            kept, made = macro_successors(
-                s_cost, s_value, options, cost, cum_value[options], mmin, mmax
-            )
-            parent, took = kept % s_cost.size, options[kept // s_cost.size]
-            new_cost = s_cost[parent] + cost * took
-            new_value = s_value[parent] + cum_value[took]
-            new_count = s_count[parent] + (took > 0)
-            sel = np.arange(kept.size)
+        # Uncapped: successors, filter and Pareto set in one compiled pass (successors made
+        # only where kept), as `_MacroStep.numpy` without the count.
+        kept, made = macro_successors(
+            s_cost, s_value, options, cost, cum_value[options], mmin, mmax
+        )
+        parent, took = kept % s_cost.size, options[kept // s_cost.size]
+        new_cost = s_cost[parent] + cost * took
+        new_value = s_value[parent] + cum_value[took]
+        new_count = s_count[parent] + (took > 0)
+        sel = np.arange(kept.size)
         bound = search.rest_macro[g + 1].macro_bound(
             new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
         )
-        loose = np.isnan(bound) | bool(caps)
+        loose = np.isnan(bound)
         if np.any(loose):
             bound[loose] = np.fmin(
                 bound[loose],
