@@ -788,21 +788,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         new_value = s_value[parent] + cum_value[took]
         new_count = s_count[parent] + (took > 0)
         sel = np.arange(kept.size)
-        bound = search.rest_macro[g + 1].macro_bound(
-            new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
-        )
-        loose = np.isnan(bound)
-        if np.any(loose):
-            bound[loose] = np.fmin(
-                bound[loose],
-                lagrangian(
-                    new_cost[sel][loose],
-                    new_value[sel][loose],
-                    new_count[sel][loose],
-                    g + 1,
-                    slice(None),
-                ),
-            )
+        bound = _macro_bounds(search, g + 1, new_cost[sel], new_value[sel], new_count[sel])
         live = bound > search.threshold
         search.drop(bound[~live])
         unpruned = np.count_nonzero(live) >= 0.9 * made
@@ -885,7 +871,6 @@ def _meet(
     posts' LP). Returns them and the history entries of `rest.groups` (the first one's parent
     is the state; the later ones keep it)."""
     items, groups = search.items, search.groups
-    last = search.rest_macro[len(groups)]
     per_block = max(1, _MEET_BLOCK // rest.cost.size)
     pairs = []
     for start in range(0, s_cost.size, per_block):
@@ -893,16 +878,10 @@ def _meet(
         cost = (s_cost[block][:, None] + rest.cost[None, :]).ravel()
         value = (s_value[block][:, None] + rest.value[None, :]).ravel()
         where = np.flatnonzero((cost >= items.macro_min) & (cost <= items.macro_max))
-        bound = last.macro_bound(
-            cost[where], value[where], search.micro_chain, items.budget, items.macro_min,
-            items.macro_max,
-        )  # fmt: skip
-        loose = np.isnan(bound)
-        if np.any(loose):
-            empty = np.zeros(int(loose.sum()), dtype=np.int64)
-            bound[loose] = search.lagrangian(
-                cost[where][loose], value[where][loose], empty, len(groups), slice(None)
-            )
+        # (no caps: every count zero for the Lagrangian bound, as the states' counts are
+        # not charged)
+        none = np.zeros(where.size, dtype=np.int64)
+        bound = _macro_bounds(search, len(groups), cost[where], value[where], none)
         live = bound > search.threshold
         search.drop(bound[~live])
         pairs.append(start * rest.cost.size + where[live])
@@ -916,6 +895,29 @@ def _meet(
         s_count[state] + rest.count[choice],
         history,
     )
+
+
+def _macro_bounds(
+    search: _Search,
+    g: int,
+    cost: np.ndarray,
+    value: np.ndarray,
+    count: np.ndarray,
+    lagrangian_everywhere: bool = False,
+) -> np.ndarray:
+    """Bounds of macro states with groups before `g` decided: the exact LP bound where the band
+    decides the split (`macro_bound`), else, and with `lagrangian_everywhere` (the caps) no
+    more than, the Lagrangian bound."""
+    items = search.items
+    bound = search.rest_macro[g].macro_bound(
+        cost, value, search.micro_chain, items.budget, items.macro_min, items.macro_max
+    )
+    loose = np.isnan(bound) | lagrangian_everywhere
+    if np.any(loose):
+        bound[loose] = np.fmin(
+            bound[loose], search.lagrangian(cost[loose], value[loose], count[loose], g, slice(None))
+        )
+    return bound
 
 
 class _MacroStep:
@@ -1006,21 +1008,9 @@ class _MacroStep:
         # Dominated states first (what a state's completions can earn, a state that beats it
         # earns too: its bound covers theirs), then the bounds of the rest, in their order.
         sel = ok[_pareto_by_count(new_cost[ok], new_value[ok], new_count[ok], bool(caps), mmin)]
-        bound = search.rest_macro[g + 1].macro_bound(
-            new_cost[sel], new_value[sel], search.micro_chain, items.budget, mmin, mmax
+        bound = _macro_bounds(
+            search, g + 1, new_cost[sel], new_value[sel], new_count[sel], bool(caps)
         )
-        loose = np.isnan(bound) | bool(caps)
-        if np.any(loose):
-            bound[loose] = np.fmin(
-                bound[loose],
-                search.lagrangian(
-                    new_cost[sel][loose],
-                    new_value[sel][loose],
-                    new_count[sel][loose],
-                    g + 1,
-                    slice(None),
-                ),
-            )
         live = bound > search.threshold
         search.drop(bound[~live])
         sel, bound = sel[live], bound[live]
