@@ -348,7 +348,7 @@ class _MacroStates:
     # (None, x) where the group was decided (every state took x posts and kept its place).
     history: list[tuple[np.ndarray | None, np.ndarray | int]]
     # The plans traced back so far, by index in the last macro step (shared by `keep`'s copies:
-    # the capped micro phase asks for its most promising state's plan at every step).
+    # the capped micro phase asks for its most promising state's plan every 8th step).
     traced: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     # These states' prices per influencer and bounds (`_state_prices`), once worked out: the
     # capped micro phase's passes from the same states ask for them again (not shared by `keep`).
@@ -1861,9 +1861,11 @@ def _counted_micro_phase(
                     search.best, best_at = float(s_value[top_state]), (t, top_state)
                     search.best_plan = None  # rebuilt below
                 # The most promising state, completed greedily: a better plan lifts the threshold
-                # (every step in the pass over the nearest influencers, every 8th in the certified
-                # one, never in the beam search, whose states are soon complete plans).
-                if core_limit is None and (beam is not None or t % 8):
+                # (every 8th step in the certified pass; never in the heuristic passes, whose
+                # beams, not the threshold, keep their states few: completing every step of the
+                # pass over the nearest influencers took 10-25% of a capped plan at 500 rows and
+                # gave the same plans at 500, 5,000 and 50,000; docs/benchmarks.md).
+                if beam is not None or t % 8:
                     continue
                 plan = complete(rebuild(t, int(np.argmax(bound))))
                 plan_value = float(value[plan].sum())
