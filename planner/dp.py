@@ -61,8 +61,12 @@ from planner.compiled import NO_CAP
 from planner.kernels import (
     charged_best,
     core_steps,
+    STEPS_COMPLETE,
+    STEPS_CHUNK,
+    STEPS_LIMIT,
+    STEPS_TIED,
     counted_core_step,
-    counted_step,
+    counted_steps,
     lagrangian_bounds,
     macro_step,
     macro_successors,
@@ -118,6 +122,9 @@ _COUNTED_CORE_OPEN = 20_000
 # Its states are judged by every row of other prices once in this many steps (a share of the
 # rows each step, in turn): each kept state costs every row checked, every step.
 _CORE_ROW_TURNS = 4
+# The capped passes' compiled steps come back to look at the deadline once this many states
+# were made (about 0.1 s at 5,000 rows).
+_COUNTED_CHUNK = 2_000_000
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the most
 # promising macro state's own (the model's LP price is tried too).
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
@@ -1773,9 +1780,9 @@ def _counted_micro_phase(
     step_options, step_option_value = slot_posts[slot_ok], slot_value[slot_ok]
     before = np.concatenate([[0], np.cumsum(slot_ok)])
     step_group = core_groups[order]
-    step_first = before[zero_at[step_group]].tolist()
-    step_end = before[zero_at[step_group] + 1 + env.lengths[step_group]].tolist()
-    step_price = env.cost[env.starts[step_group]].tolist()
+    step_first = before[zero_at[step_group]].astype(np.int64)
+    step_end = before[zero_at[step_group] + 1 + env.lengths[step_group]].astype(np.int64)
+    step_price = env.cost[env.starts[step_group]].astype(np.int64)
 
     certified = core_limit is None and beam is None
 
@@ -1813,64 +1820,71 @@ def _counted_micro_phase(
             chosen[fixed_items] = True
             return chosen | states.plan(search, int(origin[first]))
 
-        work = 0  # states generated so far
-        for t in range(order.size):
-            if s_cost.size == 0:
-                break
-            first, end = step_first[t], step_end[t]
-            work += s_cost.size * (end - first)
-            s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
-                s_cost,
-                s_value,
-                s_count,
-                step_options[first:end],
-                step_option_value[first:end],
-                step_price[t],
-                budget,
-                cap,
-                search.threshold,
-                b_price,
-                b_at_step[t],
-                b_start,
-                b_cum_cost,
-                b_cum_value,
-                b_ratio,
-            )
+        def give_up(best_at: tuple[int, int] | None, bound: np.ndarray) -> DPResult:
+            if best_at is not None:  # the best state seen is a plan: kept
+                plan = rebuild(*best_at)
+                search.best, search.best_plan = float(value[plan].sum()), plan
+            if certified:  # each live state's bound covers every plan it leads to
+                search.give_up(float(bound.max()) if bound.size else -np.inf)
+            return search.gave_up()
+
+        # The steps run compiled (`counted_steps`), back here only for what needs Python: the
+        # certified pass's greedy completion of its most promising state every 8th step (a
+        # better plan lifts the threshold; never in the heuristic passes, whose beams, not the
+        # threshold, keep their states few: completing every step of the pass over the nearest
+        # influencers took 10-25% of a capped plan at 500 rows and gave the same plans at 500,
+        # 5,000 and 50,000; docs/benchmarks.md), a beam's cut among equal bounds (numpy's
+        # choice, as before), and the deadline, looked at once every _COUNTED_CHUNK states made.
+        work, t, steps = 0, 0, order.size  # states generated so far, the next step
+        while True:
+            chunk = 0 if time.monotonic() > search.deadline else _COUNTED_CHUNK
+            (status, t, s_cost, s_value, s_count, bound, parent, took, best, best_t, best_state,
+             dropped, work, cut, history.parent, history.took, history.offsets,
+             history.steps) = counted_steps(
+                s_cost, s_value, s_count, t, steps, step_first, step_end, step_price,
+                step_options, step_option_value, budget, cap, search.best, search.target_gap,
+                b_price, b_at_step, b_start, b_cum_cost, b_cum_value, b_ratio,
+                0 if beam is None else beam, 0 if beam is not None else 8,
+                _COUNTED_MAX_STATES, max_work, work, chunk,
+                history.parent, history.took, history.offsets, history.steps,
+            )  # fmt: skip
             if dropped > search.dropped_bound:
                 search.dropped_bound = float(dropped)
-            if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
+            search.beam_cut |= bool(cut)
+            if best_t != -2:  # a state beat the best plan: its plan is rebuilt at the end
+                search.best, best_at, search.best_plan = float(best), (best_t, best_state), None
+            if status == STEPS_TIED:  # the beam, where its cut falls among equal bounds
+                assert beam is not None
                 search.beam_cut = True
                 top = np.sort(np.argpartition(-bound, beam)[:beam])
                 s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
-                parent, took, bound = parent[top], took[top], bound[top]
-            history.append(parent, took)
-            if (
-                s_cost.size > _COUNTED_MAX_STATES
-                or work > max_work
-                or search.out_of_room(s_cost.size)
-            ):
-                if best_at is not None:  # the best state seen is a plan: kept
-                    plan = rebuild(*best_at)
-                    search.best, search.best_plan = float(value[plan].sum()), plan
-                if certified:  # each live state's bound covers every plan it leads to
-                    search.give_up(float(bound.max()) if bound.size else -np.inf)
-                return search.gave_up()
-            if s_cost.size:
-                top_state = int(np.argmax(s_value))
-                if s_value[top_state] > search.best:
-                    search.best, best_at = float(s_value[top_state]), (t, top_state)
-                    search.best_plan = None  # rebuilt below
-                # The most promising state, completed greedily: a better plan lifts the threshold
-                # (every 8th step in the certified pass; never in the heuristic passes, whose
-                # beams, not the threshold, keep their states few: completing every step of the
-                # pass over the nearest influencers took 10-25% of a capped plan at 500 rows and
-                # gave the same plans at 500, 5,000 and 50,000; docs/benchmarks.md).
-                if beam is not None or t % 8:
-                    continue
+                bound = bound[top]
+                history.append(parent[top], took[top])
+                if (
+                    s_cost.size > _COUNTED_MAX_STATES
+                    or work > max_work
+                    or search.out_of_room(s_cost.size)
+                ):
+                    return give_up(best_at, bound)
+                if s_cost.size:
+                    top_state = int(np.argmax(s_value))
+                    if s_value[top_state] > search.best:
+                        search.best, best_at = float(s_value[top_state]), (t, top_state)
+                        search.best_plan = None
+                t += 1
+            elif status == STEPS_LIMIT:
+                return give_up(best_at, bound)
+            elif status == STEPS_CHUNK:
+                if search.out_of_room(s_cost.size):
+                    return give_up(best_at, bound)
+            elif status == STEPS_COMPLETE:
                 plan = complete(rebuild(t, int(np.argmax(bound))))
                 plan_value = float(value[plan].sum())
                 if plan_value > search.best:
                     search.best, search.best_plan, best_at = plan_value, plan, None
+                t += 1
+            else:
+                break
         if best_at is None:
             return _result(search)
         return DPResult(

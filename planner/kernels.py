@@ -1291,6 +1291,157 @@ def counted_step(
     )
 
 
+# `counted_steps`' statuses: why it returned.
+STEPS_DONE = 0  # every step taken, or no state left
+STEPS_TIED = 1  # the beam's cut falls among equal bounds: the caller cuts (numpy's rule) and goes on
+STEPS_COMPLETE = 2  # a step whose most promising state the caller completes
+STEPS_LIMIT = 3  # too many states, or too many made
+STEPS_CHUNK = 4  # this call made its share of states: the caller checks its deadline
+
+
+@compiled
+def counted_steps(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    t: int,
+    end: int,
+    step_first: np.ndarray,
+    step_end: np.ndarray,
+    step_price: np.ndarray,
+    options: np.ndarray,
+    option_value: np.ndarray,
+    budget: int,
+    cap: int,
+    best: float,
+    target_gap: float,
+    b_price: np.ndarray,
+    b_at_step: np.ndarray,
+    b_start: np.ndarray,
+    b_cum_cost: np.ndarray,
+    b_cum_value: np.ndarray,
+    b_ratio: np.ndarray,
+    beam: int,
+    every: int,
+    max_states: int,
+    max_work: int,
+    work: int,
+    chunk: int,
+    h_parent: np.ndarray,
+    h_took: np.ndarray,
+    h_offsets: np.ndarray,
+    h_steps: int,
+):  # type: ignore[no-untyped-def]
+    """Steps t, t + 1, ..., end - 1 of the capped micro phase (`planner.dp._counted_micro_phase`)
+    in one call: each `counted_step` with options step_first[t]..step_end[t]-1 at
+    step_price[t] cents a post and the bound tables' links b_at_step[t], then (`beam` > 0) the
+    `beam` states of the best bounds (in their order), each step's parents and posts appended
+    to the history (`h_*`, grown by doubling; `h_steps` steps so far), and the best state's
+    engagement (the first of the most) taken as the best plan's when it beats `best` (the
+    threshold is best (1 + target_gap), as `planner.dp._Search.threshold`).
+
+    Returns at the first of: no state left or every step taken (STEPS_DONE); a beam cut among
+    equal bounds (STEPS_TIED: the step's states uncut, with their parents and posts, not in the
+    history); a step t with t % every == 0 (`every` > 0) and states left, its best state taken
+    (STEPS_COMPLETE); more than `max_states` states or `work` (states made, summed over the
+    passes' steps) past `max_work`, before the best state is looked at (STEPS_LIMIT); past
+    `chunk` states made in this call, before the next step (STEPS_CHUNK). Returns the status,
+    the step it stopped at (the next to take for STEPS_DONE and STEPS_CHUNK), the states, their
+    bounds, the last step's parents and posts, `best`, the step and state where it was last
+    raised (-2: not in this call), the largest bound dropped (-inf: none), `work`, whether a
+    beam left out a state, and the history."""
+    n_states = s_cost.size
+    bound = np.empty(n_states, np.float64)
+    parent = np.empty(0, np.int32)
+    took = np.empty(0, np.int32)
+    best_t, best_state = -2, -1
+    dropped_all = -np.inf
+    cut = False
+    made = 0
+    while True:
+        if s_cost.size == 0 or t >= end:
+            return (
+                STEPS_DONE, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        if made > chunk:
+            return (
+                STEPS_CHUNK, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        first, last = step_first[t], step_end[t]
+        work += s_cost.size * (last - first)
+        made += s_cost.size * (last - first)
+        s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+            s_cost, s_value, s_count, options[first:last], option_value[first:last],
+            step_price[t], budget, cap, best * (1 + target_gap), b_price, b_at_step[t],
+            b_start, b_cum_cost, b_cum_value, b_ratio,
+        )  # fmt: skip
+        if dropped > dropped_all:
+            dropped_all = dropped
+        n = s_cost.size
+        if beam > 0 and n > beam:
+            # The `beam` largest bounds, as np.argpartition(-bound, beam)[:beam] in index
+            # order, when the cut falls between two different bounds (else numpy's own choice
+            # among the equal ones, by the caller).
+            kth = -np.partition(-bound, beam - 1)[beam - 1]
+            above = 0
+            for i in range(n):
+                if bound[i] >= kth:
+                    above += 1
+            if above != beam:
+                return (
+                    STEPS_TIED, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                    best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+                )  # fmt: skip
+            cut = True
+            m = 0
+            for i in range(n):
+                if bound[i] >= kth:
+                    s_cost[m], s_value[m], s_count[m] = s_cost[i], s_value[i], s_count[i]
+                    parent[m], took[m], bound[m] = parent[i], took[i], bound[i]
+                    m += 1
+            s_cost, s_value, s_count = s_cost[:m], s_value[:m], s_count[:m]
+            parent, took, bound = parent[:m], took[:m], bound[:m]
+            n = m
+        # The history: this step's parents and posts.
+        start = h_offsets[h_steps]
+        if start + n > h_parent.size:
+            size = max(start + n, 2 * h_parent.size)
+            grown_parent = np.empty(size, np.int32)
+            grown_took = np.empty(size, np.int32)
+            grown_parent[:start] = h_parent[:start]
+            grown_took[:start] = h_took[:start]
+            h_parent, h_took = grown_parent, grown_took
+        if h_steps + 2 > h_offsets.size:
+            grown = np.zeros(2 * h_offsets.size, np.int64)
+            grown[: h_offsets.size] = h_offsets
+            h_offsets = grown
+        h_parent[start : start + n] = parent
+        h_took[start : start + n] = took
+        h_steps += 1
+        h_offsets[h_steps] = start + n
+        if n > max_states or work > max_work:
+            return (
+                STEPS_LIMIT, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        if n > 0:
+            top = 0
+            for i in range(1, n):
+                if s_value[i] > s_value[top]:
+                    top = i
+            if s_value[top] > best:
+                best, best_t, best_state = s_value[top], t, top
+            if every > 0 and t % every == 0:
+                return (
+                    STEPS_COMPLETE, t, s_cost, s_value, s_count, bound, parent, took, best,
+                    best_t, best_state, dropped_all, work, cut, h_parent, h_took, h_offsets,
+                    h_steps,
+                )  # fmt: skip
+        t += 1
+
+
 @compiled
 def counted_core_step(  # pragma: no cover (compiled; tests/test_capped_paths.py checks its plans)
     s_cost: np.ndarray,
