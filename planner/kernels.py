@@ -1189,6 +1189,18 @@ def counted_step(
     # (down from it, doubling in length, then by halves); a new count starts again from each
     # chain's end.
     links = np.empty(n_tables, np.int64)
+    # What each table's bound needs of its chain, the same for every successor: the room left
+    # is t_room[r] - spend, kept within [t_low[r], t_high[r]], and the chain's value up to
+    # its link b_at[r], t_value[r], is taken off.
+    t_room = np.empty(n_tables, np.int64)
+    t_low = np.empty(n_tables, np.int64)
+    t_high = np.empty(n_tables, np.int64)
+    t_value = np.empty(n_tables, np.float64)
+    for r in range(n_tables):
+        lo, hi = b_start[r], b_start[r + 1]
+        t_room[r] = b_cum_cost[lo + b_at[r]] + budget
+        t_low[r], t_high[r] = b_cum_cost[lo], b_cum_cost[hi - 1]
+        t_value[r] = b_cum_value[lo + b_at[r]]
     d_count = (options > 0).astype(np.int64)
     d_cost = price * options
     # The loop is written out in one piece: helper functions taking arrays (inlined or not)
@@ -1196,28 +1208,42 @@ def counted_step(
     # some twenty a successor, which took over half of the step's time.
     count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
     best_in_count = -np.inf
-    while True:
+    # Each option's next successor (count, spend, engagement; worked out once, when its head
+    # moves), and how many options have one left.
+    h_count = np.empty(n_opt, np.int64)
+    h_cost = np.empty(n_opt, np.int64)
+    h_value = np.empty(n_opt, np.float64)
+    live = 0
+    for o in range(n_opt):
+        if n_states > 0:
+            h_count[o] = s_count[0] + d_count[o]
+            h_cost[o] = s_cost[0] + d_cost[o]
+            h_value[o] = s_value[0] + option_value[o]
+            live += 1
+    while live > 0:
         # The next successor in (count, spend, -engagement) order: option o moves state
         # heads[o] (each option's successors come in that order, as the states do).
         pick = -1
         p_count, p_cost, p_value = 0, 0, 0.0
         for o in range(n_opt):
-            h = heads[o]
-            if h >= n_states:
+            if heads[o] >= n_states:
                 continue
-            c = s_count[h] + d_count[o]
-            w = s_cost[h] + d_cost[o]
-            v = s_value[h] + option_value[o]
+            c, w, v = h_count[o], h_cost[o], h_value[o]
             if (
                 pick < 0
                 or c < p_count
                 or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
             ):
                 pick, p_count, p_cost, p_value = o, c, w, v
-        if pick < 0:
-            break
         parent = heads[pick]
-        heads[pick] += 1
+        h = parent + 1
+        heads[pick] = h
+        if h < n_states:
+            h_count[pick] = s_count[h] + d_count[pick]
+            h_cost[pick] = s_cost[h] + d_cost[pick]
+            h_value[pick] = s_value[h] + option_value[pick]
+        else:
+            live -= 1
         if p_cost > budget or p_count > cap:
             continue
         # Dominated by a state kept before it with no more influencers and no more spend:
@@ -1244,12 +1270,10 @@ def counted_step(
         best_in_count = p_value
         bound = np.inf
         for r in range(n_tables):
-            lo, hi = b_start[r], b_start[r + 1]
-            at = lo + b_at[r]
+            lo = b_start[r]
             # `_chain_value` of chain r for the room left, its link searched from the last one
             # (down from it doubling in length, then by halves between the last two).
-            room = b_cum_cost[at] + (budget - p_cost)
-            spend = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
+            spend = min(max(t_room[r] - p_cost, t_low[r]), t_high[r])
             i = links[r]
             if b_cum_cost[i] > spend:
                 above = i
@@ -1268,7 +1292,7 @@ def counted_step(
                         last = mid
                 i = first - 1
             links[r] = i
-            rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - b_cum_value[at]
+            rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - t_value[r]
             bound = min(bound, p_value + b_price[r] * (cap - p_count) + rest)
         if bound <= threshold:
             dropped = max(dropped, bound)
