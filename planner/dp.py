@@ -59,12 +59,13 @@ from planner.cardinality import count_bound
 from planner.chain import DantzigChain
 from planner.compiled import NO_CAP
 from planner.kernels import (
-    charged_best,
-    core_steps,
-    STEPS_COMPLETE,
     STEPS_CHUNK,
+    STEPS_COMPLETE,
     STEPS_LIMIT,
     STEPS_TIED,
+    bound_tables,
+    charged_best,
+    core_steps,
     counted_core_step,
     counted_steps,
     lagrangian_bounds,
@@ -300,6 +301,9 @@ class _Search:
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
+    _charged_flat: dict[
+        tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ] = field(default_factory=dict, repr=False)
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
@@ -311,6 +315,25 @@ class _Search:
         if chain is None:
             chain = self._charged[price] = self.micro_env.chain(price, keep_negative=False)
         return chain
+
+    def charged_chains(
+        self, prices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`charged_chain` at each of `prices`, as flat arrays: each link's cost, value, first
+        position in `micro_env` and whether it starts an influencer, and where each chain
+        starts (kept: the capped micro phase's passes from the same states ask for the same)."""
+        key = tuple(prices.tolist())
+        flat = self._charged_flat.get(key)
+        if flat is None:
+            chains = [self.charged_chain(float(price)) for price in prices]
+            flat = self._charged_flat[key] = (
+                np.concatenate([chain.cost for chain in chains]).astype(np.int64),
+                np.concatenate([chain.value for chain in chains]).astype(np.float64),
+                np.concatenate([chain.idx for chain in chains]).astype(np.int64),
+                np.concatenate([chain.first for chain in chains]).astype(np.bool_),
+                np.cumsum([0] + [chain.idx.size for chain in chains]).astype(np.int64),
+            )
+        return flat
 
     def cap_price(self, room: int, left: int) -> float:
         """The micro influencers' own price per influencer for `room` cents and `left` more
@@ -1737,36 +1760,17 @@ def _counted_micro_phase(
     core_groups = np.flatnonzero(~decided)
     in_core = np.zeros(env.groups, dtype=bool)
     in_core[core_groups] = True
-    core_mask = np.zeros(items.owner.size, dtype=bool)
-    core_mask[env.idx[in_core[env.group_of]]] = True
-    core_env = Envelopes(items, value, core_mask)
-    core_position = np.cumsum(in_core[env.group_of]) - 1  # env position -> core_env position
+    core_rank = np.where(in_core, np.cumsum(in_core) - 1, -1)  # each core influencer's rank
     # Dantzig's bound of the envelopes still to come, for the same prices per influencer (the
     # smallest bound wins). Influencers go in order of their first envelope ratio at the most
     # promising state's price; for every price, the chain from the best first ratio still to
-    # come on holds every segment still to come.
-    bounds_at = []
-    order = np.arange(core_env.groups)
-    for r, price in enumerate(rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]):
-        every = search.charged_chain(float(price))
-        chain = every.restricted(in_core[env.group_of[every.idx]], core_position)
-        first_ratio = np.full(core_env.groups, -np.inf)
-        links = np.flatnonzero(chain.first)
-        first_ratio[core_env.group_of[chain.idx[links]]] = chain.ratio[links]
-        if r == 0:
-            order = np.argsort(-first_ratio, kind="stable")
-        to_come = np.maximum.accumulate(first_ratio[order][::-1])[::-1]
-        start = np.searchsorted(-chain.ratio[:-1], -to_come, side="left")
-        bounds_at.append((price, chain, np.append(start[1:], chain.idx.size)))
-
-    # The bound tables as flat arrays for the compiled step (planner/kernels.py).
-    b_price = np.array([price for price, _, _ in bounds_at])
-    b_start = np.cumsum([0] + [chain.cum_cost.size for _, chain, _ in bounds_at])
-    b_cum_cost = np.concatenate([chain.cum_cost for _, chain, _ in bounds_at]).astype(np.int64)
-    b_cum_value = np.concatenate([chain.cum_value for _, chain, _ in bounds_at])
-    b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
-    b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
-    b_at_step = np.ascontiguousarray(b_at.T)  # [step, table]
+    # come on holds every segment still to come. The chains of every influencer at these
+    # prices are the passes' own (`_Search.charged_chains`); each pass keeps their segments of
+    # its core influencers, compiled (planner/kernels.py), as flat bound tables for its steps.
+    b_price = rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]
+    order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at_step = bound_tables(
+        *search.charged_chains(b_price), env.group_of, core_rank, int(core_groups.size)
+    )
     # Each step's options, flat in `env`'s order with a slot before each influencer's posts:
     # no post (when allowed), then k + 1 posts for each allowed post k, and what they are worth.
     zero_at = env.starts + np.arange(env.groups)  # each influencer's slot for no post

@@ -1315,9 +1315,80 @@ def counted_step(
     )
 
 
+@compiled
+def bound_tables(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    c_cost: np.ndarray,
+    c_value: np.ndarray,
+    c_idx: np.ndarray,
+    c_first: np.ndarray,
+    c_start: np.ndarray,
+    group_of: np.ndarray,
+    core_rank: np.ndarray,
+    n_core: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The capped micro phase's bound tables (`planner.dp._counted_micro_phase`) for the core
+    influencers: chain r (links c_start[r]..c_start[r+1]-1: segment cost, value, first position
+    in the envelopes, whether it starts an influencer) restricted to the segments of the
+    influencers with core_rank[group_of[position]] >= 0, in the same order, as
+    `planner.chain.DantzigChain` sums it (cumulative cost and value with a leading 0, value per
+    cent with a trailing 0); the core influencers by falling first-segment ratio in chain 0
+    (stable; -inf where it has none); and for each step t and chain r, the link from which the
+    chain holds every segment of the influencers after step t: the first whose ratio is at most
+    the best first ratio still to come (`np.searchsorted` on the falling ratios), the chain's
+    length after the last step. Returns the order, each chain's start in the flat arrays, the
+    flat cumulative costs, values and ratios, and the links [step, chain]."""
+    tables = c_start.size - 1
+    size = 0
+    for j in range(c_start[tables]):
+        if core_rank[group_of[c_idx[j]]] >= 0:
+            size += 1
+    b_start = np.zeros(tables + 1, np.int64)
+    b_cum_cost = np.empty(size + tables, np.int64)
+    b_cum_value = np.empty(size + tables, np.float64)
+    b_ratio = np.empty(size + tables, np.float64)
+    first_ratio = np.full((tables, n_core), -np.inf)
+    at = 0
+    for r in range(tables):
+        b_start[r] = at
+        b_cum_cost[at], b_cum_value[at] = 0, 0.0
+        for j in range(c_start[r], c_start[r + 1]):
+            core = core_rank[group_of[c_idx[j]]]
+            if core < 0:
+                continue
+            ratio = c_value[j] / max(c_cost[j], 1)
+            b_ratio[at] = ratio
+            at += 1
+            b_cum_cost[at] = b_cum_cost[at - 1] + c_cost[j]
+            b_cum_value[at] = b_cum_value[at - 1] + c_value[j]
+            if c_first[j]:
+                first_ratio[r, core] = ratio
+        b_ratio[at] = 0.0
+        at += 1
+    b_start[tables] = at
+    order = np.argsort(-first_ratio[0], kind="mergesort")
+    b_at = np.empty((n_core, tables), np.int64)
+    for r in range(tables):
+        lo, links = b_start[r], b_start[r + 1] - b_start[r] - 1
+        to_come = -np.inf
+        for t in range(n_core - 1, -1, -1):
+            if t == n_core - 1:
+                b_at[t, r] = links
+            else:  # the first link of ratio <= to_come: -ratio >= -to_come, by halves
+                a, b = 0, links
+                while a < b:
+                    mid = (a + b) // 2
+                    if -b_ratio[lo + mid] < -to_come:
+                        a = mid + 1
+                    else:
+                        b = mid
+                b_at[t, r] = a
+            to_come = max(to_come, first_ratio[r, order[t]])
+    return order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at
+
+
 # `counted_steps`' statuses: why it returned.
 STEPS_DONE = 0  # every step taken, or no state left
-STEPS_TIED = 1  # the beam's cut falls among equal bounds: the caller cuts (numpy's rule) and goes on
+STEPS_TIED = 1  # the beam's cut falls among equal bounds: the caller cuts (numpy's rule)
 STEPS_COMPLETE = 2  # a step whose most promising state the caller completes
 STEPS_LIMIT = 3  # too many states, or too many made
 STEPS_CHUNK = 4  # this call made its share of states: the caller checks its deadline

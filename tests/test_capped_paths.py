@@ -728,9 +728,7 @@ def _random_capped_steps(rng):
         [[int(rng.integers(0, t[1].size)) for t in tables] for _ in range(steps)], dtype=np.int64
     )
     return dict(
-        states=(
-            cost[order].astype(np.int64), value[order], count[order].astype(np.int64)
-        ),
+        states=(cost[order].astype(np.int64), value[order], count[order].astype(np.int64)),
         step_first=np.array(first, dtype=np.int64),
         step_end=np.array(end, dtype=np.int64),
         step_price=rng.integers(1, 4, steps).astype(np.int64) * 50,
@@ -865,6 +863,57 @@ def test_the_compiled_capped_steps_are_the_steps_one_at_a_time():
         assert got == expected
         assert got_dropped == dropped_all and got_cut == cut
     assert statuses == {STEPS_DONE, STEPS_TIED, STEPS_COMPLETE, STEPS_LIMIT, STEPS_CHUNK}
+
+
+def test_the_bound_tables_are_the_core_influencers_chains():
+    """`planner.kernels.bound_tables` against its definition in numpy on the envelopes of small
+    capped models, random cores and charges: each chain restricted to the core influencers'
+    segments as `DantzigChain` sums it, the influencers by first ratio in the first chain
+    (stable), and each step's link found with `np.searchsorted`, to the last digit."""
+    from planner.chain import DantzigChain
+    from planner.kernels import bound_tables
+    from planner.relaxation import Envelopes
+
+    rng = np.random.default_rng(29)
+    compared = 0
+    for items in _small_capped_models(61, 8):
+        value = items.value / items.value.max()
+        env = Envelopes(items, value, ~items.macro)
+        for _ in range(10):
+            in_core = rng.random(env.groups) < rng.random()
+            n_core = int(in_core.sum())
+            core_rank = np.where(in_core, np.cumsum(in_core) - 1, -1)
+            charges = np.sort(rng.random(int(rng.integers(1, 5))) * float(value.max()))
+            chains = [env.chain(float(c), keep_negative=False) for c in charges]
+            flat = (
+                np.concatenate([c.cost for c in chains]).astype(np.int64),
+                np.concatenate([c.value for c in chains]),
+                np.concatenate([c.idx for c in chains]).astype(np.int64),
+                np.concatenate([c.first for c in chains]),
+                np.cumsum([0] + [c.idx.size for c in chains]).astype(np.int64),
+            )
+            order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at = bound_tables(
+                *flat, env.group_of, core_rank, n_core
+            )
+            expected_order = None
+            for r, chain in enumerate(chains):
+                keep = in_core[env.group_of[chain.idx]]
+                core = DantzigChain(chain.cost[keep], chain.value[keep], chain.idx[keep])
+                lo, hi = b_start[r], b_start[r + 1]
+                assert b_cum_cost[lo:hi].tolist() == core.cum_cost.tolist()
+                assert b_cum_value[lo:hi].tolist() == core.cum_value.tolist()
+                assert b_ratio[lo:hi].tolist() == core.ratio.tolist()
+                first_ratio = np.full(n_core, -np.inf)
+                links = np.flatnonzero(chain.first[keep])
+                first_ratio[core_rank[env.group_of[core.idx[links]]]] = core.ratio[links]
+                if r == 0:
+                    expected_order = np.argsort(-first_ratio, kind="stable")
+                    assert order.tolist() == expected_order.tolist()
+                to_come = np.maximum.accumulate(first_ratio[expected_order][::-1])[::-1]
+                start = np.searchsorted(-core.ratio[:-1], -to_come, side="left")
+                assert b_at[:, r].tolist() == np.append(start[1:], core.idx.size).tolist()
+                compared += n_core
+    assert compared > 500
 
 
 def test_unique_pairs_are_numpys():
