@@ -1,7 +1,8 @@
 """Compiled inner loops of the dynamic programme (numba), where numpy's per-call cost dominates.
 
 Each kernel is one step of a programme in planner/dp.py, written as plain loops over typed
-arrays; the search around it (bounds, completions, limits, rebuilding the plan) stays in Python.
+arrays; the search around it (bounds, completions, limits, rebuilding the plan) stays in Python,
+except for the capped micro phase's passes, whose steps run in one call (`counted_steps`).
 `cache=True` keeps the machine code between runs (first use compiles once, about a second).
 """
 
