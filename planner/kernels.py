@@ -1427,7 +1427,7 @@ def counted_steps(  # pragma: no cover (compiled; tests/test_capped_paths.py che
     h_took: np.ndarray,
     h_offsets: np.ndarray,
     h_steps: int,
-):  # type: ignore[no-untyped-def]
+) -> tuple:  # type: ignore[type-arg]  # (eighteen items: the docstring)
     """Steps t, t + 1, ..., end - 1 of the capped micro phase (`planner.dp._counted_micro_phase`)
     in one call: each `counted_step` with options step_first[t]..step_end[t]-1 at
     step_price[t] cents a post and the bound tables' links b_at_step[t], then (`beam` > 0) the
