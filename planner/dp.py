@@ -36,7 +36,10 @@ phase's beam keeps 200 states a step first, and when that left out a state, the 
 the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
 then the certified pass: an expanding core from the Lagrangian break solution
 (`_counted_core`), and where its states outgrow their limit, a pass through every open
-influencer by value per dollar; each step is compiled (planner/kernels.py).
+influencer by value per dollar. A pass's steps run compiled in one call
+(`planner.kernels.counted_steps`: step, beam, history, best state), back in Python only for
+the certified pass's greedy completion every 8th step, a beam cut among equal bounds and the
+deadline; its bound tables are built compiled too (`planner.kernels.bound_tables`).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
@@ -59,10 +62,15 @@ from planner.cardinality import count_bound
 from planner.chain import DantzigChain
 from planner.compiled import NO_CAP
 from planner.kernels import (
+    STEPS_CHUNK,
+    STEPS_COMPLETE,
+    STEPS_LIMIT,
+    STEPS_TIED,
+    bound_tables,
     charged_best,
     core_steps,
     counted_core_step,
-    counted_step,
+    counted_steps,
     lagrangian_bounds,
     macro_step,
     macro_successors,
@@ -118,6 +126,9 @@ _COUNTED_CORE_OPEN = 20_000
 # Its states are judged by every row of other prices once in this many steps (a share of the
 # rows each step, in turn): each kept state costs every row checked, every step.
 _CORE_ROW_TURNS = 4
+# The capped passes' compiled steps come back to look at the deadline once this many states
+# were made (about 0.1 s at 5,000 rows).
+_COUNTED_CHUNK = 2_000_000
 # Prices per influencer tried in the capped micro phase's bounds, as multiples of the most
 # promising macro state's own (the model's LP price is tried too).
 _RHO_FACTORS = np.array([1.0, 0.0, 0.5, 0.8, 0.9, 1.1, 1.25, 1.6, 2.5])
@@ -293,6 +304,9 @@ class _Search:
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
+    _charged_flat: dict[
+        tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ] = field(default_factory=dict, repr=False)
 
     def out_of_room(self, states: int) -> bool:
         return states > MAX_STATES or time.monotonic() > self.deadline
@@ -304,6 +318,25 @@ class _Search:
         if chain is None:
             chain = self._charged[price] = self.micro_env.chain(price, keep_negative=False)
         return chain
+
+    def charged_chains(
+        self, prices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`charged_chain` at each of `prices`, as flat arrays: each link's cost, value, first
+        position in `micro_env` and whether it starts an influencer, and where each chain
+        starts (kept: the capped micro phase's passes from the same states ask for the same)."""
+        key = tuple(prices.tolist())
+        flat = self._charged_flat.get(key)
+        if flat is None:
+            chains = [self.charged_chain(float(price)) for price in prices]
+            flat = self._charged_flat[key] = (
+                np.concatenate([chain.cost for chain in chains]).astype(np.int64),
+                np.concatenate([chain.value for chain in chains]).astype(np.float64),
+                np.concatenate([chain.idx for chain in chains]).astype(np.int64),
+                np.concatenate([chain.first for chain in chains]).astype(np.bool_),
+                np.cumsum([0] + [chain.idx.size for chain in chains]).astype(np.int64),
+            )
+        return flat
 
     def cap_price(self, room: int, left: int) -> float:
         """The micro influencers' own price per influencer for `room` cents and `left` more
@@ -348,7 +381,7 @@ class _MacroStates:
     # (None, x) where the group was decided (every state took x posts and kept its place).
     history: list[tuple[np.ndarray | None, np.ndarray | int]]
     # The plans traced back so far, by index in the last macro step (shared by `keep`'s copies:
-    # the capped micro phase asks for its most promising state's plan at every step).
+    # the capped micro phase asks for its most promising state's plan every 8th step).
     traced: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     # These states' prices per influencer and bounds (`_state_prices`), once worked out: the
     # capped micro phase's passes from the same states ask for them again (not shared by `keep`).
@@ -1730,36 +1763,17 @@ def _counted_micro_phase(
     core_groups = np.flatnonzero(~decided)
     in_core = np.zeros(env.groups, dtype=bool)
     in_core[core_groups] = True
-    core_mask = np.zeros(items.owner.size, dtype=bool)
-    core_mask[env.idx[in_core[env.group_of]]] = True
-    core_env = Envelopes(items, value, core_mask)
-    core_position = np.cumsum(in_core[env.group_of]) - 1  # env position -> core_env position
+    core_rank = np.where(in_core, np.cumsum(in_core) - 1, -1)  # each core influencer's rank
     # Dantzig's bound of the envelopes still to come, for the same prices per influencer (the
     # smallest bound wins). Influencers go in order of their first envelope ratio at the most
     # promising state's price; for every price, the chain from the best first ratio still to
-    # come on holds every segment still to come.
-    bounds_at = []
-    order = np.arange(core_env.groups)
-    for r, price in enumerate(rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]):
-        every = search.charged_chain(float(price))
-        chain = every.restricted(in_core[env.group_of[every.idx]], core_position)
-        first_ratio = np.full(core_env.groups, -np.inf)
-        links = np.flatnonzero(chain.first)
-        first_ratio[core_env.group_of[chain.idx[links]]] = chain.ratio[links]
-        if r == 0:
-            order = np.argsort(-first_ratio, kind="stable")
-        to_come = np.maximum.accumulate(first_ratio[order][::-1])[::-1]
-        start = np.searchsorted(-chain.ratio[:-1], -to_come, side="left")
-        bounds_at.append((price, chain, np.append(start[1:], chain.idx.size)))
-
-    # The bound tables as flat arrays for the compiled step (planner/kernels.py).
-    b_price = np.array([price for price, _, _ in bounds_at])
-    b_start = np.cumsum([0] + [chain.cum_cost.size for _, chain, _ in bounds_at])
-    b_cum_cost = np.concatenate([chain.cum_cost for _, chain, _ in bounds_at]).astype(np.int64)
-    b_cum_value = np.concatenate([chain.cum_value for _, chain, _ in bounds_at])
-    b_ratio = np.concatenate([chain.ratio for _, chain, _ in bounds_at])
-    b_at = np.stack([start for _, _, start in bounds_at]).astype(np.int64)  # [table, step]
-    b_at_step = np.ascontiguousarray(b_at.T)  # [step, table]
+    # come on holds every segment still to come. The chains of every influencer at these
+    # prices are the passes' own (`_Search.charged_chains`); each pass keeps their segments of
+    # its core influencers, compiled (planner/kernels.py), as flat bound tables for its steps.
+    b_price = rhos[np.argsort(np.abs(rhos - rho_own), kind="stable")]
+    order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at_step = bound_tables(
+        *search.charged_chains(b_price), env.group_of, core_rank, int(core_groups.size)
+    )
     # Each step's options, flat in `env`'s order with a slot before each influencer's posts:
     # no post (when allowed), then k + 1 posts for each allowed post k, and what they are worth.
     zero_at = env.starts + np.arange(env.groups)  # each influencer's slot for no post
@@ -1773,9 +1787,9 @@ def _counted_micro_phase(
     step_options, step_option_value = slot_posts[slot_ok], slot_value[slot_ok]
     before = np.concatenate([[0], np.cumsum(slot_ok)])
     step_group = core_groups[order]
-    step_first = before[zero_at[step_group]].tolist()
-    step_end = before[zero_at[step_group] + 1 + env.lengths[step_group]].tolist()
-    step_price = env.cost[env.starts[step_group]].tolist()
+    step_first = before[zero_at[step_group]].astype(np.int64)
+    step_end = before[zero_at[step_group] + 1 + env.lengths[step_group]].astype(np.int64)
+    step_price = env.cost[env.starts[step_group]].astype(np.int64)
 
     certified = core_limit is None and beam is None
 
@@ -1813,62 +1827,71 @@ def _counted_micro_phase(
             chosen[fixed_items] = True
             return chosen | states.plan(search, int(origin[first]))
 
-        work = 0  # states generated so far
-        for t in range(order.size):
-            if s_cost.size == 0:
-                break
-            first, end = step_first[t], step_end[t]
-            work += s_cost.size * (end - first)
-            s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
-                s_cost,
-                s_value,
-                s_count,
-                step_options[first:end],
-                step_option_value[first:end],
-                step_price[t],
-                budget,
-                cap,
-                search.threshold,
-                b_price,
-                b_at_step[t],
-                b_start,
-                b_cum_cost,
-                b_cum_value,
-                b_ratio,
-            )
+        def give_up(best_at: tuple[int, int] | None, bound: np.ndarray) -> DPResult:
+            if best_at is not None:  # the best state seen is a plan: kept
+                plan = rebuild(*best_at)
+                search.best, search.best_plan = float(value[plan].sum()), plan
+            if certified:  # each live state's bound covers every plan it leads to
+                search.give_up(float(bound.max()) if bound.size else -np.inf)
+            return search.gave_up()
+
+        # The steps run compiled (`counted_steps`), back here only for what needs Python: the
+        # certified pass's greedy completion of its most promising state every 8th step (a
+        # better plan lifts the threshold; never in the heuristic passes, whose beams, not the
+        # threshold, keep their states few: completing every step of the pass over the nearest
+        # influencers took 10-25% of a capped plan at 500 rows and gave the same plans at 500,
+        # 5,000 and 50,000; docs/benchmarks.md), a beam's cut among equal bounds (numpy's
+        # choice, as before), and the deadline, looked at once every _COUNTED_CHUNK states made.
+        work, t, steps = 0, 0, order.size  # states generated so far, the next step
+        while True:
+            chunk = 0 if time.monotonic() > search.deadline else _COUNTED_CHUNK
+            (status, t, s_cost, s_value, s_count, bound, parent, took, best, best_t, best_state,
+             dropped, work, cut, history.parent, history.took, history.offsets,
+             history.steps) = counted_steps(
+                s_cost, s_value, s_count, t, steps, step_first, step_end, step_price,
+                step_options, step_option_value, budget, cap, search.best, search.target_gap,
+                b_price, b_at_step, b_start, b_cum_cost, b_cum_value, b_ratio,
+                0 if beam is None else beam, 0 if beam is not None else 8,
+                _COUNTED_MAX_STATES, max_work, work, chunk,
+                history.parent, history.took, history.offsets, history.steps,
+            )  # fmt: skip
             if dropped > search.dropped_bound:
                 search.dropped_bound = float(dropped)
-            if beam is not None and s_cost.size > beam:  # heuristic: the most promising states
+            search.beam_cut |= bool(cut)
+            if best_t != -2:  # a state beat the best plan: its plan is rebuilt at the end
+                search.best, best_at, search.best_plan = float(best), (best_t, best_state), None
+            if status == STEPS_TIED:  # the beam, where its cut falls among equal bounds
+                assert beam is not None
                 search.beam_cut = True
                 top = np.sort(np.argpartition(-bound, beam)[:beam])
                 s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
-                parent, took, bound = parent[top], took[top], bound[top]
-            history.append(parent, took)
-            if (
-                s_cost.size > _COUNTED_MAX_STATES
-                or work > max_work
-                or search.out_of_room(s_cost.size)
-            ):
-                if best_at is not None:  # the best state seen is a plan: kept
-                    plan = rebuild(*best_at)
-                    search.best, search.best_plan = float(value[plan].sum()), plan
-                if certified:  # each live state's bound covers every plan it leads to
-                    search.give_up(float(bound.max()) if bound.size else -np.inf)
-                return search.gave_up()
-            if s_cost.size:
-                top_state = int(np.argmax(s_value))
-                if s_value[top_state] > search.best:
-                    search.best, best_at = float(s_value[top_state]), (t, top_state)
-                    search.best_plan = None  # rebuilt below
-                # The most promising state, completed greedily: a better plan lifts the threshold
-                # (every step in the pass over the nearest influencers, every 8th in the certified
-                # one, never in the beam search, whose states are soon complete plans).
-                if core_limit is None and (beam is not None or t % 8):
-                    continue
+                bound = bound[top]
+                history.append(parent[top], took[top])
+                if (
+                    s_cost.size > _COUNTED_MAX_STATES
+                    or work > max_work
+                    or search.out_of_room(s_cost.size)
+                ):
+                    return give_up(best_at, bound)
+                if s_cost.size:
+                    top_state = int(np.argmax(s_value))
+                    if s_value[top_state] > search.best:
+                        search.best, best_at = float(s_value[top_state]), (t, top_state)
+                        search.best_plan = None
+                t += 1
+            elif status == STEPS_LIMIT:
+                return give_up(best_at, bound)
+            elif status == STEPS_CHUNK:
+                if search.out_of_room(s_cost.size):
+                    return give_up(best_at, bound)
+            elif status == STEPS_COMPLETE:
                 plan = complete(rebuild(t, int(np.argmax(bound))))
                 plan_value = float(value[plan].sum())
                 if plan_value > search.best:
                     search.best, search.best_plan, best_at = plan_value, plan, None
+                t += 1
+            else:
+                break
         if best_at is None:
             return _result(search)
         return DPResult(

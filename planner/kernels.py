@@ -1,7 +1,8 @@
 """Compiled inner loops of the dynamic programme (numba), where numpy's per-call cost dominates.
 
 Each kernel is one step of a programme in planner/dp.py, written as plain loops over typed
-arrays; the search around it (bounds, completions, limits, rebuilding the plan) stays in Python.
+arrays; the search around it (bounds, completions, limits, rebuilding the plan) stays in Python,
+except for the capped micro phase's passes, whose steps run in one call (`counted_steps`).
 `cache=True` keeps the machine code between runs (first use compiles once, about a second).
 """
 
@@ -1189,6 +1190,18 @@ def counted_step(
     # (down from it, doubling in length, then by halves); a new count starts again from each
     # chain's end.
     links = np.empty(n_tables, np.int64)
+    # What each table's bound needs of its chain, the same for every successor: the room left
+    # is t_room[r] - spend, kept within [t_low[r], t_high[r]], and the chain's value up to
+    # its link b_at[r], t_value[r], is taken off.
+    t_room = np.empty(n_tables, np.int64)
+    t_low = np.empty(n_tables, np.int64)
+    t_high = np.empty(n_tables, np.int64)
+    t_value = np.empty(n_tables, np.float64)
+    for r in range(n_tables):
+        lo, hi = b_start[r], b_start[r + 1]
+        t_room[r] = b_cum_cost[lo + b_at[r]] + budget
+        t_low[r], t_high[r] = b_cum_cost[lo], b_cum_cost[hi - 1]
+        t_value[r] = b_cum_value[lo + b_at[r]]
     d_count = (options > 0).astype(np.int64)
     d_cost = price * options
     # The loop is written out in one piece: helper functions taking arrays (inlined or not)
@@ -1196,28 +1209,42 @@ def counted_step(
     # some twenty a successor, which took over half of the step's time.
     count_now, first_kept, row, n_front, link = -1, 0, 0, 0, 0
     best_in_count = -np.inf
-    while True:
+    # Each option's next successor (count, spend, engagement; worked out once, when its head
+    # moves), and how many options have one left.
+    h_count = np.empty(n_opt, np.int64)
+    h_cost = np.empty(n_opt, np.int64)
+    h_value = np.empty(n_opt, np.float64)
+    live = 0
+    for o in range(n_opt):
+        if n_states > 0:
+            h_count[o] = s_count[0] + d_count[o]
+            h_cost[o] = s_cost[0] + d_cost[o]
+            h_value[o] = s_value[0] + option_value[o]
+            live += 1
+    while live > 0:
         # The next successor in (count, spend, -engagement) order: option o moves state
         # heads[o] (each option's successors come in that order, as the states do).
         pick = -1
         p_count, p_cost, p_value = 0, 0, 0.0
         for o in range(n_opt):
-            h = heads[o]
-            if h >= n_states:
+            if heads[o] >= n_states:
                 continue
-            c = s_count[h] + d_count[o]
-            w = s_cost[h] + d_cost[o]
-            v = s_value[h] + option_value[o]
+            c, w, v = h_count[o], h_cost[o], h_value[o]
             if (
                 pick < 0
                 or c < p_count
                 or (c == p_count and (w < p_cost or (w == p_cost and v > p_value)))
             ):
                 pick, p_count, p_cost, p_value = o, c, w, v
-        if pick < 0:
-            break
         parent = heads[pick]
-        heads[pick] += 1
+        h = parent + 1
+        heads[pick] = h
+        if h < n_states:
+            h_count[pick] = s_count[h] + d_count[pick]
+            h_cost[pick] = s_cost[h] + d_cost[pick]
+            h_value[pick] = s_value[h] + option_value[pick]
+        else:
+            live -= 1
         if p_cost > budget or p_count > cap:
             continue
         # Dominated by a state kept before it with no more influencers and no more spend:
@@ -1244,12 +1271,10 @@ def counted_step(
         best_in_count = p_value
         bound = np.inf
         for r in range(n_tables):
-            lo, hi = b_start[r], b_start[r + 1]
-            at = lo + b_at[r]
+            lo = b_start[r]
             # `_chain_value` of chain r for the room left, its link searched from the last one
             # (down from it doubling in length, then by halves between the last two).
-            room = b_cum_cost[at] + (budget - p_cost)
-            spend = min(max(room, b_cum_cost[lo]), b_cum_cost[hi - 1])
+            spend = min(max(t_room[r] - p_cost, t_low[r]), t_high[r])
             i = links[r]
             if b_cum_cost[i] > spend:
                 above = i
@@ -1268,7 +1293,7 @@ def counted_step(
                         last = mid
                 i = first - 1
             links[r] = i
-            rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - b_cum_value[at]
+            rest = b_cum_value[i] + (spend - b_cum_cost[i]) * b_ratio[i] - t_value[r]
             bound = min(bound, p_value + b_price[r] * (cap - p_count) + rest)
         if bound <= threshold:
             dropped = max(dropped, bound)
@@ -1289,6 +1314,228 @@ def counted_step(
         out_bound[:kept].copy(),
         dropped,
     )
+
+
+@compiled
+def bound_tables(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    c_cost: np.ndarray,
+    c_value: np.ndarray,
+    c_idx: np.ndarray,
+    c_first: np.ndarray,
+    c_start: np.ndarray,
+    group_of: np.ndarray,
+    core_rank: np.ndarray,
+    n_core: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The capped micro phase's bound tables (`planner.dp._counted_micro_phase`) for the core
+    influencers: chain r (links c_start[r]..c_start[r+1]-1: segment cost, value, first position
+    in the envelopes, whether it starts an influencer) restricted to the segments of the
+    influencers with core_rank[group_of[position]] >= 0, in the same order, as
+    `planner.chain.DantzigChain` sums it (cumulative cost and value with a leading 0, value per
+    cent with a trailing 0); the core influencers by falling first-segment ratio in chain 0
+    (stable; -inf where it has none); and for each step t and chain r, the link from which the
+    chain holds every segment of the influencers after step t: the first whose ratio is at most
+    the best first ratio still to come (`np.searchsorted` on the falling ratios), the chain's
+    length after the last step. Returns the order, each chain's start in the flat arrays, the
+    flat cumulative costs, values and ratios, and the links [step, chain]."""
+    tables = c_start.size - 1
+    size = 0
+    for j in range(c_start[tables]):
+        if core_rank[group_of[c_idx[j]]] >= 0:
+            size += 1
+    b_start = np.zeros(tables + 1, np.int64)
+    b_cum_cost = np.empty(size + tables, np.int64)
+    b_cum_value = np.empty(size + tables, np.float64)
+    b_ratio = np.empty(size + tables, np.float64)
+    first_ratio = np.full((tables, n_core), -np.inf)
+    at = 0
+    for r in range(tables):
+        b_start[r] = at
+        b_cum_cost[at], b_cum_value[at] = 0, 0.0
+        for j in range(c_start[r], c_start[r + 1]):
+            core = core_rank[group_of[c_idx[j]]]
+            if core < 0:
+                continue
+            ratio = c_value[j] / max(c_cost[j], 1)
+            b_ratio[at] = ratio
+            at += 1
+            b_cum_cost[at] = b_cum_cost[at - 1] + c_cost[j]
+            b_cum_value[at] = b_cum_value[at - 1] + c_value[j]
+            if c_first[j]:
+                first_ratio[r, core] = ratio
+        b_ratio[at] = 0.0
+        at += 1
+    b_start[tables] = at
+    order = np.argsort(-first_ratio[0], kind="mergesort")
+    b_at = np.empty((n_core, tables), np.int64)
+    for r in range(tables):
+        lo, links = b_start[r], b_start[r + 1] - b_start[r] - 1
+        to_come = -np.inf
+        for t in range(n_core - 1, -1, -1):
+            if t == n_core - 1:
+                b_at[t, r] = links
+            else:  # the first link of ratio <= to_come: -ratio >= -to_come, by halves
+                a, b = 0, links
+                while a < b:
+                    mid = (a + b) // 2
+                    if -b_ratio[lo + mid] < -to_come:
+                        a = mid + 1
+                    else:
+                        b = mid
+                b_at[t, r] = a
+            to_come = max(to_come, first_ratio[r, order[t]])
+    return order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at
+
+
+# `counted_steps`' statuses: why it returned.
+STEPS_DONE = 0  # every step taken, or no state left
+STEPS_TIED = 1  # the beam's cut falls among equal bounds: the caller cuts (numpy's rule)
+STEPS_COMPLETE = 2  # a step whose most promising state the caller completes
+STEPS_LIMIT = 3  # too many states, or too many made
+STEPS_CHUNK = 4  # this call made its share of states: the caller checks its deadline
+
+
+@compiled
+def counted_steps(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    s_cost: np.ndarray,
+    s_value: np.ndarray,
+    s_count: np.ndarray,
+    t: int,
+    end: int,
+    step_first: np.ndarray,
+    step_end: np.ndarray,
+    step_price: np.ndarray,
+    options: np.ndarray,
+    option_value: np.ndarray,
+    budget: int,
+    cap: int,
+    best: float,
+    target_gap: float,
+    b_price: np.ndarray,
+    b_at_step: np.ndarray,
+    b_start: np.ndarray,
+    b_cum_cost: np.ndarray,
+    b_cum_value: np.ndarray,
+    b_ratio: np.ndarray,
+    beam: int,
+    every: int,
+    max_states: int,
+    max_work: int,
+    work: int,
+    chunk: int,
+    h_parent: np.ndarray,
+    h_took: np.ndarray,
+    h_offsets: np.ndarray,
+    h_steps: int,
+) -> tuple:  # type: ignore[type-arg]  # (eighteen items: the docstring)
+    """Steps t, t + 1, ..., end - 1 of the capped micro phase (`planner.dp._counted_micro_phase`)
+    in one call: each `counted_step` with options step_first[t]..step_end[t]-1 at
+    step_price[t] cents a post and the bound tables' links b_at_step[t], then (`beam` > 0) the
+    `beam` states of the best bounds (in their order), each step's parents and posts appended
+    to the history (`h_*`, grown by doubling; `h_steps` steps so far), and the best state's
+    engagement (the first of the most) taken as the best plan's when it beats `best` (the
+    threshold is best (1 + target_gap), as `planner.dp._Search.threshold`).
+
+    Returns at the first of: no state left or every step taken (STEPS_DONE); a beam cut among
+    equal bounds (STEPS_TIED: the step's states uncut, with their parents and posts, not in the
+    history); a step t with t % every == 0 (`every` > 0) and states left, its best state taken
+    (STEPS_COMPLETE); more than `max_states` states or `work` (states made, summed over the
+    passes' steps) past `max_work`, before the best state is looked at (STEPS_LIMIT); past
+    `chunk` states made in this call, before the next step (STEPS_CHUNK). Returns the status,
+    the step it stopped at (the next to take for STEPS_DONE and STEPS_CHUNK), the states, their
+    bounds, the last step's parents and posts, `best`, the step and state where it was last
+    raised (-2: not in this call), the largest bound dropped (-inf: none), `work`, whether a
+    beam left out a state, and the history."""
+    n_states = s_cost.size
+    bound = np.empty(n_states, np.float64)
+    parent = np.empty(0, np.int32)
+    took = np.empty(0, np.int32)
+    best_t, best_state = -2, -1
+    dropped_all = -np.inf
+    cut = False
+    made = 0
+    while True:
+        if s_cost.size == 0 or t >= end:
+            return (
+                STEPS_DONE, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        if made > chunk:
+            return (
+                STEPS_CHUNK, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        first, last = step_first[t], step_end[t]
+        work += s_cost.size * (last - first)
+        made += s_cost.size * (last - first)
+        s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+            s_cost, s_value, s_count, options[first:last], option_value[first:last],
+            step_price[t], budget, cap, best * (1 + target_gap), b_price, b_at_step[t],
+            b_start, b_cum_cost, b_cum_value, b_ratio,
+        )  # fmt: skip
+        if dropped > dropped_all:
+            dropped_all = dropped
+        n = s_cost.size
+        if beam > 0 and n > beam:
+            # The `beam` largest bounds, as np.argpartition(-bound, beam)[:beam] in index
+            # order, when the cut falls between two different bounds (else numpy's own choice
+            # among the equal ones, by the caller).
+            kth = -np.partition(-bound, beam - 1)[beam - 1]
+            above = 0
+            for i in range(n):
+                if bound[i] >= kth:
+                    above += 1
+            if above != beam:
+                return (
+                    STEPS_TIED, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                    best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+                )  # fmt: skip
+            cut = True
+            m = 0
+            for i in range(n):
+                if bound[i] >= kth:
+                    s_cost[m], s_value[m], s_count[m] = s_cost[i], s_value[i], s_count[i]
+                    parent[m], took[m], bound[m] = parent[i], took[i], bound[i]
+                    m += 1
+            s_cost, s_value, s_count = s_cost[:m], s_value[:m], s_count[:m]
+            parent, took, bound = parent[:m], took[:m], bound[:m]
+            n = m
+        # The history: this step's parents and posts.
+        start = h_offsets[h_steps]
+        if start + n > h_parent.size:
+            size = max(start + n, 2 * h_parent.size)
+            grown_parent = np.empty(size, np.int32)
+            grown_took = np.empty(size, np.int32)
+            grown_parent[:start] = h_parent[:start]
+            grown_took[:start] = h_took[:start]
+            h_parent, h_took = grown_parent, grown_took
+        if h_steps + 2 > h_offsets.size:
+            grown = np.zeros(2 * h_offsets.size, np.int64)
+            grown[: h_offsets.size] = h_offsets
+            h_offsets = grown
+        h_parent[start : start + n] = parent
+        h_took[start : start + n] = took
+        h_steps += 1
+        h_offsets[h_steps] = start + n
+        if n > max_states or work > max_work:
+            return (
+                STEPS_LIMIT, t, s_cost, s_value, s_count, bound, parent, took, best, best_t,
+                best_state, dropped_all, work, cut, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+        if n > 0:
+            top = 0
+            for i in range(1, n):
+                if s_value[i] > s_value[top]:
+                    top = i
+            if s_value[top] > best:
+                best, best_t, best_state = s_value[top], t, top
+            if every > 0 and t % every == 0:
+                return (
+                    STEPS_COMPLETE, t, s_cost, s_value, s_count, bound, parent, took, best,
+                    best_t, best_state, dropped_all, work, cut, h_parent, h_took, h_offsets,
+                    h_steps,
+                )  # fmt: skip
+        t += 1
 
 
 @compiled

@@ -135,18 +135,6 @@ class SegmentChain(DantzigChain):
         self.length = length
         self.first = first
 
-    def restricted(self, keep: np.ndarray, position: np.ndarray) -> SegmentChain:
-        """The chain of the segments where `keep` (per link), in the same order, each segment's
-        start renumbered by `position` (old start -> new): the chain of a subset of the
-        influencers, whose segments and order do not depend on the others (no sort)."""
-        return SegmentChain(
-            self.cost[keep],
-            self.value[keep],
-            position[self.idx[keep]],
-            self.length[keep],
-            self.first[keep],
-        )
-
 
 class Envelopes:
     """The posts of some influencers (`mask`, whole influencers) as the segments of each one's

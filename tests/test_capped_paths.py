@@ -564,21 +564,27 @@ def test_the_capped_steps_bounds_are_the_smallest_over_their_tables(monkeypatch)
     """Each state `planner.kernels.counted_step` keeps carries the smallest over its bound
     tables of engagement + price x places left + Dantzig's bound of the table's chain for the
     room left (each chain's link found from the last state's of the same count): checked
-    against the chains' own `value_at`, state by state, on the steps of small capped plans."""
+    against the chains' own `value_at`, state by state, on the steps of small capped plans
+    (`counted_steps` made to come back after every step)."""
     import numpy as np
 
-    from planner import dp
+    from planner import dp, kernels
     from planner.chain import DantzigChain
 
     checked = 0
-    real = dp.counted_step
+    real = dp.counted_steps
 
     def checking(*args):
         found = real(*args)
         nonlocal checked
-        s_cost, s_value, s_count, _, _, bound, _ = found
-        budget, cap = args[6], args[7]
-        b_price, b_at, b_start, b_cum_cost, b_cum_value, b_ratio = args[9:15]
+        status, t = found[0], found[1]
+        s_cost, s_value, s_count, bound = found[2:6]
+        if t == args[3] and status in (kernels.STEPS_DONE, kernels.STEPS_CHUNK):
+            return found  # (no step taken)
+        step = args[3]  # the one step this call took
+        budget, cap = args[10], args[11]
+        b_price, b_at, b_start, b_cum_cost, b_cum_value, b_ratio = args[14:20]
+        b_at = b_at[step]
         expected = np.full(s_cost.size, np.inf)
         for r in range(b_price.size):
             lo, hi = b_start[r], b_start[r + 1]
@@ -591,7 +597,8 @@ def test_the_capped_steps_bounds_are_the_smallest_over_their_tables(monkeypatch)
         checked += s_cost.size
         return found
 
-    monkeypatch.setattr(dp, "counted_step", checking)
+    monkeypatch.setattr(dp, "counted_steps", checking)
+    monkeypatch.setattr(dp, "_COUNTED_CHUNK", 0)  # one step a call
     for items in _small_capped_models(51, 12):
         solve(items)
     assert checked > 1000
@@ -689,6 +696,224 @@ def test_the_capped_step_is_its_definition():
         assert dropped == expected_dropped
         compared += len(kept)
     assert compared > 1000
+
+
+def _random_capped_steps(rng):
+    """Random states and steps for the capped micro phase's compiled steps: the states (by
+    count, spend, falling engagement), each step's options and price, and bound tables with
+    each step's links (engagement in quarters and prices in fifties: equal bounds are common)."""
+    n = int(rng.integers(1, 40))
+    count = rng.integers(0, 4, n)
+    cost = rng.integers(0, 40, n) * 50
+    value = rng.integers(0, 30, n) / 4.0
+    order = np.lexsort((-value, cost, count))
+    steps = int(rng.integers(1, 9))
+    options, option_value, first, end = [], [], [], []
+    for _ in range(steps):
+        x = np.sort(rng.choice(4, int(rng.integers(1, 5)), replace=False)).astype(np.int64)
+        f = np.concatenate([[0.0], np.cumsum(rng.integers(1, 8, 3) / 2.0)])
+        first.append(sum(o.size for o in options))
+        options.append(x)
+        option_value.append(f[x])
+        end.append(first[-1] + x.size)
+    tables = []
+    for _ in range(int(rng.integers(1, 4))):
+        links = int(rng.integers(1, 8))
+        link_cost = rng.integers(1, 5, links) * 100
+        ratio = np.sort(rng.integers(1, 20, links) / 1000)[::-1]
+        cum_cost = np.concatenate([[0], np.cumsum(link_cost)])
+        cum_value = np.concatenate([[0.0], np.cumsum(link_cost * ratio)])
+        tables.append((float(rng.integers(0, 4) / 4), cum_cost, cum_value, np.append(ratio, 0.0)))
+    b_at_step = np.array(
+        [[int(rng.integers(0, t[1].size)) for t in tables] for _ in range(steps)], dtype=np.int64
+    )
+    return dict(
+        states=(cost[order].astype(np.int64), value[order], count[order].astype(np.int64)),
+        step_first=np.array(first, dtype=np.int64),
+        step_end=np.array(end, dtype=np.int64),
+        step_price=rng.integers(1, 4, steps).astype(np.int64) * 50,
+        options=np.concatenate(options),
+        option_value=np.concatenate(option_value),
+        budget=int(rng.integers(500, 3000)),
+        cap=int(rng.integers(2, 8)),
+        best=float(rng.random() * 6),
+        tables=(
+            np.array([t[0] for t in tables]),
+            b_at_step,
+            np.cumsum([0] + [t[1].size for t in tables]).astype(np.int64),
+            np.concatenate([t[1] for t in tables]).astype(np.int64),
+            np.concatenate([t[2] for t in tables]),
+            np.concatenate([t[3] for t in tables]),
+        ),
+    )
+
+
+def test_the_compiled_capped_steps_are_the_steps_one_at_a_time():
+    """`counted_steps` (every step of a capped pass in one compiled call, coming back for
+    completions, ties at the beam's cut and the deadline) against `counted_step` called step by
+    step with numpy's beam (np.argpartition), as the pass did it before: the same states,
+    bounds, history, best engagement and where it was found, largest dropped bound and cut,
+    on random steps with and without a beam, completions and chunks."""
+    from planner.kernels import (
+        STEPS_CHUNK,
+        STEPS_COMPLETE,
+        STEPS_DONE,
+        STEPS_LIMIT,
+        STEPS_TIED,
+        counted_step,
+        counted_steps,
+    )
+
+    rng = np.random.default_rng(23)
+    gap = 0.01
+    statuses = set()
+    for _ in range(400):
+        case = _random_capped_steps(rng)
+        b_price, b_at_step, *tables = case["tables"]
+        beam = int(rng.choice([0, 1, 2, 3, 5, 8]))
+        every = int(rng.choice([0, 2, 3]))
+        max_work = int(rng.choice([10, 1_000_000]))
+        chunk = int(rng.choice([0, 30, 1_000_000]))
+        steps = case["step_first"].size
+
+        # One step at a time, as the pass did it.
+        s_cost, s_value, s_count = case["states"]
+        best, best_at, dropped_all, cut, work = case["best"], None, -np.inf, False, 0
+        history = []
+        stopped = None
+        for t in range(steps):
+            if s_cost.size == 0:
+                break
+            first, end = case["step_first"][t], case["step_end"][t]
+            work += s_cost.size * (end - first)
+            s_cost, s_value, s_count, parent, took, bound, dropped = counted_step(
+                s_cost, s_value, s_count, case["options"][first:end],
+                case["option_value"][first:end], int(case["step_price"][t]), case["budget"],
+                case["cap"], best * (1 + gap), b_price, b_at_step[t], *tables,
+            )  # fmt: skip
+            dropped_all = max(dropped_all, dropped)
+            if beam and s_cost.size > beam:
+                cut = True
+                top = np.sort(np.argpartition(-bound, beam)[:beam])
+                s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
+                parent, took, bound = parent[top], took[top], bound[top]
+            history.append((parent.tolist(), took.tolist()))
+            if s_cost.size > 400_000 or work > max_work:
+                stopped = t
+                break
+            if s_cost.size:
+                top_state = int(np.argmax(s_value))
+                if s_value[top_state] > best:
+                    best, best_at = float(s_value[top_state]), (t, top_state)
+        expected = (s_cost.tolist(), s_value.tolist(), s_count.tolist(), history, best, best_at)
+
+        # Compiled, coming back as the pass does.
+        s_cost, s_value, s_count = case["states"]
+        best, best_at, got_dropped, got_cut, work, t = case["best"], None, -np.inf, False, 0, 0
+        h_parent, h_took = np.empty(4, np.int32), np.empty(4, np.int32)
+        h_offsets, h_steps = np.zeros(2, np.int64), 0
+        while True:
+            (status, t, s_cost, s_value, s_count, bound, parent, took, best, best_t, best_state,
+             dropped, work, was_cut, h_parent, h_took, h_offsets, h_steps) = counted_steps(
+                s_cost, s_value, s_count, t, steps, case["step_first"], case["step_end"],
+                case["step_price"], case["options"], case["option_value"], case["budget"],
+                case["cap"], best, gap, b_price, b_at_step, *tables, beam, every, 400_000,
+                max_work, work, chunk, h_parent, h_took, h_offsets, h_steps,
+            )  # fmt: skip
+            statuses.add(status)
+            got_dropped, got_cut = max(got_dropped, dropped), got_cut or was_cut
+            if best_t != -2:
+                best_at = (best_t, best_state)
+            if status == STEPS_TIED:  # numpy's cut among the equal bounds
+                got_cut = True
+                top = np.sort(np.argpartition(-bound, beam)[:beam])
+                s_cost, s_value, s_count = s_cost[top], s_value[top], s_count[top]
+                start = h_offsets[h_steps]
+                h_parent = np.concatenate([h_parent[:start], parent[top]])
+                h_took = np.concatenate([h_took[:start], took[top]])
+                h_offsets = np.append(h_offsets[: h_steps + 1], start + top.size)
+                h_steps += 1
+                if s_cost.size > 400_000 or work > max_work:
+                    assert stopped == t
+                    break
+                if s_cost.size:
+                    top_state = int(np.argmax(s_value))
+                    if s_value[top_state] > best:
+                        best, best_at = float(s_value[top_state]), (t, top_state)
+                t += 1
+            elif status == STEPS_LIMIT:
+                assert stopped == t
+                break
+            elif status == STEPS_COMPLETE:
+                assert every and t % every == 0
+                t += 1
+            elif status == STEPS_DONE:
+                assert stopped is None
+                break
+            else:
+                assert status == STEPS_CHUNK
+        got_history = [
+            (
+                h_parent[h_offsets[s] : h_offsets[s + 1]].tolist(),
+                h_took[h_offsets[s] : h_offsets[s + 1]].tolist(),
+            )
+            for s in range(h_steps)
+        ]
+        got = (s_cost.tolist(), s_value.tolist(), s_count.tolist(), got_history, best, best_at)
+        assert got == expected
+        assert got_dropped == dropped_all and got_cut == cut
+    assert statuses == {STEPS_DONE, STEPS_TIED, STEPS_COMPLETE, STEPS_LIMIT, STEPS_CHUNK}
+
+
+def test_the_bound_tables_are_the_core_influencers_chains():
+    """`planner.kernels.bound_tables` against its definition in numpy on the envelopes of small
+    capped models, random cores and charges: each chain restricted to the core influencers'
+    segments as `DantzigChain` sums it, the influencers by first ratio in the first chain
+    (stable), and each step's link found with `np.searchsorted`, to the last digit."""
+    from planner.chain import DantzigChain
+    from planner.kernels import bound_tables
+    from planner.relaxation import Envelopes
+
+    rng = np.random.default_rng(29)
+    compared = 0
+    for items in _small_capped_models(61, 8):
+        value = items.value / items.value.max()
+        env = Envelopes(items, value, ~items.macro)
+        for _ in range(10):
+            in_core = rng.random(env.groups) < rng.random()
+            n_core = int(in_core.sum())
+            core_rank = np.where(in_core, np.cumsum(in_core) - 1, -1)
+            charges = np.sort(rng.random(int(rng.integers(1, 5))) * float(value.max()))
+            chains = [env.chain(float(c), keep_negative=False) for c in charges]
+            flat = (
+                np.concatenate([c.cost for c in chains]).astype(np.int64),
+                np.concatenate([c.value for c in chains]),
+                np.concatenate([c.idx for c in chains]).astype(np.int64),
+                np.concatenate([c.first for c in chains]),
+                np.cumsum([0] + [c.idx.size for c in chains]).astype(np.int64),
+            )
+            order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at = bound_tables(
+                *flat, env.group_of, core_rank, n_core
+            )
+            expected_order = None
+            for r, chain in enumerate(chains):
+                keep = in_core[env.group_of[chain.idx]]
+                core = DantzigChain(chain.cost[keep], chain.value[keep], chain.idx[keep])
+                lo, hi = b_start[r], b_start[r + 1]
+                assert b_cum_cost[lo:hi].tolist() == core.cum_cost.tolist()
+                assert b_cum_value[lo:hi].tolist() == core.cum_value.tolist()
+                assert b_ratio[lo:hi].tolist() == core.ratio.tolist()
+                first_ratio = np.full(n_core, -np.inf)
+                links = np.flatnonzero(chain.first[keep])
+                first_ratio[core_rank[env.group_of[core.idx[links]]]] = core.ratio[links]
+                if r == 0:
+                    expected_order = np.argsort(-first_ratio, kind="stable")
+                    assert order.tolist() == expected_order.tolist()
+                to_come = np.maximum.accumulate(first_ratio[expected_order][::-1])[::-1]
+                start = np.searchsorted(-core.ratio[:-1], -to_come, side="left")
+                assert b_at[:, r].tolist() == np.append(start[1:], core.idx.size).tolist()
+                compared += n_core
+    assert compared > 500
 
 
 def test_unique_pairs_are_numpys():
