@@ -58,6 +58,7 @@ if __name__ == "__main__":
     from ui.sidebar import Settings  # noqa: E402
     from ui.tab_budget import show_budget  # noqa: E402
     from ui.tab_compare import show_compare  # noqa: E402
+    from ui.tab_plan import prepare as prepare_plan  # noqa: E402
     from ui.tab_plan import show_plan  # noqa: E402
     from ui.tab_strategies import show_strategies  # noqa: E402
 
@@ -146,6 +147,14 @@ if __name__ == "__main__":
     # outreach's own plan cannot be made (the headline says why).
     forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
     # (The split curve comes with the forecast: its bands were the headline's candidates.)
+    # The Plan tab's table and charts are worked out now, before anything else is drawn: the
+    # browser paints the new figures meanwhile, alone (`ui/tab_plan.prepare`). On a session's
+    # first run, and with another tab open, the tab works out its own when drawn.
+    prepared = (
+        prepare_plan(forecast_shown)
+        if forecast_shown is not None and st.session_state.get(state.TAB) == state.TAB_PLAN
+        else None
+    )
     # The sidebar after the headline's figures (the browser keeps the last run's until then; on a
     # session's first run it was drawn first: `Settings`), and the share link after the sidebar,
     # whose widgets write the URL it carries.
@@ -171,7 +180,7 @@ if __name__ == "__main__":
         )
     if tabs[state.TAB_PLAN].open:
         with tabs[state.TAB_PLAN]:
-            show_plan(current, first_run=FIRST_RUN)
+            show_plan(current, first_run=FIRST_RUN, prepared=prepared)
     if tabs[state.TAB_BUDGET].open:
         with tabs[state.TAB_BUDGET]:
             show_budget(current)
