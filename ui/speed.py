@@ -116,10 +116,10 @@ def open_only(column: DeltaGenerator, label: str, icon: str, key: str) -> Popove
 # On a move, the headline's final figures reach the browser alone for this long before the rest
 # of the run's messages (the sidebar, the tabs, the Plan tab's table and charts) follow them.
 # Streamlit's page takes in the messages that arrive together and draws them in one go, so
-# figures followed at once by the tier chart and the table were painted only once those were
-# drawn too: in Chromium, with a 5,000-row roster and a cap of 30, some 60-115 ms (median of a
-# run's moves) after the server sent them; with the server busy 15 ms before the next message,
-# still 68-70 ms; with 30 ms, 28-31 ms (docs/benchmarks.md, fifteenth session). The Plan tab's
+# figures followed at once by the sidebar, the tier chart and the table were painted only once
+# those were drawn too: in Chromium, with a 5,000-row roster and a cap of 30, 81-87 ms (median of
+# a run's moves, load 2-3) after the server sent them; with nothing sent for 15 ms after them,
+# still 68-70 ms; for 30 ms, 28-31 ms (docs/benchmarks.md, fifteenth session). The Plan tab's
 # content is worked out in that time (`ui/tab_plan.prepare`, some 10-20 ms at 5,000 rows), so
 # the pause is only what is left of it; the charts come that much later (still well within
 # their 1.5 s).

@@ -53,9 +53,9 @@ def prepare(c: Current) -> Prepared:
     On a move the page works this out right after the headline's final figures are sent and
     before it draws the sidebar and the tabs (`streamlit_app.py`): the browser then gets the new
     figures alone and paints them while the server works, instead of taking in the sidebar, the
-    tier chart and the table first (measured in Chromium with a 5,000-row roster and a cap of
-    30: the figures were painted some 80 ms after they were sent, 30 ms with the server busy on
-    other work in between; docs/benchmarks.md)."""
+    tier chart and the table with them (measured in Chromium with a 5,000-row roster and a cap
+    of 30: the figures were painted 81-87 ms after they were sent, 28-31 ms with nothing else
+    sent for 30 ms after them: `speed.figures_painted`; docs/benchmarks.md)."""
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
     curve_ready = cache.forecast_curve(
