@@ -47,8 +47,9 @@ class Prepared:
     curve_chart: go.Figure | None
 
 
-def prepare(c: Current) -> Prepared:
-    """The Plan tab's content for `c` (its forecast made), worked out without drawing anything.
+def prepare(c: Current, *, with_curve: bool = True) -> Prepared:
+    """The Plan tab's content for `c` (its forecast made), worked out without drawing anything
+    (`with_curve=False`: the split curve's chart is left to `show_plan`, after the table).
 
     On a move the page works this out right after the headline's final figures are sent and
     before it draws the sidebar and the tabs (`streamlit_app.py`): the browser then gets the new
@@ -69,7 +70,7 @@ def prepare(c: Current) -> Prepared:
     )
     table = offers_table(c.roster, forecast, c.plan)
     curve = curve_chart = None
-    if curve_ready.done():
+    if with_curve and curve_ready.done():
         curve = curve_with_campaign(*curve_ready(), forecast)
         curve_chart = _curve_chart(c, *curve)
     return Prepared(curve_ready, table, tiers, curve, curve_chart)
@@ -106,8 +107,8 @@ def show_plan(c: Current, *, first_run: bool, prepared: Prepared | None = None) 
     (`prepare`)."""
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
-    if prepared is None:
-        prepared = prepare(c)
+    if prepared is None:  # (the tier chart first, as before: the curve's after the table)
+        prepared = prepare(c, with_curve=False)
     curve_ready = prepared.curve_ready
     ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
     left, right = st.columns(2)
