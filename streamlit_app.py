@@ -23,6 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # module" in multiprocessing's guidelines). Without this guard such a child ran the page and
 # died (exit code 1), and an upload made at the same time as another session's run failed.
 if __name__ == "__main__":
+    import time  # noqa: E402
     from typing import NoReturn  # noqa: E402
 
     import streamlit as st  # noqa: E402
@@ -58,6 +59,7 @@ if __name__ == "__main__":
     from ui.sidebar import Settings  # noqa: E402
     from ui.tab_budget import show_budget  # noqa: E402
     from ui.tab_compare import show_compare  # noqa: E402
+    from ui.tab_plan import prepare as prepare_plan  # noqa: E402
     from ui.tab_plan import show_plan  # noqa: E402
     from ui.tab_strategies import show_strategies  # noqa: E402
 
@@ -146,6 +148,17 @@ if __name__ == "__main__":
     # outreach's own plan cannot be made (the headline says why).
     forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
     # (The split curve comes with the forecast: its bands were the headline's candidates.)
+    # The Plan tab's table and charts are worked out now, before anything else is drawn, while
+    # the browser paints the new figures alone (`ui/tab_plan.prepare`, `speed.figures_painted`).
+    # On a session's first run, and with another tab open, the tab works out its own when drawn.
+    figures_sent = time.monotonic()
+    prepared = (
+        prepare_plan(forecast_shown)
+        if forecast_shown is not None and st.session_state.get(state.TAB) == state.TAB_PLAN
+        else None
+    )
+    if forecast_shown is not None and not FIRST_RUN:
+        speed.figures_painted(figures_sent)
     # The sidebar after the headline's figures (the browser keeps the last run's until then; on a
     # session's first run it was drawn first: `Settings`), and the share link after the sidebar,
     # whose widgets write the URL it carries.
@@ -171,7 +184,7 @@ if __name__ == "__main__":
         )
     if tabs[state.TAB_PLAN].open:
         with tabs[state.TAB_PLAN]:
-            show_plan(current, first_run=FIRST_RUN)
+            show_plan(current, first_run=FIRST_RUN, prepared=prepared)
     if tabs[state.TAB_BUDGET].open:
         with tabs[state.TAB_BUDGET]:
             show_budget(current)

@@ -3,8 +3,11 @@ downloads (CSV, Excel, the client report)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts
@@ -31,7 +34,63 @@ from ui.roster import SAMPLE_LABEL
 ALL_AT_ONCE = 0.5
 
 
-def show_plan(c: Current, *, first_run: bool) -> None:
+@dataclass(frozen=True)
+class Prepared:
+    """The Plan tab's content worked out before any of it is drawn (`prepare`): the plan table,
+    the tier chart and, when the split curve is ready at once (it comes with the headline's
+    forecast), the curve with the campaign's point and its chart."""
+
+    curve_ready: cache.PendingCurve
+    table: pd.DataFrame
+    tiers: go.Figure
+    curve: tuple[pd.DataFrame, pd.DataFrame] | None  # (curve, ranges), with the campaign's point
+    curve_chart: go.Figure | None
+
+
+def prepare(c: Current, *, with_curve: bool = True) -> Prepared:
+    """The Plan tab's content for `c` (its forecast made), worked out without drawing anything
+    (`with_curve=False`: the split curve's chart is left to `show_plan`, after the table).
+
+    On a move the page works this out right after the headline's final figures are sent and
+    before it draws the sidebar and the tabs (`streamlit_app.py`): the browser then gets the new
+    figures alone and paints them while the server works, instead of taking in the sidebar, the
+    tier chart and the table with them (measured in Chromium with a 5,000-row roster and a cap
+    of 30: the figures were painted 81-87 ms after they were sent, 28-31 ms with nothing else
+    sent for 30 ms after them: `speed.figures_painted`; docs/benchmarks.md)."""
+    forecast = c.forecast
+    assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
+    curve_ready = cache.forecast_curve(
+        forecast, c.roster, c.key, c.campaign, c.strategy, c.assumptions
+    )
+    tiers = charts.tier_split(
+        expected_bookings(forecast),
+        expected=True,
+        currency=c.roster.currency,
+        booked=booked_by_tier(forecast),
+    )
+    table = offers_table(c.roster, forecast, c.plan)
+    curve = curve_chart = None
+    if with_curve and curve_ready.done():
+        curve = curve_with_campaign(*curve_ready(), forecast)
+        curve_chart = _curve_chart(c, *curve)
+    return Prepared(curve_ready, table, tiers, curve, curve_chart)
+
+
+def _curve_chart(c: Current, curve: pd.DataFrame, ranges: pd.DataFrame) -> go.Figure:
+    """The split curve's chart, the campaign's plan marked on it."""
+    forecast = c.forecast
+    assert forecast is not None
+    return charts.split_curve_chart(
+        curve,
+        (c.campaign.macro_share_min, c.campaign.macro_share_max),
+        c.plan,
+        ranges,
+        mark=forecast_point(forecast),
+        booked=booked_macro_share(forecast),
+    )
+
+
+def show_plan(c: Current, *, first_run: bool, prepared: Prepared | None = None) -> None:
     """The Plan tab. The split curve comes with the headline's forecast (its bands were the
     forecast's candidates: `cache.forecast_curve`), so it is ready at once; a forecast without
     one has it worked out in the worker processes. On every
@@ -44,23 +103,17 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     (`progress.wait_for_curve`), above the old curve, faded as out of date. On a first run
     nothing is on screen yet, so the tier chart comes first, the curve takes its place when
     ready, and the table follows once the browser has drawn the first chart
-    (`speed.after_first_chart`)."""
+    (`speed.after_first_chart`). `prepared`: the tab's content worked out already for `c`
+    (`prepare`)."""
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
-    curve_ready = cache.forecast_curve(
-        forecast, c.roster, c.key, c.campaign, c.strategy, c.assumptions
-    )
+    if prepared is None:  # (the tier chart first, as before: the curve's after the table)
+        prepared = prepare(c, with_curve=False)
+    curve_ready = prepared.curve_ready
     ready = None if first_run else progress.curve_within(curve_ready, ALL_AT_ONCE)
     left, right = st.columns(2)
     with left:
-        chart(
-            charts.tier_split(
-                expected_bookings(forecast),
-                expected=True,
-                currency=c.roster.currency,
-                booked=booked_by_tier(forecast),
-            )
-        )
+        chart(prepared.tiers)
     curve_note = right.empty()  # what the curve's update is doing, while it takes time
     curve_slot = right.container()
 
@@ -71,7 +124,7 @@ def show_plan(c: Current, *, first_run: bool) -> None:
         "and engagements are what each offer comes to if it is booked: offers are declined at "
         "the reply rates, so the campaign is expected to book what the headline says."
     )
-    table = offers_table(c.roster, forecast, c.plan)
+    table = prepared.table
     currency = c.roster.currency
     names = headings(currency)
     booked = if_booked(currency)
@@ -155,20 +208,15 @@ def show_plan(c: Current, *, first_run: bool) -> None:
     )
 
     # The point that holds the campaign's plan is the headline's campaign (its simulation).
-    curve, ranges = curve_with_campaign(
-        *(ready or progress.wait_for_curve(curve_ready, curve_note)), forecast
-    )
-    with curve_slot:
-        chart(
-            charts.split_curve_chart(
-                curve,
-                (c.campaign.macro_share_min, c.campaign.macro_share_max),
-                c.plan,
-                ranges,
-                mark=forecast_point(forecast),
-                booked=booked_macro_share(forecast),
-            )
+    if prepared.curve is not None and prepared.curve_chart is not None:
+        (curve, ranges), curve_chart = prepared.curve, prepared.curve_chart
+    else:
+        curve, ranges = curve_with_campaign(
+            *(ready or progress.wait_for_curve(curve_ready, curve_note)), forecast
         )
+        curve_chart = _curve_chart(c, curve, ranges)
+    with curve_slot:
+        chart(curve_chart)
     # Built when pressed, outside this run, so it reads nothing from the session and no cache:
     # it gets the curve now and plans the rest itself.
     report_slot.download_button(
