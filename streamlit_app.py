@@ -23,7 +23,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # module" in multiprocessing's guidelines). Without this guard such a child ran the page and
 # died (exit code 1), and an upload made at the same time as another session's run failed.
 if __name__ == "__main__":
-    import time  # noqa: E402
     from typing import NoReturn  # noqa: E402
 
     import streamlit as st  # noqa: E402
@@ -148,17 +147,14 @@ if __name__ == "__main__":
     # outreach's own plan cannot be made (the headline says why).
     forecast_shown = None if headline_slot is None else show_forecast(current, headline_slot)
     # (The split curve comes with the forecast: its bands were the headline's candidates.)
-    # The Plan tab's table and charts are worked out now, before anything else is drawn, while
-    # the browser paints the new figures alone (`ui/tab_plan.prepare`, `speed.figures_painted`).
-    # On a session's first run, and with another tab open, the tab works out its own when drawn.
-    figures_sent = time.monotonic()
+    # The Plan tab's table and charts are worked out now, before anything else is drawn: the
+    # browser paints the new figures meanwhile, alone (`ui/tab_plan.prepare`). On a session's
+    # first run, and with another tab open, the tab works out its own when drawn.
     prepared = (
         prepare_plan(forecast_shown)
         if forecast_shown is not None and st.session_state.get(state.TAB) == state.TAB_PLAN
         else None
     )
-    if forecast_shown is not None and not FIRST_RUN:
-        speed.figures_painted(figures_sent)
     # The sidebar after the headline's figures (the browser keeps the last run's until then; on a
     # session's first run it was drawn first: `Settings`), and the share link after the sidebar,
     # whose widgets write the URL it carries.

@@ -139,12 +139,10 @@ def test_the_budget_slider_and_the_typed_budget_move_together(first):
 
 def test_a_move_works_out_the_plan_tab_before_it_draws_the_sidebar(monkeypatch):
     """On a move the Plan tab's table and charts are worked out right after the headline's
-    final figures, and the rest of the page waits until the browser has had time to paint the
-    figures alone (`ui/tab_plan.prepare`, `ui/speed.figures_painted`), before the sidebar and
-    the tabs are drawn; the tab shows what it shows when it works them out itself (a session's
-    first run, which does not wait)."""
+    final figures, before the sidebar and the tabs are drawn (the browser paints the figures
+    meanwhile: `ui/tab_plan.prepare`), and the tab shows what it shows when it works them out
+    itself (a session's first run)."""
     import ui.sidebar
-    import ui.speed
     import ui.tab_plan
 
     done: list[str] = []
@@ -158,20 +156,13 @@ def test_a_move_works_out_the_plan_tab_before_it_draws_the_sidebar(monkeypatch):
         done.append("sidebar")
         return draw(*args, **kwargs)  # type: ignore[arg-type]
 
-    painted = ui.speed.figures_painted
-
-    def painted_seen(sent: float) -> None:
-        done.append("figures painted")
-        painted(sent)
-
     monkeypatch.setattr(ui.tab_plan, "prepare", prepare_seen)
     monkeypatch.setattr(ui.sidebar, "_draw", draw_seen)
-    monkeypatch.setattr(ui.speed, "figures_painted", painted_seen)
     app = run()
     done.clear()
     app.slider(key=state.BUDGET_SLIDER).set_value(90_000.0).run()
     assert not app.exception
-    assert done == ["prepare", "figures painted", "sidebar"]
+    assert done == ["prepare", "sidebar"]
     moved = [chart.proto.spec for chart in app.get("plotly_chart")]
     assert len(moved) == 2 and len(app.dataframe) == 1
     # The same settings opened by a link: its first run draws the tab without `prepare` first.
@@ -179,20 +170,9 @@ def test_a_move_works_out_the_plan_tab_before_it_draws_the_sidebar(monkeypatch):
     opened = AppTest.from_file(APP, default_timeout=120)
     opened.query_params[BUDGET.key] = "90000"
     opened.run()
-    assert done[0] == "sidebar" and "figures painted" not in done
+    assert done[0] == "sidebar"
     assert [chart.proto.spec for chart in opened.get("plotly_chart")] == moved
     assert headline(opened) == headline(app)
-
-
-def test_the_rest_of_the_page_waits_only_what_is_left_of_the_figures_time_alone(monkeypatch):
-    import ui.speed
-
-    slept: list[float] = []
-    monkeypatch.setattr(ui.speed.time, "sleep", slept.append)
-    ui.speed.figures_painted(ui.speed.time.monotonic())  # sent just now: the whole pause
-    assert len(slept) == 1 and 0 < slept[0] <= ui.speed.FIGURES_ALONE
-    ui.speed.figures_painted(ui.speed.time.monotonic() - ui.speed.FIGURES_ALONE)  # time is up
-    assert len(slept) == 1
 
 
 def test_a_link_restores_its_settings():

@@ -7,9 +7,6 @@ except two that are how a module works and are described there:
 - `open_only`: popovers and expanders whose contents are drawn only while open.
 - The sidebar and the share buttons are drawn after the headline figures once the widgets
   have values (`ui/sidebar.Settings`): the browser's work on them waited for no figure.
-- `figures_painted`: on a move the rest of the page waits until the browser has had time to
-  paint the headline's final figures (the Plan tab's content is worked out meanwhile:
-  `ui/tab_plan.prepare`).
 - The split curve comes with the headline's forecast (its bands are the forecast's
   candidates: `planner.outreach.forecast`), so the Plan tab draws it at once, with no worker
   round trip; the workers (`ui/cache.start_curve`) compute a curve only for a forecast that has
@@ -20,7 +17,6 @@ This module loads before numpy, pandas and plotly (`streamlit_app.py`): keep its
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -111,24 +107,3 @@ def open_only(column: DeltaGenerator, label: str, icon: str, key: str) -> Popove
     roster's tables and the sidebar's sections: a budget move then does not send and redraw
     them."""
     return column.popover(label, icon=icon, width="stretch", key=key, on_change="rerun")
-
-
-# On a move, the headline's final figures reach the browser alone for this long before the rest
-# of the run's messages (the sidebar, the tabs, the Plan tab's table and charts) follow them.
-# Streamlit's page takes in the messages that arrive together and draws them in one go, so
-# figures followed at once by the sidebar, the tier chart and the table were painted only once
-# those were drawn too: in Chromium, with a 5,000-row roster and a cap of 30, 81-87 ms (median of
-# a run's moves, load 2-3) after the server sent them; with nothing sent for 15 ms after them,
-# still 68-70 ms; for 30 ms, 28-31 ms (docs/benchmarks.md, fifteenth session). The Plan tab's
-# content is worked out in that time (`ui/tab_plan.prepare`, some 10-20 ms at 5,000 rows), so
-# the pause is only what is left of it; the charts come that much later (still well within
-# their 1.5 s).
-FIGURES_ALONE = 0.03  # seconds
-
-
-def figures_painted(sent: float) -> None:
-    """Until `FIGURES_ALONE` seconds after `sent` (`time.monotonic()` when the headline's
-    final figures were sent), so the browser can paint them before the rest of the page."""
-    left = FIGURES_ALONE - (time.monotonic() - sent)
-    if left > 0:
-        time.sleep(left)

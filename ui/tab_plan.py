@@ -55,8 +55,8 @@ def prepare(c: Current, *, with_curve: bool = True) -> Prepared:
     before it draws the sidebar and the tabs (`streamlit_app.py`): the browser then gets the new
     figures alone and paints them while the server works, instead of taking in the sidebar, the
     tier chart and the table with them (measured in Chromium with a 5,000-row roster and a cap
-    of 30: the figures were painted 81-87 ms after they were sent, 28-31 ms with nothing else
-    sent for 30 ms after them: `speed.figures_painted`; docs/benchmarks.md)."""
+    of 30, a run's median time from sending the figures to painting them: 39-83 ms against
+    37-114 ms without it, four pairs at load 2.7-3.7; docs/benchmarks.md, fifteenth session)."""
     forecast = c.forecast
     assert forecast is not None  # made before the tabs are drawn (`show_forecast`)
     curve_ready = cache.forecast_curve(
