@@ -1387,6 +1387,100 @@ def bound_tables(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
     return order, b_start, b_cum_cost, b_cum_value, b_ratio, b_at
 
 
+@compiled
+def group_profits(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cum_value: np.ndarray,
+    k: np.ndarray,
+    cost: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    lam: np.ndarray,
+    rho: np.ndarray,
+) -> np.ndarray:
+    """The capped micro phase's reduced-cost fixing by groups (`planner.dp._counted_micro_phase`)
+    for influencers whose x + 1 posts earn cum_value[j] (j = starts[g] + x, x < lengths[g]) at
+    cost[j] cents a post, k[j] = x: for each row r of prices (lam[r] a cent, rho[r] an
+    influencer) and each influencer g, the most any posts of g earn at those prices, at least 0,
+    max(0, max_x cum_value[j] - lam[r] (x + 1) cost[j] - rho[r]) (what taking no post loses), as
+    rows x influencers."""
+    rows, groups = lam.size, starts.size
+    best = np.empty((rows, groups))
+    for r in range(rows):
+        for g in range(groups):
+            top = 0.0
+            for j in range(starts[g], starts[g] + lengths[g]):
+                profit = cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r]
+                if profit > top:
+                    top = profit
+            best[r, g] = top
+    return best
+
+
+@compiled
+def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cum_value: np.ndarray,
+    k: np.ndarray,
+    cost: np.ndarray,
+    group_of: np.ndarray,
+    lam: np.ndarray,
+    rho: np.ndarray,
+    best: np.ndarray,
+    window: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which options stay open after fixing by groups (`group_profits`' `best`): no post for
+    influencer g while some row r loses less than window[r] by it (best[r, g]); x + 1 posts
+    (position j) while some row loses less than its window by them,
+    best[r, group_of[j]] - (cum_value[j] - lam[r] (x + 1) cost[j] - rho[r])."""
+    rows, groups = best.shape
+    allowed_none = np.zeros(groups, np.bool_)
+    allowed_post = np.zeros(group_of.size, np.bool_)
+    for r in range(rows):
+        for g in range(groups):
+            if not allowed_none[g] and best[r, g] < window[r]:
+                allowed_none[g] = True
+        for j in range(group_of.size):
+            if allowed_post[j]:
+                continue
+            profit = cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r]
+            if best[r, group_of[j]] - profit < window[r]:
+                allowed_post[j] = True
+    return allowed_none, allowed_post
+
+
+@compiled
+def closed_bound(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    cum_value: np.ndarray,
+    k: np.ndarray,
+    cost: np.ndarray,
+    group_of: np.ndarray,
+    lam: np.ndarray,
+    rho: np.ndarray,
+    best: np.ndarray,
+    top: np.ndarray,
+    allowed_none: np.ndarray,
+    allowed_post: np.ndarray,
+) -> float:
+    """What the options closed by fixing (not `allowed_none`, not `allowed_post`; losses as in
+    `open_options`) could still earn from any state: the largest over the rows r of top[r] less
+    the least loss of a closed option at r's prices (-inf when none is closed)."""
+    rows, groups = best.shape
+    most = -np.inf
+    for r in range(rows):
+        least = np.inf
+        for g in range(groups):
+            if not allowed_none[g] and best[r, g] < least:
+                least = best[r, g]
+        for j in range(group_of.size):
+            if allowed_post[j]:
+                continue
+            loss = best[r, group_of[j]] - (cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r])
+            if loss < least:
+                least = loss
+        if least < np.inf and top[r] - least > most:
+            most = top[r] - least
+    return most
+
+
 # `counted_steps`' statuses: why it returned.
 STEPS_DONE = 0  # every step taken, or no state left
 STEPS_TIED = 1  # the beam's cut falls among equal bounds: the caller cuts (numpy's rule)

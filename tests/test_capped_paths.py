@@ -916,6 +916,54 @@ def test_the_bound_tables_are_the_core_influencers_chains():
     assert compared > 500
 
 
+def test_fixing_by_groups_is_its_numpy_definition():
+    """`planner.kernels.group_profits`, `open_options` and `closed_bound` (the capped micro
+    phase's reduced-cost fixing by groups) against the rows x posts numpy they replaced, on the
+    envelopes of small capped models with random rows of prices and windows (ties included: a
+    window at an option's loss), to the last digit."""
+    from planner.kernels import closed_bound, group_profits, open_options
+    from planner.relaxation import Envelopes
+
+    rng = np.random.default_rng(31)
+    compared = closed = 0
+    for items in _small_capped_models(67, 8):
+        value = items.value / items.value.max()
+        env = Envelopes(items, value, ~items.macro)
+        k, cost = env.k, env.cost
+        for _ in range(10):
+            rows = int(rng.integers(1, 6))
+            lam = rng.random(rows) * float((value / items.cost).max()) * 1.5
+            rho = rng.choice(np.array([0.0, 0.1, 0.3]), rows) * float(value.max())
+            profit = (
+                env.cum_value[None, :] - lam[:, None] * ((k + 1) * cost)[None, :] - rho[:, None]
+            )
+            best = np.maximum(np.maximum.reduceat(profit, env.starts, axis=1), 0.0)
+            got = group_profits(env.cum_value, k, cost, env.starts, env.lengths, lam, rho)
+            assert got.tolist() == best.tolist()
+            loss_post = best[:, env.group_of] - profit
+            top = rng.random(rows) + best.sum(axis=1)
+            window = rng.choice(np.append(loss_post.ravel(), best.ravel()), rows)
+            allowed_none, allowed_post = open_options(
+                env.cum_value, k, cost, env.group_of, lam, rho, best, window
+            )
+            assert allowed_none.tolist() == np.any(best < window[:, None], axis=0).tolist()
+            assert allowed_post.tolist() == np.any(loss_post < window[:, None], axis=0).tolist()
+            compared += allowed_post.size
+            # Close some more, as the pass nearest the break does.
+            allowed_none &= rng.random(allowed_none.size) < 0.7
+            allowed_post &= rng.random(allowed_post.size) < 0.7
+            if allowed_none.all() and allowed_post.all():
+                continue
+            excluded = np.concatenate([best[:, ~allowed_none], loss_post[:, ~allowed_post]], axis=1)
+            expected = float(np.max(top - excluded.min(axis=1)))
+            assert closed_bound(
+                env.cum_value, k, cost, env.group_of, lam, rho, best, top,
+                allowed_none, allowed_post,
+            ) == expected  # fmt: skip
+            closed += 1
+    assert compared > 500 and closed > 20
+
+
 def test_unique_pairs_are_numpys():
     """`planner.dp._unique_pairs` (a sort of the pairs) is `np.unique` over the stacked pairs'
     columns with the inverse: the same distinct pairs in the same order, the same inverse, on
