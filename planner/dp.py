@@ -75,7 +75,6 @@ from planner.kernels import (
     group_profits,
     lagrangian_bounds,
     macro_step,
-    macro_successors,
     multiple_prices,
     open_options,
     pair_states,
@@ -753,7 +752,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     # log2 of the combinations of the open groups from each one on (meeting in the middle).
     rest_log = np.cumsum(np.log2(np.maximum(n_allowed[branching], 1))[::-1])[::-1]
     unpruned = False  # whether the last open group's step kept nearly every successor
-    step = _MacroStep(search) if caps else None
+    step = _MacroStep(search)
     done = 0  # groups before this one are in the states
     for at, g in enumerate([*branching, len(groups)]):
         search.drop(fixed[done : g + 1])
@@ -796,44 +795,27 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
                 break
         done = g + 1
         options = np.flatnonzero(allowed[g])
-        cost, cum_value = int(groups.cost[g]), groups.value[g]
-        if step is not None:
-            # With caps: the step compiled (`_MacroStep`: successors, dominance, bounds, drops).
-            new_cost, new_value, new_count, parent, took, bound = step(
-                s_cost, s_value, s_count, g, options
-            )
-            if beam is not None and new_cost.size > beam:  # (in their order)
-                pick = np.sort(np.argpartition(-bound, beam)[:beam])
-                new_cost, new_value, new_count = new_cost[pick], new_value[pick], new_count[pick]
-                parent, took = parent[pick], took[pick]
-                search.beam_cut = True
-            s_cost, s_value, s_count = new_cost, new_value, new_count
-            history.append((parent, took))
-            if search.out_of_room(s_cost.size):
-                return None
-            if s_cost.size == 0:
-                break
-            continue
-        # Uncapped: successors, filter and Pareto set in one compiled pass (successors made
-        # only where kept), as `_MacroStep.numpy` without the count.
-        kept, made = macro_successors(
-            s_cost, s_value, options, cost, cum_value[options], mmin, mmax
+        # The step compiled (`_MacroStep`: successors, dominance, bounds, drops), with or
+        # without caps. (Uncapped, it was successors and dominance compiled and the bounds in
+        # numpy: a third of a 5,000-row rate-card split curve's macro phases went on the calls
+        # around them.)
+        new_cost, new_value, new_count, parent, took, bound = step(
+            s_cost, s_value, s_count, g, options
         )
-        parent, took = kept % s_cost.size, options[kept // s_cost.size]
-        new_cost = s_cost[parent] + cost * took
-        new_value = s_value[parent] + cum_value[took]
-        new_count = s_count[parent] + (took > 0)
-        sel = np.arange(kept.size)
-        bound = _macro_bounds(search, g + 1, new_cost[sel], new_value[sel], new_count[sel])
-        live = bound > search.threshold
-        search.drop(bound[~live])
-        unpruned = np.count_nonzero(live) >= 0.9 * made
-        sel, bound = sel[live], bound[live]
-        if beam is not None and sel.size > beam:  # (in their order)
-            sel = sel[np.sort(np.argpartition(-bound, beam)[:beam])]
+        if not caps and new_cost.size >= _MEET_STATES:  # (else no meeting in the middle next)
+            made = np.count_nonzero(
+                s_cost[None, :] + int(groups.cost[g]) * options[:, None] <= mmax
+            )
+            unpruned = new_cost.size >= 0.9 * made
+        else:
+            unpruned = False
+        if beam is not None and new_cost.size > beam:  # (in their order)
+            pick = np.sort(np.argpartition(-bound, beam)[:beam])
+            new_cost, new_value, new_count = new_cost[pick], new_value[pick], new_count[pick]
+            parent, took = parent[pick], took[pick]
             search.beam_cut = True
-        s_cost, s_value, s_count = new_cost[sel], new_value[sel], new_count[sel]
-        history.append((parent[sel], took[sel]))
+        s_cost, s_value, s_count = new_cost, new_value, new_count
+        history.append((parent, took))
         if search.out_of_room(s_cost.size):
             return None
         if s_cost.size == 0:

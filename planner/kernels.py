@@ -474,53 +474,6 @@ def pareto_runs(  # pragma: no cover (compiled; tests/test_optimizer.py checks t
 
 
 @compiled
-def macro_successors(  # pragma: no cover (compiled; tests/test_split_curve.py checks it)
-    s_cost: np.ndarray,
-    s_value: np.ndarray,
-    options: np.ndarray,
-    post_cost: int,
-    option_value: np.ndarray,
-    macro_min: int,
-    macro_max: int,
-) -> tuple[np.ndarray, int]:
-    """An uncapped macro step's successors that no other beats (`planner.dp._macro_phase`):
-    state i with option o (`options[o]` posts at `post_cost` each, worth `option_value[o]`)
-    is successor o * len(s_cost) + i; those within `macro_max`, then by `_pareto_by_count`'s
-    rule without counts (in order of short of `macro_min`, then spend, stably; of each spend
-    the first of the most engagement, kept when short or worth more than every cheaper one
-    that is not short). Returns the successors kept, in that order: what numpy's successors,
-    filter and `_pareto_by_count` give, in one pass."""
-    n_states = s_cost.size
-    total = options.size * n_states
-    ok = np.empty(total, dtype=np.int64)
-    spend = np.empty(total, dtype=np.int64)
-    m = 0
-    top = 0
-    for o in range(options.size):
-        add = post_cost * options[o]
-        for i in range(n_states):
-            c = s_cost[i] + add
-            if c <= macro_max:
-                ok[m] = o * n_states + i
-                spend[m] = c
-                top = max(top, c)
-                m += 1
-    span = top + 1
-    key = np.empty(m, dtype=np.int64)
-    for t in range(m):
-        key[t] = (1 if spend[t] < macro_min else 0) * span + spend[t]
-    order = np.argsort(key, kind="mergesort")
-    value = np.empty(m)
-    short = np.empty(m, dtype=np.bool_)
-    for t in range(m):
-        at = ok[order[t]]
-        value[t] = s_value[at % n_states] + option_value[at // n_states]
-        short[t] = spend[order[t]] < macro_min
-    keep = pareto_runs(key[order], value, np.zeros(m, dtype=np.int64), short)
-    return ok[order[keep]], m
-
-
-@compiled
 def best_exchange(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     kept: np.ndarray,
     drop_profit: np.ndarray,

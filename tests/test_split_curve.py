@@ -245,37 +245,6 @@ def test_macro_bounds_are_the_chains_lp_bound():
             assert np.array_equal(found, expected, equal_nan=True)
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_macro_successors_are_numpy_s_successors_filter_and_pareto(seed):
-    """`planner.kernels.macro_successors` (an uncapped macro step in one compiled pass) keeps
-    the same successors in the same order as the numpy step it replaces: every state with
-    every option, those within the band's top, then `_pareto_by_count` without counts. Spends
-    and values with many ties, states short of the bottom and not."""
-    from planner.dp import _pareto_by_count
-    from planner.kernels import macro_successors
-
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 60))
-    s_cost = rng.integers(0, 40, n).astype(np.int64) * 5
-    s_value = rng.integers(0, 8, n) / 4.0
-    options = np.flatnonzero(rng.random(4) < 0.7)
-    if options.size == 0:
-        options = np.array([0])
-    post_cost = int(rng.integers(1, 4)) * 5
-    cum_value = np.array([0.0, 1.0, 1.75, 2.25])
-    low, high = sorted(int(x) for x in rng.integers(0, 260, 2))
-    new_cost = (s_cost[None, :] + post_cost * options[:, None]).ravel()
-    new_value = (s_value[None, :] + cum_value[options][:, None]).ravel()
-    ok = np.flatnonzero(new_cost <= high)
-    zeros = np.zeros(ok.size, dtype=np.int64)
-    expected = ok[_pareto_by_count(new_cost[ok], new_value[ok], zeros, False, low)]
-    kept, made = macro_successors(
-        s_cost, s_value, options, post_cost, cum_value[options], low, high
-    )
-    assert made == ok.size
-    assert kept.tolist() == expected.tolist()
-
-
 def _tied_macro_items(seed: int, band: tuple[float, float], spread: float = 0.0):
     """Posts where the macro influencers' engagement is their price times one ratio (a rate
     card's ties; within `spread` of it): no macro state beats another (or few do) and every
