@@ -72,7 +72,6 @@ from planner.kernels import (
     core_steps,
     counted_core_step,
     counted_steps,
-    group_profits,
     lagrangian_bounds,
     macro_step,
     multiple_prices,
@@ -275,7 +274,7 @@ def _charged_profit(env: Envelopes, lams: np.ndarray, charge: float) -> np.ndarr
         env.starts,
         env.lengths,
         np.ascontiguousarray(lams, dtype=np.float64),
-        float(charge),
+        np.full(lams.size, float(charge)),
     )
     return np.maximum(best, 0.0).sum(axis=1)
 
@@ -1700,7 +1699,9 @@ def _counted_micro_phase(
     # the loss of no post; the best less p_i(k + 1): the loss of k + 1 posts (compiled: rows x
     # posts, 64 x 14,000 at 5,000 influencers, took numpy ~10 ms a pass, planner/kernels.py).
     k, cost = env.k, env.cost
-    best_profit = group_profits(env.cum_value, k, cost, env.starts, env.lengths, lam_r, rho_r)
+    best_profit = np.maximum(
+        charged_best(env.cum_value, k, cost, env.starts, env.lengths, lam_r, rho_r), 0.0
+    )
     top_r = base_r + best_profit.sum(axis=1)
     window = top_r - search.threshold
     if not np.any(window > 0):

@@ -355,15 +355,16 @@ def charged_best(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
     starts: np.ndarray,
     lengths: np.ndarray,
     lams: np.ndarray,
-    charge: float,
+    charges: np.ndarray,
 ) -> np.ndarray:
-    """[lambda, influencer] the best of f_i(x) - lambda c_i x - charge over x = 1..m_i, as
-    `np.maximum.reduceat(cum_value - lams[:, None] * ((k + 1) * cost) - charge, starts, axis=1)`
-    computes it (`planner.dp._charged_profit`), the same operations in the same order, without
-    the [lambda, post] table."""
+    """[row, influencer] the best of f_i(x) - lambda c_i x - charge over x = 1..m_i at each row's
+    prices (lams[row] a cent, charges[row] an influencer), as `np.maximum.reduceat(cum_value -
+    lams[:, None] * ((k + 1) * cost) - charges[:, None], starts, axis=1)` computes it
+    (`planner.dp._charged_profit`; the capped micro phase's fixing by groups), the same
+    operations in the same order, without the [row, post] table."""
     best = np.empty((lams.size, starts.size))
     for r in range(lams.size):
-        lam = lams[r]
+        lam, charge = lams[r], charges[r]
         for g in range(starts.size):
             s = starts[g]
             top = cum_value[s] - lam * ((k[s] + 1) * cost[s]) - charge
@@ -1341,35 +1342,6 @@ def bound_tables(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
 
 
 @compiled
-def group_profits(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
-    cum_value: np.ndarray,
-    k: np.ndarray,
-    cost: np.ndarray,
-    starts: np.ndarray,
-    lengths: np.ndarray,
-    lam: np.ndarray,
-    rho: np.ndarray,
-) -> np.ndarray:
-    """The capped micro phase's reduced-cost fixing by groups (`planner.dp._counted_micro_phase`)
-    for influencers whose x + 1 posts earn cum_value[j] (j = starts[g] + x, x < lengths[g]) at
-    cost[j] cents a post, k[j] = x: for each row r of prices (lam[r] a cent, rho[r] an
-    influencer) and each influencer g, the most any posts of g earn at those prices, at least 0,
-    max(0, max_x cum_value[j] - lam[r] (x + 1) cost[j] - rho[r]) (what taking no post loses), as
-    rows x influencers."""
-    rows, groups = lam.size, starts.size
-    best = np.empty((rows, groups))
-    for r in range(rows):
-        for g in range(groups):
-            top = 0.0
-            for j in range(starts[g], starts[g] + lengths[g]):
-                profit = cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r]
-                if profit > top:
-                    top = profit
-            best[r, g] = top
-    return best
-
-
-@compiled
 def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
     cum_value: np.ndarray,
     k: np.ndarray,
@@ -1380,10 +1352,11 @@ def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
     best: np.ndarray,
     window: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which options stay open after fixing by groups (`group_profits`' `best`): no post for
-    influencer g while some row r loses less than window[r] by it (best[r, g]); x + 1 posts
-    (position j) while some row loses less than its window by them,
-    best[r, group_of[j]] - (cum_value[j] - lam[r] (x + 1) cost[j] - rho[r])."""
+    """Which options stay open after fixing by groups (`best`: `charged_best` at the rows'
+    prices, at least 0: the loss of no post): no post for influencer g while some row r loses
+    less than window[r] by it (best[r, g]); x + 1 posts (position j) while some row loses less
+    than its window by them, best[r, group_of[j]] - (cum_value[j] - lam[r] (x + 1) cost[j] -
+    rho[r])."""
     rows, groups = best.shape
     allowed_none = np.zeros(groups, np.bool_)
     allowed_post = np.zeros(group_of.size, np.bool_)

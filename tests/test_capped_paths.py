@@ -917,11 +917,12 @@ def test_the_bound_tables_are_the_core_influencers_chains():
 
 
 def test_fixing_by_groups_is_its_numpy_definition():
-    """`planner.kernels.group_profits`, `open_options` and `closed_bound` (the capped micro
-    phase's reduced-cost fixing by groups) against the rows x posts numpy they replaced, on the
+    """`planner.kernels.charged_best` (at least 0), `open_options` and `closed_bound` (the
+    capped micro phase's reduced-cost fixing by groups) against the rows x posts numpy they
+    replaced, on the
     envelopes of small capped models with random rows of prices and windows (ties included: a
     window at an option's loss), to the last digit."""
-    from planner.kernels import closed_bound, group_profits, open_options
+    from planner.kernels import charged_best, closed_bound, open_options
     from planner.relaxation import Envelopes
 
     rng = np.random.default_rng(31)
@@ -938,7 +939,8 @@ def test_fixing_by_groups_is_its_numpy_definition():
                 env.cum_value[None, :] - lam[:, None] * ((k + 1) * cost)[None, :] - rho[:, None]
             )
             best = np.maximum(np.maximum.reduceat(profit, env.starts, axis=1), 0.0)
-            got = group_profits(env.cum_value, k, cost, env.starts, env.lengths, lam, rho)
+            got = charged_best(env.cum_value, k, cost, env.starts, env.lengths, lam, rho)
+            got = np.maximum(got, 0.0)
             assert got.tolist() == best.tolist()
             loss_post = best[:, env.group_of] - profit
             top = rng.random(rows) + best.sum(axis=1)
