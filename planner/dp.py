@@ -68,14 +68,13 @@ from planner.kernels import (
     STEPS_TIED,
     bound_tables,
     charged_best,
-    closed_bound,
     core_steps,
     counted_core_step,
     counted_steps,
+    fixed_options,
     lagrangian_bounds,
     macro_step,
     multiple_prices,
-    open_options,
     pair_states,
     pareto_runs,
     plan_value,
@@ -1707,9 +1706,6 @@ def _counted_micro_phase(
     if not np.any(window > 0):
         search.drop(np.array([float(top_r.max())]))
         return _result(search)
-    allowed_none, allowed_post = open_options(
-        env.cum_value, k, cost, env.group_of, lam_r, rho_r, best_profit, window
-    )
 
     def post_losses(r: int) -> np.ndarray:
         """The loss of each option of k + 1 posts at row r's prices."""
@@ -1717,6 +1713,8 @@ def _counted_micro_phase(
             env.cum_value - lam_r[r] * ((k + 1) * cost) - rho_r[r]
         )
 
+    keep_none = np.ones(env.groups, dtype=bool)
+    keep_post = np.ones(env.idx.size, dtype=bool)
     if core_limit is not None:  # heuristic: only the groups with the least regret stay open
         at = int(np.argmax(top_r))  # as the most promising row sees them
         loss_none_at, loss_post_at = best_profit[at], post_losses(at)
@@ -1731,15 +1729,15 @@ def _counted_micro_phase(
         if regret.size > core_limit:
             open_ = np.zeros(regret.size, dtype=bool)
             open_[np.argpartition(regret, core_limit)[:core_limit]] = True
-            allowed_none &= open_ | (loss_none_at <= 0)
-            allowed_post &= open_[env.group_of] | (loss_post_at <= 0)
-    if not allowed_none.all() or not allowed_post.all():
-        # What the closed options could still earn, from any state.
-        closed = closed_bound(
-            env.cum_value, k, cost, env.group_of, lam_r, rho_r, best_profit, top_r,
-            allowed_none, allowed_post,
-        )  # fmt: skip
-        search.drop(np.array([closed]))
+            keep_none = open_ | (loss_none_at <= 0)
+            keep_post = open_[env.group_of] | (loss_post_at <= 0)
+    # Options whose loss is within some row's window stay open (those `keep_*`), and what the
+    # closed ones could still earn from any state is dropped (-inf: none closed).
+    allowed_none, allowed_post, closed = fixed_options(
+        env.cum_value, k, cost, env.group_of, lam_r, rho_r, best_profit, window, top_r,
+        keep_none, keep_post,
+    )  # fmt: skip
+    search.drop(np.array([closed]))
     n_options = allowed_none.astype(np.int64) + np.add.reduceat(
         allowed_post.astype(np.int64), env.starts
     )

@@ -347,6 +347,16 @@ def envelope_chain(  # pragma: no cover (compiled; tests/test_capped_paths.py ch
     return c_cost, c_value, c_pos, c_length, c_first, cum_cost, cum_value_out, ratio
 
 
+@njit(nogil=True, inline="always")
+def _profit(  # pragma: no cover (compiled)
+    value: float, posts: int, cost: int, lam: float, charge: float
+) -> float:
+    """f_i(x) - lambda c_i x - charge: `posts` posts worth `value` at `cost` cents a post, at
+    `lam` a cent and `charge` an influencer (the posts' cost is summed in integers first, as
+    numpy's `lam * ((k + 1) * cost)` does)."""
+    return value - lam * (posts * cost) - charge
+
+
 @compiled
 def charged_best(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
     cum_value: np.ndarray,
@@ -367,9 +377,9 @@ def charged_best(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
         lam, charge = lams[r], charges[r]
         for g in range(starts.size):
             s = starts[g]
-            top = cum_value[s] - lam * ((k[s] + 1) * cost[s]) - charge
+            top = _profit(cum_value[s], k[s] + 1, cost[s], lam, charge)
             for j in range(s + 1, s + lengths[g]):
-                p = cum_value[j] - lam * ((k[j] + 1) * cost[j]) - charge
+                p = _profit(cum_value[j], k[j] + 1, cost[j], lam, charge)
                 if p > top:
                     top = p
             best[r, g] = top
@@ -1342,7 +1352,7 @@ def bound_tables(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
 
 
 @compiled
-def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+def fixed_options(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
     cum_value: np.ndarray,
     k: np.ndarray,
     cost: np.ndarray,
@@ -1351,12 +1361,20 @@ def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
     rho: np.ndarray,
     best: np.ndarray,
     window: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which options stay open after fixing by groups (`best`: `charged_best` at the rows'
-    prices, at least 0: the loss of no post): no post for influencer g while some row r loses
-    less than window[r] by it (best[r, g]); x + 1 posts (position j) while some row loses less
-    than its window by them, best[r, group_of[j]] - (cum_value[j] - lam[r] (x + 1) cost[j] -
-    rho[r])."""
+    top: np.ndarray,
+    keep_none: np.ndarray,
+    keep_post: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The capped micro phase's reduced-cost fixing by groups (`planner.dp._counted_micro_phase`)
+    for influencers whose x + 1 posts earn cum_value[j] at cost[j] cents a post (position j,
+    k[j] = x, influencer group_of[j]), with `best` [row, influencer] `charged_best` at each row's
+    prices (lam[r] a cent, rho[r] an influencer), at least 0: the loss of no post. Which options
+    stay open: no post for influencer g while some row r loses less than window[r] by it
+    (best[r, g]) and keep_none[g]; x + 1 posts while some row loses less than its window by
+    them, best[r, group_of[j]] - (cum_value[j] - lam[r] (x + 1) cost[j] - rho[r]), and
+    keep_post[j]. And what the closed options could still earn from any state: the largest over
+    the rows r of top[r] less the least loss of a closed option at r's prices (-inf when none is
+    closed)."""
     rows, groups = best.shape
     allowed_none = np.zeros(groups, np.bool_)
     allowed_post = np.zeros(group_of.size, np.bool_)
@@ -1367,30 +1385,14 @@ def open_options(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
         for j in range(group_of.size):
             if allowed_post[j]:
                 continue
-            profit = cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r]
-            if best[r, group_of[j]] - profit < window[r]:
+            loss = best[r, group_of[j]] - _profit(cum_value[j], k[j] + 1, cost[j], lam[r], rho[r])
+            if loss < window[r]:
                 allowed_post[j] = True
-    return allowed_none, allowed_post
-
-
-@compiled
-def closed_bound(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
-    cum_value: np.ndarray,
-    k: np.ndarray,
-    cost: np.ndarray,
-    group_of: np.ndarray,
-    lam: np.ndarray,
-    rho: np.ndarray,
-    best: np.ndarray,
-    top: np.ndarray,
-    allowed_none: np.ndarray,
-    allowed_post: np.ndarray,
-) -> float:
-    """What the options closed by fixing (not `allowed_none`, not `allowed_post`; losses as in
-    `open_options`) could still earn from any state: the largest over the rows r of top[r] less
-    the least loss of a closed option at r's prices (-inf when none is closed)."""
-    rows, groups = best.shape
-    most = -np.inf
+    for g in range(groups):
+        allowed_none[g] = allowed_none[g] and keep_none[g]
+    for j in range(group_of.size):
+        allowed_post[j] = allowed_post[j] and keep_post[j]
+    closed = -np.inf
     for r in range(rows):
         least = np.inf
         for g in range(groups):
@@ -1399,12 +1401,12 @@ def closed_bound(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
         for j in range(group_of.size):
             if allowed_post[j]:
                 continue
-            loss = best[r, group_of[j]] - (cum_value[j] - lam[r] * ((k[j] + 1) * cost[j]) - rho[r])
+            loss = best[r, group_of[j]] - _profit(cum_value[j], k[j] + 1, cost[j], lam[r], rho[r])
             if loss < least:
                 least = loss
-        if least < np.inf and top[r] - least > most:
-            most = top[r] - least
-    return most
+        if least < np.inf and top[r] - least > closed:
+            closed = top[r] - least
+    return allowed_none, allowed_post, closed
 
 
 # `counted_steps`' statuses: why it returned.

@@ -917,12 +917,12 @@ def test_the_bound_tables_are_the_core_influencers_chains():
 
 
 def test_fixing_by_groups_is_its_numpy_definition():
-    """`planner.kernels.charged_best` (at least 0), `open_options` and `closed_bound` (the
-    capped micro phase's reduced-cost fixing by groups) against the rows x posts numpy they
-    replaced, on the
+    """`planner.kernels.charged_best` (at least 0) and `fixed_options` (the capped micro phase's
+    reduced-cost fixing by groups) against the rows x posts numpy they replaced, on the
     envelopes of small capped models with random rows of prices and windows (ties included: a
-    window at an option's loss), to the last digit."""
-    from planner.kernels import charged_best, closed_bound, open_options
+    window at an option's loss) and random options kept (as the pass nearest the break keeps
+    some), to the last digit."""
+    from planner.kernels import charged_best, fixed_options
     from planner.relaxation import Envelopes
 
     rng = np.random.default_rng(31)
@@ -945,23 +945,26 @@ def test_fixing_by_groups_is_its_numpy_definition():
             loss_post = best[:, env.group_of] - profit
             top = rng.random(rows) + best.sum(axis=1)
             window = rng.choice(np.append(loss_post.ravel(), best.ravel()), rows)
-            allowed_none, allowed_post = open_options(
-                env.cum_value, k, cost, env.group_of, lam, rho, best, window
-            )
-            assert allowed_none.tolist() == np.any(best < window[:, None], axis=0).tolist()
-            assert allowed_post.tolist() == np.any(loss_post < window[:, None], axis=0).tolist()
+            # All kept, or some closed as the pass nearest the break does.
+            everything = rng.random() < 0.3
+            keep_none = rng.random(env.groups) < (1.0 if everything else 0.7)
+            keep_post = rng.random(env.idx.size) < (1.0 if everything else 0.7)
+            allowed_none, allowed_post, got_closed = fixed_options(
+                env.cum_value, k, cost, env.group_of, lam, rho, best, window, top,
+                keep_none, keep_post,
+            )  # fmt: skip
+            expected_none = np.any(best < window[:, None], axis=0) & keep_none
+            expected_post = np.any(loss_post < window[:, None], axis=0) & keep_post
+            assert allowed_none.tolist() == expected_none.tolist()
+            assert allowed_post.tolist() == expected_post.tolist()
             compared += allowed_post.size
-            # Close some more, as the pass nearest the break does.
-            allowed_none &= rng.random(allowed_none.size) < 0.7
-            allowed_post &= rng.random(allowed_post.size) < 0.7
-            if allowed_none.all() and allowed_post.all():
+            if expected_none.all() and expected_post.all():
+                assert got_closed == -np.inf
                 continue
-            excluded = np.concatenate([best[:, ~allowed_none], loss_post[:, ~allowed_post]], axis=1)
-            expected = float(np.max(top - excluded.min(axis=1)))
-            assert closed_bound(
-                env.cum_value, k, cost, env.group_of, lam, rho, best, top,
-                allowed_none, allowed_post,
-            ) == expected  # fmt: skip
+            excluded = np.concatenate(
+                [best[:, ~expected_none], loss_post[:, ~expected_post]], axis=1
+            )
+            assert got_closed == float(np.max(top - excluded.min(axis=1)))
             closed += 1
     assert compared > 500 and closed > 20
 
