@@ -85,6 +85,13 @@ class ComputeSlots:
                 return 0
             return self.slots - self._free + before
 
+    def spare(self) -> bool:
+        """Whether a slot is free and no computation waits for one: work a computation does
+        alongside itself (`planner.outreach.forecast(alongside=True)`) then takes a core nobody
+        else is waiting for. Under load it is False, and each computation keeps to its slot."""
+        with self._changed:
+            return self._free > 0 and not self._waiting
+
     def _acquire(self, priority: int) -> None:
         with self._changed:
             me = (priority, next(self._tickets))

@@ -535,13 +535,15 @@ def _first_round(  # pragma: no cover (compiled)
     threshold: np.ndarray,
     caps: tuple[int, int, int, int],
     key: np.uint64,
+    first_draw: int,
     draws: int,
     booked_per_offer: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The first round of every draw whose answers all fit together (none is declined for want
     of room, so the order they come back in does not matter), worked out offer by offer across
     the draws at once. `first`: the round's offers; `caps`: (budget, macro room, max macro, max
-    influencers). Returns the draws it worked out (in order) and, for each of them, the cents
+    influencers); the draws are `first_draw` to `first_draw + draws`. Returns the draws it
+    worked out (in order, numbered from 0 for `first_draw`) and, for each of them, the cents
     and the macro cents booked, the influencers and the macro influencers booked, and the
     engagement and its variance booked (micro, macro, micro's variance, macro's: a 4 x n
     array, each summed in the list's order as `_draw_outreach` sums it); adds their bookings to
@@ -557,7 +559,7 @@ def _first_round(  # pragma: no cover (compiled)
         end = min(start + _BLOCK, draws)
         block_booked, block_spend = n_booked[start:end], spend[start:end]
         block_macro, block_macro_spend = n_macro[start:end], macro_spend[start:end]
-        base = np.uint64(start)
+        base = np.uint64(first_draw + start)
         for row in first:
             limit, price, index = threshold[row], cost[row], np.uint64(row)
             if macro[row]:
@@ -594,7 +596,7 @@ def _first_round(  # pragma: no cover (compiled)
             index = np.uint64(row)
             hits = 0
             for i in range(end - start):
-                counter = (np.uint64(which[i]) << np.uint64(32)) | index
+                counter = (np.uint64(first_draw + which[i]) << np.uint64(32)) | index
                 yes = (_mix(key + counter * _GOLDEN) >> _SHIFT) < limit
                 hits += np.int64(yes)
                 values[i] += worth if yes else 0.0
@@ -620,6 +622,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     rounds: int,
     key: np.uint64,
     order_key: np.uint64,
+    first_draw: int,
     spent: np.ndarray,
     macro_spent: np.ndarray,
     booked: np.ndarray,
@@ -630,9 +633,11 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
     booked_per_offer: np.ndarray,
 ) -> None:
     """The outreach of one list, drawn `spent.size` times, one campaign after another (the
-    module's docstring has the process). Fills the per-draw arrays (cents and counts booked,
-    offers sent; `sums`: engagement and its variance booked, micro then macro) and adds to the
-    per-offer counts."""
+    module's docstring has the process), the draws numbered from `first_draw` (each draw's
+    random numbers are its number's: draws 0 to n drawn in parts are the same draws). Fills the
+    per-draw arrays, indexed from 0 for `first_draw` (cents and counts booked, offers sent;
+    `sums`: engagement and its variance booked, micro then macro) and adds to the per-offer
+    counts."""
     size, draws = cost.size, spent.size
     # Every draw starts the same: its first round's offers are the same.
     first = np.empty(size, dtype=np.int64)
@@ -659,6 +664,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             threshold,
             (budget, macro_max, max_macro, max_influencers),
             key,
+            first_draw,
             draws,
             booked_per_offer,
         )
@@ -668,6 +674,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
         done_counts, done_sums = np.empty((2, 0), dtype=np.int64), np.empty((4, 0))
     next_done = 0
     for draw in range(draws):
+        number = first_draw + draw  # (its random numbers, whichever part of the draws it is in)
         open_, room, count, macro_count, pointer, sent_in_all = budget, macro_max, 0, 0, 0, 0
         turn = 0  # the draw's shuffle steps so far (the order answers come back in)
         micro_value, macro_value, micro_var, macro_var = 0.0, 0.0, 0.0, 0.0
@@ -710,11 +717,11 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
             ordered = offers[n_sent - 1] - base == n_sent - 1
             if ordered:
                 for j in range(n_sent):
-                    accepted[j] = _bits(key, draw, base + j) < threshold[base + j]
+                    accepted[j] = _bits(key, number, base + j) < threshold[base + j]
             else:
                 for j in range(n_sent):
                     row = offers[j]
-                    accepted[j] = _bits(key, draw, row) < threshold[row]
+                    accepted[j] = _bits(key, number, row) < threshold[row]
             n_answered, all_spend, all_macro_spend, all_macro = 0, 0, 0, 0
             if ordered:
                 for j in range(n_sent):
@@ -756,7 +763,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
                 and (max_macro == -1 or macro_count + head_macro <= max_macro)
                 and (max_influencers == -1 or count + head <= max_influencers)
             ):
-                pick = int(_uniform(order_key, draw, turn) * head)
+                pick = int(_uniform(order_key, number, turn) * head)
                 turn += 1
                 head -= 1
                 row = answered[pick]
@@ -815,6 +822,39 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
         contacted[draw] = sent_in_all
 
 
+# The fewest draws a half of `simulate_outreach(alongside=True)` has: fewer are drawn by the caller
+# alone (a thread's hand-over costs more than a few hundred draws).
+_HALF_DRAWS = 1_000
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """Some of a simulation's draws (`_draw_outreach`'s arrays): per draw, the cents spent and
+    on macro, the influencers and the macro influencers booked and the offers sent; the
+    engagement and its variance booked (micro, macro; 4 x draws); per offer, how often it was
+    sent and booked."""
+
+    per_draw: tuple[np.ndarray, ...]  # 5 arrays of the draws
+    sums: np.ndarray
+    per_offer: tuple[np.ndarray, ...]  # 2 arrays of the offers
+
+    @classmethod
+    def zeros(cls, draws: int, offers: int) -> _Drawn:
+        return cls(
+            tuple(np.zeros(draws, dtype=np.int64) for _ in range(5)),
+            np.zeros((4, draws)),
+            tuple(np.zeros(offers, dtype=np.int64) for _ in range(2)),
+        )
+
+    def then(self, later: _Drawn) -> _Drawn:
+        """These draws followed by `later`'s (the draws numbered after them)."""
+        return _Drawn(
+            tuple(np.concatenate(pair) for pair in zip(self.per_draw, later.per_draw, strict=True)),
+            np.concatenate((self.sums, later.sums), axis=1),
+            tuple(a + b for a, b in zip(self.per_offer, later.per_offer, strict=True)),
+        )
+
+
 def simulate_outreach(
     offers: Offers,
     campaign: Campaign,
@@ -822,23 +862,20 @@ def simulate_outreach(
     *,
     draws: int = DRAWS,
     seed: int = SEED,
+    alongside: bool = False,
 ) -> OutreachOutcome:
     """Draw the outreach of `offers` (the module's docstring has the process) `draws` times.
-    Seeded: the same arguments give the same draws. Spend never exceeds the budget."""
+    Seeded: the same arguments give the same draws. Spend never exceeds the budget.
+
+    `alongside`: the second half of the draws is drawn in `_ALONGSIDE` while the caller draws
+    the first (the draws are the same: each draw's random numbers are its number's); a half the
+    pool has not started when the caller's is done, the pool busy, is drawn by the caller."""
     budget = to_cents(campaign.budget)
     macro_max = min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6)))
     size = offers.size
     cost = offers.cost.astype(np.int64)
     macro = offers.macro.astype(np.bool_)
-    spent = np.zeros(draws, dtype=np.int64)
-    macro_spent = np.zeros(draws, dtype=np.int64)
-    booked = np.zeros(draws, dtype=np.int64)
-    macro_booked = np.zeros(draws, dtype=np.int64)
-    contacted = np.zeros(draws, dtype=np.int64)
-    sums = np.zeros((4, draws))  # engagement micro, macro; its variance micro, macro
-    sent_per_offer = np.zeros(size, dtype=np.int64)
-    booked_per_offer = np.zeros(size, dtype=np.int64)
-    _draw_outreach(
+    the_list = (
         cost,
         offers.reply * offers.cost,
         offers.reply.astype(np.float64),
@@ -854,15 +891,26 @@ def simulate_outreach(
         int(assumptions.rounds),
         _stream(seed, 3),
         _stream(seed, 5),
-        spent,
-        macro_spent,
-        booked,
-        macro_booked,
-        contacted,
-        sums,
-        sent_per_offer,
-        booked_per_offer,
     )
+
+    def drawn(first: int, n: int) -> _Drawn:
+        part = _Drawn.zeros(n, size)
+        _draw_outreach(*the_list, first, *part.per_draw, part.sums, *part.per_offer)
+        return part
+
+    if not alongside or draws < 2 * _HALF_DRAWS:
+        whole = drawn(0, draws)
+    else:
+        half = draws // 2
+        job = _ALONGSIDE.submit(drawn, half, draws - half)
+        try:
+            head = drawn(0, half)
+            whole = head.then(drawn(half, draws - half) if job.cancel() else job.result())
+        finally:
+            job.cancel()
+    spent, macro_spent, booked, _macro_booked, contacted = whole.per_draw
+    sent_per_offer, booked_per_offer = whole.per_offer
+    sums = whole.sums
     shock = _shock(seed, draws, assumptions.shared_spread)
     normal = stratified_normals(seed, 4, 2, draws)
     tiers = []
@@ -1017,6 +1065,7 @@ def forecast(
     candidates: bool = True,
     on_point: Callable[[int, int], None] | None = None,
     start: Forecast | None = None,
+    alongside: bool = True,
 ) -> Forecast:
     """The headline's figures for a campaign (`if_all_accepted`: the plain optimal plan, when
     the caller has it already).
@@ -1035,7 +1084,11 @@ def forecast(
     `start`: this campaign's forecast without candidates (`candidates=False`, the same
     strategy, backups, draws and seed), when the caller has it already (the page shows it while
     the candidates are compared): its plan, list and simulated campaigns are used as they are,
-    so the result is the same as without it."""
+    so the result is the same as without it.
+
+    `alongside`: the 10,000 simulated campaigns of the band's plan and of each finalist drawn
+    half in `_ALONGSIDE` (`simulate_outreach(alongside=True)`: the same draws); False when no
+    core is spare for it (the app under load)."""
     if start is not None and (start.candidate != "mix" or start.curve is not None or start.others):
         raise ValueError("start must be a forecast made with candidates=False")
     if start is None:
@@ -1052,7 +1105,9 @@ def forecast(
     if not candidates or not plan.has_plan or plan.booked_nothing:
         if start is not None:
             return dataclasses.replace(start, if_all_accepted=if_all_accepted, target=target)
-        outcome = simulate_outreach(offers, campaign, assumptions, draws=draws, seed=seed)
+        outcome = simulate_outreach(
+            offers, campaign, assumptions, draws=draws, seed=seed, alongside=alongside
+        )
         return Forecast(strategy, plan, offers, outcome, if_all_accepted, target)
     screen = min(draws, CURVE_DRAWS)
     # All micro, when inside the campaign's band, is always a finalist (below): its `draws`
@@ -1127,7 +1182,15 @@ def forecast(
     ranked = sorted(entries, key=lambda e: -e.screened)
     finalists = ranked[:2] + [e for e in ranked[2:] if e.candidate == "all micro"]
     simulated = _simulate_all(
-        finalists, campaign, assumptions, draws, seed, screen, start, early[0] if early else None
+        finalists,
+        campaign,
+        assumptions,
+        draws,
+        seed,
+        screen,
+        start,
+        early[0] if early else None,
+        alongside,
     )
     results = [
         Forecast(
@@ -1194,10 +1257,12 @@ def _simulate_all(
     screen: int,
     start: Forecast | None = None,
     early: tuple[Offers, Future[OutreachOutcome]] | None = None,
+    alongside: bool = True,
 ) -> list[OutreachOutcome]:
     """Each finalist's outreach simulated `draws` times (its screening draws when those are
     as many; the campaign's band's plan: `start`'s, when given; the list `early` holds: its
-    job's, started already), all but the first alongside (`_ALONGSIDE`)."""
+    job's, started already), all but the first alongside (`_ALONGSIDE`); with `alongside`, each
+    one's draws in two halves (`simulate_outreach(alongside=True)`)."""
     early_offers, early_job = early if early is not None else (None, None)
     try:
         if draws == screen:
@@ -1206,7 +1271,9 @@ def _simulate_all(
         def run(entry: _Entry) -> OutreachOutcome:
             if start is not None and entry.candidate == "mix":
                 return start.outcome
-            return simulate_outreach(entry.offers, campaign, assumptions, draws=draws, seed=seed)
+            return simulate_outreach(
+                entry.offers, campaign, assumptions, draws=draws, seed=seed, alongside=alongside
+            )
 
         def job_of(entry: _Entry) -> Future[OutreachOutcome]:
             if early_job is not None and entry.offers is early_offers:

@@ -426,6 +426,38 @@ def test_a_forecast_started_from_the_bands_plan_is_the_same_forecast(budget):
         forecast(ROSTER, campaign, Assumptions(), draws=2_000, start=whole)
 
 
+@pytest.mark.parametrize("budget", [100_000, 30_000])
+def test_a_forecast_drawn_alongside_is_the_forecast_drawn_in_one_thread(budget):
+    """`forecast(alongside=True)` draws the band's plan's and the finalists' campaigns half in
+    the pool: every simulated figure of the forecast and its others is the same as without."""
+    campaign = Campaign(budget=budget)
+    for start in (None, "first"):
+        made = []
+        for alongside in (True, False):
+            first = forecast(
+                ROSTER, campaign, Assumptions(), draws=2_000, candidates=False, alongside=alongside
+            )
+            made.append(
+                forecast(
+                    ROSTER,
+                    campaign,
+                    Assumptions(),
+                    draws=2_000,
+                    start=first if start else None,
+                    alongside=alongside,
+                )
+            )
+            made.append(first)
+        for a, b in ((made[0], made[2]), (made[1], made[3])):
+            assert len(a.others) == len(b.others)
+            for one, other in zip((a, *a.others), (b, *b.others), strict=True):
+                assert (one.candidate, one.band) == (other.candidate, other.band)
+                for field in dataclasses.fields(one.outcome):
+                    assert np.array_equal(
+                        getattr(one.outcome, field.name), getattr(other.outcome, field.name)
+                    ), field.name
+
+
 def test_on_the_defaults_a_band_of_the_curve_earns_more_than_the_whole_bands_plan():
     """The case that made the curve's bands candidates: on the sample at $100,000 the plan for
     the whole band (0-100%, 58% on macro as planned) earned less after declines and backups

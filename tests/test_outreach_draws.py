@@ -6,12 +6,15 @@ change a figure)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
 
 import numpy as np
 import pytest
 
 from planner.outreach import (
+    _ALONGSIDE,
     _UNITS,
     Offers,
     _bits,
@@ -19,7 +22,10 @@ from planner.outreach import (
     _price_tree,
     _stream,
     _uniform,
+    simulate_outreach,
 )
+from planner.risk import Assumptions
+from planner.settings import Campaign
 
 
 def fit(chosen: list[int], cost: np.ndarray, macro: np.ndarray, state: tuple) -> bool:  # type: ignore[type-arg]
@@ -74,8 +80,8 @@ def plain_send(listed: tuple, caps: tuple, state: tuple, pointer: int) -> tuple[
 def plain_draws(args: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
     """The process of `_draw_outreach`, plainly (Python numbers, lists, one answer at a time)."""
     (cost, expected, reply, macro, value, variance, micro_prices, macro_prices, budget) = args[:9]
-    macro_max, max_macro, max_influencers, rounds, key, order_key = args[9:15]
-    size, draws = cost.size, args[15].size
+    macro_max, max_macro, max_influencers, rounds, key, order_key, first_draw = args[9:16]
+    size, draws = cost.size, args[16].size
     out = {
         name: np.zeros(draws, dtype=np.int64)
         for name in ("spent", "macro_spent", "booked", "macro_booked", "contacted")
@@ -102,7 +108,7 @@ def plain_draws(args: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
             answered = [
                 row
                 for row in offers
-                if int(_bits(key, draw, row)) < math.ceil(float(reply[row]) * _UNITS)
+                if int(_bits(key, first_draw + draw, row)) < math.ceil(float(reply[row]) * _UNITS)
             ]
             # The answers not drawn yet (the first `head`) all booked once they fit together.
             head = len(answered)
@@ -111,7 +117,7 @@ def plain_draws(args: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
             if round_ == 0:
                 out["first_round_fits"][draw] = fit(answered[:head], cost, macro, state)
             while head > 0 and not fit(answered[:head], cost, macro, state):
-                pick = int(_uniform(order_key, draw, turn) * head)
+                pick = int(_uniform(order_key, first_draw + draw, turn) * head)
                 turn += 1
                 head -= 1
                 answered[pick], answered[head] = answered[head], answered[pick]
@@ -149,6 +155,7 @@ def loop_arguments(
     rounds: int,
     draws: int,
     seed: int,
+    first_draw: int = 0,
 ) -> list:  # type: ignore[type-arg]
     cost = offers.cost.astype(np.int64)
     return [
@@ -167,6 +174,7 @@ def loop_arguments(
         rounds,
         _stream(seed, 3),
         _stream(seed, 5),
+        first_draw,
         *(np.zeros(draws, dtype=np.int64) for _ in range(5)),
         np.zeros((4, draws)),
         np.zeros(offers.size, dtype=np.int64),
@@ -220,7 +228,7 @@ def test_the_compiled_loop_gives_the_plain_process_bit_for_bit(
     _draw_outreach(*fast)
     plain = plain_draws(fast)
     names = ("spent", "macro_spent", "booked", "macro_booked", "contacted", "sums")
-    for name, array in zip((*names, "sent_per_offer", "booked_per_offer"), fast[15:], strict=True):
+    for name, array in zip((*names, "sent_per_offer", "booked_per_offer"), fast[16:], strict=True):
         np.testing.assert_array_equal(array, plain[name], err_msg=name)
     # Draws whose first round's answers all fit (unless no offer is ever sent), and in the
     # first three cases draws whose answers do not.
@@ -228,3 +236,47 @@ def test_the_compiled_loop_gives_the_plain_process_bit_for_bit(
     assert fitted > 0 or not plain["contacted"].any()
     if caps[0] != 1 and rounds in (3, 4) and size == 120:
         assert fitted < 700
+
+
+@pytest.mark.parametrize(("split", "caps", "seed"), [(300, (-1, -1), 123), (613, (1, 12), 124)])
+def test_draws_drawn_in_two_parts_are_the_same_draws(split, caps, seed):
+    """`_draw_outreach` from `first_draw` on gives those draws of the whole, bit for bit (the
+    first round's shortcut too: its blocks start at other draws then)."""
+    offers = random_offers(120, seed=seed)
+    whole = loop_arguments(offers, 1_500_000, 1_500_000, caps, 3, draws=1_400, seed=5)
+    _draw_outreach(*whole)
+    head = loop_arguments(offers, 1_500_000, 1_500_000, caps, 3, draws=split, seed=5)
+    tail = loop_arguments(
+        offers, 1_500_000, 1_500_000, caps, 3, draws=1_400 - split, seed=5, first_draw=split
+    )
+    _draw_outreach(*head)
+    _draw_outreach(*tail)
+    for at in range(16, 22):  # the per-draw arrays: the head's, then the tail's
+        np.testing.assert_array_equal(np.concatenate((head[at], tail[at]), axis=-1), whole[at])
+    for at in (22, 23):  # the per-offer counts: summed
+        np.testing.assert_array_equal(head[at] + tail[at], whole[at])
+
+
+@pytest.mark.parametrize("pool_busy", [False, True])
+@pytest.mark.parametrize("draws", [2_000, 2_001, 10_000])
+def test_a_simulation_drawn_alongside_is_the_one_drawn_alone(draws, pool_busy):
+    """`simulate_outreach(alongside=True)` (half the draws in the pool; all of them by the caller
+    when the pool is busy) gives the simulation drawn in one part, every figure bit for bit."""
+    offers = random_offers(150, seed=9)
+    campaign = Campaign(budget=15_000.0, max_influencers=25)
+    alone = simulate_outreach(offers, campaign, Assumptions(), draws=draws, seed=11)
+    release = threading.Event()
+    holds = [_ALONGSIDE.submit(release.wait) for _ in range(2)] if pool_busy else []
+    try:
+        together = simulate_outreach(
+            offers, campaign, Assumptions(), draws=draws, seed=11, alongside=True
+        )
+    finally:
+        release.set()
+        for hold in holds:
+            hold.result()
+    for field in dataclasses.fields(alone):
+        np.testing.assert_array_equal(
+            getattr(together, field.name), getattr(alone, field.name), err_msg=field.name
+        )
+    assert alone.contacted.any() and alone.booked.any()

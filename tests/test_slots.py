@@ -203,3 +203,67 @@ def test_a_cache_lifetime_the_server_cannot_use_is_named(monkeypatch, raw):
         positive_number("PLANNER_CACHE_TTL_SECONDS", 900)
     monkeypatch.setenv("PLANNER_CACHE_TTL_SECONDS", "2.5")
     assert positive_number("PLANNER_CACHE_TTL_SECONDS", 900) == 2.5
+
+
+def test_a_slot_is_spare_only_while_one_is_free_and_nobody_waits():
+    """`spare()`: work alongside a computation may take a second core only when no other
+    computation holds it or waits for it."""
+    slots = ComputeSlots(2)
+    assert slots.spare()
+    started, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with slots.held():
+            started.set()
+            release.wait(5)
+
+    others = [threading.Thread(target=hold)]
+    others[0].start()
+    started.wait(5)
+    assert slots.spare()  # one of two held: the other is free
+    with slots.held():
+        assert not slots.spare()  # both held
+    started.clear()
+    others.append(threading.Thread(target=hold))
+    with slots.held():
+        others[1].start()
+        deadline = time.monotonic() + 5
+        while not slots._waiting and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert not slots.spare()  # both held, one waiting
+    started.wait(5)  # the waiting one took the slot this thread let go
+    assert not slots.spare()
+    release.set()
+    for thread in others:
+        thread.join(5)
+    assert slots.spare()
+
+
+@pytest.mark.parametrize("spare", [True, False])
+def test_the_forecast_works_alongside_only_while_a_core_is_spare(monkeypatch, spare):
+    """The headline's forecasts spread their work over a second core only while a slot is
+    spare (`ComputeSlots.spare`); under load each keeps to its own slot's core."""
+    from pathlib import Path
+
+    from planner.risk import Assumptions
+    from planner.roster import read_roster
+    from planner.settings import Campaign
+    from ui import cache
+
+    asked: list[bool] = []
+
+    class Busy(ComputeSlots):
+        def spare(self) -> bool:
+            return spare
+
+    def recorded(*args: object, alongside: bool, **kwargs: object) -> str:
+        asked.append(alongside)
+        return "forecast"
+
+    monkeypatch.setattr(cache, "SLOTS", Busy(2))
+    monkeypatch.setattr(cache, "forecast", recorded)
+    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    key = cache.roster_key(roster, cache.SHARED)
+    campaign = Campaign(budget=41_000 if spare else 42_000)
+    assert cache._forecast(roster, key, campaign, Assumptions(), "expected") == "forecast"
+    assert asked == [spare]

@@ -430,13 +430,16 @@ def _forecast(
     strategy: Strategy,
     **options: Any,
 ) -> Forecast:
-    """`planner.outreach.forecast` with the plain plan from its cache as its secondary line."""
+    """`planner.outreach.forecast` with the plain plan from its cache as its secondary line,
+    its simulations drawn half on a second core while a compute slot is spare
+    (`ComputeSlots.spare`: no core is taken from another page's computation)."""
     return forecast(
         roster,
         campaign,
         assumptions,
         strategy=strategy,
         if_all_accepted=plan(roster, roster_key, campaign, None),
+        alongside=SLOTS.spare(),
         **options,
     )
 
