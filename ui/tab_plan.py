@@ -35,16 +35,24 @@ ALL_AT_ONCE = 0.5
 
 
 @dataclass(frozen=True)
+class CurveDrawn:
+    """The split curve with the campaign's point (`curve_with_campaign`), and its chart."""
+
+    curve: pd.DataFrame
+    ranges: pd.DataFrame
+    chart: go.Figure
+
+
+@dataclass(frozen=True)
 class Prepared:
     """The Plan tab's content worked out before any of it is drawn (`prepare`): the plan table,
     the tier chart and, when the split curve is ready at once (it comes with the headline's
-    forecast), the curve with the campaign's point and its chart."""
+    forecast), the curve and its chart."""
 
     curve_ready: cache.PendingCurve
     table: pd.DataFrame
     tiers: go.Figure
-    curve: tuple[pd.DataFrame, pd.DataFrame] | None  # (curve, ranges), with the campaign's point
-    curve_chart: go.Figure | None
+    curve: CurveDrawn | None
 
 
 def prepare(c: Current, *, with_curve: bool = True) -> Prepared:
@@ -69,18 +77,17 @@ def prepare(c: Current, *, with_curve: bool = True) -> Prepared:
         booked=booked_by_tier(forecast),
     )
     table = offers_table(c.roster, forecast, c.plan)
-    curve = curve_chart = None
-    if with_curve and curve_ready.done():
-        curve = curve_with_campaign(*curve_ready(), forecast)
-        curve_chart = _curve_chart(c, *curve)
-    return Prepared(curve_ready, table, tiers, curve, curve_chart)
+    curve = _curve_drawn(c, curve_ready()) if with_curve and curve_ready.done() else None
+    return Prepared(curve_ready, table, tiers, curve)
 
 
-def _curve_chart(c: Current, curve: pd.DataFrame, ranges: pd.DataFrame) -> go.Figure:
-    """The split curve's chart, the campaign's plan marked on it."""
+def _curve_drawn(c: Current, made: tuple[pd.DataFrame, pd.DataFrame]) -> CurveDrawn:
+    """The split curve `made` (curve, ranges) with the campaign's point, and its chart, the
+    campaign's plan marked on it."""
     forecast = c.forecast
     assert forecast is not None
-    return charts.split_curve_chart(
+    curve, ranges = curve_with_campaign(*made, forecast)
+    figure = charts.split_curve_chart(
         curve,
         (c.campaign.macro_share_min, c.campaign.macro_share_max),
         c.plan,
@@ -88,6 +95,7 @@ def _curve_chart(c: Current, curve: pd.DataFrame, ranges: pd.DataFrame) -> go.Fi
         mark=forecast_point(forecast),
         booked=booked_macro_share(forecast),
     )
+    return CurveDrawn(curve, ranges, figure)
 
 
 def show_plan(c: Current, *, first_run: bool, prepared: Prepared | None = None) -> None:
@@ -208,15 +216,12 @@ def show_plan(c: Current, *, first_run: bool, prepared: Prepared | None = None) 
     )
 
     # The point that holds the campaign's plan is the headline's campaign (its simulation).
-    if prepared.curve is not None and prepared.curve_chart is not None:
-        (curve, ranges), curve_chart = prepared.curve, prepared.curve_chart
-    else:
-        curve, ranges = curve_with_campaign(
-            *(ready or progress.wait_for_curve(curve_ready, curve_note)), forecast
-        )
-        curve_chart = _curve_chart(c, curve, ranges)
+    drawn = prepared.curve
+    if drawn is None:
+        drawn = _curve_drawn(c, ready or progress.wait_for_curve(curve_ready, curve_note))
+    curve, ranges = drawn.curve, drawn.ranges
     with curve_slot:
-        chart(curve_chart)
+        chart(drawn.chart)
     # Built when pressed, outside this run, so it reads nothing from the session and no cache:
     # it gets the curve now and plans the rest itself.
     report_slot.download_button(
