@@ -333,6 +333,46 @@ def test_the_local_search_on_rosters_of_equal_prices_and_values(seed):
         assert not items.check(got)
 
 
+def test_the_local_search_adds_back_posts_it_dropped():
+    """`improve` against the rule written out (`_improved`) on 800 small models (1-2 posts each,
+    prices 1-5, engagements 1-10, a budget with no room or one cent): on many the rule drops a
+    post and adds it back in a later round, which the compiled search must see (the posts it
+    looks for adds among, kept as the plan changes)."""
+    rng = np.random.default_rng(0)
+    added_back = 0
+    for _ in range(800):
+        n_inf = int(rng.integers(3, 9))
+        owner = np.repeat(np.arange(n_inf), rng.integers(1, 3, n_inf))
+        k = np.concatenate([[0], (owner[1:] == owner[:-1]).astype(np.int64)])
+        cost = rng.integers(1, 6, owner.size).astype(np.int64)
+        value = rng.integers(1, 11, owner.size).astype(float)
+        chosen = k < rng.integers(0, 3, n_inf)[owner]
+        items = PostItems(
+            owner=owner,
+            k=k,
+            value=value,
+            cost=cost,
+            macro=np.zeros(owner.size, dtype=bool),
+            n_influencers=n_inf,
+            budget=int(cost[chosen].sum()) + int(rng.integers(0, 2)),
+            macro_min=0,
+            macro_max=0,
+            max_macro=None,
+            max_influencers=None,
+        )
+        by_value = Orders.of(items, value).by_value
+        width = int(rng.integers(1, 4))
+        got = improve(items, chosen, value, by_value, width=width, rounds=6)
+        assert np.array_equal(got, _improved(items, chosen, value, by_value, width, 6))
+        plan, dropped = chosen, set()
+        for _ in range(6):  # the rule round by round: posts dropped, then added back
+            after = _improved(items, plan, value, by_value, width, 1)
+            added_back += bool(set(np.flatnonzero(after & ~plan).tolist()) & dropped)
+            dropped |= set(np.flatnonzero(plan & ~after).tolist())
+            plan = after
+    assert added_back >= 20  # (28 of them)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_the_local_search_s_drops_are_the_least_efficient_last_posts(seed):
     """The heap of `planner.kernels.swap`'s drops: the `width` last posts of a plan of least
@@ -365,6 +405,46 @@ def test_the_local_search_s_drops_are_the_least_efficient_last_posts(seed):
                 np.empty(width, dtype=np.int64),
             )
             assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_local_search_s_drops_from_the_end_of_its_ranking(seed):
+    """`planner.kernels._last_posts_from_tail`: the same drops as the heap (the `width` last
+    posts of a plan of least value per cent, ties in index order: many, prices and values of 1
+    or 2) found from the end of the posts ranked by falling value per cent; None once it has
+    looked at more than `most` posts."""
+    from planner.kernels import _last_posts_from_tail
+
+    rng = np.random.default_rng(seed)
+    owner = np.sort(rng.integers(0, 60, 200))
+    cost = rng.integers(1, 3, owner.size)
+    value = rng.integers(1, 3, owner.size).astype(float)
+    chosen = rng.random(owner.size) < (0.6 if seed % 2 else 0.95)
+    n = owner.size
+    by_ratio = np.argsort(-(value / cost), kind="stable")
+    last = [
+        j
+        for j in np.flatnonzero(chosen).tolist()
+        if not (j + 1 < n and chosen[j + 1] and owner[j + 1] == owner[j])
+    ]
+    for width in (1, 2, 5, 17, 500):
+        expected = sorted(last, key=lambda j: (value[j] / cost[j], j))[:width]
+        found = np.empty(n, dtype=np.int64)
+        got = _last_posts_from_tail(cost, value, owner, chosen, by_ratio, width, n, found)
+        assert got is not None and got.tolist() == expected
+        # Looking at fewer posts than it needs: None (the caller's heap then finds them).
+        looked = next(
+            i + 1
+            for i in range(n)
+            if _last_posts_from_tail(cost, value, owner, chosen, by_ratio, width, i + 1, found)
+            is not None
+        )
+        assert (
+            _last_posts_from_tail(cost, value, owner, chosen, by_ratio, width, looked - 1, found)
+            is None
+        )
+        got = _last_posts_from_tail(cost, value, owner, chosen, by_ratio, width, looked, found)
+        assert got is not None and got.tolist() == expected
 
 
 def _exchange_candidates(items, chosen, value, width):
