@@ -823,7 +823,7 @@ def _draw_outreach(  # pragma: no cover (compiled; tests/test_outreach.py checks
 
 
 # The fewest draws a half of `simulate_outreach(alongside=True)` has: fewer are drawn by the caller
-# alone (a thread's hand-over costs more than a few hundred draws).
+# in one part (the split curve's 500 screening draws a band; the headline's 10,000 are halved).
 _HALF_DRAWS = 1_000
 
 
@@ -1301,10 +1301,12 @@ def _simulate_all(
             early_job.cancel()  # (not a finalist after all: not run, if not started)
 
 
-# Where `forecast`'s finalists are simulated while the caller simulates the first: the
-# simulation's loop releases the GIL, so on two cores the finalists take about the time of one
-# or two instead of three. Shared by every session; a finalist the pool has not started when its
-# caller needs it is worked out by the caller instead (never slower than one thread).
+# Where `forecast`'s finalists are simulated while the caller simulates the first, and the second
+# half of a simulation's draws while the caller draws the first (`simulate_outreach(alongside=
+# True)`): the simulation's loop releases the GIL, so on two cores the finalists take about the
+# time of one or two instead of three. Shared by every session; a finalist or a half the pool has
+# not started when its caller needs it is worked out by the caller instead (never slower than one
+# thread).
 _ALONGSIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forecast-candidate")
 
 
