@@ -701,8 +701,9 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     one of the `width` least efficient last posts of `chosen` (or none) for one of the `width`
     most efficient posts that could be added, while that gains engagement and keeps every rule.
     `by_ratio`: every post by falling value per cent, ties in index order (the adds are its
-    first `width` that could be added, so a round does not look at every post). `limits`: the
-    budget, the macro spend's least and most, the caps (-1: none)."""
+    first `width` that could be added, and the drops are found from its end while that is
+    shorter than the plan, so a round does not look at every post). `limits`: the budget, the
+    macro spend's least and most, the caps (-1: none)."""
     budget, macro_min, macro_max, max_influencers, max_macro = limits
     n = cost.size
     spend, macro_spend, n_total, n_macro = _totals(cost, macro, k, chosen)
