@@ -602,9 +602,18 @@ def _last_posts_by_ratio(  # pragma: no cover (compiled)
                 heap_key[at], heap_idx[at] = heap_key[child], heap_idx[child]
                 at = child
             heap_key[at], heap_idx[at] = key, j
-    idx = np.sort(heap_idx[:size])  # index order, then a stable sort by key
-    keys = np.empty(size)
-    for i in range(size):
+    return _by_ratio(cost, value, heap_idx[:size])
+
+
+@njit(nogil=True)
+def _by_ratio(  # pragma: no cover (compiled)
+    cost: np.ndarray, value: np.ndarray, posts: np.ndarray
+) -> np.ndarray:
+    """`posts` by rising value per cent, ties in index order (sorted by index, then a stable
+    sort by value per cent)."""
+    idx = np.sort(posts)
+    keys = np.empty(idx.size)
+    for i in range(idx.size):
         keys[i] = value[idx[i]] / cost[idx[i]]
     return idx[np.argsort(keys, kind="mergesort")]
 
@@ -646,11 +655,7 @@ def _last_posts_from_tail(  # pragma: no cover (compiled)
         count += 1
         if count == width:
             kth = key
-    idx = np.sort(found[:count])  # index order, then a stable sort by key
-    keys = np.empty(count)
-    for i in range(count):
-        keys[i] = value[idx[i]] / cost[idx[i]]
-    return idx[np.argsort(keys, kind="mergesort")][:width]
+    return _by_ratio(cost, value, found[:count])[:width]
 
 
 @njit(nogil=True)
