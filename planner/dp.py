@@ -797,16 +797,11 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
         # without caps. (Uncapped, it was successors and dominance compiled and the bounds in
         # numpy: a third of a 5,000-row rate-card split curve's macro phases went on the calls
         # around them.)
-        new_cost, new_value, new_count, parent, took, bound = step(
+        new_cost, new_value, new_count, parent, took, bound, made = step(
             s_cost, s_value, s_count, g, options
         )
-        if not caps and new_cost.size >= _MEET_STATES:  # (else no meeting in the middle next)
-            made = np.count_nonzero(
-                s_cost[None, :] + int(groups.cost[g]) * options[:, None] <= mmax
-            )
-            unpruned = new_cost.size >= 0.9 * made
-        else:
-            unpruned = False
+        # (Without caps and with enough states, the open groups left may be met in the middle.)
+        unpruned = not caps and new_cost.size >= max(_MEET_STATES, 0.9 * made)
         if beam is not None and new_cost.size > beam:  # (in their order)
             pick = np.sort(np.argpartition(-bound, beam)[:beam])
             new_cost, new_value, new_count = new_cost[pick], new_value[pick], new_count[pick]
@@ -943,8 +938,9 @@ class _MacroStep:
     band decides the split, else, and under caps always, no more than the Lagrangian bound);
     those above the threshold kept, in that order, the largest bound of the others dropped
     (`search.drop`). Returns the kept states' spend, engagement, count, parent, posts taken and
-    bound. Compiled (`kernels.macro_step`); in numpy (`numpy`) where the dominance check's
-    key does not fit in 64 bits."""
+    bound, and how many successors it made (within the band's top and the caps, before
+    dominance and bounds). Compiled (`kernels.macro_step`); in numpy (`numpy`) where the
+    dominance check's key does not fit in 64 bits."""
 
     def __init__(self, search: _Search) -> None:
         self.search = search
@@ -976,9 +972,9 @@ class _MacroStep:
         s_count: np.ndarray,
         g: int,
         options: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.int64]:
         search, groups = self.search, self.search.groups
-        fitted, *stepped, dropped = macro_step(
+        fitted, *stepped, dropped, made = macro_step(
             s_cost,
             s_value,
             s_count,
@@ -998,7 +994,7 @@ class _MacroStep:
         if dropped > search.dropped_bound:
             search.dropped_bound = dropped
         new_cost, new_value, new_count, parent, took, bound = stepped
-        return new_cost, new_value, new_count, parent, took, bound
+        return new_cost, new_value, new_count, parent, took, bound, np.int64(made)
 
     def numpy(
         self,
@@ -1007,7 +1003,7 @@ class _MacroStep:
         s_count: np.ndarray,
         g: int,
         options: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.int64]:
         """The step in numpy (the compiled step's definition)."""
         search, groups, caps = self.search, self.search.groups, self.caps
         items = search.items
@@ -1030,7 +1026,8 @@ class _MacroStep:
         live = bound > search.threshold
         search.drop(bound[~live])
         sel, bound = sel[live], bound[live]
-        return new_cost[sel], new_value[sel], new_count[sel], parent[sel], took[sel], bound
+        made = np.int64(ok.size)
+        return new_cost[sel], new_value[sel], new_count[sel], parent[sel], took[sel], bound, made
 
 
 def _greedy_completions(

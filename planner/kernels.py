@@ -965,7 +965,7 @@ def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
     lagrangian: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     threshold: float,
 ) -> tuple[
-    bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float
+    bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, int
 ]:  # fmt: skip
     """One step of the macro phase (`planner.dp._macro_phase`) before its beam: the states
     (spend, engagement, count) each taking every option of the group (`options` posts at `cost`
@@ -984,7 +984,8 @@ def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
     rests and (macro top, macro bottom,
     macro count, count) prices. Returns whether the key fitted (when not, nothing was done: the
     caller takes this step in numpy), the kept states' spend, engagement, count, parent, posts
-    taken and bound, and the largest bound dropped (-inf: none)."""
+    taken and bound, the largest bound dropped (-inf: none) and how many successors were made
+    (within the band's top and kmax, before dominance and bounds)."""
     budget, mmin, mmax, kmax = band[0], band[1], band[2], band[3]
     by_count, max_macro, max_influencers = caps[0] > 0, caps[1], caps[2]
     n_states, n_options = s_cost.size, options.size
@@ -1001,9 +1002,10 @@ def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
             if c <= mmax and n <= kmax:
                 new_cost[m], new_value[m], new_count[m] = c, s_value[i] + cum_value[x], n
                 m += 1
+    made = m  # the successors within the band's top and the count limit
     none = np.zeros(0, dtype=np.int64)
     if m == 0:
-        return True, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf
+        return True, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf, 0
     # The same successors' parents and options (the loop above, again: cheaper than packing),
     # and where each option's run starts.
     parent = np.empty(m, dtype=np.int64)
@@ -1026,7 +1028,7 @@ def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
             top_count = max(top_count, new_count[j])
     span = top_cost + 1
     if low_cost < 0 or span > ((1 << 62) - 1) // ((top_count + 1) * 2):  # (the key's 62 bits)
-        return False, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf
+        return False, none, np.zeros(0), none, none, none, np.zeros(0), -np.inf, 0
     key = np.empty(m, dtype=np.int64)
     for j in range(m):
         counted = new_count[j] if by_count else 0
@@ -1124,7 +1126,7 @@ def macro_step(  # pragma: no cover (compiled; tests/test_optimizer.py checks th
             out_count[kept] = new_count[t]
             out_parent[kept], out_took[kept], out_bound[kept] = parent[t], took[t], bound[j]
             kept += 1
-    return True, out_cost, out_value, out_count, out_parent, out_took, out_bound, dropped
+    return True, out_cost, out_value, out_count, out_parent, out_took, out_bound, dropped, made
 
 
 @njit(nogil=True, inline="always")

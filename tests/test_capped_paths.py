@@ -1235,8 +1235,8 @@ def test_the_greedy_fill_stops_early_only_when_nothing_more_can_be_added(seed):
 def test_the_compiled_macro_step_is_its_numpy_definition(seed):
     """`dp._MacroStep` (the compiled `kernels.macro_step`) against the same step in numpy, on
     random macro states of synthetic models with and without caps and bands: the same kept
-    states in the same order (spend, engagement, count, parent, posts, bound, to the last digit)
-    and the same largest bound dropped."""
+    states in the same order (spend, engagement, count, parent, posts, bound, to the last digit),
+    the same number of successors made and the same largest bound dropped."""
     from planner.dp import _MacroStep, _setup, prepare
     from planner.relaxation import counted_lp, tier_lp
 
