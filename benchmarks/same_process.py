@@ -45,6 +45,8 @@ import numpy as np  # noqa: E402
 from optimiser import _case  # noqa: E402
 
 NAME = "planner_against"
+# The planner's modules the cases call, by short name.
+MODULES = ("model", "solver", "plan", "outreach", "settings", "risk", "roster", "compiled")
 
 
 def load_against(commit: str, where: Path) -> dict[str, object]:
@@ -61,13 +63,11 @@ def load_against(commit: str, where: Path) -> dict[str, object]:
         text = re.sub(r"^import planner$", f"import {NAME}", text, flags=re.M)
         path.write_text(text)
     sys.path.insert(0, str(where))
-    names = ("model", "solver", "plan", "outreach", "settings", "risk", "roster", "compiled")
-    return {name: importlib.import_module(f"{NAME}.{name}") for name in names}
+    return {name: importlib.import_module(f"{NAME}.{name}") for name in MODULES}
 
 
 def ours() -> dict[str, object]:
-    names = ("model", "solver", "plan", "outreach", "settings", "risk", "roster", "compiled")
-    return {name: importlib.import_module(f"planner.{name}") for name in names}
+    return {name: importlib.import_module(f"planner.{name}") for name in MODULES}
 
 
 def alternate(
