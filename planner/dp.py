@@ -50,6 +50,8 @@ share it.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -164,7 +166,7 @@ class _MacroGroups:
 
     posts: list[np.ndarray]  # per group, item indices of its posts in post order
     cost: np.ndarray  # price of one post, cents
-    value: np.ndarray  # [group, posts] engagement of 0, 1, ..., m posts, -inf past m
+    value: np.ndarray  # [group, posts] engagement of 0, 1, ..., m posts, -inf past m (or reach)
 
     @classmethod
     def of(cls, items: PostItems, value: np.ndarray) -> _MacroGroups:
@@ -185,6 +187,18 @@ class _MacroGroups:
 
     def __len__(self) -> int:
         return len(self.posts)
+
+    def sizes(self) -> np.ndarray:
+        """Each group's most posts (its options that are not -inf, less none)."""
+        return np.count_nonzero(np.isfinite(self.value), axis=1) - 1
+
+    def within(self, top: int) -> _MacroGroups:
+        """The same groups, in the same order, each with the options that `top` cents buy (the
+        others -inf; `posts` stays whole: a plan takes the first posts of an option)."""
+        sizes = self.sizes()
+        fits = np.minimum(sizes, top // np.maximum(self.cost, 1))
+        beyond = np.arange(self.value.shape[1])[None, :] > fits[:, None]
+        return _MacroGroups(self.posts, self.cost, np.where(beyond, -np.inf, self.value))
 
     def options(self, g: int) -> int:
         """How many choices group g has (0, 1, ..., m posts)."""
@@ -503,7 +517,7 @@ def solve_dp(
 
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
     plan's leftover budget (a heuristic); `prepared` is `prepare(items, value)` when the caller
-    has it already (the split curve's bands share it).
+    has it already, for this model or a wider band (the split curve's bands share it).
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline = deadline
@@ -630,14 +644,53 @@ def _result(search: _Search) -> DPResult:
 class Prepared:
     """What the programme builds from the posts alone, whatever the budget split: the micro
     chain, the macro influencers as groups (best first post per dollar first) and the chains of
-    the macro posts still to decide. Valid for every model with the same posts, values and
-    budget-independent data, so the split curve's bands share it (`prepare`)."""
+    the macro posts still to decide, of the posts within reach (`PostItems.within_reach`: each
+    macro post with those before it costs at most `macro_top`). Valid for every model with the
+    same posts, values and budget whose band's top is `macro_top` or more, through `within`, so
+    the split curve's bands share it (`prepare`)."""
 
     micro_chain: DantzigChain
     groups: _MacroGroups
     rest_macro: RestChains
     micro_env: Envelopes  # the micro influencers' envelopes (the capped models' groups)
     macro_env: Envelopes
+    macro_whole: int  # cents: the most a macro post here costs with the posts before it
+    # The set-up narrowed to a lower top, by top (`within`).
+    _narrowed: dict[int, Prepared] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def chains(self) -> tuple[DantzigChain, DantzigChain]:
+        """The micro posts' and the macro posts' Dantzig chains (the LP without caps)."""
+        return self.micro_chain, self.rest_macro[0]
+
+    @property
+    def envelopes(self) -> tuple[Envelopes, Envelopes]:
+        """The micro and the macro influencers' envelopes (the LP with caps)."""
+        return self.micro_env, self.macro_env
+
+    def within(self, items: PostItems, value: np.ndarray) -> Prepared:
+        """The set-up for `items`, a model of the same posts, values and budget: without the
+        macro posts past its band's top (`PostItems.within_reach`), when some here are; made
+        once for each top, then kept, from this one's (the micro parts are shared)."""
+        top = min(items.macro_max, items.budget)
+        if top >= self.macro_whole:
+            return self
+        narrowed = self._narrowed.get(top)
+        if narrowed is None:
+            posts = self.rest_macro.posts  # (those here: by engagement per cent)
+            keep = items.within_reach(posts)
+            mask = np.zeros(items.owner.size, dtype=bool)
+            mask[posts[keep]] = True
+            groups = self.groups.within(top)
+            narrowed = self._narrowed[top] = dataclasses.replace(
+                self,
+                groups=groups,
+                rest_macro=self.rest_macro.within(keep),
+                macro_env=Envelopes(items, value, mask),
+                macro_whole=int((groups.cost * groups.sizes()).max(initial=0)),
+                _narrowed={},
+            )
+        return narrowed
 
 
 class RestChains:
@@ -658,6 +711,20 @@ class RestChains:
         cost = items.cost[every]
         self.every = (cost, value[every], value[every] / np.maximum(cost, 1), self._group_of[every])
 
+    @property
+    def posts(self) -> np.ndarray:
+        """Every macro post in these chains, by engagement per cent."""
+        return self._every
+
+    def within(self, keep: np.ndarray) -> RestChains:
+        """The chains of the same groups with only the posts `keep` picks of `posts` (in the
+        same order: not sorted again)."""
+        narrowed = copy.copy(self)
+        narrowed._every = self._every[keep]
+        narrowed.every = tuple(part[keep] for part in self.every)
+        narrowed._built = {}
+        return narrowed
+
     def __getitem__(self, g: int) -> DantzigChain:
         chain = self._built.get(g)
         if chain is None:
@@ -667,20 +734,22 @@ class RestChains:
 
 
 def prepare(items: PostItems, value: np.ndarray) -> Prepared:
-    """The band-independent part of the programme's set-up (see `Prepared`)."""
-    micro_chain = DantzigChain.of_items(items, value, ~items.macro)
+    """The programme's set-up for `items` (see `Prepared`), of the posts within its reach (for
+    the split curve's bands: prepared for the widest band, then narrowed to each, `within`)."""
+    micro = ~items.macro & items.within_reach()
     groups = _MacroGroups.of(items, value)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
-    rest_macro = RestChains(items, value, groups)
-    return Prepared(
-        micro_chain,
+    every = Prepared(
+        DantzigChain.of_items(items, value, micro),
         groups,
-        rest_macro,
-        Envelopes(items, value, ~items.macro),
+        RestChains(items, value, groups),
+        Envelopes(items, value, micro),
         Envelopes(items, value, items.macro),
+        int((items.cost * (items.k + 1))[items.macro].max(initial=0)),
     )
+    return every.within(items, value)
 
 
 def _setup(
@@ -693,7 +762,7 @@ def _setup(
 ) -> _Search:
     lam0 = max(duals.budget, 0.0)
     lams = lam0 * _LAMBDA_FACTORS if lam0 > 0 else np.array([0.0])
-    ready = prepared if prepared is not None else prepare(items, value)
+    ready = prepared.within(items, value) if prepared is not None else prepare(items, value)
     return _Search(
         items=items,
         value=value,

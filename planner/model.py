@@ -102,6 +102,19 @@ class PostItems:
             broken.append("max influencers")
         return broken
 
+    def within_reach(self, posts: np.ndarray | None = None) -> np.ndarray:
+        """The posts some plan may take: post k of an influencer comes with the k posts before
+        it, k + 1 times its price in all, which must fit the budget and, for a macro post, the
+        macro band's top. No plan takes the others, so the bounds leave them out: an LP bound
+        that buys part of a post no plan can buy whole may sit far above every plan (a macro
+        post of 77% of the budget, bought in part by the split curve's bands up to 75%, left
+        their LP bounds 10-17% above their optimum; docs/benchmarks.md). For every post, or
+        for the posts `posts` (indices) alone."""
+        every = slice(None) if posts is None else posts
+        whole = self.cost[every] * (self.k[every] + 1)
+        top = min(self.budget, self.macro_max)
+        return whole <= np.where(self.macro[every], top, self.budget)
+
     def check(self, chosen: np.ndarray) -> list[str]:
         """Which constraints `chosen` breaks (empty when the selection is a valid plan): one
         compiled pass (`planner.kernels.plan_facts`); post k is only taken with post k - 1."""

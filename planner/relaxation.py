@@ -101,11 +101,12 @@ def tier_lp(
     chains: tuple[DantzigChain, DantzigChain] | None = None,
 ) -> Relaxation | None:
     """The LP relaxation without influencer caps; None when the band cannot be met even
-    fractionally. `chains` are the micro and macro posts' chains when the caller has them
-    (they do not depend on the budget or the band)."""
+    fractionally. `chains` are the micro and macro posts' chains when the caller has them, of
+    the posts within reach (`PostItems.within_reach`)."""
     if chains is None:
-        micro = DantzigChain.of_items(items, value, ~items.macro)
-        macro = DantzigChain.of_items(items, value, items.macro)
+        reach = items.within_reach()
+        micro = DantzigChain.of_items(items, value, ~items.macro & reach)
+        macro = DantzigChain.of_items(items, value, items.macro & reach)
     else:
         micro, macro = chains
     split = _split(micro, macro, items)
@@ -137,9 +138,9 @@ class SegmentChain(DantzigChain):
 
 
 class Envelopes:
-    """The posts of some influencers (`mask`, whole influencers) as the segments of each one's
-    concave envelope under a fixed charge per influencer: one first segment (posts 0..x*-1) and
-    the later posts one by one, as a Dantzig chain."""
+    """The posts of some influencers (`mask`: each one's first posts, or all) as the segments
+    of each one's concave envelope under a fixed charge per influencer: one first segment
+    (posts 0..x*-1) and the later posts one by one, as a Dantzig chain."""
 
     def __init__(self, items: PostItems, value: np.ndarray, mask: np.ndarray) -> None:
         self.idx = np.flatnonzero(mask)  # items, grouped by influencer in post order
@@ -249,10 +250,14 @@ def counted_lp(
 ) -> Relaxation | None:
     """The LP relaxation with influencer caps through its Lagrangian dual (module docstring);
     None when the band cannot be met even fractionally. `envelopes` are the micro and macro
-    influencers' when the caller has them (they do not depend on the budget or the band). The
-    prices are found to a relative `tolerance`; any prices give a valid bound."""
+    influencers' when the caller has them, of the posts within reach (`PostItems.within_reach`).
+    The prices are found to a relative `tolerance`; any prices give a valid bound."""
     if envelopes is None:
-        envelopes = Envelopes(items, value, ~items.macro), Envelopes(items, value, items.macro)
+        reach = items.within_reach()
+        envelopes = (
+            Envelopes(items, value, ~items.macro & reach),
+            Envelopes(items, value, items.macro & reach),
+        )
     micro_env, macro_env = envelopes
     k_total, k_macro = items.max_influencers, items.max_macro
     # Fractionally, the band's bottom needs macro influencers whose posts all together reach it.

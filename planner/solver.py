@@ -57,7 +57,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from planner.chain import DantzigChain
 from planner.dp import Prepared, prepare, solve_dp
 from planner.heuristics import (
     Orders,
@@ -69,7 +68,7 @@ from planner.heuristics import (
 )
 from planner.kernels import plan_value
 from planner.model import OPTIMAL_GAP, PostItems, Solution, first_posts, relative_gap
-from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, tier_lp
+from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
@@ -121,26 +120,24 @@ def solve_bands(
 
 @dataclasses.dataclass(frozen=True)
 class _Shared:
-    """What every model with the same posts shares, whatever its macro band."""
+    """What every model with the same posts and budget shares, whatever its macro band."""
 
     scale: float
     value: np.ndarray  # engagement in units of the best post
-    prepared: Prepared
+    prepared: Prepared  # for the widest band: each model's is `prepared.within(model)`
     orders: Orders  # by engagement per cent (the uncapped models' orders)
 
     @classmethod
     def of(cls, items: PostItems) -> _Shared:
         scale = float(items.value.max())
         value = items.value / scale
-        return cls(scale, value, prepare(items, value), Orders.of(items, value))
+        widest = dataclasses.replace(items, macro_min=0, macro_max=items.budget)
+        return cls(scale, value, prepare(widest, value), Orders.of(items, value))
 
-    @property
-    def chains(self) -> tuple[DantzigChain, DantzigChain]:
-        return self.prepared.micro_chain, self.prepared.rest_macro[0]
-
-    @property
-    def envelopes(self) -> tuple[Envelopes, Envelopes]:
-        return self.prepared.micro_env, self.prepared.macro_env
+    def prepared_for(self, items: PostItems) -> Prepared:
+        """The programme's set-up for `items`, a model of these posts (its band's top may cut
+        some macro posts out of reach)."""
+        return self.prepared.within(items, self.value)
 
 
 def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solution:
@@ -164,8 +161,8 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
         value = items.value / scale
         prepared, chains, orders = None, None, None
     else:
-        scale, value, prepared = shared.scale, shared.value, shared.prepared
-        chains, orders = shared.chains, shared.orders
+        scale, value, prepared = shared.scale, shared.value, shared.prepared_for(items)
+        chains, orders = prepared.chains, shared.orders
 
     if not capped:
         relaxed = tier_lp(items, value, chains)
@@ -184,7 +181,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
         )
     else:
         assert shared is not None  # (made above for every capped model)
-        relaxed = counted_lp(items, value, shared.envelopes)
+        relaxed = counted_lp(items, value, shared.prepared_for(items).envelopes)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         # Without the caps the model is a relaxation: when its best plan meets the caps, that
@@ -273,7 +270,7 @@ def _free_plan(free: PostItems, value: np.ndarray, shared: _Shared) -> np.ndarra
     """A plan of the model without caps, `free`, found fast (None: none found): the whole posts
     of its LP optimum, filled greedily, or where that falls short of the macro band's bottom (a
     band of the split curve whose LP buys part of a macro post), the starting plan's roundings."""
-    relaxed = tier_lp(free, value, shared.chains)
+    relaxed = tier_lp(free, value, shared.prepared_for(free).chains)
     if relaxed is None:
         return None
     plan = greedy_fill(free, first_posts(free, relaxed.y > 1 - 1e-9), shared.orders.fill)

@@ -510,11 +510,12 @@ def test_the_macro_exchange_moves_only_its_candidates(case, data):
 
 def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots():
     """A band of $65,000-$75,000 on macro spend whose most efficient macro post costs $76,500:
-    the LP buys part of it, so rounding up breaks the band's top and rounding down leaves it
-    short of the bottom. The starting plan adds the next macro posts that fit instead (before,
-    it added that post too, which the repair may not drop, and found no plan: the programme
-    then had nothing to prune against; on a 5,000-row roster at 65-75% macro its macro phase
-    took 5.5 s instead of 0.13 s)."""
+    no plan can buy that post, so the LP leaves it out (`PostItems.within_reach`) and buys the
+    band from the others. An LP that bought part of it (as before) makes rounding up break the
+    band's top and rounding down leave it short of the bottom: the starting plan adds the next
+    macro posts that fit instead (before, it added that post too, which the repair may not drop,
+    and found no plan: the programme then had nothing to prune against; on a 5,000-row roster
+    at 65-75% macro its macro phase took 5.5 s instead of 0.13 s)."""
     dollars = np.array([76_500, 40_000, 30_000, 5_000, 5_000, 5_000, 5_000, 5_000])
     items = PostItems(
         owner=np.arange(8),
@@ -530,10 +531,15 @@ def test_the_starting_plan_reaches_a_macro_band_its_best_macro_post_overshoots()
         max_influencers=None,
     )
     lp = tier_lp(items, items.value)
-    assert 0 < lp.y[0] < 1  # the LP buys part of the $76,500 post
-    plan = starting_plan(items, lp.y, items.value)
-    assert plan is not None and not items.check(plan)
-    assert plan[[1, 2]].all() and not plan[0]  # $40,000 + $30,000 of macro
+    assert lp.y[0] == 0  # no part of the $76,500 post
+    assert lp.y[1] == lp.y[2] == 1  # every macro post within reach: $70,000
+    assert lp.bound == pytest.approx(4.5 + 3.2 + 0.4 * 5)  # and every micro post, $25,000
+    part = lp.y.copy()
+    part[0], part[1], part[2] = 65 / 76.5, 0.0, 0.0  # the LP when it counted that post
+    for y in (lp.y, part):
+        plan = starting_plan(items, y, items.value)
+        assert plan is not None and not items.check(plan)
+        assert plan[[1, 2]].all() and not plan[0]  # $40,000 + $30,000 of macro
     assert solve(items).value == pytest.approx(float(items.value[plan].sum()))
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from planner import Campaign, check_roster
 from planner.chain import DantzigChain
 from planner.dp import _MacroGroups, prepare
-from planner.model import build_items
+from planner.model import PostItems, build_items
 from planner.plan import split_points
 from planner.relaxation import Envelopes, SegmentChain
 from planner.solver import solve, solve_bands
@@ -169,6 +169,85 @@ def test_the_shared_macro_groups_table_is_each_group_s_posts():
         fresh = Envelopes(items, value, ~items.macro).chain(0.0, keep_negative)
         assert kept.idx.tolist() == fresh.idx.tolist()
         assert kept.cum_value.tolist() == fresh.cum_value.tolist()
+
+
+def _posts_with_big_macro_posts(seed: int) -> PostItems:
+    """A roster of 300 with macro posts of up to 1.5 times the budget ($20,000)."""
+    roster = check_roster(synthetic_roster(300, seed=seed, macro_fraction=0.2))
+    items = build_items(roster.table, Campaign(budget=20_000, max_posts=3))
+    rng = np.random.default_rng(seed)
+    price = rng.uniform(0.05, 1.5, items.n_influencers) * items.budget
+    cost = np.where(items.macro, price[items.owner].astype(np.int64), items.cost)
+    return dataclasses.replace(items, cost=cost)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_posts_within_reach_are_those_some_plan_may_take(seed):
+    """Post k of an influencer is within reach when k + 1 of its posts fit the budget and, for a
+    macro post, the macro band's top; brute force on a handful of influencers: every post within
+    reach is in some plan (taken alone with the posts before it), none out of reach is."""
+    items = _posts_with_big_macro_posts(seed)
+    for top in (0.0, 0.1, 0.35, 0.6, 1.0):
+        banded = dataclasses.replace(items, macro_max=int(top * items.budget))
+        reach = banded.within_reach()
+        for j in range(items.owner.size):
+            plan = (items.owner == items.owner[j]) & (items.k <= items.k[j])
+            assert reach[j] == (not banded.check(plan)), (top, j)
+        assert not reach[items.macro].all() and reach[items.macro].any() or top == 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_band_s_set_up_is_the_widest_one_narrowed_to_its_top(seed):
+    """The split curve's bands share the set-up of the widest band (`_Shared`), each narrowed
+    to its own top (`Prepared.within`), against the definition: the same groups in the same
+    order, each with the posts within reach (its options past them -inf); the macro chains of
+    exactly the posts within reach, by engagement per cent; the micro parts shared. Made once for
+    each top; the set-up itself where the top leaves every macro post within reach."""
+    items = _posts_with_big_macro_posts(seed)
+    value = items.value / items.value.max()
+    widest = prepare(dataclasses.replace(items, macro_min=0, macro_max=items.budget), value)
+    assert widest.within(items, value) is widest
+    whole = items.cost * (items.k + 1)
+    for top in (0.05, 0.25, 0.5, 0.75):
+        banded = dataclasses.replace(items, macro_min=0, macro_max=int(top * items.budget))
+        narrowed = widest.within(banded, value)
+        assert narrowed is not widest and widest.within(banded, value) is narrowed
+        reach = items.macro & (whole <= banded.macro_max)
+        assert np.array_equal(narrowed.groups.cost, widest.groups.cost)
+        for g, posts in enumerate(narrowed.groups.posts):
+            assert posts is widest.groups.posts[g]
+            fits = int(np.count_nonzero(reach[posts]))
+            row, wide_row = narrowed.groups.value[g], widest.groups.value[g]
+            assert np.array_equal(row[: fits + 1], wide_row[: fits + 1])
+            assert np.all(row[fits + 1 :] == -np.inf)
+        fresh = DantzigChain.of_items(items, value, reach)
+        assert np.array_equal(narrowed.rest_macro[0].idx, fresh.idx)
+        assert np.array_equal(narrowed.rest_macro[0].cum_value, fresh.cum_value)
+        assert np.array_equal(narrowed.rest_macro.every[0], items.cost[fresh.idx])
+        assert sorted(narrowed.macro_env.idx.tolist()) == np.flatnonzero(reach).tolist()
+        assert narrowed.micro_chain is widest.micro_chain  # (the micro posts are the same)
+        assert prepare(banded, value).rest_macro[0].idx.tolist() == fresh.idx.tolist()
+    # With a top that every macro post within the budget's reach fits, nothing is narrowed.
+    fits = int(whole[items.macro & items.within_reach()].max())
+    assert widest.within(dataclasses.replace(items, macro_max=fits), value) is widest
+
+
+def test_the_curve_s_bands_with_macro_posts_out_of_reach_are_each_band_s_best_plan():
+    """Bands whose top leaves some macro posts out of reach: each band's plan from the shared
+    set-up is the band's own optimum (solved alone), and its bound holds (certified)."""
+    items = _posts_with_big_macro_posts(4)
+    bands = [(0, 0)] + [
+        (int(max(0.0, s - 0.05) * items.budget), int(min(1.0, s + 0.05) * items.budget))
+        for s in np.arange(0.1, 1.01, 0.1)
+    ]
+    for (low, high), point in zip(bands, solve_bands(items, bands), strict=True):
+        banded = dataclasses.replace(items, macro_min=low, macro_max=high)
+        alone = solve(banded)
+        assert point.status == alone.status
+        if alone.status == "optimal":
+            assert not banded.check(point.chosen)
+            assert point.value == pytest.approx(alone.value, rel=1e-6)
+            assert point.upper_bound >= alone.value * (1 - 1e-9)
 
 
 @pytest.mark.parametrize("decay", [1.0, 0.8, 0.5])
