@@ -24,7 +24,7 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
             while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
         z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
-        if z >= z_LP (1 - 5e-7): return it (certified at the root)
+        if z >= z_LP (1 - 9e-7): return it (certified at the root)
         DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
             dominance and by LP/Lagrangian bounds against z; then the micro posts that
             reduced-cost fixing leaves, by minknap's expanding core from the break (compiled,
@@ -67,7 +67,14 @@ from planner.heuristics import (
     starting_plan,
 )
 from planner.kernels import plan_value
-from planner.model import OPTIMAL_GAP, PostItems, Solution, first_posts, relative_gap
+from planner.model import (
+    OPTIMAL_GAP,
+    SEARCH_GAP,
+    PostItems,
+    Solution,
+    first_posts,
+    relative_gap,
+)
 from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
@@ -330,7 +337,7 @@ def _search(
     if capped:
         orders = orders.charged(items, value, np.broadcast_to(charge, value.shape))
     fill_order, by_value = orders.fill, orders.by_value
-    certified = z_lp * (1 - OPTIMAL_GAP / 2)
+    certified = z_lp * (1 - SEARCH_GAP)
     incumbent, z_inc = None, -np.inf
     if start is not None:
         incumbent, z_inc = start, plan_value(value, start)
@@ -366,7 +373,7 @@ def _search(
 
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp
-    found = solve_dp(items, value, duals, z_inc, OPTIMAL_GAP / 2, complete, deadline, prepared)
+    found = solve_dp(items, value, duals, z_inc, SEARCH_GAP, complete, deadline, prepared)
     if found.status == "gave_up":
         # Too many states: the best plan so far, against the LP bound or the bound the
         # programme held when it stopped (inf where it has none), whichever is smaller.
@@ -447,7 +454,7 @@ def _priced_counts(
         meets = (cap is None or n <= cap) and (cap_macro is None or n_macro <= cap_macro)
         if meets and float(value[chosen].sum()) > best_value:
             best_plan, best_value = chosen, float(value[chosen].sum())
-        if best_bound - best_value <= OPTIMAL_GAP / 2 * best_bound or cap is None:
+        if best_bound - best_value <= SEARCH_GAP * best_bound or cap is None:
             break
         if n > cap:
             lo = rho
