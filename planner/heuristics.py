@@ -53,8 +53,16 @@ class Orders:
 
 def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Add posts in `order` while every constraint still holds (macro minimum aside)."""
+    return _filled(items, chosen, order)[0]
+
+
+def _filled(
+    items: PostItems, chosen: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """`greedy_fill`, and which constraints the filled plan breaks, post order aside (from the
+    fill's own totals: `PostItems.broken_totals`, without another pass over the posts)."""
     chosen = chosen.copy()
-    fill(
+    totals = fill(
         items.cost,
         items.macro,
         items.k,
@@ -62,7 +70,7 @@ def greedy_fill(items: PostItems, chosen: np.ndarray, order: np.ndarray) -> np.n
         np.asarray(order, dtype=np.int64),
         (int(items.budget), int(items.macro_max), *_caps(items)),
     )
-    return chosen
+    return chosen, items.broken_totals(*totals)
 
 
 def _caps(items: PostItems) -> tuple[int, int]:
@@ -227,12 +235,14 @@ def starting_plan(
         repaired = repair(items, chosen, keep, drop_order)
         if repaired is None:
             continue
-        filled = greedy_fill(items, repaired, fill_order)
+        # (Post order holds: the rounding takes each influencer's posts up to the one rounded
+        # up, the repair drops only an influencer's last post, the fill adds only the next.)
+        filled, broken = _filled(items, repaired, fill_order)
         key = filled.tobytes()
         if key in filled_before:
             continue
         filled_before.add(key)
-        if items.check(filled):
+        if broken:
             continue
         total = plan_value(value, filled)
         if total > best_value:

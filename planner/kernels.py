@@ -100,11 +100,11 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     chosen: np.ndarray,
     order: np.ndarray,
     limits: tuple[int, int, int, int],
-) -> None:
+) -> tuple[int, int, int, int]:
     """A greedy fill (`planner.heuristics.greedy_fill`): adds to `chosen` each post in `order`
     that still fits: the budget, the macro share's top, the caps, and an influencer's earlier
     posts before their later ones. `limits`: the budget, the macro spend's most, the caps on
-    influencers and on macro influencers (-1: none)."""
+    influencers and on macro influencers (-1: none). Returns the plan's `_totals` after."""
     budget, macro_max, max_influencers, max_macro = limits
     spend, macro_spend, n_first, n_macro = _totals(cost, macro, k, chosen)
     cheapest = cost.min() if cost.size else 0
@@ -145,6 +145,7 @@ def fill(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
             macro_spend += c
         if left < 0 and capped and n_first >= max_influencers:
             left = _later_posts_left(k, chosen, seen)
+    return spend, macro_spend, n_first, n_macro
 
 
 @njit(nogil=True)

@@ -127,15 +127,21 @@ class PostItems:
         spend, macro_spend, influencers, macro_influencers, in_order = plan_facts(
             self.cost, self.macro, self.k, chosen
         )
+        broken = self.broken_totals(spend, macro_spend, influencers, macro_influencers)
+        if not in_order:
+            broken.append("post order")
+        return broken
+
+    def broken_totals(
+        self, spend: int, macro_spend: int, influencers: int, macro_influencers: int
+    ) -> list[str]:
+        """Which constraints a plan with these totals breaks, post order aside (`check`)."""
         broken = []
         if spend > self.budget:
             broken.append("budget")
         if macro_spend < self.macro_min or macro_spend > self.macro_max:
             broken.append("macro share")
-        broken += self._over_caps(influencers, macro_influencers)
-        if not in_order:
-            broken.append("post order")
-        return broken
+        return broken + self._over_caps(influencers, macro_influencers)
 
 
 def first_post_engagement(table: pd.DataFrame) -> np.ndarray:
