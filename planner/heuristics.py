@@ -10,7 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compiled import NO_CAP
-from planner.kernels import best_exchange, drop_posts, fill, merge_orders, plan_value, swap
+from planner.kernels import (
+    best_exchange,
+    drop_posts,
+    fill,
+    first_in,
+    merge_orders,
+    plan_value,
+    swap,
+)
 from planner.model import PostItems, first_posts
 
 
@@ -207,8 +215,8 @@ def starting_plan(
     filled_before: set[bytes] = set()
     # Every post a repair may drop is in the floor (the others are kept): the drops start at
     # the floor's least efficient post, past the many posts outside the plan before it.
-    in_floor = floor[drop_order]
-    drop_order = drop_order[int(np.argmax(in_floor)) :] if in_floor.any() else drop_order[:0]
+    start = first_in(drop_order, floor)
+    drop_order = drop_order[start:] if start >= 0 else drop_order[:0]
     for up in options.values():
         chosen = floor.copy()
         keep = np.zeros_like(floor)

@@ -78,6 +78,15 @@ def plan_value(value: np.ndarray, chosen: np.ndarray) -> float:  # pragma: no co
 
 
 @compiled
+def first_in(order: np.ndarray, mask: np.ndarray) -> int:  # pragma: no cover (compiled)
+    """The first position in `order` whose post is in `mask` (-1: none), looking no further."""
+    for i in range(order.size):
+        if mask[order[i]]:
+            return i
+    return -1
+
+
+@compiled
 def first_of(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     owner: np.ndarray, k: np.ndarray, chosen: np.ndarray, n_influencers: int
 ) -> np.ndarray:

@@ -481,7 +481,7 @@ def _finish(items: PostItems, chosen: np.ndarray, bound: float, scale: float) ->
     broken = items.check(chosen)
     if broken:  # pragma: no cover - the solvers never return a plan that breaks a rule
         raise RuntimeError(f"internal error: the plan breaks {broken}")
-    true_value = float(items.value[chosen].sum())
+    true_value = plan_value(items.value, chosen)
     upper_bound = max(bound * scale, true_value)
     gap = relative_gap("", upper_bound, true_value)
     status = "optimal" if gap <= OPTIMAL_GAP else "feasible"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import Campaign, check_roster, make_plan
+from planner import Campaign, check_roster, heuristics, make_plan
 from planner.heuristics import (
     Orders,
     greedy_fill,
@@ -21,6 +21,7 @@ from planner.heuristics import (
     repair,
     starting_plan,
 )
+from planner.kernels import first_in
 from planner.mip import solve_mip
 from planner.model import PostItems, build_items, first_posts
 from planner.relaxation import tier_lp
@@ -121,6 +122,10 @@ def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data)
     filled = greedy_fill(items, partial, Orders.of(items, items.value).fill)
     assert np.all(filled[partial])
     assert not rules & set(items.check(filled))
+    # The rules it breaks from the fill's own totals (the starting plan's check) are check's.
+    again, broken = heuristics._filled(items, partial, Orders.of(items, items.value).fill)
+    assert np.array_equal(again, filled)
+    assert broken == [rule for rule in items.check(filled) if rule != "post order"]
     macro_spend = int(items.cost[filled & items.macro].sum())
     assert macro_spend <= items.macro_max
     room = items.budget - int(items.cost[filled].sum())
@@ -143,6 +148,17 @@ def test_a_greedy_fill_keeps_every_rule_and_leaves_no_post_that_fits(case, data)
             )
         )
         assert not fits, f"post {j} still fits"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), min_size=0, max_size=30), st.randoms(use_true_random=False))
+def test_first_in_is_the_first_position_whose_post_is_in_the_mask(mask, rnd):
+    """`kernels.first_in` (where the starting plan's repair starts in the drop order)."""
+    order = list(range(len(mask)))
+    rnd.shuffle(order)
+    found = first_in(np.array(order, dtype=np.int64), np.array(mask, dtype=bool))
+    expected = next((i for i, j in enumerate(order) if mask[j]), -1)
+    assert found == expected
 
 
 def _rules_broken(items, chosen):
