@@ -44,8 +44,9 @@ deadline; its bound tables are built compiled too (`planner.kernels.bound_tables
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
 plan, what was dropped and its live states' bounds (`_Search.give_up`). `prepare` builds what
-does not depend on the budget's split (chains, macro groups, envelopes), so the split curve's bands
-share it.
+does not depend on the budget's split (chains, macro groups, envelopes), of the posts some plan
+may take, so the split curve's bands share it, each narrowed to its band's top
+(`Prepared.within`).
 """
 
 from __future__ import annotations
@@ -188,15 +189,11 @@ class _MacroGroups:
     def __len__(self) -> int:
         return len(self.posts)
 
-    def sizes(self) -> np.ndarray:
-        """Each group's most posts (its options that are not -inf, less none)."""
-        return np.count_nonzero(np.isfinite(self.value), axis=1) - 1
-
-    def within(self, top: int) -> _MacroGroups:
-        """The same groups, in the same order, each with the options that `top` cents buy (the
-        others -inf; `posts` stays whole: a plan takes the first posts of an option)."""
-        sizes = self.sizes()
-        fits = np.minimum(sizes, top // np.maximum(self.cost, 1))
+    def within(self, kept: np.ndarray) -> _MacroGroups:
+        """The same groups, in the same order, each with as many options as it has posts kept
+        (`kept`: the group of each post kept, a group's first posts); the others -inf. `posts`
+        stays whole: a plan takes the first posts of an option."""
+        fits = np.bincount(kept, minlength=len(self))
         beyond = np.arange(self.value.shape[1])[None, :] > fits[:, None]
         return _MacroGroups(self.posts, self.cost, np.where(beyond, -np.inf, self.value))
 
@@ -644,10 +641,9 @@ def _result(search: _Search) -> DPResult:
 class Prepared:
     """What the programme builds from the posts alone, whatever the budget split: the micro
     chain, the macro influencers as groups (best first post per dollar first) and the chains of
-    the macro posts still to decide, of the posts within reach (`PostItems.within_reach`: each
-    macro post with those before it costs at most `macro_top`). Valid for every model with the
-    same posts, values and budget whose band's top is `macro_top` or more, through `within`, so
-    the split curve's bands share it (`prepare`)."""
+    the macro posts still to decide, of the posts within reach (`PostItems.within_reach`). Valid
+    for every model with the same posts, values and budget once narrowed to its band's top
+    (`within`), so the split curve's bands share it (`prepare`)."""
 
     micro_chain: DantzigChain
     groups: _MacroGroups
@@ -679,18 +675,23 @@ class Prepared:
         if narrowed is None:
             posts = self.rest_macro.posts  # (those here: by engagement per cent)
             keep = items.within_reach(posts)
+            kept = posts[keep]
             mask = np.zeros(items.owner.size, dtype=bool)
-            mask[posts[keep]] = True
-            groups = self.groups.within(top)
+            mask[kept] = True
             narrowed = self._narrowed[top] = dataclasses.replace(
                 self,
-                groups=groups,
+                groups=self.groups.within(self.rest_macro.every[3][keep]),
                 rest_macro=self.rest_macro.within(keep),
                 macro_env=Envelopes(items, value, mask),
-                macro_whole=int((groups.cost * groups.sizes()).max(initial=0)),
+                macro_whole=_whole_cost(items, kept),
                 _narrowed={},
             )
         return narrowed
+
+
+def _whole_cost(items: PostItems, posts: np.ndarray) -> int:
+    """The most any of `posts` costs with the posts before it (0: none)."""
+    return int((items.cost[posts] * (items.k[posts] + 1)).max(initial=0))
 
 
 class RestChains:
@@ -747,7 +748,7 @@ def prepare(items: PostItems, value: np.ndarray) -> Prepared:
         RestChains(items, value, groups),
         Envelopes(items, value, micro),
         Envelopes(items, value, items.macro),
-        int((items.cost * (items.k + 1))[items.macro].max(initial=0)),
+        _whole_cost(items, np.flatnonzero(items.macro)),
     )
     return every.within(items, value)
 
