@@ -26,6 +26,12 @@ also the split curve (11 points, `planner.plan.split_points`) at $100,000 for ea
 shared work) against one plan at the same size and against the same 11 bands each solved alone
 (`solve`, as the code before the shared curve did), interleaved, with the largest relative
 difference between the two; --skip-independent leaves the last out (50,000).
+
+--kinds: the rosters, `realistic` and `rate-card` (rate-card prices) by default; `celebrity` is
+the realistic roster with one more macro influencer whose single post costs 77% of the budget and
+earns 1.2 times the best engagement per dollar of the other macro influencers (an agency's
+roster with a star: the split curve's bands up to 75% cannot buy that post, and until the
+eighteenth session their LP bounds bought part of it).
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dataclasses  # noqa: E402
+
+import pandas as pd  # noqa: E402
 
 import planner.mip  # noqa: E402
 from planner.mip import solve_mip  # noqa: E402
@@ -139,7 +147,26 @@ def _case(size: int, kind: str) -> tuple[object, Campaign]:
     raw = synthetic_roster(size, seed=7, rate_card_priced=kind == "rate-card")
     roster = check_roster(raw)
     total = float((roster.table["cost_per_post"] * 3).sum())
-    return roster, Campaign(budget=round(total * 0.1), macro_share_max=0.6)
+    campaign = Campaign(budget=round(total * 0.1), macro_share_max=0.6)
+    if kind == "celebrity":
+        table = roster.table
+        macro = table["followers"] >= 1_000_000
+        per_dollar = (
+            table["followers"] * table["engagement_rate"] * table["audience_quality"]
+        ) / table["cost_per_post"]
+        price = round(0.77 * campaign.budget)
+        star = {
+            "name": "@celebrity",
+            "platform": "instagram",
+            "niche": "lifestyle",
+            "followers": round(1.2 * float(per_dollar[macro].max()) * price / 0.05),
+            "engagement_rate": 0.05,
+            "cost_per_post": float(price),
+            "max_posts": 1,
+            "audience_quality": 1.0,
+        }
+        roster = check_roster(pd.concat([raw, pd.DataFrame([star])], ignore_index=True))
+    return roster, campaign
 
 
 def _warm_kernels() -> None:
