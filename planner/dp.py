@@ -691,7 +691,7 @@ class Prepared:
 
 def _whole_cost(items: PostItems, posts: np.ndarray) -> int:
     """The most any of `posts` costs with the posts before it (0: none)."""
-    return int((items.cost[posts] * (items.k[posts] + 1)).max(initial=0))
+    return int(items.whole_cost(posts).max(initial=0))
 
 
 class RestChains:

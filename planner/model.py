@@ -117,9 +117,14 @@ class PostItems:
         their LP bounds 10-17% above their optimum; docs/benchmarks.md). For every post, or
         for the posts `posts` (indices) alone."""
         every = slice(None) if posts is None else posts
-        whole = self.cost[every] * (self.k[every] + 1)
         top = min(self.budget, self.macro_max)
-        return whole <= np.where(self.macro[every], top, self.budget)
+        return self.whole_cost(posts) <= np.where(self.macro[every], top, self.budget)
+
+    def whole_cost(self, posts: np.ndarray | None = None) -> np.ndarray:
+        """What each post costs with the posts of its influencer before it, in cents: k + 1
+        times its price (for every post, or for the posts `posts`)."""
+        every = slice(None) if posts is None else posts
+        return self.cost[every] * (self.k[every] + 1)
 
     def check(self, chosen: np.ndarray) -> list[str]:
         """Which constraints `chosen` breaks (empty when the selection is a valid plan): one
