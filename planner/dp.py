@@ -497,6 +497,7 @@ class _MicroResult:
     value: float  # that plan's scaled engagement (macro part included)
     state: int  # its macro state (index into the states passed in)
     dropped_bound: float
+    certified: bool  # whether it was the certified pass (`_micro_pass`)
 
 
 def solve_dp(
@@ -557,17 +558,22 @@ def solve_dp(
     if states.cost.size == 0:
         return _result(search)
     micro = search.micro_idx
+    found = None
     if micro.size > _HEURISTIC_CORE:  # a good plan fast, which narrows the certified pass
         found = _micro_pass(search, states.cost, states.value, core_size=_HEURISTIC_CORE)
-        if found is not None and found.chosen is not None and found.value > search.best:
-            plan = first_posts(items, found.chosen | states.plan(search, found.state))
-            search.best, search.best_plan = plan_value(value, plan), plan
-    if not items.macro.any():  # a 0/1 knapsack of the micro posts: count bounds may close it
+        if found is not None and not found.certified:
+            if found.chosen is not None and found.value > search.best:
+                plan = first_posts(items, found.chosen | states.plan(search, found.state))
+                search.best, search.best_plan = plan_value(value, plan), plan
+            found = None
+    if found is None and not items.macro.any():
+        # A 0/1 knapsack of the micro posts: count bounds may close it.
         bound = count_bound(items.cost, value, items.budget, search.threshold)
         if bound <= search.threshold:
             search.dropped_bound = max(search.dropped_bound, bound)
             return _result(search)
-    found = _micro_pass(search, states.cost, states.value, core_size=None)
+    if found is None:
+        found = _micro_pass(search, states.cost, states.value, core_size=None)
     if found is None:
         return _GAVE_UP
     search.dropped_bound = max(search.dropped_bound, found.dropped_bound)
@@ -1135,7 +1141,8 @@ def _micro_pass(
     below the best plan are fixed, and the programme steps through the rest. With `core_size`,
     only that many posts nearest the break are stepped through and nothing is certified.
 
-    None when the states outgrow the limit.
+    None when the states outgrow the limit. When no state's certified window holds more than
+    `core_size` posts, the pass is the certified one (`certified` on its result).
     """
     items, value, best, target_gap = search.items, search.value, search.best, search.target_gap
     micro_idx, micro_chain = search.micro_idx, search.micro_chain
@@ -1149,6 +1156,7 @@ def _micro_pass(
     decided_in = np.ones(micro_idx.size, dtype=bool)
     decided_out = np.ones(micro_idx.size, dtype=bool)
     dropped_bound = -np.inf
+    certified = True  # whether every window is the certified one
     for s_i, price in enumerate(prices):
         reduced = m_value - price * m_cost
         rooms = budget - (s_cost if prices.size == 1 else s_cost[s_i : s_i + 1])
@@ -1156,7 +1164,11 @@ def _micro_pass(
         top = float(np.max(values + price * rooms)) + float(np.maximum(reduced, 0.0).sum())
         window = top - best * (1 + target_gap)
         if core_size is not None:
-            window = min(window, float(np.partition(np.abs(reduced), core_size)[core_size]))
+            # The core_size posts nearest the break: where the certified window holds no
+            # more, it is that window, and this pass the certified one.
+            nearest = float(np.partition(np.abs(reduced), core_size)[core_size])
+            certified &= nearest >= window
+            window = min(window, nearest)
         fixed = np.abs(reduced) >= window
         if np.any(fixed):
             dropped_bound = max(dropped_bound, top - float(np.abs(reduced[fixed]).min()))
@@ -1177,11 +1189,11 @@ def _micro_pass(
     taken, plan_value, state, core_dropped = found
     dropped_bound = max(dropped_bound, core_dropped)
     if taken is None:
-        return _MicroResult(None, -np.inf, -1, dropped_bound)
+        return _MicroResult(None, -np.inf, -1, dropped_bound, certified)
     chosen = np.zeros(items.owner.size, dtype=bool)
     chosen[core[taken]] = True
     chosen[fixed_in] = True
-    return _MicroResult(chosen, plan_value, int(origin[state]), dropped_bound)
+    return _MicroResult(chosen, plan_value, int(origin[state]), dropped_bound, certified)
 
 
 # Steps of the expanding core done per call of the compiled kernel: the states after each call
