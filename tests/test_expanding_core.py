@@ -237,3 +237,46 @@ def test_multiples_loss_holds_for_every_completion(kind):
             positive += int(np.sum(bound > 1e-9))
     if kind == "circle":
         assert positive > 0
+
+
+def test_the_heuristic_micro_pass_is_certified_only_as_the_certified_pass():
+    """`dp._micro_pass` with a core of 48 posts says it was the certified pass exactly when no
+    certified window holds more than 48 posts, and then returns what the certified pass does
+    (plan, value, state, largest bound dropped). On Pisinger's uncorrelated class a best plan
+    near the optimum narrows the window to a few posts and one far below it leaves hundreds;
+    on the strongly correlated class, nearly every post is in it."""
+    from planner.dp import _HEURISTIC_CORE, _micro_pass, _setup, prepare
+    from planner.relaxation import tier_lp
+
+    seen = set()
+    for kind in ("uncorrelated", "strongly"):
+        w, p = pisinger(kind, 2000, 1000, seed=50)
+        frame, campaign = knapsack_case(w, p, 50)
+        items = build_items(check_roster(frame).table, campaign)
+        value = items.value / items.value.max()
+        relaxed = tier_lp(items, value)
+        optimum = float(value[solve(items).chosen].sum())
+        start = (np.zeros(1, dtype=np.int64), np.zeros(1))
+        for below in (1e-9, 1e-7, 1e-5, 1e-3, 1e-2):
+            passes = []
+            for core_size in (_HEURISTIC_CORE, None):
+                best = optimum * (1 - below)
+                search = _setup(items, value, relaxed.duals, best, 0.0, prepare(items, value))
+                passes.append(_micro_pass(search, *start, core_size=core_size))
+            quick, certified = passes
+            assert certified.certified
+            # The certified window: posts whose reduced cost at the LP's budget price is
+            # within the LP bound's slack over the best plan.
+            price = search.micro_chain.slope_above(np.array([items.budget]))[0]
+            micro = search.micro_idx
+            reduced = np.abs(value[micro] - price * items.cost[micro])
+            window = float(relaxed.bound) - best
+            if quick.certified:
+                assert np.count_nonzero(reduced < window * (1 + 1e-9)) <= _HEURISTIC_CORE + 1
+                assert quick.value == certified.value and quick.state == certified.state
+                assert quick.dropped_bound == certified.dropped_bound
+                assert np.array_equal(quick.chosen, certified.chosen)
+            else:
+                assert np.count_nonzero(reduced < window * (1 - 1e-9)) > _HEURISTIC_CORE
+            seen.add((kind, quick.certified))
+    assert seen == {("uncorrelated", True), ("uncorrelated", False), ("strongly", False)}
