@@ -1123,7 +1123,7 @@ def test_the_lagrangian_bounds_are_numpys_bit_for_bit():
             lams = duals.budget * dp._LAMBDA_FACTORS
             prepared = shared.prepared
             bound = dp._LagrangianBound(
-                items, duals, lams, prepared.groups, prepared.micro_chain, prepared.micro_env
+                items, duals, lams, prepared.groups, prepared.micro_chain, prepared.micro_envelopes
             )
             cost = rng.integers(0, items.budget * 1.2, 200)
             value = rng.uniform(0, 2, 200)

@@ -226,6 +226,7 @@ def test_a_band_s_set_up_is_the_widest_one_narrowed_to_its_top(seed):
         assert np.array_equal(narrowed.rest_macro.every[0], items.cost[fresh.idx])
         assert sorted(narrowed.macro_env.idx.tolist()) == np.flatnonzero(reach).tolist()
         assert narrowed.micro_chain is widest.micro_chain  # (the micro posts are the same)
+        assert narrowed.micro_env is widest.micro_env
         assert prepare(banded, value).rest_macro[0].idx.tolist() == fresh.idx.tolist()
     # With a top that every macro post within the budget's reach fits, nothing is narrowed.
     fits = int(whole[items.macro & items.within_reach()].max())
@@ -410,3 +411,33 @@ def test_the_rest_s_choices_beaten_only_where_every_state_meets_the_bottom():
         for i in range(rest.cost.size):  # each with the posts it takes
             assert int(rest.took[i] @ groups.cost) == rest.cost[i]
             assert groups.value[[0, 1], rest.took[i]].sum() == rest.value[i]
+
+
+def test_only_capped_models_build_envelopes(monkeypatch):
+    """The influencers' envelopes (the capped LP and micro phase) are built when a model with a
+    cap first asks for them, once per set-up: an uncapped split curve whose bands run the
+    programme builds none; a capped one builds the micro influencers' and the macro ones'."""
+    import planner.dp
+
+    built = []
+
+    def counted(items, value, mask):
+        built.append(int(mask.sum()))
+        return Envelopes(items, value, mask)
+
+    monkeypatch.setattr(planner.dp, "Envelopes", counted)
+    roster = check_roster(synthetic_roster(300, seed=3, rate_card_priced=True))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    campaign = Campaign(budget=round(total * 0.1), macro_share_max=0.6)
+    ran = []
+    monkeypatch.setattr(
+        planner.dp,
+        "_macro_phase",
+        lambda *a, _f=planner.dp._macro_phase, **k: ran.append(1) or _f(*a, **k),
+    )
+    points = split_points(roster, campaign)
+    assert ran and all(p.solution.status == "optimal" for p in points)
+    assert built == []
+    capped = split_points(roster, dataclasses.replace(campaign, max_influencers=20))
+    assert all(p.solution.status == "optimal" for p in capped)
+    assert len(built) >= 2 and built[0] == int((~build_items(roster.table, campaign).macro).sum())
