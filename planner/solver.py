@@ -329,12 +329,13 @@ def _search(
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
     None when the programme gave up without any plan. `prepared` and `orders` are the
     programme's set-up and the posts' rankings when the caller has them (the split curve)."""
-    # With capped counts, posts are ranked by engagement less the LP's price of a first post.
-    charge = duals.count + duals.macro_count * items.macro
     capped = items.max_influencers is not None or items.max_macro is not None
     if orders is None:
         orders = Orders.of(items, value)
     if capped:
+        # With capped counts, posts are ranked by engagement less the LP's price of a first
+        # post.
+        charge = duals.count + duals.macro_count * items.macro
         orders = orders.charged(items, value, np.broadcast_to(charge, value.shape))
     fill_order, by_value = orders.fill, orders.by_value
     certified = z_lp * (1 - SEARCH_GAP)
