@@ -5,6 +5,7 @@ None of this certifies anything; a better starting plan only lets the bounds pru
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,6 +261,16 @@ def starting_plan(
     return improve(items, best, value, orders.by_value)
 
 
+@functools.cache
+def _subsets(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every subset of `size` things, one row each (row i holds the bits of i): as booleans and
+    as 0/1 integers (kept: `macro_exchange` asks for the same few sizes on every band)."""
+    masks = (np.arange(1 << size)[:, None] >> np.arange(size)[None, :]) & 1
+    taken = masks.astype(bool)
+    masks.flags.writeable = taken.flags.writeable = False
+    return taken, masks
+
+
 def macro_exchange(
     items: PostItems, chosen: np.ndarray, value: np.ndarray, price: float, width: int = 10
 ) -> np.ndarray:
@@ -278,12 +289,14 @@ def macro_exchange(
     drop = posts[taken & ~next_taken]
     drop = drop[np.argsort(value[drop] / cost[drop], kind="stable")[:width]]
     add = posts[~taken & (~later | (later & chosen[posts - later]))]
-    add = add[~np.isin(owner[add], owner[drop])]
+    dropping = np.zeros(items.n_influencers, dtype=bool)
+    dropping[owner[drop]] = True
+    add = add[~dropping[owner[add]]]
     add = add[np.argsort(-(value[add] / cost[add]), kind="stable")[:width]]
 
     def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        masks = (np.arange(1 << idx.size)[:, None] >> np.arange(idx.size)[None, :]) & 1
-        return masks.astype(bool), masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
+        taken, masks = _subsets(idx.size)
+        return taken, masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
 
     drop_sets, drop_cost, drop_profit = subsets(drop)
     add_sets, add_cost, add_profit = subsets(add)
