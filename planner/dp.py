@@ -210,6 +210,15 @@ class _MacroGroups:
         return self.value[None, :, :] - price_of
 
 
+def _last_axis_max(a: np.ndarray) -> np.ndarray:
+    """`a.max(axis=-1)` for the few posts an influencer may buy, column by column: numpy's
+    reduction over a short last axis took ~9x as long (53 µs for 11 x 150 x 4)."""
+    out = a[..., 0].copy()
+    for j in range(1, a.shape[-1]):
+        np.maximum(out, a[..., j], out=out)
+    return out
+
+
 class _LagrangianBound:
     """v + lambda (B - c) + mu_top (m_hi - c) + mu_bottom (c - m_lo) + rho (K_macro - n)
     + the best Lagrangian profit of every group and post still to decide, for each budget price
@@ -249,7 +258,7 @@ class _LagrangianBound:
             self.micro_rest = np.maximum(
                 micro_chain.cum_value[taken] - lams * micro_chain.cum_cost[taken], 0.0
             )
-        group_profit = groups.profit(lams + mu, rho).max(axis=2)
+        group_profit = _last_axis_max(groups.profit(lams + mu, rho))
         self.group_suffix = np.concatenate(
             [np.cumsum(group_profit[:, ::-1], axis=1)[:, ::-1], np.zeros((lams.size, 1))], axis=1
         )
@@ -839,7 +848,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
     window = top - search.threshold
     groups = search.groups
     profit = groups.profit(np.array([lam + mu]), rho)[0]
-    loss = profit.max(axis=1)[:, None] - profit  # inf past each group's m
+    loss = _last_axis_max(profit)[:, None] - profit  # inf past each group's m
     allowed = loss < window
     # The largest bound of each group's options fixed away (-inf: none).
     fixed = top - np.where(allowed, np.inf, loss).min(axis=1)
@@ -863,7 +872,7 @@ def _macro_phase(search: _Search, beam: int | None = None) -> _MacroStates | Non
             s_cost = s_cost + int(decided_cost[done:g].sum())
             s_value = s_value + float(decided_value[done:g].sum())
             s_count = s_count + int(np.count_nonzero(took_decided[done:g]))
-            history.extend((None, int(x)) for x in took_decided[done:g])
+            history.extend((None, x) for x in took_decided[done:g].tolist())
         if g == len(groups):
             break
         if (
