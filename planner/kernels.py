@@ -739,12 +739,13 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     rank = np.full(1, -1, dtype=np.int64)
     # The plan's posts in index order (the drops are looked for among them when they are not
     # found near the end of `by_ratio`): each round drops one at most and adds one.
-    plan = np.empty(_n_chosen(chosen) + rounds, dtype=np.int64)
+    # (+ 1: each post is written to the next place before it is counted, without a branch;
+    # a plan's posts are scattered, and a branch per post mispredicts)
+    plan = np.empty(_n_chosen(chosen) + rounds + 1, dtype=np.int64)
     size = 0
     for j in range(n):
-        if chosen[j]:
-            plan[size] = j
-            size += 1
+        plan[size] = j
+        size += chosen[j]
     for _ in range(rounds):
         if budget - spend < 0:
             break
