@@ -686,6 +686,7 @@ class Prepared:
 
     @property
     def macro_env(self) -> Envelopes:
+        """The macro influencers' envelopes (the capped LP)."""
         return self.macro_envelopes.get()
 
     @property
@@ -1177,10 +1178,11 @@ def _micro_pass(
     costs, less |reduced cost| of every micro post it decides against its sign; with each state's
     own break price that is its exact LP bound. Posts whose |reduced cost| alone sinks every state
     below the best plan are fixed, and the programme steps through the rest. With `core_size`,
-    only that many posts nearest the break are stepped through and nothing is certified.
+    only that many posts nearest the break are stepped through and nothing is certified, unless
+    no state's certified window holds more than `core_size` posts: then the pass is the certified
+    one (`certified` on its result).
 
-    None when the states outgrow the limit. When no state's certified window holds more than
-    `core_size` posts, the pass is the certified one (`certified` on its result).
+    None when the states outgrow the limit.
     """
     items, value, best, target_gap = search.items, search.value, search.best, search.target_gap
     micro_idx, micro_chain = search.micro_idx, search.micro_chain

@@ -295,8 +295,8 @@ def macro_exchange(
     add = add[np.argsort(-(value[add] / cost[add]), kind="stable")[:width]]
 
     def subsets(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        taken, masks = _subsets(idx.size)
-        return taken, masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
+        sets, masks = _subsets(idx.size)
+        return sets, masks @ cost[idx], masks @ (value[idx] - price * cost[idx])
 
     drop_sets, drop_cost, drop_profit = subsets(drop)
     add_sets, add_cost, add_profit = subsets(add)
