@@ -187,8 +187,8 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             orders=orders,
         )
     else:
-        assert shared is not None  # (made above for every capped model)
-        relaxed = counted_lp(items, value, shared.prepared_for(items).envelopes)
+        assert shared is not None and prepared is not None  # (made above for every capped model)
+        relaxed = counted_lp(items, value, prepared.envelopes)
         if relaxed is None:
             return Solution("infeasible", empty, 0.0, 0.0)
         # Without the caps the model is a relaxation: when its best plan meets the caps, that
