@@ -231,7 +231,7 @@ class _LagrangianBound:
         lams: np.ndarray,
         groups: _MacroGroups,
         micro_chain: DantzigChain,
-        micro_env: _LazyEnvelopes,
+        micro_envelopes: _LazyEnvelopes,
     ) -> None:
         self.items, self.duals, self.lams = items, duals, lams
         self.limits = (
@@ -250,7 +250,7 @@ class _LagrangianBound:
         self.mu = mu = duals.macro_max - duals.macro_min  # extra price of a macro cent
         rho = duals.macro_count + duals.count  # price of one more macro influencer
         if duals.count > 0:  # each micro influencer's best number of posts, first one charged
-            self.micro_rest = _charged_profit(micro_env.get(), lams, duals.count)
+            self.micro_rest = _charged_profit(micro_envelopes.get(), lams, duals.count)
         else:  # concave: post by post; the chain is by falling value per cent, so the posts
             # worth more than lambda per cent are a prefix of it
             ratio = micro_chain.ratio[:-1]
@@ -572,14 +572,14 @@ def solve_dp(
     if states.cost.size == 0:
         return _result(search)
     micro = search.micro_idx
-    found = None
+    found = None  # the certified pass's result, once it has run
     if micro.size > _HEURISTIC_CORE:  # a good plan fast, which narrows the certified pass
-        found = _micro_pass(search, states.cost, states.value, core_size=_HEURISTIC_CORE)
-        if found is not None and not found.certified:
-            if found.chosen is not None and found.value > search.best:
-                plan = first_posts(items, found.chosen | states.plan(search, found.state))
-                search.best, search.best_plan = plan_value(value, plan), plan
-            found = None
+        quick = _micro_pass(search, states.cost, states.value, core_size=_HEURISTIC_CORE)
+        if quick is not None and quick.certified:
+            found = quick  # (its windows were the certified pass's)
+        elif quick is not None and quick.chosen is not None and quick.value > search.best:
+            plan = first_posts(items, quick.chosen | states.plan(search, quick.state))
+            search.best, search.best_plan = plan_value(value, plan), plan
     if found is None and not items.macro.any():
         # A 0/1 knapsack of the micro posts: count bounds may close it.
         bound = count_bound(items.cost, value, items.budget, search.threshold)
