@@ -416,6 +416,35 @@ def split_points(
     after each certified band (for a progress message; `total` counts this part's bands).
     """
     items = build_items(roster.table, campaign, first_value)
+    bands = split_bands(items, step=step, part=part)
+    solutions = solve_bands(items, [band.limits for band in bands], on_point=on_point)
+    return [
+        BandPoint(
+            band.share,
+            band.low,
+            band.high,
+            dataclasses.replace(items, macro_min=band.limits[0], macro_max=band.limits[1]),
+            solution,
+        )
+        for band, solution in zip(bands, solutions, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class SplitBand:
+    """One band of the split curve: its middle share, its least and most share of the budget,
+    and the macro spend it allows in cents (least, most)."""
+
+    share: float
+    low: float
+    high: float
+    limits: tuple[int, int]
+
+
+def split_bands(
+    items: PostItems, *, step: float = 0.1, part: tuple[int, int] = (0, 1)
+) -> list[SplitBand]:
+    """The split curve's bands for `items` (see `split_curve`; `part` as in `split_points`)."""
     first, every = part
     shares = [float(s) for s in np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)[first::every]]
     limits = []
@@ -430,16 +459,9 @@ def split_points(
         )
         for low, high in limits
     ]
-    solutions = solve_bands(items, bands, on_point=on_point)
     return [
-        BandPoint(
-            share,
-            low,
-            high,
-            dataclasses.replace(items, macro_min=band[0], macro_max=band[1]),
-            solution,
-        )
-        for share, (low, high), band, solution in zip(shares, limits, bands, solutions, strict=True)
+        SplitBand(share, low, high, band)
+        for share, (low, high), band in zip(shares, limits, bands, strict=True)
     ]
 
 
