@@ -732,11 +732,10 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
     adds = np.empty(width, dtype=np.int64)
     add_value = np.empty(width)
     heap_key, heap_idx = np.empty(width), np.empty(width, dtype=np.int64)
+    least = np.empty(width, dtype=np.int64)
     found = np.empty(n, dtype=np.int64)
-    # Every post before position `start` of `by_ratio` is in the plan (none is an add); the
-    # position of each post there, once a post is dropped (-1 until then).
+    # Every post before position `start` of `by_ratio` is in the plan (none is an add).
     start = 0
-    rank = np.full(1, -1, dtype=np.int64)
     # The plan's posts in index order (the drops are looked for among them when they are not
     # found near the end of `by_ratio`): each round drops one at most and adds one.
     # (+ 1: each post is written to the next place before it is counted, without a branch;
@@ -774,6 +773,10 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         for b in range(n_add):
             add_value[b] = value[adds[b]]
         by_gain = np.argsort(-add_value[:n_add], kind="mergesort")
+        # The least price of the adds up to each place along `by_gain` (falling).
+        for r in range(n_add):
+            c = cost[adds[by_gain[r]]]
+            least[r] = c if r == 0 or c < least[r - 1] else least[r - 1]
         best, best_drop, best_add = -np.inf, -1, -1
         for a in range(-1, drops.size):  # -1: drop nothing
             d = drops[a] if a >= 0 else -1
@@ -787,7 +790,18 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
             # `adds` (gains only fall along `by_gain`; equal ones come in `adds`' order, unless
             # rounding made unequal engagements gain the same: then the first in `adds` wins).
             top, top_gain = -1, best
-            for r in range(n_add):
+            # The adds before the first place where one fits the budget are skipped: none of
+            # them fits, and where the loop would stop at one of them (its gain too small), it
+            # stops at that place too (gains only fall).
+            room = budget - spend + d_cost
+            lo, hi = 0, n_add
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if least[mid] <= room:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            for r in range(lo, n_add):
                 b = by_gain[r]
                 j = adds[b]
                 gain = value[j] - d_value
@@ -822,11 +836,18 @@ def swap(  # pragma: no cover (compiled; tests/test_optimizer.py checks it)
         if best_drop >= 0:
             chosen[best_drop] = False
             totals = _moved(cost, macro, k, best_drop, -1, totals)
-            if rank[0] < 0:
-                rank = np.full(n, by_ratio.size, dtype=np.int64)
-                for i in range(by_ratio.size):
-                    rank[by_ratio[i]] = i
-            start = min(start, rank[best_drop])
+            # Its place in `by_ratio` (by falling value per cent, then index).
+            key = value[best_drop] / cost[best_drop]
+            lo, hi = 0, by_ratio.size
+            while lo < hi:
+                mid = (lo + hi) // 2
+                j = by_ratio[mid]
+                at_key = value[j] / cost[j]
+                if at_key > key or (at_key == key and j < best_drop):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            start = min(start, lo)
         chosen[best_add] = True
         spend, macro_spend, n_total, n_macro = _moved(cost, macro, k, best_add, 1, totals)
 
