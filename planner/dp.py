@@ -743,17 +743,26 @@ class RestChains:
     """For each g, the chain of the macro posts of groups g, g+1, ...: built when first asked
     for (a group the programme decides without bounds never needs its chain), then kept."""
 
-    def __init__(self, items: PostItems, value: np.ndarray, groups: _MacroGroups) -> None:
+    def __init__(
+        self,
+        items: PostItems,
+        value: np.ndarray,
+        groups: _MacroGroups,
+        every: np.ndarray | None = None,
+    ) -> None:
+        """`every`: the macro posts by engagement per cent (a macro Dantzig chain's), when the
+        caller has them: else every macro post, sorted here."""
         self._cost, self._value = items.cost, value
         self._group_of = np.full(items.owner.size, len(groups))
         for g, posts in enumerate(groups.posts):
             self._group_of[posts] = g
-        self._every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
+        if every is None:
+            every = DantzigChain.of_items(items, value, items.macro).idx  # sorted once
+        self._every = every
         self._built: dict[int, DantzigChain] = {}
         # Every macro post by engagement per cent: its cost, engagement, engagement per cent and
         # group (the compiled capped macro step, `kernels.macro_step`, sums the chain of groups
         # g, g+1, ... from them).
-        every = self._every
         cost = items.cost[every]
         self.every = (cost, value[every], value[every] / np.maximum(cost, 1), self._group_of[every])
 
@@ -779,18 +788,25 @@ class RestChains:
         return chain
 
 
-def prepare(items: PostItems, value: np.ndarray) -> Prepared:
+def prepare(
+    items: PostItems,
+    value: np.ndarray,
+    chains: tuple[DantzigChain, DantzigChain] | None = None,
+) -> Prepared:
     """The programme's set-up for `items` (see `Prepared`), of the posts within its reach (for
-    the split curve's bands: prepared for the widest band, then narrowed to each, `within`)."""
+    the split curve's bands: prepared for the widest band, then narrowed to each, `within`).
+    `chains`: the micro and the macro posts' Dantzig chains of the posts within reach
+    (`planner.relaxation.lp_chains`, which the LP took), when the caller has them: the posts
+    are not sorted again."""
     micro = ~items.macro & items.within_reach()
     groups = _MacroGroups.of(items, value)
     # Exact LP of what is left after a macro state: the remaining macro posts and the micro posts,
     # each a Dantzig chain, linked by the macro band. The macro posts are sorted once; each
     # chain keeps those of groups g, g+1, ... in that order.
     every = Prepared(
-        DantzigChain.of_items(items, value, micro),
+        DantzigChain.of_items(items, value, micro) if chains is None else chains[0],
         groups,
-        RestChains(items, value, groups),
+        RestChains(items, value, groups, None if chains is None else chains[1].idx),
         _LazyEnvelopes(items, value, micro),
         _LazyEnvelopes(items, value, items.macro),
         _whole_cost(items, np.flatnonzero(items.macro)),

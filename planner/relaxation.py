@@ -95,6 +95,16 @@ def _band_duals(items: PostItems, split: _Split, macro_total: int) -> tuple[floa
     return top, bottom
 
 
+def lp_chains(items: PostItems, value: np.ndarray) -> tuple[DantzigChain, DantzigChain]:
+    """The micro and the macro posts' Dantzig chains, of the posts within reach
+    (`PostItems.within_reach`): `tier_lp`'s, and the programme's (`planner.dp.prepare`)."""
+    reach = items.within_reach()
+    return (
+        DantzigChain.of_items(items, value, ~items.macro & reach),
+        DantzigChain.of_items(items, value, items.macro & reach),
+    )
+
+
 def tier_lp(
     items: PostItems,
     value: np.ndarray,
@@ -103,12 +113,7 @@ def tier_lp(
     """The LP relaxation without influencer caps; None when the band cannot be met even
     fractionally. `chains` are the micro and macro posts' chains when the caller has them, of
     the posts within reach (`PostItems.within_reach`)."""
-    if chains is None:
-        reach = items.within_reach()
-        micro = DantzigChain.of_items(items, value, ~items.macro & reach)
-        macro = DantzigChain.of_items(items, value, items.macro & reach)
-    else:
-        micro, macro = chains
+    micro, macro = chains if chains is not None else lp_chains(items, value)
     split = _split(micro, macro, items)
     if split is None:
         return None

@@ -57,6 +57,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from planner.chain import DantzigChain
 from planner.dp import Prepared, prepare, solve_dp
 from planner.heuristics import (
     Orders,
@@ -75,7 +76,7 @@ from planner.model import (
     first_posts,
     relative_gap,
 )
-from planner.relaxation import Duals, Relaxation, counted_lp, tier_lp
+from planner.relaxation import Duals, Relaxation, counted_lp, lp_chains, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
@@ -166,7 +167,8 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
         # Engagement in units of the best post keeps every bound well scaled.
         scale = float(items.value.max())
         value = items.value / scale
-        prepared, chains, orders = None, None, None
+        # (the LP's chains, which the programme's set-up takes too when it runs)
+        prepared, chains, orders = None, lp_chains(items, value), None
     else:
         scale, value, prepared = shared.scale, shared.value, shared.prepared_for(items)
         chains, orders = prepared.chains, shared.orders
@@ -185,6 +187,7 @@ def _solve(items: PostItems, time_limit: float, shared: _Shared | None) -> Solut
             deadline=deadline,
             prepared=prepared,
             orders=orders,
+            chains=chains,
         )
     else:
         assert shared is not None and prepared is not None  # (made above for every capped model)
@@ -305,8 +308,9 @@ def _dynamic_programme(
     deadline: float = math.inf,
     prepared: Prepared | None = None,
     orders: Orders | None = None,
+    chains: tuple[DantzigChain, DantzigChain] | None = None,
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, orders)
+    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, orders, chains)
     if found is None:
         return None
     chosen, bound = found
@@ -325,10 +329,12 @@ def _search(
     deadline: float = math.inf,
     prepared: Prepared | None = None,
     orders: Orders | None = None,
+    chains: tuple[DantzigChain, DantzigChain] | None = None,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
     None when the programme gave up without any plan. `prepared` and `orders` are the
-    programme's set-up and the posts' rankings when the caller has them (the split curve)."""
+    programme's set-up and the posts' rankings when the caller has them (the split curve);
+    else `chains`, the LP's (`lp_chains`), go into the set-up when the programme runs."""
     capped = items.max_influencers is not None or items.max_macro is not None
     if orders is None:
         orders = Orders.of(items, value)
@@ -374,6 +380,8 @@ def _search(
 
     if incumbent is not None and z_inc >= certified:
         return incumbent, z_lp
+    if prepared is None:
+        prepared = prepare(items, value, chains)
     found = solve_dp(items, value, duals, z_inc, SEARCH_GAP, complete, deadline, prepared)
     if found.status == "gave_up":
         # Too many states: the best plan so far, against the LP bound or the bound the
@@ -438,10 +446,13 @@ def _priced_counts(
             continue
         sub = _subset(free, mask)
         sub_value = priced[mask]
-        lp = tier_lp(sub, sub_value)
+        sub_chains = lp_chains(sub, sub_value)
+        lp = tier_lp(sub, sub_value, sub_chains)
         if lp is None:
             break
-        found = _search(sub, sub_value, lp.y, lp.duals, lp.bound, deadline=deadline)
+        found = _search(
+            sub, sub_value, lp.y, lp.duals, lp.bound, deadline=deadline, chains=sub_chains
+        )
         if found is None:
             break
         sub_chosen, sub_bound = found

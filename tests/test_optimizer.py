@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import Campaign, check_roster, heuristics, make_plan
+from planner.dp import prepare
 from planner.heuristics import (
     Orders,
     greedy_fill,
@@ -937,3 +938,45 @@ def test_the_local_search_keeps_its_plan_s_posts_in_index_order():
             held.discard(dropped)
             held.add(added)
             assert plan[:size].tolist() == sorted(held)
+
+
+def test_a_plan_that_runs_the_programme_sorts_its_posts_once(monkeypatch):
+    """An uncapped plan whose programme runs sorts its micro and its macro posts by engagement
+    per cent once each: the LP's chains are the programme's (they were sorted twice), and the
+    plan is the one the programme finds from chains of its own."""
+    import planner.chain
+    import planner.dp
+
+    roster = check_roster(synthetic_roster(2_000, seed=7))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    items = build_items(roster.table, Campaign(budget=round(total * 0.1), macro_share_max=0.6))
+    sorted_posts = []
+    of_items = planner.chain.DantzigChain.of_items.__func__
+
+    def counted(cls, items, value, mask):
+        sorted_posts.append(int(mask.sum()))
+        return of_items(cls, items, value, mask)
+
+    ran = []
+    macro_phase = planner.dp._macro_phase
+
+    def counted_phase(*args, **kwargs):
+        ran.append(1)
+        return macro_phase(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(planner.chain.DantzigChain, "of_items", classmethod(counted))
+        patched.setattr(planner.dp, "_macro_phase", counted_phase)
+        found = solve(items)
+    assert ran and found.status == "optimal"
+    reach = items.within_reach()
+    assert sorted(sorted_posts) == sorted(
+        [int((~items.macro & reach).sum()), int((items.macro & reach).sum())]
+    )
+    # The programme's own set-up, sorting the posts again, finds the same plan.
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            planner.solver, "prepare", lambda items, value, chains: prepare(items, value)
+        )
+        again = solve(items)
+    assert again.status == "optimal" and np.array_equal(again.chosen, found.chosen)
