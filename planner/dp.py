@@ -1374,7 +1374,7 @@ def _core_search(
     cum_cost, cum_value, ratio = chain.cum_cost.astype(np.int64), chain.cum_value, chain.ratio
     # The break of the most promising state: the core grows from it, right and left in turn.
     top = int(np.argmax(s_value + chain.value_at(budget - s_cost)))
-    brk = int(np.clip(np.searchsorted(cum_cost, budget - s_cost[top], side="right") - 1, 0, n))
+    brk = min(max(int(np.searchsorted(cum_cost, budget - s_cost[top], side="right")) - 1, 0), n)
     rights, lefts = np.arange(brk, n), np.arange(brk - 1, -1, -1)
     both = min(rights.size, lefts.size)
     sequence = np.concatenate(
