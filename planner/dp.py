@@ -98,11 +98,15 @@ _COUNTED_MAX_STATES = 400_000
 # ... or once it has generated this many states in all (about 2 s in the compiled step,
 # planner/kernels.py; its history then holds at most 160 MB).
 _COUNTED_MAX_WORK = 20_000_000
-# Influencers nearest the break that the capped micro phase's first, heuristic pass steps through.
+# Influencers nearest the break that the capped micro phase's first, heuristic passes step through,
 _COUNTED_CORE = 40
-# ... keeping this many states per step (those of the best bounds: at 5,000 rate-card rows with at
-# most 200 influencers the pass kept 160,000 states and took 1.8 s; with 5,000 the same plan in
-# 0.26 s, docs/benchmarks.md),
+# ... the first keeping only this many states per step (those of the best bounds: a plan for a few
+# thousand states made, whose threshold keeps the next pass's states few; at 500 rows the 12
+# capped cases of `benchmarks/optimiser.py --capped` took 69 ms instead of 78, the slowest
+# 9.2 ms instead of 11.7, docs/benchmarks.md),
+_COUNTED_PROBE_BEAM = 30
+# ... the second this many (at 5,000 rate-card rows with at most 200 influencers a pass that kept
+# 160,000 states took 1.8 s; with 5,000 the same plan in 0.26 s, docs/benchmarks.md),
 _COUNTED_CORE_BEAM = 1_000
 # ... then a second heuristic pass over every influencer, keeping this many states per step
 # (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
@@ -608,14 +612,20 @@ def _counted_heuristics(
     macro_dropped: float,
 ) -> DPResult | None:
     """The capped micro phase's heuristic passes from `states` (the macro phase's beam search,
-    which dropped bounds up to `macro_dropped`): over the influencers nearest the break, then
-    over all of them with a beam of states. Only their plans are kept (in `search.best`,
-    `search.best_plan`); what they drop certifies nothing, unless neither beam search left out
-    a state: then the second pass was the certified micro phase from every macro state the
-    certified macro phase keeps and more (each state it dropped, it dropped by its bound or
-    by dominance), and its result is returned, bounded by what both dropped. None otherwise."""
+    which dropped bounds up to `macro_dropped`): over the influencers nearest the break with a
+    narrow beam of states, again with a wide one, then over all of them with a beam. Only their
+    plans are kept (in `search.best`, `search.best_plan`); what they drop certifies nothing,
+    unless neither beam search left out a state: then the last pass was the certified micro
+    phase from every macro state the certified macro phase keeps and more (each state it
+    dropped, it dropped by its bound or by dominance), and its result is returned, bounded by
+    what both dropped. None otherwise."""
     macro_exact = not search.beam_cut
-    for core, beam in ((_COUNTED_CORE, _COUNTED_CORE_BEAM), (None, _COUNTED_BEAM)):
+    passes = (
+        (_COUNTED_CORE, _COUNTED_PROBE_BEAM),
+        (_COUNTED_CORE, _COUNTED_CORE_BEAM),
+        (None, _COUNTED_BEAM),
+    )
+    for core, beam in passes:
         search.beam_cut = False
         status, passed = _heuristic_pass(search, states, duals, complete, core, beam)
         if core is None and macro_exact and not search.beam_cut and status != "gave_up":
