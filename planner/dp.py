@@ -123,6 +123,11 @@ _COUNTED_SCOUT_GROUPS = 40
 # ... and its pass nearest the break keeps this many states a step (the pass after the wide
 # beam keeps _COUNTED_CORE_BEAM; at 5,000 rate-card rows, 0-60% macro, cap 200: 63-68 → 54-60 ms).
 _COUNTED_SCOUT_CORE_BEAM = 300
+# The capped micro phase's passes complete this many of the most promising macro states greedily
+# (4 until the twentieth session; since the first pass keeps few states, its plan comes about as
+# soon: the 12 capped cases of `optimiser.py --capped` 0.96x at 500 rows, 0.97x at 5,000, 0.98x at
+# 50,000, docs/benchmarks.md).
+_COUNTED_COMPLETIONS = 1
 # The certified capped pass steps through every open influencer up to this many states made
 # (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
 # _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
@@ -1808,8 +1813,8 @@ def _counted_micro_phase(
     rho_lp, rho_own, rhos = priced.rho_lp, priced.rho_own, priced.rhos
     bound, rho_s, lam_s = priced.bound, priced.rho_s, priced.lam_s
 
-    # Greedy completions of the best few macro states.
-    for state in np.argsort(-bound)[:4]:
+    # A greedy completion of the most promising macro state.
+    for state in np.argsort(-bound)[:_COUNTED_COMPLETIONS]:
         if bound[state] <= search.threshold:
             break
         plan = complete(states.plan(search, int(state)))
