@@ -28,10 +28,11 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
-micro influencers as groups, states (spend, engagement, count), first a heuristic pass over the
-influencers nearest the break, then one over all of them keeping the 2,000 most promising states
-per step (a beam search; when neither it nor the macro phase's beam left out a state, it was the
-certified pass and its result is returned; with 40 macro influencers or more, the macro
+micro influencers as groups, states (spend, engagement, count), first two heuristic passes over
+the influencers nearest the break (keeping the 30, then the 1,000 most promising states per
+step), then one over all of them keeping the 2,000 most promising states per step (a beam
+search; when neither it nor the macro phase's beam left out a state, it was the certified
+pass and its result is returned; with 40 macro influencers or more, the macro
 phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
 the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
 then the certified pass: an expanding core from the Lagrangian break solution
@@ -98,7 +99,8 @@ _COUNTED_MAX_STATES = 400_000
 # ... or once it has generated this many states in all (about 2 s in the compiled step,
 # planner/kernels.py; its history then holds at most 160 MB).
 _COUNTED_MAX_WORK = 20_000_000
-# Influencers nearest the break that the capped micro phase's first, heuristic passes step through,
+# Influencers nearest the break that the capped micro phase's first two heuristic passes step
+# through,
 _COUNTED_CORE = 40
 # ... the first keeping only this many states per step (those of the best bounds: a plan for a few
 # thousand states made, whose threshold keeps the next pass's states few; at 500 rows the 12
@@ -108,9 +110,10 @@ _COUNTED_PROBE_BEAM = 30
 # ... the second this many (at 5,000 rate-card rows with at most 200 influencers a pass that kept
 # 160,000 states took 1.8 s; with 5,000 the same plan in 0.26 s, docs/benchmarks.md),
 _COUNTED_CORE_BEAM = 1_000
-# ... then a second heuristic pass over every influencer, keeping this many states per step
-# (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the two
-# passes leave the certified pass a window of ~1e-5 instead of ~3e-4 (docs/benchmarks.md).
+# ... then a third heuristic pass over every influencer, keeping this many states per step
+# (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the
+# passes nearest the break and this one leave the certified pass a window of ~1e-5 instead of
+# ~3e-4 (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
 # The macro phase's beam search first keeps this many states a step; when that leaves out a
 # state, the pass nearest the break from its states finds a plan before the beam of

@@ -31,8 +31,9 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             planner/kernels.py; alike posts bundled, states paired with one post outside the
             core, and without macro posts combo's count bounds first), or, with a cap on
             influencers, micro influencers as groups
-            with states (spend, engagement, count), first over the 40 nearest the break and
-            then as a beam search (heuristic passes for z), then all that fixing leaves
+            with states (spend, engagement, count), first over the 40 nearest the break
+            (beams of 30, then 1,000 states) and then as a beam search (heuristic passes for
+            z), then all that fixing leaves
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
             its capped certified pass held when it stopped, if it got that far); then HiGHS's
