@@ -22,3 +22,20 @@ def _fresh_save_limits(monkeypatch):
     from dashboard import limits
 
     monkeypatch.setattr(limits, "SAVES", limits.SaveLimits())
+
+
+@pytest.fixture
+def macro_phases(monkeypatch):
+    """The programme's macro phases run while the test runs (`planner.dp._macro_phase`): a list
+    with one entry per call, for tests whose models must reach the programme."""
+    import planner.dp
+
+    ran = []
+    phase = planner.dp._macro_phase
+
+    def counted(*args, **kwargs):
+        ran.append(1)
+        return phase(*args, **kwargs)
+
+    monkeypatch.setattr(planner.dp, "_macro_phase", counted)
+    return ran
