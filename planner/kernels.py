@@ -886,6 +886,180 @@ def split_spend(  # pragma: no cover (compiled; tests/test_optimizer.py checks t
     return lo
 
 
+# The Lagrangian searches of `planner.relaxation` (`counted_lp` with a cap on influencers in
+# total only, `cap_price`) compiled: each price's envelope chains, split and count without a
+# return to Python (a capped plan at 500 rows made some 25 such chains, ~45 us each in Python).
+KELLEY_ONE = 0  # one set of envelopes with `room` cents (`cap_price`)
+KELLEY_SPLIT = 1  # micro and macro envelopes and the band (`counted_lp`)
+
+
+@njit(nogil=True, inline="always")
+def _lp_value(  # pragma: no cover (compiled)
+    cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, spend: int
+) -> float:
+    """`planner.chain.DantzigChain.value_at` for one spend."""
+    s = min(max(spend, 0), cum_cost[cum_cost.size - 1])
+    i = np.searchsorted(cum_cost, s, side="right") - 1
+    return cum_value[i] + (s - cum_cost[i]) * ratio[i]
+
+
+@njit(nogil=True, inline="always")
+def _lp_bought(  # pragma: no cover (compiled)
+    cost: np.ndarray, first: np.ndarray, cum_cost: np.ndarray, spend: int
+) -> float:
+    """`planner.relaxation._bought`: the fractional number of influencers a chain's LP buys."""
+    s = min(spend, cum_cost[cum_cost.size - 1])
+    i = np.searchsorted(cum_cost, s, side="right") - 1
+    whole = 0
+    for j in range(i):
+        whole += first[j]
+    bought = float(whole)
+    if i < first.size and first[i]:
+        bought += (s - cum_cost[i]) / cost[i]
+    return bought
+
+
+@njit(nogil=True, inline="always")
+def _charged_chain(  # pragma: no cover (compiled)
+    envelopes: tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    ],
+    charge: float,
+    keep_negative: bool,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray,
+]:  # fmt: skip
+    """`planner.relaxation.Envelopes.chain` (`envelopes`: its k, cost, value, cum_value, starts,
+    lengths and each influencer's engagement with every post bought): without the worthless
+    segments, only the influencers whose engagement reaches the charge are visited."""
+    k, cost, value, cum_value, starts, lengths, whole = envelopes
+    if keep_negative:
+        groups = np.arange(starts.size)
+    else:
+        n = 0
+        for g in range(starts.size):
+            n += whole[g] >= charge
+        groups = np.empty(n, dtype=np.int64)
+        n = 0
+        for g in range(starts.size):
+            if whole[g] >= charge:
+                groups[n] = g
+                n += 1
+    return envelope_chain(k, cost, value, cum_value, starts, lengths, charge, keep_negative, groups)
+
+
+@njit(nogil=True, inline="always")
+def _kelley_point(  # pragma: no cover (compiled)
+    mode: int,
+    price: float,
+    cap: int,
+    micro: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    macro: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    limits: tuple[int, int, int],
+) -> tuple[float, float, bool]:
+    """The Lagrangian bound at `price` per influencer and the influencers its LP buys, from the
+    chains at that price (`micro`, `macro`: each link's cost and whether it starts an
+    influencer, the cumulative cost and value, the value per cent), as `cap_price`'s `f`
+    (KELLEY_ONE: `micro` with limits[0] cents) or `counted_lp`'s `evaluate` (KELLEY_SPLIT:
+    limits the budget and the band's bottom and top); False where the band cannot be met."""
+    budget, low, top = limits
+    m_cost, m_first, m_cum_cost, m_cum_value, m_ratio = micro
+    if mode == KELLEY_ONE:
+        bound = price * cap + _lp_value(m_cum_cost, m_cum_value, m_ratio, budget)
+        return bound, _lp_bought(m_cost, m_first, m_cum_cost, budget), True
+    M_cost, M_first, M_cum_cost, M_cum_value, M_ratio = macro
+    high = min(top, budget, M_cum_cost[M_cum_cost.size - 1])
+    if low > high:
+        return 0.0, 0.0, False
+    m = split_spend(M_cum_cost, M_ratio, m_cum_cost, m_ratio, budget, low, high)
+    micro_spend = min(budget - m, m_cum_cost[m_cum_cost.size - 1])
+    z = _lp_value(M_cum_cost, M_cum_value, M_ratio, m) + _lp_value(
+        m_cum_cost, m_cum_value, m_ratio, micro_spend
+    )
+    bought = _lp_bought(m_cost, m_first, m_cum_cost, micro_spend) + _lp_bought(
+        M_cost, M_first, M_cum_cost, m
+    )
+    return z + price * cap, bought, True
+
+
+@njit(nogil=True, inline="always")
+def _kelley_at(  # pragma: no cover (compiled)
+    mode: int,
+    price: float,
+    cap: int,
+    micro: tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    ],
+    macro: tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    ],
+    limits: tuple[int, int, int],
+) -> tuple[float, float, bool]:
+    """`_kelley_point` at `price`, its chains built (`micro`, `macro`: envelopes as
+    `_charged_chain` takes them; the macro chain keeps its worthless segments, as
+    `counted_lp`'s)."""
+    cost, _, _, _, first, cum_cost, cum_value, ratio = _charged_chain(micro, price, False)
+    chain_micro = (cost, first, cum_cost, cum_value, ratio)
+    if mode == KELLEY_ONE:
+        return _kelley_point(mode, price, cap, chain_micro, chain_micro, limits)
+    cost, _, _, _, first, cum_cost, cum_value, ratio = _charged_chain(macro, price + 0.0, True)
+    chain_macro = (cost, first, cum_cost, cum_value, ratio)
+    return _kelley_point(mode, price, cap, chain_micro, chain_macro, limits)
+
+
+@compiled
+def kelley_price(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
+    mode: int,
+    cap: int,
+    micro: tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    ],
+    macro: tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    ],
+    unpriced: tuple[
+        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    ],
+    limits: tuple[int, int, int],
+    top_price: float,
+    tolerance: float,
+    max_cuts: int,
+) -> tuple[float, bool]:
+    """`planner.relaxation._kelley` over `_kelley_at(mode, ...)`, the same steps in the same
+    order: the price of the cap `cap` that minimises the bound, and False where the band cannot
+    be met. `unpriced`: the micro and macro chains at price 0, which the caller keeps (the
+    longest: at 5,000 rows, building them again in each search cost more than the search)."""
+    best_price = 0.0
+    low_bound, low_count, ok = _kelley_point(mode, 0.0, cap, unpriced[0], unpriced[1], limits)
+    if not ok:
+        return 0.0, False
+    best = low_bound
+    if low_count <= cap:
+        return best_price, True
+    high_bound, high_count, _ = _kelley_at(mode, top_price, cap, micro, macro, limits)
+    if high_bound < best:
+        best_price, best = top_price, high_bound
+    lo, hi = 0.0, top_price
+    for _ in range(max_cuts):
+        g_lo, g_hi = cap - low_count, cap - high_count
+        if g_hi <= 0:
+            break
+        price = (high_bound - low_bound + g_lo * lo - g_hi * hi) / (g_lo - g_hi)
+        floor = low_bound + g_lo * (price - lo)
+        if best - floor <= tolerance * abs(best) or not lo < price < hi:
+            break
+        at_bound, at_count, _ = _kelley_at(mode, price, cap, micro, macro, limits)
+        if at_bound < best:
+            best_price, best = price, at_bound
+        if at_count > cap:
+            lo, low_bound, low_count = price, at_bound, at_count
+        else:
+            hi, high_bound, high_count = price, at_bound, at_count
+    return best_price, True
+
+
 @compiled
 def _chain_value(
     cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, lo: int, hi: int, spend: float

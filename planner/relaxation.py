@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
-from planner.kernels import envelope_chain, split_spend
+from planner.kernels import KELLEY_ONE, KELLEY_SPLIT, envelope_chain, kelley_price, split_spend
 from planner.model import PostItems
 
 
@@ -141,6 +141,12 @@ class SegmentChain(DantzigChain):
         self.length = length
         self.first = first
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each link's cost and whether it starts an influencer, the cumulative cost and value
+        and the value per cent: the chain as the compiled searches take it (`kelley_price`)."""
+        return self.cost, self.first, self.cum_cost, self.cum_value, self.ratio
+
 
 class Envelopes:
     """The posts of some influencers (`mask`: each one's first posts, or all) as the segments
@@ -162,6 +168,16 @@ class Envelopes:
         # engagement falls short of a charge has no segment worth anything at that charge
         # (`_chain` visits only the others).
         whole = self.cum_value[self.starts + self.lengths - 1]
+        # The envelopes as the compiled Lagrangian searches take them (`kelley_price`).
+        self.arrays = (
+            self.k,
+            self.cost,
+            self.value,
+            self.cum_value,
+            self.starts,
+            self.lengths,
+            whole,
+        )
         self._by_whole = np.argsort(-whole, kind="stable")
         self._falling_whole = -whole[self._by_whole]  # (negated: rising)
         self._every = np.arange(self.starts.size)
@@ -299,6 +315,22 @@ def counted_lp(
     try:
         if k_total is None:
             best = best_sigma(0.0)
+        elif k_macro is None:
+            # The search compiled (the same steps as `_kelley`'s), then its price's point.
+            rho, feasible = kelley_price(
+                KELLEY_SPLIT,
+                k_total,
+                micro_env.arrays,
+                macro_env.arrays,
+                (micro_env.chain(0.0, False).arrays, macro_env.chain(0.0, True).arrays),
+                (int(items.budget), int(items.macro_min), int(items.macro_max)),
+                top_price,
+                tolerance,
+                _MAX_CUTS,
+            )
+            if not feasible:
+                return None
+            best = best_sigma(rho)
         else:
             best = search(best_sigma, k_total, lambda p: p.bought)
     except _Infeasible:
@@ -358,12 +390,6 @@ def _kelley(
     return best_price, best
 
 
-@dataclass(frozen=True)
-class _Charged:
-    bound: float
-    bought: float
-
-
 def cap_price(env: Envelopes, room: int, cap: int, tolerance: float = 1e-9) -> float:
     """The price per influencer that gives the smallest LP bound of these influencers alone with
     `room` cents to spend and at most `cap` of them: min over rho >= 0 of rho cap + the
@@ -371,12 +397,20 @@ def cap_price(env: Envelopes, room: int, cap: int, tolerance: float = 1e-9) -> f
     if cap < 0 or env.groups == 0:
         return 0.0
     top_price = float(env.cum_value.max()) * 2 + 1.0  # no influencer is worth this charge
-
-    def f(rho: float) -> _Charged:
-        chain = env.chain(rho, keep_negative=False)
-        return _Charged(rho * cap + float(chain.value_at(room)), _bought(chain, room))
-
-    return _kelley(f, cap, lambda p: p.bought, top_price, tolerance)[0]
+    # `_kelley` over each price's chain (`env.chain(rho, keep_negative=False)`), its bound
+    # rho cap + the chain's LP value of `room` and the influencers that buys: compiled.
+    unpriced = env.chain(0.0, keep_negative=False).arrays
+    return kelley_price(
+        KELLEY_ONE,
+        cap,
+        env.arrays,
+        env.arrays,
+        (unpriced, unpriced),
+        (int(room), 0, 0),
+        top_price,
+        tolerance,
+        _MAX_CUTS,
+    )[0]
 
 
 def _bought(chain: SegmentChain, spend: int) -> float:

@@ -1288,3 +1288,54 @@ def test_the_compiled_macro_step_is_its_numpy_definition(seed):
             for a, b in zip(found, expected, strict=True):
                 assert a.dtype == b.dtype and a.tolist() == b.tolist()
             assert compiled_dropped == search.dropped_bound
+
+
+@pytest.mark.parametrize("kind", ["realistic", "rate-card"])
+@pytest.mark.parametrize("band", [(0.0, 0.6), (0.2, 0.5), (0.55, 0.6)])
+@pytest.mark.parametrize("cap", [3, 25, 200])
+def test_compiled_cap_prices_are_kelleys_search_over_the_chains(kind, band, cap):
+    """`counted_lp` (a cap on influencers in total) and `cap_price` search their price compiled
+    (`kernels.kelley_price`): the same prices, bounds and duals as `relaxation._kelley` over
+    each price's chains built in Python (`Envelopes.chain`, `_split`, `_bought`), as they were
+    searched before; and no LP where the band cannot be met."""
+    from planner import relaxation
+    from planner.relaxation import Envelopes, _bought, _kelley, _split, cap_price, counted_lp
+
+    items = _items(kind, band, cap, size=300)
+    value = items.value / items.value.max()
+    reach = items.within_reach()
+    micro_env = Envelopes(items, value, ~items.macro & reach)
+    macro_env = Envelopes(items, value, items.macro & reach)
+    top_price = 2 * float(max(micro_env.cum_value.max(), macro_env.cum_value.max())) + 1.0
+
+    @dataclasses.dataclass
+    class Point:
+        bound: float
+        bought: float
+
+    def evaluate(rho: float) -> Point:
+        micro = micro_env.chain(rho, keep_negative=False)
+        macro = macro_env.chain(rho + 0.0, keep_negative=True)
+        split = _split(micro, macro, items)
+        assert split is not None
+        bought = _bought(micro, split.micro_spend) + _bought(macro, split.macro_spend)
+        return Point(split.value + rho * cap, bought)
+
+    rho, point = _kelley(evaluate, cap, lambda p: p.bought, top_price, 1e-9)
+    relaxed = counted_lp(items, value, (micro_env, macro_env))
+    assert relaxed is not None
+    assert relaxed.duals.count == rho and relaxed.bound == point.bound
+
+    for room, left in ((items.budget // 3, cap // 2), (items.budget, cap), (10_000, 1)):
+
+        def charged(price: float, room: int = room, left: int = left) -> Point:
+            chain = micro_env.chain(price, keep_negative=False)
+            return Point(price * left + float(chain.value_at(room)), _bought(chain, room))
+
+        top = float(micro_env.cum_value.max()) * 2 + 1.0
+        expected = _kelley(charged, left, lambda p: p.bought, top, 1e-9)[0]
+        assert cap_price(micro_env, room, left) == expected
+
+    # A band no macro spend meets (its bottom above its top): no LP, found by the search.
+    no_band = dataclasses.replace(items, macro_min=1, macro_max=0)
+    assert relaxation.counted_lp(no_band, value, (micro_env, macro_env)) is None
