@@ -28,11 +28,13 @@ This is the core-expanding dynamic programme of the knapsack literature (Pisinge
    (planner/cardinality.py) may certify the best plan.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
-micro influencers as groups, states (spend, engagement, count), first two heuristic passes over
-the influencers nearest the break (keeping the 30, then the 1,000 most promising states per
-step), then one over all of them keeping the 2,000 most promising states per step (a beam
-search; when neither it nor the macro phase's beam left out a state, it was the certified
-pass and its result is returned; with 40 macro influencers or more, the macro
+micro influencers as groups, states (spend, engagement, count), first a heuristic pass over
+the influencers nearest the break keeping the 30 most promising states per step, then one over
+all of them keeping the 2,000 most promising per step for at most 5,000 states made (where the
+first pass found the optimum, this certifies it), and where that gives up, again the pass
+nearest the break keeping 1,000 states per step, then the pass over all of them (each a beam
+search; when neither it nor the macro phase's beam left out a state, the pass over all of them
+was the certified pass and its result is returned; with 40 macro influencers or more, the macro
 phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
 the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
 then the certified pass: an expanding core from the Lagrangian break solution
@@ -99,22 +101,28 @@ _COUNTED_MAX_STATES = 400_000
 # ... or once it has generated this many states in all (about 2 s in the compiled step,
 # planner/kernels.py; its history then holds at most 160 MB).
 _COUNTED_MAX_WORK = 20_000_000
-# Influencers nearest the break that the capped micro phase's first two heuristic passes step
-# through,
+# Influencers nearest the break that the capped micro phase's heuristic passes nearest the break
+# step through,
 _COUNTED_CORE = 40
 # ... the first keeping only this many states per step (those of the best bounds: a plan for a few
 # thousand states made, whose threshold keeps the next pass's states few; at 500 rows the 12
 # capped cases of `benchmarks/optimiser.py --capped` took 69 ms instead of 78, the slowest
 # 9.2 ms instead of 11.7, docs/benchmarks.md),
 _COUNTED_PROBE_BEAM = 30
-# ... the second this many (at 5,000 rate-card rows with at most 200 influencers a pass that kept
+# ... the other this many (at 5,000 rate-card rows with at most 200 influencers a pass that kept
 # 160,000 states took 1.8 s; with 5,000 the same plan in 0.26 s, docs/benchmarks.md),
 _COUNTED_CORE_BEAM = 1_000
-# ... then a third heuristic pass over every influencer, keeping this many states per step
-# (those of the best bounds: a beam search). Measured at 500 influencers: the plans of the
-# passes nearest the break and this one leave the certified pass a window of ~1e-5 instead of
-# ~3e-4 (docs/benchmarks.md).
+# ... and the heuristic pass over every influencer keeps this many states per step (those of
+# the best bounds: a beam search). Measured at 500 influencers: the plans of the passes nearest
+# the break and this one leave the certified pass a window of ~1e-5 instead of ~3e-4
+# (docs/benchmarks.md).
 _COUNTED_BEAM = 2_000
+# That pass is tried first right after the 30-state pass, for at most this many states made:
+# where the 30-state pass found the optimum (7 of the 12 capped cases at 500 rows), it certifies
+# it in 40-3,700 states, without the 1,000-state pass; elsewhere it gives up after ~0.5 ms (the
+# 12 cases' median ratio to the uncapped plan 3.0-3.15 -> 2.8-2.85, their sum +2.6%;
+# docs/benchmarks.md).
+_COUNTED_DIRECT_WORK = 5_000
 # The macro phase's beam search first keeps this many states a step; when that leaves out a
 # state, the pass nearest the break from its states finds a plan before the beam of
 # _COUNTED_BEAM runs (at 5,000 rate-card rows with at most 50 influencers, the wide beam took
@@ -621,21 +629,24 @@ def _counted_heuristics(
 ) -> DPResult | None:
     """The capped micro phase's heuristic passes from `states` (the macro phase's beam search,
     which dropped bounds up to `macro_dropped`): over the influencers nearest the break with a
-    narrow beam of states, again with a wide one, then over all of them with a beam. Only their
-    plans are kept (in `search.best`, `search.best_plan`); what they drop certifies nothing,
-    unless neither beam search left out a state: then the last pass was the certified micro
-    phase from every macro state the certified macro phase keeps and more (each state it
-    dropped, it dropped by its bound or by dominance), and its result is returned, bounded by
-    what both dropped. None otherwise."""
+    narrow beam of states; over all of them with a beam, for at most _COUNTED_DIRECT_WORK
+    states made; where that did not settle it, nearest the break again with a wide beam, then
+    over all of them with no limit but the beam's. Only their plans are kept (in `search.best`,
+    `search.best_plan`); what they drop certifies nothing, unless a pass over all of them ran to
+    its end and neither beam search left out a state: then it was the certified micro phase
+    from every macro state the certified macro phase keeps and more (each state it dropped, it
+    dropped by its bound or by dominance), and its result is returned, bounded by what both
+    dropped. None otherwise."""
     macro_exact = not search.beam_cut
     passes = (
-        (_COUNTED_CORE, _COUNTED_PROBE_BEAM),
-        (_COUNTED_CORE, _COUNTED_CORE_BEAM),
-        (None, _COUNTED_BEAM),
+        (_COUNTED_CORE, _COUNTED_PROBE_BEAM, _COUNTED_MAX_WORK),
+        (None, _COUNTED_BEAM, _COUNTED_DIRECT_WORK),
+        (_COUNTED_CORE, _COUNTED_CORE_BEAM, _COUNTED_MAX_WORK),
+        (None, _COUNTED_BEAM, _COUNTED_MAX_WORK),
     )
-    for core, beam in passes:
+    for core, beam, work in passes:
         search.beam_cut = False
-        status, passed = _heuristic_pass(search, states, duals, complete, core, beam)
+        status, passed = _heuristic_pass(search, states, duals, complete, core, beam, work)
         if core is None and macro_exact and not search.beam_cut and status != "gave_up":
             search.dropped_bound = max(passed, macro_dropped)
             return _result(search)
@@ -649,15 +660,17 @@ def _heuristic_pass(
     complete: Callable[[np.ndarray], np.ndarray],
     core: int | None,
     beam: int,
+    max_work: int = _COUNTED_MAX_WORK,
 ) -> tuple[DPStatus, float]:
     """One heuristic pass of the capped micro phase from `states` (`_counted_micro_phase` with
-    the core `core` and a beam of `beam` states), for its plan alone: kept in `search.best`,
+    the core `core`, a beam of `beam` states and at most `max_work` states made), for its plan
+    alone: kept in `search.best`,
     `search.best_plan` when better; what it drops is not kept as the search's bound. Returns the
     pass's status and the largest bound it dropped (which certifies the pass when no beam search
     left out a state)."""
     value = search.value
     dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
-    quick = _counted_micro_phase(search, states, duals, complete, core, beam)
+    quick = _counted_micro_phase(search, states, duals, complete, core, beam, max_work)
     # When a pass gives up, the best value it saw may have no plan kept: only plans in hand
     # raise the threshold.
     kept = search.best_plan  # a plan in hand, when the pass kept one
@@ -1791,6 +1804,7 @@ def _counted_micro_phase(
     complete: Callable[[np.ndarray], np.ndarray],
     core_limit: int | None = None,
     beam: int | None = None,
+    max_work: int = _COUNTED_MAX_WORK,
 ) -> DPResult:
     """Micro influencers as groups of 0..m posts when the number of influencers is capped.
 
@@ -1806,7 +1820,8 @@ def _counted_micro_phase(
     the prices).
 
     Heuristic passes (nothing certified): `core_limit` keeps only that many influencers open (the
-    least regret), `beam` keeps only that many states after each step (the best bounds).
+    least regret), `beam` keeps only that many states after each step (the best bounds); they
+    give up past `max_work` states made.
     """
     items, value = search.items, search.value
     budget, cap = items.budget, int(items.max_influencers or 0)
@@ -2044,7 +2059,7 @@ def _counted_micro_phase(
         )
 
     if core_limit is not None or beam is not None:
-        return step_through(_COUNTED_MAX_WORK)
+        return step_through(max_work)
     # Certified: the pass through every open influencer, briefly (it is quick when the bounds
     # are close); then the expanding core; then the pass at full length.
     quick = step_through(_COUNTED_QUICK_WORK)

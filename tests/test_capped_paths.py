@@ -449,9 +449,9 @@ def test_a_plan_from_a_narrow_macro_beam_first_keeps_every_plan_certified(monkey
     beams: list[int] = []
     real_pass = dp._heuristic_pass
 
-    def heuristic_pass(search, states, duals, complete, core, beam):  # type: ignore[no-untyped-def]
+    def heuristic_pass(search, states, duals, complete, core, beam, *work):  # type: ignore[no-untyped-def]
         beams.append(beam)
-        return real_pass(search, states, duals, complete, core, beam)
+        return real_pass(search, states, duals, complete, core, beam, *work)
 
     monkeypatch.setattr(dp, "_heuristic_pass", heuristic_pass)
     outcomes = answered(monkeypatch, dp, "_counted_heuristics")
@@ -1339,3 +1339,38 @@ def test_compiled_cap_prices_are_kelleys_search_over_the_chains(kind, band, cap)
     # A band no macro spend meets (its bottom above its top): no LP, found by the search.
     no_band = dataclasses.replace(items, macro_min=1, macro_max=0)
     assert relaxation.counted_lp(no_band, value, (micro_env, macro_env)) is None
+
+
+@pytest.mark.parametrize(
+    "kind,cap,passes",
+    [
+        # The 30-state pass finds the optimum: the pass over every influencer certifies it.
+        ("rate-card", 25, [(40, 30), (None, 2_000)]),
+        ("realistic", 50, [(40, 30), (None, 2_000)]),
+        # It falls 1e-4 short: the short pass over every influencer gives up, and the passes
+        # go on as before it.
+        ("rate-card", 50, [(40, 30), (None, 2_000), (40, 1_000), (None, 2_000)]),
+    ],
+)
+def test_the_pass_over_every_influencer_is_tried_right_after_the_narrow_one(
+    monkeypatch, kind, cap, passes
+):
+    """The capped micro phase's heuristic passes (500 rows, macro 0-60%): after the 30-state
+    pass nearest the break, the pass over every influencer runs for at most 5,000 states made;
+    where it certifies the plan, the 1,000-state pass nearest the break never runs."""
+    from planner import dp
+
+    ran: list[tuple[int | None, int, int]] = []
+    real = dp._heuristic_pass
+
+    def watched(search, states, duals, complete, core, beam, max_work=dp._COUNTED_MAX_WORK):
+        ran.append((core, beam, max_work))
+        return real(search, states, duals, complete, core, beam, max_work)
+
+    monkeypatch.setattr(dp, "_heuristic_pass", watched)
+    items = _items(kind, (0.0, 0.6), cap)
+    solution = solve(items)
+    assert solution.status == "optimal" and not items.check(solution.chosen)
+    assert [(core, beam) for core, beam, _ in ran] == passes
+    assert ran[1][2] == dp._COUNTED_DIRECT_WORK
+    assert all(work == dp._COUNTED_MAX_WORK for _, _, work in ran[:1] + ran[2:])
