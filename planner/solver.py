@@ -367,13 +367,15 @@ def _search(
 
     completed: dict[bytes, np.ndarray] = {}  # the last _COMPLETIONS_KEPT, oldest first
 
-    def complete(plan: np.ndarray) -> np.ndarray:
+    def complete(plan: np.ndarray, *, local_search: bool = True) -> np.ndarray:
         # The programme's passes ask for the same plan's completion again (the most promising
         # state unchanged over a step, the best macro states in each capped pass): done once.
-        key = plan.tobytes()
+        key = plan.tobytes() + bytes([local_search])
         done = completed.get(key)
         if done is None:
-            done = improve(items, greedy_fill(items, plan, fill_order), value, by_value)
+            done = greedy_fill(items, plan, fill_order)
+            if local_search:
+                done = improve(items, done, value, by_value)
             if len(completed) >= _COMPLETIONS_KEPT:
                 del completed[next(iter(completed))]
             completed[key] = done

@@ -41,7 +41,7 @@ def _programme(items, value, lower_bound: float, target_gap: float):  # type: ig
     """`solve_dp` alone, its partial plans completed by nothing (a poor incumbent)."""
     relaxed = tier_lp(items, value)
     assert relaxed is not None
-    return solve_dp(items, value, relaxed.duals, lower_bound, target_gap, lambda plan: plan)
+    return solve_dp(items, value, relaxed.duals, lower_bound, target_gap, lambda plan, **_: plan)
 
 
 def _check(items, value, found, optimum: float, target_gap: float, exact: float = 1e-12) -> bool:  # type: ignore[no-untyped-def]
@@ -227,6 +227,6 @@ def test_every_bound_the_capped_programme_drops_holds_for_the_optimum(
         lower_bound = -np.inf if told is None else optimum * told
         for target_gap in (1e-3, 1e-2, 3e-2, 1e-1):
             found = solve_dp(
-                items, value, relaxed.duals, lower_bound, target_gap, lambda plan: plan
+                items, value, relaxed.duals, lower_bound, target_gap, lambda plan, **_: plan
             )
             _check(items, value, found, optimum, target_gap, exact=1e-9)
