@@ -891,6 +891,14 @@ def split_spend(  # pragma: no cover (compiled; tests/test_optimizer.py checks t
 # return to Python (a capped plan at 500 rows made some 25 such chains, ~45 us each in Python).
 KELLEY_ONE = 0  # one set of envelopes with `room` cents (`cap_price`)
 KELLEY_SPLIT = 1  # micro and macro envelopes and the band (`counted_lp`)
+# Envelopes as they take them (`planner.relaxation.Envelopes.arrays`: k, cost, value,
+# cum_value, starts, lengths, each influencer's engagement with every post bought), and a chain
+# (`planner.relaxation.SegmentChain.arrays`: each link's cost and whether it starts an
+# influencer, the cumulative cost and value, the value per cent).
+EnvelopeArrays = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]
+ChainArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @njit(nogil=True, inline="always")
@@ -921,9 +929,7 @@ def _lp_bought(  # pragma: no cover (compiled)
 
 @njit(nogil=True, inline="always")
 def _charged_chain(  # pragma: no cover (compiled)
-    envelopes: tuple[
-        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-    ],
+    envelopes: EnvelopeArrays,
     charge: float,
     keep_negative: bool,
 ) -> tuple[
@@ -954,8 +960,8 @@ def _kelley_point(  # pragma: no cover (compiled)
     mode: int,
     price: float,
     cap: int,
-    micro: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    macro: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    micro: ChainArrays,
+    macro: ChainArrays,
     limits: tuple[int, int, int],
 ) -> tuple[float, float, bool]:
     """The Lagrangian bound at `price` per influencer and the influencers its LP buys, from the
@@ -984,50 +990,33 @@ def _kelley_point(  # pragma: no cover (compiled)
 
 
 @njit(nogil=True, inline="always")
-def _kelley_at(  # pragma: no cover (compiled)
-    mode: int,
-    price: float,
-    cap: int,
-    micro: tuple[
-        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-    ],
-    macro: tuple[
-        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-    ],
-    limits: tuple[int, int, int],
-) -> tuple[float, float, bool]:
-    """`_kelley_point` at `price`, its chains built (`micro`, `macro`: envelopes as
-    `_charged_chain` takes them; the macro chain keeps its worthless segments, as
-    `counted_lp`'s)."""
+def _chains_at(  # pragma: no cover (compiled)
+    mode: int, price: float, micro: EnvelopeArrays, macro: EnvelopeArrays
+) -> tuple[ChainArrays, ChainArrays]:
+    """The micro and the macro chain at `price` per influencer (of `micro`, `macro`: envelopes
+    as `_charged_chain` takes them; the macro chain keeps its worthless segments, as
+    `counted_lp`'s; KELLEY_ONE: the micro chain twice)."""
     cost, _, _, _, first, cum_cost, cum_value, ratio = _charged_chain(micro, price, False)
     chain_micro = (cost, first, cum_cost, cum_value, ratio)
     if mode == KELLEY_ONE:
-        return _kelley_point(mode, price, cap, chain_micro, chain_micro, limits)
+        return chain_micro, chain_micro
     cost, _, _, _, first, cum_cost, cum_value, ratio = _charged_chain(macro, price + 0.0, True)
-    chain_macro = (cost, first, cum_cost, cum_value, ratio)
-    return _kelley_point(mode, price, cap, chain_micro, chain_macro, limits)
+    return chain_micro, (cost, first, cum_cost, cum_value, ratio)
 
 
 @compiled
 def kelley_price(  # pragma: no cover (compiled; tests/test_capped_paths.py checks it)
     mode: int,
     cap: int,
-    micro: tuple[
-        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-    ],
-    macro: tuple[
-        np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-    ],
-    unpriced: tuple[
-        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    ],
+    micro: EnvelopeArrays,
+    macro: EnvelopeArrays,
+    unpriced: tuple[ChainArrays, ChainArrays],
     limits: tuple[int, int, int],
     top_price: float,
     tolerance: float,
     max_cuts: int,
 ) -> tuple[float, bool]:
-    """`planner.relaxation._kelley` over `_kelley_at(mode, ...)`, the same steps in the same
+    """`planner.relaxation._kelley` over `_kelley_point(mode, ...)`, the same steps in the same
     order: the price of the cap `cap` that minimises the bound, and False where the band cannot
     be met. `unpriced`: the micro and macro chains at price 0, which the caller keeps (the
     longest: at 5,000 rows, building them again in each search cost more than the search)."""
@@ -1038,7 +1027,10 @@ def kelley_price(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
     best = low_bound
     if low_count <= cap:
         return best_price, True
-    high_bound, high_count, _ = _kelley_at(mode, top_price, cap, micro, macro, limits)
+    chain_micro, chain_macro = _chains_at(mode, top_price, micro, macro)
+    high_bound, high_count, _ = _kelley_point(
+        mode, top_price, cap, chain_micro, chain_macro, limits
+    )
     if high_bound < best:
         best_price, best = top_price, high_bound
     lo, hi = 0.0, top_price
@@ -1050,7 +1042,8 @@ def kelley_price(  # pragma: no cover (compiled; tests/test_capped_paths.py chec
         floor = low_bound + g_lo * (price - lo)
         if best - floor <= tolerance * abs(best) or not lo < price < hi:
             break
-        at_bound, at_count, _ = _kelley_at(mode, price, cap, micro, macro, limits)
+        chain_micro, chain_macro = _chains_at(mode, price, micro, macro)
+        at_bound, at_count, _ = _kelley_point(mode, price, cap, chain_micro, chain_macro, limits)
         if at_bound < best:
             best_price, best = price, at_bound
         if at_count > cap:

@@ -30,7 +30,14 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from planner.chain import DantzigChain
-from planner.kernels import KELLEY_ONE, KELLEY_SPLIT, envelope_chain, kelley_price, split_spend
+from planner.kernels import (
+    KELLEY_ONE,
+    KELLEY_SPLIT,
+    ChainArrays,
+    envelope_chain,
+    kelley_price,
+    split_spend,
+)
 from planner.model import PostItems
 
 
@@ -142,7 +149,7 @@ class SegmentChain(DantzigChain):
         self.first = first
 
     @property
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> ChainArrays:
         """Each link's cost and whether it starts an influencer, the cumulative cost and value
         and the value per cent: the chain as the compiled searches take it (`kelley_price`)."""
         return self.cost, self.first, self.cum_cost, self.cum_value, self.ratio
