@@ -11,7 +11,7 @@ import pytest
 
 import planner.solver
 from planner import Campaign, check_roster, read_roster
-from planner.model import PostItems, build_items
+from planner.model import PostItems, Solution, build_items
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
 
@@ -313,6 +313,7 @@ def test_a_capped_plan_whose_programme_gives_up_reports_the_programmes_bound(
     optimum = solve_mip(items, mip_rel_gap=1e-9, time_limit=120).value
     _give_up_after(monkeypatch, 1_000)
     monkeypatch.setattr(solver, "MIP_MAX_POSTS", 0)  # the programme's plan, not HiGHS's
+    monkeypatch.setattr(solver, "_in_pieces", lambda *args: None)  # (nor the band's pieces)
     results = []
     real = solver.solve_dp
 
@@ -1405,3 +1406,81 @@ def test_the_capped_passes_complete_their_most_promising_state_without_the_local
     solution = solve(items)
     assert solution.status == "optimal"
     assert False in asked
+
+
+def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band(monkeypatch):
+    """The sample roster with at most 150 influencers at $85,000 (macro 0-60%): the programme
+    gives up (near-ties among micro influencers with the count) and the model went to HiGHS's
+    branch and bound (1.7 s). Solved as pieces of its band, a tenth of the budget each, every
+    piece certified, it no longer does, and the plan is HiGHS's optimum within the gap."""
+    from planner.mip import solve_mip
+
+    table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
+    items = build_items(table, Campaign(budget=85_000, macro_share_max=0.6, max_influencers=150))
+    reference = solve_mip(items, mip_rel_gap=1e-9)
+    pieces: list[Solution] = []
+    real = planner.solver._in_pieces
+
+    def watched(*args):  # type: ignore[no-untyped-def]
+        found = real(*args)
+        pieces.append(found)
+        return found
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
+
+    monkeypatch.setattr(planner.solver, "_in_pieces", watched)
+    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
+    solution = solve(items)
+    assert len(pieces) == 1 and pieces[0] is solution
+    assert solution.status == "optimal" and not items.check(solution.chosen)
+    assert abs(solution.value - reference.value) <= 1e-6 * reference.value
+    assert solution.upper_bound >= reference.value * (1 - 1e-12)
+
+
+def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch):
+    """With the programme made to give up on every model whose band is wider than a tenth of
+    the budget, each is solved as pieces of its band (`planner.solver._in_pieces`): the plan
+    is HiGHS's optimum (gap 1e-9) within the certified gap, and its upper bound holds; where
+    no piece has a plan, the model has none."""
+    real = planner.solver._dynamic_programme
+
+    def gives_up_on_wide_bands(items, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if items.macro_max - items.macro_min > -(-items.budget // 10) and (
+            items.max_influencers is not None or items.max_macro is not None
+        ):
+            return None
+        return real(items, *args, **kwargs)
+
+    # Each answer from pieces: its bound covers every piece's, its plan is the best piece's.
+    real_pieces, real_solve = planner.solver._in_pieces, planner.solver._solve
+    answered: list[tuple[Solution, list[Solution]]] = []
+
+    def pieces(*args):  # type: ignore[no-untyped-def]
+        solved: list[Solution] = []
+
+        def piece(items, *rest, **options):  # type: ignore[no-untyped-def]
+            solved.append(real_solve(items, *rest, **options))
+            return solved[-1]
+
+        monkeypatch.setattr(planner.solver, "_solve", piece)
+        try:
+            found = real_pieces(*args)
+        finally:
+            monkeypatch.setattr(planner.solver, "_solve", real_solve)
+        if found is not None:
+            answered.append((found, solved))
+        return found
+
+    monkeypatch.setattr(planner.solver, "_dynamic_programme", gives_up_on_wide_bands)
+    monkeypatch.setattr(planner.solver, "_in_pieces", pieces)
+    models = _small_capped_models(41, 12)
+    models.append(dataclasses.replace(models[0], macro_min=models[0].budget))  # (no plan)
+    _assert_highs_optimum(models)
+    assert len(answered) >= 8
+    for found, solved in answered:
+        plans = [p for p in solved if p.status != "infeasible"]
+        assert len(solved) >= 2 and found.status == ("optimal" if plans else "infeasible")
+        if plans:
+            assert found.upper_bound >= max(p.upper_bound for p in plans)
+            assert found.value == max(p.value for p in plans)
