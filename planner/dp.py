@@ -340,6 +340,9 @@ class _Search:
     # Whether a beam search has left out a state since this was last cleared: a beam search that
     # left out none is exact (what it dropped, it dropped by bounds and dominance alone).
     beam_cut: bool = False
+    # Whether the capped certified pass gives up once its expanding core does, instead of
+    # stepping through every open influencer (`solve_dp`'s `core_last`).
+    core_last: bool = False
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
@@ -549,6 +552,8 @@ def solve_dp(
     complete: Completion,
     deadline: float = math.inf,
     prepared: Prepared | None = None,
+    *,
+    core_last: bool = False,
 ) -> DPResult:
     """The best plan in scaled units, certified against every plan, or `gave_up` (past
     MAX_STATES states, or past `deadline` on `time.monotonic()`).
@@ -556,9 +561,12 @@ def solve_dp(
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
     plan's leftover budget (a heuristic); `prepared` is `prepare(items, value)` when the caller
     has it already, for this model or a wider band (the split curve's bands share it).
+    `core_last`: with a cap on influencers in total, give up once the certified pass's
+    expanding core does, instead of stepping through every open influencer (the caller has
+    the macro band's pieces to try: `planner.solver._in_pieces`).
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
-    search.deadline = deadline
+    search.deadline, search.core_last = deadline, core_last
     capped = items.max_influencers is not None
     if capped:
         # A good plan first, which narrows every bound's window: the macro phase and then the
@@ -2080,4 +2088,6 @@ def _counted_micro_phase(
     )  # fmt: skip
     if found is not None:
         return found
+    if search.core_last:
+        return search.gave_up()
     return step_through(_COUNTED_MAX_WORK)

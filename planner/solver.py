@@ -241,6 +241,8 @@ def _solve(
                 deadline=deadline,
                 prepared=prepared,
                 orders=orders,
+                # (where the band has pieces, they follow an expanding core that gives up)
+                core_last=last_resort and len(_band_pieces(items)) > 1,
             )
         if not settled and not (
             found is not None
@@ -290,16 +292,14 @@ def _in_pieces(
     the sample roster with at most 150 influencers at $85,000 (macro 0-60%) the programme gave
     up where the curve's bands took 30 ms in all: near-ties among the micro influencers, which
     a narrow band's bounds settle (docs/benchmarks.md)."""
-    top = min(items.macro_max, items.budget)
-    width = -(-items.budget // _PIECES)  # (a ceiling)
-    if top - items.macro_min <= width:
+    pieces = _band_pieces(items)
+    if len(pieces) < 2:
         return None
-    ends = [*range(items.macro_min, top, width), top]
     best: Solution | None = found
     bound = -math.inf
-    for low, high in zip(ends[:-1], ends[1:], strict=True):
+    for low, high in pieces:
         piece = dataclasses.replace(items, macro_min=low, macro_max=high)
-        solution = _solve(piece, time_limit / (len(ends) - 1), shared, last_resort=False)
+        solution = _solve(piece, time_limit / len(pieces), shared, last_resort=False)
         if solution.status == "infeasible":
             continue
         if solution.status != "optimal":
@@ -312,6 +312,16 @@ def _in_pieces(
     upper = max(bound, best.value)
     gap = relative_gap("", upper, best.value)
     return Solution("optimal" if gap <= OPTIMAL_GAP else "feasible", best.chosen, best.value, upper)
+
+
+def _band_pieces(items: PostItems) -> list[tuple[int, int]]:
+    """The macro band of `items` cut into pieces a tenth of the budget wide (the last one
+    narrower; one piece when the band is that narrow already), as least and most macro spend in
+    cents: every plan's macro spend is in some piece."""
+    top = min(items.macro_max, items.budget)
+    width = -(-items.budget // _PIECES)  # (a ceiling)
+    ends = [*range(items.macro_min, top, width), top] if top > items.macro_min else [top, top]
+    return list(zip(ends[:-1], ends[1:], strict=True))
 
 
 def _uncapped_answer(
@@ -360,8 +370,11 @@ def _dynamic_programme(
     prepared: Prepared | None = None,
     orders: Orders | None = None,
     chains: tuple[DantzigChain, DantzigChain] | None = None,
+    core_last: bool = False,
 ) -> Solution | None:
-    found = _search(items, value, y, duals, z_lp, start, deadline, prepared, orders, chains)
+    found = _search(
+        items, value, y, duals, z_lp, start, deadline, prepared, orders, chains, core_last
+    )
     if found is None:
         return None
     chosen, bound = found
@@ -381,11 +394,13 @@ def _search(
     prepared: Prepared | None = None,
     orders: Orders | None = None,
     chains: tuple[DantzigChain, DantzigChain] | None = None,
+    core_last: bool = False,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
     None when the programme gave up without any plan. `prepared` and `orders` are the
     programme's set-up and the posts' rankings when the caller has them (the split curve);
-    else `chains`, the LP's (`lp_chains`), go into the set-up when the programme runs."""
+    else `chains`, the LP's (`lp_chains`), go into the set-up when the programme runs.
+    `core_last`: as `solve_dp`'s (the caller has the band's pieces to try next)."""
     capped = items.max_influencers is not None or items.max_macro is not None
     if orders is None:
         orders = Orders.of(items, value)
@@ -435,7 +450,9 @@ def _search(
         return incumbent, z_lp
     if prepared is None:
         prepared = prepare(items, value, chains)
-    found = solve_dp(items, value, duals, z_inc, SEARCH_GAP, complete, deadline, prepared)
+    found = solve_dp(
+        items, value, duals, z_inc, SEARCH_GAP, complete, deadline, prepared, core_last=core_last
+    )
     if found.status == "gave_up":
         # Too many states: the best plan so far, against the LP bound or the bound the
         # programme held when it stopped (inf where it has none), whichever is smaller.

@@ -1408,23 +1408,33 @@ def test_the_capped_passes_complete_their_most_promising_state_without_the_local
     assert False in asked
 
 
-def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band(monkeypatch):
-    """The sample roster with at most 150 influencers at $85,000 (macro 0-60%): the programme
-    gives up (near-ties among micro influencers with the count) and the model went to HiGHS's
-    branch and bound (1.7 s). Solved as pieces of its band, a tenth of the budget each, every
-    piece certified, it no longer does, and the plan is HiGHS's optimum within the gap."""
+@pytest.mark.parametrize("budget,cap", [(85_000, 150), (80_000, 80)])
+def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band(
+    monkeypatch, budget, cap
+):
+    """The sample roster (macro 0-60%) with at most 150 influencers at $85,000, and 80 at
+    $80,000: near-ties among the micro influencers with the count make the certified pass's
+    expanding core outgrow its limits. At $85,000 the pass through every open influencer
+    then gave up too and HiGHS's branch and bound took over (1.7 s); at $80,000 it certified
+    the plan (1 s in all). Now the programme gives up once its core does, and the band is
+    solved as pieces a tenth of the budget wide, every piece certified (0.3 and 0.7 s): no
+    HiGHS, the plan HiGHS's optimum within the gap. Alone, without the pieces to follow
+    (`last_resort=False`), the programme still steps through every open influencer: at
+    $80,000 that certifies the plan."""
     from planner.mip import solve_mip
 
     table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
-    items = build_items(table, Campaign(budget=85_000, macro_share_max=0.6, max_influencers=150))
+    items = build_items(table, Campaign(budget=budget, macro_share_max=0.6, max_influencers=cap))
     reference = solve_mip(items, mip_rel_gap=1e-9)
-    pieces: list[Solution] = []
+    if budget == 80_000:
+        alone = planner.solver._solve(items, 120.0, None, last_resort=False)
+        assert alone.status == "optimal"
+    pieces: list[Solution | None] = []
     real = planner.solver._in_pieces
 
     def watched(*args):  # type: ignore[no-untyped-def]
-        found = real(*args)
-        pieces.append(found)
-        return found
+        pieces.append(real(*args))
+        return pieces[-1]
 
     def no_fallback(*args, **kwargs):
         raise AssertionError("the engine handed the model to HiGHS's branch and bound")
