@@ -433,12 +433,12 @@ def _search(
                 if not items.check(filled) and z_filled > z_inc:
                     incumbent, z_inc = filled, z_filled
 
-    completed: dict[bytes, np.ndarray] = {}  # the last _COMPLETIONS_KEPT, oldest first
+    completed: dict[tuple[bytes, bool], np.ndarray] = {}  # the last _COMPLETIONS_KEPT, oldest first
 
     def complete(plan: np.ndarray, *, local_search: bool = True) -> np.ndarray:
         # The programme's passes ask for the same plan's completion again (the most promising
         # state unchanged over a step, the best macro states in each capped pass): done once.
-        key = plan.tobytes() + bytes([local_search])
+        key = (plan.tobytes(), local_search)
         done = completed.get(key)
         if done is None:
             done = greedy_fill(items, plan, fill_order)
