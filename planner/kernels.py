@@ -902,16 +902,6 @@ ChainArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @njit(nogil=True, inline="always")
-def _lp_value(  # pragma: no cover (compiled)
-    cum_cost: np.ndarray, cum_value: np.ndarray, ratio: np.ndarray, spend: int
-) -> float:
-    """`planner.chain.DantzigChain.value_at` for one spend."""
-    s = min(max(spend, 0), cum_cost[cum_cost.size - 1])
-    i = np.searchsorted(cum_cost, s, side="right") - 1
-    return cum_value[i] + (s - cum_cost[i]) * ratio[i]
-
-
-@njit(nogil=True, inline="always")
 def _lp_bought(  # pragma: no cover (compiled)
     cost: np.ndarray, first: np.ndarray, cum_cost: np.ndarray, spend: int
 ) -> float:
@@ -972,7 +962,9 @@ def _kelley_point(  # pragma: no cover (compiled)
     budget, low, top = limits
     m_cost, m_first, m_cum_cost, m_cum_value, m_ratio = micro
     if mode == KELLEY_ONE:
-        bound = price * cap + _lp_value(m_cum_cost, m_cum_value, m_ratio, budget)
+        bound = price * cap + _chain_value(
+            m_cum_cost, m_cum_value, m_ratio, 0, m_cum_cost.size, budget
+        )
         return bound, _lp_bought(m_cost, m_first, m_cum_cost, budget), True
     M_cost, M_first, M_cum_cost, M_cum_value, M_ratio = macro
     high = min(top, budget, M_cum_cost[M_cum_cost.size - 1])
@@ -980,8 +972,8 @@ def _kelley_point(  # pragma: no cover (compiled)
         return 0.0, 0.0, False
     m = split_spend(M_cum_cost, M_ratio, m_cum_cost, m_ratio, budget, low, high)
     micro_spend = min(budget - m, m_cum_cost[m_cum_cost.size - 1])
-    z = _lp_value(M_cum_cost, M_cum_value, M_ratio, m) + _lp_value(
-        m_cum_cost, m_cum_value, m_ratio, micro_spend
+    z = _chain_value(M_cum_cost, M_cum_value, M_ratio, 0, M_cum_cost.size, m) + _chain_value(
+        m_cum_cost, m_cum_value, m_ratio, 0, m_cum_cost.size, micro_spend
     )
     bought = _lp_bought(m_cost, m_first, m_cum_cost, micro_spend) + _lp_bought(
         M_cost, M_first, M_cum_cost, m
