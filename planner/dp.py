@@ -678,10 +678,9 @@ def _heuristic_pass(
 ) -> tuple[DPStatus, float]:
     """One heuristic pass of the capped micro phase from `states` (`_counted_micro_phase` with
     the core `core`, a beam of `beam` states and at most `max_work` states made), for its plan
-    alone: kept in `search.best`,
-    `search.best_plan` when better; what it drops is not kept as the search's bound. Returns the
-    pass's status and the largest bound it dropped (which certifies the pass when no beam search
-    left out a state)."""
+    alone: kept in `search.best`, `search.best_plan` when better; what it drops is not kept as
+    the search's bound. Returns the pass's status and the largest bound it dropped (which
+    certifies the pass when no beam search left out a state)."""
     value = search.value
     dropped, before, before_plan = search.dropped_bound, search.best, search.best_plan
     quick = _counted_micro_phase(search, states, duals, complete, core, beam, max_work)
@@ -2077,7 +2076,8 @@ def _counted_micro_phase(
     if core_limit is not None or beam is not None:
         return step_through(max_work)
     # Certified: the pass through every open influencer, briefly (it is quick when the bounds
-    # are close); then the expanding core; then the pass at full length.
+    # are close); then the expanding core; then the pass at full length, unless the caller has
+    # the band's pieces to try instead (`core_last`).
     quick = step_through(_COUNTED_QUICK_WORK)
     if quick.status != "gave_up":
         return quick

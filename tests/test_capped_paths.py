@@ -1464,7 +1464,7 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
 
     # Each answer from pieces: its bound covers every piece's, its plan is the best piece's.
     real_pieces, real_solve = planner.solver._in_pieces, planner.solver._solve
-    answered: list[tuple[Solution, list[Solution]]] = []
+    pieced: list[tuple[Solution, list[Solution]]] = []
 
     def pieces(*args):  # type: ignore[no-untyped-def]
         solved: list[Solution] = []
@@ -1479,7 +1479,7 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
         finally:
             monkeypatch.setattr(planner.solver, "_solve", real_solve)
         if found is not None:
-            answered.append((found, solved))
+            pieced.append((found, solved))
         return found
 
     monkeypatch.setattr(planner.solver, "_dynamic_programme", gives_up_on_wide_bands)
@@ -1487,8 +1487,8 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
     models = _small_capped_models(41, 12)
     models.append(dataclasses.replace(models[0], macro_min=models[0].budget))  # (no plan)
     _assert_highs_optimum(models)
-    assert len(answered) >= 8
-    for found, solved in answered:
+    assert len(pieced) >= 8
+    for found, solved in pieced:
         plans = [p for p in solved if p.status != "infeasible"]
         assert len(solved) >= 2 and found.status == ("optimal" if plans else "infeasible")
         if plans:
