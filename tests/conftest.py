@@ -39,3 +39,18 @@ def macro_phases(monkeypatch):
 
     monkeypatch.setattr(planner.dp, "_macro_phase", counted)
     return ran
+
+
+@pytest.fixture
+def no_highs(monkeypatch):
+    """The test fails if the engine hands a model to HiGHS's branch and bound (its last
+    resort, `planner.mip.solve_mip`). Its value is HiGHS itself, for a test's reference."""
+    import planner.mip
+
+    real = planner.mip.solve_mip
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
+
+    monkeypatch.setattr(planner.mip, "solve_mip", no_fallback)
+    return real

@@ -81,17 +81,13 @@ def _items(kind: str, band: tuple[float, float], cap: int, size: int = 500) -> P
 @pytest.mark.parametrize("kind", ["realistic", "rate-card"])
 @pytest.mark.parametrize("band", [(0.0, 0.6), (0.2, 0.5)])
 @pytest.mark.parametrize("cap", [25, 50, 200])
-def test_every_capped_benchmark_case_is_solved_by_the_engine_itself(monkeypatch, kind, band, cap):
+def test_every_capped_benchmark_case_is_solved_by_the_engine_itself(no_highs, kind, band, cap):
     """benchmarks/optimiser.py --capped --sizes 500: all twelve cases (caps 25, 50 and 200 on
     influencers in total, macro band 0-60% and 20-50%, realistic and rate-card prices) are
     certified by the programme, never handed to HiGHS's branch and bound. Before the compiled
     capped step and its beam-search pass, three of them were (realistic 20-50% cap 200,
     rate-card 0-60% caps 50 and 200)."""
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     items = _items(kind, band, cap)
     solution = solve(items)
     assert solution.status == "optimal" and solution.gap <= 1e-6
@@ -99,16 +95,12 @@ def test_every_capped_benchmark_case_is_solved_by_the_engine_itself(monkeypatch,
 
 
 @pytest.mark.parametrize("band,cap", [((0.0, 0.6), 200), ((0.2, 0.5), 50)])
-def test_capped_cases_at_5000_are_solved_by_the_engine_itself(monkeypatch, band, cap):
+def test_capped_cases_at_5000_are_solved_by_the_engine_itself(no_highs, band, cap):
     """benchmarks/optimiser.py --capped --sizes 5000, rate-card prices: the two cases whose
     macro phase outgrew its states (a poor starting plan left every bound's window wide) and
     went to HiGHS. The heuristic run before the exact macro phase (beam searches over the
     macro and the micro influencers) finds a plan close enough that they no longer do."""
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     items = _items("rate-card", band, cap, size=5000)
     solution = solve(items)
     assert solution.status == "optimal" and solution.gap <= 1e-6
@@ -116,16 +108,12 @@ def test_capped_cases_at_5000_are_solved_by_the_engine_itself(monkeypatch, band,
 
 
 @pytest.mark.parametrize("budget", [90_000, 95_000])
-def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(monkeypatch, budget):
+def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(no_highs, budget):
     """The sample roster with at most 200 influencers (macro 0-60%): at these budgets the best
     plan without the cap books 155-175 influencers, but the capped LP is held by the cap, so
     the capped search outgrew its states and handed the model to HiGHS (4-5 s a plan). Without
     the caps the model is a relaxation: its best plan, which meets the caps, is the answer."""
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
     capped = build_items(table, Campaign(budget=budget, max_influencers=200, macro_share_max=0.6))
     solution = solve(capped)
@@ -135,7 +123,7 @@ def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(monkeypatch,
     assert int((solution.chosen & capped.first).sum()) < 200
 
 
-def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(monkeypatch):
+def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(no_highs):
     """The 5,000-row roster the browser benchmark uploads (synthetic, seed 19) at $135,000
     with at most 200 influencers, macro 0-60% (`benchmarks/optimiser.py --sample-caps
     --caps-roster 5000`): after the macro phase one macro state is left and 1,109 micro
@@ -143,10 +131,6 @@ def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(mo
     outgrew its limit after 128 of them; HiGHS then took 13-14 s. The expanding core
     (`planner.dp._counted_core`) certifies it after 150, with HiGHS's optimum (3,334,446.89)."""
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     roster = check_roster(synthetic_roster(5000, seed=19))
     campaign = Campaign(budget=135_000, macro_share_max=0.6, max_influencers=200)
     items = build_items(roster.table, campaign)
@@ -1410,7 +1394,7 @@ def test_the_capped_passes_complete_their_most_promising_state_without_the_local
 
 @pytest.mark.parametrize("budget,cap", [(85_000, 150), (80_000, 80)])
 def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band(
-    monkeypatch, budget, cap
+    monkeypatch, no_highs, budget, cap
 ):
     """The sample roster (macro 0-60%) with at most 150 influencers at $85,000, and 80 at
     $80,000: near-ties among the micro influencers with the count make the certified pass's
@@ -1421,11 +1405,9 @@ def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band
     HiGHS, the plan HiGHS's optimum within the gap. Alone, without the pieces to follow
     (`last_resort=False`), the programme still steps through every open influencer: at
     $80,000 that certifies the plan."""
-    from planner.mip import solve_mip
-
     table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
     items = build_items(table, Campaign(budget=budget, macro_share_max=0.6, max_influencers=cap))
-    reference = solve_mip(items, mip_rel_gap=1e-9)
+    reference = no_highs(items, mip_rel_gap=1e-9)
     if budget == 80_000:
         alone = planner.solver._solve(items, 120.0, None, last_resort=False)
         assert alone.status == "optimal"
@@ -1436,11 +1418,7 @@ def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band
         pieces.append(real(*args))
         return pieces[-1]
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
     monkeypatch.setattr(planner.solver, "_in_pieces", watched)
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     solution = solve(items)
     assert len(pieces) == 1 and pieces[0] is solution
     assert solution.status == "optimal" and not items.check(solution.chosen)
@@ -1449,14 +1427,14 @@ def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band
 
 
 def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch):
-    """With the programme made to give up on every model whose band is wider than a tenth of
-    the budget, each is solved as pieces of its band (`planner.solver._in_pieces`): the plan
-    is HiGHS's optimum (gap 1e-9) within the certified gap, and its upper bound holds; where
-    no piece has a plan, the model has none."""
+    """With the programme made to give up on every capped model whose band has pieces (wider
+    than a tenth of the budget), each is solved as pieces of its band
+    (`planner.solver._in_pieces`): the plan is HiGHS's optimum (gap 1e-9) within the certified
+    gap, and its upper bound holds; where no piece has a plan, the model has none."""
     real = planner.solver._dynamic_programme
 
     def gives_up_on_wide_bands(items, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if items.macro_max - items.macro_min > -(-items.budget // 10) and (
+        if len(planner.solver._band_pieces(items)) > 1 and (
             items.max_influencers is not None or items.max_macro is not None
         ):
             return None

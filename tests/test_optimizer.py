@@ -788,14 +788,10 @@ def test_every_combination_of_caps_and_band_matches_highs(band, caps, rate_card,
 
 @pytest.mark.parametrize("band", [(0.0, 0.6), (0.2, 0.5)])
 @pytest.mark.parametrize("cap", [25, 50])
-def test_capped_benchmark_cases_never_reach_highs(monkeypatch, band, cap):
+def test_capped_benchmark_cases_never_reach_highs(no_highs, band, cap):
     """benchmarks/optimiser.py --capped at 500 realistic influencers with caps 25 and 50 (all
     twelve cases, and two at 5,000: tests/test_capped_paths.py)."""
 
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("the engine handed the model to HiGHS's branch and bound")
-
-    monkeypatch.setattr("planner.mip.solve_mip", no_fallback)
     roster = check_roster(synthetic_roster(500, seed=7))
     total = float((roster.table["cost_per_post"] * 3).sum())
     campaign = Campaign(
