@@ -298,10 +298,22 @@ def _in_pieces(
     pieces = _band_pieces(items)
     if len(pieces) < 2:
         return None
-    best: Solution | None = found
-    bound = -math.inf
+    # Each piece's LP bound (none: no plan there), the most promising piece first: once the
+    # best plan found is within the target gap of a piece's bound, that piece and every one
+    # after it can hold no better plan, and that bound certifies them.
+    bounded = []
     for low, high in pieces:
         piece = dataclasses.replace(items, macro_min=low, macro_max=high)
+        relaxed = counted_lp(piece, shared.value, shared.prepared_for(piece).envelopes)
+        if relaxed is not None:
+            bounded.append((relaxed.bound * shared.scale, piece))
+    bounded.sort(key=lambda pair: -pair[0])
+    best: Solution | None = found
+    bound = -math.inf
+    for lp_bound, piece in bounded:
+        if best is not None and lp_bound <= best.value * (1 + SEARCH_GAP):
+            bound = max(bound, lp_bound)
+            break
         solution = _solve(piece, time_limit / len(pieces), shared, last_resort=False)
         if solution.status == "infeasible":
             continue

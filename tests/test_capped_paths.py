@@ -11,7 +11,7 @@ import pytest
 
 import planner.solver
 from planner import Campaign, check_roster, read_roster
-from planner.model import PostItems, Solution, build_items
+from planner.model import OPTIMAL_GAP, PostItems, Solution, build_items
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
 
@@ -1430,7 +1430,9 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
     """With the programme made to give up on every capped model whose band has pieces (wider
     than a tenth of the budget), each is solved as pieces of its band
     (`planner.solver._in_pieces`): the plan is HiGHS's optimum (gap 1e-9) within the certified
-    gap, and its upper bound holds; where no piece has a plan, the model has none."""
+    gap, and its upper bound holds; where no piece has a plan, the model has none. The pieces
+    are solved most promising first, and those whose LP bound the best plan already meets are
+    not solved (on some of these models)."""
     real = planner.solver._dynamic_programme
 
     def gives_up_on_wide_bands(items, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -1442,13 +1444,15 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
 
     # Each answer from pieces: its bound covers every piece's, its plan is the best piece's.
     real_pieces, real_solve = planner.solver._in_pieces, planner.solver._solve
-    pieced: list[tuple[Solution, list[Solution]]] = []
+    pieced: list[tuple[Solution, list[Solution], list[Solution]]] = []
 
     def pieces(*args):  # type: ignore[no-untyped-def]
         solved: list[Solution] = []
+        limits: set[tuple[int, int]] = set()
 
         def piece(items, *rest, **options):  # type: ignore[no-untyped-def]
             solved.append(real_solve(items, *rest, **options))
+            limits.add((items.macro_min, items.macro_max))
             return solved[-1]
 
         monkeypatch.setattr(planner.solver, "_solve", piece)
@@ -1457,7 +1461,13 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
         finally:
             monkeypatch.setattr(planner.solver, "_solve", real_solve)
         if found is not None:
-            pieced.append((found, solved))
+            # The pieces not solved, each solved alone (a narrow band: no pieces of its own).
+            others = [
+                planner.solver.solve(dataclasses.replace(args[0], macro_min=lo, macro_max=hi))
+                for lo, hi in planner.solver._band_pieces(args[0])
+                if (lo, hi) not in limits
+            ]
+            pieced.append((found, solved, others))
         return found
 
     monkeypatch.setattr(planner.solver, "_dynamic_programme", gives_up_on_wide_bands)
@@ -1466,9 +1476,18 @@ def test_pieces_of_the_band_give_the_optimum_and_a_bound_that_holds(monkeypatch)
     models.append(dataclasses.replace(models[0], macro_min=models[0].budget))  # (no plan)
     _assert_highs_optimum(models)
     assert len(pieced) >= 8
-    for found, solved in pieced:
+    skipped = 0
+    for found, solved, others in pieced:
         plans = [p for p in solved if p.status != "infeasible"]
-        assert len(solved) >= 2 and found.status == ("optimal" if plans else "infeasible")
+        assert solved and found.status == ("optimal" if plans else "infeasible")
         if plans:
             assert found.upper_bound >= max(p.upper_bound for p in plans)
             assert found.value == max(p.value for p in plans)
+        # A piece left unsolved has no plan, or none better than the answer by the gap.
+        for other in others:
+            assert other.status in ("optimal", "infeasible")
+            if other.status == "optimal":
+                skipped += 1
+                assert other.value <= found.value * (1 + OPTIMAL_GAP)
+                assert other.value <= found.upper_bound
+    assert skipped >= 2
