@@ -340,9 +340,9 @@ class _Search:
     # Whether a beam search has left out a state since this was last cleared: a beam search that
     # left out none is exact (what it dropped, it dropped by bounds and dominance alone).
     beam_cut: bool = False
-    # Whether the capped certified pass gives up once its expanding core does, instead of
-    # stepping through every open influencer (`solve_dp`'s `core_last`).
-    core_last: bool = False
+    # Whether the capped certified pass gives up once its first, brief pass through every open
+    # influencer does (`solve_dp`'s `pieces_next`).
+    pieces_next: bool = False
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
@@ -553,7 +553,7 @@ def solve_dp(
     deadline: float = math.inf,
     prepared: Prepared | None = None,
     *,
-    core_last: bool = False,
+    pieces_next: bool = False,
 ) -> DPResult:
     """The best plan in scaled units, certified against every plan, or `gave_up` (past
     MAX_STATES states, or past `deadline` on `time.monotonic()`).
@@ -561,12 +561,12 @@ def solve_dp(
     `lower_bound` is the engagement of a plan the caller already has; `complete` fills a partial
     plan's leftover budget (a heuristic); `prepared` is `prepare(items, value)` when the caller
     has it already, for this model or a wider band (the split curve's bands share it).
-    `core_last`: with a cap on influencers in total, give up once the certified pass's
-    expanding core does, instead of stepping through every open influencer (the caller has
+    `pieces_next`: with a cap on influencers in total, give up once the certified pass's first,
+    brief pass through every open influencer does, before its expanding core (the caller has
     the macro band's pieces to try: `planner.solver._in_pieces`).
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
-    search.deadline, search.core_last = deadline, core_last
+    search.deadline, search.pieces_next = deadline, pieces_next
     capped = items.max_influencers is not None
     if capped:
         # A good plan first, which narrows every bound's window: the macro phase and then the
@@ -2076,10 +2076,12 @@ def _counted_micro_phase(
     if core_limit is not None or beam is not None:
         return step_through(max_work)
     # Certified: the pass through every open influencer, briefly (it is quick when the bounds
-    # are close); then the expanding core; then the pass at full length, unless the caller has
-    # the band's pieces to try instead (`core_last`).
+    # are close); then, unless the caller has the band's pieces to try instead (`pieces_next`),
+    # the expanding core, then the pass at full length. (On the sample roster a narrow band's
+    # bounds settled in 2-16 ms a piece what the expanding core gave up on after 0.55 s: near-ties
+    # among the micro influencers; docs/benchmarks.md.)
     quick = step_through(_COUNTED_QUICK_WORK)
-    if quick.status != "gave_up":
+    if quick.status != "gave_up" or search.pieces_next:
         return quick
     at = int(np.argmax(top_r))  # the most promising row of prices
     found = _counted_core(
@@ -2088,6 +2090,4 @@ def _counted_micro_phase(
     )  # fmt: skip
     if found is not None:
         return found
-    if search.core_last:
-        return search.gave_up()
     return step_through(_COUNTED_MAX_WORK)

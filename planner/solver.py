@@ -244,8 +244,8 @@ def _solve(
                 deadline=deadline,
                 prepared=prepared,
                 orders=orders,
-                # (where the band has pieces, they follow an expanding core that gives up)
-                core_last=last_resort and len(_band_pieces(items)) > 1,
+                # (where the band has pieces, they follow the certified pass's brief first step)
+                pieces_next=last_resort and len(_band_pieces(items)) > 1,
             )
         if not settled and not (
             found is not None
@@ -385,10 +385,10 @@ def _dynamic_programme(
     prepared: Prepared | None = None,
     orders: Orders | None = None,
     chains: tuple[DantzigChain, DantzigChain] | None = None,
-    core_last: bool = False,
+    pieces_next: bool = False,
 ) -> Solution | None:
     found = _search(
-        items, value, y, duals, z_lp, start, deadline, prepared, orders, chains, core_last
+        items, value, y, duals, z_lp, start, deadline, prepared, orders, chains, pieces_next
     )
     if found is None:
         return None
@@ -409,13 +409,13 @@ def _search(
     prepared: Prepared | None = None,
     orders: Orders | None = None,
     chains: tuple[DantzigChain, DantzigChain] | None = None,
-    core_last: bool = False,
+    pieces_next: bool = False,
 ) -> tuple[np.ndarray | None, float] | None:
     """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
     None when the programme gave up without any plan. `prepared` and `orders` are the
     programme's set-up and the posts' rankings when the caller has them (the split curve);
     else `chains`, the LP's (`lp_chains`), go into the set-up when the programme runs.
-    `core_last`: as `solve_dp`'s (the caller has the band's pieces to try next)."""
+    `pieces_next`: as `solve_dp`'s (the caller has the band's pieces to try next)."""
     capped = items.max_influencers is not None or items.max_macro is not None
     if orders is None:
         orders = Orders.of(items, value)
@@ -466,7 +466,15 @@ def _search(
     if prepared is None:
         prepared = prepare(items, value, chains)
     found = solve_dp(
-        items, value, duals, z_inc, SEARCH_GAP, complete, deadline, prepared, core_last=core_last
+        items,
+        value,
+        duals,
+        z_inc,
+        SEARCH_GAP,
+        complete,
+        deadline,
+        prepared,
+        pieces_next=pieces_next,
     )
     if found.status == "gave_up":
         # Too many states: the best plan so far, against the LP bound or the bound the

@@ -129,7 +129,9 @@ def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(no
     --caps-roster 5000`): after the macro phase one macro state is left and 1,109 micro
     influencers stay open, and the certified pass that steps through them by value per dollar
     outgrew its limit after 128 of them; HiGHS then took 13-14 s. The expanding core
-    (`planner.dp._counted_core`) certifies it after 150, with HiGHS's optimum (3,334,446.89)."""
+    (`planner.dp._counted_core`) certifies it after 150, with HiGHS's optimum (3,334,446.89):
+    now in the band's piece of 50-60% (`planner.solver._in_pieces`), the one piece whose LP
+    bound the plan does not meet."""
 
     roster = check_roster(synthetic_roster(5000, seed=19))
     campaign = Campaign(budget=135_000, macro_share_max=0.6, max_influencers=200)
@@ -297,7 +299,8 @@ def test_a_capped_plan_whose_programme_gives_up_reports_the_programmes_bound(
     optimum = solve_mip(items, mip_rel_gap=1e-9, time_limit=120).value
     _give_up_after(monkeypatch, 1_000)
     monkeypatch.setattr(solver, "MIP_MAX_POSTS", 0)  # the programme's plan, not HiGHS's
-    monkeypatch.setattr(solver, "_in_pieces", lambda *args: None)  # (nor the band's pieces)
+    # (nor the band's pieces: the band is one piece, so the certified pass runs to its end)
+    monkeypatch.setattr(solver, "_band_pieces", lambda model: [(model.macro_min, model.macro_max)])
     results = []
     real = solver.solve_dp
 
@@ -1400,11 +1403,12 @@ def test_a_capped_plan_the_programme_gives_up_on_is_solved_as_pieces_of_its_band
     $80,000: near-ties among the micro influencers with the count make the certified pass's
     expanding core outgrow its limits. At $85,000 the pass through every open influencer
     then gave up too and HiGHS's branch and bound took over (1.7 s); at $80,000 it certified
-    the plan (1 s in all). Now the programme gives up once its core does, and the band is
-    solved as pieces a tenth of the budget wide, every piece certified (0.3 and 0.7 s): no
-    HiGHS, the plan HiGHS's optimum within the gap. Alone, without the pieces to follow
-    (`last_resort=False`), the programme still steps through every open influencer: at
-    $80,000 that certifies the plan."""
+    the plan (1 s in all). Now the programme gives up after its first, brief pass through every
+    open influencer, and the band is solved as pieces a tenth of the budget wide, every piece
+    certified or settled by its LP bound (0.08 s each): no HiGHS, the plan HiGHS's optimum
+    within the gap. Alone, without the pieces to follow (`last_resort=False`), the programme
+    still tries its expanding core and then steps through every open influencer: at $80,000
+    that certifies the plan."""
     table = read_roster(Path(__file__).parent.parent / "data" / "sample_roster.csv").table
     items = build_items(table, Campaign(budget=budget, macro_share_max=0.6, max_influencers=cap))
     reference = no_highs(items, mip_rel_gap=1e-9)
