@@ -38,9 +38,10 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
             its capped certified pass held when it stopped, if it got that far); with caps,
-            the macro band in pieces a tenth of the budget wide, each solved as above (the
+            the macro band in pieces a tenth of the budget wide, each solved as above, most
+            promising (LP bound) first, until the best plan meets the next one's LP bound (the
             best piece's plan, U = the largest piece's bound; with pieces to follow, the capped
-            DP gives up once its expanding core does); then HiGHS's
+            DP gives up after its certified pass's first, brief step); then HiGHS's
             branch and bound (planner/mip.py) as the last resort, keeping the better plan and
             certificate, unless under a quarter of the time limit is left or the model has
             over 50,000 posts (then the best plan found and its true gap)
