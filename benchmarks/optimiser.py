@@ -4,6 +4,7 @@
     python benchmarks/optimiser.py --capped [--caps 25 50 200] [--sizes ...]
     python benchmarks/optimiser.py --split-curve [--sizes ...]
     python benchmarks/optimiser.py --sample-caps [--caps 30 100 200]
+    python benchmarks/optimiser.py --random-caps 800 [--seed 22]
 
 Default: per roster, the median time of our optimiser and of the reference, the ratio, and both
 plans' values and certified gaps. Budgets are 10% of what buying every allowed post would cost,
@@ -21,6 +22,15 @@ $5,000 from $20,000 to $200,000: median, 90th percentile and slowest plan, and h
 the engine handed to HiGHS. --caps-roster N: a synthetic roster of N rows (seed 19, the one
 `benchmarks/browser_responsiveness.py --roster N` uploads) instead of the sample; --caps-curve:
 also the split curve (11 points, `planner.plan.split_points`) at $100,000 for each cap.
+
+--random-caps N: N capped models drawn at random (numpy seed --seed): a synthetic roster of
+300, 800 or 2,000 rows (its own seed, realistic or rate-card prices), a budget of 2%, 5%, 10% or
+20% of what every allowed post costs, at most 10, 30, 60, 120 or 250 influencers, macro 0-60% or
+0-100%; each solved once. Prints how many took over 0.3 s and over 1 s and how many the engine
+handed to HiGHS, the median, 90th and 99th percentiles and the slowest, then the slowest models
+with what draws them again (rows, roster seed, prices, budget share, cap, band's top): the tail
+that the fixed cases above do not reach (found in the twenty-second session: rate-card rosters,
+whose engagement per dollar is nearly the same for every influencer, with a cap that binds).
 
 --split-curve: the 11 certified points of the split curve (`planner.solver.solve_bands` over
 the bands of `planner.plan.split_bands`, from shared work) against one plan (`solve`), both from
@@ -49,6 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dataclasses  # noqa: E402
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import planner.mip  # noqa: E402
@@ -106,6 +117,10 @@ def main() -> None:
         action="store_true",
         help="with --sample-caps: also the split curve (11 points) at $100,000 for each cap",
     )
+    parser.add_argument(
+        "--random-caps", type=int, default=0, help="this many capped models drawn at random"
+    )
+    parser.add_argument("--seed", type=int, default=22, help="with --random-caps: numpy's seed")
     args = parser.parse_args()
     # Small plans first: each compiled kernel (planner/kernels.py) is loaded from numba's cache
     # (or compiled) on its first use in a process, which is not what the rows measure.
@@ -118,6 +133,9 @@ def main() -> None:
         return
     if args.sample_caps:
         sample_caps(args)
+        return
+    if args.random_caps:
+        random_caps(args)
         return
     print(
         f"{'roster':<22} {'ours ms':>9} {'textbook ms':>12} {'ratio':>7} "
@@ -325,6 +343,49 @@ def sample_caps(args: argparse.Namespace) -> None:
             split_points(roster, campaign)
             took = time.perf_counter() - start
         print(f"{cap or 'none':>5} {took:>38.2f} {watch.calls:>6}", flush=True)
+
+
+def random_caps(args: argparse.Namespace) -> None:
+    """Capped models drawn at random (see the module's docstring), each solved once."""
+    rng = np.random.default_rng(args.seed)
+    rosters: dict[tuple[int, int, bool], tuple[object, float]] = {}
+    rows = []
+    for _ in range(args.random_caps):
+        size = int(rng.choice([300, 800, 2000]))
+        seed = int(rng.integers(1000))
+        rate_card = bool(rng.integers(2))
+        share = float(rng.choice([0.02, 0.05, 0.1, 0.2]))
+        cap = int(rng.choice([10, 30, 60, 120, 250]))
+        top = float(rng.choice([0.6, 1.0]))
+        key = (size, seed, rate_card)
+        if key not in rosters:
+            roster = check_roster(synthetic_roster(size, seed=seed, rate_card_priced=rate_card))
+            rosters = {key: (roster, float((roster.table["cost_per_post"] * 3).sum()))}
+        roster, total = rosters[key]
+        campaign = Campaign(budget=round(total * share), max_influencers=cap, macro_share_max=top)
+        items = build_items(roster.table, campaign)  # type: ignore[attr-defined]
+        with _Watch() as watch:
+            start = time.perf_counter()
+            found = solve(items)
+            took = time.perf_counter() - start
+        rows.append((took, watch.calls, size, seed, rate_card, share, cap, top, found.status))
+    ms = sorted(row[0] * 1000 for row in rows)
+    print(
+        f"{len(rows)} models: over 0.3 s {sum(t > 300 for t in ms)}, over 1 s "
+        f"{sum(t > 1000 for t in ms)}, handed to HiGHS {sum(row[1] > 0 for row in rows)}; "
+        f"median {statistics.median(ms):.0f} ms, p90 {ms[int(0.9 * len(ms))]:.0f} ms, "
+        f"p99 {ms[int(0.99 * len(ms))]:.0f} ms, slowest {ms[-1]:.0f} ms"
+    )
+    print(
+        f"{'ms':>7} {'HiGHS':>5} {'rows':>5} {'seed':>4} {'prices':<9} {'budget':>6} {'cap':>4} "
+        f"{'top':>4} status"
+    )
+    for took, calls, size, seed, rate_card, share, cap, top, status in sorted(rows)[::-1][:10]:
+        print(
+            f"{took * 1000:>7.0f} {calls:>5} {size:>5} {seed:>4} "
+            f"{'rate-card' if rate_card else 'realistic':<9} {share:>6.0%} {cap:>4} {top:>4.0%} "
+            f"{status}"
+        )
 
 
 if __name__ == "__main__":
