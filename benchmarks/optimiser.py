@@ -66,7 +66,7 @@ import planner.mip  # noqa: E402
 from planner.mip import solve_mip  # noqa: E402
 from planner.model import build_items  # noqa: E402
 from planner.plan import split_bands, split_points  # noqa: E402
-from planner.roster import check_roster, read_roster  # noqa: E402
+from planner.roster import Roster, check_roster, read_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
 from planner.solver import solve, solve_bands  # noqa: E402
 from planner.synthetic import synthetic_roster  # noqa: E402
@@ -348,7 +348,7 @@ def sample_caps(args: argparse.Namespace) -> None:
 def random_caps(args: argparse.Namespace) -> None:
     """Capped models drawn at random (see the module's docstring), each solved once."""
     rng = np.random.default_rng(args.seed)
-    rosters: dict[tuple[int, int, bool], tuple[object, float]] = {}
+    drawn: tuple[tuple[int, int, bool], Roster, float] | None = None  # the last roster made
     rows = []
     for _ in range(args.random_caps):
         size = int(rng.choice([300, 800, 2000]))
@@ -357,13 +357,13 @@ def random_caps(args: argparse.Namespace) -> None:
         share = float(rng.choice([0.02, 0.05, 0.1, 0.2]))
         cap = int(rng.choice([10, 30, 60, 120, 250]))
         top = float(rng.choice([0.6, 1.0]))
-        key = (size, seed, rate_card)
-        if key not in rosters:
+        if drawn is None or drawn[0] != (size, seed, rate_card):
             roster = check_roster(synthetic_roster(size, seed=seed, rate_card_priced=rate_card))
-            rosters = {key: (roster, float((roster.table["cost_per_post"] * 3).sum()))}
-        roster, total = rosters[key]
+            total = float((roster.table["cost_per_post"] * 3).sum())
+            drawn = ((size, seed, rate_card), roster, total)
+        _, roster, total = drawn
         campaign = Campaign(budget=round(total * share), max_influencers=cap, macro_share_max=top)
-        items = build_items(roster.table, campaign)  # type: ignore[attr-defined]
+        items = build_items(roster.table, campaign)
         with _Watch() as watch:
             start = time.perf_counter()
             found = solve(items)
