@@ -138,6 +138,10 @@ _COUNTED_SCOUT_CORE_BEAM = 300
 # soon: the 12 capped cases of `optimiser.py --capped` 0.96x at 500 rows, 0.97x at 5,000, 0.98x at
 # 50,000, docs/benchmarks.md).
 _COUNTED_COMPLETIONS = 1
+# Where the certified capped pass's first step gives up, the Lagrangian plans of this many of the
+# most promising macro states (`_priced_plans`), the best this many of each completed.
+_PRICED_STATES = 3
+_PRICED_COMPLETED = 2
 # The certified capped pass steps through every open influencer up to this many states made
 # (quick when the bounds are close), then tries the expanding core (`_counted_core`) up to
 # _COUNTED_CORE_WORK (states times options), then steps through them up to _COUNTED_MAX_WORK.
@@ -343,6 +347,8 @@ class _Search:
     # Whether the capped certified pass gives up once its first, brief pass through every open
     # influencer does (`solve_dp`'s `pieces_next`).
     pieces_next: bool = False
+    # The micro influencers' Lagrangian plans for a capped model (`solve_dp`'s `priced_plans`).
+    priced_plans: PricedPlans | None = None
     # What the capped micro phase's passes share (`charged_chain`, `cap_price`).
     _charged: dict[float, SegmentChain] = field(default_factory=dict, repr=False)
     _cap_prices: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
@@ -543,6 +549,18 @@ class Completion(Protocol):
     def __call__(self, plan: np.ndarray, *, local_search: bool = True) -> np.ndarray: ...
 
 
+class PricedPlans(Protocol):
+    """Plans of the micro influencers for a capped model, a heuristic (the caller's:
+    `planner.solver`'s Lagrangian one): to a macro state's posts `plan`, micro posts for at most
+    `room` cents and `left` influencers, each the exact best plan of the micro influencers with
+    a price per influencer near `rho` (`env`: their envelopes); those that meet `left`, the
+    best first."""
+
+    def __call__(
+        self, env: Envelopes, plan: np.ndarray, room: int, left: int, rho: float
+    ) -> list[np.ndarray]: ...
+
+
 def solve_dp(
     items: PostItems,
     value: np.ndarray,
@@ -554,6 +572,7 @@ def solve_dp(
     prepared: Prepared | None = None,
     *,
     pieces_next: bool = False,
+    priced_plans: PricedPlans | None = None,
 ) -> DPResult:
     """The best plan in scaled units, certified against every plan, or `gave_up` (past
     MAX_STATES states, or past `deadline` on `time.monotonic()`).
@@ -564,9 +583,12 @@ def solve_dp(
     `pieces_next`: with a cap on influencers in total, give up once the certified pass's first,
     brief pass through every open influencer does, before its expanding core (the caller has
     the macro band's pieces to try: `planner.solver._in_pieces`).
+    `priced_plans`: with that cap, the micro influencers' Lagrangian plans, tried where that
+    brief pass gives up (`_priced_plans`).
     """
     search = _setup(items, value, duals, lower_bound, target_gap, prepared)
     search.deadline, search.pieces_next = deadline, pieces_next
+    search.priced_plans = priced_plans
     capped = items.max_influencers is not None
     if capped:
         # A good plan first, which narrows every bound's window: the macro phase and then the
@@ -1783,6 +1805,39 @@ def _counted_core(
     return _result(search)
 
 
+def _priced_plans(
+    search: _Search, states: _MacroStates, bound: np.ndarray, complete: Completion
+) -> bool:
+    """The micro influencers' Lagrangian plans (`search.priced_plans`) for the most promising
+    macro states (`bound`: their bounds), at their own price per influencer
+    (`planner.relaxation.cap_price`), each completed (`complete`); whether one beat the best
+    plan (then kept in `search`). Where the certified pass's first, brief step gives up, the
+    best plan is often far from the optimum: on the 5,000-row roster of
+    `benchmarks/browser_responsiveness.py --roster 5000` with at most 200 influencers at
+    $110,000 (macro 0-100%), 6e-4 below it, where the beam searches, even of 100,000 states,
+    found nothing better; the Lagrangian plans found the optimum, and the model was certified
+    in 0.3 s, not 20 s with HiGHS (docs/benchmarks.md)."""
+    if search.priced_plans is None:
+        return False
+    items, value = search.items, search.value
+    cap = int(items.max_influencers or 0)
+    before = search.best
+    for state in np.argsort(-bound)[:_PRICED_STATES].tolist():
+        if bound[state] <= search.threshold:
+            break
+        room, left = int(items.budget - states.cost[state]), int(cap - states.count[state])
+        rho = search.cap_price(room, left)
+        if left <= 0 or rho <= 0:  # (the cap does not bind the state's LP: nothing to price)
+            continue
+        plans = search.priced_plans(search.micro_env, states.plan(search, state), room, left, rho)
+        for plan in plans[:_PRICED_COMPLETED]:
+            done = complete(plan)
+            worth = float(value[done].sum())
+            if worth > search.best:
+                search.best, search.best_plan = worth, done
+    return search.best > before
+
+
 def _core_plan(
     search: _Search,
     states: _MacroStates,
@@ -1858,6 +1913,7 @@ def _counted_micro_phase(
     search.drop(bound[~live])
     states = states.keep(live)
     room, left, rho_s, lam_s = room[live], left[live], rho_s[live], lam_s[live]
+    state_bound = bound[live]
     if states.cost.size == 0 or env.groups == 0:
         return _result(search)
 
@@ -2081,6 +2137,9 @@ def _counted_micro_phase(
     # bounds settled in 2-16 ms a piece what the expanding core gave up on after 0.55 s: near-ties
     # among the micro influencers; docs/benchmarks.md.)
     quick = step_through(_COUNTED_QUICK_WORK)
+    if quick.status == "gave_up" and _priced_plans(search, states, state_bound, complete):
+        # A better plan narrows every window: the brief pass again, from the same states.
+        quick = step_through(_COUNTED_QUICK_WORK)
     if quick.status != "gave_up" or search.pieces_next:
         return quick
     at = int(np.argmax(top_r))  # the most promising row of prices

@@ -57,6 +57,7 @@ The split curve's bands (`solve_bands`) differ only in the macro band: what does
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -82,7 +83,7 @@ from planner.model import (
     first_posts,
     relative_gap,
 )
-from planner.relaxation import Duals, Relaxation, counted_lp, lp_chains, tier_lp
+from planner.relaxation import Duals, Envelopes, Relaxation, counted_lp, lp_chains, tier_lp
 
 __all__ = ["OPTIMAL_GAP", "TIME_LIMIT_S", "Solution", "relative_gap", "solve", "solve_bands"]
 
@@ -97,6 +98,12 @@ _PIECES = 10
 # The programme's greedy completions kept for when it asks for one again (the repeats come
 # within a few steps; two bool arrays of the posts each).
 _COMPLETIONS_KEPT = 16
+# The Lagrangian plans of a capped model's micro influencers (`_priced_micro`): at most this many
+# solves of the model without caps, each given this time limit, the price per influencer bisected
+# to within this share of itself.
+_PRICED_TRIES = 8
+_PRICED_TIME_LIMIT = 1.0
+_PRICED_TOLERANCE = 0.01
 
 
 def solve(items: PostItems, *, time_limit: float = TIME_LIMIT_S) -> Solution:
@@ -476,6 +483,11 @@ def _search(
         deadline,
         prepared,
         pieces_next=pieces_next,
+        priced_plans=(
+            functools.partial(_priced_micro, items, deadline)
+            if items.max_influencers is not None
+            else None
+        ),
     )
     if found.status == "gave_up":
         # Too many states: the best plan so far, against the LP bound or the bound the
@@ -569,6 +581,77 @@ def _priced_counts(
             hi = rho
             rho = (lo + hi) / 2
     return best_plan, best_bound
+
+
+def _priced_micro(
+    items: PostItems,
+    deadline: float,
+    env: Envelopes,
+    plan: np.ndarray,
+    room: int,
+    left: int,
+    rho: float,
+) -> list[np.ndarray]:
+    """A Lagrangian heuristic for a capped model's micro influencers (`dp.PricedPlans`): with
+    each influencer charged `rho`, the best plan of them for `room` cents without the cap,
+    exact (the uncapped engine), added to the macro state's posts `plan`; `rho` bisected on
+    that plan's number of influencers until it is `left` (up to _PRICED_TRIES solves). An
+    influencer's posts up to the end of its envelope's first segment at that charge each earn
+    the segment's average (the model stays concave, its LP is the capped LP's at `rho`; a plan
+    that takes only some of them earns less than its value there). Returns the plans with at
+    most `left` influencers, the best (by engagement) first."""
+    micro = dataclasses.replace(
+        items, budget=room, macro_min=0, macro_max=0, max_influencers=None, max_macro=None
+    )
+    found: list[tuple[float, np.ndarray]] = []
+    low, high = 0.0, math.inf
+    for _ in range(_PRICED_TRIES):
+        if time.monotonic() > deadline:
+            break
+        priced, posts = _priced_model(micro, env, rho)
+        solution = _solve(priced, _PRICED_TIME_LIMIT, None, last_resort=False)
+        if solution.status not in ("optimal", "feasible"):
+            break
+        taken = posts[solution.chosen]
+        count = np.unique(items.owner[taken]).size
+        if count <= left:
+            chosen = plan.copy()
+            chosen[taken] = True
+            found.append((float(items.value[chosen].sum()), chosen))
+            if count == left:
+                break
+            high = rho
+        else:
+            low = rho
+        rho = 2 * rho if high == math.inf else (low + high) / 2
+        if high - low <= _PRICED_TOLERANCE * high:
+            break
+    found.sort(key=lambda pair: -pair[0])
+    return [chosen for _, chosen in found]
+
+
+def _priced_model(micro: PostItems, env: Envelopes, rho: float) -> tuple[PostItems, np.ndarray]:
+    """The micro influencers (`env`'s posts of `micro`) with each one's first post charged
+    `rho`, as a model without caps (`_priced_micro`), and its posts' places in `micro`."""
+    f, x = env.cum_value, env.k + 1
+    average = (f - rho) / x  # of the first x posts, charged
+    best = np.maximum.reduceat(average, env.starts)
+    # The end of each envelope's first segment: its first post of the best average.
+    first_end = np.full(env.groups, np.iinfo(np.int64).max)
+    at_best = average >= best[env.group_of]
+    np.minimum.at(first_end, env.group_of[at_best], x[at_best])
+    value = np.where(env.k < first_end[env.group_of], best[env.group_of], env.value)
+    worth = (best > 0)[env.group_of]  # influencers worth their charge
+    posts = env.idx[worth]
+    priced = dataclasses.replace(
+        micro,
+        owner=micro.owner[posts],
+        k=micro.k[posts],
+        value=value[worth],
+        cost=micro.cost[posts],
+        macro=micro.macro[posts],
+    )
+    return priced, posts
 
 
 def _subset(items: PostItems, mask: np.ndarray) -> PostItems:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 import planner.solver
 from planner import Campaign, check_roster, read_roster
-from planner.model import OPTIMAL_GAP, PostItems, Solution, build_items
+from planner.model import OPTIMAL_GAP, PostItems, Solution, build_items, first_posts
 from planner.solver import solve
 from planner.synthetic import synthetic_roster
 
@@ -140,6 +142,58 @@ def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(no
     assert solution.status == "optimal" and solution.gap <= 1e-6
     assert not items.check(solution.chosen)
     assert solution.value == pytest.approx(3_334_446.8923, rel=1e-9)
+
+
+def test_a_large_roster_whose_heuristic_plans_fell_short_is_certified_by_the_engine(no_highs):
+    """The same roster at $110,000 with at most 200 influencers, macro 0-100% (the app's
+    band): the beam searches' best plan was 6e-4 below the optimum (even a beam of 100,000
+    states found nothing better), so no certified pass of the whole model or of its band's
+    pieces could close the window, and HiGHS took 18 s (20 s in all). The Lagrangian plans
+    of the micro influencers (`planner.dp._priced_plans`) find HiGHS's optimum
+    (2,762,368.36), which the programme certifies."""
+
+    roster = check_roster(synthetic_roster(5000, seed=19))
+    campaign = Campaign(budget=110_000, macro_share_max=1.0, max_influencers=200)
+    items = build_items(roster.table, campaign)
+    solution = solve(items)
+    assert solution.status == "optimal" and solution.gap <= 1e-6
+    assert not items.check(solution.chosen)
+    assert solution.value == pytest.approx(2_762_368.3613, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_priced_plans_of_the_micro_influencers_keep_to_the_room_and_the_count(seed):
+    """`planner.solver._priced_micro`, for a macro state (one macro influencer's first post)
+    of a roster whose cap binds its LP: every plan it returns holds that state's posts and
+    micro posts that fit the room and the influencers left, in post order, the best first;
+    and completed greedily, the best one is a plan of the capped model."""
+    from planner.dp import PricedPlans
+    from planner.relaxation import cap_price
+
+    roster = check_roster(synthetic_roster(300, seed=seed))
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    items = build_items(roster.table, Campaign(budget=round(total * 0.2), max_influencers=25))
+    shared = planner.solver._Shared.of(items)
+    env = shared.prepared.micro_env
+    state = np.zeros(items.owner.size, dtype=bool)
+    state[np.flatnonzero(items.macro & items.first)[0]] = True
+    room = items.budget - int(items.cost[state].sum())
+    left = 24
+    rho = cap_price(env, room, left)
+    assert rho > 0  # (the cap binds)
+    priced: PricedPlans = functools.partial(planner.solver._priced_micro, items, math.inf)
+    plans = priced(env, state, room, left, rho)
+    assert plans
+    worth = [float(items.value[plan].sum()) for plan in plans]
+    assert worth == sorted(worth, reverse=True)
+    for plan in plans:
+        micro = plan & ~state
+        assert np.array_equal(plan & state, state) and not (micro & items.macro).any()
+        assert int(items.cost[micro].sum()) <= room
+        assert np.unique(items.owner[micro]).size <= left
+        assert np.array_equal(first_posts(items, plan), plan)  # (post order)
+    filled = planner.solver.greedy_fill(items, plans[0], shared.orders.fill)
+    assert not items.check(filled)
 
 
 @pytest.mark.parametrize("seed", range(6))
