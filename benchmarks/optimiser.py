@@ -17,9 +17,10 @@ not finish" with its best gap when it runs out). One small capped plan is solved
 loading the compiled kernels (numba, once per process) is not in the first rows (every mode
 does this).
 
---sample-caps: the sample roster with each cap of --caps (and none), macro 0-60%, at every
-$5,000 from $20,000 to $200,000: median, 90th percentile and slowest plan, and how many budgets
-the engine handed to HiGHS. --caps-roster N: a synthetic roster of N rows (seed 19, the one
+--sample-caps: the sample roster with each cap of --caps (and none), macro 0-60% (0 to
+--caps-top: 1.0 is the app's default band), at every $5,000 from $20,000 to $200,000: median,
+90th percentile and slowest plan, and how many budgets the engine handed to HiGHS.
+--caps-roster N: a synthetic roster of N rows (seed 19, the one
 `benchmarks/browser_responsiveness.py --roster N` uploads) instead of the sample; --caps-curve:
 also the split curve (11 points, `planner.plan.split_points`) at $100,000 for each cap.
 
@@ -111,6 +112,12 @@ def main() -> None:
         default=0,
         help="with --sample-caps: a synthetic roster of this many rows (seed 19, as "
         "benchmarks/browser_responsiveness.py --roster uploads) instead of the sample",
+    )
+    parser.add_argument(
+        "--caps-top",
+        type=float,
+        default=0.6,
+        help="with --sample-caps: the macro share's top (1.0: the app's default band, 0-100%%)",
     )
     parser.add_argument(
         "--caps-curve",
@@ -306,9 +313,10 @@ def curve(args: argparse.Namespace) -> None:
 
 def sample_caps(args: argparse.Namespace) -> None:
     """The sample roster (data/sample_roster.csv, 397 influencers) with the caps of --caps on
-    influencers in total, macro 0-60%, at every $5,000 from $20,000 to $200,000: a marketer's
-    own caps moving the budget slider. Per cap: the median, 90th percentile and slowest plan,
-    how many budgets took over 0.1 s, and how many the engine handed to HiGHS."""
+    influencers in total, macro 0-60% (0 to --caps-top), at every $5,000 from $20,000 to
+    $200,000: a marketer's own caps moving the budget slider. Per cap: the median, 90th
+    percentile and slowest plan, how many budgets took over 0.1 s, and how many the engine
+    handed to HiGHS."""
     if args.caps_roster:
         roster = check_roster(synthetic_roster(args.caps_roster, seed=19))
     else:
@@ -321,7 +329,9 @@ def sample_caps(args: argparse.Namespace) -> None:
         times, slow = [], 0
         with _Watch() as watch:
             for budget in budgets:
-                campaign = Campaign(budget=budget, macro_share_max=0.6, max_influencers=cap)
+                campaign = Campaign(
+                    budget=budget, macro_share_max=args.caps_top, max_influencers=cap
+                )
                 items = build_items(roster.table, campaign)
                 start = time.perf_counter()
                 solve(items)
@@ -337,7 +347,7 @@ def sample_caps(args: argparse.Namespace) -> None:
         return
     print(f"{'cap':>5} {'split curve at $100,000 (11 points) s':>38} {'HiGHS':>6}")
     for cap in [None, *args.caps]:
-        campaign = Campaign(budget=100_000, macro_share_max=0.6, max_influencers=cap)
+        campaign = Campaign(budget=100_000, macro_share_max=args.caps_top, max_influencers=cap)
         with _Watch() as watch:
             start = time.perf_counter()
             split_points(roster, campaign)
