@@ -37,12 +37,16 @@ search; when neither it nor the macro phase's beam left out a state, the pass ov
 was the certified pass and its result is returned; with 40 macro influencers or more, the macro
 phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
 the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
-then the certified pass: an expanding core from the Lagrangian break solution
-(`_counted_core`), and where its states outgrow their limit, a pass through every open
-influencer by value per dollar. A pass's steps run compiled in one call
-(`planner.kernels.counted_steps`: step, beam, history, best state), back in Python only for
-the certified pass's greedy completion every 8th step, a beam cut among equal bounds and the
-deadline; its bound tables are built compiled too (`planner.kernels.bound_tables`).
+then the certified pass: briefly through every open influencer by value per dollar; where that
+gives up, the Lagrangian plans of the most promising macro states (`_priced_plans`: each micro
+influencer charged a price, the model without the cap solved exactly, the price bisected on the
+count; the caller's, `planner.solver._priced_micro`) and that brief pass again; then an
+expanding core from the Lagrangian break solution (`_counted_core`), and where its states
+outgrow their limit, the pass through every open influencer at full length. A pass's steps run
+compiled in one call (`planner.kernels.counted_steps`: step, beam, history, best state), back
+in Python only for the certified pass's greedy completion every 8th step, a beam cut among
+equal bounds and the deadline; its bound tables are built compiled too
+(`planner.kernels.bound_tables`).
 
 The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
 that stops early (its limits, the deadline) still bounds every plan: by the largest of the best

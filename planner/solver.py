@@ -34,7 +34,9 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             with states (spend, engagement, count), first over the 40 nearest the break
             (a beam of 30 states), then over all of them as a beam search (briefly: it
             certifies z when z is the best; else 1,000 states over the 40, then the beam
-            search again), then all that fixing leaves
+            search again), then all that fixing leaves (briefly; where that gives up, first
+            Lagrangian plans: micro influencers charged rho, the model without caps solved
+            exactly, rho bisected on the count)
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
             its capped certified pass held when it stopped, if it got that far); with caps,
