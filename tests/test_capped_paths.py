@@ -125,40 +125,35 @@ def test_a_cap_the_best_plan_does_not_reach_costs_one_uncapped_plan(no_highs, bu
     assert int((solution.chosen & capped.first).sum()) < 200
 
 
-def test_a_large_roster_with_a_cap_the_stepping_could_not_finish_is_certified(no_highs):
-    """The 5,000-row roster the browser benchmark uploads (synthetic, seed 19) at $135,000
-    with at most 200 influencers, macro 0-60% (`benchmarks/optimiser.py --sample-caps
-    --caps-roster 5000`): after the macro phase one macro state is left and 1,109 micro
+@pytest.mark.parametrize(
+    "budget,top,optimum", [(135_000, 0.6, 3_334_446.8923), (110_000, 1.0, 2_762_368.3613)]
+)
+def test_the_large_roster_with_at_most_200_is_certified_by_the_engine(
+    no_highs, budget, top, optimum
+):
+    """The 5,000-row roster the browser benchmark uploads (synthetic, seed 19) with at most 200
+    influencers (`benchmarks/optimiser.py --sample-caps --caps-roster 5000 [--caps-top 1.0]`),
+    certified by the programme with HiGHS's optimum.
+
+    At $135,000, macro 0-60%: after the macro phase one macro state is left and 1,109 micro
     influencers stay open, and the certified pass that steps through them by value per dollar
     outgrew its limit after 128 of them; HiGHS then took 13-14 s. The expanding core
-    (`planner.dp._counted_core`) certifies it after 150, with HiGHS's optimum (3,334,446.89):
-    now in the band's piece of 50-60% (`planner.solver._in_pieces`), the one piece whose LP
-    bound the plan does not meet."""
+    (`planner.dp._counted_core`) certifies it after 150: now in the band's piece of 50-60%
+    (`planner.solver._in_pieces`), the one piece whose LP bound the plan does not meet.
+
+    At $110,000, macro 0-100% (the app's band): the beam searches' best plan was 6e-4 below
+    the optimum (even a beam of 100,000 states found nothing better), so no certified pass of
+    the whole model or of its band's pieces could close the window, and HiGHS took 18 s (20 s
+    in all). The Lagrangian plans of the micro influencers (`planner.dp._priced_plans`) find
+    the optimum, which the programme certifies."""
 
     roster = check_roster(synthetic_roster(5000, seed=19))
-    campaign = Campaign(budget=135_000, macro_share_max=0.6, max_influencers=200)
+    campaign = Campaign(budget=budget, macro_share_max=top, max_influencers=200)
     items = build_items(roster.table, campaign)
     solution = solve(items)
     assert solution.status == "optimal" and solution.gap <= 1e-6
     assert not items.check(solution.chosen)
-    assert solution.value == pytest.approx(3_334_446.8923, rel=1e-9)
-
-
-def test_a_large_roster_whose_heuristic_plans_fell_short_is_certified_by_the_engine(no_highs):
-    """The same roster at $110,000 with at most 200 influencers, macro 0-100% (the app's
-    band): the beam searches' best plan was 6e-4 below the optimum (even a beam of 100,000
-    states found nothing better), so no certified pass of the whole model or of its band's
-    pieces could close the window, and HiGHS took 18 s (20 s in all). The Lagrangian plans
-    of the micro influencers (`planner.dp._priced_plans`) find HiGHS's optimum
-    (2,762,368.36), which the programme certifies."""
-
-    roster = check_roster(synthetic_roster(5000, seed=19))
-    campaign = Campaign(budget=110_000, macro_share_max=1.0, max_influencers=200)
-    items = build_items(roster.table, campaign)
-    solution = solve(items)
-    assert solution.status == "optimal" and solution.gap <= 1e-6
-    assert not items.check(solution.chosen)
-    assert solution.value == pytest.approx(2_762_368.3613, rel=1e-9)
+    assert solution.value == pytest.approx(optimum, rel=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(4))
