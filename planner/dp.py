@@ -1809,10 +1809,16 @@ def _counted_core(
 
 
 def _priced_plans(
-    search: _Search, states: _MacroStates, bound: np.ndarray, complete: Completion
+    search: _Search,
+    states: _MacroStates,
+    bound: np.ndarray,
+    room: np.ndarray,
+    left: np.ndarray,
+    complete: Completion,
 ) -> None:
     """The micro influencers' Lagrangian plans (`search.priced_plans`) for the most promising
-    macro states (`bound`: their bounds), at their own price per influencer
+    macro states (`bound`: their bounds; `room`, `left`: the budget and the influencers each
+    leaves the micro ones), at their own price per influencer
     (`planner.relaxation.cap_price`), each completed (`complete`); one that beats the best plan
     is kept in `search`. Where the certified pass's first, brief step gives up, the
     best plan is often far from the optimum: on the 5,000-row roster of
@@ -1822,16 +1828,15 @@ def _priced_plans(
     in 0.3 s, not 20 s with HiGHS (docs/benchmarks.md)."""
     if search.priced_plans is None:
         return
-    items, value = search.items, search.value
-    cap = int(items.max_influencers or 0)
+    value = search.value
     for state in np.argsort(-bound)[:_PRICED_STATES].tolist():
         if bound[state] <= search.threshold:
             break
-        room, left = int(items.budget - states.cost[state]), int(cap - states.count[state])
-        rho = search.cap_price(room, left)
-        if left <= 0 or rho <= 0:  # (the cap does not bind the state's LP: nothing to price)
+        spare, count = int(room[state]), int(left[state])
+        rho = search.cap_price(spare, count)
+        if count <= 0 or rho <= 0:  # (the cap does not bind the state's LP: nothing to price)
             continue
-        plans = search.priced_plans(search.micro_env, states.plan(search, state), room, left, rho)
+        plans = search.priced_plans(search.micro_env, states.plan(search, state), spare, count, rho)
         for plan in plans[:_PRICED_COMPLETED]:
             done = complete(plan)
             worth = float(value[done].sum())
@@ -2142,7 +2147,7 @@ def _counted_micro_phase(
         # A better plan narrows every window of the passes that follow. (The brief pass again
         # under it was tried: the sample roster's capped plans 8% slower in all, one of 1,466
         # plans clearly faster; docs/benchmarks.md.)
-        _priced_plans(search, states, state_bound, complete)
+        _priced_plans(search, states, state_bound, room, left, complete)
     if quick.status != "gave_up" or search.pieces_next:
         return quick
     at = int(np.argmax(top_r))  # the most promising row of prices

@@ -615,7 +615,7 @@ def _priced_micro(
         if solution.status not in ("optimal", "feasible"):
             break
         taken = posts[solution.chosen]
-        count = np.unique(items.owner[taken]).size
+        count = int(np.count_nonzero(items.k[taken] == 0))  # (first posts: a plan keeps post order)
         if count <= left:
             chosen = plan.copy()
             chosen[taken] = True
@@ -644,16 +644,10 @@ def _priced_model(micro: PostItems, env: Envelopes, rho: float) -> tuple[PostIte
     np.minimum.at(first_end, env.group_of[at_best], x[at_best])
     value = np.where(env.k < first_end[env.group_of], best[env.group_of], env.value)
     worth = (best > 0)[env.group_of]  # influencers worth their charge
-    posts = env.idx[worth]
-    priced = dataclasses.replace(
-        micro,
-        owner=micro.owner[posts],
-        k=micro.k[posts],
-        value=value[worth],
-        cost=micro.cost[posts],
-        macro=micro.macro[posts],
-    )
-    return priced, posts
+    posts = env.idx[worth]  # (in index order, as `_subset` keeps them)
+    mask = np.zeros(micro.owner.size, dtype=bool)
+    mask[posts] = True
+    return dataclasses.replace(_subset(micro, mask), value=value[worth]), posts
 
 
 def _subset(items: PostItems, mask: np.ndarray) -> PostItems:
