@@ -5,6 +5,7 @@
     python benchmarks/optimiser.py --split-curve [--sizes ...]
     python benchmarks/optimiser.py --sample-caps [--caps 30 100 200]
     python benchmarks/optimiser.py --random-caps 800 [--seed 22]
+    python benchmarks/optimiser.py --frontier [--sizes ...] [--frontier-caps 30]
 
 Default: per roster, the median time of our optimiser and of the reference, the ratio, and both
 plans' values and certified gaps. Budgets are 10% of what buying every allowed post would cost,
@@ -41,6 +42,13 @@ and against the same 11 bands each solved alone (`solve`, as the code before the
 did), interleaved, with the largest relative difference between the two; --skip-independent
 leaves the last out (50,000).
 
+--frontier: the budget frontier (`planner.plan.budget_frontier`, 20 budgets from 10% to 200%
+of the campaign's, each plan solved from shared work: `BudgetPlans`) against the same budgets
+each planned alone (`make_plan` per budget, as the frontier did until the twenty-fourth
+session), interleaved, on the rosters of the rows above at $100,000 (macro 0-60%), without a
+cap and with each cap of --frontier-caps; whether both gave the same figures, and one plan's
+time for scale.
+
 --kinds: the rosters, `realistic` and `rate-card` (rate-card prices) by default; `celebrity` is
 the realistic roster with one more macro influencer whose single post costs 77% of the budget and
 earns 1.2 times the best engagement per dollar of the other macro influencers (an agency's
@@ -66,7 +74,7 @@ import pandas as pd  # noqa: E402
 import planner.mip  # noqa: E402
 from planner.mip import solve_mip  # noqa: E402
 from planner.model import build_items  # noqa: E402
-from planner.plan import split_bands, split_points  # noqa: E402
+from planner.plan import budget_frontier, make_plan, split_bands, split_points  # noqa: E402
 from planner.roster import Roster, check_roster, read_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
 from planner.solver import solve, solve_bands  # noqa: E402
@@ -128,6 +136,12 @@ def main() -> None:
         "--random-caps", type=int, default=0, help="this many capped models drawn at random"
     )
     parser.add_argument("--seed", type=int, default=22, help="with --random-caps: numpy's seed")
+    parser.add_argument(
+        "--frontier", action="store_true", help="the budget frontier: shared vs each plan alone"
+    )
+    parser.add_argument(
+        "--frontier-caps", type=int, nargs="*", default=[30], help="with --frontier: the caps"
+    )
     args = parser.parse_args()
     # Small plans first: each compiled kernel (planner/kernels.py) is loaded from numba's cache
     # (or compiled) on its first use in a process, which is not what the rows measure.
@@ -143,6 +157,9 @@ def main() -> None:
         return
     if args.random_caps:
         random_caps(args)
+        return
+    if args.frontier:
+        frontier(args)
         return
     print(
         f"{'roster':<22} {'ours ms':>9} {'textbook ms':>12} {'ratio':>7} "
@@ -309,6 +326,41 @@ def curve(args: argparse.Namespace) -> None:
                 line += f"{'skipped':>11} {'':>12} "
                 diff = float("nan")
             print(line + f"{worst:>9.1e} {diff:>9.1e}", flush=True)
+
+
+def frontier(args: argparse.Namespace) -> None:
+    """Interleaved, one repeat at a time: the frontier from shared work, the same budgets each
+    planned alone (the code before), one plan."""
+    print(
+        f"{'roster':<17} {'cap':>4} {'one plan ms':>11} {'frontier ms':>11} "
+        f"{'alone ms':>9} {'alone/shared':>12} {'x one':>6}  same"
+    )
+    for size in args.sizes:
+        for kind in args.kinds:
+            roster, _ = _case(size, kind)
+            for cap in [None, *args.frontier_caps]:
+                campaign = Campaign(budget=100_000, macro_share_max=0.6, max_influencers=cap)
+                one, shared, alone = [], [], []
+                ours = theirs = None
+                for _ in range(args.repeats):
+                    start = time.perf_counter()
+                    make_plan(roster, campaign)
+                    one.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    ours = budget_frontier(roster, campaign)
+                    shared.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    theirs = budget_frontier(roster, campaign, plan_for=make_plan)
+                    alone.append(time.perf_counter() - start)
+                one_t, shared_t = statistics.median(one), statistics.median(shared)
+                alone_t = statistics.median(alone)
+                same = ours is not None and ours.equals(theirs)
+                print(
+                    f"{size:>6} {kind:<10} {cap or '-':>4} {one_t * 1000:>11.1f} "
+                    f"{shared_t * 1000:>11.0f} {alone_t * 1000:>9.0f} "
+                    f"{alone_t / shared_t:>11.1f}x {shared_t / one_t:>5.1f}x  {same}",
+                    flush=True,
+                )
 
 
 def sample_caps(args: argparse.Namespace) -> None:

@@ -31,7 +31,7 @@ from dashboard.headline import (
     status_words,
 )
 from dashboard.text import html_text
-from planner import Plan, Roster, budget_frontier, make_plan
+from planner import Plan, Roster, budget_frontier
 from planner.export import Fact, Kind, kinds, totals_row
 from planner.money import DEFAULT_CURRENCY, money, money_rate
 from planner.outreach import Forecast, outreach_head_to_head
@@ -262,7 +262,7 @@ def plan_report(
         forecast.plan,
         forecast.band,
     )
-    frontier = budget_frontier(roster, campaign, plan_for=make_plan)
+    frontier = budget_frontier(roster, campaign)
     comparison = outreach_head_to_head(
         roster,
         campaign,

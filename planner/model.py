@@ -17,6 +17,7 @@ same problem. `Solution` is what every solver returns.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -187,7 +188,6 @@ def build_items(
     starts = np.cumsum(limits) - limits
     k = np.arange(owner.size, dtype=np.int64) - np.repeat(starts, limits)
     macro_rows = (table["tier"] == "macro").to_numpy(dtype=bool)
-    budget = to_cents(campaign.budget)
     return PostItems(
         owner=owner,
         k=k,
@@ -195,12 +195,28 @@ def build_items(
         cost=cost_cents[owner],
         macro=macro_rows[owner],
         n_influencers=len(table),
-        budget=budget,
-        macro_min=int(math.ceil(campaign.macro_share_min * budget - 1e-6)),
-        macro_max=min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6))),
-        max_macro=campaign.max_macro,
-        max_influencers=campaign.max_influencers,
+        **_limits(campaign),
     )
+
+
+def with_limits(items: PostItems, campaign: Campaign) -> PostItems:
+    """`items` under `campaign`'s budget, macro band and caps: what `build_items` gives for it,
+    without building the posts again, when `campaign` differs from the one `items` were built
+    under in those alone (the budget frontier's budgets; its decay and post limits make the
+    posts)."""
+    return dataclasses.replace(items, **_limits(campaign))
+
+
+def _limits(campaign: Campaign) -> dict[str, int | None]:
+    """The model's budget, macro band and caps under `campaign` (cents, counts)."""
+    budget = to_cents(campaign.budget)
+    return {
+        "budget": budget,
+        "macro_min": int(math.ceil(campaign.macro_share_min * budget - 1e-6)),
+        "macro_max": min(budget, int(math.floor(campaign.macro_share_max * budget + 1e-6))),
+        "max_macro": campaign.max_macro,
+        "max_influencers": campaign.max_influencers,
+    }
 
 
 def first_posts(items: PostItems, chosen: np.ndarray) -> np.ndarray:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.model import PostItems, build_items
+from planner.model import PostItems, build_items, with_limits
 from planner.money import money
 from planner.roster import Roster
 from planner.settings import Campaign
-from planner.solver import Solution, relative_gap, solve, solve_bands
+from planner.solver import SamePosts, Solution, relative_gap, solve, solve_bands
 
 TIERS = ("micro", "macro")
 
@@ -515,16 +515,28 @@ def frontier_budgets(budget: float, *, points: int = 20) -> list[float]:
 
 
 def budget_frontier(
-    roster: Roster, campaign: Campaign, *, points: int = 20, plan_for: PlanFor | None = None
+    roster: Roster,
+    campaign: Campaign,
+    *,
+    points: int = 20,
+    plan_for: PlanFor | None = None,
+    first_value: np.ndarray | None = None,
+    on_point: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Best expected engagement for budgets from 10% to 200% of the campaign's (round amounts,
     see `frontier_budgets`), and what each extra dollar buys between one budget and the next.
 
-    `plan_for` replaces `make_plan` (for example, a cached version of it)."""
-    solve_one = plan_for or make_plan
+    Each budget's plan is the one `make_plan` gives it, solved from shared work (`BudgetPlans`:
+    the posts built and ranked once); `plan_for` replaces that (for example, a cache in front of
+    a `BudgetPlans`). `first_value` is passed on as `make_plan` takes it; `on_point(done, total)`
+    is called after each budget."""
+    solve_one = plan_for or BudgetPlans(roster, campaign, first_value).plan
+    budgets = frontier_budgets(campaign.budget, points=points)
     rows = []
-    for budget in frontier_budgets(campaign.budget, points=points):
+    for i, budget in enumerate(budgets):
         plan = solve_one(roster, dataclasses.replace(campaign, budget=budget))
+        if on_point is not None:
+            on_point(i + 1, len(budgets))
         ok = plan.has_plan
         rows.append(
             {
@@ -540,6 +552,36 @@ def budget_frontier(
         frame["expected_engagement"].diff() / frame["budget"].diff()
     )
     return frame
+
+
+class BudgetPlans:
+    """`make_plan` for a roster and a campaign at other budgets, from shared work: the posts
+    built once and ranked once (`planner.solver.SamePosts`), when the first plan is asked for.
+    Each plan is `make_plan`'s for that budget, post for post."""
+
+    def __init__(
+        self, roster: Roster, campaign: Campaign, first_value: np.ndarray | None = None
+    ) -> None:
+        self._roster, self._campaign, self._first_value = roster, campaign, first_value
+        self._items: PostItems | None = None
+        self._posts: SamePosts | None = None
+
+    def plan(self, roster: Roster, campaign: Campaign) -> Plan:
+        """The plan of `campaign`, which differs from this one's campaign in its budget alone
+        (`roster`: this one's; the arguments `PlanFor` takes)."""
+        if (
+            roster is not self._roster
+            or dataclasses.replace(campaign, budget=self._campaign.budget) != self._campaign
+        ):
+            raise ValueError("BudgetPlans plans its own roster and campaign at other budgets")
+        started = time.perf_counter()
+        if self._items is None:
+            self._items = build_items(roster.table, self._campaign, self._first_value)
+            self._posts = SamePosts(self._items)
+        assert self._posts is not None
+        model = with_limits(self._items, campaign)
+        solution = self._posts.solve(model)
+        return plan_of(roster, campaign, model, solution, time.perf_counter() - started)
 
 
 STRATEGIES = ("All micro", "All macro", "Optimal mix")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -435,3 +436,39 @@ def test_only_capped_models_build_envelopes(monkeypatch, macro_phases):
     capped = split_points(roster, dataclasses.replace(campaign, max_influencers=20))
     assert all(p.solution.status == "optimal" for p in capped)
     assert len(built) >= 2 and built[0] == int((~build_items(roster.table, campaign).macro).sum())
+
+
+@pytest.mark.parametrize("decay", [0.8, 1.0])
+def test_the_rankings_shared_across_budgets_give_each_budget_s_chains(decay):
+    """The budget frontier's models share the posts' rankings (`solver._Ranked`): each budget's
+    Dantzig chains, taken from them without sorting again, are `lp_chains`' for that budget
+    (the posts within its reach, by engagement per cent, ties in post order), and `SamePosts`
+    solves each budget as `solve` does, post for post. Without decay an influencer's posts
+    tie, and twin influencers tie with each other."""
+    from planner.model import with_limits
+    from planner.relaxation import lp_chains
+    from planner.solver import SamePosts, _Ranked
+
+    frame = synthetic_roster(150, seed=6, macro_fraction=0.1)
+    frame = pd.concat([frame, frame.iloc[:20]], ignore_index=True)  # twins: exact ties
+    frame["name"] = [f"@creator{i}" for i in range(len(frame))]
+    roster = check_roster(frame)
+    total = float((roster.table["cost_per_post"] * 3).sum())
+    campaign = Campaign(budget=round(total * 0.3), decay=decay, macro_share_max=0.7)
+    items = build_items(roster.table, campaign)
+    ranked, posts = _Ranked.of(items), SamePosts(items)
+    value = items.value / items.value.max()
+    for share in (0.005, 0.02, 0.1, 0.3):
+        model = with_limits(items, dataclasses.replace(campaign, budget=round(total * share)))
+        assert 0 < model.within_reach().sum() < model.owner.size or share == 0.3
+        for ours, theirs in zip(ranked.chains(model), lp_chains(model, value), strict=True):
+            assert np.array_equal(ours.idx, theirs.idx)
+            assert np.array_equal(ours.cum_cost, theirs.cum_cost)
+            assert np.array_equal(ours.cum_value, theirs.cum_value)
+        shared, alone = posts.solve(model), solve(model)
+        assert (shared.status, shared.value, shared.upper_bound) == (
+            alone.status,
+            alone.value,
+            alone.upper_bound,
+        )
+        assert np.array_equal(shared.chosen, alone.chosen)

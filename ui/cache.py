@@ -46,6 +46,7 @@ from planner.outreach import (
     macro_reply_sweep,
     outreach_head_to_head,
 )
+from planner.plan import BudgetPlans
 from planner.risk import Assumptions, split_curve_ranges
 
 # Whatever is derived from a roster is keyed by a SHA-256 digest of the whole roster
@@ -167,7 +168,17 @@ def roster_key(roster: Roster, scope: str) -> str:
 
 
 @_by_scope(ttl=TTL, shared_entries=1_000, shared_size="16MB", own_entries=200, own_size="8MB")
-def plan(_roster: Roster, roster_key: str, campaign: Campaign, replies: Replies) -> Plan:
+def plan(
+    _roster: Roster,
+    roster_key: str,
+    campaign: Campaign,
+    replies: Replies,
+    _budgets: BudgetPlans | None = None,
+) -> Plan:
+    """`make_plan`'s plan; where the frontier asks (`_budgets`: its campaign's and replies'
+    plans at other budgets), the same plan from the frontier's shared work."""
+    if _budgets is not None:
+        return _budgets.plan(_roster, campaign)
     return make_plan(_roster, campaign, first_value=first_values(_roster, replies))
 
 
@@ -369,13 +380,16 @@ def frontier(
     """What more (or less) budget earns: one plan per budget (`budget_frontier`), each through
     the plan cache, so a frontier seen before costs lookups only and `on_plan` (called after
     each plan) can tell the page how far along a new one is. (Not cached as a whole: the
-    page's words would be drawn from inside a cached function.) Each plan waits for its
-    compute slot as a comparison does (`COMPARISON`): the frontier is drawn below the
-    headline, so a busy server serves every page's headline first."""
+    page's words would be drawn from inside a cached function.) The plans the cache does not
+    hold are solved from shared work (`BudgetPlans`: the posts built and ranked once; the same
+    plans, post for post). Each plan waits for its compute slot as a comparison does
+    (`COMPARISON`): the frontier is drawn below the headline, so a busy server serves every
+    page's headline first."""
+    budgets = BudgetPlans(roster, campaign, first_values(roster, replies))
 
     def plan_for(r: Roster, c: Campaign) -> Plan:
         with SLOTS.held(COMPARISON):  # the plan cache's own slot is then nested: no second
-            planned = plan(r, roster_key, c, replies)
+            planned = plan(r, roster_key, c, replies, budgets)
         if on_plan is not None:
             on_plan()
         return planned
