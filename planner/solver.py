@@ -216,11 +216,7 @@ class _Shared:
     @classmethod
     def of(cls, items: PostItems, ranked: _Ranked | None = None) -> _Shared:
         """(`ranked`: the posts' rankings, when the caller has them.)"""
-        if ranked is None:
-            scale = float(items.value.max())
-            value = items.value / scale
-            widest = dataclasses.replace(items, macro_min=0, macro_max=items.budget)
-            return cls(scale, value, prepare(widest, value), Orders.of(items, value))
+        ranked = ranked if ranked is not None else _Ranked.of(items)
         widest = dataclasses.replace(items, macro_min=0, macro_max=items.budget)
         prepared = prepare(widest, ranked.value, ranked.chains(widest))
         return cls(ranked.scale, ranked.value, prepared, ranked.orders)
