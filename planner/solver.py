@@ -36,7 +36,8 @@ gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
             certifies z when z is the best; else 1,000 states over the 40, then the beam
             search again), then all that fixing leaves (briefly; where that gives up, first
             Lagrangian plans: micro influencers charged rho, the model without caps solved
-            exactly, rho bisected on the count)
+            exactly, rho bisected on the count; then an expanding core from the Lagrangian
+            break up to 150,000 states, all of them at full length, the core up to 400,000)
         return the best plan with U = min(z_LP, largest bound dropped)
         if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
             its capped certified pass held when it stopped, if it got that far); with caps,

@@ -82,9 +82,7 @@ def test_the_frontier_from_shared_work_takes_the_replies_first_posts():
     assert first is not None
     pd.testing.assert_frame_equal(
         budget_frontier(ROSTER, campaign, first_value=first),
-        budget_frontier(
-            ROSTER, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=first)
-        ),
+        budget_frontier(ROSTER, campaign, plan_for=lambda r, c: make_plan(r, c, first_value=first)),
     )
 
 

@@ -231,6 +231,50 @@ def test_the_expanding_core_of_the_capped_phase_agrees_with_highs(monkeypatch, s
     assert any(certified)
 
 
+@pytest.mark.parametrize("full_pass", ["certifies", "gives up"])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_capped_core_past_its_first_limit_hands_over_and_comes_back(
+    monkeypatch, seed, full_pass
+):
+    """The certified capped phase's order: the expanding core up to its first, lower state
+    limit; where it gives up, the pass through every open influencer at full length; where that
+    gives up too, the core again up to the full limit. Here the first core stops at once:
+    the full pass certifies HiGHS's optimum, or, stopped too, the second core does, and the
+    model never reaches HiGHS."""
+    import numpy as np
+
+    import planner.mip
+    from planner import dp
+    from planner.mip import solve_mip
+
+    real_core = dp._counted_core
+    cores: list[tuple[bool, bool]] = []  # (with the first limit, certified) per call
+
+    def core(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_core(*args, **kwargs)
+        cores.append(("max_states" in kwargs, found is not None))
+        return found
+
+    monkeypatch.setattr(dp, "_counted_core", core)
+    monkeypatch.setattr(dp, "_COUNTED_QUICK_WORK", 0)
+    monkeypatch.setattr(dp, "_COUNTED_BEAM", 1)  # (so that the certified phase runs)
+    monkeypatch.setattr(dp, "_COUNTED_CORE_FIRST_STATES", 0)
+    if full_pass == "gives up":
+        monkeypatch.setattr(dp, "_COUNTED_MAX_WORK", 0)
+    reference = functools.partial(solve_mip, mip_rel_gap=1e-9, time_limit=120)
+    handed: list[object] = []
+    monkeypatch.setattr(planner.mip, "solve_mip", lambda *a, **k: handed.append(a))
+    rng = np.random.default_rng(seed)
+    items = _synthetic_capped(int(rng.integers(200, 400)), 200 + seed, 0.15, 40, (0.0, 1.0))
+    ours, best = solve(items), reference(items)
+    assert handed == [] and ours.status == best.status == "optimal"
+    assert ours.value == pytest.approx(best.value, rel=1.5e-6)
+    assert not items.check(ours.chosen)
+    assert cores and all(not certified for first, certified in cores if first)
+    again = [certified for first, certified in cores if not first]
+    assert again == [] if full_pass == "certifies" else any(again)
+
+
 def _synthetic_capped(size: int, seed: int, fraction: float, cap: int, band: tuple[float, float]):
     roster = check_roster(synthetic_roster(size, seed=seed))
     total = float((roster.table["cost_per_post"] * 3).sum())
