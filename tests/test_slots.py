@@ -267,3 +267,42 @@ def test_the_forecast_works_alongside_only_while_a_core_is_spare(monkeypatch, sp
     campaign = Campaign(budget=41_000 if spare else 42_000)
     assert cache._forecast(roster, key, campaign, Assumptions(), "expected") == "forecast"
     assert asked == [spare]
+
+
+def test_the_frontiers_plans_the_cache_lacks_come_from_one_shared_set_up(monkeypatch):
+    """The Budget tab's frontier asks the plan cache for each budget; the budgets it lacks are
+    solved from the frontier's shared work (`BudgetPlans`: the posts built once for them all),
+    each the plan `make_plan` gives, and kept in the cache: the headline's own plan is the
+    frontier's point at the budget, and a second look solves nothing."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import planner.plan
+    from planner.plan import budget_frontier, make_plan
+    from planner.roster import read_roster
+    from planner.settings import Campaign
+    from ui import cache
+
+    roster = read_roster(Path(__file__).resolve().parent.parent / "data" / "sample_roster.csv")
+    key = cache.roster_key(roster, cache.SHARED)
+    campaign = Campaign(budget=47_000, max_influencers=45, macro_share_max=0.7)
+    headline = cache.plan(roster, key, campaign, None)
+    built: list[int] = []
+    real = planner.plan.build_items
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner.plan, "build_items", counted)
+    frontier = cache.frontier(roster, key, campaign, None)
+    assert len(built) == 1 and len(frontier) > 20
+    at_budget = frontier.set_index("budget").loc[campaign.budget, "expected_engagement"]
+    assert at_budget == headline.expected_engagement
+    built.clear()
+    again = cache.frontier(roster, key, campaign, None)
+    assert built == []
+    pd.testing.assert_frame_equal(frontier, again)
+    monkeypatch.setattr(planner.plan, "build_items", real)
+    pd.testing.assert_frame_equal(frontier, budget_frontier(roster, campaign, plan_for=make_plan))
