@@ -521,22 +521,17 @@ def budget_frontier(
     points: int = 20,
     plan_for: PlanFor | None = None,
     first_value: np.ndarray | None = None,
-    on_point: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Best expected engagement for budgets from 10% to 200% of the campaign's (round amounts,
     see `frontier_budgets`), and what each extra dollar buys between one budget and the next.
 
     Each budget's plan is the one `make_plan` gives it, solved from shared work (`BudgetPlans`:
     the posts built and ranked once); `plan_for` replaces that (for example, a cache in front of
-    a `BudgetPlans`). `first_value` is passed on as `make_plan` takes it; `on_point(done, total)`
-    is called after each budget."""
+    a `BudgetPlans`). `first_value` is passed on as `make_plan` takes it."""
     solve_one = plan_for or BudgetPlans(roster, campaign, first_value).plan
-    budgets = frontier_budgets(campaign.budget, points=points)
     rows = []
-    for i, budget in enumerate(budgets):
+    for budget in frontier_budgets(campaign.budget, points=points):
         plan = solve_one(roster, dataclasses.replace(campaign, budget=budget))
-        if on_point is not None:
-            on_point(i + 1, len(budgets))
         ok = plan.has_plan
         rows.append(
             {
