@@ -1,59 +1,55 @@
 """Exact dynamic programming over (spend, engagement) states, pruned by bounds.
 
-This is the core-expanding dynamic programme of the knapsack literature (Pisinger's *minknap*,
-1997) adapted to the model, in three phases:
+The core-expanding dynamic programme of the knapsack literature (Pisinger's *minknap*, 1997),
+adapted to the model. `solve_dp` runs it in phases, each a function here:
 
-1. `_macro_phase`: macro influencers are decided first, as groups of 0..m posts (so that the macro
-   band and the cap on macro influencers are exact). States are (macro spend, engagement, macro
-   influencers); a state is dropped when another reaches at least its engagement for no more
-   spend, or when its bound (an exact LP bound where the band decides the split, else a
-   Lagrangian bound with the LP's dual prices) cannot beat the best plan by more than the target.
-   Without caps, once a step prunes almost nothing and the open groups left have no more
-   choices than there are states, it meets in the middle: those choices enumerated once
-   (`_macro_rest`), then every state with every choice, judged by the last step's bound
-   (`_meet`); on a rate card's ties no state beats another and every bound is the LP's until
-   the last group, so the steps would make every subset sum of the groups' prices.
-2. `_greedy_completions`: the best few macro states, each filled greedily with micro posts: a
-   plan close to every bound, which prunes nearly all states when posts are priced alike.
-3. `_micro_pass`: micro posts by engagement per dollar, after reduced-cost fixing has decided
-   those far from the break; first a heuristic pass over a small core, then the certified pass;
-   both as *minknap*'s expanding core (`_expanding_core`, compiled in planner/kernels.py): from
-   the break solution, items added on the right and removed on the left in turn, alike items
-   as bundles of 1, 2, 4, ... (`_Bundles`), items fixed as the best plan rises (the search
-   ends once every item left is fixed), and the states paired with one item outside the core
-   every 64 steps, more often over the first 64 (*combo*'s pairing, Martello, Pisinger
-   & Toth 1999), and bounded by how far their room is from whole multiples of the break item's
-   weight (`planner.kernels.multiple_prices`). With no macro posts the model is a 0/1
-   knapsack, and before the certified pass *combo*'s bounds on the number of items
-   (planner/cardinality.py) may certify the best plan.
+1. Macro states (`_macro_phase`). Macro influencers one at a time, as groups of 0..m posts, so
+   that the macro band and the cap on macro influencers are exact. A state is (macro spend,
+   engagement, macro influencers). It is dropped when another has at least its engagement for
+   no more spend, or when its bound cannot beat the best plan by more than the target gap: the
+   exact LP bound where the band decides the split, else a Lagrangian bound with the LP's
+   prices. Without caps, once a step prunes almost nothing and the open groups left have no
+   more choices than there are states, it meets in the middle: those choices enumerated once
+   (`_macro_rest`), then every state with every choice (`_meet`). (On a rate card no state
+   beats another and every bound is the LP's until the last group, so stepping on would make
+   every subset sum of the groups' prices.)
+2. Completions (`_greedy_completions`). The best few macro states, each filled greedily with
+   micro posts: a plan close to every bound, which prunes nearly every state when posts are
+   priced alike.
+3. Micro posts (`_micro_pass`). Reduced-cost fixing decides the posts far from the break; the
+   rest go through *minknap*'s expanding core (`_expanding_core`, compiled in
+   planner/kernels.py), first over a small core as a heuristic, then certified. Details in
+   `_core_search`: alike posts bundled (`_Bundles`), states paired with one post outside the
+   core (*combo*, Martello, Pisinger & Toth 1999), bounds from the break weight's multiples.
+   With no macro posts the model is a 0/1 knapsack, and *combo*'s bounds on the number of items
+   (planner/cardinality.py) may certify the best plan before the certified pass.
 
 With a cap on the number of influencers in total, phase 3 is `_counted_micro_phase` instead:
-micro influencers as groups, states (spend, engagement, count), first a heuristic pass over
-the influencers nearest the break keeping the 30 most promising states per step, then one over
-all of them keeping the 2,000 most promising per step for at most 5,000 states made (where the
-first pass found the optimum, this certifies it), and where that gives up, again the pass
-nearest the break keeping 1,000 states per step, then the pass over all of them (each a beam
-search; when neither it nor the macro phase's beam left out a state, the pass over all of them
-was the certified pass and its result is returned; with 40 macro influencers or more, the macro
-phase's beam keeps 200 states a step first, and when that left out a state, the pass nearest
-the break from its states gives the plan whose threshold the beam of 2,000 then starts from),
-then the certified pass: briefly through every open influencer by value per dollar; where that
-gives up, the Lagrangian plans of the most promising macro states (`_priced_plans`: each micro
-influencer charged a price, the model without the cap solved exactly, the price bisected on the
-count; the caller's, `planner.solver._priced_micro`); then an expanding core from the
-Lagrangian break solution (`_counted_core`) up to 150,000 states, where those outgrow it the
-pass through every open influencer at full length, and where that gives up too, the core again
-up to its full limit. A pass's steps run compiled in one call
-(`planner.kernels.counted_steps`: step, beam, history, best state), back in Python only for
-the certified pass's greedy completion every 8th step, a beam cut among equal bounds and the
-deadline; its bound tables are built compiled too (`planner.kernels.bound_tables`).
+micro influencers as groups of 0..m posts, states (spend, engagement, count). Its passes, in
+order, stop as soon as the best plan is certified:
 
-The largest bound ever dropped is kept, so the plan's gap is certified. A capped certified pass
-that stops early (its limits, the deadline) still bounds every plan: by the largest of the best
-plan, what was dropped and its live states' bounds (`_Search.give_up`). `prepare` builds what
-does not depend on the budget's split (chains, macro groups, envelopes), of the posts some plan
-may take, so the split curve's bands share it, each narrowed to its band's top
-(`Prepared.within`).
+- heuristic (plans only): the macro phase as a beam search keeping 2,000 states a step (with
+  40 macro influencers or more, first 200, and a pass nearest the break from those states);
+  then beam passes over the micro influencers (`_counted_heuristics`): over the 40 nearest the
+  break keeping 30 states a step; over all of them keeping 2,000, for at most 5,000 states
+  made; nearest the break keeping 1,000; over all of them. Where no beam left out a state, a
+  pass over all of them was exact, and it certifies its plan;
+- certified: briefly through every open influencer by value per dollar; then the Lagrangian
+  plans of the most promising macro states (`_priced_plans`: micro influencers charged a price,
+  solved without the cap, the price bisected on the count); then, unless the band's pieces
+  come next (`pieces_next`), an expanding core from the Lagrangian break (`_counted_core`) up
+  to 150,000 states, every open influencer at full length, and the core again up to its full
+  limit.
+
+A pass's steps run compiled in one call (`planner.kernels.counted_steps`), back in Python only
+for a greedy completion every 8th step, a beam cut among equal bounds and the deadline.
+
+The certificate: the largest bound of anything dropped is kept (`_Search.dropped_bound`). A
+capped certified pass that stops early (its limits, the deadline) still bounds every plan, by
+the largest of the best plan, what was dropped and its live states' bounds (`_Search.give_up`).
+`prepare` builds what does not depend on the macro band (chains, macro groups, envelopes) of
+the posts some plan may take, so the split curve's bands share it, each narrowed to its band's
+top (`Prepared.within`).
 """
 
 from __future__ import annotations

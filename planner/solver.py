@@ -10,44 +10,25 @@ B the budget, [m_lo, m_hi] the macro band, K_macro and K the optional caps:
 
 The algorithm is the knapsack literature's (Dantzig's bound; Pisinger's core-expanding dynamic
 programme, *minknap*, 1997; Martello & Toth, "Knapsack Problems", 1990). Its certificate: every
-plan is worth at most U, the largest bound of anything the search dropped (or the LP bound), so
-gap = (U - z) / U for the plan z it returns; "optimal" means gap <= 1e-6.
+plan is worth at most U, the LP bound or the largest bound of anything the search dropped,
+whichever is smaller, so gap = (U - z) / U for the plan z it returns; "optimal": gap <= 1e-6.
 
-    solve(items):
-        scale engagement by the best post (bounds stay well scaled)
-        LP relaxation -> bound z_LP, fractional y, dual prices (relaxation.py)
-            no caps: exact, by splitting B between two Dantzig chains (micro, macro)
-            caps:    its Lagrangian dual: prices rho, sigma per influencer, by cutting planes
-        with caps: first the model without them (a relaxation); its plan, if it meets the caps,
-            is the answer (and no plan there means none here); skipped when a plan of it (its
-            LP's whole posts, filled) beats the capped LP bound: its best plan breaks a cap
-        with caps: P(rho) = the uncapped problem, first posts charged rho, by this same engine
-            while every influencer stays concave; P + rho K bounds, P's plan may meet K exactly
-        z <- best of: every rounding of y, repaired, filled, improved by swaps (heuristics.py)
-        if z >= z_LP (1 - 9e-7): return it (certified at the root)
-        DP (planner/dp.py): macro influencers as groups of 0..m posts, states pruned by
-            dominance and by LP/Lagrangian bounds against z; then the micro posts that
-            reduced-cost fixing leaves, by minknap's expanding core from the break (compiled,
-            planner/kernels.py; alike posts bundled, states paired with one post outside the
-            core, and without macro posts combo's count bounds first), or, with a cap on
-            influencers, micro influencers as groups
-            with states (spend, engagement, count), first over the 40 nearest the break
-            (a beam of 30 states), then over all of them as a beam search (briefly: it
-            certifies z when z is the best; else 1,000 states over the 40, then the beam
-            search again), then all that fixing leaves (briefly; where that gives up, first
-            Lagrangian plans: micro influencers charged rho, the model without caps solved
-            exactly, rho bisected on the count; then an expanding core from the Lagrangian
-            break up to 150,000 states, all of them at full length, the core up to 400,000)
-        return the best plan with U = min(z_LP, largest bound dropped)
-        if the DP gives up (too many states, or half the time limit): U = min(z_LP, the bound
-            its capped certified pass held when it stopped, if it got that far); with caps,
-            the macro band in pieces a tenth of the budget wide, each solved as above, most
-            promising (LP bound) first, until the best plan meets the next one's LP bound (the
-            best piece's plan, U = the largest piece's bound; with pieces to follow, the capped
-            DP gives up after its certified pass's first, brief step); then HiGHS's
-            branch and bound (planner/mip.py) as the last resort, keeping the better plan and
-            certificate, unless under a quarter of the time limit is left or the model has
-            over 50,000 posts (then the best plan found and its true gap)
+    solve(items):                                                               (`_solve`)
+        U, y, prices <- the LP relaxation            (relaxation.py; with caps, its Lagrangian dual)
+        with caps: the model without them first; its best plan, if it meets the caps, is the answer
+        with caps: z <- the Lagrangian plans: first posts charged rho, solved without caps
+        z <- max(z, each rounding of y repaired, filled and improved by swaps)  (heuristics.py)
+        if z >= U (1 - 9e-7): return z                               (certified at the root)
+        z, U <- the dynamic programme from z: macro states, then micro posts          (dp.py)
+        if it gave up, with caps: the macro band in ten pieces, each solved as above (`_in_pieces`)
+        if it still gave up: HiGHS's branch and bound, the better plan kept           (mip.py)
+        return z, (U - z) / U
+
+Each step's details are in its function's docstring: the order of the programme's passes in
+planner/dp.py's, the Lagrangian plans in `_priced_counts`, when the model without caps is
+solved first in `_solve`. Past half the time limit the programme stops, and HiGHS runs only
+while a quarter of it is left and the model has at most 50,000 posts; else the best plan found
+is returned with its true gap.
 
 Caps on the number of influencers follow the cardinality-constrained knapsack literature
 (Caprara, Kellerer, Pisinger & Pferschy, EJOR 2000; Martello & Toth's k-item knapsack): the count
