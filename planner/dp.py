@@ -175,6 +175,10 @@ _LAMBDA_FACTORS = np.array([0.6, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02, 1.05, 1.1, 1.2
 # valid for every plan, or inf where the pass that stopped has none: the macro phase, the
 # uncapped micro pass).
 DPStatus = Literal["solved", "nothing_better", "gave_up"]
+# A pass's (`_micro_pass`, the expanding core): "found": a plan that beats the best plan by more
+# than the target gap; "nothing_better": none does; "gave_up": the states outgrew their limits
+# or the deadline passed.
+PassStatus = Literal["found", "nothing_better", "gave_up"]
 
 
 @dataclass(frozen=True)
@@ -541,11 +545,25 @@ def _unique_pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np
 
 @dataclass(frozen=True)
 class _MicroResult:
-    chosen: np.ndarray | None  # micro posts of the best plan above the threshold, if any
-    value: float  # that plan's scaled engagement (macro part included)
-    state: int  # its macro state (index into the states passed in)
-    dropped_bound: float
-    certified: bool  # whether it was the certified pass (`_micro_pass`)
+    """What a pass over the micro posts found (`_micro_pass`)."""
+
+    status: PassStatus
+    certified: bool  # whether it was the certified pass
+    chosen: np.ndarray | None = None  # "found": the micro posts of its best plan
+    value: float = -np.inf  # "found": that plan's scaled engagement (macro part included)
+    state: int = -1  # "found": its macro state (index into the states passed in)
+    dropped_bound: float = -np.inf  # the largest bound it dropped (not with "gave_up")
+
+
+@dataclass(frozen=True)
+class _CoreResult:
+    """What the expanding core found (`_expanding_core`, `_core_search`)."""
+
+    status: PassStatus
+    taken: np.ndarray | None = None  # "found": which of its items the best plan takes
+    value: float = -np.inf  # "found": that plan's value, its starting state's included
+    state: int = -1  # "found": its starting state (index into the states passed in)
+    dropped_bound: float = -np.inf  # the largest bound it dropped (not with "gave_up")
 
 
 class Completion(Protocol):
@@ -637,9 +655,10 @@ def solve_dp(
     found = None  # the certified pass's result, once it has run
     if micro.size > _HEURISTIC_CORE:  # a good plan fast, which narrows the certified pass
         quick = _micro_pass(search, states.cost, states.value, core_size=_HEURISTIC_CORE)
-        if quick is not None and quick.certified:
+        if quick.status != "gave_up" and quick.certified:
             found = quick  # (its windows were the certified pass's)
-        elif quick is not None and quick.chosen is not None and quick.value > search.best:
+        elif quick.status == "found" and quick.value > search.best:
+            assert quick.chosen is not None
             plan = first_posts(items, quick.chosen | states.plan(search, quick.state))
             search.best, search.best_plan = plan_value(value, plan), plan
     if found is None and not items.macro.any():
@@ -650,10 +669,10 @@ def solve_dp(
             return _result(search)
     if found is None:
         found = _micro_pass(search, states.cost, states.value, core_size=None)
-    if found is None:
+    if found.status == "gave_up":
         return _GAVE_UP
     search.dropped_bound = max(search.dropped_bound, found.dropped_bound)
-    if found.chosen is None:
+    if found.chosen is None:  # "nothing_better"
         return _result(search)
     chosen = first_posts(items, found.chosen | states.plan(search, found.state))
     worth = found.value
@@ -1258,7 +1277,7 @@ def _greedy_completions(
 
 def _micro_pass(
     search: _Search, s_cost: np.ndarray, s_value: np.ndarray, *, core_size: int | None
-) -> _MicroResult | None:
+) -> _MicroResult:
     """Micro posts in order of engagement per dollar, from the given macro states.
 
     Reduced-cost fixing (the "core" of Martello, Pisinger & Toth): with a budget price lambda,
@@ -1269,8 +1288,6 @@ def _micro_pass(
     only that many posts nearest the break are stepped through and nothing is certified, unless
     no state's certified window holds more than `core_size` posts: then the pass is the certified
     one (`certified` on its result).
-
-    None when the states outgrow the limit.
     """
     items, value, best, target_gap = search.items, search.value, search.best, search.target_gap
     micro_idx, micro_chain = search.micro_idx, search.micro_chain
@@ -1312,16 +1329,17 @@ def _micro_pass(
     # One price for every state: its bound goes on fixing posts as the best plan rises.
     fixing = (top, float(prices[0])) if prices.size == 1 else (math.inf, 0.0)
     found = _expanding_core(search, cost[core], value[core], s_cost, s_value, best, fixing)
-    if found is None:
-        return None
-    taken, plan_value, state, core_dropped = found
-    dropped_bound = max(dropped_bound, core_dropped)
-    if taken is None:
-        return _MicroResult(None, -np.inf, -1, dropped_bound, certified)
+    if found.status == "gave_up":
+        return _MicroResult("gave_up", certified)
+    dropped_bound = max(dropped_bound, found.dropped_bound)
+    if found.status == "nothing_better":
+        return _MicroResult("nothing_better", certified, dropped_bound=dropped_bound)
+    assert found.taken is not None  # ("found")
     chosen = np.zeros(items.owner.size, dtype=bool)
-    chosen[core[taken]] = True
+    chosen[core[found.taken]] = True
     chosen[fixed_in] = True
-    return _MicroResult(chosen, plan_value, int(origin[state]), dropped_bound, certified)
+    state = int(origin[found.state])
+    return _MicroResult("found", certified, chosen, found.value, state, dropped_bound)
 
 
 # Steps of the expanding core done per call of the compiled kernel: the states after each call
@@ -1346,24 +1364,22 @@ def _expanding_core(
     s_value: np.ndarray,
     best: float,
     fixing: tuple[float, float] = (math.inf, 0.0),
-) -> tuple[np.ndarray | None, float, int, float] | None:
+) -> _CoreResult:
     """The best plan of a 0/1 knapsack over items by falling value per cent (the micro posts
     of the core) from the given starting states (spend, value), if one beats `best` by more than
     the target gap: Pisinger's expanding core (`planner.kernels.core_steps`) over the items, or
     over their bundles where many are alike (`_Bundles`). `fixing` (top, price): every plan is
     worth at most top less the reduced cost (at that budget price) of each item it changes from
-    its break solution, which fixes items as the best plan rises (inf: none).
-
-    Returns which items it takes (None: nothing better), its value, its starting state and the
-    largest bound dropped; None when the states outgrew the limits or the deadline passed."""
+    its break solution, which fixes items as the best plan rises (inf: none)."""
     bundles = _Bundles.of(cost, value)
     if bundles is None:
         return _core_search(search, cost, value, s_cost, s_value, best, fixing)
     found = _core_search(search, bundles.cost, bundles.value, s_cost, s_value, best, fixing)
-    if found is None or found[0] is None:
+    if found.taken is None:
         return found
-    taken = bundles.items_taken(found[0])
-    return taken, float(value[taken].sum() + s_value[found[2]]), found[2], found[3]
+    taken = bundles.items_taken(found.taken)
+    worth = float(value[taken].sum() + s_value[found.state])
+    return dataclasses.replace(found, taken=taken, value=worth)
 
 
 # Items alike (same price and engagement) are bundled when at least this share of them would go.
@@ -1431,8 +1447,8 @@ def _core_search(
     s_value: np.ndarray,
     best: float,
     fixing: tuple[float, float],
-) -> tuple[np.ndarray | None, float, int, float] | None:
-    """`_expanding_core` over the given items (as it returns).
+) -> _CoreResult:
+    """`_expanding_core` over the given items.
 
     Each state remembers only its last 64 decisions, so the states are kept every 64 steps: the
     plan's ancestor there is the state of its spend less that of its known decisions (one state
@@ -1441,7 +1457,7 @@ def _core_search(
     budget = search.items.budget
     n = cost.size
     if s_cost.size == 0:
-        return None, -np.inf, -1, -np.inf
+        return _CoreResult("nothing_better")
     chain = DantzigChain(cost, value)
     cum_cost, cum_value, ratio = chain.cum_cost.astype(np.int64), chain.cum_value, chain.ratio
     # The break of the most promising state: the core grows from it, right and left in turn.
@@ -1515,7 +1531,7 @@ def _core_search(
         dropped = max(dropped, result[9])
         work += result[10]
         if result[11] or work > _CORE_MAX_WORK or time.monotonic() > search.deadline:
-            return None
+            return _CoreResult("gave_up")
         if result[8] >= 0:
             found_value, found_cost, found_bits, found_origin, found_step = result[4:9]
             paired = -1
@@ -1533,7 +1549,7 @@ def _core_search(
             found_origin = int(states[3][state])
         first = upto
     if found_step == -2:
-        return None, -np.inf, -1, dropped
+        return _CoreResult("nothing_better", dropped_bound=dropped)
 
     flipped = np.zeros(n, dtype=bool)  # items whose decision differs from the break solution
     step, spend, bits = int(found_step), int(found_cost), np.uint64(found_bits)
@@ -1555,7 +1571,8 @@ def _core_search(
         flipped[paired] = True
     taken = (np.arange(n) < brk) ^ flipped
     origin = int(order[found_origin])
-    return taken, float(value[taken].sum() + s_value[origin]), origin, dropped
+    worth = float(value[taken].sum() + s_value[origin])
+    return _CoreResult("found", taken, worth, origin, dropped)
 
 
 def _pareto(cost: np.ndarray, value: np.ndarray) -> np.ndarray:

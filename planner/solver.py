@@ -47,6 +47,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -451,12 +452,22 @@ def _dynamic_programme(
     found = _search(
         items, value, y, duals, z_lp, start, deadline, prepared, orders, chains, pieces_next
     )
-    if found is None:
+    if found.status == "gave_up":
         return None
-    chosen, bound = found
-    if chosen is None:
+    if found.chosen is None:
         return Solution("infeasible", np.zeros(items.owner.size, dtype=bool), 0.0, 0.0)
-    return _finish(items, chosen, bound, scale)
+    return _finish(items, found.chosen, found.bound, scale)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Searched:
+    """What `_search` found: "plan": `chosen` is the best plan; "no_plan": there is none;
+    "gave_up": the programme gave up before it found any. Every plan is worth at most `bound`
+    (scaled; inf with "gave_up")."""
+
+    status: Literal["plan", "no_plan", "gave_up"]
+    chosen: np.ndarray | None = None
+    bound: float = math.inf
 
 
 def _search(
@@ -471,10 +482,9 @@ def _search(
     orders: Orders | None = None,
     chains: tuple[DantzigChain, DantzigChain] | None = None,
     pieces_next: bool = False,
-) -> tuple[np.ndarray | None, float] | None:
-    """The best plan (None: no plan exists) and a bound on every plan, in the scaled `value`;
-    None when the programme gave up without any plan. `prepared` and `orders` are the
-    programme's set-up and the posts' rankings when the caller has them (the split curve);
+) -> _Searched:
+    """The best plan and a bound on every plan, in the scaled `value`. `prepared` and `orders`
+    are the programme's set-up and the posts' rankings when the caller has them (the split curve);
     else `chains`, the LP's (`lp_chains`), go into the set-up when the programme runs.
     `pieces_next`: as `solve_dp`'s (the caller has the band's pieces to try next)."""
     capped = items.max_influencers is not None or items.max_macro is not None
@@ -495,7 +505,7 @@ def _search(
     if rounded is not None and z_rounded > z_inc:
         incumbent, z_inc = rounded, z_rounded
     if incumbent is not None and z_inc >= certified:
-        return incumbent, z_lp  # the starting plan is within the target of the LP bound
+        return _Searched("plan", incumbent, z_lp)  # within the target of the LP bound
     if incumbent is not None and items.max_influencers is None:
         exchanged = macro_exchange(items, incumbent, value, duals.budget)
         if exchanged is not incumbent:
@@ -523,7 +533,7 @@ def _search(
         return done.copy()
 
     if incumbent is not None and z_inc >= certified:
-        return incumbent, z_lp
+        return _Searched("plan", incumbent, z_lp)
     if prepared is None:
         prepared = prepare(items, value, chains)
     found = solve_dp(
@@ -548,12 +558,12 @@ def _search(
         if found.chosen is not None and (incumbent is None or found.value > z_inc):
             incumbent = found.chosen
         if incumbent is None:
-            return None
-        return incumbent, min(found.bound, z_lp)
-    chosen, bound = found.chosen, found.bound
+            return _Searched("gave_up")
+        return _Searched("plan", incumbent, min(found.bound, z_lp))
+    chosen = found.chosen
     if chosen is None or (incumbent is not None and plan_value(value, chosen) < z_inc):
         chosen = incumbent
-    return chosen, min(bound, z_lp)
+    return _Searched("plan" if chosen is not None else "no_plan", chosen, min(found.bound, z_lp))
 
 
 def _priced_counts(
@@ -612,12 +622,12 @@ def _priced_counts(
         found = _search(
             sub, sub_value, lp.y, lp.duals, lp.bound, deadline=deadline, chains=sub_chains
         )
-        if found is None:
+        if found.status == "gave_up":
             break
-        sub_chosen, sub_bound = found
-        best_bound = min(best_bound, sub_bound + rho * (cap or 0) + sigma * (cap_macro or 0))
-        if sub_chosen is None:
+        best_bound = min(best_bound, found.bound + rho * (cap or 0) + sigma * (cap_macro or 0))
+        if found.chosen is None:
             break
+        sub_chosen = found.chosen
         chosen = np.zeros(items.owner.size, dtype=bool)
         chosen[mask] = sub_chosen
         n = int((chosen & first).sum())
