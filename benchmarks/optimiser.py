@@ -49,6 +49,11 @@ session), interleaved, on the rosters of the rows above at $100,000 (macro 0-60%
 cap and with each cap of --frontier-caps; whether both gave the same figures, and one plan's
 time for scale.
 
+Every plan is timed from posts not ranked yet, as the first plan of a roster just uploaded
+(`planner.solver.forget_rankings` before each; since the twenty-fifth session the engine keeps
+the rankings of the last posts it planned, `ranked_posts`, so that every later move of the same
+roster skips them); --split-curve prints the times with the posts ranked too.
+
 --kinds: the rosters, `realistic` and `rate-card` (rate-card prices) by default; `celebrity` is
 the realistic roster with one more macro influencer whose single post costs 77% of the budget and
 earns 1.2 times the best engagement per dollar of the other macro influencers (an agency's
@@ -77,13 +82,16 @@ from planner.model import build_items  # noqa: E402
 from planner.plan import budget_frontier, make_plan, split_bands, split_points  # noqa: E402
 from planner.roster import Roster, check_roster, read_roster  # noqa: E402
 from planner.settings import Campaign  # noqa: E402
-from planner.solver import solve, solve_bands  # noqa: E402
+from planner.solver import forget_rankings, solve, solve_bands  # noqa: E402
 from planner.synthetic import synthetic_roster  # noqa: E402
 
 
 def timed(fn, repeats):
+    """The median time of `fn` over `repeats` calls, each from posts not ranked yet (as the
+    first plan of a roster just uploaded; `planner.solver.ranked_posts`), and its result."""
     times, result = [], None
     for _ in range(repeats):
+        forget_rankings()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
@@ -284,35 +292,47 @@ def capped(args: argparse.Namespace) -> None:
 
 def curve(args: argparse.Namespace) -> None:
     """Interleaved, one repeat at a time: one plan, the shared curve, the 11 bands solved
-    independently (the code before the shared curve did exactly that)."""
+    independently (the code before the shared curve did exactly that), each from posts not
+    ranked yet (a roster just uploaded); then one plan and the curve again with the posts
+    ranked already (`planner.solver.ranked_posts`: every later move of the same roster)."""
     print(
         f"{'roster':<17} {'one plan ms':>11} {'11 shared ms':>12} {'x one':>6} "
-        f"{'11 alone ms':>11} {'alone/shared':>12} {'worst gap':>9} {'max diff':>9}"
+        f"{'11 alone ms':>11} {'alone/shared':>12} {'worst gap':>9} {'max diff':>9}  "
+        f"{'ranked: one':>11} {'11 shared':>9} {'x one':>6}"
     )
     for size in args.sizes:
         for kind in args.kinds:
             roster, campaign = _case(size, kind)
             items = build_items(roster.table, campaign)
             limits = [band.limits for band in split_bands(items)]
-            one, shared, alone = [], [], []
+            one, shared, alone, one_ranked, shared_ranked = [], [], [], [], []
             points, independent = [], []
             for _ in range(args.repeats):
+                forget_rankings()
                 start = time.perf_counter()
                 solve(items)
                 one.append(time.perf_counter() - start)
+                forget_rankings()
                 start = time.perf_counter()
                 points = solve_bands(items, limits)
                 shared.append(time.perf_counter() - start)
                 if not args.skip_independent:
+                    forget_rankings()
                     start = time.perf_counter()
                     independent = [
                         solve(dataclasses.replace(items, macro_min=low, macro_max=high))
                         for low, high in limits
                     ]
                     alone.append(time.perf_counter() - start)
+                start = time.perf_counter()  # (the posts are ranked now)
+                solve(items)
+                one_ranked.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                solve_bands(items, limits)
+                shared_ranked.append(time.perf_counter() - start)
             one_t, curve_t = statistics.median(one), statistics.median(shared)
             worst = max(p.gap for p in points if p.status != "infeasible")
-            line = f"{size:>6} {kind:<10} {one_t * 1000:>11.0f} {curve_t * 1000:>12.0f} "
+            line = f"{size:>6} {kind:<10} {one_t * 1000:>11.1f} {curve_t * 1000:>12.1f} "
             line += f"{curve_t / one_t:>5.1f}x "
             if alone:
                 alone_t = statistics.median(alone)
@@ -325,7 +345,9 @@ def curve(args: argparse.Namespace) -> None:
             else:
                 line += f"{'skipped':>11} {'':>12} "
                 diff = float("nan")
-            print(line + f"{worst:>9.1e} {diff:>9.1e}", flush=True)
+            one_r, curve_r = statistics.median(one_ranked), statistics.median(shared_ranked)
+            line += f"{worst:>9.1e} {diff:>9.1e}  {one_r * 1000:>11.1f} {curve_r * 1000:>9.1f} "
+            print(line + f"{curve_r / one_r:>5.1f}x", flush=True)
 
 
 def frontier(args: argparse.Namespace) -> None:
@@ -343,12 +365,15 @@ def frontier(args: argparse.Namespace) -> None:
                 one, shared, alone = [], [], []
                 ours = theirs = None
                 for _ in range(args.repeats):
+                    forget_rankings()
                     start = time.perf_counter()
                     make_plan(roster, campaign)
                     one.append(time.perf_counter() - start)
+                    forget_rankings()
                     start = time.perf_counter()
                     ours = budget_frontier(roster, campaign)
                     shared.append(time.perf_counter() - start)
+                    forget_rankings()
                     start = time.perf_counter()
                     theirs = budget_frontier(roster, campaign, plan_for=make_plan)
                     alone.append(time.perf_counter() - start)
@@ -385,6 +410,7 @@ def sample_caps(args: argparse.Namespace) -> None:
                     budget=budget, macro_share_max=args.caps_top, max_influencers=cap
                 )
                 items = build_items(roster.table, campaign)
+                forget_rankings()
                 start = time.perf_counter()
                 solve(items)
                 times.append(time.perf_counter() - start)
@@ -427,6 +453,7 @@ def random_caps(args: argparse.Namespace) -> None:
         campaign = Campaign(budget=round(total * share), max_influencers=cap, macro_share_max=top)
         items = build_items(roster.table, campaign)
         with _Watch() as watch:
+            forget_rankings()
             start = time.perf_counter()
             found = solve(items)
             took = time.perf_counter() - start

@@ -26,7 +26,7 @@ from planner.kernels import first_in
 from planner.mip import solve_mip
 from planner.model import PostItems, build_items, first_posts
 from planner.relaxation import tier_lp
-from planner.solver import solve
+from planner.solver import ranked_posts, solve
 from planner.synthetic import synthetic_roster
 
 
@@ -936,34 +936,80 @@ def test_the_local_search_keeps_its_plan_s_posts_in_index_order():
             assert plan[:size].tolist() == sorted(held)
 
 
-def test_a_plan_that_runs_the_programme_sorts_its_posts_once(monkeypatch, macro_phases):
-    """An uncapped plan whose programme runs sorts its micro and its macro posts by engagement
-    per cent once each: the LP's chains are the programme's (they were sorted twice), and the
-    plan is the one the programme finds from chains of its own."""
+def test_a_plan_that_runs_the_programme_ranks_its_posts_once(monkeypatch, macro_phases):
+    """An uncapped plan whose programme runs ranks its posts once (`solver._Ranked`): the LP's
+    and the programme's chains come from that ranking, no chain sorts the posts again; a plan
+    of the same posts at another budget ranks nothing (`solver.ranked_posts` kept it), and a
+    roster with other posts is ranked anew. The programme's own set-up, sorting the posts
+    again, finds the same plan."""
     import planner.chain
+    import planner.solver
 
     roster = check_roster(synthetic_roster(2_000, seed=7))
     total = float((roster.table["cost_per_post"] * 3).sum())
-    items = build_items(roster.table, Campaign(budget=round(total * 0.1), macro_share_max=0.6))
-    sorted_posts = []
+    campaign = Campaign(budget=round(total * 0.1), macro_share_max=0.6)
+    items = build_items(roster.table, campaign)
+    sorted_posts, ranked = [], []
     of_items = planner.chain.DantzigChain.of_items.__func__
+    rank = planner.solver._Ranked.of.__func__
 
-    def counted(cls, items, value, mask):
+    def counted_chain(cls, items, value, mask):
         sorted_posts.append(int(mask.sum()))
         return of_items(cls, items, value, mask)
 
+    def counted_rank(cls, items):
+        ranked.append(items.owner.size)
+        return rank(cls, items)
+
     with monkeypatch.context() as patched:
-        patched.setattr(planner.chain.DantzigChain, "of_items", classmethod(counted))
+        patched.setattr(planner.solver, "_rankings", type(planner.solver._rankings)())
+        patched.setattr(planner.chain.DantzigChain, "of_items", classmethod(counted_chain))
+        patched.setattr(planner.solver._Ranked, "of", classmethod(counted_rank))
         found = solve(items)
-    assert macro_phases and found.status == "optimal"
-    reach = items.within_reach()
-    assert sorted(sorted_posts) == sorted(
-        [int((~items.macro & reach).sum()), int((items.macro & reach).sum())]
+        assert macro_phases and found.status == "optimal"
+        assert ranked == [items.owner.size] and sorted_posts == []
+        # Another budget: the same posts, ranked already; the plan is the one from scratch.
+        other = build_items(roster.table, dataclasses.replace(campaign, budget=round(total * 0.2)))
+        kept = solve(other)
+        assert ranked == [items.owner.size] and sorted_posts == []
+        # Another decay: other engagements, ranked anew.
+        solve(build_items(roster.table, dataclasses.replace(campaign, decay=0.5)))
+        assert ranked == [items.owner.size] * 2
+    planner.solver._rankings.clear()
+    fresh = solve(other)
+    assert (fresh.status, fresh.value, fresh.upper_bound) == (
+        kept.status,
+        kept.value,
+        kept.upper_bound,
     )
-    # The programme's own set-up, sorting the posts again, finds the same plan.
+    assert np.array_equal(fresh.chosen, kept.chosen)
     with monkeypatch.context() as patched:
         patched.setattr(
             planner.solver, "prepare", lambda items, value, chains: prepare(items, value)
         )
         again = solve(items)
     assert again.status == "optimal" and np.array_equal(again.chosen, found.chosen)
+
+
+def test_the_rankings_kept_are_those_of_the_last_posts_planned(monkeypatch):
+    """`ranked_posts` keeps the rankings of the last few sets of posts, the least recently used
+    going first; it knows posts by their prices, engagements and post numbers alone."""
+    from collections import OrderedDict
+
+    import planner.solver
+
+    monkeypatch.setattr(planner.solver, "_rankings", OrderedDict())
+    monkeypatch.setattr(planner.solver, "_RANKINGS_KEPT", 2)
+    roster = check_roster(synthetic_roster(60, seed=3))
+    a, b, c = (build_items(roster.table, Campaign(budget=5_000, decay=d)) for d in (0.5, 0.6, 0.7))
+    first_a, first_b = ranked_posts(a), ranked_posts(b)
+    assert ranked_posts(a) is first_a  # (a used last: b goes first)
+    ranked_posts(c)
+    assert ranked_posts(a) is first_a and ranked_posts(b) is not first_b
+    # A copy of the posts, under other limits, is the same posts.
+    copy = dataclasses.replace(a, cost=a.cost.copy(), budget=9_000, max_influencers=3)
+    assert ranked_posts(copy) is first_a
+    # One post's price a cent higher is other posts.
+    dearer = a.cost.copy()
+    dearer[-1] += 1
+    assert ranked_posts(dataclasses.replace(a, cost=dearer)) is not first_a
