@@ -37,7 +37,9 @@ is priced in the bounds and tracked exactly in the states.
 The split curve's bands (`solve_bands`) differ only in the macro band: what does not depend on it
 (scale, chains, macro groups, envelopes, rankings) is built once for all of them. The budget
 frontier's models (`SamePosts`) differ in their budget too: they share the scale and the posts'
-rankings, and each is solved as `solve` solves it, post for post.
+rankings, and each is solved as `solve` solves it, post for post. The posts' rankings are kept
+for the last few sets of posts planned (`ranked_posts`), so a roster's posts are ranked once,
+not once a move of the budget, the band or the caps.
 """
 
 from __future__ import annotations
