@@ -17,7 +17,7 @@ whichever is smaller, so gap = (U - z) / U for the plan z it returns; "optimal":
         U, y, prices <- the LP relaxation            (relaxation.py; with caps, its Lagrangian dual)
         with caps: the model without them first; its best plan, if it meets the caps, is the answer
         with caps: z <- the Lagrangian plans: first posts charged rho, solved without caps
-        z <- max(z, each rounding of y repaired, filled and improved by swaps)  (heuristics.py)
+        z <- max(z, y's roundings repaired, filled, swapped, macro exchanged) (heuristics.py)
         if z >= U (1 - 9e-7): return z                               (certified at the root)
         z, U <- the dynamic programme from z: macro states, then micro posts          (dp.py)
         if it gave up, with caps: the macro band in ten pieces, each solved as above (`_in_pieces`)
